@@ -1,0 +1,105 @@
+/*
+ * EL2 exception handling for the kernel itself: interrupts, and the fatal
+ * path that reports an unexpected exception and stops only this CPU.
+ */
+#include <stdio.h>
+#include <zvm/arch.h>
+#include <zvm/sched.h>
+#include <arch/gicv3.h>
+#include <arch/regs.h>
+
+#define ESR_EC(esr)	(((esr) >> 26) & 0x3f)
+#define BACKTRACE_MAX	16
+
+void console_panic(bool on);
+extern char __image_start[], __image_end[], __text_end[];
+
+static const char *const kind_names[] = {
+	"sync (SP_EL0)", "irq (SP_EL0)", "fiq (SP_EL0)", "serror (SP_EL0)",
+	"sync", "irq", "fiq", "serror",
+	"sync (lower EL)", "irq (lower EL)", "fiq (lower EL)", "serror (lower EL)",
+	"sync (AArch32)", "irq (AArch32)", "fiq (AArch32)", "serror (AArch32)",
+};
+
+static const char *ec_name(uint64_t ec)
+{
+	switch (ec) {
+	case 0x00: return "unknown instruction";
+	case 0x15: return "SVC";
+	case 0x16: return "HVC";
+	case 0x17: return "SMC";
+	case 0x18: return "system register access";
+	case 0x20: case 0x21: return "instruction abort";
+	case 0x22: return "PC alignment fault";
+	case 0x24: case 0x25: return "data abort";
+	case 0x26: return "SP alignment fault";
+	case 0x2f: return "SError";
+	case 0x3c: return "BRK";
+	default: return "other";
+	}
+}
+
+static bool in_image(uint64_t addr, uint64_t align)
+{
+	return addr >= (uintptr_t)__image_start && addr < (uintptr_t)__image_end &&
+	       (addr & (align - 1)) == 0;
+}
+
+/* Follow the frame-pointer chain (every file is built with frame pointers). */
+static void backtrace(uint64_t fp, uint64_t pc)
+{
+	printf("backtrace:\n  #0 pc %016lx\n", (unsigned long)pc);
+	for (int i = 1; i < BACKTRACE_MAX && in_image(fp, 16); i++) {
+		const uint64_t *frame = (const uint64_t *)fp;
+
+		if (!frame[1])
+			break;
+		printf("  #%d lr %016lx\n", i, (unsigned long)frame[1]);
+		fp = frame[0];
+	}
+}
+
+static void dump_registers(const struct arch_regs *r)
+{
+	for (int i = 0; i < 31; i++)
+		printf("x%-2d %016lx%s", i, (unsigned long)r->x[i], i % 4 == 3 ? "\n" : "  ");
+	printf("sp  %016lx\n", (unsigned long)r->sp);
+}
+
+static void fatal(const struct arch_regs *r, uint64_t kind)
+{
+	struct k_cpu *c = arch_cpu_self();
+	uint64_t esr = read_sysreg(esr_el2);
+
+	c->halted = true;
+	console_panic(true);
+	printf("\n*** FATAL: unexpected %s exception on CPU %d in thread '%s': %s\n",
+	       kind < 16 ? kind_names[kind] : "?", c->id, c->current->name,
+	       ec_name(ESR_EC(esr)));
+	printf("ESR %016lx  FAR %016lx  ELR %016lx  SPSR %016lx\n",
+	       (unsigned long)esr, (unsigned long)read_sysreg(far_el2),
+	       (unsigned long)r->elr, (unsigned long)r->spsr);
+	dump_registers(r);
+	backtrace(r->x[29], r->elr);
+	printf("*** CPU %d stopped; the other CPUs continue\n", c->id);
+	console_panic(false);
+	arch_cpu_halt();
+}
+
+void exception_sync(struct arch_regs *r, uint64_t kind)
+{
+	fatal(r, kind);
+}
+
+void exception_unexpected(struct arch_regs *r, uint64_t kind)
+{
+	fatal(r, kind);
+}
+
+void exception_irq(struct arch_regs *r, uint64_t kind)
+{
+	(void)r;
+	(void)kind;
+	gic_handle_irqs();
+	sched_irq_exit();
+}

@@ -1,0 +1,17 @@
+/* GICv3 driver: distributor, redistributors, system-register CPU interface. */
+#ifndef ARCH_GICV3_H
+#define ARCH_GICV3_H
+
+#include <stdint.h>
+
+#define GIC_SPURIOUS		1020
+#define GIC_SGI_RESCHED		0	/* a CPU has a new thread to consider */
+
+/** Map and enable the distributor (boot CPU, once). */
+int gic_init(uint64_t gicd_base, uint64_t gicr_base, uint64_t gicr_size);
+/** Wake this CPU's redistributor and enable its CPU interface. */
+int gic_cpu_init(int cpu);
+/** Take and dispatch every pending interrupt; called from the IRQ vector. */
+void gic_handle_irqs(void);
+
+#endif /* ARCH_GICV3_H */

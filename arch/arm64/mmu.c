@@ -1,0 +1,169 @@
+/*
+ * EL2 stage-1 page tables (4 KiB granule, 39-bit VA starting at level 1),
+ * identity mapped. The boot map is built with the MMU off, so the code
+ * that runs before mmu_boot_enable() makes only aligned stores and calls
+ * no library function.
+ */
+#include <stdbool.h>
+#include <arch/mmu.h>
+#include <arch/spinlock.h>
+#include <arch/sysreg.h>
+
+#define PTE_VALID	(1ul << 0)
+#define PTE_TABLE	(1ul << 1)	/* table at levels 1-2, page at level 3 */
+#define PTE_ATTR(i)	((uint64_t)(i) << 2)
+#define PTE_AP_RES1	(1ul << 6)	/* AP[1] is RES1 in the EL2 regime */
+#define PTE_RDONLY	(1ul << 7)
+#define PTE_SH_INNER	(3ul << 8)
+#define PTE_AF		(1ul << 10)
+#define PTE_XN		(1ul << 54)
+#define PTE_ADDR_MASK	0x0000fffffffff000ul
+
+/* MAIR_EL2 slots. */
+#define ATTR_DEVICE	0	/* Device-nGnRE */
+#define ATTR_NORMAL	1	/* Normal, write-back read/write-allocate */
+#define MAIR_VALUE	((0x04ul << (8 * ATTR_DEVICE)) | (0xfful << (8 * ATTR_NORMAL)))
+
+#define PROT_DEVICE	(PTE_ATTR(ATTR_DEVICE) | PTE_AF | PTE_AP_RES1 | PTE_XN)
+#define PROT_NORMAL	(PTE_ATTR(ATTR_NORMAL) | PTE_AF | PTE_AP_RES1 | PTE_SH_INNER)
+#define PROT_RW_DATA	(PROT_NORMAL | PTE_XN)
+#define PROT_RO_DATA	(PROT_NORMAL | PTE_XN | PTE_RDONLY)
+#define PROT_TEXT	(PROT_NORMAL | PTE_RDONLY)
+
+#define ENTRIES		512
+#define TABLE_POOL	48
+#define GIB		(1ul << 30)
+
+/* TCR_EL2: T0SZ=25, inner/outer WB-WA walks, inner shareable, 4K, 40-bit PA. */
+#define TCR_VALUE	((1ul << 31) | (1ul << 23) | (2ul << 16) | (3ul << 12) | \
+			 (1ul << 10) | (1ul << 8) | 25)
+/* SCTLR_EL2: RES1 bits, M, C, SA, I (alignment checks off, WXN off). */
+#define SCTLR_VALUE	(0x30c50830ul | (1ul << 0) | (1ul << 2) | (1ul << 3) | (1ul << 12))
+
+typedef uint64_t pte_t;
+
+static pte_t boot_l1[ENTRIES] __attribute__((aligned(4096)));
+static pte_t table_pool[TABLE_POOL][ENTRIES] __attribute__((aligned(4096)));
+static unsigned tables_used;
+static pte_t *final_l1;
+static k_spinlock_t map_lock;
+
+extern char __image_start[], __text_end[], __rodata_end[], __image_end[];
+
+static void mmu_load(pte_t *root)
+{
+	write_sysreg(mair_el2, MAIR_VALUE);
+	write_sysreg(tcr_el2, TCR_VALUE);
+	write_sysreg(ttbr0_el2, (uintptr_t)root);
+	dsb(ish);
+	isb();
+	__asm__ volatile("tlbi alle2" : : : "memory");
+	dsb(ish);
+	isb();
+	write_sysreg(sctlr_el2, SCTLR_VALUE);
+	isb();
+}
+
+void mmu_boot_enable(void)
+{
+	uintptr_t image_gib = (uintptr_t)__image_start / GIB;
+
+	/* Devices of the first GiB (early console), and the image's GiB. */
+	boot_l1[0] = 0 | PROT_DEVICE | PTE_VALID;
+	boot_l1[image_gib] = (image_gib * GIB) | PROT_NORMAL | PTE_VALID;
+	mmu_load(boot_l1);
+}
+
+static pte_t *table_alloc(void)
+{
+	pte_t *t;
+
+	if (tables_used == TABLE_POOL)
+		return 0;
+	t = table_pool[tables_used++];
+	for (int i = 0; i < ENTRIES; i++)
+		t[i] = 0;
+	return t;
+}
+
+static unsigned level_shift(int level)
+{
+	return 12 + 9 * (3 - level);
+}
+
+/* The next-level table behind entry *e, created if the slot is empty. */
+static pte_t *next_table(pte_t *e)
+{
+	pte_t *t;
+
+	if (*e & PTE_VALID)
+		return (*e & PTE_TABLE) ? (pte_t *)(*e & PTE_ADDR_MASK) : 0;
+	t = table_alloc();
+	if (t) {
+		dsb(ishst);
+		*e = (uintptr_t)t | PTE_TABLE | PTE_VALID;
+	}
+	return t;
+}
+
+/* Map [va, va+size) at `level` with the largest blocks alignment allows. */
+static bool map_level(pte_t *table, int level, uint64_t va, uint64_t size,
+		      uint64_t prot)
+{
+	uint64_t block = 1ul << level_shift(level);
+
+	while (size) {
+		pte_t *e = &table[(va >> level_shift(level)) % ENTRIES];
+		uint64_t chunk = block - (va & (block - 1));
+
+		if (chunk > size)
+			chunk = size;
+		if (chunk == block && (level == 3 || !(*e & PTE_VALID))) {
+			*e = va | prot | PTE_VALID | (level == 3 ? PTE_TABLE : 0);
+		} else {
+			pte_t *next = level < 3 ? next_table(e) : 0;
+
+			if (!next || !map_level(next, level + 1, va, chunk, prot))
+				return false;
+		}
+		va += chunk;
+		size -= chunk;
+	}
+	return true;
+}
+
+static bool map_range(uint64_t start, uint64_t end, uint64_t prot)
+{
+	return map_level(final_l1, 1, start, end - start, prot);
+}
+
+void mmu_final_map(uint64_t ram_base, uint64_t ram_size)
+{
+	uintptr_t img = (uintptr_t)__image_start;
+
+	final_l1 = table_alloc();
+	map_range(ram_base, img, PROT_RW_DATA);
+	map_range(img, (uintptr_t)__text_end, PROT_TEXT);
+	map_range((uintptr_t)__text_end, (uintptr_t)__rodata_end, PROT_RO_DATA);
+	map_range((uintptr_t)__rodata_end, ram_base + ram_size, PROT_RW_DATA);
+	dsb(ishst);
+	mmu_load(final_l1);
+}
+
+void mmu_secondary_enable(void)
+{
+	mmu_load(final_l1);
+}
+
+uintptr_t mmu_map_device(uint64_t pa, size_t size)
+{
+	uint64_t start = pa & ~0xffful;
+	uint64_t end = (pa + size + 0xfff) & ~0xffful;
+	k_spinlock_key_t key = k_spin_lock(&map_lock);
+	bool ok = map_range(start, end, PROT_DEVICE);
+
+	dsb(ishst);
+	isb();
+	k_spin_unlock(&map_lock, key);
+	return ok ? pa : 0;
+}

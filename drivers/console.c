@@ -1,0 +1,95 @@
+/*
+ * The host console over the UART: output under one lock so lines from
+ * different CPUs never interleave within a write; input through a ring
+ * filled by the receive interrupt. When the ring is full the UART stops
+ * taking bytes, so QEMU holds the rest of a paste instead of losing it.
+ */
+#include <stdio.h>
+#include <zvm/console.h>
+#include <zvm/kernel.h>
+#include <zvm/uart.h>
+
+#define RX_RING_SIZE	1024
+
+static k_spinlock_t out_lock;
+static k_spinlock_t rx_lock;
+static uint8_t rx_ring[RX_RING_SIZE];
+static unsigned rx_head, rx_tail;	/* free-running; tail - head = bytes held */
+static bool rx_stopped;
+static struct k_sem rx_ready;
+static bool panic_mode;	/* a CPU is dying: write without the lock */
+
+void console_write(const char *s, size_t n)
+{
+	k_spinlock_key_t key = 0;
+
+	if (!panic_mode)
+		key = k_spin_lock(&out_lock);
+	for (size_t i = 0; i < n; i++) {
+		if (s[i] == '\n')
+			pl011_putc('\r');
+		pl011_putc(s[i]);
+	}
+	if (!panic_mode)
+		k_spin_unlock(&out_lock, key);
+}
+
+/*
+ * While a CPU reports a fatal error it writes without the lock, which the
+ * dying CPU itself may hold; afterwards the lock is used again.
+ */
+void console_panic(bool on)
+{
+	panic_mode = on;
+}
+
+/* Receive interrupt: one byte in. */
+static void console_rx(uint8_t byte)
+{
+	k_spinlock_key_t key = k_spin_lock(&rx_lock);
+
+	rx_ring[rx_tail++ % RX_RING_SIZE] = byte;
+	if (rx_tail - rx_head == RX_RING_SIZE) {
+		rx_stopped = true;
+		pl011_rx_throttle(true);
+	}
+	k_spin_unlock(&rx_lock, key);
+	k_sem_give(&rx_ready);
+}
+
+int console_getc(void)
+{
+	for (;;) {
+		k_spinlock_key_t key = k_spin_lock(&rx_lock);
+
+		if (rx_head != rx_tail) {
+			uint8_t c = rx_ring[rx_head++ % RX_RING_SIZE];
+
+			if (rx_stopped && rx_tail - rx_head < RX_RING_SIZE / 2) {
+				rx_stopped = false;
+				pl011_rx_throttle(false);
+			}
+			k_spin_unlock(&rx_lock, key);
+			return c;
+		}
+		k_spin_unlock(&rx_lock, key);
+		k_sem_take(&rx_ready, K_FOREVER);
+	}
+}
+
+static int stdout_put(char c, FILE *f)
+{
+	(void)f;
+	console_write(&c, 1);
+	return (unsigned char)c;
+}
+
+static FILE console_stdout = FDEV_SETUP_STREAM(stdout_put, NULL, NULL, _FDEV_SETUP_WRITE);
+FILE *const stdout = &console_stdout;
+FILE *const stderr = &console_stdout;
+
+void console_init_irq(int intid, int cpu)
+{
+	k_sem_init(&rx_ready, 0, 1);
+	pl011_rx_irq_enable(intid, cpu, console_rx);
+}

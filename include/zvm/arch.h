@@ -1,0 +1,73 @@
+/*
+ * The interface between the portable kernel and the architecture.
+ * Everything that touches a system register or runs assembly lives behind
+ * these functions (arch/arm64/).
+ */
+#ifndef ZVM_ARCH_H
+#define ZVM_ARCH_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <arch/sysreg.h>
+#include <arch/thread.h>
+
+struct k_thread;
+struct k_cpu;
+
+/* ---- CPU ---- */
+
+/** This CPU's kernel data (kept in TPIDR_EL2). */
+static inline struct k_cpu *arch_cpu_self(void)
+{
+	return (struct k_cpu *)read_sysreg(tpidr_el2);
+}
+
+void arch_cpu_self_set(struct k_cpu *cpu);
+/** Start secondary CPU `cpu` (hardware id `mpidr`); it calls kernel_secondary_main(cpu). */
+int arch_cpu_start(int cpu, uint64_t mpidr);
+/** Wait for an interrupt; called with IRQs masked, returns with them masked. */
+void arch_cpu_idle(void);
+/** Stop this CPU for good (after a fatal error). */
+void arch_cpu_halt(void) __attribute__((noreturn));
+/** The hardware id (MPIDR affinity) of this CPU. */
+uint64_t arch_cpu_mpidr(void);
+
+/* ---- context switch ---- */
+
+/** Save callee registers into old, load new and return into it. */
+void arch_switch(struct arch_thread_ctx *old, struct arch_thread_ctx *new);
+/** Prepare a fresh context that calls kernel_thread_entry(t) on stack_top. */
+void arch_thread_init(struct arch_thread_ctx *ctx, struct k_thread *t,
+		      void *stack_top);
+
+/* ---- timer (this CPU's EL2 physical timer, one-shot) ---- */
+
+uint64_t arch_counter_freq(void);
+static inline uint64_t arch_counter_read(void)
+{
+	isb();
+	return read_sysreg(cntpct_el0);
+}
+/** Fire the timer interrupt at the absolute counter value `deadline`. */
+void arch_timer_set(uint64_t deadline);
+void arch_timer_cancel(void);
+
+/* ---- interrupts ---- */
+
+typedef void (*irq_handler_t)(int intid, void *arg);
+
+/** Route an interrupt to handler; SPIs go to CPU `cpu`, PPIs/SGIs are per CPU. */
+int irq_connect(int intid, irq_handler_t handler, void *arg);
+void irq_enable(int intid, int cpu);
+void irq_disable(int intid);
+#define IPI_RESCHED	0	/* SGI: look at your run queue */
+
+/** Raise software interrupt `sgi` on every CPU in `cpu_mask`. */
+void arch_send_sgi(int sgi, uint32_t cpu_mask);
+
+/* ---- system ---- */
+
+void arch_system_off(void) __attribute__((noreturn));
+void arch_system_reset(void) __attribute__((noreturn));
+
+#endif /* ZVM_ARCH_H */

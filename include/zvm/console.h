@@ -1,0 +1,12 @@
+/* The host console: the PL011 (or a board's UART) behind stdio and the shell. */
+#ifndef ZVM_CONSOLE_H
+#define ZVM_CONSOLE_H
+
+#include <stddef.h>
+
+/** Write bytes to the console; safe from any CPU and from IRQ context. */
+void console_write(const char *s, size_t n);
+/** Block until a byte of input arrives; returns it (0..255). */
+int console_getc(void);
+
+#endif /* ZVM_CONSOLE_H */

@@ -1,0 +1,219 @@
+/*
+ * The public kernel API (k_*): threads, scheduling, time, synchronisation.
+ *
+ * Priorities are numbered as in Zephyr: a lower number is more urgent.
+ * Negative priorities are cooperative (never preempted by another thread,
+ * only by interrupts); 0..K_LOWEST_PRIO are preemptible. The idle thread
+ * runs below every other priority.
+ */
+#ifndef ZVM_KERNEL_H
+#define ZVM_KERNEL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <zvm/list.h>
+#include <zvm/spinlock.h>
+
+#define K_NUM_COOP_PRIO		16
+#define K_NUM_PREEMPT_PRIO	32
+#define K_HIGHEST_PRIO		(-K_NUM_COOP_PRIO)
+#define K_LOWEST_PRIO		(K_NUM_PREEMPT_PRIO - 1)
+#define K_IDLE_PRIO		K_NUM_PREEMPT_PRIO
+#define K_NUM_PRIO		(K_NUM_COOP_PRIO + K_NUM_PREEMPT_PRIO + 1)
+#define K_PRIO_COOP(n)		(-K_NUM_COOP_PRIO + (n))
+#define K_PRIO_PREEMPT(n)	(n)
+
+#define K_MAX_CPUS		8
+#define K_CPU_ALL		((1u << K_MAX_CPUS) - 1)
+#define K_THREAD_NAME_LEN	16
+
+/* Timeouts are relative, in counter ticks; K_FOREVER and K_NO_WAIT are special. */
+typedef int64_t k_timeout_t;
+#define K_NO_WAIT		((k_timeout_t)0)
+#define K_FOREVER		((k_timeout_t)-1)
+#define K_NSEC(ns)		((k_timeout_t)k_ns_to_ticks(ns))
+#define K_USEC(us)		K_NSEC((uint64_t)(us) * 1000u)
+#define K_MSEC(ms)		K_NSEC((uint64_t)(ms) * 1000000u)
+#define K_SECONDS(s)		K_MSEC((uint64_t)(s) * 1000u)
+
+/* Error codes returned by blocking calls (negative errno style). */
+#define K_EAGAIN		(-11)	/* timed out / would block */
+#define K_EBUSY			(-16)
+#define K_EINVAL		(-22)
+#define K_EPERM			(-1)
+#define K_ENOMEM		(-12)
+#define K_EDEADLK		(-35)
+
+/* ---- time ---- */
+
+/** Counter frequency in Hz (CNTFRQ). */
+uint64_t k_ticks_per_sec(void);
+/** Current counter value. */
+uint64_t k_cycle_get(void);
+uint64_t k_ns_to_ticks(uint64_t ns);
+uint64_t k_ticks_to_ns(uint64_t ticks);
+/** Time since boot. */
+uint64_t k_uptime_ns(void);
+static inline uint64_t k_uptime_ms(void) { return k_uptime_ns() / 1000000u; }
+
+/** A deadline on the timeout queue; embedded in threads and timers. */
+struct timeout {
+	struct dnode node;
+	uint64_t deadline;		/* absolute counter value */
+	void (*fn)(struct timeout *to);
+	int cpu;			/* queue it is on, -1 when idle */
+};
+
+/* ---- threads ---- */
+
+enum k_thread_state {
+	K_THREAD_NEW,		/* created, not started */
+	K_THREAD_READY,		/* on a run queue */
+	K_THREAD_RUNNING,	/* current on some CPU */
+	K_THREAD_PENDING,	/* waiting on an object and/or a timeout */
+	K_THREAD_SUSPENDED,
+	K_THREAD_DEAD,
+};
+
+typedef void (*k_thread_entry_t)(void *arg);
+
+#include <arch/thread.h>	/* struct arch_thread_ctx */
+
+struct k_thread {
+	struct arch_thread_ctx ctx;	/* saved callee registers; first */
+	struct dnode qnode;		/* run queue or wait queue link */
+	struct dnode allnode;		/* list of all threads */
+	struct timeout timeout;
+	dlist_t *waitq;			/* wait queue it pends on, if any */
+	int swap_retval;		/* result handed over by the waker */
+	void *swap_data;		/* object handed over by the waker */
+	int prio;			/* effective priority */
+	int base_prio;			/* priority before inheritance */
+	enum k_thread_state state;
+	bool suspend_req;		/* suspend when it next leaves the CPU */
+	bool abort_req;			/* die when it next leaves the CPU */
+	int cpu;			/* CPU it runs on or last ran on */
+	uint32_t affinity;		/* mask of CPUs it may run on */
+	char name[K_THREAD_NAME_LEN];
+	k_thread_entry_t entry;
+	void *arg;
+	void *stack_base;
+	size_t stack_size;
+	bool stack_owned;		/* stack was allocated by k_thread_spawn */
+	dlist_t joiners;		/* threads waiting in k_thread_join */
+	uint64_t slice_start;		/* counter value when it got the CPU */
+	uint64_t run_ticks;		/* accumulated time on CPU */
+	struct k_mutex *pending_mutex;	/* for priority inheritance chains */
+};
+
+/**
+ * Initialise a thread on a caller-provided stack. It does not run until
+ * k_thread_start(). Affinity defaults to all CPUs.
+ */
+void k_thread_create(struct k_thread *t, const char *name, void *stack,
+		     size_t stack_size, k_thread_entry_t entry, void *arg,
+		     int prio);
+/** Create and start a thread whose struct and stack come from the heap. */
+struct k_thread *k_thread_spawn(const char *name, size_t stack_size,
+				k_thread_entry_t entry, void *arg, int prio,
+				uint32_t affinity);
+void k_thread_start(struct k_thread *t);
+/** Set the CPU mask of a thread that is not yet started (or pin later). */
+int k_thread_cpu_mask_set(struct k_thread *t, uint32_t mask);
+static inline int k_thread_cpu_pin(struct k_thread *t, int cpu)
+{
+	return k_thread_cpu_mask_set(t, 1u << cpu);
+}
+void k_thread_suspend(struct k_thread *t);
+void k_thread_resume(struct k_thread *t);
+/** Stop a thread for good; joiners are woken. Aborting self never returns. */
+void k_thread_abort(struct k_thread *t);
+/** Wait for a thread to end; frees it if it was spawned. */
+int k_thread_join(struct k_thread *t, k_timeout_t timeout);
+void k_thread_priority_set(struct k_thread *t, int prio);
+struct k_thread *k_current(void);
+void k_yield(void);
+/** Sleep for a relative time; returns 0. */
+int k_sleep(k_timeout_t timeout);
+/** Busy-wait (no yield) for the given time. */
+void k_busy_wait_ns(uint64_t ns);
+/** Time slicing among equal-priority preemptible threads; 0 turns it off. */
+void k_sched_time_slice_set(uint32_t slice_ms);
+const char *k_thread_state_str(enum k_thread_state s);
+/** Bytes of the thread's stack never written (high-water mark). */
+size_t k_thread_stack_unused(const struct k_thread *t);
+/** Call fn for every thread, under the scheduler lock: fn must not block. */
+void k_thread_foreach(void (*fn)(struct k_thread *t, void *arg), void *arg);
+
+/* ---- CPUs ---- */
+
+struct k_cpu_info {
+	bool online;
+	char current[K_THREAD_NAME_LEN];
+	unsigned load_pct;		/* non-idle share of the last second */
+	uint64_t irqs;			/* interrupts taken */
+	uint64_t switches;		/* context switches */
+};
+
+int k_num_cpus(void);
+int k_cpu_id(void);
+void k_cpu_info_get(int cpu, struct k_cpu_info *info);
+
+/*
+ * Kernel objects (semaphores, mutexes, message queues) and all wait queues
+ * are protected by the one scheduler lock, so waking a thread never needs a
+ * second lock and there is no lock order to get wrong.
+ */
+
+/* ---- semaphores ---- */
+
+struct k_sem {
+	unsigned count;
+	unsigned limit;
+	dlist_t waitq;
+};
+
+void k_sem_init(struct k_sem *s, unsigned initial, unsigned limit);
+int k_sem_take(struct k_sem *s, k_timeout_t timeout);
+void k_sem_give(struct k_sem *s);
+unsigned k_sem_count_get(struct k_sem *s);
+
+/* ---- mutexes (recursive, with priority inheritance) ---- */
+
+struct k_mutex {
+	struct k_thread *owner;
+	unsigned lock_count;
+	int owner_orig_prio;
+	dlist_t waitq;
+};
+
+void k_mutex_init(struct k_mutex *m);
+int k_mutex_lock(struct k_mutex *m, k_timeout_t timeout);
+int k_mutex_unlock(struct k_mutex *m);
+
+/* ---- message queues (fixed-size messages, FIFO) ---- */
+
+struct k_msgq {
+	char *buffer;
+	size_t msg_size;
+	uint32_t max_msgs;
+	uint32_t used;
+	uint32_t read_idx;
+	uint32_t write_idx;
+	dlist_t waitq;			/* senders or receivers, never both */
+};
+
+void k_msgq_init(struct k_msgq *q, void *buffer, size_t msg_size,
+		 uint32_t max_msgs);
+int k_msgq_put(struct k_msgq *q, const void *msg, k_timeout_t timeout);
+int k_msgq_get(struct k_msgq *q, void *msg, k_timeout_t timeout);
+uint32_t k_msgq_num_used(struct k_msgq *q);
+
+/* ---- memory ---- */
+
+void *k_malloc(size_t size);
+void *k_calloc(size_t n, size_t size);
+void k_free(void *p);
+
+#endif /* ZVM_KERNEL_H */

@@ -1,0 +1,87 @@
+/*
+ * Scheduler internals shared by the kernel objects and the arch layer.
+ *
+ * Lock order: sched_lock is the innermost kernel lock; it protects every
+ * run queue, timeout queue, wait queue, thread state and kernel object.
+ * It is held across arch_switch() and released by the thread switched to,
+ * so a thread's context is fully saved before any other CPU can pick it.
+ */
+#ifndef ZVM_SCHED_H
+#define ZVM_SCHED_H
+
+#include <zvm/kernel.h>
+#include <zvm/runq.h>
+#include <zvm/timeout.h>
+
+struct k_cpu {
+	int id;
+	bool online;
+	bool halted;			/* stopped by a fatal exception */
+	uint64_t mpidr;
+	struct k_thread *current;
+	struct k_thread idle_thread;
+	struct runq runq;
+	dlist_t timeouts;
+	uint64_t timer_deadline;	/* what the timer is programmed to */
+	uint64_t slice_deadline;	/* 0: no time slice running */
+	bool slice_expired;
+	uint64_t irqs;
+	uint64_t switches;
+	uint64_t idle_ticks;		/* total time in the idle thread */
+	uint64_t idle_since;		/* when idle last got the CPU */
+	uint64_t load_time;		/* last load sample: time, idle ticks */
+	uint64_t load_idle;
+	void *tls;			/* picolibc thread-local block (errno) */
+};
+
+extern struct k_cpu k_cpus[K_MAX_CPUS];
+extern k_spinlock_t sched_lock;
+
+/* ---- boot ---- */
+
+/** Set up the scheduler data of `cpu`; the calling context becomes its idle thread. */
+void sched_cpu_init(int cpu, uint64_t mpidr);
+/** Mark this CPU online and run its idle loop forever. */
+void sched_cpu_run_idle(void) __attribute__((noreturn));
+/** Timer and IPI handling of this CPU (after its GIC interface is up). */
+void sched_cpu_irqs_init(int cpu, int timer_intid);
+
+/* ---- called with sched_lock held ---- */
+
+/** Make t runnable on a CPU its affinity allows, preempting if it should. */
+void sched_ready(struct k_thread *t);
+/**
+ * Block the current thread on waitq (NULL: just sleep) until woken or the
+ * timeout expires; releases the lock with `key`. Returns the waker's
+ * swap_retval, or K_EAGAIN on timeout.
+ */
+int sched_pend_current(dlist_t *waitq, k_timeout_t timeout, k_spinlock_key_t key);
+/** Unlink the most urgent waiter of waitq (and cancel its timeout), or NULL. */
+struct k_thread *sched_unpend_first(dlist_t *waitq);
+/** Wake t, which pends on some wait queue, handing it retval. */
+void sched_wake(struct k_thread *t, int retval);
+/** Switch to a more urgent ready thread if there is one, then unlock. */
+void sched_reschedule(k_spinlock_key_t key);
+/** Change t's effective priority wherever it is queued. */
+void sched_set_prio(struct k_thread *t, int prio);
+
+/** Give up the CPU; the current thread's new state is already set. */
+int sched_swap_current(k_spinlock_key_t key);
+/** Queue the current thread behind its equals and run the best one. */
+void sched_yield_current(k_spinlock_key_t key);
+
+/* ---- thread bookkeeping (thread.c) ---- */
+
+/** Add t to the list of all threads. */
+void thread_register(struct k_thread *t);
+/** t is finished: unlink it everywhere and wake its joiners. */
+void thread_mark_dead(struct k_thread *t);
+
+/* ---- interrupt side ---- */
+
+/** At the end of an interrupt: preempt, slice or stop the current thread if due. */
+void sched_irq_exit(void);
+/** Expire this CPU's timeouts and time slice; the timer interrupt. */
+void sched_timer_irq(void);
+
+#endif /* ZVM_SCHED_H */

@@ -1,0 +1,146 @@
+/*
+ * Boot: the boot CPU brings up the MMU, the platform from the DTB, memory,
+ * interrupts and the other CPUs, then starts the shell and becomes idle.
+ */
+#include <stdio.h>
+#include <string.h>
+#include <libfdt.h>
+#include <zvm/arch.h>
+#include <zvm/console.h>
+#include <zvm/log.h>
+#include <zvm/mm.h>
+#include <zvm/platform.h>
+#include <zvm/sched.h>
+#include <zvm/shell.h>
+#include <zvm/uart.h>
+#include <arch/gicv3.h>
+#include <arch/mmu.h>
+
+#define HEAP_BYTES		(8ul << 20)
+#define SHELL_STACK		16384
+#define SHELL_PRIO		K_PRIO_PREEMPT(14)
+#define CPU_START_TIMEOUT_MS	1000
+
+void arch_cpu_el2_init(int cpu);
+void time_init(void);
+void console_init_irq(int intid, int cpu);
+
+/* libfdt is built with the stack protector. */
+uintptr_t __stack_chk_guard = 0x5a5a3c3cdeadbeefu;
+
+void __stack_chk_fail(void)
+{
+	LOG_ERR("stack smashing detected");
+	arch_cpu_halt();
+}
+
+static void fatal_boot(const char *why)
+{
+	printf("zvm: cannot boot: %s\n", why);
+	arch_cpu_halt();
+}
+
+static void timer_isr(int intid, void *arg)
+{
+	(void)intid;
+	(void)arg;
+	sched_timer_irq();
+}
+
+void sched_cpu_irqs_init(int cpu, int timer_intid)
+{
+	irq_connect(timer_intid, timer_isr, NULL);
+	irq_enable(timer_intid, cpu);
+}
+
+static const void *find_dtb(uintptr_t x0)
+{
+	if (x0 && fdt_magic((const void *)x0) == FDT_MAGIC)
+		return (const void *)x0;
+	return (const void *)ZVM_DTB_ADDR;	/* QEMU virt: start of RAM for an ELF */
+}
+
+static void memory_init(void)
+{
+	extern char __image_end[];
+	uintptr_t start = (uintptr_t)__image_end;
+	uintptr_t end = platform.ram_base + platform.ram_size;
+	uintptr_t fdt = (uintptr_t)platform.fdt;
+
+	/* The DTB stays where it is: keep it out of the free range. */
+	if (fdt >= start && fdt < end)
+		start = (fdt + platform.fdt_size + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1);
+	mm_init(start, end, HEAP_BYTES);
+}
+
+static void devices_init(void)
+{
+	if (!mmu_map_device(platform.uart_base, 0x1000))
+		fatal_boot("cannot map the UART");
+	pl011_init_early(platform.uart_base);
+	if (gic_init(platform.gicd_base, platform.gicr_base, platform.gicr_size) ||
+	    gic_cpu_init(0))
+		fatal_boot("GICv3 not usable");
+	sched_cpu_irqs_init(0, platform.timer_hyp_intid);
+	console_init_irq(platform.uart_intid, 0);
+}
+
+static void secondaries_start(void)
+{
+	for (int cpu = 1; cpu < platform.ncpus; cpu++) {
+		uint64_t deadline = k_cycle_get() + k_ns_to_ticks(CPU_START_TIMEOUT_MS * 1000000ull);
+
+		k_cpus[cpu].mpidr = platform.cpu_mpidr[cpu];
+		if (arch_cpu_start(cpu, platform.cpu_mpidr[cpu]) != 0) {
+			LOG_ERR("CPU %d: PSCI CPU_ON failed", cpu);
+			continue;
+		}
+		while (!__atomic_load_n(&k_cpus[cpu].online, __ATOMIC_ACQUIRE) &&
+		       k_cycle_get() < deadline)
+			__asm__ volatile("yield");
+		if (!k_cpus[cpu].online)
+			LOG_ERR("CPU %d did not come online", cpu);
+	}
+}
+
+static void shell_main(void *arg)
+{
+	(void)arg;
+	shell_run("zvm_host:~# ");
+}
+
+void kernel_boot_main(uintptr_t x0)
+{
+	mmu_boot_enable();
+	arch_cpu_el2_init(0);
+	pl011_init_early(ZVM_EARLY_UART);
+	sched_cpu_init(0, arch_cpu_mpidr());
+	time_init();
+	printf("\nzvm %s: real-time hypervisor, EL2\n", ZVM_VERSION);
+	if (platform_init(find_dtb(x0)) != 0)
+		fatal_boot("no usable devicetree");
+	mmu_final_map(platform.ram_base, platform.ram_size);
+	memory_init();
+	devices_init();
+	LOG_INF("%s: %d CPUs, %lu MiB RAM at 0x%lx, PSCI %s", platform.model,
+		platform.ncpus, (unsigned long)(platform.ram_size >> 20),
+		(unsigned long)platform.ram_base, platform.psci == PSCI_HVC ? "hvc" : "smc");
+	secondaries_start();
+	LOG_INF("%d CPUs online", k_num_cpus());
+	if (!k_thread_spawn("shell", SHELL_STACK, shell_main, NULL, SHELL_PRIO, K_CPU_ALL))
+		fatal_boot("cannot start the shell");
+	sched_cpu_run_idle();
+}
+
+void kernel_secondary_boot(int cpu)
+{
+	mmu_secondary_enable();
+	arch_cpu_el2_init(cpu);
+	sched_cpu_init(cpu, arch_cpu_mpidr());
+	if (gic_cpu_init(cpu) != 0) {
+		LOG_ERR("CPU %d: no redistributor", cpu);
+		arch_cpu_halt();
+	}
+	sched_cpu_irqs_init(cpu, platform.timer_hyp_intid);
+	sched_cpu_run_idle();
+}

@@ -1,0 +1,128 @@
+/*
+ * Kernel memory: the buddy page allocator over all free RAM and the heap
+ * behind k_malloc, each behind its own spinlock.
+ *
+ * mm_init() lays the RAM out as:
+ *
+ *   start: buddy metadata (one byte a page, rounded up to whole pages)
+ *          pages managed by the buddy, the heap among them
+ *   end
+ *
+ * The heap is one buddy block, so it gets heap_bytes rounded up to a
+ * power of two pages.
+ */
+#include <string.h>
+#include <zvm/buddy.h>
+#include <zvm/heap.h>
+#include <zvm/kernel.h>
+#include <zvm/mm.h>
+#include <zvm/spinlock.h>
+
+static struct buddy pages;
+static struct heap kheap;
+static k_spinlock_t pages_lock;
+static k_spinlock_t heap_lock;
+
+static uintptr_t page_round_up(uintptr_t a)
+{
+	return (a + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1);
+}
+
+void mm_init(uintptr_t start, uintptr_t end, size_t heap_bytes)
+{
+	size_t npages, meta_pages;
+	unsigned heap_order;
+	void *heap_mem;
+
+	start = page_round_up(start);
+	end &= ~(PAGE_SIZE - 1);
+	npages = end > start ? (end - start) >> PAGE_SHIFT : 0;
+	/* Metadata for the whole range: a slight overestimate, never short. */
+	meta_pages = page_round_up(buddy_meta_bytes(npages)) >> PAGE_SHIFT;
+	if (meta_pages >= npages)
+		meta_pages = npages;
+	buddy_init(&pages, start + (meta_pages << PAGE_SHIFT),
+		   npages - meta_pages, (void *)start);
+
+	heap_order = buddy_order_for(page_round_up(heap_bytes) >> PAGE_SHIFT);
+	heap_mem = buddy_alloc(&pages, heap_order);
+	heap_init(&kheap, heap_mem, heap_mem ? PAGE_SIZE << heap_order : 0);
+}
+
+void *page_alloc(size_t npages)
+{
+	k_spinlock_key_t key;
+	void *p;
+
+	if (!npages)
+		return NULL;
+	key = k_spin_lock(&pages_lock);
+	p = buddy_alloc(&pages, buddy_order_for(npages));
+	k_spin_unlock(&pages_lock, key);
+	return p;
+}
+
+void page_free(void *p, size_t npages)
+{
+	k_spinlock_key_t key;
+
+	if (!p)
+		return;
+	key = k_spin_lock(&pages_lock);
+	/* A bad pointer is refused and counted in pages.bad_frees. */
+	(void)buddy_free(&pages, p, buddy_order_for(npages));
+	k_spin_unlock(&pages_lock, key);
+}
+
+void page_stats_get(struct page_stats *st)
+{
+	k_spinlock_key_t key = k_spin_lock(&pages_lock);
+
+	buddy_stats(&pages, st);
+	k_spin_unlock(&pages_lock, key);
+}
+
+void k_heap_stats_get(struct heap_stats *st)
+{
+	k_spinlock_key_t key = k_spin_lock(&heap_lock);
+
+	heap_stats(&kheap, st);
+	k_spin_unlock(&heap_lock, key);
+}
+
+void *k_malloc(size_t size)
+{
+	k_spinlock_key_t key;
+	void *p;
+
+	if (!size)
+		return NULL;
+	key = k_spin_lock(&heap_lock);
+	p = heap_alloc(&kheap, size);
+	k_spin_unlock(&heap_lock, key);
+	return p;
+}
+
+void *k_calloc(size_t n, size_t size)
+{
+	void *p;
+
+	if (size && n > (size_t)-1 / size)
+		return NULL;
+	p = k_malloc(n * size);
+	if (p)
+		memset(p, 0, n * size);
+	return p;
+}
+
+void k_free(void *p)
+{
+	k_spinlock_key_t key;
+
+	if (!p)
+		return;
+	key = k_spin_lock(&heap_lock);
+	/* A bad pointer is refused and counted in kheap.bad_frees. */
+	(void)heap_free(&kheap, p);
+	k_spin_unlock(&heap_lock, key);
+}

@@ -1,0 +1,464 @@
+/*
+ * The SMP scheduler: per-CPU run queues, wake-up placement by affinity and
+ * urgency, preemption at interrupt exit, time slicing, idle work stealing.
+ * See include/zvm/sched.h for the locking rule.
+ */
+#include <stdio.h>
+#include <zvm/arch.h>
+#include <zvm/sched.h>
+
+struct k_cpu k_cpus[K_MAX_CPUS];
+k_spinlock_t sched_lock;
+static uint64_t slice_ticks;		/* 0: time slicing off */
+
+static struct k_cpu *this_cpu(void)
+{
+	return arch_cpu_self();
+}
+
+static bool is_idle(const struct k_thread *t)
+{
+	return t->prio == K_IDLE_PRIO;
+}
+
+static bool is_coop(const struct k_thread *t)
+{
+	return t->prio < 0;
+}
+
+static uint32_t online_mask(void)
+{
+	uint32_t mask = 0;
+
+	for (int i = 0; i < K_MAX_CPUS; i++)
+		if (k_cpus[i].online)
+			mask |= 1u << i;
+	return mask;
+}
+
+/* Should t, newly ready, take the CPU from cur? */
+static bool should_preempt(const struct k_thread *cur, const struct k_thread *t)
+{
+	if (is_idle(cur))
+		return true;
+	return !is_coop(cur) && t->prio < cur->prio;
+}
+
+static bool cpu_is_idle(const struct k_cpu *c)
+{
+	return is_idle(c->current) && c->runq.count == 0;
+}
+
+/*
+ * Where t should run: an idle allowed CPU (its last one first), else the
+ * allowed CPU whose running thread it would preempt (least urgent first),
+ * else its last CPU or the first allowed one.
+ */
+static int choose_cpu(const struct k_thread *t)
+{
+	uint32_t mask = t->affinity & online_mask();
+	int victim = -1;
+
+	if (!mask)
+		mask = t->affinity;
+	if ((mask & (1u << t->cpu)) && cpu_is_idle(&k_cpus[t->cpu]))
+		return t->cpu;
+	for (int i = 0; i < K_MAX_CPUS; i++) {
+		if (!(mask & (1u << i)))
+			continue;
+		if (cpu_is_idle(&k_cpus[i]))
+			return i;
+		if (should_preempt(k_cpus[i].current, t) &&
+		    (victim < 0 || k_cpus[i].current->prio > k_cpus[victim].current->prio))
+			victim = i;
+	}
+	if (victim >= 0)
+		return victim;
+	if (mask & (1u << t->cpu))
+		return t->cpu;
+	return __builtin_ctz(mask);
+}
+
+void sched_ready(struct k_thread *t)
+{
+	int cpu;
+	struct k_cpu *c;
+
+	if (t->suspend_req) {
+		t->suspend_req = false;
+		t->state = K_THREAD_SUSPENDED;
+		return;
+	}
+	cpu = choose_cpu(t);
+	c = &k_cpus[cpu];
+	t->state = K_THREAD_READY;
+	t->cpu = cpu;
+	runq_add(&c->runq, t);
+	if (c != this_cpu() && should_preempt(c->current, t))
+		arch_send_sgi(IPI_RESCHED, 1u << cpu);
+}
+
+/* ---- timer programming ---- */
+
+static void timer_update(struct k_cpu *c)
+{
+	uint64_t next = timeout_queue_next(&c->timeouts);
+
+	if (c->slice_deadline && c->slice_deadline < next)
+		next = c->slice_deadline;
+	if (next == c->timer_deadline)
+		return;
+	c->timer_deadline = next;
+	if (next == TIMEOUT_NONE)
+		arch_timer_cancel();
+	else
+		arch_timer_set(next);
+}
+
+static void timeout_arm(struct k_thread *t, k_timeout_t timeout)
+{
+	struct k_cpu *c = this_cpu();
+
+	t->timeout.cpu = c->id;
+	timeout_queue_add(&c->timeouts, &t->timeout, arch_counter_read() + (uint64_t)timeout);
+	timer_update(c);
+}
+
+/* ---- switching ---- */
+
+static void slice_start(struct k_cpu *c, struct k_thread *t, uint64_t now)
+{
+	c->slice_expired = false;
+	c->slice_deadline = (slice_ticks && !is_coop(t) && !is_idle(t)) ? now + slice_ticks : 0;
+}
+
+static void account_switch(struct k_cpu *c, struct k_thread *old,
+			   struct k_thread *next)
+{
+	uint64_t now = arch_counter_read();
+
+	old->run_ticks += now - old->slice_start;
+	next->slice_start = now;
+	if (is_idle(old))
+		c->idle_ticks += now - c->idle_since;
+	if (is_idle(next))
+		c->idle_since = now;
+	slice_start(c, next, now);
+	timer_update(c);
+	c->switches++;
+}
+
+/*
+ * A thread leaving the CPU honours an abort or suspend asked from another
+ * CPU. A pending thread keeps a suspend request until it is woken.
+ */
+static void apply_stop_request(struct k_thread *old)
+{
+	if (old->abort_req) {
+		thread_mark_dead(old);
+	} else if (old->suspend_req && old->state == K_THREAD_READY) {
+		runq_remove(&k_cpus[old->cpu].runq, old);
+		old->suspend_req = false;
+		old->state = K_THREAD_SUSPENDED;
+	}
+}
+
+static struct k_thread *pick_next(struct k_cpu *c)
+{
+	struct k_thread *next = runq_best(&c->runq);
+
+	if (!next)
+		return &c->idle_thread;
+	runq_remove(&c->runq, next);
+	return next;
+}
+
+/*
+ * The current thread has been given its new state (queued, pending, dead,
+ * suspended); run the best thread of this CPU. Called and returns with
+ * sched_lock held by this context; it is released with `key` here.
+ */
+static int do_swap(k_spinlock_key_t key)
+{
+	struct k_cpu *c = this_cpu();
+	struct k_thread *old = c->current;
+	struct k_thread *next;
+
+	apply_stop_request(old);
+	next = pick_next(c);
+	next->state = K_THREAD_RUNNING;
+	next->cpu = c->id;
+	if (next != old) {
+		c->current = next;
+		account_switch(c, old, next);
+		arch_switch(&old->ctx, &next->ctx);
+		/* Back in `old`, maybe on another CPU, lock held by us again. */
+	}
+	old = k_current();
+	k_spin_unlock(&sched_lock, key);
+	return old->swap_retval;
+}
+
+/* Start of every thread: finish the switch that brought us here. */
+void kernel_thread_entry(struct k_thread *t)
+{
+	k_spin_unlock(&sched_lock, 0);
+	t->entry(t->arg);
+	k_thread_abort(t);
+}
+
+/* Put the current thread back on its CPU's queue (the idle thread never queues). */
+static void requeue_current(struct k_cpu *c, bool at_head)
+{
+	struct k_thread *cur = c->current;
+
+	if (is_idle(cur))
+		return;
+	cur->state = K_THREAD_READY;
+	if (at_head)
+		runq_add_head(&c->runq, cur);
+	else
+		runq_add(&c->runq, cur);
+}
+
+static bool more_urgent_ready(struct k_cpu *c)
+{
+	struct k_thread *cur = c->current;
+
+	if (is_idle(cur))
+		return c->runq.count > 0;
+	return !is_coop(cur) && runq_best_prio(&c->runq) < cur->prio;
+}
+
+void sched_reschedule(k_spinlock_key_t key)
+{
+	struct k_cpu *c = this_cpu();
+
+	/* In interrupt context the switch happens at sched_irq_exit(). */
+	if (!arch_irq_key_masked(key) && more_urgent_ready(c)) {
+		requeue_current(c, true);
+		do_swap(key);
+		return;
+	}
+	k_spin_unlock(&sched_lock, key);
+}
+
+/* ---- pending and waking ---- */
+
+static void waitq_insert(dlist_t *waitq, struct k_thread *t)
+{
+	struct dnode *n;
+
+	DLIST_FOR_EACH(waitq, n) {
+		if (CONTAINER_OF(n, struct k_thread, qnode)->prio > t->prio)
+			break;
+	}
+	dlist_insert_before(n, &t->qnode);
+	t->waitq = waitq;
+}
+
+static void waitq_unlink(struct k_thread *t)
+{
+	if (t->waitq) {
+		dlist_remove(&t->qnode);
+		t->waitq = NULL;
+	}
+	timeout_queue_remove(&t->timeout);
+}
+
+static void pend_timeout_expired(struct timeout *to)
+{
+	struct k_thread *t = CONTAINER_OF(to, struct k_thread, timeout);
+
+	if (t->state != K_THREAD_PENDING)
+		return;
+	waitq_unlink(t);
+	t->swap_retval = K_EAGAIN;
+	sched_ready(t);
+}
+
+int sched_pend_current(dlist_t *waitq, k_timeout_t timeout, k_spinlock_key_t key)
+{
+	struct k_thread *cur = k_current();
+
+	cur->state = K_THREAD_PENDING;
+	cur->swap_retval = K_EAGAIN;
+	cur->waitq = NULL;
+	if (waitq)
+		waitq_insert(waitq, cur);
+	if (timeout != K_FOREVER) {
+		timeout_init(&cur->timeout, pend_timeout_expired);
+		timeout_arm(cur, timeout);
+	}
+	return do_swap(key);
+}
+
+struct k_thread *sched_unpend_first(dlist_t *waitq)
+{
+	struct dnode *n = dlist_first(waitq);
+	struct k_thread *t;
+
+	if (!n)
+		return NULL;
+	t = CONTAINER_OF(n, struct k_thread, qnode);
+	waitq_unlink(t);
+	return t;
+}
+
+void sched_wake(struct k_thread *t, int retval)
+{
+	waitq_unlink(t);
+	t->swap_retval = retval;
+	sched_ready(t);
+}
+
+void sched_set_prio(struct k_thread *t, int prio)
+{
+	if (t->state == K_THREAD_READY) {
+		struct runq *rq = &k_cpus[t->cpu].runq;
+
+		runq_remove(rq, t);
+		t->prio = prio;
+		runq_add(rq, t);
+	} else if (t->state == K_THREAD_PENDING && t->waitq) {
+		dlist_t *waitq = t->waitq;
+
+		dlist_remove(&t->qnode);
+		t->prio = prio;
+		waitq_insert(waitq, t);
+	} else {
+		t->prio = prio;
+	}
+}
+
+/* ---- interrupt side ---- */
+
+void sched_timer_irq(void)
+{
+	struct k_cpu *c = this_cpu();
+	uint64_t now = arch_counter_read();
+	struct timeout *to;
+
+	c->timer_deadline = TIMEOUT_NONE;	/* it fired */
+	while ((to = timeout_queue_pop_expired(&c->timeouts, now)))
+		to->fn(to);
+	if (c->slice_deadline && now >= c->slice_deadline) {
+		c->slice_expired = true;
+		c->slice_deadline = now + slice_ticks;
+	}
+	timer_update(c);
+}
+
+
+void sched_irq_exit(void)
+{
+	struct k_cpu *c = this_cpu();
+	struct k_thread *cur = c->current;
+	k_spinlock_key_t key;
+
+	if (!cur->abort_req && !cur->suspend_req && !c->slice_expired &&
+	    !more_urgent_ready(c))
+		return;
+	key = k_spin_lock(&sched_lock);
+	if (cur->abort_req || cur->suspend_req) {
+		requeue_current(c, true);
+		do_swap(key);		/* which honours the request */
+		return;
+	}
+	if (more_urgent_ready(c) || (c->slice_expired &&
+	    runq_best_prio(&c->runq) <= cur->prio && !is_coop(cur))) {
+		bool rotate = c->slice_expired && runq_best_prio(&c->runq) == cur->prio;
+
+		requeue_current(c, !rotate);
+		do_swap(key);
+		return;
+	}
+	c->slice_expired = false;
+	k_spin_unlock(&sched_lock, key);
+}
+
+/* ---- idle ---- */
+
+/* Move the most urgent queued thread this CPU may run from a busier CPU. */
+static void steal_work(struct k_cpu *c)
+{
+	for (int i = 0; i < K_MAX_CPUS; i++) {
+		struct k_thread *t;
+
+		if (i == c->id || !k_cpus[i].runq.count)
+			continue;
+		t = runq_best_for_cpu(&k_cpus[i].runq, c->id);
+		if (t) {
+			runq_remove(&k_cpus[i].runq, t);
+			t->cpu = c->id;
+			runq_add(&c->runq, t);
+			return;
+		}
+	}
+}
+
+void sched_cpu_run_idle(void)
+{
+	struct k_cpu *c = this_cpu();
+
+	c->idle_since = arch_counter_read();
+	c->load_time = c->idle_since;
+	arch_irq_enable();
+	for (;;) {
+		k_spinlock_key_t key = k_spin_lock(&sched_lock);
+
+		if (!c->runq.count)
+			steal_work(c);
+		if (c->runq.count) {
+			do_swap(key);
+			continue;
+		}
+		arch_spin_release(&sched_lock);
+		arch_cpu_idle();		/* IRQs masked: wakes on a pending one */
+		arch_irq_restore(key);		/* the interrupt is taken here */
+	}
+}
+
+void sched_cpu_init(int cpu, uint64_t mpidr)
+{
+	struct k_cpu *c = &k_cpus[cpu];
+	struct k_thread *idle = &c->idle_thread;
+
+	c->id = cpu;
+	c->mpidr = mpidr;
+	runq_init(&c->runq);
+	dlist_init(&c->timeouts);
+	c->timer_deadline = TIMEOUT_NONE;
+	idle->prio = idle->base_prio = K_IDLE_PRIO;
+	idle->state = K_THREAD_RUNNING;
+	idle->cpu = cpu;
+	idle->affinity = 1u << cpu;
+	snprintf(idle->name, sizeof(idle->name), "idle%d", cpu);
+	timeout_init(&idle->timeout, NULL);
+	dlist_init(&idle->joiners);
+	c->current = idle;
+	arch_cpu_self_set(c);
+	k_spinlock_key_t key = k_spin_lock(&sched_lock);
+	thread_register(idle);
+	c->online = true;
+	k_spin_unlock(&sched_lock, key);
+}
+
+void k_sched_time_slice_set(uint32_t slice_ms)
+{
+	k_spinlock_key_t key = k_spin_lock(&sched_lock);
+
+	slice_ticks = slice_ms ? k_ns_to_ticks((uint64_t)slice_ms * 1000000u) : 0;
+	k_spin_unlock(&sched_lock, key);
+}
+
+int sched_swap_current(k_spinlock_key_t key)
+{
+	return do_swap(key);
+}
+
+void sched_yield_current(k_spinlock_key_t key)
+{
+	requeue_current(this_cpu(), false);
+	do_swap(key);
+}
