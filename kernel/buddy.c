@@ -119,7 +119,7 @@ void *buddy_alloc(struct buddy *b, unsigned order)
 	uintptr_t pfn;
 
 	if (order < BUDDY_MAX_ORDER)
-		fits = b->nonempty;
+		fits = b->nonempty & ~((1u << order) - 1);
 	if (!fits) {
 		b->failures++;
 		return NULL;

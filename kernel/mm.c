@@ -108,7 +108,7 @@ void *k_calloc(size_t n, size_t size)
 	void *p;
 
 	if (size && n > (size_t)-1 / size)
-		return NULL;
+		return k_malloc((size_t)-1);	/* fails and counts a failure */
 	p = k_malloc(n * size);
 	if (p)
 		memset(p, 0, n * size);

@@ -31,7 +31,7 @@ static uint32_t online_mask(void)
 	uint32_t mask = 0;
 
 	for (int i = 0; i < K_MAX_CPUS; i++)
-		if (k_cpus[i].online)
+		if (k_cpus[i].online && !k_cpus[i].halted)
 			mask |= 1u << i;
 	return mask;
 }
@@ -189,6 +189,8 @@ static int do_swap(k_spinlock_key_t key)
 	next->state = K_THREAD_RUNNING;
 	next->cpu = c->id;
 	if (next != old) {
+		if (is_idle(old))
+			old->state = K_THREAD_READY;
 		c->current = next;
 		account_switch(c, old, next);
 		arch_switch(&old->ctx, &next->ctx);
@@ -339,7 +341,7 @@ void sched_timer_irq(void)
 	uint64_t now = arch_counter_read();
 	struct timeout *to;
 
-	c->timer_deadline = TIMEOUT_NONE;	/* it fired */
+	c->timer_deadline = 0;		/* it fired: must be reprogrammed */
 	while ((to = timeout_queue_pop_expired(&c->timeouts, now)))
 		to->fn(to);
 	if (c->slice_deadline && now >= c->slice_deadline) {

@@ -47,7 +47,7 @@ int k_num_cpus(void)
 	int n = 0;
 
 	for (int i = 0; i < K_MAX_CPUS; i++)
-		n += k_cpus[i].online;
+		n += k_cpus[i].online && !k_cpus[i].halted;
 	return n;
 }
 

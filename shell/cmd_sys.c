@@ -8,17 +8,11 @@
 #include <string.h>
 #include <zvm/arch.h>
 #include <zvm/kernel.h>
+#include <zvm/ktest.h>
 #include <zvm/log.h>
 #include <zvm/mm.h>
 #include <zvm/shell.h>
 #include <zvm/shell_args.h>
-
-#if __has_include(<zvm/ktest.h>)
-#include <zvm/ktest.h>
-#else
-/* Temporary, until include/zvm/ktest.h exists: failures, 0 if all pass. */
-int ktest_run(const char *filter);
-#endif
 
 #ifndef ZVM_VERSION
 #define ZVM_VERSION	"0.1.0"

@@ -4,6 +4,7 @@
  */
 #include <stdio.h>
 #include <zvm/arch.h>
+#include <zvm/platform.h>
 #include <zvm/sched.h>
 #include <arch/gicv3.h>
 #include <arch/regs.h>
@@ -12,7 +13,6 @@
 #define BACKTRACE_MAX	16
 
 void console_panic(bool on);
-extern char __image_start[], __image_end[], __text_end[];
 
 static const char *const kind_names[] = {
 	"sync (SP_EL0)", "irq (SP_EL0)", "fiq (SP_EL0)", "serror (SP_EL0)",
@@ -39,9 +39,10 @@ static const char *ec_name(uint64_t ec)
 	}
 }
 
-static bool in_image(uint64_t addr, uint64_t align)
+/* Stacks live in the image (boot) or the heap: anywhere in RAM. */
+static bool in_ram(uint64_t addr, uint64_t align)
 {
-	return addr >= (uintptr_t)__image_start && addr < (uintptr_t)__image_end &&
+	return addr >= platform.ram_base && addr < platform.ram_base + platform.ram_size &&
 	       (addr & (align - 1)) == 0;
 }
 
@@ -49,7 +50,7 @@ static bool in_image(uint64_t addr, uint64_t align)
 static void backtrace(uint64_t fp, uint64_t pc)
 {
 	printf("backtrace:\n  #0 pc %016lx\n", (unsigned long)pc);
-	for (int i = 1; i < BACKTRACE_MAX && in_image(fp, 16); i++) {
+	for (int i = 1; i < BACKTRACE_MAX && in_ram(fp, 16); i++) {
 		const uint64_t *frame = (const uint64_t *)fp;
 
 		if (!frame[1])
@@ -83,6 +84,8 @@ static void fatal(const struct arch_regs *r, uint64_t kind)
 	backtrace(r->x[29], r->elr);
 	printf("*** CPU %d stopped; the other CPUs continue\n", c->id);
 	console_panic(false);
+	/* Idle CPUs wake up and take over the threads queued here. */
+	arch_send_sgi(IPI_RESCHED, K_CPU_ALL & ~(1u << c->id));
 	arch_cpu_halt();
 }
 

@@ -187,7 +187,7 @@ void arch_send_sgi(int sgi, uint32_t cpu_mask)
 {
 	dsb(ishst);
 	for (int cpu = 0; cpu < K_MAX_CPUS; cpu++) {
-		if (cpu_mask & (1u << cpu))
+		if ((cpu_mask & (1u << cpu)) && k_cpus[cpu].online)
 			write_sysreg(S3_0_C12_C11_5, sgi1r_for(sgi, k_cpus[cpu].mpidr));
 	}
 	isb();

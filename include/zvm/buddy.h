@@ -26,11 +26,11 @@ struct buddy {
 	uint8_t *meta;			/* one byte a page, see buddy.c */
 	uint32_t nonempty;		/* bit k set: free[k] is not empty */
 	dlist_t free[BUDDY_MAX_ORDER];
-	size_t total_pages;		/* pages put on the free lists by init */
+	size_t total_pages;		/* pages freed by buddy_init */
 	size_t free_pages;
 	size_t allocs;
 	size_t frees;
-	size_t failures;		/* buddy_alloc calls that returned NULL */
+	size_t failures;		/* buddy_alloc calls returning NULL */
 	size_t bad_frees;		/* buddy_free calls that returned -1 */
 };
 

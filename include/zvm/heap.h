@@ -28,7 +28,7 @@
 struct heap {
 	char *start;			/* first block */
 	char *end;			/* end-of-heap sentinel header */
-	uint32_t fl_map;		/* bit f set: some free[f][*] not empty */
+	uint32_t fl_map;		/* bit f set: sl_map[f] is not 0 */
 	uint16_t sl_map[HEAP_FL_COUNT];	/* bit s set: free[f][s] not empty */
 	dlist_t free[HEAP_FL_COUNT][HEAP_SL_COUNT];
 	size_t total_bytes;		/* region used, headers included */
@@ -38,7 +38,7 @@ struct heap {
 	size_t free_blocks;
 	size_t allocs;
 	size_t frees;
-	size_t failures;		/* heap_alloc calls that returned NULL */
+	size_t failures;		/* heap_alloc calls returning NULL */
 	size_t bad_frees;		/* heap_free calls that returned -1 */
 };
 
@@ -52,7 +52,10 @@ void heap_init(struct heap *h, void *mem, size_t bytes);
 /**
  * Allocate bytes (16-byte aligned, not cleared). Returns NULL for 0 bytes
  * (not counted as a failure), or NULL and counts a failure when no free
- * block is big enough. Bounded time.
+ * block is big enough. Bounded time: a free block is taken from a size
+ * class that surely fits; failing that, only the first 8 blocks of the
+ * request's own class are tried, so a request within 1/16 of the size
+ * of the biggest free block can fail if that block is further down.
  */
 void *heap_alloc(struct heap *h, size_t bytes);
 

@@ -40,7 +40,7 @@ struct shell_line {
 	size_t len;			/* bytes in buf */
 	size_t cur;			/* cursor, 0..len */
 	bool overflow;			/* input was lost: line is too long */
-	bool ready;			/* a DONE line is held until next byte */
+	bool ready;			/* DONE line held till the next byte */
 	bool last_cr;			/* last byte was CR: swallow one LF */
 	int esc;			/* escape sequence state */
 	char esc_param[SHELL_ESC_MAX];	/* parameter bytes of ESC [ */

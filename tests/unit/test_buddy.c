@@ -237,7 +237,7 @@ static void test_split_and_coalesce(void **state)
 	assert_stats(b, 1024, 1023, 512, 1, 0, 0);
 	q = buddy_alloc(b, 0);		/* p's buddy, the only order-0 block */
 	assert_ptr_equal(q, (void *)(reserve_base + PAGE_SIZE));
-	assert_int_equal(buddy_free(b, p, 0), 0);	/* buddy busy: no merge */
+	assert_int_equal(buddy_free(b, p, 0), 0);	/* q busy: no merge */
 	assert_lists(b, split);
 	assert_int_equal(buddy_free(b, q, 0), 0);	/* merges to the top */
 	assert_lists(b, whole);
@@ -331,7 +331,7 @@ static void test_stats_exact(void **state)
 	assert_ptr_equal(c, (void *)(reserve_base + 8 * PAGE_SIZE));
 	assert_null(buddy_alloc(b, 6));
 	assert_stats(b, 64, 51, 32, 3, 0, 1);
-	assert_int_equal(buddy_free(b, p, 0), 0);	/* 4-7 merge, 0-3 busy */
+	assert_int_equal(buddy_free(b, p, 0), 0);	/* 4-7 merge */
 	assert_stats(b, 64, 52, 32, 3, 1, 1);
 	assert_int_equal(buddy_free(b, p, 0), -1);
 	assert_stats(b, 64, 52, 32, 3, 1, 1);
@@ -351,15 +351,17 @@ static void test_bad_frees(void **state)
 
 	assert_non_null(p);
 	buddy_stats(b, &before);
-	assert_int_equal(buddy_free(b, p, 1), -1);		/* wrong order */
+	/* Wrong or impossible orders, interior, unaligned, foreign. */
+	assert_int_equal(buddy_free(b, p, 1), -1);
 	assert_int_equal(buddy_free(b, p, 3), -1);
-	assert_int_equal(buddy_free(b, p, 99), -1);		/* no such order */
-	assert_int_equal(buddy_free(b, p + PAGE_SIZE, 0), -1);	/* interior */
-	assert_int_equal(buddy_free(b, p + 8, 2), -1);		/* unaligned */
+	assert_int_equal(buddy_free(b, p, 99), -1);
+	assert_int_equal(buddy_free(b, p + PAGE_SIZE, 0), -1);
+	assert_int_equal(buddy_free(b, p + 8, 2), -1);
 	assert_int_equal(buddy_free(b, NULL, 0), -1);
-	assert_int_equal(buddy_free(b, &local, 0), -1);		/* foreign */
-	assert_int_equal(buddy_free(b, (void *)(f->base - PAGE_SIZE), 0), -1);
-	assert_int_equal(buddy_free(b, (void *)(f->base + 100 * PAGE_SIZE), 0),
+	assert_int_equal(buddy_free(b, &local, 0), -1);
+	/* The pages just below and just above the range. */
+	assert_int_equal(buddy_free(b, (char *)f->base - PAGE_SIZE, 0), -1);
+	assert_int_equal(buddy_free(b, (char *)f->base + 100 * PAGE_SIZE, 0),
 			 -1);
 	/* A free page that is a block head, but not allocated. */
 	assert_int_equal(buddy_free(b, (void *)f->base, 0), -1);
@@ -369,7 +371,7 @@ static void test_bad_frees(void **state)
 	assert_int_equal(buddy_check(b), 0);
 
 	assert_int_equal(buddy_free(b, p, 2), 0);
-	assert_int_equal(buddy_free(b, p, 2), -1);		/* double free */
+	assert_int_equal(buddy_free(b, p, 2), -1);	/* double free */
 	assert_int_equal(b->bad_frees, 11);
 	assert_int_equal(buddy_check(b), 0);
 }
@@ -382,9 +384,9 @@ static void test_double_free_after_merge(void **state)
 	struct page_stats st;
 
 	assert_int_equal(buddy_free(b, q, 0), 0);
-	assert_int_equal(buddy_free(b, p, 0), 0);	/* p absorbs q: one block */
-	assert_int_equal(buddy_free(b, q, 0), -1);	/* q is now interior */
-	assert_int_equal(buddy_free(b, p, 0), -1);	/* p heads an order-4 block */
+	assert_int_equal(buddy_free(b, p, 0), 0);	/* p absorbs q */
+	assert_int_equal(buddy_free(b, q, 0), -1);	/* q is interior */
+	assert_int_equal(buddy_free(b, p, 0), -1);	/* p heads order 4 */
 	assert_int_equal(buddy_free(b, p, 4), -1);	/* ... which is free */
 	buddy_stats(b, &st);
 	assert_int_equal(st.free_pages, 16);
@@ -511,7 +513,8 @@ static void test_random_stress(void **state)
 	rng_state = 0xdeadbeefcafef00dull;
 	for (int op = 0; op < 30000; op++) {
 		if (n < STRESS_LIVE && rng() % 100 < 55) {
-			struct live l = { .order = random_order(), .tag = ++tag };
+			struct live l = { .order = random_order(),
+					  .tag = ++tag };
 
 			l.p = buddy_alloc(b, l.order);
 			if (!l.p) {
@@ -528,7 +531,8 @@ static void test_random_stress(void **state)
 
 			verify(&live[i]);
 			own(owned, f->base, &live[i], 0);
-			assert_int_equal(buddy_free(b, live[i].p, live[i].order), 0);
+			assert_int_equal(buddy_free(b, live[i].p,
+						    live[i].order), 0);
 			frees++;
 			live[i] = live[--n];
 		}

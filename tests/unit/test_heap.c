@@ -278,6 +278,25 @@ static void test_coalesce_prev_next_both(void **state)
 	assert_int_equal(heap_check(h), 0);
 }
 
+static void test_largest_free_scans_its_class(void **state)
+{
+	struct heap *h = mk(state, 0, 16384);
+	void *a = heap_alloc(h, 1000), *g1 = heap_alloc(h, 16);
+	void *b = heap_alloc(h, 1040), *g2 = heap_alloc(h, 16);
+	void *rest = heap_alloc(h, stats(h).largest_free_bytes);
+
+	assert_true(a && g1 && b && g2 && rest);
+	/* Blocks of 1024 and 1056 bytes share a class; b is freed first. */
+	assert_int_equal(heap_free(h, b), 0);
+	assert_int_equal(heap_free(h, a), 0);
+	assert_int_equal(stats(h).largest_free_bytes, payload(1040));
+	assert_int_equal(stats(h).free_bytes, payload(1000) + payload(1040));
+	/* A request of that size finds b behind a in the class list. */
+	assert_ptr_equal(heap_alloc(h, payload(1040)), b);
+	assert_int_equal(stats(h).largest_free_bytes, payload(1000));
+	assert_int_equal(heap_check(h), 0);
+}
+
 static void test_oom_and_exact_fit(void **state)
 {
 	struct heap *h = mk(state, 0, 4096);
@@ -404,14 +423,20 @@ static void test_double_free_detected(void **state)
 	/* An overflow that smashes the next header is refused, not followed. */
 	{
 		uintptr_t saved;
+		size_t size, huge = (size_t)1 << 40;
 
 		memcpy(&saved, c - 8, sizeof(saved));
 		memset(c - 8, 0x41, 8);
 		assert_int_equal(heap_free(h, c), -1);
 		memcpy(c - 8, &saved, sizeof(saved));
+		/* Magic intact, size running past the end of the heap. */
+		memcpy(&size, c - 16, sizeof(size));
+		memcpy(c - 16, &huge, sizeof(huge));
+		assert_int_equal(heap_free(h, c), -1);
+		memcpy(c - 16, &size, sizeof(size));
 	}
 	assert_int_equal(heap_free(h, c), 0);
-	assert_int_equal(h->bad_frees, 11);
+	assert_int_equal(h->bad_frees, 12);
 	assert_int_equal(stats(h).frees, 5);
 	assert_int_equal(stats(h).used_bytes, 0);
 	assert_int_equal(heap_check(h), 0);
@@ -425,7 +450,8 @@ static void test_peak(void **state)
 	assert_int_equal(heap_free(h, a), 0);
 	assert_int_equal(heap_free(h, b), 0);
 	assert_non_null(heap_alloc(h, 10));
-	assert_int_equal(stats(h).peak_used_bytes, payload(1000) + payload(2000));
+	assert_int_equal(stats(h).peak_used_bytes,
+			 payload(1000) + payload(2000));
 	assert_int_equal(stats(h).used_bytes, payload(10));
 }
 
@@ -544,6 +570,7 @@ int main(void)
 		T(test_alignment_and_no_overlap),
 		T(test_stats_exact),
 		T(test_coalesce_prev_next_both),
+		T(test_largest_free_scans_its_class),
 		T(test_oom_and_exact_fit),
 		T(test_fill_until_oom_then_free_all),
 		T(test_fragmented_holes_reused),
