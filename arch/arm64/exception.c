@@ -47,14 +47,20 @@ static bool in_ram(uint64_t addr, uint64_t align)
 }
 
 /* Follow the frame-pointer chain (every file is built with frame pointers). */
-static void backtrace(uint64_t fp, uint64_t pc)
+static void backtrace(uint64_t fp, uint64_t pc, uint64_t lr)
 {
-	printf("backtrace:\n  #0 pc %016lx\n", (unsigned long)pc);
-	for (int i = 1; i < BACKTRACE_MAX && in_ram(fp, 16); i++) {
+	/* A leaf function keeps its caller in lr and has no frame record. */
+	printf("backtrace:\n  #0 pc %016lx\n  #1 lr %016lx\n", (unsigned long)pc,
+	       (unsigned long)lr);
+	for (int i = 2; i < BACKTRACE_MAX && in_ram(fp, 16); i++) {
 		const uint64_t *frame = (const uint64_t *)fp;
 
 		if (!frame[1])
 			break;
+		if (frame[1] == lr && i == 2) {
+			fp = frame[0];
+			continue;
+		}
 		printf("  #%d lr %016lx\n", i, (unsigned long)frame[1]);
 		fp = frame[0];
 	}
@@ -81,7 +87,7 @@ static void fatal(const struct arch_regs *r, uint64_t kind)
 	       (unsigned long)esr, (unsigned long)read_sysreg(far_el2),
 	       (unsigned long)r->elr, (unsigned long)r->spsr);
 	dump_registers(r);
-	backtrace(r->x[29], r->elr);
+	backtrace(r->x[29], r->elr, r->x[30]);
 	printf("*** CPU %d stopped; the other CPUs continue\n", c->id);
 	console_panic(false);
 	/* Idle CPUs wake up and take over the threads queued here. */

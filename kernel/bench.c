@@ -1,0 +1,297 @@
+/*
+ * Kernel latency benchmark in the style of Zephyr's latency_measure: each
+ * item repeats an operation and reports the mean in counter cycles and ns.
+ * Run by `bench`; scripts/bench.sh turns the output into a results table.
+ * Threads are pinned so each item measures one path, not the placement.
+ */
+#include <stdio.h>
+#include <string.h>
+#include <zvm/arch.h>
+#include <zvm/kernel.h>
+#include <zvm/shell.h>
+
+#define ROUNDS		1000
+#define BENCH_CPU	1		/* where single-CPU items run */
+#define REMOTE_CPU	2		/* the other side of cross-CPU items */
+#define BENCH_STACK	4096
+#define IPI_BENCH	1		/* SGI raised by the interrupt items */
+
+uint64_t bench_boot_prompt_cycles;	/* set by the boot code at the first prompt */
+
+static struct k_sem sem_a, sem_b, sem_done;
+static volatile uint64_t t_start, t_end, t_sum;
+static volatile int rounds_left;
+static uint8_t stacks[2][BENCH_STACK] __attribute__((aligned(16)));
+static struct k_thread threads[2];
+
+/* Means are computed from totals, so they resolve below one counter tick. */
+static void report(const char *name, uint64_t total_cycles, unsigned ops)
+{
+	uint64_t centi = total_cycles * 100 / ops;
+
+	printf("bench: %-26s %8lu.%02lu cycles %10lu ns\n", name,
+	       (unsigned long)(centi / 100), (unsigned long)(centi % 100),
+	       (unsigned long)(k_ticks_to_ns(total_cycles) / ops));
+}
+
+/* Run fn(arg) in a thread at prio pinned to cpu, and wait for it. */
+static void run_on(int slot, int cpu, int prio, k_thread_entry_t fn, void *arg)
+{
+	k_thread_create(&threads[slot], slot ? "bench-b" : "bench-a", stacks[slot],
+			BENCH_STACK, fn, arg, prio);
+	k_thread_cpu_pin(&threads[slot], cpu);
+	k_thread_start(&threads[slot]);
+}
+
+static void join_all(int n)
+{
+	for (int i = 0; i < n; i++)
+		k_thread_join(&threads[i], K_FOREVER);
+}
+
+/* ---- cooperative yield: two equal cooperative threads alternate ---- */
+
+static void yielder(void *arg)
+{
+	(void)arg;
+	for (int i = 0; i < ROUNDS; i++)
+		k_yield();
+	t_end = k_cycle_get();
+}
+
+static void bench_yield(void)
+{
+	t_start = k_cycle_get();
+	run_on(0, BENCH_CPU, K_PRIO_COOP(2), yielder, NULL);
+	run_on(1, BENCH_CPU, K_PRIO_COOP(2), yielder, NULL);
+	join_all(2);
+	report("thread switch (yield)", t_end - t_start, 2 * ROUNDS);
+}
+
+/* ---- preemption: a give wakes a more urgent thread on the same CPU ---- */
+
+static void preempt_high(void *arg)
+{
+	(void)arg;
+	for (int i = 0; i < ROUNDS; i++) {
+		k_sem_take(&sem_a, K_FOREVER);
+		t_sum += k_cycle_get() - t_start;
+	}
+}
+
+static void preempt_low(void *arg)
+{
+	(void)arg;
+	for (int i = 0; i < ROUNDS; i++) {
+		t_start = k_cycle_get();
+		k_sem_give(&sem_a);	/* switches to preempt_high right here */
+	}
+}
+
+static void bench_preempt(void)
+{
+	k_sem_init(&sem_a, 0, 1);
+	t_sum = 0;
+	run_on(0, BENCH_CPU, 5, preempt_high, NULL);
+	run_on(1, BENCH_CPU, 10, preempt_low, NULL);
+	join_all(2);
+	report("sem give + preempt switch", t_sum, ROUNDS);
+}
+
+/* ---- semaphore and mutex without contention ---- */
+
+static void sem_nowake(void *arg)
+{
+	uint64_t t0 = k_cycle_get(), t1;
+
+	(void)arg;
+	k_sem_init(&sem_a, 0, ROUNDS);
+	for (int i = 0; i < ROUNDS; i++)
+		k_sem_give(&sem_a);
+	t1 = k_cycle_get();
+	for (int i = 0; i < ROUNDS; i++)
+		k_sem_take(&sem_a, K_NO_WAIT);
+	report("sem give (no waiter)", t1 - t0, ROUNDS);
+	report("sem take (available)", k_cycle_get() - t1, ROUNDS);
+}
+
+static void mutex_pair(void *arg)
+{
+	struct k_mutex m;
+	uint64_t t0 = k_cycle_get();
+
+	(void)arg;
+	k_mutex_init(&m);
+	for (int i = 0; i < ROUNDS; i++) {
+		k_mutex_lock(&m, K_FOREVER);
+		k_mutex_unlock(&m);
+	}
+	report("mutex lock + unlock", k_cycle_get() - t0, ROUNDS);
+}
+
+static void heap_pair(void *arg)
+{
+	uint64_t t0 = k_cycle_get();
+
+	(void)arg;
+	for (int i = 0; i < ROUNDS; i++)
+		k_free(k_malloc(64 + (i % 8) * 32));
+	report("heap alloc + free", k_cycle_get() - t0, ROUNDS);
+}
+
+/* ---- thread create + start + abort (the new thread never runs) ---- */
+
+static void never_runs(void *arg)
+{
+	(void)arg;
+}
+
+static void thread_lifecycle(void *arg)
+{
+	static struct k_thread t;
+	static uint8_t stack[1024] __attribute__((aligned(16)));
+	uint64_t t0 = k_cycle_get();
+
+	(void)arg;
+	for (int i = 0; i < ROUNDS; i++) {
+		k_thread_create(&t, "victim", stack, sizeof(stack), never_runs, NULL, 20);
+		k_thread_cpu_pin(&t, BENCH_CPU);
+		k_thread_start(&t);
+		k_thread_abort(&t);
+	}
+	report("thread create+start+abort", k_cycle_get() - t0, ROUNDS);
+}
+
+/* ---- interrupts: a software interrupt to this CPU ---- */
+
+static bool irq_wakes_thread;
+
+static void bench_isr(int intid, void *arg)
+{
+	(void)intid;
+	(void)arg;
+	if (irq_wakes_thread) {
+		k_sem_give(&sem_a);
+		return;
+	}
+	t_sum += k_cycle_get() - t_start;
+	k_sem_give(&sem_done);
+}
+
+static void irq_to_handler(void *arg)
+{
+	(void)arg;
+	for (int i = 0; i < ROUNDS; i++) {
+		t_start = k_cycle_get();
+		arch_send_sgi(IPI_BENCH, 1u << BENCH_CPU);
+		k_sem_take(&sem_done, K_FOREVER);
+	}
+}
+
+static void irq_waiter(void *arg)
+{
+	(void)arg;
+	for (int i = 0; i < ROUNDS; i++) {
+		k_sem_take(&sem_a, K_FOREVER);
+		t_sum += k_cycle_get() - t_start;
+		k_sem_give(&sem_done);
+	}
+}
+
+static void irq_raiser(void *arg)
+{
+	(void)arg;
+	for (int i = 0; i < ROUNDS; i++) {
+		t_start = k_cycle_get();
+		arch_send_sgi(IPI_BENCH, 1u << BENCH_CPU);
+		k_sem_take(&sem_done, K_FOREVER);
+	}
+}
+
+static void bench_irqs(void)
+{
+	irq_connect(IPI_BENCH, bench_isr, NULL);
+	irq_enable(IPI_BENCH, BENCH_CPU);
+	k_sem_init(&sem_a, 0, 1);
+	k_sem_init(&sem_done, 0, 1);
+	irq_wakes_thread = false;
+	t_sum = 0;
+	run_on(0, BENCH_CPU, 5, irq_to_handler, NULL);
+	join_all(1);
+	report("interrupt to handler", t_sum, ROUNDS);
+
+	irq_wakes_thread = true;
+	t_sum = 0;
+	run_on(0, BENCH_CPU, 5, irq_waiter, NULL);
+	run_on(1, BENCH_CPU, 10, irq_raiser, NULL);
+	join_all(2);
+	report("interrupt to woken thread", t_sum, ROUNDS);
+	irq_disable(IPI_BENCH);
+}
+
+/* ---- cross-CPU wake-up: a give on one CPU wakes a thread on another ---- */
+
+static void remote_waiter(void *arg)
+{
+	(void)arg;
+	for (int i = 0; i < ROUNDS; i++) {
+		k_sem_take(&sem_a, K_FOREVER);
+		t_sum += k_cycle_get() - t_start;
+		k_sem_give(&sem_b);
+	}
+}
+
+static void remote_giver(void *arg)
+{
+	(void)arg;
+	for (int i = 0; i < ROUNDS; i++) {
+		t_start = k_cycle_get();
+		k_sem_give(&sem_a);
+		k_sem_take(&sem_b, K_FOREVER);
+	}
+}
+
+static void bench_cross_cpu(void)
+{
+	k_sem_init(&sem_a, 0, 1);
+	k_sem_init(&sem_b, 0, 1);
+	t_sum = 0;
+	run_on(0, REMOTE_CPU, 5, remote_waiter, NULL);
+	run_on(1, BENCH_CPU, 5, remote_giver, NULL);
+	join_all(2);
+	report("cross-CPU wake-up (IPI)", t_sum, ROUNDS);
+}
+
+static void run_single(k_thread_entry_t fn)
+{
+	run_on(0, BENCH_CPU, 5, fn, NULL);
+	join_all(1);
+}
+
+static int cmd_bench(int argc, char **argv)
+{
+	(void)argv;
+	if (argc != 1) {
+		puts("error: bench takes no arguments\nusage: bench");
+		return 1;
+	}
+	if (k_num_cpus() <= REMOTE_CPU) {
+		printf("error: bench needs %d CPUs online\n", REMOTE_CPU + 1);
+		return 1;
+	}
+	printf("bench: counter %lu Hz, %d rounds per item\n",
+	       (unsigned long)k_ticks_per_sec(), ROUNDS);
+	bench_yield();
+	bench_preempt();
+	run_single(sem_nowake);
+	run_single(mutex_pair);
+	run_single(heap_pair);
+	run_single(thread_lifecycle);
+	bench_irqs();
+	bench_cross_cpu();
+	report("boot to shell prompt", bench_boot_prompt_cycles, 1);
+	puts("bench: done");
+	return 0;
+}
+
+SHELL_CMD(bench, cmd_bench, "", "measure kernel latencies (thread switch, IRQ, sync, alloc)");

@@ -1,0 +1,9 @@
+#!/usr/bin/env bash
+# `make bench`: set up, build, run every benchmark; results go to bench/results/.
+set -euo pipefail
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top"
+scripts/setup.sh >/dev/null
+make --no-print-directory -s all
+mkdir -p bench/results
+/usr/bin/python3 bench/host_kernel.py bench/results/host-kernel.md
