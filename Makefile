@@ -8,7 +8,7 @@ CC         := $(CROSS)gcc
 OBJDUMP    := $(CROSS)objdump
 BUILD      := build
 FDT_DIR    := $(BUILD)/deps/libfdt/usr
-ZVM_VERSION := $(shell git describe --always --dirty 2>/dev/null || echo 0.1.0)
+ZVM_VERSION := 0.1.0-$(shell git describe --always --dirty 2>/dev/null || echo unknown)
 
 SRCS := $(wildcard arch/arm64/*.S arch/arm64/*.c kernel/*.c drivers/*.c \
 		   platform/*.c shell/*.c)
@@ -44,7 +44,7 @@ $(BUILD)/obj/%.S.o: %.S
 $(BUILD)/zvm.elf: $(OBJS) $(BUILD)/link.ld
 	$(CC) $(LDFLAGS) -o $@ $(OBJS) $(LIBS)
 
-run: all
+run:
 	scripts/run.sh
 
 test:
