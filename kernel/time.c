@@ -51,6 +51,15 @@ int k_num_cpus(void)
 	return n;
 }
 
+int k_num_cpus_present(void)
+{
+	int n = 0;
+
+	for (int i = 0; i < K_MAX_CPUS; i++)
+		n += k_cpus[i].online;
+	return n;
+}
+
 int k_cpu_id(void)
 {
 	k_spinlock_key_t daif = arch_irq_save();
@@ -82,6 +91,7 @@ void k_cpu_info_get(int cpu, struct k_cpu_info *info)
 	if (cpu < 0 || cpu >= K_MAX_CPUS || !c->current)
 		return;
 	key = k_spin_lock(&sched_lock);
+	info->present = c->online;
 	info->online = c->online && !c->halted;
 	strncpy(info->current, c->current->name, sizeof(info->current) - 1);
 	info->load_pct = cpu_load_sample(c, arch_counter_read());

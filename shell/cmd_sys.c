@@ -64,7 +64,7 @@ static void print_cpu_row(int cpu)
 	memset(&info, 0, sizeof(info));
 	k_cpu_info_get(cpu, &info);
 	printf("%3d  %-7s  %-16.*s  %3u%%  %12" PRIu64 "  %12" PRIu64 "\n",
-	       cpu, info.online ? "online" : "offline", K_THREAD_NAME_LEN,
+	       cpu, info.online ? "online" : "halted", K_THREAD_NAME_LEN,
 	       info.current[0] ? info.current : "-", info.load_pct,
 	       info.irqs, info.switches);
 }
@@ -75,7 +75,7 @@ static int cmd_cpus(int argc, char **argv)
 		return extra_arg(argv, 0);
 	printf("%-3s  %-7s  %-16s  %4s  %12s  %12s\n", "CPU", "STATE",
 	       "THREAD", "LOAD", "IRQS", "SWITCHES");
-	for (int cpu = 0; cpu < k_num_cpus(); cpu++)
+	for (int cpu = 0; cpu < k_num_cpus_present(); cpu++)
 		print_cpu_row(cpu);
 	return 0;
 }
@@ -153,7 +153,7 @@ static size_t append_range(char *buf, size_t size, size_t n, int lo, int hi)
 /* A CPU mask as "all", "none" or a list such as "0,2-3". */
 static void cpulist_str(uint32_t mask, char *buf, size_t size)
 {
-	int ncpus = k_num_cpus();
+	int ncpus = k_num_cpus_present();
 	uint32_t all = ncpus >= 32 ? UINT32_MAX : (1u << ncpus) - 1;
 	size_t n = 0;
 

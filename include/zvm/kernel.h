@@ -149,14 +149,18 @@ void k_thread_foreach(void (*fn)(struct k_thread *t, void *arg), void *arg);
 /* ---- CPUs ---- */
 
 struct k_cpu_info {
-	bool online;
+	bool present;			/* started by the kernel */
+	bool online;			/* present and not halted by a fault */
 	char current[K_THREAD_NAME_LEN];
 	unsigned load_pct;		/* non-idle share of the last second */
 	uint64_t irqs;			/* interrupts taken */
 	uint64_t switches;		/* context switches */
 };
 
+/** CPUs online now (a CPU stopped by a fatal exception is not). */
 int k_num_cpus(void);
+/** CPUs the kernel started, online or not. */
+int k_num_cpus_present(void);
 int k_cpu_id(void);
 void k_cpu_info_get(int cpu, struct k_cpu_info *info);
 
