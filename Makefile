@@ -10,9 +10,13 @@ BUILD      := build
 FDT_DIR    := $(BUILD)/deps/libfdt/usr
 ZVM_VERSION := 0.1.0-$(shell git describe --always --dirty 2>/dev/null || echo unknown)
 
-SRCS := $(wildcard arch/arm64/*.S arch/arm64/*.c kernel/*.c drivers/*.c \
+# One kernel, two images: the host at EL2 and the RTOS guest at EL1.
+KERNEL_SRCS := $(wildcard arch/arm64/*.S arch/arm64/*.c kernel/*.c drivers/*.c \
 		   platform/*.c shell/*.c)
-OBJS := $(patsubst %,$(BUILD)/obj/%.o,$(SRCS))
+HOST_SRCS   := $(KERNEL_SRCS) $(wildcard apps/*.c)
+GUEST_SRCS  := $(KERNEL_SRCS) $(wildcard guests/rtos/*.c)
+HOST_OBJS   := $(patsubst %,$(BUILD)/obj/%.o,$(HOST_SRCS))
+GUEST_OBJS  := $(patsubst %,$(BUILD)/obj-el1/%.o,$(GUEST_SRCS))
 
 CFLAGS := --specs=picolibc.specs -std=gnu11 -O2 -g -Wall -Wextra -Werror \
 	  -ffreestanding -fno-omit-frame-pointer -mgeneral-regs-only \
@@ -24,7 +28,7 @@ LDFLAGS := --specs=picolibc.specs -nostartfiles -static -Wl,--gc-sections \
 	   -T $(BUILD)/link.ld -DPICOLIBC_INTEGER_PRINTF_SCANF
 LIBS := $(FDT_DIR)/lib/aarch64-linux-gnu/libfdt.a
 
-all: $(BUILD)/zvm.elf
+all: $(BUILD)/zvm.elf $(BUILD)/rtos.elf
 
 $(FDT_DIR)/include/libfdt.h:
 	scripts/setup.sh
@@ -41,8 +45,19 @@ $(BUILD)/obj/%.S.o: %.S
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -c $< -o $@
 
-$(BUILD)/zvm.elf: $(OBJS) $(BUILD)/link.ld
-	$(CC) $(LDFLAGS) -o $@ $(OBJS) $(LIBS)
+$(BUILD)/obj-el1/%.c.o: %.c | $(FDT_DIR)/include/libfdt.h
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -DZVM_EL1 -c $< -o $@
+
+$(BUILD)/obj-el1/%.S.o: %.S
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -DZVM_EL1 -c $< -o $@
+
+$(BUILD)/zvm.elf: $(HOST_OBJS) $(BUILD)/link.ld
+	$(CC) $(LDFLAGS) -o $@ $(HOST_OBJS) $(LIBS)
+
+$(BUILD)/rtos.elf: $(GUEST_OBJS) $(BUILD)/link.ld
+	$(CC) $(LDFLAGS) -o $@ $(GUEST_OBJS) $(LIBS)
 
 run:
 	scripts/run.sh
@@ -54,7 +69,7 @@ bench:
 	scripts/bench.sh
 
 clean:
-	rm -rf $(BUILD)/obj $(BUILD)/zvm.elf $(BUILD)/link.ld $(BUILD)/unit
+	rm -rf $(BUILD)/obj $(BUILD)/obj-el1 $(BUILD)/*.elf $(BUILD)/link.ld $(BUILD)/unit
 
 .PHONY: all run test bench clean
--include $(OBJS:.o=.d)
+-include $(HOST_OBJS:.o=.d) $(GUEST_OBJS:.o=.d)

@@ -6,17 +6,18 @@
  */
 #include <stdio.h>
 #include <string.h>
+#include <zvm/app.h>
 #include <zvm/arch.h>
 #include <zvm/kernel.h>
 #include <zvm/shell.h>
 
 #define ROUNDS		1000
-#define BENCH_CPU	1		/* where single-CPU items run */
-#define REMOTE_CPU	2		/* the other side of cross-CPU items */
 #define BENCH_STACK	4096
 #define IPI_BENCH	1		/* SGI raised by the interrupt items */
 
-uint64_t bench_boot_prompt_cycles;	/* set by the boot code at the first prompt */
+uint64_t bench_boot_prompt_cycles;
+static int bench_cpu;		/* where single-CPU items run */
+static int remote_cpu;		/* the other side of cross-CPU items */
 
 static struct k_sem sem_a, sem_b, sem_done;
 static volatile uint64_t t_start, t_end, t_sum;
@@ -49,6 +50,8 @@ static void join_all(int n)
 		k_thread_join(&threads[i], K_FOREVER);
 }
 
+int bench_run(void);
+
 /* ---- cooperative yield: two equal cooperative threads alternate ---- */
 
 static void yielder(void *arg)
@@ -62,8 +65,8 @@ static void yielder(void *arg)
 static void bench_yield(void)
 {
 	t_start = k_cycle_get();
-	run_on(0, BENCH_CPU, K_PRIO_COOP(2), yielder, NULL);
-	run_on(1, BENCH_CPU, K_PRIO_COOP(2), yielder, NULL);
+	run_on(0, bench_cpu, K_PRIO_COOP(2), yielder, NULL);
+	run_on(1, bench_cpu, K_PRIO_COOP(2), yielder, NULL);
 	join_all(2);
 	report("thread switch (yield)", t_end - t_start, 2 * ROUNDS);
 }
@@ -92,8 +95,8 @@ static void bench_preempt(void)
 {
 	k_sem_init(&sem_a, 0, 1);
 	t_sum = 0;
-	run_on(0, BENCH_CPU, 5, preempt_high, NULL);
-	run_on(1, BENCH_CPU, 10, preempt_low, NULL);
+	run_on(0, bench_cpu, 5, preempt_high, NULL);
+	run_on(1, bench_cpu, 10, preempt_low, NULL);
 	join_all(2);
 	report("sem give + preempt switch", t_sum, ROUNDS);
 }
@@ -155,7 +158,7 @@ static void thread_lifecycle(void *arg)
 	(void)arg;
 	for (int i = 0; i < ROUNDS; i++) {
 		k_thread_create(&t, "victim", stack, sizeof(stack), never_runs, NULL, 20);
-		k_thread_cpu_pin(&t, BENCH_CPU);
+		k_thread_cpu_pin(&t, bench_cpu);
 		k_thread_start(&t);
 		k_thread_abort(&t);
 	}
@@ -183,7 +186,7 @@ static void irq_to_handler(void *arg)
 	(void)arg;
 	for (int i = 0; i < ROUNDS; i++) {
 		t_start = k_cycle_get();
-		arch_send_sgi(IPI_BENCH, 1u << BENCH_CPU);
+		arch_send_sgi(IPI_BENCH, 1u << bench_cpu);
 		k_sem_take(&sem_done, K_FOREVER);
 	}
 }
@@ -203,7 +206,7 @@ static void irq_raiser(void *arg)
 	(void)arg;
 	for (int i = 0; i < ROUNDS; i++) {
 		t_start = k_cycle_get();
-		arch_send_sgi(IPI_BENCH, 1u << BENCH_CPU);
+		arch_send_sgi(IPI_BENCH, 1u << bench_cpu);
 		k_sem_take(&sem_done, K_FOREVER);
 	}
 }
@@ -211,19 +214,19 @@ static void irq_raiser(void *arg)
 static void bench_irqs(void)
 {
 	irq_connect(IPI_BENCH, bench_isr, NULL);
-	irq_enable(IPI_BENCH, BENCH_CPU);
+	irq_enable(IPI_BENCH, bench_cpu);
 	k_sem_init(&sem_a, 0, 1);
 	k_sem_init(&sem_done, 0, 1);
 	irq_wakes_thread = false;
 	t_sum = 0;
-	run_on(0, BENCH_CPU, 5, irq_to_handler, NULL);
+	run_on(0, bench_cpu, 5, irq_to_handler, NULL);
 	join_all(1);
 	report("interrupt to handler", t_sum, ROUNDS);
 
 	irq_wakes_thread = true;
 	t_sum = 0;
-	run_on(0, BENCH_CPU, 5, irq_waiter, NULL);
-	run_on(1, BENCH_CPU, 10, irq_raiser, NULL);
+	run_on(0, bench_cpu, 5, irq_waiter, NULL);
+	run_on(1, bench_cpu, 10, irq_raiser, NULL);
 	join_all(2);
 	report("interrupt to woken thread", t_sum, ROUNDS);
 	irq_disable(IPI_BENCH);
@@ -256,29 +259,31 @@ static void bench_cross_cpu(void)
 	k_sem_init(&sem_a, 0, 1);
 	k_sem_init(&sem_b, 0, 1);
 	t_sum = 0;
-	run_on(0, REMOTE_CPU, 5, remote_waiter, NULL);
-	run_on(1, BENCH_CPU, 5, remote_giver, NULL);
+	run_on(0, remote_cpu, 5, remote_waiter, NULL);
+	run_on(1, bench_cpu, 5, remote_giver, NULL);
 	join_all(2);
 	report("cross-CPU wake-up (IPI)", t_sum, ROUNDS);
 }
 
 static void run_single(k_thread_entry_t fn)
 {
-	run_on(0, BENCH_CPU, 5, fn, NULL);
+	run_on(0, bench_cpu, 5, fn, NULL);
 	join_all(1);
 }
 
-static int cmd_bench(int argc, char **argv)
+/* CPU 1 (not the one taking console interrupts) when there is one. */
+static void bench_pick_cpus(void)
 {
-	(void)argv;
-	if (argc != 1) {
-		puts("error: bench takes no arguments\nusage: bench");
-		return 1;
-	}
-	if (k_num_cpus() <= REMOTE_CPU) {
-		printf("error: bench needs %d CPUs online\n", REMOTE_CPU + 1);
-		return 1;
-	}
+	int n = k_num_cpus();
+
+	bench_cpu = n > 1 ? 1 : 0;
+	remote_cpu = n > 1 ? (bench_cpu + 1) % n : -1;
+}
+
+/** Run every item; prints "bench: ..." lines and "bench: done". */
+int bench_run(void)
+{
+	bench_pick_cpus();
 	printf("bench: counter %lu Hz, %d rounds per item\n",
 	       (unsigned long)k_ticks_per_sec(), ROUNDS);
 	bench_yield();
@@ -288,10 +293,21 @@ static int cmd_bench(int argc, char **argv)
 	run_single(heap_pair);
 	run_single(thread_lifecycle);
 	bench_irqs();
-	bench_cross_cpu();
+	if (remote_cpu >= 0)
+		bench_cross_cpu();
 	report("boot to shell prompt", bench_boot_prompt_cycles, 1);
 	puts("bench: done");
 	return 0;
+}
+
+static int cmd_bench(int argc, char **argv)
+{
+	(void)argv;
+	if (argc != 1) {
+		puts("error: bench takes no arguments\nusage: bench");
+		return 1;
+	}
+	return bench_run();
 }
 
 SHELL_CMD(bench, cmd_bench, "", "measure kernel latencies (thread switch, IRQ, sync, alloc)");

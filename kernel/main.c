@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <libfdt.h>
+#include <zvm/app.h>
 #include <zvm/arch.h>
 #include <zvm/console.h>
 #include <zvm/log.h>
@@ -17,11 +18,9 @@
 #include <arch/mmu.h>
 
 #define HEAP_BYTES		(8ul << 20)
-#define SHELL_STACK		16384
-#define SHELL_PRIO		K_PRIO_PREEMPT(14)
 #define CPU_START_TIMEOUT_MS	1000
 
-void arch_cpu_el2_init(int cpu);
+void arch_cpu_init(int cpu);
 void time_init(void);
 void console_init_irq(int intid, int cpu);
 
@@ -38,6 +37,12 @@ static void fatal_boot(const char *why)
 {
 	printf("zvm: cannot boot: %s\n", why);
 	arch_cpu_halt();
+}
+
+/* The host uses the EL2 physical timer, the guest the EL1 virtual timer. */
+static int kernel_timer_intid(void)
+{
+	return KERNEL_EL == 2 ? platform.timer_hyp_intid : platform.timer_virt_intid;
 }
 
 static void timer_isr(int intid, void *arg)
@@ -81,7 +86,7 @@ static void devices_init(void)
 	if (gic_init(platform.gicd_base, platform.gicr_base, platform.gicr_size) ||
 	    gic_cpu_init(0))
 		fatal_boot("GICv3 not usable");
-	sched_cpu_irqs_init(0, platform.timer_hyp_intid);
+	sched_cpu_irqs_init(0, kernel_timer_intid());
 	console_init_irq(platform.uart_intid, 0);
 }
 
@@ -103,23 +108,14 @@ static void secondaries_start(void)
 	}
 }
 
-static void shell_main(void *arg)
-{
-	extern uint64_t bench_boot_prompt_cycles;
-
-	(void)arg;
-	bench_boot_prompt_cycles = k_cycle_get();	/* counted from QEMU's start */
-	shell_run("zvm_host:~# ");
-}
-
 void kernel_boot_main(uintptr_t x0)
 {
 	mmu_boot_enable();
-	arch_cpu_el2_init(0);
+	arch_cpu_init(0);
 	pl011_init_early(ZVM_EARLY_UART);
 	sched_cpu_init(0, arch_cpu_mpidr());
 	time_init();
-	printf("\nzvm %s: real-time hypervisor, EL2\n", ZVM_VERSION);
+	printf("\n%s %s: %s, EL%d\n", APP_NAME, ZVM_VERSION, APP_DESCRIPTION, KERNEL_EL);
 	if (platform_init(find_dtb(x0)) != 0)
 		fatal_boot("no usable devicetree");
 	mmu_final_map(platform.ram_base, platform.ram_size);
@@ -130,20 +126,19 @@ void kernel_boot_main(uintptr_t x0)
 		(unsigned long)platform.ram_base, platform.psci == PSCI_HVC ? "hvc" : "smc");
 	secondaries_start();
 	LOG_INF("%d CPUs online", k_num_cpus());
-	if (!k_thread_spawn("shell", SHELL_STACK, shell_main, NULL, SHELL_PRIO, K_CPU_ALL))
-		fatal_boot("cannot start the shell");
+	app_main();
 	sched_cpu_run_idle();
 }
 
 void kernel_secondary_boot(int cpu)
 {
 	mmu_secondary_enable();
-	arch_cpu_el2_init(cpu);
+	arch_cpu_init(cpu);
 	sched_cpu_init(cpu, arch_cpu_mpidr());
 	if (gic_cpu_init(cpu) != 0) {
 		LOG_ERR("CPU %d: no redistributor", cpu);
 		arch_cpu_halt();
 	}
-	sched_cpu_irqs_init(cpu, platform.timer_hyp_intid);
+	sched_cpu_irqs_init(cpu, kernel_timer_intid());
 	sched_cpu_run_idle();
 }

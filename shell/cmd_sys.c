@@ -8,6 +8,7 @@
 #include <string.h>
 #include <zvm/arch.h>
 #include <zvm/kernel.h>
+#include <zvm/app.h>
 #include <zvm/ktest.h>
 #include <zvm/log.h>
 #include <zvm/mm.h>
@@ -36,7 +37,7 @@ static int cmd_version(int argc, char **argv)
 {
 	if (argc > 1)
 		return extra_arg(argv, 0);
-	printf("zvm %s (%s) aarch64 EL2\n", ZVM_VERSION, ZVM_BUILD_DATE);
+	printf("%s %s (%s) aarch64 EL%d\n", APP_NAME, ZVM_VERSION, ZVM_BUILD_DATE, KERNEL_EL);
 	return 0;
 }
 

@@ -1,16 +1,17 @@
 /*
- * Entry of every CPU at EL2. The boot CPU arrives at _start from QEMU's
+ * Entry of every CPU at the kernel's EL (EL2 host, EL1 guest). The boot CPU arrives at _start from QEMU's
  * ELF loader; secondaries arrive at secondary_entry through PSCI CPU_ON
  * with their logical index as context id in x0.
  */
 #include <arch/asm.h>
+#include <arch/el.h>
 
 	.section .text.boot, "ax"
 	.global _start
 _start:
 	mov	x19, x0				/* DTB pointer, if a loader gave one */
 	mrs	x1, CurrentEL
-	cmp	x1, #(2 << 2)
+	cmp	x1, #(KERNEL_EL << 2)
 	b.ne	wrong_el
 
 	/* Clear BSS with aligned stores: the MMU is off, memory is Device. */

@@ -1,4 +1,4 @@
-/* Per-CPU EL2 set-up, thread contexts, idle and halt. */
+/* Per-CPU set-up of the kernel's EL, thread contexts, idle and halt. */
 #include <string.h>
 #include <picotls.h>
 #include <zvm/arch.h>
@@ -11,20 +11,25 @@
 #define HCR_FMO		(1ul << 3)
 #define CPTR_EL2_RES1	0x32ffu		/* no FP/SIMD trap (TFP=0), SVE trapped */
 #define CNTHCTL_EL1PCEN	(3u << 0)	/* EL1 may use the physical counter/timer */
+#define CPACR_FPEN	(3u << 20)	/* EL1/EL0 FP/SIMD not trapped */
 #define TLS_BLOCK	256
 
 static uint8_t tls_blocks[MAX_CPUS][TLS_BLOCK] __attribute__((aligned(64)));
 
-/* EL2 controls every CPU needs before it runs C code with interrupts. */
-void arch_cpu_el2_init(int cpu)
+/* Controls every CPU needs before it runs C code with interrupts. */
+void arch_cpu_init(int cpu)
 {
-	extern char el2_vectors[];
+	extern char kernel_vectors[];
 
-	write_sysreg(vbar_el2, (uintptr_t)el2_vectors);
+	write_sysreg(VBAR_ELx, (uintptr_t)kernel_vectors);
+#ifdef ZVM_EL1
+	write_sysreg(cpacr_el1, CPACR_FPEN);
+#else
 	write_sysreg(hcr_el2, HCR_RW | HCR_AMO | HCR_IMO | HCR_FMO);
 	write_sysreg(cptr_el2, CPTR_EL2_RES1);
 	write_sysreg(cnthctl_el2, CNTHCTL_EL1PCEN);
 	write_sysreg(cntvoff_el2, 0);
+#endif /* ZVM_EL1 */
 	isb();
 	/* picolibc keeps errno in thread-local storage: one block per CPU. */
 	if (_tls_size() <= TLS_BLOCK - 16) {
@@ -35,7 +40,7 @@ void arch_cpu_el2_init(int cpu)
 
 void arch_cpu_self_set(struct k_cpu *cpu)
 {
-	write_sysreg(tpidr_el2, (uintptr_t)cpu);
+	write_sysreg(TPIDR_ELx, (uintptr_t)cpu);
 }
 
 uint64_t arch_cpu_mpidr(void)

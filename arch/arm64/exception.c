@@ -1,5 +1,5 @@
 /*
- * EL2 exception handling for the kernel itself: interrupts, and the fatal
+ * Exception handling for the kernel itself: interrupts, and the fatal
  * path that reports an unexpected exception and stops only this CPU.
  */
 #include <stdio.h>
@@ -7,6 +7,7 @@
 #include <zvm/platform.h>
 #include <zvm/sched.h>
 #include <arch/gicv3.h>
+#include <arch/el.h>
 #include <arch/regs.h>
 
 #define ESR_EC(esr)	(((esr) >> 26) & 0x3f)
@@ -76,7 +77,7 @@ static void dump_registers(const struct arch_regs *r)
 static void fatal(const struct arch_regs *r, uint64_t kind)
 {
 	struct k_cpu *c = arch_cpu_self();
-	uint64_t esr = read_sysreg(esr_el2);
+	uint64_t esr = read_sysreg(ESR_ELx);
 
 	c->halted = true;
 	console_panic(true);
@@ -84,7 +85,7 @@ static void fatal(const struct arch_regs *r, uint64_t kind)
 	       kind < 16 ? kind_names[kind] : "?", c->id, c->current->name,
 	       ec_name(ESR_EC(esr)));
 	printf("ESR %016lx  FAR %016lx  ELR %016lx  SPSR %016lx\n",
-	       (unsigned long)esr, (unsigned long)read_sysreg(far_el2),
+	       (unsigned long)esr, (unsigned long)read_sysreg(FAR_ELx),
 	       (unsigned long)r->elr, (unsigned long)r->spsr);
 	dump_registers(r);
 	backtrace(r->x[29], r->elr, r->x[30]);

@@ -1,5 +1,5 @@
 /*
- * GICv3 at EL2: all interrupts are non-secure Group 1, EOImode 0 (EOI also
+ * GICv3 from the kernel's EL: all interrupts are non-secure Group 1, EOImode 0 (EOI also
  * deactivates). SPIs are routed to one CPU by affinity; SGIs are the IPIs.
  */
 #include <stddef.h>
@@ -7,6 +7,7 @@
 #include <zvm/kernel.h>
 #include <zvm/sched.h>
 #include <zvm/log.h>
+#include <arch/el.h>
 #include <arch/gicv3.h>
 #include <arch/mmu.h>
 
@@ -112,7 +113,7 @@ static void gicr_wake(uintptr_t rd)
 
 static void gic_cpu_interface_enable(void)
 {
-	write_sysreg(S3_4_C12_C9_5, 0xf);	/* ICC_SRE_EL2: SRE, DFB, DIB, Enable */
+	write_sysreg(ICC_SRE_ELx, ICC_SRE_VALUE);
 	isb();
 	write_sysreg(S3_0_C4_C6_0, 0xff);	/* ICC_PMR_EL1: let every priority in */
 	write_sysreg(S3_0_C12_C12_3, 0);	/* ICC_BPR1_EL1 */

@@ -1,10 +1,11 @@
 /*
- * EL2 stage-1 page tables (4 KiB granule, 39-bit VA starting at level 1),
+ * Stage-1 page tables of the kernel's EL (4 KiB granule, 39-bit VA starting at level 1),
  * identity mapped. The boot map is built with the MMU off, so the code
  * that runs before mmu_boot_enable() makes only aligned stores and calls
  * no library function.
  */
 #include <stdbool.h>
+#include <arch/el.h>
 #include <arch/mmu.h>
 #include <arch/spinlock.h>
 #include <arch/sysreg.h>
@@ -12,14 +13,19 @@
 #define PTE_VALID	(1ul << 0)
 #define PTE_TABLE	(1ul << 1)	/* table at levels 1-2, page at level 3 */
 #define PTE_ATTR(i)	((uint64_t)(i) << 2)
+#ifdef ZVM_EL1
+#define PTE_AP_RES1	0		/* AP[1] would give EL0 access */
+#define PTE_XN		(3ul << 53)	/* PXN and UXN */
+#else
 #define PTE_AP_RES1	(1ul << 6)	/* AP[1] is RES1 in the EL2 regime */
+#define PTE_XN		(1ul << 54)
+#endif /* ZVM_EL1 */
 #define PTE_RDONLY	(1ul << 7)
 #define PTE_SH_INNER	(3ul << 8)
 #define PTE_AF		(1ul << 10)
-#define PTE_XN		(1ul << 54)
 #define PTE_ADDR_MASK	0x0000fffffffff000ul
 
-/* MAIR_EL2 slots. */
+/* MAIR slots. */
 #define ATTR_DEVICE	0	/* Device-nGnRE */
 #define ATTR_NORMAL	1	/* Normal, write-back read/write-allocate */
 #define MAIR_VALUE	((0x04ul << (8 * ATTR_DEVICE)) | (0xfful << (8 * ATTR_NORMAL)))
@@ -34,11 +40,19 @@
 #define TABLE_POOL	48
 #define GIB		(1ul << 30)
 
-/* TCR_EL2: T0SZ=25, inner/outer WB-WA walks, inner shareable, 4K, 40-bit PA. */
-#define TCR_VALUE	((1ul << 31) | (1ul << 23) | (2ul << 16) | (3ul << 12) | \
-			 (1ul << 10) | (1ul << 8) | 25)
-/* SCTLR_EL2: RES1 bits, M, C, SA, I (alignment checks off, WXN off). */
-#define SCTLR_VALUE	(0x30c50830ul | (1ul << 0) | (1ul << 2) | (1ul << 3) | (1ul << 12))
+/* TCR: T0SZ=25, inner/outer WB-WA walks, inner shareable, 4K granule, 40-bit PA. */
+#define TCR_WALK	((3ul << 12) | (1ul << 10) | (1ul << 8) | 25)
+/* SCTLR: RES1 bits, M, C, SA, I (alignment checks off, WXN off). */
+#define SCTLR_ON	((1ul << 0) | (1ul << 2) | (1ul << 3) | (1ul << 12))
+#ifdef ZVM_EL1
+#define TCR_VALUE	(TCR_WALK | (1ul << 23) | (2ul << 32))	/* EPD1: no TTBR1 walks */
+#define SCTLR_VALUE	(0x30d00800ul | SCTLR_ON)
+#define TLBI_ALL()	__asm__ volatile("tlbi vmalle1" : : : "memory")
+#else
+#define TCR_VALUE	(TCR_WALK | (1ul << 31) | (1ul << 23) | (2ul << 16))
+#define SCTLR_VALUE	(0x30c50830ul | SCTLR_ON)
+#define TLBI_ALL()	__asm__ volatile("tlbi alle2" : : : "memory")
+#endif /* ZVM_EL1 */
 
 typedef uint64_t pte_t;
 
@@ -52,15 +66,15 @@ extern char __image_start[], __text_end[], __rodata_end[], __image_end[];
 
 static void mmu_load(pte_t *root)
 {
-	write_sysreg(mair_el2, MAIR_VALUE);
-	write_sysreg(tcr_el2, TCR_VALUE);
-	write_sysreg(ttbr0_el2, (uintptr_t)root);
+	write_sysreg(MAIR_ELx, MAIR_VALUE);
+	write_sysreg(TCR_ELx, TCR_VALUE);
+	write_sysreg(TTBR0_ELx, (uintptr_t)root);
 	dsb(ish);
 	isb();
-	__asm__ volatile("tlbi alle2" : : : "memory");
+	TLBI_ALL();
 	dsb(ish);
 	isb();
-	write_sysreg(sctlr_el2, SCTLR_VALUE);
+	write_sysreg(SCTLR_ELx, SCTLR_VALUE);
 	isb();
 }
 

@@ -1,5 +1,6 @@
-/* The EL2 physical timer (CNTHP) in one-shot mode: one per CPU, tickless. */
+/* The kernel's timer in one-shot mode, one per CPU, tickless: CNTHP at EL2, CNTV at EL1. */
 #include <zvm/arch.h>
+#include <arch/el.h>
 
 #define CNT_CTL_ENABLE	(1u << 0)
 #define CNT_CTL_IMASK	(1u << 1)
@@ -11,13 +12,13 @@ uint64_t arch_counter_freq(void)
 
 void arch_timer_set(uint64_t deadline)
 {
-	write_sysreg(cnthp_cval_el2, deadline);
-	write_sysreg(cnthp_ctl_el2, CNT_CTL_ENABLE);
+	write_sysreg(TIMER_CVAL, deadline);
+	write_sysreg(TIMER_CTL, CNT_CTL_ENABLE);
 	isb();
 }
 
 void arch_timer_cancel(void)
 {
-	write_sysreg(cnthp_ctl_el2, CNT_CTL_IMASK);
+	write_sysreg(TIMER_CTL, CNT_CTL_IMASK);
 	isb();
 }

@@ -1,9 +1,10 @@
 /*
- * EL2 exception vectors. Every entry saves a full frame (struct arch_regs)
+ * Exception vectors of the kernel's EL. Every entry saves a full frame (struct arch_regs)
  * on the current stack and calls C; the C handler may switch threads, in
  * which case this frame waits on the old thread's stack until it runs again.
  */
 #include <arch/asm.h>
+#include <arch/el.h>
 
 .macro save_frame
 	sub	sp, sp, #FRAME_SIZE
@@ -24,16 +25,16 @@
 	stp	x28, x29, [sp, #14 * 16]
 	add	x21, sp, #FRAME_SIZE
 	stp	x30, x21, [sp, #FRAME_SP - 8]
-	mrs	x21, elr_el2
-	mrs	x22, spsr_el2
+	mrs	x21, ELR_ELx
+	mrs	x22, SPSR_ELx
 	stp	x21, x22, [sp, #FRAME_ELR]
 	mov	x0, sp
 .endm
 
 .macro restore_frame_eret
 	ldp	x21, x22, [sp, #FRAME_ELR]
-	msr	elr_el2, x21
-	msr	spsr_el2, x22
+	msr	ELR_ELx, x21
+	msr	SPSR_ELx, x22
 	ldp	x0, x1, [sp, #0 * 16]
 	ldp	x2, x3, [sp, #1 * 16]
 	ldp	x4, x5, [sp, #2 * 16]
@@ -65,14 +66,14 @@
 
 	.text
 	.balign	0x800
-	.global el2_vectors
-el2_vectors:
+	.global kernel_vectors
+kernel_vectors:
 	/* Current EL with SP_EL0: never used. */
 	vector	exception_unexpected, 0
 	vector	exception_unexpected, 1
 	vector	exception_unexpected, 2
 	vector	exception_unexpected, 3
-	/* Current EL with SP_EL2: the kernel itself. */
+	/* Current EL with SP_ELx: the kernel itself. */
 	vector	exception_sync, 4
 	vector	exception_irq, 5
 	vector	exception_unexpected, 6

@@ -8,6 +8,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <arch/el.h>
 #include <arch/sysreg.h>
 #include <arch/thread.h>
 
@@ -16,10 +17,10 @@ struct k_cpu;
 
 /* ---- CPU ---- */
 
-/** This CPU's kernel data (kept in TPIDR_EL2). */
+/** This CPU's kernel data (kept in TPIDR_EL2, or TPIDR_EL1 in the guest). */
 static inline struct k_cpu *arch_cpu_self(void)
 {
-	return (struct k_cpu *)read_sysreg(tpidr_el2);
+	return (struct k_cpu *)read_sysreg(TPIDR_ELx);
 }
 
 void arch_cpu_self_set(struct k_cpu *cpu);
@@ -40,13 +41,13 @@ void arch_switch(struct arch_thread_ctx *old, struct arch_thread_ctx *new);
 void arch_thread_init(struct arch_thread_ctx *ctx, struct k_thread *t,
 		      void *stack_top);
 
-/* ---- timer (this CPU's EL2 physical timer, one-shot) ---- */
+/* ---- timer (this CPU's kernel timer, one-shot) ---- */
 
 uint64_t arch_counter_freq(void);
 static inline uint64_t arch_counter_read(void)
 {
 	isb();
-	return read_sysreg(cntpct_el0);
+	return read_sysreg(COUNTER);
 }
 /** Fire the timer interrupt at the absolute counter value `deadline`. */
 void arch_timer_set(uint64_t deadline);

@@ -4,12 +4,16 @@
 
 #include <stdint.h>
 
-#define read_sysreg(reg) ({						\
+/* Two levels, so a register name given as a macro (arch/el.h) is expanded first. */
+#define read_sysreg(reg)	__read_sysreg(reg)
+#define write_sysreg(reg, val)	__write_sysreg(reg, val)
+
+#define __read_sysreg(reg) ({						\
 	uint64_t __val;							\
 	__asm__ volatile("mrs %0, " #reg : "=r"(__val));		\
 	__val; })
 
-#define write_sysreg(reg, val) \
+#define __write_sysreg(reg, val) \
 	__asm__ volatile("msr " #reg ", %x0" : : "rZ"((uint64_t)(val)))
 
 #define isb()		__asm__ volatile("isb" : : : "memory")

@@ -1,0 +1,91 @@
+/*
+ * The RTOS guest image: the same kernel, built for EL1. Its command line
+ * (/chosen/bootargs, "app=NAME") picks what it runs: shell (default),
+ * hello, sync, ktest or bench. Every app but sync ends in the shell.
+ */
+#include <stdio.h>
+#include <string.h>
+#include <libfdt.h>
+#include <zvm/app.h>
+#include <zvm/kernel.h>
+#include <zvm/ktest.h>
+#include <zvm/platform.h>
+#include <zvm/shell.h>
+
+#define APP_STACK	16384
+#define APP_PRIO	K_PRIO_PREEMPT(14)
+#define APP_NAME_MAX	16
+
+struct guest_app {
+	const char *name;
+	void (*run)(void);	/* returns when the shell may start */
+};
+
+void guest_hello(void);
+void guest_sync(void);
+int bench_run(void);
+
+static void app_ktest(void)
+{
+	ktest_run(NULL);
+}
+
+static void app_bench(void)
+{
+	bench_run();
+}
+
+static void app_shell(void)
+{
+}
+
+static const struct guest_app apps[] = {
+	{ "shell", app_shell },
+	{ "hello", guest_hello },
+	{ "sync", guest_sync },
+	{ "ktest", app_ktest },
+	{ "bench", app_bench },
+};
+
+/* The value of "app=" in the bootargs, or "shell". */
+static void app_name_from_bootargs(char *name, size_t size)
+{
+	int chosen = fdt_path_offset(platform.fdt, "/chosen");
+	const char *args = chosen < 0 ? NULL : fdt_getprop(platform.fdt, chosen, "bootargs", NULL);
+	const char *p = args ? strstr(args, "app=") : NULL;
+	size_t n = 0;
+
+	if (!p) {
+		snprintf(name, size, "shell");
+		return;
+	}
+	for (p += 4; p[n] && p[n] != ' ' && n + 1 < size; n++)
+		name[n] = p[n];
+	name[n] = '\0';
+}
+
+static void app_thread(void *arg)
+{
+	const struct guest_app *app = arg;
+
+	app->run();
+	bench_boot_prompt_cycles = k_cycle_get();
+	shell_run("rtos:~$ ");
+}
+
+void app_main(void)
+{
+	char name[APP_NAME_MAX];
+	const struct guest_app *app = NULL;
+
+	app_name_from_bootargs(name, sizeof(name));
+	for (size_t i = 0; i < sizeof(apps) / sizeof(apps[0]); i++)
+		if (strcmp(apps[i].name, name) == 0)
+			app = &apps[i];
+	if (!app) {
+		printf("rtos: unknown app '%s' (shell, hello, sync, ktest, bench); starting the shell\n", name);
+		app = &apps[0];
+	}
+	if (!k_thread_spawn(app->name, APP_STACK, app_thread, (void *)app, APP_PRIO, K_CPU_ALL))
+		puts("rtos: cannot start the app");
+}
