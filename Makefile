@@ -11,9 +11,12 @@ FDT_DIR    := $(BUILD)/deps/libfdt/usr
 ZVM_VERSION := 0.1.0-$(shell git describe --always --dirty 2>/dev/null || echo unknown)
 
 # One kernel, two images: the host at EL2 and the RTOS guest at EL1.
-KERNEL_SRCS := $(wildcard arch/arm64/*.S arch/arm64/*.c kernel/*.c drivers/*.c \
-		   platform/*.c shell/*.c)
-HOST_SRCS   := $(KERNEL_SRCS) $(wildcard apps/*.c)
+# The virtualization core (virt/, arch/arm64/virt/, the zvm command) is host-only.
+VIRT_SRCS   := $(wildcard virt/*.c virt/vgic/*.c virt/dev/*.c arch/arm64/virt/*.S \
+		   arch/arm64/virt/*.c arch/arm64/stage2.c arch/arm64/vgic_hw.c) shell/cmd_zvm.c
+KERNEL_SRCS := $(filter-out $(VIRT_SRCS),$(wildcard arch/arm64/*.S arch/arm64/*.c \
+		   kernel/*.c drivers/*.c platform/*.c shell/*.c))
+HOST_SRCS   := $(KERNEL_SRCS) $(VIRT_SRCS) $(wildcard apps/*.c)
 GUEST_SRCS  := $(KERNEL_SRCS) $(wildcard guests/rtos/*.c)
 HOST_OBJS   := $(patsubst %,$(BUILD)/obj/%.o,$(HOST_SRCS))
 GUEST_OBJS  := $(patsubst %,$(BUILD)/obj-el1/%.o,$(GUEST_SRCS))
@@ -73,3 +76,47 @@ clean:
 
 .PHONY: all run test bench clean
 -include $(HOST_OBJS:.o=.d) $(GUEST_OBJS:.o=.d)
+
+# ---- VM config and guest images (virt/vm_config.c, scripts/qemu.sh) ----
+# build/vms.dtb holds the VM templates, build/images.dtb the manifest of the
+# guest images that exist (name, address, exact size, first bytes). QEMU's
+# generic loader places them and the images at the addresses of
+# mk/platform-qemu-virt.mk. The manifest source is regenerated on every
+# build (cheap) and rewritten only when it changes. Rules that build more
+# images add them to VM_IMAGE_DEPS.
+VM_IMAGE_DEPS += $(BUILD)/rtos.elf
+VM_SLOTS := vmcfg $(VMCFG_ADDR) $(VMCFG_MAX) - manifest $(MANIFEST_ADDR) $(MANIFEST_MAX) - \
+	    $(foreach n,$(IMAGE_NAMES),$(n) $(IMAGE_$(n)))
+VM_IMAGE_TABLE := $(foreach n,$(IMAGE_NAMES),{ "$(n)", $(word 1,$(IMAGE_$(n))), $(word 2,$(IMAGE_$(n))) },)
+CFLAGS += -DZVM_BLOBS_BASE=$(VM_BLOBS_BASE) -DZVM_BLOBS_END=$(VM_BLOBS_END)
+
+all: $(BUILD)/vms.dtb $(BUILD)/images.dtb
+
+$(BUILD)/obj/virt/vm_config.c.o: CFLAGS += -DZVM_VMCFG_ADDR=$(VMCFG_ADDR) \
+	-DZVM_VMCFG_MAX=$(VMCFG_MAX) -DZVM_MANIFEST_ADDR=$(MANIFEST_ADDR) \
+	-DZVM_MANIFEST_MAX=$(MANIFEST_MAX) -DZVM_GUEST_IMAGES='$(VM_IMAGE_TABLE)'
+$(BUILD)/obj/virt/vm_config.c.o: mk/platform-qemu-virt.mk
+
+# dtb_fits FILE MAX: fail (and remove FILE) when FILE is larger than its slot.
+dtb_fits = test $$(stat -c %s $(1)) -le $$(($(2))) || \
+	   { echo "$(1): larger than its slot ($(2) bytes)"; rm -f $(1); exit 1; }
+
+$(BUILD)/vms.dtb: configs/vms.dts
+	@mkdir -p $(dir $@)
+	dtc -I dts -O dtb -o $@ $<
+	@$(call dtb_fits,$@,$(VMCFG_MAX))
+
+$(BUILD)/images.dts: $(VM_IMAGE_DEPS) scripts/image-manifest.sh FORCE
+	@mkdir -p $(dir $@)
+	@scripts/image-manifest.sh $@ $(VM_BLOBS_BASE) $(VM_BLOBS_END) $(VM_SLOTS)
+
+$(BUILD)/images.dtb: $(BUILD)/images.dts
+	dtc -I dts -O dtb -o $@ $<
+	@$(call dtb_fits,$@,$(MANIFEST_MAX))
+
+clean: vmcfg-clean
+vmcfg-clean:
+	rm -f $(BUILD)/vms.dtb $(BUILD)/images.dts $(BUILD)/images.dts.tmp $(BUILD)/images.dtb
+
+FORCE:
+.PHONY: FORCE vmcfg-clean

@@ -3,6 +3,7 @@
 #include <zvm/app.h>
 #include <zvm/kernel.h>
 #include <zvm/shell.h>
+#include <zvm/vmm.h>
 
 #define SHELL_STACK	16384
 #define SHELL_PRIO	K_PRIO_PREEMPT(14)
@@ -16,6 +17,7 @@ static void shell_main(void *arg)
 
 void app_main(void)
 {
+	vmm_init();
 	if (!k_thread_spawn("shell", SHELL_STACK, shell_main, NULL, SHELL_PRIO, K_CPU_ALL))
 		puts("zvm: cannot start the shell");
 }

@@ -72,6 +72,11 @@ static void memory_init(void)
 	uintptr_t end = platform.ram_base + platform.ram_size;
 	uintptr_t fdt = (uintptr_t)platform.fdt;
 
+#ifdef ZVM_BLOBS_BASE
+	/* Guest images and VM templates QEMU loaded for the hypervisor. */
+	if (end > ZVM_BLOBS_BASE)
+		end = ZVM_BLOBS_BASE;
+#endif /* ZVM_BLOBS_BASE */
 	/* The DTB stays where it is: keep it out of the free range. */
 	if (fdt >= start && fdt < end)
 		start = (fdt + platform.fdt_size + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1);

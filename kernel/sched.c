@@ -193,6 +193,10 @@ static int do_swap(k_spinlock_key_t key)
 			old->state = K_THREAD_READY;
 		c->current = next;
 		account_switch(c, old, next);
+		if (old->switch_out)
+			old->switch_out(old);
+		if (next->switch_in)
+			next->switch_in(next);
 		arch_switch(&old->ctx, &next->ctx);
 		/* Back in `old`, maybe on another CPU, lock held by us again. */
 	}
@@ -209,6 +213,22 @@ void kernel_thread_entry(struct k_thread *t)
 	k_thread_abort(t);
 }
 
+/*
+ * A thread queued on a busy CPU must not wait while another CPU it may
+ * use idles: wake one such CPU, whose idle loop then steals it.
+ */
+static void kick_idle_cpu(const struct k_thread *t)
+{
+	uint32_t mask = t->affinity & online_mask() & ~(1u << this_cpu()->id);
+
+	for (int i = 0; i < K_MAX_CPUS; i++) {
+		if ((mask & (1u << i)) && cpu_is_idle(&k_cpus[i])) {
+			arch_send_sgi(IPI_RESCHED, 1u << i);
+			return;
+		}
+	}
+}
+
 /* Put the current thread back on its CPU's queue (the idle thread never queues). */
 static void requeue_current(struct k_cpu *c, bool at_head)
 {
@@ -221,6 +241,7 @@ static void requeue_current(struct k_cpu *c, bool at_head)
 		runq_add_head(&c->runq, cur);
 	else
 		runq_add(&c->runq, cur);
+	kick_idle_cpu(cur);
 }
 
 static bool more_urgent_ready(struct k_cpu *c)

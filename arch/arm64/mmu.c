@@ -2,16 +2,19 @@
  * Stage-1 page tables of the kernel's EL (4 KiB granule, 39-bit VA starting at level 1),
  * identity mapped. The boot map is built with the MMU off, so the code
  * that runs before mmu_boot_enable() makes only aligned stores and calls
- * no library function.
+ * no library function. The final map is built by kernel/pgtable.c in
+ * tables from a static pool.
  */
 #include <stdbool.h>
+#include <stdio.h>
+#include <zvm/arch.h>
+#include <zvm/pgtable.h>
 #include <arch/el.h>
 #include <arch/mmu.h>
 #include <arch/spinlock.h>
 #include <arch/sysreg.h>
 
-#define PTE_VALID	(1ul << 0)
-#define PTE_TABLE	(1ul << 1)	/* table at levels 1-2, page at level 3 */
+#define PTE_VALID	PGTABLE_VALID
 #define PTE_ATTR(i)	((uint64_t)(i) << 2)
 #ifdef ZVM_EL1
 #define PTE_AP_RES1	0		/* AP[1] would give EL0 access */
@@ -23,7 +26,6 @@
 #define PTE_RDONLY	(1ul << 7)
 #define PTE_SH_INNER	(3ul << 8)
 #define PTE_AF		(1ul << 10)
-#define PTE_ADDR_MASK	0x0000fffffffff000ul
 
 /* MAIR slots. */
 #define ATTR_DEVICE	0	/* Device-nGnRE */
@@ -36,7 +38,7 @@
 #define PROT_RO_DATA	(PROT_NORMAL | PTE_XN | PTE_RDONLY)
 #define PROT_TEXT	(PROT_NORMAL | PTE_RDONLY)
 
-#define ENTRIES		512
+#define ENTRIES		PGTABLE_ENTRIES
 #define TABLE_POOL	48
 #define GIB		(1ul << 30)
 
@@ -59,7 +61,6 @@ typedef uint64_t pte_t;
 static pte_t boot_l1[ENTRIES] __attribute__((aligned(4096)));
 static pte_t table_pool[TABLE_POOL][ENTRIES] __attribute__((aligned(4096)));
 static unsigned tables_used;
-static pte_t *final_l1;
 static k_spinlock_t map_lock;
 
 extern char __image_start[], __text_end[], __rodata_end[], __image_end[];
@@ -88,85 +89,45 @@ void mmu_boot_enable(void)
 	mmu_load(boot_l1);
 }
 
-static pte_t *table_alloc(void)
+/* Tables of the final map come from the static pool; they are never freed. */
+static uint64_t *pool_alloc(void *ctx)
 {
-	pte_t *t;
-
-	if (tables_used == TABLE_POOL)
-		return 0;
-	t = table_pool[tables_used++];
-	for (int i = 0; i < ENTRIES; i++)
-		t[i] = 0;
-	return t;
+	(void)ctx;
+	return tables_used < TABLE_POOL ? table_pool[tables_used++] : NULL;
 }
 
-static unsigned level_shift(int level)
-{
-	return 12 + 9 * (3 - level);
-}
-
-/* The next-level table behind entry *e, created if the slot is empty. */
-static pte_t *next_table(pte_t *e)
-{
-	pte_t *t;
-
-	if (*e & PTE_VALID)
-		return (*e & PTE_TABLE) ? (pte_t *)(*e & PTE_ADDR_MASK) : 0;
-	t = table_alloc();
-	if (t) {
-		dsb(ishst);
-		*e = (uintptr_t)t | PTE_TABLE | PTE_VALID;
-	}
-	return t;
-}
-
-/* Map [va, va+size) at `level` with the largest blocks alignment allows. */
-static bool map_level(pte_t *table, int level, uint64_t va, uint64_t size,
-		      uint64_t prot)
-{
-	uint64_t block = 1ul << level_shift(level);
-
-	while (size) {
-		pte_t *e = &table[(va >> level_shift(level)) % ENTRIES];
-		uint64_t chunk = block - (va & (block - 1));
-
-		if (chunk > size)
-			chunk = size;
-		if (chunk == block && (level == 3 || !(*e & PTE_VALID))) {
-			*e = va | prot | PTE_VALID | (level == 3 ? PTE_TABLE : 0);
-		} else {
-			pte_t *next = level < 3 ? next_table(e) : 0;
-
-			if (!next || !map_level(next, level + 1, va, chunk, prot))
-				return false;
-		}
-		va += chunk;
-		size -= chunk;
-	}
-	return true;
-}
+static struct pgtable final_pt = {
+	.start_level = 1,
+	.alloc_table = pool_alloc,
+};
 
 static bool map_range(uint64_t start, uint64_t end, uint64_t prot)
 {
-	return map_level(final_l1, 1, start, end - start, prot);
+	return start >= end || pgtable_map(&final_pt, start, start, end - start, prot) == 0;
 }
 
 void mmu_final_map(uint64_t ram_base, uint64_t ram_size)
 {
 	uintptr_t img = (uintptr_t)__image_start;
+	bool ok = pgtable_init(&final_pt) == 0;
 
-	final_l1 = table_alloc();
-	map_range(ram_base, img, PROT_RW_DATA);
-	map_range(img, (uintptr_t)__text_end, PROT_TEXT);
-	map_range((uintptr_t)__text_end, (uintptr_t)__rodata_end, PROT_RO_DATA);
-	map_range((uintptr_t)__rodata_end, ram_base + ram_size, PROT_RW_DATA);
+	ok = ok && map_range(ram_base, img, PROT_RW_DATA);
+	ok = ok && map_range(img, (uintptr_t)__text_end, PROT_TEXT);
+	ok = ok && map_range((uintptr_t)__text_end, (uintptr_t)__rodata_end, PROT_RO_DATA);
+	ok = ok && map_range((uintptr_t)__rodata_end, ram_base + ram_size, PROT_RW_DATA);
+	if (!ok) {
+		/* The boot map still covers the image and the early console. */
+		printf("mmu: cannot build the final map (%u of %u tables used)\n",
+		       tables_used, TABLE_POOL);
+		arch_cpu_halt();
+	}
 	dsb(ishst);
-	mmu_load(final_l1);
+	mmu_load(final_pt.root);
 }
 
 void mmu_secondary_enable(void)
 {
-	mmu_load(final_l1);
+	mmu_load(final_pt.root);
 }
 
 uintptr_t mmu_map_device(uint64_t pa, size_t size)

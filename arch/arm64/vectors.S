@@ -64,6 +64,21 @@
 	b	exception_return
 .endm
 
+/* A guest's exception: keep two of its registers on the host stack, then exit. */
+.macro guest_vector kind
+	.balign	0x80
+#ifdef ZVM_EL1
+	save_frame
+	mov	x1, #\kind
+	bl	exception_unexpected
+	b	exception_return
+#else
+	stp	x0, x1, [sp, #-16]!
+	mov	x0, #\kind
+	b	guest_exit
+#endif /* ZVM_EL1 */
+.endm
+
 	.text
 	.balign	0x800
 	.global kernel_vectors
@@ -78,11 +93,11 @@ kernel_vectors:
 	vector	exception_irq, 5
 	vector	exception_unexpected, 6
 	vector	exception_unexpected, 7
-	/* Lower EL, AArch64: guests (the virtualization core claims these). */
-	vector	exception_unexpected, 8
-	vector	exception_unexpected, 9
-	vector	exception_unexpected, 10
-	vector	exception_unexpected, 11
+	/* Lower EL, AArch64: a guest exits (see guest.S). */
+	guest_vector 8
+	guest_vector 9
+	guest_vector 10
+	guest_vector 11
 	/* Lower EL, AArch32: not supported. */
 	vector	exception_unexpected, 12
 	vector	exception_unexpected, 13

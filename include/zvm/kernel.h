@@ -105,6 +105,13 @@ struct k_thread {
 	uint64_t slice_start;		/* counter value when it got the CPU */
 	uint64_t run_ticks;		/* accumulated time on CPU */
 	struct k_mutex *pending_mutex;	/* for priority inheritance chains */
+	/*
+	 * Called with the scheduler lock held, IRQs masked, when the thread
+	 * leaves or gets a CPU: a vCPU thread switches its guest's EL1 state.
+	 */
+	void (*switch_out)(struct k_thread *t);
+	void (*switch_in)(struct k_thread *t);
+	void *user_data;
 };
 
 /**

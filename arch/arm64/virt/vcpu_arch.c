@@ -1,0 +1,141 @@
+/*
+ * The EL1 state of a vCPU: loaded into the CPU when its thread gets the CPU
+ * and saved when it leaves (the host at EL2 never touches EL1 registers in
+ * between, so exits do not pay for this). The guest's virtual timer is
+ * silenced while its thread is away so it cannot fire for someone else.
+ */
+#include <stddef.h>
+#include <string.h>
+#include <zvm/arch.h>
+#include <arch/vcpu.h>
+
+#define PSTATE_EL1H_MASKED	0x3c5	/* EL1h, D, A, I, F masked */
+#define SCTLR_EL1_RESET		0x30d00800ul
+#define CNT_CTL_IMASK		(1u << 1)
+
+_Static_assert(offsetof(struct vcpu_arch, regs.elr) == VCPU_PC, "guest.S offsets");
+_Static_assert(offsetof(struct vcpu_arch, regs.spsr) == VCPU_PSTATE, "guest.S offsets");
+_Static_assert(offsetof(struct vcpu_arch, fp) == VCPU_FP, "guest.S offsets");
+_Static_assert(offsetof(struct vcpu_arch, fp.fpsr) == VCPU_FPSR, "guest.S offsets");
+_Static_assert(offsetof(struct vcpu_arch, esr) == VCPU_ESR, "guest.S offsets");
+_Static_assert(offsetof(struct vcpu_arch, hpfar) == VCPU_HPFAR, "guest.S offsets");
+
+#define SAVE(reg, idx)		s[idx] = read_sysreg(reg)
+#define LOAD(reg, idx)		write_sysreg(reg, s[idx])
+
+/* HCR_EL2 while a guest runs. */
+#define HCR_VM		(1ul << 0)
+#define HCR_SWIO	(1ul << 1)
+#define HCR_FMO		(1ul << 3)
+#define HCR_IMO		(1ul << 4)
+#define HCR_AMO		(1ul << 5)
+#define HCR_FB		(1ul << 9)	/* broadcast TLB/cache maintenance: vCPUs migrate */
+#define HCR_BSU_IS	(1ul << 10)
+#define HCR_TWI		(1ul << 13)	/* WFI traps: the vCPU thread blocks instead */
+#define HCR_TSC		(1ul << 19)	/* SMC traps: PSCI is answered by zvm */
+#define HCR_RW		(1ul << 31)
+#define HCR_GUEST	(HCR_VM | HCR_SWIO | HCR_FMO | HCR_IMO | HCR_AMO | HCR_FB | \
+			 HCR_BSU_IS | HCR_TWI | HCR_TSC | HCR_RW)
+
+void vcpu_arch_put(struct vcpu_arch *ctx)
+{
+	uint64_t *s = ctx->sysregs;
+
+	SAVE(sctlr_el1, SR_SCTLR);
+	SAVE(ttbr0_el1, SR_TTBR0);
+	SAVE(ttbr1_el1, SR_TTBR1);
+	SAVE(tcr_el1, SR_TCR);
+	SAVE(mair_el1, SR_MAIR);
+	SAVE(amair_el1, SR_AMAIR);
+	SAVE(vbar_el1, SR_VBAR);
+	SAVE(contextidr_el1, SR_CONTEXTIDR);
+	SAVE(tpidr_el0, SR_TPIDR_EL0);
+	SAVE(tpidrro_el0, SR_TPIDRRO_EL0);
+	SAVE(tpidr_el1, SR_TPIDR_EL1);
+	SAVE(sp_el0, SR_SP_EL0);
+	SAVE(sp_el1, SR_SP_EL1);
+	SAVE(elr_el1, SR_ELR_EL1);
+	SAVE(spsr_el1, SR_SPSR_EL1);
+	SAVE(esr_el1, SR_ESR);
+	SAVE(far_el1, SR_FAR);
+	SAVE(afsr0_el1, SR_AFSR0);
+	SAVE(afsr1_el1, SR_AFSR1);
+	SAVE(par_el1, SR_PAR);
+	SAVE(cpacr_el1, SR_CPACR);
+	SAVE(cntkctl_el1, SR_CNTKCTL);
+	SAVE(csselr_el1, SR_CSSELR);
+	SAVE(mdscr_el1, SR_MDSCR);
+	SAVE(cntv_ctl_el0, SR_CNTV_CTL);
+	SAVE(cntv_cval_el0, SR_CNTV_CVAL);
+	write_sysreg(cntv_ctl_el0, 0);
+	isb();
+}
+
+void vcpu_arch_load(struct vcpu_arch *ctx)
+{
+	const uint64_t *s = ctx->sysregs;
+
+	LOAD(sctlr_el1, SR_SCTLR);
+	LOAD(ttbr0_el1, SR_TTBR0);
+	LOAD(ttbr1_el1, SR_TTBR1);
+	LOAD(tcr_el1, SR_TCR);
+	LOAD(mair_el1, SR_MAIR);
+	LOAD(amair_el1, SR_AMAIR);
+	LOAD(vbar_el1, SR_VBAR);
+	LOAD(contextidr_el1, SR_CONTEXTIDR);
+	LOAD(tpidr_el0, SR_TPIDR_EL0);
+	LOAD(tpidrro_el0, SR_TPIDRRO_EL0);
+	LOAD(tpidr_el1, SR_TPIDR_EL1);
+	LOAD(sp_el0, SR_SP_EL0);
+	LOAD(sp_el1, SR_SP_EL1);
+	LOAD(elr_el1, SR_ELR_EL1);
+	LOAD(spsr_el1, SR_SPSR_EL1);
+	LOAD(esr_el1, SR_ESR);
+	LOAD(far_el1, SR_FAR);
+	LOAD(afsr0_el1, SR_AFSR0);
+	LOAD(afsr1_el1, SR_AFSR1);
+	LOAD(par_el1, SR_PAR);
+	LOAD(cpacr_el1, SR_CPACR);
+	LOAD(cntkctl_el1, SR_CNTKCTL);
+	LOAD(csselr_el1, SR_CSSELR);
+	LOAD(mdscr_el1, SR_MDSCR);
+	write_sysreg(vpidr_el2, read_sysreg(midr_el1));
+	write_sysreg(vmpidr_el2, ctx->vmpidr);
+	write_sysreg(vtcr_el2, ctx->vtcr);
+	write_sysreg(vttbr_el2, ctx->vttbr);
+	write_sysreg(hcr_el2, ctx->hcr);
+	write_sysreg(cntvoff_el2, ctx->cntvoff);
+	LOAD(cntv_cval_el0, SR_CNTV_CVAL);
+	LOAD(cntv_ctl_el0, SR_CNTV_CTL);
+	isb();
+}
+
+void vcpu_arch_reset(struct vcpu_arch *ctx, uint64_t pc, uint64_t arg, uint64_t vmpidr)
+{
+	uint64_t vttbr = ctx->vttbr, vtcr = ctx->vtcr, cntvoff = ctx->cntvoff;
+
+	memset(ctx, 0, sizeof(*ctx));
+	ctx->regs.x[0] = arg;
+	ctx->regs.elr = pc;
+	ctx->regs.spsr = PSTATE_EL1H_MASKED;
+	ctx->sysregs[SR_SCTLR] = SCTLR_EL1_RESET;
+	ctx->sysregs[SR_CNTV_CTL] = CNT_CTL_IMASK;
+	ctx->hcr = HCR_GUEST;
+	ctx->vmpidr = (1ul << 31) | vmpidr;
+	ctx->vttbr = vttbr;
+	ctx->vtcr = vtcr;
+	ctx->cntvoff = cntvoff;
+}
+
+void arch_dcache_clean_range(const void *start, uint64_t size)
+{
+	uint64_t line = 4u << ((read_sysreg(ctr_el0) >> 16) & 0xf);
+	uintptr_t p = (uintptr_t)start & ~(line - 1);
+
+	for (; p < (uintptr_t)start + size; p += line)
+		__asm__ volatile("dc cvac, %0" : : "r"(p) : "memory");
+	dsb(ish);
+	__asm__ volatile("ic ialluis" : : : "memory");
+	dsb(ish);
+	isb();
+}

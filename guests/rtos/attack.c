@@ -1,0 +1,65 @@
+/*
+ * `attack`: hostile guest behaviour, to prove zvm contains it. Each case
+ * does what a broken or malicious guest would, then says what it got back.
+ */
+#include <stdio.h>
+#include <string.h>
+#include <zvm/arch.h>
+#include <zvm/kernel.h>
+#include <zvm/platform.h>
+#include <zvm/shell.h>
+
+#define STORM_SGIS	20000
+#define UNKNOWN_HVC	0xc6ffff00ul
+
+static volatile uint64_t target;
+
+/* A read at `addr`: under zvm an unmapped IPA comes back as an external abort. */
+static void read_at(uint64_t addr)
+{
+	target = addr;
+	printf("attack: reading 0x%lx\n", (unsigned long)addr);
+	printf("attack: read returned 0x%lx\n", (unsigned long)*(volatile uint64_t *)target);
+}
+
+static void attack_hvc(void)
+{
+	register uint64_t x0 __asm__("x0") = UNKNOWN_HVC;
+
+	__asm__ volatile("hvc #0" : "+r"(x0) : : "memory");
+	printf("attack: unknown hypercall 0x%lx returned %ld\n", UNKNOWN_HVC, (long)x0);
+}
+
+static void attack_storm(void)
+{
+	uint64_t start = k_uptime_ms();
+
+	for (int i = 0; i < STORM_SGIS; i++)
+		arch_send_sgi(IPI_RESCHED, 1u << k_cpu_id());
+	printf("attack: %d self-IPIs in %lu ms, still alive\n", STORM_SGIS,
+	       (unsigned long)(k_uptime_ms() - start));
+}
+
+static int cmd_attack(int argc, char **argv)
+{
+	const char *what = argc == 2 ? argv[1] : "";
+
+	if (!strcmp(what, "unmapped"))
+		read_at(0x0);				/* below RAM, no device there */
+	else if (!strcmp(what, "outside"))
+		read_at(platform.ram_base + platform.ram_size + 0x1000);
+	else if (!strcmp(what, "undef"))
+		__asm__ volatile("udf #0");
+	else if (!strcmp(what, "hvc"))
+		attack_hvc();
+	else if (!strcmp(what, "storm"))
+		attack_storm();
+	else {
+		puts("error: unknown attack\nusage: attack unmapped|outside|undef|hvc|storm");
+		return 1;
+	}
+	return 0;
+}
+
+SHELL_CMD(attack, cmd_attack, "unmapped|outside|undef|hvc|storm",
+	  "misbehave on purpose (tests that the hypervisor contains it)");

@@ -1,0 +1,92 @@
+/*
+ * Virtual GICv3: an emulated distributor and redistributors per VM, and the
+ * hardware virtual CPU interface (list registers) per vCPU.
+ * (Interface fixed by the VM core; internals owned by virt/vgic/.)
+ *
+ * What the VM core calls, and when:
+ *   vgic_vm_init       once per VM, after vm->cfg.nr_vcpus is set (registers
+ *                      the GICD and GICR regions on the VM's MMIO bus)
+ *   vgic_vcpu_init     once per vCPU, after vcpu->vm and vcpu->id are set
+ *   vgic_flush         just before entering the guest: IRQs masked, on the
+ *                      CPU that will run it; level lines (e.g. the virtual
+ *                      timer) should be up to date by then
+ *   vgic_sync          just after leaving the guest, before anything else
+ *                      looks at the vCPU's interrupt state
+ *   vgic_vcpu_pending  on a WFI exit, after vgic_sync
+ *   vgic_maintenance_irq  from the host handler of the GIC maintenance PPI
+ *                      (platform.gic_maint_intid), enabled on every CPU
+ *   vgic_inject        from anywhere (any CPU, interrupt context included)
+ *   vgic_*_destroy     when the VM is gone for good (not running)
+ */
+#ifndef ZVM_VGIC_H
+#define ZVM_VGIC_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <zvm/list.h>
+#include <zvm/spinlock.h>
+
+struct vm;
+struct vcpu;
+struct vgic_irq;
+
+/* What every guest sees, as on QEMU's virt board. */
+#define VGIC_GICD_BASE		0x08000000ull
+#define VGIC_GICD_SIZE		0x10000ull
+#define VGIC_GICR_BASE		0x080a0000ull
+#define VGIC_GICR_STRIDE	0x20000ull	/* RD frame + SGI frame per vCPU */
+#define VGIC_NR_PRIVATE		32		/* SGIs 0-15, PPIs 16-31 */
+#define VGIC_MAX_SPIS		960		/* INTIDs 32..991 */
+#define VGIC_MAX_LRS		16
+
+/* Per-VM state: distributor and SPIs. */
+struct vgic {
+	unsigned nr_spis;		/* a multiple of 32 */
+	uint32_t gicd_ctlr;		/* EnableGrp0/1 as the guest wrote them */
+	struct vgic_irq *spis;		/* INTID 32 + i */
+	k_spinlock_t lock;		/* GICD_CTLR writes; a leaf lock */
+	bool logged_dist;		/* an unknown GICD offset was logged */
+	bool logged_redist;		/* an unknown GICR offset was logged */
+};
+
+/* Per-vCPU state: SGIs/PPIs, pending list, list-register shadow. */
+struct vgic_vcpu {
+	struct vgic_irq *private_irqs;	/* 32: SGIs and PPIs */
+	dlist_t ap_list;		/* pending or active, unordered */
+	k_spinlock_t lock;		/* ap_list membership */
+	unsigned used_lrs;		/* LRs filled by the last flush */
+	uint64_t lrs[VGIC_MAX_LRS];	/* as flushed, then as synced */
+	uint64_t vmcr;			/* ICH_VMCR_EL2 while not running */
+	uint64_t ap1r0;			/* ICH_AP1R0_EL2 while not running */
+	bool gicr_asleep;		/* GICR_WAKER.ProcessorSleep */
+};
+
+/** Create the distributor with nr_spis SPIs (rounded up to 32) and map GICD/GICR. */
+int vgic_vm_init(struct vm *vm, unsigned nr_spis);
+/** Unmap the GIC regions and free the SPIs. */
+void vgic_vm_destroy(struct vm *vm);
+/** Create the redistributor state (SGIs, PPIs) of one vCPU. */
+int vgic_vcpu_init(struct vcpu *vcpu);
+/** Free a vCPU's redistributor state. */
+void vgic_vcpu_destroy(struct vcpu *vcpu);
+/**
+ * Raise (level=true) or lower an interrupt line; SGI/PPI go to `vcpu_id`.
+ * For an edge-triggered interrupt every raise is one edge. Returns 0, or
+ * K_EINVAL for an INTID or vCPU the VM does not have.
+ */
+int vgic_inject(struct vm *vm, int vcpu_id, uint32_t intid, bool level);
+/** Before entering the guest (IRQs masked, on the vCPU's CPU): fill the LRs. */
+void vgic_flush(struct vcpu *vcpu);
+/** After leaving the guest: read back what the guest did with the LRs. */
+void vgic_sync(struct vcpu *vcpu);
+/** Whether an enabled interrupt is pending for this vCPU (ends its WFI). */
+bool vgic_vcpu_pending(struct vcpu *vcpu);
+/** Emulate a trapped write of ICC_SGI1R_EL1 by `vcpu`. */
+void vgic_sgi1r_write(struct vcpu *vcpu, uint64_t value);
+/**
+ * The GIC maintenance interrupt fired on this CPU (LRs ran low, or a level
+ * interrupt was EOIed): silence it until the next vgic_flush, which refills.
+ */
+void vgic_maintenance_irq(void);
+
+#endif /* ZVM_VGIC_H */

@@ -1,0 +1,102 @@
+/*
+ * VM configurations: the layout of a VM, instantiated from a template of
+ * the compiled VM config (build/vms.dtb, from configs/vms.dts) and checked
+ * before a VM is built from it.
+ *
+ * Guest images and the config are placed in host RAM before boot by QEMU's
+ * generic loader, at addresses fixed in mk/platform-qemu-virt.mk. The
+ * loader does not say how big a blob is, so the build also loads a
+ * manifest (build/images.dtb) naming each image with its exact size and
+ * its first bytes; see docs/vm-config.md.
+ */
+#ifndef ZVM_VM_CONFIG_H
+#define ZVM_VM_CONFIG_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define VM_MAX_VCPUS	4
+#define VM_NAME_LEN	16
+
+/* Guest RAM limits checked by vm_config_check(). */
+#define VM_RAM_MIN	(16ull << 20)
+#define VM_RAM_MAX	(1ull << 30)
+#define VM_RAM_ALIGN	(2ull << 20)
+/* Guest-physical space below this is the device window (GIC, UART, ...). */
+#define VM_DEVICE_WINDOW_END	0x40000000ull
+
+enum vm_type { VM_TYPE_RTOS, VM_TYPE_LINUX };
+
+/* The layout of a VM, from its template and `zvm new`/`zvm update` options. */
+struct vm_config {
+	enum vm_type type;
+	char name[VM_NAME_LEN];
+	int nr_vcpus;
+	uint32_t cpu_mask;		/* host CPUs its vCPUs may run on */
+	int prio;			/* host priority of its vCPU threads */
+	uint64_t ram_ipa;		/* guest-physical base of its RAM */
+	uint64_t ram_size;
+	const void *kernel;		/* image in host memory */
+	uint64_t kernel_size;
+	uint64_t kernel_load_ipa;	/* raw images: where to load; 0 = default */
+	const char *bootargs;
+	const char *image;		/* name of the kernel blob, for `zvm info` */
+	const void *initrd;		/* Linux initramfs in host memory, or NULL */
+	uint64_t initrd_size;
+	uint64_t uart_base;		/* emulated PL011, 0 = none */
+	int uart_spi;			/* its interrupt: SPI number (INTID - 32) */
+};
+
+/** A blob the loader places at a fixed host address (table built from the mk file). */
+struct guest_image {
+	const char *name;
+	uintptr_t addr;
+	uint64_t max_size;
+};
+
+/** Where the compiled config, the manifest and the images are (tests and boards). */
+struct vm_config_store {
+	const void *templates;		/* compiled configs/vms.dts */
+	size_t templates_max;		/* room reserved for it */
+	const void *manifest;		/* compiled build/images.dts */
+	size_t manifest_max;
+	const struct guest_image *images;
+	int nr_images;
+};
+
+/**
+ * Replace the store the functions below read; NULL restores the built-in
+ * one (the ZVM_VMCFG_ADDR/ZVM_MANIFEST_ADDR/ZVM_GUEST_IMAGES of the build).
+ */
+void vm_config_set_store(const struct vm_config_store *store);
+
+/**
+ * Fill cfg from the template named `name` (a node of /zvm/templates) and
+ * resolve its images to host memory. The result still needs
+ * vm_config_check() once command-line overrides are applied.
+ * Returns 0, or K_EINVAL with a message in err.
+ */
+int vm_config_from_template(const char *name, struct vm_config *cfg, char *err,
+			    size_t errlen);
+
+/**
+ * Check that cfg describes a VM zvm can build here: vCPUs, RAM size and
+ * placement, host CPUs (online), priority, UART. Returns 0, or K_EINVAL
+ * with a message in err.
+ */
+int vm_config_check(const struct vm_config *cfg, char *err, size_t errlen);
+
+/**
+ * Write the names of all templates, separated by spaces, into buf.
+ * Returns the number of templates, or K_EINVAL (message in buf).
+ */
+int vm_config_template_names(char *buf, size_t len);
+
+/** Find a loaded image by name; 0 with *addr and *size set, or K_EINVAL with err. */
+int vm_config_image_find(const char *name, const void **addr, uint64_t *size,
+			 char *err, size_t errlen);
+
+/** "rtos" or "linux". */
+const char *vm_type_str(enum vm_type type);
+
+#endif /* ZVM_VM_CONFIG_H */

@@ -1,0 +1,25 @@
+/*
+ * The emulated PL011 of each VM. Guest output goes to the host console:
+ * line by line, each line prefixed with "[<vm name>] ", or raw while the
+ * user is attached to that VM with `zvm look`. Input comes from `zvm look`.
+ */
+#ifndef ZVM_VUART_H
+#define ZVM_VUART_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+struct vm;
+
+#define VUART_BASE	0x09000000ul
+#define VUART_SIZE	0x1000ul
+#define VUART_INTID	33		/* SPI 1 */
+
+int vuart_init(struct vm *vm);
+void vuart_destroy(struct vm *vm);
+/** Queue one byte of input for the guest; false when its FIFO is full. */
+bool vuart_input(struct vm *vm, uint8_t byte);
+/** Send the VM's output raw to the console (attached) or line-prefixed. */
+void vuart_attach(struct vm *vm, bool attached);
+
+#endif /* ZVM_VUART_H */

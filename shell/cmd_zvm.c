@@ -1,0 +1,290 @@
+/*
+ * `zvm`: the VM commands of the host shell (new, run, pause, reset, delete,
+ * info, update, look). Parsing and printing only; the work is in virt/vm.c.
+ */
+#include <stdio.h>
+#include <string.h>
+#include <zvm/console.h>
+#include <zvm/shell.h>
+#include <zvm/shell_args.h>
+#include <zvm/vm_config.h>
+#include <zvm/vmm.h>
+#include <zvm/vuart.h>
+
+#define CTRL_X		0x18
+
+struct zvm_opts {
+	const char *type;
+	const char *name;
+	int64_t id;
+	struct vm_config cfg;		/* overrides applied on top of a template */
+	bool has_vcpus, has_mem, has_cpus, has_prio;
+};
+
+static int opt_error(const char *fmt, const char *arg)
+{
+	printf("error: ");
+	printf(fmt, arg);
+	printf("\nusage: zvm new -t rtos|linux [-n NAME] [--vcpus N] [--mem SIZE] [--cpus LIST] [--prio P]\n"
+	       "       zvm run|pause|reset|delete|look -n ID\n"
+	       "       zvm info [-n ID]\n"
+	       "       zvm update -n ID [--vcpus N] [--mem SIZE] [--cpus LIST] [--prio P]\n");
+	return 1;
+}
+
+/* Parse the value of one option; returns 0 or prints an error and returns 1. */
+static int parse_opt(struct zvm_opts *o, const char *opt, const char *val, bool new_vm)
+{
+	uint64_t u;
+	int64_t i;
+	int err = 0;
+
+	if (!strcmp(opt, "-t")) {
+		o->type = val;
+	} else if (!strcmp(opt, "-n") && new_vm) {
+		o->name = val;
+	} else if (!strcmp(opt, "-n")) {
+		err = shell_parse_int(val, 0, VM_MAX - 1, &o->id);
+	} else if (!strcmp(opt, "--vcpus")) {
+		err = shell_parse_uint(val, 1, VM_MAX_VCPUS, &u);
+		o->cfg.nr_vcpus = (int)u;
+		o->has_vcpus = true;
+	} else if (!strcmp(opt, "--mem")) {
+		err = shell_parse_size(val, 1ull << 40, &o->cfg.ram_size);
+		o->has_mem = true;
+	} else if (!strcmp(opt, "--cpus")) {
+		err = shell_parse_cpulist(val, (unsigned)k_num_cpus_present(), &o->cfg.cpu_mask);
+		o->has_cpus = true;
+	} else if (!strcmp(opt, "--prio")) {
+		err = shell_parse_int(val, K_HIGHEST_PRIO, K_LOWEST_PRIO, &i);
+		o->cfg.prio = (int)i;
+		o->has_prio = true;
+	} else {
+		return opt_error("unknown option '%s'", opt);
+	}
+	if (err) {
+		printf("error: bad value '%s' for %s: %s\n", val, opt, shell_arg_strerror(err));
+		return 1;
+	}
+	return 0;
+}
+
+static int parse_opts(int argc, char **argv, struct zvm_opts *o, bool new_vm)
+{
+	memset(o, 0, sizeof(*o));
+	o->id = -1;
+	for (int i = 2; i < argc; i += 2) {
+		if (i + 1 >= argc)
+			return opt_error("option '%s' needs a value", argv[i]);
+		if (parse_opt(o, argv[i], argv[i + 1], new_vm))
+			return 1;
+	}
+	return 0;
+}
+
+static void apply_overrides(const struct zvm_opts *o, struct vm_config *cfg)
+{
+	if (o->name)
+		snprintf(cfg->name, sizeof(cfg->name), "%s", o->name);
+	if (o->has_vcpus)
+		cfg->nr_vcpus = o->cfg.nr_vcpus;
+	if (o->has_mem)
+		cfg->ram_size = o->cfg.ram_size;
+	if (o->has_cpus)
+		cfg->cpu_mask = o->cfg.cpu_mask;
+	if (o->has_prio)
+		cfg->prio = o->cfg.prio;
+}
+
+static void cpus_str(uint32_t mask, char *buf, size_t size)
+{
+	size_t n = 0;
+
+	buf[0] = '\0';
+	for (int c = 0; c < 32 && n < size; c++)
+		if (mask & (1u << c))
+			n += (size_t)snprintf(buf + n, size - n, n ? ",%d" : "%d", c);
+}
+
+static int cmd_new(const struct zvm_opts *o)
+{
+	struct vm_config cfg;
+	char err[VMM_ERR_LEN], cpus[32];
+	int id;
+
+	if (!o->type)
+		return opt_error("%s", "zvm new needs -t rtos|linux");
+	if (vm_config_from_template(o->type, &cfg, err, sizeof(err)) != 0) {
+		printf("error: %s\n", err);
+		return 1;
+	}
+	apply_overrides(o, &cfg);
+	id = vmm_new(&cfg, err, sizeof(err));
+	if (id < 0) {
+		printf("error: %s\n", err);
+		return 1;
+	}
+	cpus_str(cfg.cpu_mask, cpus, sizeof(cpus));
+	printf("VM %d created: %s (%s), %d vCPU, %lu MiB, CPUs %s, priority %d\n", id,
+	       cfg.name, o->type, cfg.nr_vcpus, (unsigned long)(cfg.ram_size >> 20), cpus, cfg.prio);
+	return 0;
+}
+
+static int run_op(const char *what, int (*op)(int, char *, size_t), int id)
+{
+	char err[VMM_ERR_LEN];
+
+	if (op(id, err, sizeof(err)) != 0) {
+		printf("error: %s\n", err);
+		return 1;
+	}
+	printf("VM %d %s\n", id, what);
+	return 0;
+}
+
+static uint64_t exits_total(const struct vm *vm)
+{
+	uint64_t n = 0;
+
+	for (int k = 0; k < EXIT_KINDS; k++)
+		n += vm->exits_by_kind[k];
+	return n;
+}
+
+static void info_row(const struct vm *vm)
+{
+	char cpus[32];
+	uint64_t ms = k_ticks_to_ns(vmm_guest_ticks(vm)) / 1000000u;
+
+	cpus_str(vm->cfg.cpu_mask, cpus, sizeof(cpus));
+	printf("%2d  %-12s  %-5s  %5d  %-7s  %6lu  %-8s  %7lu.%03lu  %10lu\n", vm->id,
+	       vm->cfg.name, vm->cfg.type == VM_TYPE_LINUX ? "linux" : "rtos",
+	       vm->cfg.nr_vcpus, cpus, (unsigned long)(vm->cfg.ram_size >> 20),
+	       vmm_state_name(vm->state), (unsigned long)(ms / 1000),
+	       (unsigned long)(ms % 1000), (unsigned long)exits_total(vm));
+}
+
+static void info_detail(const struct vm *vm)
+{
+	static const char *const kinds[] = {
+		"irq", "wfi", "hvc", "smc", "sysreg", "mmio", "abort", "other",
+	};
+
+	printf("priority %d, RAM at IPA 0x%lx, VMID %u\nexits:", vm->cfg.prio,
+	       (unsigned long)vm->cfg.ram_ipa, vm->vmid);
+	for (int k = 0; k < EXIT_KINDS; k++)
+		printf(" %s %lu", kinds[k], (unsigned long)vm->exits_by_kind[k]);
+	printf("\n");
+	if (vm->state == VM_HALTED && vm->halt_reason[0])
+		printf("halted: %s\n", vm->halt_reason);
+}
+
+static int cmd_info(const struct zvm_opts *o)
+{
+	int shown = 0;
+
+	if (o->id >= 0 && !vmm_get((int)o->id)) {
+		printf("error: no VM with id %d\n", (int)o->id);
+		return 1;
+	}
+	printf("ID  NAME          TYPE   VCPUS  CPUS     MEM_MB  STATE      UPTIME_S       EXITS\n");
+	for (int id = 0; id < VM_MAX; id++) {
+		struct vm *vm = vmm_get(id);
+
+		if (!vm || (o->id >= 0 && o->id != id))
+			continue;
+		info_row(vm);
+		if (o->id >= 0)
+			info_detail(vm);
+		shown++;
+	}
+	if (!shown)
+		printf("(no VMs: create one with zvm new -t rtos)\n");
+	return 0;
+}
+
+static int cmd_update(const struct zvm_opts *o)
+{
+	struct vm *vm = vmm_get((int)o->id);
+	struct vm_config cfg;
+	char err[VMM_ERR_LEN];
+
+	if (!vm) {
+		printf("error: no VM with id %d\n", (int)o->id);
+		return 1;
+	}
+	cfg = vm->cfg;
+	apply_overrides(o, &cfg);
+	if (vmm_update((int)o->id, &cfg, err, sizeof(err)) != 0) {
+		printf("error: %s\n", err);
+		return 1;
+	}
+	printf("VM %d updated\n", (int)o->id);
+	return 0;
+}
+
+/* Forward keys to the VM until Ctrl-X; its output comes through raw. */
+static int cmd_look(int id)
+{
+	struct vm *vm = vmm_get(id);
+	int c;
+
+	if (!vm) {
+		printf("error: no VM with id %d\n", id);
+		return 1;
+	}
+	printf("attached to VM %d (%s); Ctrl-X returns to the host shell\n", id, vm->cfg.name);
+	fflush(stdout);
+	vuart_attach(vm, true);
+	while ((c = console_getc()) != CTRL_X && vmm_get(id) == vm) {
+		while (!vuart_input(vm, (uint8_t)c))
+			k_sleep(K_MSEC(1));	/* the guest has not read its FIFO yet */
+	}
+	vuart_attach(vm, false);
+	printf("\ndetached from VM %d\n", id);
+	return 0;
+}
+
+static int needs_id(const struct zvm_opts *o, const char *sub)
+{
+	if (o->id < 0) {
+		printf("error: zvm %s needs -n ID\nusage: zvm %s -n ID\n", sub, sub);
+		return 1;
+	}
+	return 0;
+}
+
+static int cmd_zvm(int argc, char **argv)
+{
+	const char *sub = argc > 1 ? argv[1] : "";
+	bool new_vm = !strcmp(sub, "new");
+	struct zvm_opts o;
+
+	if (argc < 2)
+		return opt_error("%s", "zvm needs a subcommand");
+	if (parse_opts(argc, argv, &o, new_vm))
+		return 1;
+	if (new_vm)
+		return cmd_new(&o);
+	if (!strcmp(sub, "info"))
+		return cmd_info(&o);
+	if (strcmp(sub, "run") && strcmp(sub, "pause") && strcmp(sub, "reset") &&
+	    strcmp(sub, "delete") && strcmp(sub, "look") && strcmp(sub, "update"))
+		return opt_error("unknown subcommand '%s'", sub);
+	if (needs_id(&o, sub))
+		return 1;
+	if (!strcmp(sub, "run"))
+		return run_op("running", vmm_run, (int)o.id);
+	if (!strcmp(sub, "pause"))
+		return run_op("paused", vmm_pause, (int)o.id);
+	if (!strcmp(sub, "reset"))
+		return run_op("reset and running", vmm_reset, (int)o.id);
+	if (!strcmp(sub, "delete"))
+		return run_op("deleted", vmm_delete, (int)o.id);
+	if (!strcmp(sub, "update"))
+		return cmd_update(&o);
+	return cmd_look((int)o.id);
+}
+
+SHELL_CMD(zvm, cmd_zvm, "new|run|pause|reset|delete|info|update|look [options]",
+	  "manage virtual machines (zvm with no arguments shows the usage)");

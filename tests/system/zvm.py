@@ -1,0 +1,316 @@
+"""
+A small harness for the zvm system tests: boots build/zvm.elf in QEMU
+through scripts/qemu.sh with the console on plain pipes (no terminal, no
+QEMU mux, so every byte reaches the guest UART), drives the shell and
+records the whole console output in build/test-logs/<scenario>.log.
+
+    with Zvm("boot") as vm:          # boots and waits for the prompt
+        out = vm.cmd("version")      # output between the echo and the next prompt
+        vm.poweroff()                # QEMU's exit status
+
+Every wait has a timeout; a timeout or an unexpected exit raises
+ZvmError with the last console output. QEMU is always killed at the end.
+"""
+import ctypes
+import os
+import re
+import select
+import signal
+import subprocess
+import time
+
+import pexpect
+from pexpect.popen_spawn import PopenSpawn
+
+TOP = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+LOG_DIR = os.path.join(TOP, "build", "test-logs")
+QEMU_SH = os.path.join(TOP, "scripts", "qemu.sh")
+
+PROMPT = "zvm_host:~# "
+BANNER_RE = r"zvm (\S+): real-time hypervisor, EL2"
+FATAL = "*** FATAL"
+
+BOOT_TIMEOUT = float(os.environ.get("ZVM_BOOT_TIMEOUT", 60))
+CMD_TIMEOUT = float(os.environ.get("ZVM_CMD_TIMEOUT", 20))
+TAIL_CHARS = 2000
+
+_PR_SET_PDEATHSIG = 1
+
+
+def _die_with_parent():
+    """In the child: get SIGKILL if the test process dies first."""
+    try:
+        ctypes.CDLL(None).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    except Exception:
+        pass
+
+
+class ZvmError(AssertionError):
+    """A failed wait or a broken session; the message has the console tail."""
+
+
+class _Log:
+    """pexpect's logfile_read: the log file plus an in-memory transcript."""
+
+    def __init__(self, path):
+        self.file = open(path, "wb")
+        self.chunks = []
+        self.count = 0          # characters received so far
+
+    def write(self, s):
+        self.chunks.append(s)
+        self.count += len(s)
+        self.file.write(s.encode("latin-1"))
+
+    def flush(self):
+        self.file.flush()
+
+    def close(self):
+        self.file.close()
+
+    def text(self):
+        return "".join(self.chunks)
+
+
+def clean(s):
+    """Console text as lines: CRs dropped."""
+    return s.replace("\r", "")
+
+
+class Zvm:
+    def __init__(self, scenario, boot=True):
+        self.scenario = scenario
+        self.log_path = os.path.join(LOG_DIR, scenario + ".log")
+        self.child = None
+        self.log = None
+        self.banner_version = None
+        self.boot_output = ""   # console text before the first prompt
+        self.boots = 0
+        self.exit_status = None
+        self._sync_seq = 0
+        self._boot = boot
+
+    # ---- life cycle ----
+
+    def start(self):
+        os.makedirs(LOG_DIR, exist_ok=True)
+        if not os.path.exists(os.path.join(TOP, "build", "zvm.elf")):
+            raise ZvmError("build/zvm.elf does not exist: run `make` first")
+        self.log = _Log(self.log_path)
+        cmd = [QEMU_SH, "-display", "none", "-monitor", "none",
+               "-serial", "stdio"]
+        self.child = PopenSpawn(cmd, cwd=TOP, timeout=CMD_TIMEOUT,
+                                encoding="latin-1", codec_errors="strict",
+                                preexec_fn=_die_with_parent)
+        self.child.logfile_read = self.log
+        if self._boot:
+            self.wait_boot()
+        return self
+
+    def close(self):
+        """Kill QEMU if it still runs; flush the log."""
+        if self.child is not None:
+            proc = self.child.proc
+            if proc.poll() is None:
+                proc.kill()
+                try:
+                    proc.wait(timeout=10)
+                except subprocess.TimeoutExpired:
+                    pass
+            if self.exit_status is None:
+                self.exit_status = proc.returncode
+            try:
+                # Collect what is still queued so the log is complete.
+                self.child.expect(pexpect.EOF, timeout=2)
+            except Exception:
+                pass
+            try:
+                self.child.proc.stdin.close()
+            except Exception:
+                pass
+        if self.log is not None:
+            self.log.close()
+
+    def __enter__(self):
+        try:
+            return self.start()
+        except BaseException:
+            self.close()
+            raise
+
+    def __exit__(self, *exc):
+        self.close()
+        return False
+
+    # ---- diagnostics ----
+
+    def transcript(self):
+        """Everything QEMU printed so far (CRs dropped)."""
+        return clean(self.log.text()) if self.log else ""
+
+    def tail(self, n=TAIL_CHARS):
+        t = self.transcript()
+        return t[-n:] if len(t) > n else t
+
+    def fail(self, msg):
+        raise ZvmError("%s: %s\n--- last console output (%s) ---\n%s\n--- end ---"
+                       % (self.scenario, msg, self.log_path, self.tail()))
+
+    # ---- waiting ----
+
+    def expect(self, patterns, what, timeout=CMD_TIMEOUT, exact=False,
+               stall=None):
+        """Wait for one of patterns (regex, or literal if exact); returns its
+        index. With stall, also fail as soon as the console has been silent
+        for stall seconds (a hung guest), however long timeout is."""
+        if isinstance(patterns, str):
+            patterns = [patterns]
+        t0 = time.monotonic()
+        deadline = t0 + timeout
+        seen, last_change = self.log.count, t0
+        while True:
+            now = time.monotonic()
+            left = deadline - now
+            if left <= 0:
+                self.fail("timed out after %.0f s waiting for %s" % (timeout, what))
+            if stall and now - last_change >= stall:
+                self.fail("console silent for %.0f s (%.0f s in) while waiting "
+                          "for %s: the guest stopped answering"
+                          % (now - last_change, now - t0, what))
+            slice_ = min(left, 1.0) if stall else left
+            try:
+                if exact:
+                    return self.child.expect_exact(patterns, timeout=slice_)
+                return self.child.expect(patterns, timeout=slice_)
+            except pexpect.TIMEOUT:
+                if self.log.count != seen:
+                    seen, last_change = self.log.count, time.monotonic()
+            except pexpect.EOF:
+                status = self.child.proc.wait()
+                self.exit_status = status
+                self.fail("QEMU exited (status %s) after %.1f s while waiting for %s"
+                          % (status, time.monotonic() - t0, what))
+
+    def wait_boot(self, timeout=BOOT_TIMEOUT):
+        """Wait for the banner and the first prompt; keeps the boot text."""
+        self.expect(BANNER_RE, "the boot banner", timeout=timeout)
+        self.banner_version = self.child.match.group(1)
+        start = self.child.match.group(0)
+        self.expect(PROMPT, "the first shell prompt after the banner",
+                    timeout=timeout, exact=True)
+        self.boot_output = clean(start + self.child.before)
+        self.boots += 1
+        if FATAL in self.boot_output:
+            self.fail("fatal exception during boot")
+
+    # ---- input ----
+
+    def send(self, data, timeout=120, stall=30):
+        """Write raw bytes (or latin-1 text) to the guest UART, all of them.
+
+        Non-blocking writes with a deadline: a guest that stops reading
+        (nothing taken for stall seconds) gives a failure, not a hang."""
+        if isinstance(data, str):
+            data = data.encode("latin-1")
+        fd = self.child.proc.stdin.fileno()
+        os.set_blocking(fd, False)
+        deadline = time.monotonic() + timeout
+        last_progress = time.monotonic()
+        view = memoryview(data)
+        while view:
+            now = time.monotonic()
+            left = deadline - now
+            if left <= 0 or now - last_progress >= stall:
+                self.fail("%.0f s sending input, the last %.0f s without progress: "
+                          "%d of %d bytes not taken by the guest"
+                          % (timeout - left, now - last_progress, len(view), len(data)))
+            if self.child.proc.poll() is not None:
+                self.exit_status = self.child.proc.returncode
+                self.fail("QEMU exited (status %s) while input was being sent"
+                          % self.exit_status)
+            _, w, _ = select.select([], [fd], [], min(left, 1.0))
+            if not w:
+                continue
+            try:
+                n = os.write(fd, view[:4096])
+            except BlockingIOError:
+                continue
+            except BrokenPipeError:
+                self.fail("QEMU closed its input")
+            view = view[n:]
+            last_progress = time.monotonic()
+
+    def cmd(self, line, timeout=CMD_TIMEOUT, allow_fatal=False):
+        """Run one shell command; returns its output (no echo, no CRs).
+
+        Checks the echo of the line and that no CPU died meanwhile."""
+        self.send(line + "\n")
+        self.expect(PROMPT, "the prompt after %r" % line, timeout=timeout,
+                    exact=True)
+        out = clean(self.child.before)
+        first, _, rest = out.partition("\n")
+        if first != line:
+            self.fail("the shell echoed %r for the command %r" % (first, line))
+        if not allow_fatal and FATAL in rest:
+            self.fail("a fatal exception was reported during %r" % line)
+        return rest
+
+    def lines(self, line, **kw):
+        """cmd() split into non-empty lines."""
+        return [l for l in self.cmd(line, **kw).split("\n") if l.strip()]
+
+    def sync(self, timeout=CMD_TIMEOUT, stall=None):
+        """Drain all earlier output: run a unique unknown command and wait for
+        its error message and the prompt after it."""
+        self._sync_seq += 1
+        tag = "sync-%d-%d" % (os.getpid(), self._sync_seq)
+        self.send(tag + "\n")
+        self.expect("error: unknown command '%s' (type 'help')" % tag,
+                    "the answer to the sync command %r" % tag, timeout=timeout,
+                    exact=True, stall=stall)
+        self.expect(PROMPT, "the prompt after the sync command", timeout=timeout,
+                    exact=True)
+
+    # ---- power ----
+
+    def wait_exit(self, timeout=CMD_TIMEOUT):
+        """Wait for QEMU to exit; returns its exit status."""
+        try:
+            self.child.expect(pexpect.EOF, timeout=timeout)
+        except pexpect.TIMEOUT:
+            self.fail("QEMU did not exit within %.0f s" % timeout)
+        try:
+            self.exit_status = self.child.proc.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            self.fail("QEMU closed its output but did not exit within %.0f s"
+                      % timeout)
+        return self.exit_status
+
+    def poweroff(self, timeout=CMD_TIMEOUT):
+        """`poweroff`; returns QEMU's exit status."""
+        self.send("poweroff\n")
+        self.expect("powering off", "'powering off'", timeout=timeout,
+                    exact=True)
+        return self.wait_exit(timeout)
+
+
+def parse_table(text, header_word):
+    """Rows (lists of words) of a table whose header starts with header_word."""
+    rows, seen = [], False
+    for l in text.split("\n"):
+        if not seen:
+            seen = l.split()[:1] == [header_word]
+            continue
+        if l.strip():
+            rows.append(l.split())
+    if not seen:
+        raise AssertionError("no table with header %r in:\n%s" % (header_word, text))
+    return rows
+
+
+def find(pattern, text, what):
+    """re.search or a clear failure."""
+    m = re.search(pattern, text, re.M)
+    if not m:
+        raise AssertionError("%s: no match for /%s/ in:\n%s" % (what, pattern, text))
+    return m

@@ -1,0 +1,79 @@
+/* A fake GICv3 hypervisor interface for host tests: registers are variables. */
+#include <string.h>
+#include <arch/vgic_hw.h>
+
+#define LR_STATE_MASK	(ICH_LR_PENDING | ICH_LR_ACTIVE)
+
+struct vgic_hw_fake vgic_hw_fake = { .nr_lrs = 4 };
+
+void vgic_hw_fake_reset(unsigned nr_lrs)
+{
+	memset(&vgic_hw_fake, 0, sizeof(vgic_hw_fake));
+	vgic_hw_fake.nr_lrs = nr_lrs;
+}
+
+unsigned vgic_hw_nr_lrs(void)
+{
+	return vgic_hw_fake.nr_lrs;
+}
+
+uint64_t vgic_hw_read_lr(unsigned n)
+{
+	return n < vgic_hw_fake.nr_lrs ? vgic_hw_fake.lr[n] : 0;
+}
+
+void vgic_hw_write_lr(unsigned n, uint64_t value)
+{
+	if (n < vgic_hw_fake.nr_lrs)
+		vgic_hw_fake.lr[n] = value;
+}
+
+uint64_t vgic_hw_read_hcr(void) { return vgic_hw_fake.hcr; }
+void vgic_hw_write_hcr(uint64_t value) { vgic_hw_fake.hcr = value; }
+uint64_t vgic_hw_read_vmcr(void) { return vgic_hw_fake.vmcr; }
+void vgic_hw_write_vmcr(uint64_t value) { vgic_hw_fake.vmcr = value; }
+uint64_t vgic_hw_read_ap1r0(void) { return vgic_hw_fake.ap1r0; }
+void vgic_hw_write_ap1r0(uint64_t value) { vgic_hw_fake.ap1r0 = value; }
+
+uint64_t vgic_hw_read_elrsr(void)
+{
+	uint64_t bits = 0;
+
+	for (unsigned i = 0; i < vgic_hw_fake.nr_lrs; i++) {
+		uint64_t lr = vgic_hw_fake.lr[i];
+
+		if (!(lr & LR_STATE_MASK) && (!(lr & ICH_LR_EOI) || (lr & ICH_LR_HW)))
+			bits |= 1ull << i;
+	}
+	return bits;
+}
+
+uint64_t vgic_hw_read_eisr(void)
+{
+	uint64_t bits = 0;
+
+	for (unsigned i = 0; i < vgic_hw_fake.nr_lrs; i++) {
+		uint64_t lr = vgic_hw_fake.lr[i];
+
+		if (!(lr & LR_STATE_MASK) && (lr & ICH_LR_EOI) && !(lr & ICH_LR_HW))
+			bits |= 1ull << i;
+	}
+	return bits;
+}
+
+/* EOI and underflow, the two conditions zvm enables. */
+uint64_t vgic_hw_read_misr(void)
+{
+	uint64_t misr = 0;
+	unsigned valid = 0;
+
+	if (!(vgic_hw_fake.hcr & ICH_HCR_EN))
+		return 0;
+	for (unsigned i = 0; i < vgic_hw_fake.nr_lrs; i++)
+		valid += (vgic_hw_fake.lr[i] & LR_STATE_MASK) != 0;
+	if (vgic_hw_read_eisr())
+		misr |= ICH_MISR_EOI;
+	if ((vgic_hw_fake.hcr & ICH_HCR_UIE) && valid <= 1)
+		misr |= ICH_MISR_U;
+	return misr;
+}

@@ -1,0 +1,758 @@
+/* SOURCES: virt/vgic/vgic.c virt/vgic/vgic_lr.c virt/vgic/vgic_mmio.c virt/vgic/vgic_mmio_dist.c virt/vgic/vgic_mmio_redist.c tests/unit/fake/vgic_hw_fake.c */
+/*
+ * Unit tests of the virtual GICv3: the interrupt state machine, the list
+ * register backend against a fake CPU interface (the test plays the guest
+ * by editing LR states), and the GICD/GICR register maps through the MMIO
+ * handlers the vGIC registers on the VM's bus.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+#include <zvm/kernel.h>
+#include <zvm/vdev.h>
+#include <zvm/vgic.h>
+#include <zvm/vm.h>
+#include <arch/vgic_hw.h>
+
+#define GICD(off)		(VGIC_GICD_BASE + (off))
+#define GICR(n, off)		(VGIC_GICR_BASE + (n) * VGIC_GICR_STRIDE + (off))
+#define SGI(n, off)		GICR(n, 0x10000 + (off))
+#define LR_STATE(lr)		((lr) & (ICH_LR_PENDING | ICH_LR_ACTIVE))
+#define LR_PRIO(lr)		((unsigned)((lr) >> ICH_LR_PRIO_SHIFT) & 0xff)
+#define LR_INTID(lr)		((uint32_t)(lr))
+#define NO_IRQ			1023u
+#define VMCR_GUEST		(ICH_VMCR_VENG1 | 0xf0ull << ICH_VMCR_VPMR_SHIFT)
+
+static struct vm vm;
+static int kicks[VM_MAX_VCPUS];
+
+/* ---- what the VM core and kernel provide ---- */
+
+void vcpu_kick(struct vcpu *vcpu)
+{
+	kicks[vcpu->id]++;
+}
+
+int vdev_register(struct vm *v, const struct vdev *dev)
+{
+	if (v->nr_vdevs >= VM_MAX_VDEVS)
+		return K_ENOMEM;
+	v->vdevs[v->nr_vdevs++] = *dev;
+	return 0;
+}
+
+void vdev_unregister_priv(struct vm *v, void *priv)
+{
+	int n = 0;
+
+	for (int i = 0; i < v->nr_vdevs; i++) {
+		if (v->vdevs[i].priv != priv)
+			v->vdevs[n++] = v->vdevs[i];
+	}
+	v->nr_vdevs = n;
+}
+
+void *k_calloc(size_t n, size_t size) { return calloc(n, size); }
+void k_free(void *p) { free(p); }
+void log_printf(int level, const char *fmt, ...) { (void)level; (void)fmt; }
+
+/* ---- helpers ---- */
+
+static uint64_t mmio(int vcpu, uint64_t ipa, unsigned size, bool write, uint64_t value)
+{
+	for (int i = 0; i < vm.nr_vdevs; i++) {
+		struct vdev *d = &vm.vdevs[i];
+		struct mmio_access acc = {
+			.ipa = ipa, .offset = ipa - d->base, .size = size,
+			.write = write, .value = write ? value : 0xdeadbeef,
+		};
+
+		if (ipa < d->base || ipa - d->base >= d->size)
+			continue;
+		assert_int_equal(d->access(&vm.vcpus[vcpu], d, &acc), 0);
+		return acc.value;
+	}
+	fail_msg("no region at 0x%lx", (unsigned long)ipa);
+	return 0;
+}
+
+static uint32_t rd32(uint64_t ipa) { return (uint32_t)mmio(0, ipa, 4, false, 0); }
+static uint64_t rd64(uint64_t ipa) { return mmio(0, ipa, 8, false, 0); }
+static uint8_t rd8(uint64_t ipa) { return (uint8_t)mmio(0, ipa, 1, false, 0); }
+static void wr32(uint64_t ipa, uint32_t v) { mmio(0, ipa, 4, true, v); }
+static void wr64(uint64_t ipa, uint64_t v) { mmio(0, ipa, 8, true, v); }
+static void wr8(uint64_t ipa, uint8_t v) { mmio(0, ipa, 1, true, v); }
+
+static void vm_setup(int nr_vcpus, unsigned nr_spis)
+{
+	memset(&vm, 0, sizeof(vm));
+	memset(kicks, 0, sizeof(kicks));
+	vgic_hw_fake_reset(4);
+	vm.id = 1;
+	vm.cfg.nr_vcpus = nr_vcpus;
+	assert_int_equal(vgic_vm_init(&vm, nr_spis), 0);
+	for (int i = 0; i < nr_vcpus; i++) {
+		vm.vcpus[i].vm = &vm;
+		vm.vcpus[i].id = i;
+		assert_int_equal(vgic_vcpu_init(&vm.vcpus[i]), 0);
+		vm.vcpus[i].vgic.vmcr = VMCR_GUEST;	/* as if the guest set PMR/IGRPEN1 */
+	}
+}
+
+static int setup2(void **state) { (void)state; vm_setup(2, 32); return 0; }
+static int setup4(void **state) { (void)state; vm_setup(4, 64); return 0; }
+
+static int teardown(void **state)
+{
+	(void)state;
+	for (int i = 0; i < VM_MAX_VCPUS; i++)
+		vgic_vcpu_destroy(&vm.vcpus[i]);
+	vgic_vm_destroy(&vm);
+	assert_int_equal(vm.nr_vdevs, 0);
+	return 0;
+}
+
+/* Guest setup of an SPI: priority, edge or level, enabled; distributor on. */
+static void spi_setup(uint32_t intid, uint8_t prio, bool edge)
+{
+	uint64_t cfg = GICD(0xc00 + intid / 16 * 4);
+	unsigned shift = (intid % 16) * 2 + 1;
+
+	wr32(GICD(0), (1u << 4) | (1u << 1));
+	wr8(GICD(0x400 + intid), prio);
+	wr32(cfg, (rd32(cfg) & ~(1u << shift)) | (uint32_t)edge << shift);
+	wr32(GICD(0x100 + intid / 32 * 4), 1u << (intid % 32));
+}
+
+static unsigned valid_lrs(void)
+{
+	unsigned n = 0;
+
+	for (unsigned i = 0; i < vgic_hw_fake.nr_lrs; i++)
+		n += LR_STATE(vgic_hw_fake.lr[i]) != 0;
+	return n;
+}
+
+static int lr_of(uint32_t intid)
+{
+	for (unsigned i = 0; i < vgic_hw_fake.nr_lrs; i++) {
+		if (LR_STATE(vgic_hw_fake.lr[i]) && LR_INTID(vgic_hw_fake.lr[i]) == intid)
+			return (int)i;
+	}
+	return -1;
+}
+
+/* The guest acknowledges its most urgent pending-only LR: INTID, or 1023. */
+static uint32_t guest_ack(void)
+{
+	int best = -1;
+
+	for (unsigned i = 0; i < vgic_hw_fake.nr_lrs; i++) {
+		uint64_t lr = vgic_hw_fake.lr[i];
+
+		if (LR_STATE(lr) == ICH_LR_PENDING &&
+		    (best < 0 || LR_PRIO(lr) < LR_PRIO(vgic_hw_fake.lr[best])))
+			best = (int)i;
+	}
+	if (best < 0)
+		return NO_IRQ;
+	vgic_hw_fake.lr[best] ^= ICH_LR_PENDING | ICH_LR_ACTIVE;
+	return LR_INTID(vgic_hw_fake.lr[best]);
+}
+
+/* The guest EOIs intid (EOImode 0: priority drop and deactivation). */
+static void guest_eoi(uint32_t intid)
+{
+	for (unsigned i = 0; i < vgic_hw_fake.nr_lrs; i++) {
+		uint64_t *lr = &vgic_hw_fake.lr[i];
+
+		if ((*lr & ICH_LR_ACTIVE) && LR_INTID(*lr) == intid) {
+			*lr &= ~ICH_LR_ACTIVE;
+			return;
+		}
+	}
+	fail_msg("EOI of %u: not active in any LR", intid);
+}
+
+/* One exit and re-entry of vCPU n. */
+static void reenter(int n)
+{
+	vgic_sync(&vm.vcpus[n]);
+	vgic_flush(&vm.vcpus[n]);
+}
+
+/* ---- the state machine and the LRs ---- */
+
+static void test_inject_appears_in_lr(void **state)
+{
+	uint64_t lr;
+
+	(void)state;
+	spi_setup(33, 0xa0, false);
+	assert_int_equal(vgic_inject(&vm, 0, 33, true), 0);
+	assert_int_equal(kicks[0], 1);
+	assert_int_equal(kicks[1], 0);
+	assert_true(vgic_vcpu_pending(&vm.vcpus[0]));
+	assert_false(vgic_vcpu_pending(&vm.vcpus[1]));
+
+	vgic_flush(&vm.vcpus[0]);
+	lr = vgic_hw_fake.lr[0];
+	assert_int_equal(LR_INTID(lr), 33);
+	assert_int_equal(LR_PRIO(lr), 0xa0);
+	assert_int_equal(LR_STATE(lr), ICH_LR_PENDING);
+	assert_true(lr & ICH_LR_GROUP1);
+	assert_false(lr & ICH_LR_HW);
+	assert_int_equal(valid_lrs(), 1);
+	assert_int_equal(vgic_hw_fake.hcr, ICH_HCR_EN);
+	assert_int_equal(vgic_hw_fake.vmcr, VMCR_GUEST);
+	vgic_sync(&vm.vcpus[0]);
+	assert_int_equal(vgic_hw_fake.hcr, 0);
+}
+
+static void test_priority_order_and_overflow(void **state)
+{
+	static const uint8_t prio[6] = { 0x80, 0x20, 0x60, 0x40, 0xa0, 0x10 };
+	static const uint32_t order[6] = { 45, 41, 43, 42, 40, 44 };
+	unsigned delivered = 0;
+
+	(void)state;
+	for (uint32_t i = 0; i < 6; i++) {
+		spi_setup(40 + i, prio[i], true);
+		vgic_inject(&vm, 0, 40 + i, true);
+	}
+	vgic_flush(&vm.vcpus[0]);
+	assert_int_equal(valid_lrs(), 4);		/* the 4 most urgent */
+	for (unsigned i = 0; i < 4; i++)
+		assert_true(lr_of(order[i]) >= 0);
+	assert_true(vgic_hw_fake.hcr & ICH_HCR_UIE);
+
+	/* The guest takes three without exiting, then the LRs underflow. */
+	for (; delivered < 3; delivered++) {
+		uint32_t intid = guest_ack();
+
+		assert_int_equal(intid, order[delivered]);
+		guest_eoi(intid);
+	}
+	assert_true(vgic_hw_read_misr() & ICH_MISR_U);
+	vgic_maintenance_irq();
+	assert_false(vgic_hw_fake.hcr & (ICH_HCR_EN | ICH_HCR_UIE));
+	assert_int_equal(vgic_hw_read_misr(), 0);
+
+	reenter(0);
+	assert_int_equal(valid_lrs(), 3);		/* 43 still there, 40 and 44 join */
+	assert_false(vgic_hw_fake.hcr & ICH_HCR_UIE);
+	for (; delivered < 6; delivered++) {
+		uint32_t intid = guest_ack();
+
+		assert_int_equal(intid, order[delivered]);
+		guest_eoi(intid);
+	}
+	assert_int_equal(guest_ack(), NO_IRQ);
+	reenter(0);
+	assert_int_equal(valid_lrs(), 0);
+	assert_true(dlist_empty(&vm.vcpus[0].vgic.ap_list));
+}
+
+/* 20 pending, 4 LRs, one taken per guest entry: all arrive, most urgent first. */
+static void test_all_delivered_one_at_a_time(void **state)
+{
+	unsigned delivered = 0, last_prio = 0;
+
+	(void)state;
+	for (uint32_t i = 0; i < 20; i++) {
+		spi_setup(32 + i, (uint8_t)(0xa0 - (i % 10) * 8), true);
+		vgic_inject(&vm, 0, 32 + i, true);
+	}
+	vgic_flush(&vm.vcpus[0]);
+	for (;;) {
+		uint32_t intid = guest_ack();
+		unsigned prio;
+
+		if (intid == NO_IRQ)
+			break;
+		assert_int_equal(!!(vgic_hw_fake.hcr & ICH_HCR_UIE), 20 - delivered > 4);
+		prio = LR_PRIO(vgic_hw_fake.lr[lr_of(intid)]);
+		assert_true(prio >= last_prio);
+		last_prio = prio;
+		guest_eoi(intid);
+		delivered++;
+		reenter(0);
+	}
+	assert_int_equal(delivered, 20);
+	assert_true(dlist_empty(&vm.vcpus[0].vgic.ap_list));
+}
+
+static void test_disabled_not_delivered(void **state)
+{
+	(void)state;
+	spi_setup(33, 0x80, false);
+	wr32(GICD(0x180 + 4), 1u << 1);			/* ICENABLER1: SPI 33 off */
+	vgic_inject(&vm, 0, 33, true);
+	assert_int_equal(kicks[0], 0);
+	assert_false(vgic_vcpu_pending(&vm.vcpus[0]));
+	vgic_flush(&vm.vcpus[0]);
+	assert_int_equal(valid_lrs(), 0);
+	assert_int_equal(rd32(GICD(0x200 + 4)), 1u << 1);	/* pending all the same */
+
+	wr32(GICD(0x100 + 4), 1u << 1);			/* enable: now it goes */
+	assert_int_equal(kicks[0], 1);
+	reenter(0);
+	assert_true(lr_of(33) >= 0);
+
+	/* Disabled while it sits in an LR: withdrawn at the next exit. */
+	wr32(GICD(0x180 + 4), 1u << 1);
+	assert_int_equal(kicks[0], 2);
+	reenter(0);
+	assert_int_equal(valid_lrs(), 0);
+}
+
+static void test_distributor_disabled(void **state)
+{
+	(void)state;
+	spi_setup(34, 0x80, true);
+	wr32(GICD(0), 1u << 4);				/* Group 1 off */
+	vgic_inject(&vm, 0, 34, true);
+	vgic_flush(&vm.vcpus[0]);
+	assert_int_equal(valid_lrs(), 0);
+	wr32(GICD(0), (1u << 4) | (1u << 1));
+	assert_int_equal(kicks[0], 1);
+	reenter(0);
+	assert_true(lr_of(34) >= 0);
+}
+
+static void test_eoi_removes(void **state)
+{
+	(void)state;
+	spi_setup(35, 0x80, true);
+	vgic_inject(&vm, 0, 35, true);
+	vgic_flush(&vm.vcpus[0]);
+	assert_int_equal(guest_ack(), 35);
+	reenter(0);					/* an exit while it is active */
+	assert_int_equal(LR_STATE(vgic_hw_fake.lr[lr_of(35)]), ICH_LR_ACTIVE);
+	assert_int_equal(rd32(GICD(0x300 + 4)), 1u << 3);	/* ISACTIVER */
+	guest_eoi(35);
+	reenter(0);
+	assert_int_equal(valid_lrs(), 0);
+	assert_true(dlist_empty(&vm.vcpus[0].vgic.ap_list));
+	assert_false(vgic_vcpu_pending(&vm.vcpus[0]));
+	assert_int_equal(rd32(GICD(0x300 + 4)), 0);
+}
+
+static void test_edge_while_active_not_lost(void **state)
+{
+	int i;
+
+	(void)state;
+	spi_setup(36, 0x80, true);
+	vgic_inject(&vm, 0, 36, true);
+	vgic_flush(&vm.vcpus[0]);
+	assert_int_equal(guest_ack(), 36);
+	vgic_inject(&vm, 0, 36, true);			/* again, while active */
+	assert_int_equal(kicks[0], 2);
+	reenter(0);
+	i = lr_of(36);
+	assert_int_equal(LR_STATE(vgic_hw_fake.lr[i]), ICH_LR_PENDING | ICH_LR_ACTIVE);
+	guest_eoi(36);
+	assert_int_equal(guest_ack(), 36);		/* the second edge */
+	guest_eoi(36);
+	reenter(0);
+	assert_int_equal(valid_lrs(), 0);
+}
+
+static void test_level_refires_while_high(void **state)
+{
+	int i;
+
+	(void)state;
+	spi_setup(33, 0xa0, false);
+	vgic_inject(&vm, 0, 33, true);
+	vgic_inject(&vm, 0, 33, true);			/* no change: no kick */
+	assert_int_equal(kicks[0], 1);
+	vgic_flush(&vm.vcpus[0]);
+	i = lr_of(33);
+	assert_true(vgic_hw_fake.lr[i] & ICH_LR_EOI);	/* line high: exit on EOI */
+	assert_int_equal(guest_ack(), 33);
+	guest_eoi(33);
+	assert_true(vgic_hw_read_misr() & ICH_MISR_EOI);
+	vgic_maintenance_irq();
+	reenter(0);
+	assert_int_equal(LR_STATE(vgic_hw_fake.lr[lr_of(33)]), ICH_LR_PENDING);
+
+	/* The device is served: the line drops while the guest handles it. */
+	assert_int_equal(guest_ack(), 33);
+	vgic_inject(&vm, 0, 33, false);
+	reenter(0);
+	i = lr_of(33);
+	assert_int_equal(LR_STATE(vgic_hw_fake.lr[i]), ICH_LR_ACTIVE);
+	assert_false(vgic_hw_fake.lr[i] & ICH_LR_EOI);
+	guest_eoi(33);
+	reenter(0);
+	assert_int_equal(valid_lrs(), 0);
+	assert_true(dlist_empty(&vm.vcpus[0].vgic.ap_list));
+}
+
+static void test_level_software_pend(void **state)
+{
+	(void)state;
+	spi_setup(37, 0x80, false);
+	wr32(GICD(0x200 + 4), 1u << 5);			/* ISPENDR: line low */
+	assert_int_equal(rd32(GICD(0x200 + 4)), 1u << 5);
+	vgic_flush(&vm.vcpus[0]);
+	assert_false(vgic_hw_fake.lr[lr_of(37)] & ICH_LR_EOI);
+	assert_int_equal(guest_ack(), 37);
+	reenter(0);
+	assert_int_equal(rd32(GICD(0x200 + 4)), 0);	/* taken: latch used up */
+	guest_eoi(37);
+	reenter(0);
+	assert_int_equal(valid_lrs(), 0);
+
+	wr32(GICD(0x200 + 4), 1u << 5);
+	wr32(GICD(0x280 + 4), 1u << 5);			/* ICPENDR before delivery */
+	reenter(0);
+	assert_int_equal(valid_lrs(), 0);
+}
+
+static void test_pending_respects_guest_mask(void **state)
+{
+	struct vcpu *v = &vm.vcpus[0];
+
+	(void)state;
+	spi_setup(38, 0xa0, false);
+	vgic_inject(&vm, 0, 38, true);
+	v->vgic.vmcr = ICH_VMCR_VENG1 | 0xa0ull << ICH_VMCR_VPMR_SHIFT;
+	assert_false(vgic_vcpu_pending(v));		/* masked by PMR */
+	v->vgic.vmcr = 0xffull << ICH_VMCR_VPMR_SHIFT;
+	assert_false(vgic_vcpu_pending(v));		/* Group 1 off */
+	v->vgic.vmcr = ICH_VMCR_VENG1 | 0xa8ull << ICH_VMCR_VPMR_SHIFT;
+	assert_true(vgic_vcpu_pending(v));
+
+	/* Saved from and restored to the CPU interface around a run. */
+	vgic_flush(v);
+	vgic_hw_fake.vmcr = VMCR_GUEST;
+	vgic_hw_fake.ap1r0 = 1;
+	vgic_sync(v);
+	assert_int_equal(v->vgic.vmcr, VMCR_GUEST);
+	assert_int_equal(v->vgic.ap1r0, 1);
+	vgic_hw_fake.vmcr = vgic_hw_fake.ap1r0 = 0;
+	vgic_flush(v);
+	assert_int_equal(vgic_hw_fake.vmcr, VMCR_GUEST);
+	assert_int_equal(vgic_hw_fake.ap1r0, 1);
+}
+
+static void test_more_lrs_and_fewer(void **state)
+{
+	(void)state;
+	for (uint32_t i = 0; i < 3; i++) {
+		spi_setup(40 + i, 0x80, true);
+		vgic_inject(&vm, 0, 40 + i, true);
+	}
+	vgic_hw_fake_reset(2);
+	vgic_flush(&vm.vcpus[0]);
+	assert_int_equal(valid_lrs(), 2);
+	assert_true(vgic_hw_fake.hcr & ICH_HCR_UIE);
+	assert_true(lr_of(40) >= 0 && lr_of(41) >= 0);	/* equal priority: INTID */
+	vgic_sync(&vm.vcpus[0]);
+	vgic_hw_fake_reset(16);
+	vgic_flush(&vm.vcpus[0]);
+	assert_int_equal(valid_lrs(), 3);
+	assert_false(vgic_hw_fake.hcr & ICH_HCR_UIE);
+}
+
+/* ---- SGIs, PPIs, routing ---- */
+
+static void sgi_enable_all(uint32_t sgi)
+{
+	for (int n = 0; n < 4; n++) {
+		wr32(SGI(n, 0x100), 1u << sgi);
+		wr8(SGI(n, 0x400 + sgi), 0x40);
+	}
+}
+
+static bool sgi_queued(int n, uint32_t sgi)
+{
+	bool found;
+
+	vgic_flush(&vm.vcpus[n]);
+	found = lr_of(sgi) >= 0;
+	vgic_sync(&vm.vcpus[n]);
+	return found;
+}
+
+static void test_sgi_target_list(void **state)
+{
+	(void)state;
+	sgi_enable_all(5);
+	vgic_sgi1r_write(&vm.vcpus[0], 5ull << 24 | 0x6);	/* vCPUs 1 and 2 */
+	assert_int_equal(kicks[0], 0);
+	assert_int_equal(kicks[1], 1);
+	assert_int_equal(kicks[2], 1);
+	assert_int_equal(kicks[3], 0);
+	assert_false(sgi_queued(0, 5));
+	assert_true(sgi_queued(1, 5));
+	assert_true(sgi_queued(2, 5));
+	assert_false(sgi_queued(3, 5));
+	vgic_flush(&vm.vcpus[1]);
+	assert_int_equal(LR_PRIO(vgic_hw_fake.lr[lr_of(5)]), 0x40);
+	vgic_sync(&vm.vcpus[1]);
+}
+
+static void test_sgi_irm_and_affinity(void **state)
+{
+	(void)state;
+	sgi_enable_all(3);
+	vgic_sgi1r_write(&vm.vcpus[1], 3ull << 24 | 1ull << 40);	/* all but self */
+	assert_int_equal(kicks[0], 1);
+	assert_int_equal(kicks[1], 0);
+	assert_int_equal(kicks[2], 1);
+	assert_int_equal(kicks[3], 1);
+
+	memset(kicks, 0, sizeof(kicks));
+	vgic_sgi1r_write(&vm.vcpus[0], 3ull << 24 | 1ull << 16 | 0xf);	/* Aff1 = 1 */
+	vgic_sgi1r_write(&vm.vcpus[0], 3ull << 24 | 1ull << 44 | 0x1);	/* RS = 1 */
+	vgic_sgi1r_write(&vm.vcpus[0], 3ull << 24 | 1ull << 32 | 0x1);	/* Aff2 = 1 */
+	for (int n = 0; n < 4; n++)
+		assert_int_equal(kicks[n], 0);
+	vgic_sgi1r_write(&vm.vcpus[2], 3ull << 24 | 0x4);	/* to self */
+	assert_int_equal(kicks[2], 1);
+}
+
+static void test_ppi_goes_to_its_vcpu(void **state)
+{
+	(void)state;
+	wr32(SGI(2, 0x100), 1u << 27);
+	assert_int_equal(vgic_inject(&vm, 2, 27, true), 0);
+	assert_int_equal(kicks[2], 1);
+	assert_false(sgi_queued(0, 27));
+	assert_true(sgi_queued(2, 27));
+	assert_int_equal(vgic_inject(&vm, 4, 27, true), K_EINVAL);
+	assert_int_equal(vgic_inject(&vm, -1, 27, true), K_EINVAL);
+	assert_int_equal(vgic_inject(&vm, 0, 96, true), K_EINVAL);	/* 64 SPIs */
+	assert_int_equal(vgic_inject(&vm, 0, 1020, true), K_EINVAL);
+}
+
+static void test_irouter_routing(void **state)
+{
+	(void)state;
+	spi_setup(34, 0x80, true);
+	wr64(GICD(0x6000 + 34 * 8), 1);			/* Aff0 = 1 */
+	assert_int_equal(rd64(GICD(0x6000 + 34 * 8)), 1);
+	vgic_inject(&vm, 0, 34, true);
+	assert_int_equal(kicks[1], 1);
+	assert_int_equal(kicks[0], 0);
+	assert_false(sgi_queued(0, 34));
+	assert_true(sgi_queued(1, 34));
+
+	/* 32-bit halves, IRM, and a vCPU that does not exist. */
+	wr32(GICD(0x6000 + 35 * 8), 3);
+	wr32(GICD(0x6000 + 35 * 8 + 4), 0);
+	assert_int_equal(rd64(GICD(0x6000 + 35 * 8)), 3);
+	wr64(GICD(0x6000 + 36 * 8), 1ull << 31 | 2);
+	assert_int_equal(rd32(GICD(0x6000 + 36 * 8)), 1u << 31 | 2);
+	spi_setup(36, 0x80, true);
+	vgic_inject(&vm, 0, 36, true);
+	assert_true(sgi_queued(0, 36));			/* IRM: vCPU 0 */
+	wr64(GICD(0x6000 + 37 * 8), 7);
+	spi_setup(37, 0x80, true);
+	memset(kicks, 0, sizeof(kicks));
+	vgic_inject(&vm, 0, 37, true);
+	for (int n = 0; n < 4; n++)
+		assert_int_equal(kicks[n], 0);
+	wr64(GICD(0x6000 + 37 * 8), 3);			/* now it can go */
+	assert_int_equal(kicks[3], 1);
+}
+
+static void test_reroute_moves_pending(void **state)
+{
+	(void)state;
+	spi_setup(40, 0x80, true);
+	vgic_inject(&vm, 0, 40, true);
+	assert_int_equal(kicks[0], 1);
+	wr64(GICD(0x6000 + 40 * 8), 2);			/* queued on 0, now for 2 */
+	assert_int_equal(kicks[0], 2);			/* the holder lets it go */
+	vgic_sync(&vm.vcpus[0]);
+	assert_true(dlist_empty(&vm.vcpus[0].vgic.ap_list));
+	assert_int_equal(kicks[2], 1);
+	assert_true(sgi_queued(2, 40));
+}
+
+/* ---- register maps ---- */
+
+static void test_enable_readback(void **state)
+{
+	(void)state;
+	wr32(GICD(0x104), 0x5);
+	assert_int_equal(rd32(GICD(0x104)), 0x5);
+	assert_int_equal(rd32(GICD(0x184)), 0x5);
+	wr32(GICD(0x184), 0x1);
+	assert_int_equal(rd32(GICD(0x104)), 0x4);
+	wr32(GICD(0x104), 0);				/* zeros change nothing */
+	assert_int_equal(rd32(GICD(0x104)), 0x4);
+	assert_int_equal(rd32(GICD(0x084)), 0xffffffff);	/* IGROUPR: Group 1 */
+	assert_int_equal(rd32(GICD(0x080)), 0);		/* INTID 0-31 not here */
+
+	wr32(SGI(1, 0x100), 0x80000001);
+	assert_int_equal(rd32(SGI(1, 0x100)), 0x80000001);
+	assert_int_equal(rd32(SGI(0, 0x100)), 0);
+	wr32(SGI(1, 0x180), 0x1);
+	assert_int_equal(rd32(SGI(1, 0x180)), 0x80000000);
+	assert_int_equal(rd32(SGI(1, 0x080)), 0xffffffff);
+}
+
+static void test_priority_bytes(void **state)
+{
+	(void)state;
+	wr8(GICD(0x400 + 33), 0xa0);
+	wr8(GICD(0x400 + 34), 0x47);			/* 5 bits: reads 0x40 */
+	assert_int_equal(rd32(GICD(0x420)), 0x0040a000);
+	assert_int_equal(rd8(GICD(0x421)), 0xa0);
+	wr32(GICD(0x424), 0x10203040);
+	assert_int_equal(rd8(GICD(0x427)), 0x10);
+	assert_int_equal(rd8(GICD(0x424)), 0x40);
+	wr8(SGI(3, 0x400 + 27), 0xc8);
+	assert_int_equal(rd32(SGI(3, 0x418)), 0xc8000000);
+	assert_int_equal(rd32(SGI(2, 0x418)), 0);
+}
+
+static void test_config_registers(void **state)
+{
+	(void)state;
+	assert_int_equal(rd32(SGI(0, 0xc00)), 0xaaaaaaaa);	/* SGIs: edge */
+	wr32(SGI(0, 0xc00), 0);
+	assert_int_equal(rd32(SGI(0, 0xc00)), 0xaaaaaaaa);
+	assert_int_equal(rd32(SGI(0, 0xc04)), 0);		/* PPIs: level */
+	wr32(SGI(0, 0xc04), 0x2 << 22);
+	assert_int_equal(rd32(SGI(0, 0xc04)), 0x2 << 22);
+	wr32(GICD(0xc08), 0xaaaa0000);
+	assert_int_equal(rd32(GICD(0xc08)), 0xaaaa0000);
+	assert_int_equal(rd32(GICD(0xc00)), 0);
+}
+
+static void test_id_registers(void **state)
+{
+	uint32_t typer;
+
+	(void)state;
+	typer = rd32(GICD(0x4));
+	assert_int_equal(typer & 0x1f, 2);		/* 64 SPIs: 96 INTIDs */
+	assert_int_equal((typer >> 5) & 7, 3);		/* 4 vCPUs */
+	assert_int_equal((typer >> 19) & 0x1f, 9);	/* 10 INTID bits */
+	assert_false(typer & (1u << 17));		/* no LPIs */
+	assert_int_equal(rd32(GICD(0)) & 0x50, 0x50);	/* ARE, DS */
+	assert_int_equal(rd32(GICD(0xffe8)) & 0xf0, 0x30);
+	assert_int_equal(rd32(GICR(2, 0xffe8)) & 0xf0, 0x30);
+	assert_int_equal(rd32(GICD(0x8)), rd32(GICR(0, 0x4)));
+	wr32(GICD(0), 0x3);
+	assert_int_equal(rd32(GICD(0)), 0x53);
+}
+
+static void test_gicr_typer_and_waker(void **state)
+{
+	(void)state;
+	for (uint64_t n = 0; n < 4; n++) {
+		uint64_t typer = rd64(GICR(n, 0x8));
+
+		assert_int_equal(typer >> 32, n);
+		assert_int_equal((typer >> 8) & 0xffff, n);
+		assert_int_equal((typer >> 4) & 1, n == 3);	/* Last */
+		assert_int_equal(rd32(GICR(n, 0xc)), n);
+		assert_int_equal(rd32(GICR(n, 0x8)), (uint32_t)typer);
+	}
+
+	assert_int_equal(rd32(GICR(1, 0x14)), 0x6);		/* asleep after reset */
+	wr32(GICR(1, 0x14), 0);
+	assert_int_equal(rd32(GICR(1, 0x14)), 0);
+	assert_int_equal(rd32(GICR(0, 0x14)), 0x6);
+	assert_int_equal(rd32(GICR(1, 0x0)), 0);		/* CTLR: RWP clear */
+	wr64(GICR(1, 0x70), ~0ull);				/* PROPBASER: WI */
+	assert_int_equal(rd64(GICR(1, 0x70)), 0);
+}
+
+static void test_gicr_last_with_two_vcpus(void **state)
+{
+	(void)state;
+	assert_int_equal((rd64(GICR(0, 0x8)) >> 4) & 1, 0);
+	assert_int_equal((rd64(GICR(1, 0x8)) >> 4) & 1, 1);
+	assert_int_equal(rd64(GICR(2, 0x8)), 0);		/* no third frame */
+	assert_int_equal(rd32(GICR(3, 0xffe8)), 0);
+	wr32(GICR(2, 0x14), 0);
+	assert_int_equal(rd32(GICD(0x4)) & 0x1f, 1);		/* 32 SPIs */
+}
+
+static void test_bad_offsets_raz_wi(void **state)
+{
+	static const uint64_t dist_junk[] = {
+		0x5000, 0x0020, 0xc000, 0xfffc, 0x7ff8, 0x0f08,
+	};
+
+	(void)state;
+	for (unsigned i = 0; i < sizeof(dist_junk) / sizeof(dist_junk[0]); i++) {
+		wr32(GICD(dist_junk[i]), ~0u);
+		assert_int_equal(rd32(GICD(dist_junk[i])), 0);
+	}
+	assert_int_equal(mmio(0, GICD(0x102), 4, false, 0), 0);	/* misaligned */
+	assert_int_equal(mmio(0, GICD(0x0), 8, false, 0), 0);	/* bad size */
+	assert_int_equal(mmio(0, GICD(0x104), 2, false, 0), 0);
+	assert_int_equal(mmio(0, GICD(0x105), 1, false, 0), 0);
+	wr32(GICD(0x100), ~0u);				/* ISENABLER0 via GICD: WI */
+	assert_int_equal(rd32(SGI(0, 0x100)), 0);
+	assert_int_equal(rd64(GICD(0x6000 + 1019 * 8)), 0);	/* no such SPI */
+	wr64(GICD(0x6000 + 1019 * 8), 1);
+	wr32(GICR(0, 0x40), 1);				/* SETLPIR */
+	assert_int_equal(rd32(GICR(0, 0x40)), 0);
+	assert_int_equal(rd32(SGI(0, 0x800)), 0);
+	assert_int_equal(rd32(SGI(0, 0xfffc)), 0);
+	assert_int_equal(rd32(GICR(3, 0x1fffc)), 0);
+	for (int n = 0; n < 4; n++)
+		assert_int_equal(kicks[n], 0);
+}
+
+static void test_active_by_mmio(void **state)
+{
+	(void)state;
+	spi_setup(39, 0x80, false);
+	wr32(GICD(0x300 + 4), 1u << 7);			/* ISACTIVER */
+	assert_int_equal(rd32(GICD(0x380 + 4)), 1u << 7);
+	vgic_flush(&vm.vcpus[0]);
+	assert_int_equal(LR_STATE(vgic_hw_fake.lr[lr_of(39)]), ICH_LR_ACTIVE);
+	vgic_sync(&vm.vcpus[0]);
+	wr32(GICD(0x380 + 4), 1u << 7);			/* ICACTIVER */
+	reenter(0);
+	assert_int_equal(valid_lrs(), 0);
+	assert_int_equal(rd32(GICD(0x300 + 4)), 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_inject_appears_in_lr, setup2, teardown),
+		cmocka_unit_test_setup_teardown(test_priority_order_and_overflow, setup2, teardown),
+		cmocka_unit_test_setup_teardown(test_all_delivered_one_at_a_time, setup2, teardown),
+		cmocka_unit_test_setup_teardown(test_disabled_not_delivered, setup2, teardown),
+		cmocka_unit_test_setup_teardown(test_distributor_disabled, setup2, teardown),
+		cmocka_unit_test_setup_teardown(test_eoi_removes, setup2, teardown),
+		cmocka_unit_test_setup_teardown(test_edge_while_active_not_lost, setup2, teardown),
+		cmocka_unit_test_setup_teardown(test_level_refires_while_high, setup2, teardown),
+		cmocka_unit_test_setup_teardown(test_level_software_pend, setup2, teardown),
+		cmocka_unit_test_setup_teardown(test_pending_respects_guest_mask, setup2, teardown),
+		cmocka_unit_test_setup_teardown(test_more_lrs_and_fewer, setup2, teardown),
+		cmocka_unit_test_setup_teardown(test_sgi_target_list, setup4, teardown),
+		cmocka_unit_test_setup_teardown(test_sgi_irm_and_affinity, setup4, teardown),
+		cmocka_unit_test_setup_teardown(test_ppi_goes_to_its_vcpu, setup4, teardown),
+		cmocka_unit_test_setup_teardown(test_irouter_routing, setup4, teardown),
+		cmocka_unit_test_setup_teardown(test_reroute_moves_pending, setup4, teardown),
+		cmocka_unit_test_setup_teardown(test_enable_readback, setup4, teardown),
+		cmocka_unit_test_setup_teardown(test_priority_bytes, setup4, teardown),
+		cmocka_unit_test_setup_teardown(test_config_registers, setup4, teardown),
+		cmocka_unit_test_setup_teardown(test_id_registers, setup4, teardown),
+		cmocka_unit_test_setup_teardown(test_gicr_typer_and_waker, setup4, teardown),
+		cmocka_unit_test_setup_teardown(test_gicr_last_with_two_vcpus, setup2, teardown),
+		cmocka_unit_test_setup_teardown(test_bad_offsets_raz_wi, setup4, teardown),
+		cmocka_unit_test_setup_teardown(test_active_by_mmio, setup2, teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

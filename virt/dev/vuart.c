@@ -1,0 +1,218 @@
+/*
+ * Emulated PL011 (the registers Linux's amba-pl011 driver and our RTOS use).
+ * Transmit is instant: the TX FIFO is always empty. Receive holds up to 32
+ * bytes from `zvm look`. The interrupt line is level: (RIS & IMSC) != 0.
+ */
+#include <stdio.h>
+#include <string.h>
+#include <zvm/console.h>
+#include <zvm/kernel.h>
+#include <zvm/vm.h>
+#include <zvm/vuart.h>
+
+#define UART_DR		0x000
+#define UART_RSR	0x004
+#define UART_FR		0x018
+#define UART_IBRD	0x024
+#define UART_FBRD	0x028
+#define UART_LCR_H	0x02c
+#define UART_CR		0x030
+#define UART_IFLS	0x034
+#define UART_IMSC	0x038
+#define UART_RIS	0x03c
+#define UART_MIS	0x040
+#define UART_ICR	0x044
+#define UART_DMACR	0x048
+#define UART_ID		0xfe0		/* PeriphID0-3, CellID0-3 */
+
+#define FR_RXFE		(1u << 4)
+#define FR_RXFF		(1u << 6)
+#define FR_TXFE		(1u << 7)
+#define INT_RX		(1u << 4)
+#define INT_TX		(1u << 5)
+#define INT_RT		(1u << 6)
+
+#define RX_FIFO		32
+#define LINE_MAX	160
+
+static const uint8_t pl011_id[8] = { 0x11, 0x10, 0x14, 0x00, 0x0d, 0xf0, 0x05, 0xb1 };
+
+struct vuart {
+	struct vm *vm;
+	k_spinlock_t lock;
+	uint32_t regs[0x50 / 4];	/* IBRD..DMACR as written */
+	uint32_t imsc;
+	uint32_t ris;
+	uint8_t rx[RX_FIFO];
+	unsigned rx_head, rx_count;
+	bool attached;
+	char line[LINE_MAX];
+	unsigned line_len;
+	bool irq_level;
+};
+
+/*
+ * Raise or lower SPI 1 to match RIS & IMSC. Called with the lock held, so
+ * line changes reach the vGIC in order (lock order: vuart, vGIC, scheduler).
+ */
+static void vuart_update_irq(struct vuart *u)
+{
+	bool level = (u->ris & u->imsc) != 0;
+
+	if (level != u->irq_level) {
+		u->irq_level = level;
+		vgic_inject(u->vm, 0, VUART_INTID, level);
+	}
+}
+
+static void line_flush(struct vuart *u)
+{
+	char out[LINE_MAX + VM_NAME_LEN + 8];
+	int n = snprintf(out, sizeof(out), "[%s] %.*s\n", u->vm->cfg.name,
+			 (int)u->line_len, u->line);
+
+	console_write(out, (size_t)n < sizeof(out) ? (size_t)n : sizeof(out) - 1);
+	u->line_len = 0;
+}
+
+static void vuart_tx(struct vuart *u, char c)
+{
+	if (u->attached) {
+		console_write(&c, 1);
+		return;
+	}
+	if (c == '\n' || u->line_len == LINE_MAX) {
+		line_flush(u);
+		if (c == '\n')
+			return;
+	}
+	if (c != '\r')
+		u->line[u->line_len++] = c;
+}
+
+static uint32_t rx_pop(struct vuart *u)
+{
+	uint32_t c;
+
+	if (!u->rx_count)
+		return 0;
+	c = u->rx[u->rx_head];
+	u->rx_head = (u->rx_head + 1) % RX_FIFO;
+	if (--u->rx_count == 0)
+		u->ris &= ~(INT_RX | INT_RT);
+	return c;
+}
+
+static uint32_t vuart_read(struct vuart *u, uint64_t off)
+{
+	if (off == UART_DR)
+		return rx_pop(u);
+	if (off == UART_FR)
+		return FR_TXFE | (u->rx_count ? 0 : FR_RXFE) | (u->rx_count == RX_FIFO ? FR_RXFF : 0);
+	if (off == UART_IMSC)
+		return u->imsc;
+	if (off == UART_RIS)
+		return u->ris;
+	if (off == UART_MIS)
+		return u->ris & u->imsc;
+	if (off >= UART_ID && off < UART_ID + 0x20)
+		return pl011_id[(off - UART_ID) / 4];
+	if (off < sizeof(u->regs))
+		return u->regs[off / 4];
+	return 0;
+}
+
+static void vuart_write(struct vuart *u, uint64_t off, uint32_t v)
+{
+	if (off == UART_DR) {
+		vuart_tx(u, (char)v);
+		u->ris |= INT_TX;		/* the TX FIFO is empty again at once */
+	} else if (off == UART_IMSC) {
+		u->imsc = v & 0x7ff;
+	} else if (off == UART_ICR) {
+		u->ris &= ~v;
+		if (u->rx_count)
+			u->ris |= INT_RX | INT_RT;	/* still data: RX stays raised */
+	} else if (off < sizeof(u->regs)) {
+		u->regs[off / 4] = v;
+	}
+}
+
+static int vuart_access(struct vcpu *vcpu, struct vdev *dev, struct mmio_access *acc)
+{
+	struct vuart *u = dev->priv;
+	k_spinlock_key_t key;
+
+	(void)vcpu;
+	key = k_spin_lock(&u->lock);
+	if (acc->write)
+		vuart_write(u, acc->offset, (uint32_t)acc->value);
+	else
+		acc->value = vuart_read(u, acc->offset);
+	vuart_update_irq(u);
+	k_spin_unlock(&u->lock, key);
+	return 0;
+}
+
+int vuart_init(struct vm *vm)
+{
+	struct vuart *u = k_calloc(1, sizeof(*u));
+	struct vdev dev = {
+		.name = "pl011", .base = VUART_BASE, .size = VUART_SIZE,
+		.access = vuart_access, .priv = u,
+	};
+
+	if (!u)
+		return K_ENOMEM;
+	u->vm = vm;
+	vm->vuart = u;
+	return vdev_register(vm, &dev);
+}
+
+void vuart_destroy(struct vm *vm)
+{
+	struct vuart *u = vm->vuart;
+
+	if (!u)
+		return;
+	if (u->line_len)
+		line_flush(u);
+	vdev_unregister_priv(vm, u);
+	vm->vuart = NULL;
+	k_free(u);
+}
+
+bool vuart_input(struct vm *vm, uint8_t byte)
+{
+	struct vuart *u = vm->vuart;
+	k_spinlock_key_t key;
+	bool ok;
+
+	if (!u)
+		return false;
+	key = k_spin_lock(&u->lock);
+	ok = u->rx_count < RX_FIFO;
+	if (ok) {
+		u->rx[(u->rx_head + u->rx_count++) % RX_FIFO] = byte;
+		u->ris |= INT_RX | INT_RT;
+	}
+	vuart_update_irq(u);
+	k_spin_unlock(&u->lock, key);
+	return ok;
+}
+
+void vuart_attach(struct vm *vm, bool attached)
+{
+	struct vuart *u = vm->vuart;
+	k_spinlock_key_t key;
+
+	if (!u)
+		return;
+	key = k_spin_lock(&u->lock);
+	if (attached && u->line_len) {
+		console_write(u->line, u->line_len);	/* the half line typed so far */
+		u->line_len = 0;
+	}
+	u->attached = attached;
+	k_spin_unlock(&u->lock, key);
+}

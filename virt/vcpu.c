@@ -1,0 +1,134 @@
+/*
+ * A vCPU is a kernel thread: it loads its guest's state, enters the guest,
+ * handles the exit, and blocks (on its `wake` semaphore) while its VM is
+ * paused, its PSCI power is off or the guest waits in WFI.
+ */
+#include <stdio.h>
+#include <zvm/arch.h>
+#include <zvm/log.h>
+#include <zvm/platform.h>
+#include <zvm/sched.h>
+#include <zvm/vcpu.h>
+
+#define VCPU_STACK	8192
+
+static void vcpu_switch_out(struct k_thread *t)
+{
+	vcpu_arch_put(&((struct vcpu *)t->user_data)->arch);
+}
+
+static void vcpu_switch_in(struct k_thread *t)
+{
+	vcpu_arch_load(&((struct vcpu *)t->user_data)->arch);
+}
+
+struct vcpu *vcpu_current(void)
+{
+	struct k_thread *t = k_current();
+
+	return t->switch_in == vcpu_switch_in ? t->user_data : NULL;
+}
+
+static bool vcpu_runnable(const struct vcpu *vcpu)
+{
+	return vcpu->vm->state == VM_RUNNING && vcpu->power == VCPU_ON;
+}
+
+/* One entry into the guest and back; the exit is handled with IRQs on. */
+static void vcpu_run_once(struct vcpu *vcpu)
+{
+	k_spinlock_key_t key = arch_irq_save();
+	uint64_t kind;
+
+	vgic_flush(vcpu);
+	vcpu->in_guest = true;
+	kind = guest_enter(&vcpu->arch);
+	vcpu->in_guest = false;
+	vgic_sync(vcpu);
+	arch_irq_restore(key);		/* a host interrupt that ended the run is taken here */
+	vcpu_handle_exit(vcpu, kind);
+}
+
+static void vcpu_thread(void *arg)
+{
+	struct vcpu *vcpu = arg;
+
+	while (!vcpu->exit_req) {
+		if (vcpu_runnable(vcpu))
+			vcpu_run_once(vcpu);
+		else
+			k_sem_take(&vcpu->wake, K_FOREVER);
+	}
+}
+
+void vcpu_kick(struct vcpu *vcpu)
+{
+	struct k_thread *t = vcpu->thread;
+
+	k_sem_give(&vcpu->wake);
+	if (t && vcpu->in_guest && t->cpu != k_cpu_id())
+		arch_send_sgi(IPI_RESCHED, 1u << t->cpu);
+}
+
+int vcpu_create(struct vm *vm, int id)
+{
+	struct vcpu *vcpu = &vm->vcpus[id];
+	struct k_thread *t = k_calloc(1, sizeof(*t));
+	void *stack = k_malloc(VCPU_STACK);
+	char name[K_THREAD_NAME_LEN];
+
+	if (!t || !stack) {
+		k_free(t);
+		k_free(stack);
+		return K_ENOMEM;
+	}
+	vcpu->vm = vm;
+	vcpu->id = id;
+	k_sem_init(&vcpu->wake, 0, 1);
+	snprintf(name, sizeof(name), "vm%d-vcpu%d", vm->id, id);
+	k_thread_create(t, name, stack, VCPU_STACK, vcpu_thread, vcpu, vm->cfg.prio);
+	t->stack_owned = true;
+	t->switch_out = vcpu_switch_out;
+	t->switch_in = vcpu_switch_in;
+	t->user_data = vcpu;
+	k_thread_cpu_mask_set(t, vm->cfg.cpu_mask);
+	vcpu->thread = t;
+	return vgic_vcpu_init(vcpu);
+}
+
+void vcpu_start(struct vcpu *vcpu)
+{
+	k_thread_start(vcpu->thread);
+}
+
+void vcpu_destroy(struct vcpu *vcpu)
+{
+	if (!vcpu->thread)
+		return;
+	vcpu->exit_req = true;
+	vcpu_kick(vcpu);
+	if (vcpu->thread->state == K_THREAD_NEW)
+		k_thread_abort(vcpu->thread);
+	k_thread_join(vcpu->thread, K_FOREVER);
+	vcpu->thread = NULL;
+	vgic_vcpu_destroy(vcpu);
+}
+
+static void maintenance_irq(int intid, void *arg)
+{
+	(void)intid;
+	(void)arg;
+	vgic_maintenance_irq();
+}
+
+void vcpu_irqs_init(void)
+{
+	irq_connect(platform.timer_virt_intid, vtimer_irq, NULL);
+	irq_connect(platform.gic_maint_intid, maintenance_irq, NULL);
+	for (int cpu = 0; cpu < K_MAX_CPUS; cpu++) {
+		if (!k_cpus[cpu].online)
+			continue;
+		irq_enable(platform.timer_virt_intid, cpu);
+		irq_enable(platform.gic_maint_intid, cpu);
+	}
+}

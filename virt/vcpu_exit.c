@@ -1,0 +1,207 @@
+/*
+ * The one place that decodes why a guest stopped (ESR_EL2) and answers it:
+ * WFI blocks, HVC/SMC go to PSCI and hypercalls, trapped system registers
+ * are emulated or refused with an UNDEF, data aborts go to the VM's MMIO
+ * bus or come back to the guest as an external abort.
+ */
+#include <zvm/arch.h>
+#include <zvm/log.h>
+#include <zvm/vcpu.h>
+
+#define ESR_EC(esr)		(((esr) >> 26) & 0x3f)
+#define ESR_IL			(1ul << 25)
+#define EC_UNKNOWN		0x00
+#define EC_WFX			0x01
+#define EC_HVC64		0x16
+#define EC_SMC64		0x17
+#define EC_SYSREG		0x18
+#define EC_IABT_LOW		0x20
+#define EC_DABT_LOW		0x24
+#define EC_IABT_CUR		0x21
+#define EC_DABT_CUR		0x25
+
+/* ISS of a trapped MSR/MRS: Op0, Op2, Op1, CRn, Rt, CRm, direction. */
+#define SYSREG_ID(esr)		((esr) & 0x3ffc1e)
+#define SYSREG_RT(esr)		(((esr) >> 5) & 0x1f)
+#define SYSREG_READ(esr)	((esr) & 1)
+#define SYSREG_ENC(op0, op1, crn, crm, op2) \
+	(((op0) << 20) | ((op2) << 17) | ((op1) << 14) | ((crn) << 10) | ((crm) << 1))
+#define SR_ICC_SGI1R		SYSREG_ENC(3, 0, 12, 11, 5)
+
+#define PSTATE_MODE		0xf
+#define PSTATE_EL1H		0x5
+#define PSTATE_DAIF		0x3c0
+#define VECTOR_CUR_SPX_SYNC	0x200
+#define VECTOR_LOW_A64_SYNC	0x400
+#define DFSC_EXTERNAL		0x10
+
+static void skip_instruction(struct vcpu *vcpu)
+{
+	vcpu->arch.regs.elr += 4;
+}
+
+static uint64_t reg_read(struct vcpu *vcpu, int reg)
+{
+	return reg == 31 ? 0 : vcpu->arch.regs.x[reg];
+}
+
+static void reg_write(struct vcpu *vcpu, int reg, uint64_t value)
+{
+	if (reg != 31)
+		vcpu->arch.regs.x[reg] = value;
+}
+
+/*
+ * Take an exception to the guest's EL1 as the hardware would: the EL1
+ * registers are live in the CPU while this vCPU's thread runs.
+ */
+static void inject_sync(struct vcpu *vcpu, uint64_t esr, uint64_t far)
+{
+	struct arch_regs *r = &vcpu->arch.regs;
+	bool from_el1 = (r->spsr & PSTATE_MODE) != 0;
+	uint64_t vbar = read_sysreg(vbar_el1);
+
+	write_sysreg(elr_el1, r->elr);
+	write_sysreg(spsr_el1, r->spsr);
+	write_sysreg(esr_el1, esr);
+	write_sysreg(far_el1, far);
+	r->elr = vbar + (from_el1 ? VECTOR_CUR_SPX_SYNC : VECTOR_LOW_A64_SYNC);
+	r->spsr = PSTATE_DAIF | PSTATE_EL1H;
+}
+
+void vcpu_inject_undef(struct vcpu *vcpu)
+{
+	inject_sync(vcpu, ((uint64_t)EC_UNKNOWN << 26) | ESR_IL, 0);
+}
+
+void vcpu_inject_abort(struct vcpu *vcpu, bool instruction, uint64_t far)
+{
+	bool from_el1 = (vcpu->arch.regs.spsr & PSTATE_MODE) != 0;
+	uint64_t ec = instruction ? EC_IABT_LOW : EC_DABT_LOW;
+
+	if (from_el1)
+		ec = instruction ? EC_IABT_CUR : EC_DABT_CUR;
+	inject_sync(vcpu, (ec << 26) | ESR_IL | DFSC_EXTERNAL, far);
+}
+
+static void handle_wfi(struct vcpu *vcpu)
+{
+	k_timeout_t timeout;
+
+	skip_instruction(vcpu);
+	if (vcpu->arch.esr & 1)		/* WFE is not trapped; ignore if seen */
+		return;
+	timeout = vtimer_ticks_to_fire(vcpu);
+	if (timeout != 0 && !vgic_vcpu_pending(vcpu))
+		k_sem_take(&vcpu->wake, timeout);
+	vtimer_check(vcpu);
+}
+
+static void handle_sysreg(struct vcpu *vcpu)
+{
+	uint64_t esr = vcpu->arch.esr;
+
+	if (SYSREG_ID(esr) == SR_ICC_SGI1R && !SYSREG_READ(esr)) {
+		vgic_sgi1r_write(vcpu, reg_read(vcpu, SYSREG_RT(esr)));
+		skip_instruction(vcpu);
+		return;
+	}
+	LOG_DBG("VM %d: system register %s 0x%lx refused", vcpu->vm->id,
+		SYSREG_READ(esr) ? "read" : "write", (unsigned long)SYSREG_ID(esr));
+	vcpu_inject_undef(vcpu);
+}
+
+/* Faulting IPA: page from HPFAR_EL2, offset from FAR_EL2. */
+static uint64_t fault_ipa(const struct vcpu *vcpu)
+{
+	return ((vcpu->arch.hpfar >> 4) << 12) | (vcpu->arch.far & 0xfff);
+}
+
+static uint64_t load_extend(const struct mmio_access *acc)
+{
+	unsigned bits = acc->size * 8;
+	uint64_t v = bits == 64 ? acc->value : acc->value & ((1ul << bits) - 1);
+
+	if (acc->sign_extend && bits < 64 && (v >> (bits - 1)) & 1)
+		v |= ~0ul << bits;
+	if (!acc->reg64)
+		v &= 0xffffffffu;
+	return v;
+}
+
+static void handle_dabort(struct vcpu *vcpu)
+{
+	struct mmio_access acc;
+	uint64_t ipa = fault_ipa(vcpu);
+
+	if (mmio_decode(vcpu->arch.esr, ipa, &acc) == 0) {
+		if (acc.write)
+			acc.value = reg_read(vcpu, acc.reg);
+		if (vdev_dispatch(vcpu, &acc) == 0) {
+			if (!acc.write)
+				reg_write(vcpu, acc.reg, load_extend(&acc));
+			skip_instruction(vcpu);
+			return;
+		}
+	}
+	LOG_WRN("VM %d vCPU %d: %s at IPA 0x%lx (pc 0x%lx) outside its memory and devices: abort injected",
+		vcpu->vm->id, vcpu->id, (vcpu->arch.esr & (1u << 6)) ? "write" : "read",
+		(unsigned long)ipa, (unsigned long)vcpu->arch.regs.elr);
+	vcpu_inject_abort(vcpu, false, vcpu->arch.far);
+}
+
+static void handle_sync(struct vcpu *vcpu)
+{
+	uint64_t *exits = vcpu->vm->exits_by_kind;
+
+	switch (ESR_EC(vcpu->arch.esr)) {
+	case EC_WFX:
+		exits[EXIT_WFI]++;
+		handle_wfi(vcpu);
+		break;
+	case EC_HVC64:
+		exits[EXIT_HVC]++;
+		vcpu_hypercall(vcpu);
+		break;
+	case EC_SMC64:
+		exits[EXIT_SMC]++;
+		skip_instruction(vcpu);	/* a trapped SMC returns to itself */
+		vcpu_hypercall(vcpu);
+		break;
+	case EC_SYSREG:
+		exits[EXIT_SYSREG]++;
+		handle_sysreg(vcpu);
+		break;
+	case EC_DABT_LOW:
+		exits[EXIT_MMIO]++;
+		handle_dabort(vcpu);
+		break;
+	case EC_IABT_LOW:
+		exits[EXIT_ABORT]++;
+		LOG_WRN("VM %d vCPU %d: instruction fetch at IPA 0x%lx outside its memory: abort injected",
+			vcpu->vm->id, vcpu->id, (unsigned long)fault_ipa(vcpu));
+		vcpu_inject_abort(vcpu, true, vcpu->arch.far);
+		break;
+	default:
+		exits[EXIT_OTHER]++;
+		vcpu_inject_undef(vcpu);
+		break;
+	}
+}
+
+void vcpu_handle_exit(struct vcpu *vcpu, uint64_t kind)
+{
+	switch (kind) {
+	case GUEST_EXIT_SYNC:
+		handle_sync(vcpu);
+		break;
+	case GUEST_EXIT_IRQ:
+	case GUEST_EXIT_FIQ:
+		vcpu->vm->exits_by_kind[EXIT_IRQ]++;
+		break;
+	default:
+		vm_halt(vcpu->vm, "SError (asynchronous abort) from vCPU %d at pc 0x%lx",
+			vcpu->id, (unsigned long)vcpu->arch.regs.elr);
+		break;
+	}
+}

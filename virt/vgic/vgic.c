@@ -1,0 +1,400 @@
+/*
+ * The vGIC interrupt state machine: per-interrupt state, per-vCPU lists of
+ * the interrupts that are pending or active (ap_list), injection, routing
+ * and SGIs. The list registers are vgic_lr.c's business, the guest's
+ * register view vgic_mmio*.c's.
+ *
+ * An interrupt is on the ap_list of the vCPU it targets while it is active,
+ * or pending and enabled (vgic_irq_deliverable). Every change that can make
+ * it deliverable ends in vgic_queue_irq_unlock, which links it and kicks
+ * the vCPU; entries that stopped being deliverable are dropped by the
+ * owning vCPU after it has read its LRs back (vgic_ap_list_prune).
+ *
+ * Lock order (all taken with k_spin_lock, so with IRQs masked):
+ *   1. vcpu->vgic.lock   one vCPU's ap_list (membership and irq->vcpu).
+ *                        Never two at once: moving an interrupt to another
+ *                        vCPU unlinks it, drops every lock, then queues it.
+ *   2. irq->lock         every field of one interrupt. Never two at once.
+ *   vm->vgic.lock        GICD_CTLR writes only; a leaf, nothing nests in it.
+ * To queue an interrupt whose target is known only under irq->lock, that
+ * lock is dropped, the target's list lock taken, then irq->lock again and
+ * the decision re-checked (vgic_queue_irq_unlock).
+ */
+#include <stddef.h>
+#include <zvm/kernel.h>
+#include <zvm/vgic.h>
+#include <zvm/vm.h>
+#include <arch/vgic_hw.h>
+#include "vgic_internal.h"
+
+#define SGI1R_TARGETS(v)	((uint32_t)((v) & 0xffff))
+#define SGI1R_AFF1(v)		(((v) >> 16) & 0xff)
+#define SGI1R_INTID(v)		((uint32_t)((v) >> 24) & 0xf)
+#define SGI1R_AFF2(v)		(((v) >> 32) & 0xff)
+#define SGI1R_IRM		(1ull << 40)
+#define SGI1R_RS(v)		((unsigned)((v) >> 44) & 0xf)
+#define SGI1R_AFF3(v)		(((v) >> 48) & 0xff)
+
+unsigned vgic_nr_vcpus(const struct vm *vm)
+{
+	int n = vm->cfg.nr_vcpus;
+
+	if (n < 0)
+		return 0;
+	return n > VM_MAX_VCPUS ? VM_MAX_VCPUS : (unsigned)n;
+}
+
+/* vCPU `id` if the VM has it and its redistributor exists. */
+static struct vcpu *vgic_vcpu_by_id(struct vm *vm, unsigned id)
+{
+	if (id >= vgic_nr_vcpus(vm) || !vm->vcpus[id].vgic.private_irqs)
+		return NULL;
+	return &vm->vcpus[id];
+}
+
+struct vgic_irq *vgic_get_irq(struct vm *vm, struct vcpu *vcpu, uint32_t intid)
+{
+	if (intid < VGIC_NR_PRIVATE)
+		return vcpu && vcpu->vgic.private_irqs ? &vcpu->vgic.private_irqs[intid] : NULL;
+	if (intid - VGIC_NR_PRIVATE < vm->vgic.nr_spis && vm->vgic.spis)
+		return &vm->vgic.spis[intid - VGIC_NR_PRIVATE];
+	return NULL;
+}
+
+bool vgic_irq_is_pending(const struct vgic_irq *irq)
+{
+	return irq->pending_latch || (!irq->edge && irq->line_level);
+}
+
+bool vgic_irq_signalable(struct vm *vm, const struct vgic_irq *irq)
+{
+	if (!irq->enabled || !vgic_irq_is_pending(irq))
+		return false;
+	if (irq->intid < VGIC_NR_PRIVATE)
+		return true;
+	return (__atomic_load_n(&vm->vgic.gicd_ctlr, __ATOMIC_RELAXED) & GICD_CTLR_EN_GRP1) != 0;
+}
+
+bool vgic_irq_deliverable(struct vm *vm, const struct vgic_irq *irq)
+{
+	return irq->active || vgic_irq_signalable(vm, irq);
+}
+
+struct vcpu *vgic_irq_target(struct vm *vm, const struct vgic_irq *irq)
+{
+	if (irq->owner)
+		return irq->owner;
+	if (irq->route & VGIC_ROUTE_IRM)
+		return vgic_vcpu_by_id(vm, 0);
+	if (irq->route & ~(uint64_t)0xff)	/* Aff1..Aff3 must be 0 */
+		return NULL;
+	return vgic_vcpu_by_id(vm, (unsigned)(irq->route & 0xff));
+}
+
+/* Link irq to target's list if nothing changed since the caller decided. */
+static bool vgic_try_link(struct vm *vm, struct vgic_irq *irq, struct vcpu *target)
+{
+	if (irq->vcpu || !vgic_irq_deliverable(vm, irq) || vgic_irq_target(vm, irq) != target)
+		return false;
+	dlist_append(&target->vgic.ap_list, &irq->ap_node);
+	irq->vcpu = target;
+	return true;
+}
+
+void vgic_queue_irq_unlock(struct vm *vm, struct vgic_irq *irq, k_spinlock_key_t key)
+{
+	for (;;) {
+		struct vcpu *target = irq->vcpu;
+		k_spinlock_key_t lkey;
+		bool linked;
+
+		if (target) {		/* queued already: let it refresh its LRs */
+			k_spin_unlock(&irq->lock, key);
+			vcpu_kick(target);
+			return;
+		}
+		target = vgic_irq_deliverable(vm, irq) ? vgic_irq_target(vm, irq) : NULL;
+		k_spin_unlock(&irq->lock, key);
+		if (!target)
+			return;
+
+		lkey = k_spin_lock(&target->vgic.lock);
+		key = k_spin_lock(&irq->lock);
+		linked = vgic_try_link(vm, irq, target);
+		k_spin_unlock(&irq->lock, key);
+		k_spin_unlock(&target->vgic.lock, lkey);
+		if (linked) {
+			vcpu_kick(target);
+			return;
+		}
+		key = k_spin_lock(&irq->lock);	/* raced: decide again */
+	}
+}
+
+/*
+ * Look at one entry of vcpu's list (its lock held): returns true to keep
+ * it; otherwise it is unlinked, and *move says it must go to another vCPU.
+ */
+static bool vgic_prune_one(struct vcpu *vcpu, struct vgic_irq *irq, bool *move)
+{
+	struct vm *vm = vcpu->vm;
+	k_spinlock_key_t key = k_spin_lock(&irq->lock);
+	bool keep = vgic_irq_deliverable(vm, irq);
+	struct vcpu *target = keep ? vgic_irq_target(vm, irq) : NULL;
+
+	*move = false;
+	if (keep && (irq->active || target == vcpu)) {
+		k_spin_unlock(&irq->lock, key);
+		return true;
+	}
+	dlist_remove(&irq->ap_node);
+	irq->vcpu = NULL;
+	*move = target != NULL;
+	k_spin_unlock(&irq->lock, key);
+	return false;
+}
+
+void vgic_ap_list_prune(struct vcpu *vcpu)
+{
+	struct dnode *node, *tmp;
+	k_spinlock_key_t key;
+	bool move;
+
+again:
+	key = k_spin_lock(&vcpu->vgic.lock);
+	DLIST_FOR_EACH_SAFE(&vcpu->vgic.ap_list, node, tmp) {
+		struct vgic_irq *irq = CONTAINER_OF(node, struct vgic_irq, ap_node);
+
+		if (vgic_prune_one(vcpu, irq, &move) || !move)
+			continue;
+		k_spin_unlock(&vcpu->vgic.lock, key);
+		key = k_spin_lock(&irq->lock);
+		vgic_queue_irq_unlock(vcpu->vm, irq, key);
+		goto again;		/* rare (re-routed SPI): rescan */
+	}
+	k_spin_unlock(&vcpu->vgic.lock, key);
+}
+
+void vgic_queue_all_spis(struct vm *vm)
+{
+	for (unsigned i = 0; i < vm->vgic.nr_spis; i++) {
+		struct vgic_irq *irq = &vm->vgic.spis[i];
+
+		vgic_queue_irq_unlock(vm, irq, k_spin_lock(&irq->lock));
+	}
+}
+
+/* Apply a line change; true when the interrupt may have become pending. */
+static bool vgic_irq_set_line(struct vgic_irq *irq, bool level)
+{
+	bool rose = level && !irq->line_level;
+
+	irq->line_level = level;
+	if (irq->edge) {
+		if (level)		/* every raise is an edge */
+			irq->pending_latch = true;
+		return level;
+	}
+	return rose;
+}
+
+/**
+ * Raise or lower the line of `intid` (SGI/PPI: of vCPU `vcpu_id`); a raise
+ * that makes it pending queues it on its target vCPU and kicks that vCPU.
+ * Safe from any CPU and from interrupt context.
+ */
+int vgic_inject(struct vm *vm, int vcpu_id, uint32_t intid, bool level)
+{
+	struct vcpu *vcpu = NULL;
+	struct vgic_irq *irq;
+	k_spinlock_key_t key;
+
+	if (intid < VGIC_NR_PRIVATE) {
+		vcpu = vcpu_id < 0 ? NULL : vgic_vcpu_by_id(vm, (unsigned)vcpu_id);
+		if (!vcpu)
+			return K_EINVAL;
+	}
+	irq = vgic_get_irq(vm, vcpu, intid);
+	if (!irq)
+		return K_EINVAL;
+	key = k_spin_lock(&irq->lock);
+	if (!vgic_irq_set_line(irq, level)) {
+		k_spin_unlock(&irq->lock, key);
+		return 0;
+	}
+	vgic_queue_irq_unlock(vm, irq, key);
+	return 0;
+}
+
+/**
+ * ICC_SGI1R_EL1 written by `vcpu`: SGI INTID to every vCPU of the target
+ * list (Aff0 = RS * 16 + bit; vCPUs have Aff1..Aff3 = 0), or with IRM to
+ * every vCPU but the sender.
+ */
+void vgic_sgi1r_write(struct vcpu *vcpu, uint64_t value)
+{
+	struct vm *vm = vcpu->vm;
+	uint32_t sgi = SGI1R_INTID(value);
+	uint32_t targets = SGI1R_TARGETS(value);
+
+	if (value & SGI1R_IRM) {
+		for (unsigned id = 0; id < vgic_nr_vcpus(vm); id++) {
+			if ((int)id != vcpu->id)
+				vgic_inject(vm, (int)id, sgi, true);
+		}
+		return;
+	}
+	if (SGI1R_AFF1(value) || SGI1R_AFF2(value) || SGI1R_AFF3(value))
+		return;			/* no such vCPU */
+	for (unsigned bit = 0; targets; bit++, targets >>= 1) {
+		if (targets & 1)
+			vgic_inject(vm, (int)(SGI1R_RS(value) * 16 + bit), sgi, true);
+	}
+}
+
+/* Whether the guest's CPU interface would signal irq (its lock held). */
+static bool vgic_irq_wakes(struct vm *vm, const struct vgic_irq *irq, uint64_t vmcr)
+{
+	uint32_t pmr = (uint32_t)(vmcr >> ICH_VMCR_VPMR_SHIFT) & 0xff;
+
+	return vgic_irq_signalable(vm, irq) && irq->priority < pmr;
+}
+
+/**
+ * Whether vcpu has an interrupt its guest would take now: pending, enabled,
+ * unmasked by the guest's priority mask and group enable. Call after
+ * vgic_sync (the state is then all in the ap_list).
+ */
+bool vgic_vcpu_pending(struct vcpu *vcpu)
+{
+	struct vgic_vcpu *v = &vcpu->vgic;
+	uint64_t vmcr = v->vmcr;
+	bool found = false;
+	struct dnode *node;
+	k_spinlock_key_t key;
+
+	if (!v->private_irqs || !(vmcr & ICH_VMCR_VENG1))
+		return false;
+	key = k_spin_lock(&v->lock);
+	DLIST_FOR_EACH(&v->ap_list, node) {
+		struct vgic_irq *irq = CONTAINER_OF(node, struct vgic_irq, ap_node);
+		k_spinlock_key_t ikey = k_spin_lock(&irq->lock);
+
+		found = vgic_irq_wakes(vcpu->vm, irq, vmcr);
+		k_spin_unlock(&irq->lock, ikey);
+		if (found)
+			break;
+	}
+	k_spin_unlock(&v->lock, key);
+	return found;
+}
+
+/* Reset state of one interrupt. */
+static void vgic_irq_init(struct vgic_irq *irq, uint32_t intid, struct vcpu *owner)
+{
+	*irq = (struct vgic_irq){
+		.owner = owner,
+		.intid = intid,
+		.edge = intid < 16,	/* SGIs; PPIs and SPIs start level */
+	};
+}
+
+/* Unlink every interrupt of irqs[0..n) from whatever ap_list holds it. */
+static void vgic_irqs_unlink(struct vgic_irq *irqs, unsigned n)
+{
+	for (unsigned i = 0; i < n; i++) {
+		if (irqs[i].vcpu && dnode_linked(&irqs[i].ap_node))
+			dlist_remove(&irqs[i].ap_node);
+		irqs[i].vcpu = NULL;
+	}
+}
+
+static int vgic_register_regions(struct vm *vm)
+{
+	int err = vdev_register(vm, &(struct vdev){
+		.name = "gicd", .base = VGIC_GICD_BASE, .size = VGIC_GICD_SIZE,
+		.access = vgic_mmio_dist_access, .priv = &vm->vgic,
+	});
+
+	if (err)
+		return err;
+	return vdev_register(vm, &(struct vdev){
+		.name = "gicr", .base = VGIC_GICR_BASE,
+		.size = VM_MAX_VCPUS * VGIC_GICR_STRIDE,
+		.access = vgic_mmio_redist_access, .priv = &vm->vgic,
+	});
+}
+
+/**
+ * Create the VM's distributor: nr_spis SPIs (rounded up to a multiple of
+ * 32, at most VGIC_MAX_SPIS), all disabled, level, priority 0, routed to
+ * vCPU 0; then put GICD and the GICR frames on the VM's MMIO bus.
+ */
+int vgic_vm_init(struct vm *vm, unsigned nr_spis)
+{
+	struct vgic *d = &vm->vgic;
+	unsigned n = (nr_spis + 31) & ~31u;
+	int err;
+
+	if (n > VGIC_MAX_SPIS)
+		return K_EINVAL;
+	*d = (struct vgic){ .nr_spis = n };
+	if (n) {
+		d->spis = k_calloc(n, sizeof(*d->spis));
+		if (!d->spis)
+			return K_ENOMEM;
+	}
+	for (unsigned i = 0; i < n; i++)
+		vgic_irq_init(&d->spis[i], VGIC_NR_PRIVATE + i, NULL);
+	err = vgic_register_regions(vm);
+	if (err)
+		vgic_vm_destroy(vm);
+	return err;
+}
+
+/** Take the GIC regions off the bus and free the SPIs (VM not running). */
+void vgic_vm_destroy(struct vm *vm)
+{
+	struct vgic *d = &vm->vgic;
+
+	vdev_unregister_priv(vm, d);
+	if (d->spis)
+		vgic_irqs_unlink(d->spis, d->nr_spis);
+	k_free(d->spis);
+	d->spis = NULL;
+	d->nr_spis = 0;
+}
+
+/**
+ * Create vcpu's redistributor: SGIs (edge) and PPIs (level), all disabled
+ * at priority 0, the redistributor asleep as after reset, no LR state.
+ */
+int vgic_vcpu_init(struct vcpu *vcpu)
+{
+	struct vgic_vcpu *v = &vcpu->vgic;
+
+	*v = (struct vgic_vcpu){ .gicr_asleep = true };
+	dlist_init(&v->ap_list);
+	v->private_irqs = k_calloc(VGIC_NR_PRIVATE, sizeof(*v->private_irqs));
+	if (!v->private_irqs)
+		return K_ENOMEM;
+	for (uint32_t i = 0; i < VGIC_NR_PRIVATE; i++)
+		vgic_irq_init(&v->private_irqs[i], i, vcpu);
+	return 0;
+}
+
+/** Free vcpu's redistributor state; SPIs queued on it are unlinked. */
+void vgic_vcpu_destroy(struct vcpu *vcpu)
+{
+	struct vgic_vcpu *v = &vcpu->vgic;
+	struct dnode *node, *tmp;
+
+	if (!v->private_irqs)
+		return;
+	DLIST_FOR_EACH_SAFE(&v->ap_list, node, tmp) {
+		dlist_remove(node);
+		CONTAINER_OF(node, struct vgic_irq, ap_node)->vcpu = NULL;
+	}
+	k_free(v->private_irqs);
+	v->private_irqs = NULL;
+}

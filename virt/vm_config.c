@@ -1,0 +1,522 @@
+/*
+ * VM templates: read from the compiled VM config (configs/vms.dts, loaded
+ * by QEMU at ZVM_VMCFG_ADDR), with guest images resolved through the image
+ * table of the build (ZVM_GUEST_IMAGES: name, fixed address, room) and the
+ * manifest the build loads next to them (ZVM_MANIFEST_ADDR: exact size and
+ * first bytes of every image it loaded). See docs/vm-config.md.
+ *
+ * Both blobs sit in memory nothing else checked, so each is validated in
+ * full (header, size within its reserved room, structure) before use, and
+ * an image is used only if the manifest's first bytes match memory.
+ */
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+#include <libfdt.h>
+#include <zvm/guest_dtb.h>
+#include <zvm/kernel.h>
+#include <zvm/vm_config.h>
+#include <zvm/vmem.h>
+
+#define GIC_MAX_SPI	987		/* INTID 1019 */
+
+#ifdef ZVM_VMCFG_ADDR
+static const struct guest_image builtin_images[] = { ZVM_GUEST_IMAGES };
+
+static const struct vm_config_store builtin_store = {
+	.templates = (const void *)(uintptr_t)ZVM_VMCFG_ADDR,
+	.templates_max = ZVM_VMCFG_MAX,
+	.manifest = (const void *)(uintptr_t)ZVM_MANIFEST_ADDR,
+	.manifest_max = ZVM_MANIFEST_MAX,
+	.images = builtin_images,
+	.nr_images = sizeof(builtin_images) / sizeof(builtin_images[0]),
+};
+#else
+/* A build without a VM config (host unit tests): everything says so. */
+static const struct vm_config_store builtin_store;
+#endif /* ZVM_VMCFG_ADDR */
+
+static const struct vm_config_store *store = &builtin_store;
+
+/* Where a template is read from, for error messages. */
+struct tpl {
+	const void *fdt;
+	int node;
+	const char *name;
+	char *err;
+	size_t errlen;
+};
+
+static int fail(char *err, size_t errlen, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static int fail(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (err && errlen) {
+		va_start(ap, fmt);
+		vsnprintf(err, errlen, fmt, ap);
+		va_end(ap);
+	}
+	return K_EINVAL;
+}
+
+void vm_config_set_store(const struct vm_config_store *s)
+{
+	store = s ? s : &builtin_store;
+}
+
+const char *vm_type_str(enum vm_type type)
+{
+	return type == VM_TYPE_LINUX ? "linux" : "rtos";
+}
+
+/* A blob QEMU should have loaded: a complete, well-formed DTB within its room. */
+static int blob_check(const void *blob, size_t max, const char *what, char *err,
+		      size_t errlen)
+{
+	int ret;
+
+	if (!blob)
+		return fail(err, errlen, "no %s in this build", what);
+	ret = fdt_check_header(blob);
+	if (ret == 0 && fdt_totalsize(blob) > max)
+		ret = -FDT_ERR_TRUNCATED;
+	if (ret == 0)
+		ret = fdt_check_full(blob, fdt_totalsize(blob));
+	if (ret)
+		return fail(err, errlen, "no valid %s at %p (%s): was it loaded?", what, blob,
+			    fdt_strerror(ret));
+	return 0;
+}
+
+/* ---- image table and manifest ---- */
+
+static const struct guest_image *image_entry(const char *name)
+{
+	for (int i = 0; i < store->nr_images; i++)
+		if (strcmp(store->images[i].name, name) == 0)
+			return &store->images[i];
+	return NULL;
+}
+
+static int manifest_u64(const void *fdt, int node, const char *name, uint64_t *v)
+{
+	int len;
+	const fdt32_t *p = fdt_getprop(fdt, node, name, &len);
+
+	if (!p || len != 8)
+		return -1;
+	*v = (uint64_t)fdt32_to_cpu(p[0]) << 32 | fdt32_to_cpu(p[1]);
+	return 0;
+}
+
+/* The manifest entry of img: its size, cross-checked with the table and memory. */
+static int manifest_size(const struct guest_image *img, uint64_t *size, char *err,
+			 size_t errlen)
+{
+	const void *fdt = store->manifest;
+	int node, len, ret;
+	uint64_t addr;
+	const void *head;
+
+	ret = blob_check(fdt, store->manifest_max, "image manifest", err, errlen);
+	if (ret)
+		return ret;
+	node = fdt_path_offset(fdt, "/images");
+	node = node < 0 ? node : fdt_subnode_offset(fdt, node, img->name);
+	if (node < 0)
+		return fail(err, errlen, "image '%s' is not loaded (not in the manifest: "
+			    "was it built?)", img->name);
+	head = fdt_getprop(fdt, node, "head", &len);
+	if (manifest_u64(fdt, node, "addr", &addr) || manifest_u64(fdt, node, "size", size) ||
+	    !head || len < 1 || (uint64_t)len > *size)
+		return fail(err, errlen, "image manifest: bad entry for '%s'", img->name);
+	if (addr != img->addr || *size > img->max_size)
+		return fail(err, errlen, "image manifest: '%s' at 0x%llx, %llu bytes does not "
+			    "match its slot at 0x%lx, %llu bytes", img->name,
+			    (unsigned long long)addr, (unsigned long long)*size,
+			    (unsigned long)img->addr, (unsigned long long)img->max_size);
+	if (memcmp((const void *)img->addr, head, (size_t)len) != 0)
+		return fail(err, errlen, "image '%s' is in the manifest but not in memory at "
+			    "0x%lx: was it loaded?", img->name, (unsigned long)img->addr);
+	return 0;
+}
+
+int vm_config_image_find(const char *name, const void **addr, uint64_t *size,
+			 char *err, size_t errlen)
+{
+	const struct guest_image *img = image_entry(name);
+	int ret;
+
+	if (!img)
+		return fail(err, errlen, "unknown image '%s' (not in the image table)", name);
+	ret = manifest_size(img, size, err, errlen);
+	if (ret)
+		return ret;
+	*addr = (const void *)img->addr;
+	return 0;
+}
+
+/* ---- template properties ---- */
+
+static int tpl_fail(const struct tpl *t, const char *prop, const char *what)
+{
+	return fail(t->err, t->errlen, "template '%s': %s '%s'", t->name, what, prop);
+}
+
+/* A 32-bit value (one cell). */
+static int tpl_u32(const struct tpl *t, const char *prop, uint32_t *v)
+{
+	int len;
+	const fdt32_t *p = fdt_getprop(t->fdt, t->node, prop, &len);
+
+	if (!p)
+		return tpl_fail(t, prop, "missing property");
+	if (len != 4)
+		return tpl_fail(t, prop, "need one cell in");
+	*v = fdt32_to_cpu(*p);
+	return 0;
+}
+
+/* A 64-bit value, written as one or two cells. */
+static int tpl_u64(const struct tpl *t, const char *prop, uint64_t *v)
+{
+	int len;
+	const fdt32_t *p = fdt_getprop(t->fdt, t->node, prop, &len);
+
+	if (!p)
+		return tpl_fail(t, prop, "missing property");
+	if (len != 4 && len != 8)
+		return tpl_fail(t, prop, "need one or two cells in");
+	*v = len == 4 ? fdt32_to_cpu(p[0]) :
+	     (uint64_t)fdt32_to_cpu(p[0]) << 32 | fdt32_to_cpu(p[1]);
+	return 0;
+}
+
+/* A string; NULL without error when optional and absent. */
+static int tpl_str(const struct tpl *t, const char *prop, bool optional, const char **s)
+{
+	int len;
+	const char *p = fdt_getprop(t->fdt, t->node, prop, &len);
+
+	*s = NULL;
+	if (!p)
+		return optional ? 0 : tpl_fail(t, prop, "missing property");
+	if (len < 1 || p[len - 1] != '\0' || strlen(p) != (size_t)len - 1)
+		return tpl_fail(t, prop, "need one string in");
+	*s = p;
+	return 0;
+}
+
+static int parse_type(const struct tpl *t, struct vm_config *cfg)
+{
+	const char *type;
+	int ret = tpl_str(t, "type", false, &type);
+
+	if (ret)
+		return ret;
+	if (strcmp(type, "rtos") == 0)
+		cfg->type = VM_TYPE_RTOS;
+	else if (strcmp(type, "linux") == 0)
+		cfg->type = VM_TYPE_LINUX;
+	else
+		return fail(t->err, t->errlen, "template '%s': unknown type '%s' (rtos or linux)",
+			    t->name, type);
+	return 0;
+}
+
+static int parse_name(const struct tpl *t, struct vm_config *cfg)
+{
+	const char *name;
+	int ret = tpl_str(t, "vm-name", true, &name);
+
+	if (ret)
+		return ret;
+	if (!name)
+		name = t->name;
+	if (name[0] == '\0' || strlen(name) >= VM_NAME_LEN)
+		return fail(t->err, t->errlen, "template '%s': vm-name must have 1..%d characters",
+			    t->name, VM_NAME_LEN - 1);
+	strcpy(cfg->name, name);
+	return 0;
+}
+
+static int parse_bootargs(const struct tpl *t, struct vm_config *cfg)
+{
+	return tpl_str(t, "bootargs", true, &cfg->bootargs);
+}
+
+/* cpus = <c0 c1 ...>: host CPU numbers. */
+static int parse_cpus(const struct tpl *t, struct vm_config *cfg)
+{
+	int len;
+	const fdt32_t *p = fdt_getprop(t->fdt, t->node, "cpus", &len);
+
+	if (!p)
+		return tpl_fail(t, "cpus", "missing property");
+	if (len < 4 || len % 4)
+		return tpl_fail(t, "cpus", "need a list of CPU numbers in");
+	cfg->cpu_mask = 0;
+	for (int i = 0; i < len / 4; i++) {
+		uint32_t cpu = fdt32_to_cpu(p[i]);
+
+		if (cpu >= K_MAX_CPUS)
+			return fail(t->err, t->errlen, "template '%s': host CPU %u does not exist "
+				    "(at most %d)", t->name, cpu, K_MAX_CPUS);
+		cfg->cpu_mask |= 1u << cpu;
+	}
+	return 0;
+}
+
+static int parse_numbers(const struct tpl *t, struct vm_config *cfg)
+{
+	uint32_t vcpus, prio;
+	int ret;
+
+	ret = tpl_u32(t, "vcpus", &vcpus);
+	if (!ret)
+		ret = tpl_u32(t, "priority", &prio);
+	if (!ret)
+		ret = tpl_u64(t, "ram-base", &cfg->ram_ipa);
+	if (!ret)
+		ret = tpl_u64(t, "memory-size", &cfg->ram_size);
+	if (ret)
+		return ret;
+	cfg->nr_vcpus = vcpus > INT32_MAX ? INT32_MAX : (int)vcpus;
+	cfg->prio = (int32_t)prio;
+	return 0;
+}
+
+/* The images node a phandle property points at: its blob, found in memory. */
+static int parse_image_ref(const struct tpl *t, const char *prop, const char **blob,
+			   const void **addr, uint64_t *size, int *img_node)
+{
+	uint32_t ph;
+	struct tpl in = *t;
+	int ret = tpl_u32(t, prop, &ph);
+
+	if (ret)
+		return ret;
+	in.node = fdt_node_offset_by_phandle(t->fdt, ph);
+	if (in.node < 0)
+		return tpl_fail(t, prop, "no image node for");
+	ret = tpl_str(&in, "blob", false, blob);
+	if (ret)
+		return ret;
+	*img_node = in.node;
+	return vm_config_image_find(*blob, addr, size, t->err, t->errlen);
+}
+
+static int parse_images(const struct tpl *t, struct vm_config *cfg)
+{
+	const char *blob;
+	struct tpl img;
+	int ret;
+
+	img = *t;
+	ret = parse_image_ref(t, "image", &cfg->image, &cfg->kernel, &cfg->kernel_size,
+			      &img.node);
+	if (ret)
+		return ret;
+	if (fdt_getprop(t->fdt, img.node, "load-address", NULL)) {
+		ret = tpl_u64(&img, "load-address", &cfg->kernel_load_ipa);
+		if (ret)
+			return ret;
+	}
+	if (!fdt_getprop(t->fdt, t->node, "initrd", NULL))
+		return 0;
+	return parse_image_ref(t, "initrd", &blob, &cfg->initrd, &cfg->initrd_size, &img.node);
+}
+
+/* A PL011: reg (in the devices node's cells) and spi. */
+static int parse_uart(const struct tpl *t, int devices, int node, struct vm_config *cfg)
+{
+	int ac = fdt_address_cells(t->fdt, devices), len;
+	const fdt32_t *reg = fdt_getprop(t->fdt, node, "reg", &len);
+	struct tpl dev = { t->fdt, node, t->name, t->err, t->errlen };
+	uint32_t spi;
+
+	if (cfg->uart_base)
+		return fail(t->err, t->errlen, "template '%s': more than one UART", t->name);
+	if (ac < 1 || ac > 2 || !reg || len < ac * 4)
+		return tpl_fail(t, "reg", "UART needs a valid");
+	cfg->uart_base = ac == 1 ? fdt32_to_cpu(reg[0]) :
+			 (uint64_t)fdt32_to_cpu(reg[0]) << 32 | fdt32_to_cpu(reg[1]);
+	if (tpl_u32(&dev, "spi", &spi))
+		return K_EINVAL;
+	cfg->uart_spi = spi > INT32_MAX ? INT32_MAX : (int)spi;
+	if (!cfg->uart_base)
+		return tpl_fail(t, "reg", "UART at address 0 in");
+	return 0;
+}
+
+static int parse_devices(const struct tpl *t, struct vm_config *cfg)
+{
+	int devices = fdt_subnode_offset(t->fdt, t->node, "devices"), node, ret;
+
+	if (devices < 0)
+		return 0;
+	fdt_for_each_subnode(node, t->fdt, devices) {
+		if (fdt_node_check_compatible(t->fdt, node, "arm,pl011") != 0)
+			return fail(t->err, t->errlen, "template '%s': unsupported device '%s'",
+				    t->name, fdt_get_name(t->fdt, node, NULL));
+		ret = parse_uart(t, devices, node, cfg);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
+static int find_templates(const void **fdt, int *node, char *err, size_t errlen)
+{
+	int ret;
+
+	*fdt = store->templates;
+	ret = blob_check(*fdt, store->templates_max, "VM config", err, errlen);
+	if (ret)
+		return ret;
+	*node = fdt_path_offset(*fdt, "/zvm/templates");
+	if (*node < 0)
+		return fail(err, errlen, "VM config has no /zvm/templates node");
+	return 0;
+}
+
+int vm_config_from_template(const char *name, struct vm_config *cfg, char *err,
+			    size_t errlen)
+{
+	static int (*const steps[])(const struct tpl *t, struct vm_config *cfg) = {
+		parse_type, parse_name, parse_bootargs, parse_numbers, parse_cpus,
+		parse_images, parse_devices,
+	};
+	struct tpl t = { .name = name, .err = err, .errlen = errlen };
+	int templates, ret;
+
+	memset(cfg, 0, sizeof(*cfg));
+	ret = find_templates(&t.fdt, &templates, err, errlen);
+	if (ret)
+		return ret;
+	t.node = fdt_subnode_offset(t.fdt, templates, name);
+	if (t.node < 0)
+		return fail(err, errlen, "no template '%s'", name);
+	for (size_t i = 0; i < sizeof(steps) / sizeof(steps[0]); i++) {
+		ret = steps[i](&t, cfg);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
+int vm_config_template_names(char *buf, size_t len)
+{
+	const void *fdt;
+	int templates, node, n = 0, ret;
+	size_t used = 0;
+
+	ret = find_templates(&fdt, &templates, buf, len);
+	if (ret)
+		return ret;
+	if (len)
+		buf[0] = '\0';
+	fdt_for_each_subnode(node, fdt, templates) {
+		const char *name = fdt_get_name(fdt, node, NULL);
+		int w = snprintf(buf + used, len > used ? len - used : 0, "%s%s",
+				 n ? " " : "", name ? name : "?");
+
+		used += w > 0 ? (size_t)w : 0;
+		n++;
+	}
+	return n;
+}
+
+/* ---- checks ---- */
+
+static int check_ram(const struct vm_config *cfg, char *err, size_t errlen)
+{
+	unsigned long long mib = cfg->ram_size >> 20;
+
+	if (cfg->ram_size < VM_RAM_MIN || cfg->ram_size > VM_RAM_MAX)
+		return fail(err, errlen, "memory must be %llu..%llu MiB (got %llu MiB)",
+			    VM_RAM_MIN >> 20, VM_RAM_MAX >> 20, mib);
+	if (cfg->ram_size % VM_RAM_ALIGN)
+		return fail(err, errlen, "memory must be a multiple of 2 MiB (got 0x%llx bytes)",
+			    (unsigned long long)cfg->ram_size);
+	if (cfg->ram_ipa % VM_RAM_ALIGN)
+		return fail(err, errlen, "RAM base 0x%llx is not 2 MiB aligned",
+			    (unsigned long long)cfg->ram_ipa);
+	if (cfg->ram_ipa < VM_DEVICE_WINDOW_END)
+		return fail(err, errlen, "RAM base 0x%llx overlaps the device window below 0x%llx",
+			    (unsigned long long)cfg->ram_ipa, VM_DEVICE_WINDOW_END);
+	if (cfg->ram_ipa > (1ull << VMEM_IPA_BITS) - cfg->ram_size)
+		return fail(err, errlen, "RAM [0x%llx, +%llu MiB) ends beyond the %d-bit "
+			    "guest-physical space", (unsigned long long)cfg->ram_ipa, mib,
+			    VMEM_IPA_BITS);
+	return 0;
+}
+
+static int check_cpus(const struct vm_config *cfg, char *err, size_t errlen)
+{
+	int present = k_num_cpus_present();
+	struct k_cpu_info info;
+
+	if (cfg->cpu_mask == 0)
+		return fail(err, errlen, "no host CPU to run on (empty CPU mask)");
+	for (int cpu = 0; cpu < 32; cpu++) {
+		if (!(cfg->cpu_mask & (1u << cpu)))
+			continue;
+		if (cpu >= present || cpu >= K_MAX_CPUS)
+			return fail(err, errlen, "host CPU %d does not exist (%d CPUs)", cpu,
+				    present);
+		k_cpu_info_get(cpu, &info);
+		if (!info.online)
+			return fail(err, errlen, "host CPU %d is offline", cpu);
+	}
+	return 0;
+}
+
+/* Does [a, a + alen) meet [b, b + blen)? */
+static bool overlaps(uint64_t a, uint64_t alen, uint64_t b, uint64_t blen)
+{
+	return a < b + blen && b < a + alen;
+}
+
+static int check_uart(const struct vm_config *cfg, char *err, size_t errlen)
+{
+	uint64_t base = cfg->uart_base;
+
+	if (!base)
+		return 0;
+	if (base % GUEST_UART_SIZE || base > VM_DEVICE_WINDOW_END - GUEST_UART_SIZE)
+		return fail(err, errlen, "UART at 0x%llx: must be 4 KiB aligned, below 0x%llx",
+			    (unsigned long long)base, VM_DEVICE_WINDOW_END);
+	if (overlaps(base, GUEST_UART_SIZE, GUEST_GICD_BASE, GUEST_GICD_SIZE) ||
+	    overlaps(base, GUEST_UART_SIZE, GUEST_GICR_BASE, GUEST_GICR_STRIDE * VM_MAX_VCPUS))
+		return fail(err, errlen, "UART at 0x%llx overlaps the GIC",
+			    (unsigned long long)base);
+	if (cfg->uart_spi < 0 || cfg->uart_spi > GIC_MAX_SPI)
+		return fail(err, errlen, "UART interrupt SPI %d: must be 0..%d", cfg->uart_spi,
+			    GIC_MAX_SPI);
+	return 0;
+}
+
+int vm_config_check(const struct vm_config *cfg, char *err, size_t errlen)
+{
+	int ret;
+
+	if (cfg->name[0] == '\0' || memchr(cfg->name, '\0', VM_NAME_LEN) == NULL)
+		return fail(err, errlen, "a VM needs a name of 1..%d characters", VM_NAME_LEN - 1);
+	if (cfg->nr_vcpus < 1 || cfg->nr_vcpus > VM_MAX_VCPUS)
+		return fail(err, errlen, "vcpus must be 1..%d (got %d)", VM_MAX_VCPUS,
+			    cfg->nr_vcpus);
+	if (cfg->prio < K_HIGHEST_PRIO || cfg->prio > K_LOWEST_PRIO)
+		return fail(err, errlen, "priority must be %d..%d (got %d)", K_HIGHEST_PRIO,
+			    K_LOWEST_PRIO, cfg->prio);
+	ret = check_ram(cfg, err, errlen);
+	if (!ret)
+		ret = check_cpus(cfg, err, errlen);
+	if (!ret)
+		ret = check_uart(cfg, err, errlen);
+	return ret;
+}

@@ -1,0 +1,105 @@
+/*
+ * HVC/SMC from guests: PSCI 1.1 (SMC calling convention, results in x0)
+ * and a small range of zvm hypercalls (vendor-specific hypervisor service,
+ * owner 6: 0xc6000000..).
+ */
+#include <zvm/log.h>
+#include <zvm/vcpu.h>
+#include <zvm/vmm.h>
+
+#define PSCI_VERSION		0x84000000u
+#define PSCI_CPU_OFF		0x84000002u
+#define PSCI_CPU_ON_32		0x84000003u
+#define PSCI_AFFINITY_INFO_32	0x84000004u
+#define PSCI_MIGRATE_INFO_TYPE	0x84000006u
+#define PSCI_SYSTEM_OFF		0x84000008u
+#define PSCI_SYSTEM_RESET	0x84000009u
+#define PSCI_FEATURES		0x8400000au
+#define PSCI_CPU_ON_64		0xc4000003u
+#define PSCI_AFFINITY_INFO_64	0xc4000004u
+#define SMCCC_VERSION		0x80000000u
+
+#define PSCI_1_1		0x10001
+#define PSCI_SUCCESS		0
+#define PSCI_NOT_SUPPORTED	(-1)
+#define PSCI_INVALID_PARAMS	(-2)
+#define PSCI_ALREADY_ON		(-4)
+#define MIGRATE_NOT_NEEDED	2
+
+#define ZVM_HC_NULL		0xc6000000u	/* returns 0: round-trip benchmark */
+
+static int64_t psci_cpu_on(struct vcpu *caller, uint64_t mpidr, uint64_t entry,
+			   uint64_t ctx)
+{
+	struct vcpu *target = vm_vcpu_by_mpidr(caller->vm, mpidr);
+
+	if (!target)
+		return PSCI_INVALID_PARAMS;
+	if (target->power == VCPU_ON)
+		return PSCI_ALREADY_ON;
+	vcpu_arch_reset(&target->arch, entry, ctx, target->id);
+	target->power = VCPU_ON;
+	vcpu_kick(target);
+	return PSCI_SUCCESS;
+}
+
+static int64_t psci_affinity_info(struct vcpu *caller, uint64_t mpidr)
+{
+	struct vcpu *target = vm_vcpu_by_mpidr(caller->vm, mpidr);
+
+	if (!target)
+		return PSCI_INVALID_PARAMS;
+	return target->power == VCPU_ON ? 0 : 1;
+}
+
+static bool psci_supported(uint32_t fn)
+{
+	switch (fn) {
+	case PSCI_VERSION: case PSCI_CPU_OFF: case PSCI_CPU_ON_32:
+	case PSCI_CPU_ON_64: case PSCI_AFFINITY_INFO_32: case PSCI_AFFINITY_INFO_64:
+	case PSCI_MIGRATE_INFO_TYPE: case PSCI_SYSTEM_OFF: case PSCI_SYSTEM_RESET:
+	case PSCI_FEATURES:
+		return true;
+	default:
+		return false;
+	}
+}
+
+static int64_t hypercall(struct vcpu *vcpu, uint32_t fn, const uint64_t *x)
+{
+	switch (fn) {
+	case PSCI_VERSION:
+		return PSCI_1_1;
+	case PSCI_FEATURES:
+		return psci_supported((uint32_t)x[1]) ? PSCI_SUCCESS : PSCI_NOT_SUPPORTED;
+	case PSCI_CPU_ON_32:
+	case PSCI_CPU_ON_64:
+		return psci_cpu_on(vcpu, x[1], x[2], x[3]);
+	case PSCI_CPU_OFF:
+		vcpu->power = VCPU_OFF;
+		return PSCI_SUCCESS;
+	case PSCI_AFFINITY_INFO_32:
+	case PSCI_AFFINITY_INFO_64:
+		return psci_affinity_info(vcpu, x[1]);
+	case PSCI_MIGRATE_INFO_TYPE:
+		return MIGRATE_NOT_NEEDED;
+	case PSCI_SYSTEM_OFF:
+		vm_halt(vcpu->vm, "guest powered off (PSCI SYSTEM_OFF)");
+		return PSCI_SUCCESS;
+	case PSCI_SYSTEM_RESET:
+		vmm_request_reset(vcpu->vm);
+		return PSCI_SUCCESS;
+	case ZVM_HC_NULL:
+		return 0;
+	default:
+		LOG_DBG("VM %d: unknown hypercall 0x%x", vcpu->vm->id, fn);
+		return PSCI_NOT_SUPPORTED;
+	}
+}
+
+void vcpu_hypercall(struct vcpu *vcpu)
+{
+	uint64_t *x = vcpu->arch.regs.x;
+
+	x[0] = (uint64_t)hypercall(vcpu, (uint32_t)x[0], x);
+}

@@ -1,0 +1,58 @@
+/*
+ * Virtual timer: the guest programs the EL1 virtual timer directly; guest
+ * time is the counter minus its VM's CNTVOFF. When the timer fires while
+ * the guest runs, zvm masks it (the guest re-arms it) and injects PPI 27.
+ * A vCPU waiting in WFI sleeps until its timer's deadline.
+ */
+#include <zvm/arch.h>
+#include <zvm/vcpu.h>
+
+#define CNT_CTL_ENABLE	(1u << 0)
+#define CNT_CTL_IMASK	(1u << 1)
+#define CNT_CTL_ISTATUS	(1u << 2)
+
+k_timeout_t vtimer_ticks_to_fire(struct vcpu *vcpu)
+{
+	uint64_t ctl = read_sysreg(cntv_ctl_el0);
+	uint64_t cval = read_sysreg(cntv_cval_el0);
+	uint64_t now;
+
+	(void)vcpu;
+	if ((ctl & (CNT_CTL_ENABLE | CNT_CTL_IMASK)) != CNT_CTL_ENABLE)
+		return K_FOREVER;
+	isb();
+	now = read_sysreg(cntvct_el0);
+	return cval > now ? (k_timeout_t)(cval - now) : 0;
+}
+
+/* The guest's timer condition holds: hand it over as a virtual interrupt. */
+static void vtimer_fire(struct vcpu *vcpu, uint64_t ctl)
+{
+	write_sysreg(cntv_ctl_el0, ctl | CNT_CTL_IMASK);
+	isb();
+	vgic_inject(vcpu->vm, vcpu->id, VTIMER_INTID, true);
+}
+
+void vtimer_check(struct vcpu *vcpu)
+{
+	uint64_t ctl = read_sysreg(cntv_ctl_el0);
+
+	if ((ctl & (CNT_CTL_ENABLE | CNT_CTL_IMASK | CNT_CTL_ISTATUS)) ==
+	    (CNT_CTL_ENABLE | CNT_CTL_ISTATUS))
+		vtimer_fire(vcpu, ctl);
+}
+
+/* The physical virtual-timer PPI reached EL2: it belongs to this CPU's vCPU. */
+void vtimer_irq(int intid, void *arg)
+{
+	struct vcpu *vcpu = vcpu_current();
+
+	(void)intid;
+	(void)arg;
+	if (!vcpu) {
+		write_sysreg(cntv_ctl_el0, 0);	/* stale: nobody owns it */
+		isb();
+		return;
+	}
+	vtimer_fire(vcpu, read_sysreg(cntv_ctl_el0));
+}
