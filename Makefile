@@ -9,6 +9,10 @@ OBJDUMP    := $(CROSS)objdump
 BUILD      := build
 FDT_DIR    := $(BUILD)/deps/libfdt/usr
 ZVM_VERSION := 0.1.0-$(shell git describe --always --dirty 2>/dev/null || echo unknown)
+# build/version.h changes only when the version does, so objects that show
+# it are rebuilt exactly then (a -D flag would not trigger a rebuild).
+$(shell mkdir -p build && echo '#define ZVM_VERSION "$(ZVM_VERSION)"' > build/version.h.new && \
+	(cmp -s build/version.h.new build/version.h || mv build/version.h.new build/version.h))
 
 # One kernel, two images: the host at EL2 and the RTOS guest at EL1.
 # The virtualization core (virt/, arch/arm64/virt/, the zvm command) is host-only.
@@ -25,7 +29,7 @@ CFLAGS := --specs=picolibc.specs -std=gnu11 -O2 -g -Wall -Wextra -Werror \
 	  -ffreestanding -fno-omit-frame-pointer -mgeneral-regs-only \
 	  -fno-stack-protector -MMD -MP \
 	  -Iinclude -Iarch/arm64/include -I$(FDT_DIR)/include \
-	  -DZVM_VERSION='"$(ZVM_VERSION)"' -DZVM_DTB_ADDR=$(DTB_ADDR) \
+	  -I$(BUILD) -DZVM_DTB_ADDR=$(DTB_ADDR) \
 	  -DZVM_EARLY_UART=$(EARLY_UART) -DPICOLIBC_INTEGER_PRINTF_SCANF
 LDFLAGS := --specs=picolibc.specs -nostartfiles -static -Wl,--gc-sections \
 	   -T $(BUILD)/link.ld -DPICOLIBC_INTEGER_PRINTF_SCANF

@@ -17,30 +17,46 @@ static uint8_t rx_ring[RX_RING_SIZE];
 static unsigned rx_head, rx_tail;	/* free-running; tail - head = bytes held */
 static bool rx_stopped;
 static struct k_sem rx_ready;
-static bool panic_mode;	/* a CPU is dying: write without the lock */
+static int panic_cpu = -1;	/* a CPU reporting a fatal error */
+static bool panic_holds_lock;
 
 void console_write(const char *s, size_t n)
 {
-	k_spinlock_key_t key = 0;
+	k_spinlock_key_t key = arch_irq_save();
+	bool dying = __atomic_load_n(&panic_cpu, __ATOMIC_ACQUIRE) == k_cpu_id();
 
-	if (!panic_mode)
-		key = k_spin_lock(&out_lock);
+	if (!dying)
+		arch_spin_acquire(&out_lock);
 	for (size_t i = 0; i < n; i++) {
 		if (s[i] == '\n')
 			pl011_putc('\r');
 		pl011_putc(s[i]);
 	}
-	if (!panic_mode)
-		k_spin_unlock(&out_lock, key);
+	if (!dying)
+		arch_spin_release(&out_lock);
+	arch_irq_restore(key);
 }
 
+#define PANIC_LOCK_TRIES	1000000
+
 /*
- * While a CPU reports a fatal error it writes without the lock, which the
- * dying CPU itself may hold; afterwards the lock is used again.
+ * A CPU reporting a fatal error takes the output lock if it can, so its
+ * report is not interleaved; if the lock stays taken (it may be the dying
+ * CPU itself that holds it), it writes without it.
  */
 void console_panic(bool on)
 {
-	panic_mode = on;
+	if (on) {
+		for (int i = 0; i < PANIC_LOCK_TRIES && !panic_holds_lock; i++)
+			panic_holds_lock = arch_spin_trylock(&out_lock);
+		__atomic_store_n(&panic_cpu, k_cpu_id(), __ATOMIC_RELEASE);
+		return;
+	}
+	__atomic_store_n(&panic_cpu, -1, __ATOMIC_RELEASE);
+	if (panic_holds_lock) {
+		panic_holds_lock = false;
+		arch_spin_release(&out_lock);
+	}
 }
 
 /* Receive interrupt: one byte in. */

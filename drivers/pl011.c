@@ -2,6 +2,7 @@
 #include <stddef.h>
 #include <zvm/arch.h>
 #include <zvm/uart.h>
+#include <arch/mmio.h>
 
 #define UART_DR		0x00
 #define UART_FR		0x18
@@ -20,22 +21,22 @@
 #define INT_RX		(1u << 4)
 #define INT_RT		(1u << 6)	/* receive timeout: FIFO not empty, line idle */
 
-static volatile uint32_t *uart;
+static uintptr_t uart;
 static void (*rx_sink)(uint8_t byte);
 
 static uint32_t reg_read(unsigned off)
 {
-	return uart[off / 4];
+	return mmio_read32(uart + off);
 }
 
 static void reg_write(unsigned off, uint32_t v)
 {
-	uart[off / 4] = v;
+	mmio_write32(uart + off, v);
 }
 
 void pl011_init_early(uintptr_t base)
 {
-	uart = (volatile uint32_t *)base;
+	uart = base;
 	reg_write(UART_LCR_H, LCR_FEN | LCR_WLEN8);
 	reg_write(UART_CR, CR_UARTEN | CR_TXE | CR_RXE);
 }
@@ -53,9 +54,14 @@ static void pl011_isr(int intid, void *arg)
 {
 	(void)intid;
 	(void)arg;
+	/*
+	 * No write to ICR: the receive interrupt drops by itself when the FIFO
+	 * is empty, and stays raised while bytes are left (throttled), so
+	 * unmasking it later fires again. Clearing it could lose a byte that
+	 * arrives between the last read and the clear.
+	 */
 	while (!(reg_read(UART_FR) & FR_RXFE) && reg_read(UART_IMSC))
 		rx_sink((uint8_t)reg_read(UART_DR));
-	reg_write(UART_ICR, INT_RX | INT_RT);
 }
 
 void pl011_rx_throttle(bool stop)

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <libfdt.h>
+#include <version.h>
 #include <zvm/app.h>
 #include <zvm/arch.h>
 #include <zvm/console.h>
@@ -93,6 +94,7 @@ static void devices_init(void)
 		fatal_boot("GICv3 not usable");
 	sched_cpu_irqs_init(0, kernel_timer_intid());
 	console_init_irq(platform.uart_intid, 0);
+	sched_cpu_online();
 }
 
 static void secondaries_start(void)
@@ -145,5 +147,6 @@ void kernel_secondary_boot(int cpu)
 		arch_cpu_halt();
 	}
 	sched_cpu_irqs_init(cpu, kernel_timer_intid());
+	sched_cpu_online();
 	sched_cpu_run_idle();
 }

@@ -359,6 +359,8 @@ void sched_set_prio(struct k_thread *t, int prio)
 void sched_timer_irq(void)
 {
 	struct k_cpu *c = this_cpu();
+	/* Expiry readies threads and unlinks them from wait queues: locked. */
+	k_spinlock_key_t key = k_spin_lock(&sched_lock);
 	uint64_t now = arch_counter_read();
 	struct timeout *to;
 
@@ -370,6 +372,7 @@ void sched_timer_irq(void)
 		c->slice_deadline = now + slice_ticks;
 	}
 	timer_update(c);
+	k_spin_unlock(&sched_lock, key);
 }
 
 
@@ -463,7 +466,14 @@ void sched_cpu_init(int cpu, uint64_t mpidr)
 	arch_cpu_self_set(c);
 	k_spinlock_key_t key = k_spin_lock(&sched_lock);
 	thread_register(idle);
-	c->online = true;
+	k_spin_unlock(&sched_lock, key);
+}
+
+void sched_cpu_online(void)
+{
+	k_spinlock_key_t key = k_spin_lock(&sched_lock);
+
+	this_cpu()->online = true;
 	k_spin_unlock(&sched_lock, key);
 }
 

@@ -63,7 +63,8 @@ int k_num_cpus_present(void)
 int k_cpu_id(void)
 {
 	k_spinlock_key_t daif = arch_irq_save();
-	int id = arch_cpu_self()->id;
+	struct k_cpu *c = arch_cpu_self();
+	int id = c ? c->id : 0;		/* 0 before the scheduler knows this CPU */
 
 	arch_irq_restore(daif);
 	return id;

@@ -80,13 +80,16 @@ sys_rc=$?
 counts=$([ -f "$xml" ] && "$PY" - "$xml" <<'PYEOF'
 import sys
 import xml.etree.ElementTree as ET
-root = ET.parse(sys.argv[1]).getroot()
-suites = [root] if root.tag == "testsuite" else root.findall("testsuite")
-t = f = 0
-for s in suites:
-    t += int(s.get("tests", 0))
-    f += int(s.get("failures", 0)) + int(s.get("errors", 0)) + int(s.get("skipped", 0))
-print(t - f, f)
+# One count per test case: failed if its setup, call or teardown failed
+# (or it was skipped).
+cases = ET.parse(sys.argv[1]).getroot().iter("testcase")
+p = f = 0
+for c in cases:
+    if any(e.tag in ("failure", "error", "skipped") for e in c):
+        f += 1
+    else:
+        p += 1
+print(p, f)
 PYEOF
 )
 if [ -z "$counts" ]; then

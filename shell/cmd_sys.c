@@ -8,6 +8,7 @@
 #include <string.h>
 #include <zvm/arch.h>
 #include <zvm/kernel.h>
+#include <version.h>
 #include <zvm/app.h>
 #include <zvm/ktest.h>
 #include <zvm/log.h>
@@ -15,9 +16,6 @@
 #include <zvm/shell.h>
 #include <zvm/shell_args.h>
 
-#ifndef ZVM_VERSION
-#define ZVM_VERSION	"0.1.0"
-#endif
 #ifndef ZVM_BUILD_DATE
 #define ZVM_BUILD_DATE	__DATE__
 #endif

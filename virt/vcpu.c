@@ -45,6 +45,7 @@ static void vcpu_run_once(struct vcpu *vcpu)
 	kind = guest_enter(&vcpu->arch);
 	vcpu->in_guest = false;
 	vgic_sync(vcpu);
+	vtimer_check(vcpu);
 	arch_irq_restore(key);		/* a host interrupt that ended the run is taken here */
 	vcpu_handle_exit(vcpu, kind);
 }

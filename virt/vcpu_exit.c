@@ -94,7 +94,7 @@ static void handle_wfi(struct vcpu *vcpu)
 	timeout = vtimer_ticks_to_fire(vcpu);
 	if (timeout != 0 && !vgic_vcpu_pending(vcpu))
 		k_sem_take(&vcpu->wake, timeout);
-	vtimer_check(vcpu);
+	vtimer_check(vcpu);	/* its deadline may be what woke it */
 }
 
 static void handle_sysreg(struct vcpu *vcpu)

@@ -25,20 +25,33 @@ k_timeout_t vtimer_ticks_to_fire(struct vcpu *vcpu)
 	return cval > now ? (k_timeout_t)(cval - now) : 0;
 }
 
-/* The guest's timer condition holds: hand it over as a virtual interrupt. */
+/*
+ * The guest's timer condition holds: raise its (level) interrupt line and
+ * mask the timer so the physical PPI stops firing at EL2.
+ */
 static void vtimer_fire(struct vcpu *vcpu, uint64_t ctl)
 {
 	write_sysreg(cntv_ctl_el0, ctl | CNT_CTL_IMASK);
 	isb();
+	vcpu->vtimer_asserted = true;
 	vgic_inject(vcpu->vm, vcpu->id, VTIMER_INTID, true);
 }
 
+/*
+ * After every exit: lower the line once the guest has re-armed, stopped or
+ * unmasked its timer (zvm's mask is gone, or the condition is), and raise
+ * it when the condition holds.
+ */
 void vtimer_check(struct vcpu *vcpu)
 {
 	uint64_t ctl = read_sysreg(cntv_ctl_el0);
+	uint64_t all = CNT_CTL_ENABLE | CNT_CTL_IMASK | CNT_CTL_ISTATUS;
 
-	if ((ctl & (CNT_CTL_ENABLE | CNT_CTL_IMASK | CNT_CTL_ISTATUS)) ==
-	    (CNT_CTL_ENABLE | CNT_CTL_ISTATUS))
+	if (vcpu->vtimer_asserted && (ctl & all) != all) {
+		vcpu->vtimer_asserted = false;
+		vgic_inject(vcpu->vm, vcpu->id, VTIMER_INTID, false);
+	}
+	if (!vcpu->vtimer_asserted && (ctl & all) == (CNT_CTL_ENABLE | CNT_CTL_ISTATUS))
 		vtimer_fire(vcpu, ctl);
 }
 

@@ -79,7 +79,6 @@ static void fatal(const struct arch_regs *r, uint64_t kind)
 	struct k_cpu *c = arch_cpu_self();
 	uint64_t esr = read_sysreg(ESR_ELx);
 
-	c->halted = true;
 	console_panic(true);
 	printf("\n*** FATAL: unexpected %s exception on CPU %d in thread '%s': %s\n",
 	       kind < 16 ? kind_names[kind] : "?", c->id, c->current->name,
@@ -90,6 +89,7 @@ static void fatal(const struct arch_regs *r, uint64_t kind)
 	dump_registers(r);
 	backtrace(r->x[29], r->elr, r->x[30]);
 	printf("*** CPU %d stopped; the other CPUs continue\n", c->id);
+	c->halted = true;		/* only now: the report is complete */
 	console_panic(false);
 	/* Idle CPUs wake up and take over the threads queued here. */
 	arch_send_sgi(IPI_RESCHED, K_CPU_ALL & ~(1u << c->id));

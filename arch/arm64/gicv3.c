@@ -9,6 +9,7 @@
 #include <zvm/log.h>
 #include <arch/el.h>
 #include <arch/gicv3.h>
+#include <arch/mmio.h>
 #include <arch/mmu.h>
 
 #define GICD_CTLR		0x0000
@@ -47,10 +48,6 @@ static uintptr_t gicr_of_cpu[K_MAX_CPUS];
 static struct irq_slot irq_table[NR_INTIDS];
 static unsigned nr_spis_end;
 
-static inline uint32_t mmio_read32(uintptr_t a) { return *(volatile uint32_t *)a; }
-static inline void mmio_write32(uintptr_t a, uint32_t v) { *(volatile uint32_t *)a = v; }
-static inline uint64_t mmio_read64(uintptr_t a) { return *(volatile uint64_t *)a; }
-static inline void mmio_write64(uintptr_t a, uint64_t v) { *(volatile uint64_t *)a = v; }
 
 static void gicd_wait_rwp(void)
 {

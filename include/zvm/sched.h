@@ -41,7 +41,9 @@ extern k_spinlock_t sched_lock;
 
 /** Set up the scheduler data of `cpu`; the calling context becomes its idle thread. */
 void sched_cpu_init(int cpu, uint64_t mpidr);
-/** Mark this CPU online and run its idle loop forever. */
+/** This CPU's interrupts work: threads may be placed on it from now on. */
+void sched_cpu_online(void);
+/** Run this CPU's idle loop forever. */
 void sched_cpu_run_idle(void) __attribute__((noreturn));
 /** Timer and IPI handling of this CPU (after its GIC interface is up). */
 void sched_cpu_irqs_init(int cpu, int timer_intid);

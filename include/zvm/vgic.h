@@ -71,8 +71,11 @@ int vgic_vcpu_init(struct vcpu *vcpu);
 void vgic_vcpu_destroy(struct vcpu *vcpu);
 /**
  * Raise (level=true) or lower an interrupt line; SGI/PPI go to `vcpu_id`.
- * For an edge-triggered interrupt every raise is one edge. Returns 0, or
- * K_EINVAL for an INTID or vCPU the VM does not have.
+ * For an edge-triggered interrupt every raise is one edge. A level-
+ * sensitive interrupt (PPIs and SPIs after reset; the guest's ICFGR
+ * decides) stays pending, and is presented again after each EOI, until its
+ * line is lowered with level=false. Returns 0, or K_EINVAL for an INTID or
+ * vCPU the VM does not have.
  */
 int vgic_inject(struct vm *vm, int vcpu_id, uint32_t intid, bool level);
 /** Before entering the guest (IRQs masked, on the vCPU's CPU): fill the LRs. */

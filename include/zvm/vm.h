@@ -41,6 +41,7 @@ struct vcpu {
 	enum vcpu_power power;
 	bool in_guest;			/* between flush and sync, on thread->cpu */
 	bool exit_req;			/* the thread should end (VM deleted) */
+	bool vtimer_asserted;		/* zvm raised PPI 27 and masked the timer */
 	struct k_sem wake;		/* WFI, PSCI CPU_ON and resume wait here */
 	struct vgic_vcpu vgic;
 };

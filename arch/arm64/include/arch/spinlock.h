@@ -12,7 +12,7 @@
 typedef struct {
 	uint16_t owner;
 	uint16_t next;
-} k_spinlock_t;
+} __attribute__((aligned(4))) k_spinlock_t;
 
 typedef uint64_t k_spinlock_key_t;
 
@@ -28,6 +28,18 @@ static inline void arch_spin_acquire(k_spinlock_t *l)
 	"	cmp	%w0, %w2\n"
 	"	b.ne	1b\n"
 	: "=&r"(owner) : "r"(&l->owner), "r"((uint32_t)ticket) : "memory", "cc");
+}
+
+/* Take the lock only if it is free right now. */
+static inline int arch_spin_trylock(k_spinlock_t *l)
+{
+	uint32_t *word = (uint32_t *)l;		/* owner in the low half */
+	uint32_t old = __atomic_load_n(word, __ATOMIC_RELAXED);
+
+	if ((old & 0xffff) != (old >> 16))
+		return 0;
+	return __atomic_compare_exchange_n(word, &old, old + (1u << 16), 0,
+					   __ATOMIC_ACQUIRE, __ATOMIC_RELAXED);
 }
 
 static inline void arch_spin_release(k_spinlock_t *l)
