@@ -13,8 +13,12 @@
 #include <zvm/kernel.h>
 #include "ktest_util.h"
 
-#define DRIVER_MS	10000	/* no test driver may take longer */
-#define JOIN_MS		3000	/* no test thread may take longer */
+/*
+ * Hang detection only: far above normal run times (milliseconds), because
+ * an overloaded host can make QEMU TCG slower by orders of magnitude.
+ */
+#define DRIVER_MS	60000	/* no test driver may take longer */
+#define JOIN_MS		10000	/* no test thread may take longer */
 
 /* Busy-wait for up to ms while cond is false; returns cond. */
 #define SPIN_UNTIL(cond, ms)						\
@@ -107,6 +111,7 @@ static int prio_order_driver(void)
  */
 KT_CASE(sched_prio_order)
 {
+	KT_NEED_CPUS(2);
 	return kt_run_driver(prio_order_driver, DRIVER_MS);
 }
 
@@ -210,6 +215,7 @@ static int preempt_driver(void)
  */
 KT_CASE(sched_preempt)
 {
+	KT_NEED_CPUS(2);
 	return kt_run_driver(preempt_driver, DRIVER_MS);
 }
 
@@ -345,6 +351,7 @@ static int coop_driver(void)
  */
 KT_CASE(sched_coop)
 {
+	KT_NEED_CPUS(2);
 	return kt_run_driver(coop_driver, DRIVER_MS);
 }
 
@@ -355,6 +362,7 @@ KT_CASE(sched_coop)
 #define SLICE_GAP_US	1000	/* a longer pause means the thread was switched out */
 #define SLICE_MIN_RUNS	8	/* each thread: expected ~SLICE_RUN_MS / 2 / SLICE_MS */
 #define SLICE_MAX_GAP_MS 40	/* expected ~SLICE_MS; TCG vCPUs stall now and then */
+#define SLICE_TRIES	3
 
 struct slicer {
 	uint64_t end;
@@ -382,11 +390,12 @@ static void slice_busy(void *arg)
 	}
 }
 
-static int slice_on_driver(void)
+/* One measurement: 0 in bounds, 1 out of bounds, -1 if the threads hang. */
+static int slice_on_try(void)
 {
 	struct k_thread *t[2];
 	uint64_t end;
-	int err = 0;
+	int err = 0, missed = 0;
 
 	memset(slicers, 0, sizeof(slicers));
 	k_sched_time_slice_set(SLICE_MS);
@@ -404,15 +413,24 @@ static int slice_on_driver(void)
 	       (unsigned long long)kt_ticks_us(slicers[0].max_gap),
 	       (unsigned long long)kt_ticks_us(slicers[1].max_gap));
 	for (int i = 0; i < 2; i++) {
-		KT_CHECK(slicers[i].runs >= SLICE_MIN_RUNS,
-			 "slicing on: thread %d got the CPU back %u times, expected >= %u",
-			 i, slicers[i].runs, SLICE_MIN_RUNS);
-		KT_CHECK(kt_ticks_us(slicers[i].max_gap) <= SLICE_MAX_GAP_MS * 1000u,
-			 "slicing on: thread %d waited %llu us, bound %u ms", i,
-			 (unsigned long long)kt_ticks_us(slicers[i].max_gap),
-			 SLICE_MAX_GAP_MS);
+		missed |= slicers[i].runs < SLICE_MIN_RUNS;
+		missed |= kt_ticks_us(slicers[i].max_gap) > SLICE_MAX_GAP_MS * 1000u;
 	}
-	return 0;
+	return missed;
+}
+
+/* Timing on an oversubscribed host is noisy: best of SLICE_TRIES. */
+static int slice_on_driver(void)
+{
+	for (int try = 1; try <= SLICE_TRIES; try++) {
+		int r = slice_on_try();
+
+		if (r <= 0)
+			return r;
+	}
+	kt_fail("slicing on: in %d tries, a thread got the CPU back fewer than %u times "
+		"or waited more than %u ms", SLICE_TRIES, SLICE_MIN_RUNS, SLICE_MAX_GAP_MS);
+	return -1;
 }
 
 static struct {
@@ -472,6 +490,7 @@ static int slice_off_driver(void)
  */
 KT_CASE(sched_slice)
 {
+	KT_NEED_CPUS(2);
 	if (kt_run_driver(slice_on_driver, DRIVER_MS))
 		return -1;
 	return kt_run_driver(slice_off_driver, DRIVER_MS);
@@ -551,6 +570,7 @@ static int migrate_driver(void)
  */
 KT_CASE(sched_migrate)
 {
+	KT_NEED_CPUS(3);
 	return kt_run_driver(migrate_driver, DRIVER_MS);
 }
 
@@ -702,6 +722,7 @@ static int suspend_driver(void)
  */
 KT_CASE(sched_suspend)
 {
+	KT_NEED_CPUS(4);
 	return kt_run_driver(suspend_driver, DRIVER_MS);
 }
 
@@ -865,6 +886,7 @@ static int abort_driver(void)
  */
 KT_CASE(sched_abort)
 {
+	KT_NEED_CPUS(4);
 	return kt_run_driver(abort_driver, DRIVER_MS);
 }
 

@@ -10,9 +10,10 @@
 #include <zvm/kernel.h>
 #include "ktest_util.h"
 
-#define DRIVER_MS	10000
-#define JOIN_MS		3000
-#define TAKE_MS		1000	/* a wait that should succeed at once */
+/* Hang detection only, see ktest_sched.c. */
+#define DRIVER_MS	60000
+#define JOIN_MS		10000
+#define TAKE_MS		5000	/* a wait that should succeed at once */
 
 #define SPIN_UNTIL(cond, ms)						\
 	({								\
@@ -92,6 +93,7 @@ static int pingpong_driver(void)
  */
 KT_CASE(sem_pingpong)
 {
+	KT_NEED_CPUS(3);
 	return kt_run_driver(pingpong_driver, DRIVER_MS);
 }
 
@@ -217,6 +219,7 @@ static int sem_driver(void)
  */
 KT_CASE(sem_basic)
 {
+	KT_NEED_CPUS(2);
 	return kt_run_driver(sem_driver, DRIVER_MS);
 }
 
@@ -314,7 +317,8 @@ static int race_driver(void)
  */
 KT_CASE(sem_timeout_race)
 {
-	return kt_run_driver(race_driver, 3 * DRIVER_MS);
+	KT_NEED_CPUS(3);
+	return kt_run_driver(race_driver, DRIVER_MS);
 }
 
 /* ---- mutexes: recursion and ownership ---- */
@@ -386,6 +390,7 @@ static int mutex_recursive_driver(void)
  */
 KT_CASE(mutex_recursive)
 {
+	KT_NEED_CPUS(2);
 	return kt_run_driver(mutex_recursive_driver, DRIVER_MS);
 }
 
@@ -521,6 +526,7 @@ static int pi_driver(void)
  */
 KT_CASE(mutex_pi)
 {
+	KT_NEED_CPUS(2);
 	return kt_run_driver(pi_driver, DRIVER_MS);
 }
 
@@ -625,6 +631,7 @@ static int pi_chain_driver(void)
  */
 KT_CASE(mutex_pi_chain)
 {
+	KT_NEED_CPUS(4);
 	return kt_run_driver(pi_chain_driver, DRIVER_MS);
 }
 
@@ -696,7 +703,7 @@ static int unlock_order_driver(void)
 	k_mutex_init(&uo.a);
 	k_mutex_init(&uo.b);
 	t = kt_spawn("uo_owner", uo_owner, NULL, 10, kt_cpu(1));
-	KT_CHECK(!kt_join(t, JOIN_MS), "threads did not finish");
+	KT_CHECK(!kt_join(t, 3 * JOIN_MS), "threads did not finish");
 	KT_CHECK(uo.high_ret == 0, "waiter's lock returned %d", uo.high_ret);
 	for (int i = 0; i < 4; i++) {
 		if (uo.prio[i] == want[i])
@@ -718,6 +725,7 @@ static int unlock_order_driver(void)
  */
 KT_CASE(mutex_pi_unlock_order)
 {
+	KT_NEED_CPUS(3);
 	return kt_run_driver(unlock_order_driver, DRIVER_MS);
 }
 
@@ -903,6 +911,7 @@ static int msgq_driver(void)
  */
 KT_CASE(msgq_order)
 {
+	KT_NEED_CPUS(2);
 	return kt_run_driver(msgq_driver, DRIVER_MS);
 }
 
@@ -978,9 +987,6 @@ static int mpsc_driver(void)
  */
 KT_CASE(msgq_mpsc)
 {
-	/*
-	 * Generous: with 4 vCPUs on fewer host cores, QEMU TCG makes contended
-	 * ticket spinlocks slow, up to tens of ms a message.
-	 */
-	return kt_run_driver(mpsc_driver, 3 * DRIVER_MS);
+	KT_NEED_CPUS(2);
+	return kt_run_driver(mpsc_driver, DRIVER_MS);
 }

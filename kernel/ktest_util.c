@@ -10,14 +10,22 @@ bool kt_failed;
 
 void kt_fail(const char *fmt, ...)
 {
+	char why[160];
 	va_list ap;
 
 	kt_failed = true;
-	printf("ktest: %s: ", kt_name);
 	va_start(ap, fmt);
-	vprintf(fmt, ap);
+	vsnprintf(why, sizeof(why), fmt, ap);
 	va_end(ap);
-	printf("\n");
+	/* One printf: test threads on other CPUs may report at the same time. */
+	printf("ktest: %s: %s\n", kt_name, why);
+}
+
+int kt_skip(int cpus_needed)
+{
+	printf("ktest: %s: skipped: needs %d CPUs, %d usable\n", kt_name, cpus_needed,
+	       kt_num_cpus());
+	return 0;
 }
 
 static bool cpu_usable(int cpu)

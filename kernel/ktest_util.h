@@ -27,6 +27,8 @@ extern const char *kt_name;
 extern bool kt_failed;
 
 void kt_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/** Note that the test is skipped for want of CPUs; returns 0. */
+int kt_skip(int cpus_needed);
 
 #define KT_CASE(name)							\
 	static int kt_body_##name(void);				\
@@ -37,6 +39,16 @@ void kt_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 		return kt_body_##name() || kt_failed ? -1 : 0;		\
 	}								\
 	static int kt_body_##name(void)
+
+/*
+ * Tests that need n usable CPUs (a control CPU plus CPUs for the threads
+ * under test) pass with a note on smaller machines, e.g. a guest.
+ */
+#define KT_NEED_CPUS(n)							\
+	do {								\
+		if (kt_num_cpus() < (n))				\
+			return kt_skip(n);				\
+	} while (0)
 
 /* Report a failure and carry on (the test fails at its end). */
 #define KT_EXPECT(cond, ...)						\

@@ -1,7 +1,9 @@
 /*
- * Recursive mutexes with priority inheritance: while a more urgent thread
- * waits, the owner runs at the waiter's priority; the chain is followed
- * when the owner itself waits on another mutex.
+ * Recursive mutexes with priority inheritance. A thread's priority is
+ * derived, never remembered: its base priority, raised to the most urgent
+ * waiter of every mutex it holds. So mutexes may be released in any order,
+ * and a waiter that times out takes back exactly what it lent. The chain
+ * is followed when an owner itself waits on another mutex.
  */
 #include <zvm/sched.h>
 
@@ -11,7 +13,7 @@ void k_mutex_init(struct k_mutex *m)
 {
 	m->owner = NULL;
 	m->lock_count = 0;
-	m->owner_orig_prio = K_LOWEST_PRIO;
+	m->held_node.next = m->held_node.prev = NULL;
 	dlist_init(&m->waitq);
 }
 
@@ -22,19 +24,29 @@ static int best_waiter_prio(const struct k_mutex *m)
 	return n ? CONTAINER_OF(n, struct k_thread, qnode)->prio : K_IDLE_PRIO;
 }
 
-/* The priority m's owner deserves: its own, or its most urgent waiter's. */
-static void owner_prio_update(struct k_mutex *m)
+static int inherited_prio(const struct k_thread *t)
 {
-	for (int depth = 0; m && m->owner && depth < PI_CHAIN_MAX; depth++) {
-		struct k_thread *owner = m->owner;
-		int prio = best_waiter_prio(m);
+	int prio = t->base_prio;
+	struct dnode *n;
 
-		if (prio > m->owner_orig_prio)
-			prio = m->owner_orig_prio;
-		if (prio == owner->prio)
+	DLIST_FOR_EACH(&t->held_mutexes, n) {
+		int p = best_waiter_prio(CONTAINER_OF(n, struct k_mutex, held_node));
+
+		if (p < prio)
+			prio = p;
+	}
+	return prio;
+}
+
+void mutex_prio_refresh(struct k_thread *t)
+{
+	for (int depth = 0; t && depth < PI_CHAIN_MAX; depth++) {
+		int prio = inherited_prio(t);
+
+		if (prio == t->prio)
 			return;
-		sched_set_prio(owner, prio);
-		m = owner->pending_mutex;
+		sched_set_prio(t, prio);	/* re-sorts t in the waitq it pends on */
+		t = t->pending_mutex ? t->pending_mutex->owner : NULL;
 	}
 }
 
@@ -49,17 +61,24 @@ static void lend_priority(struct k_mutex *m, int prio)
 	}
 }
 
+static void take_ownership(struct k_mutex *m, struct k_thread *t)
+{
+	m->owner = t;
+	m->lock_count = 1;
+	dlist_append(&t->held_mutexes, &m->held_node);
+}
+
 int k_mutex_lock(struct k_mutex *m, k_timeout_t timeout)
 {
 	k_spinlock_key_t key = k_spin_lock(&sched_lock);
 	struct k_thread *cur = k_current();
 	int ret;
 
-	if (!m->owner || m->owner == cur) {
-		if (!m->owner)
-			m->owner_orig_prio = cur->prio;
-		m->owner = cur;
-		m->lock_count++;
+	if (m->owner == cur || !m->owner) {
+		if (m->owner == cur)
+			m->lock_count++;
+		else
+			take_ownership(m, cur);
 		k_spin_unlock(&sched_lock, key);
 		return 0;
 	}
@@ -73,7 +92,7 @@ int k_mutex_lock(struct k_mutex *m, k_timeout_t timeout)
 	if (ret != 0) {
 		key = k_spin_lock(&sched_lock);
 		cur->pending_mutex = NULL;
-		owner_prio_update(m);	/* we no longer lend our priority */
+		mutex_prio_refresh(m->owner);	/* we no longer lend our priority */
 		k_spin_unlock(&sched_lock, key);
 	}
 	return ret;
@@ -93,17 +112,17 @@ int k_mutex_unlock(struct k_mutex *m)
 		k_spin_unlock(&sched_lock, key);
 		return 0;
 	}
-	sched_set_prio(cur, m->owner_orig_prio);
+	dlist_remove(&m->held_node);
+	m->owner = NULL;
 	next = sched_unpend_first(&m->waitq);
-	m->owner = next;
 	if (next) {
 		next->pending_mutex = NULL;
-		m->lock_count = 1;
-		m->owner_orig_prio = next->prio;
-		owner_prio_update(m);
+		take_ownership(m, next);
+		mutex_prio_refresh(next);	/* the remaining waiters lend to it */
 		next->swap_retval = 0;
 		sched_ready(next);
 	}
+	mutex_prio_refresh(cur);
 	sched_reschedule(key);
 	return 0;
 }

@@ -462,6 +462,7 @@ void sched_cpu_init(int cpu, uint64_t mpidr)
 	snprintf(idle->name, sizeof(idle->name), "idle%d", cpu);
 	timeout_init(&idle->timeout, NULL);
 	dlist_init(&idle->joiners);
+	dlist_init(&idle->held_mutexes);
 	c->current = idle;
 	arch_cpu_self_set(c);
 	k_spinlock_key_t key = k_spin_lock(&sched_lock);

@@ -36,6 +36,7 @@ void k_thread_create(struct k_thread *t, const char *name, void *stack,
 	t->stack_base = stack;
 	t->stack_size = stack_size;
 	dlist_init(&t->joiners);
+	dlist_init(&t->held_mutexes);
 	timeout_init(&t->timeout, NULL);
 	memset(stack, STACK_FILL, stack_size);
 	arch_thread_init(&t->ctx, t, (char *)stack + (stack_size & ~15ul));
@@ -224,7 +225,7 @@ void k_thread_priority_set(struct k_thread *t, int prio)
 		return;
 	key = k_spin_lock(&sched_lock);
 	t->base_prio = prio;
-	sched_set_prio(t, prio);
+	mutex_prio_refresh(t);		/* keeps what its mutexes' waiters lend it */
 	sched_reschedule(key);
 }
 

@@ -105,6 +105,7 @@ struct k_thread {
 	uint64_t slice_start;		/* counter value when it got the CPU */
 	uint64_t run_ticks;		/* accumulated time on CPU */
 	struct k_mutex *pending_mutex;	/* for priority inheritance chains */
+	dlist_t held_mutexes;		/* its priority is derived from their waiters */
 	/*
 	 * Called with the scheduler lock held, IRQs masked, when the thread
 	 * leaves or gets a CPU: a vCPU thread switches its guest's EL1 state.
@@ -195,7 +196,7 @@ unsigned k_sem_count_get(struct k_sem *s);
 struct k_mutex {
 	struct k_thread *owner;
 	unsigned lock_count;
-	int owner_orig_prio;
+	struct dnode held_node;		/* on the owner's held_mutexes */
 	dlist_t waitq;
 };
 

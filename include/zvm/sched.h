@@ -72,6 +72,9 @@ int sched_swap_current(k_spinlock_key_t key);
 /** Queue the current thread behind its equals and run the best one. */
 void sched_yield_current(k_spinlock_key_t key);
 
+/** Set t's priority from its base and the waiters of the mutexes it holds, along the chain. */
+void mutex_prio_refresh(struct k_thread *t);
+
 /* ---- thread bookkeeping (thread.c) ---- */
 
 /** Add t to the list of all threads. */
