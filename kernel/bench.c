@@ -5,10 +5,12 @@
  * Threads are pinned so each item measures one path, not the placement.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <zvm/app.h>
 #include <zvm/arch.h>
 #include <zvm/kernel.h>
+#include <zvm/sched.h>
 #include <zvm/shell.h>
 
 #define ROUNDS		1000
@@ -265,6 +267,71 @@ static void bench_cross_cpu(void)
 	report("cross-CPU wake-up (IPI)", t_sum, ROUNDS);
 }
 
+/* ---- timer interrupt latency: handler entry minus the programmed deadline ---- */
+
+#define TIMER_SAMPLES	1000
+#define TIMER_PERIOD_US	200
+
+static uint32_t timer_late[TIMER_SAMPLES];
+static volatile unsigned timer_count;
+
+static void timer_probe(uint64_t late)
+{
+	if (timer_count < TIMER_SAMPLES)
+		timer_late[timer_count++] = (uint32_t)late;
+}
+
+static int cmp_u32(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+static void report_dist(const char *name, uint32_t *v, unsigned n)
+{
+	uint64_t sum = 0;
+	char label[48];
+
+	qsort(v, n, sizeof(v[0]), cmp_u32);
+	for (unsigned i = 0; i < n; i++)
+		sum += v[i];
+	snprintf(label, sizeof(label), "%s mean", name);
+	report(label, sum, n);
+	snprintf(label, sizeof(label), "%s p99", name);
+	report(label, v[n * 99 / 100], 1);
+	snprintf(label, sizeof(label), "%s max", name);
+	report(label, v[n - 1], 1);
+}
+
+static void timer_latency(void *arg)
+{
+	(void)arg;
+	timer_count = 0;
+	sched_timer_probe = timer_probe;
+	while (timer_count < TIMER_SAMPLES)
+		k_sleep(K_USEC(TIMER_PERIOD_US));
+	sched_timer_probe = NULL;
+	report_dist("timer irq latency", timer_late, TIMER_SAMPLES);
+}
+
+#ifdef ZVM_EL1
+/* ---- a hypercall that does nothing: the cost of one exit and return ---- */
+
+static void null_hypercall(void *arg)
+{
+	uint64_t t0 = k_cycle_get();
+
+	(void)arg;
+	for (int i = 0; i < ROUNDS; i++) {
+		register uint64_t x0 __asm__("x0") = 0xc6000000u;	/* ZVM_HC_NULL */
+
+		__asm__ volatile("hvc #0" : "+r"(x0) : : "x1", "x2", "x3", "memory");
+	}
+	report("null hypercall round trip", k_cycle_get() - t0, ROUNDS);
+}
+#endif /* ZVM_EL1 */
+
 static void run_single(k_thread_entry_t fn)
 {
 	run_on(0, bench_cpu, 5, fn, NULL);
@@ -295,6 +362,10 @@ int bench_run(void)
 	bench_irqs();
 	if (remote_cpu >= 0)
 		bench_cross_cpu();
+	run_single(timer_latency);
+#ifdef ZVM_EL1
+	run_single(null_hypercall);
+#endif /* ZVM_EL1 */
 	report("boot to shell prompt", bench_boot_prompt_cycles, 1);
 	puts("bench: done");
 	return 0;

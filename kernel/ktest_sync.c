@@ -15,15 +15,6 @@
 #define JOIN_MS		10000
 #define TAKE_MS		5000	/* a wait that should succeed at once */
 
-#define SPIN_UNTIL(cond, ms)						\
-	({								\
-		uint64_t sp_end_ = k_cycle_get() + kt_ms_ticks(ms);	\
-		bool sp_ok_;						\
-		while (!(sp_ok_ = (cond)) && k_cycle_get() < sp_end_)	\
-			;						\
-		sp_ok_;							\
-	})
-
 /* ---- semaphores ---- */
 
 #define PINGPONG_ROUNDS	1000
@@ -435,7 +426,7 @@ static void pi_low(void *arg)
 	k_mutex_lock(&pi.m, K_FOREVER);
 	pi_log(EV_L_LOCKED);
 	/* Needs the CPU to get here: only while it inherits H's priority. */
-	SPIN_UNTIL(KT_LOAD(pi.h_blocked), 2000);
+	KT_SPIN_UNTIL(KT_LOAD(pi.h_blocked), 2000);
 	k_busy_wait_ns(2000000);
 	pi_log(EV_L_UNLOCK);
 	k_mutex_unlock(&pi.m);
@@ -449,7 +440,7 @@ static void pi_medium(void *arg)
 {
 	(void)arg;
 	pi_log(EV_M_START);
-	if (!SPIN_UNTIL(KT_LOAD(pi.h_done), 500))
+	if (!KT_SPIN_UNTIL(KT_LOAD(pi.h_done), 500))
 		pi.m_timed_out = 1;
 	pi_log(EV_M_DONE);
 }

@@ -76,6 +76,16 @@ int kt_skip(int cpus_needed);
 		kt_ok_;							\
 	})
 
+/* Busy-wait (keeping the CPU) up to ms for cond; its last value. */
+#define KT_SPIN_UNTIL(cond, ms)						\
+	({								\
+		uint64_t kt_end_ = k_cycle_get() + kt_ms_ticks(ms);	\
+		bool kt_ok_;						\
+		while (!(kt_ok_ = (cond)) && k_cycle_get() < kt_end_)	\
+			;						\
+		kt_ok_;							\
+	})
+
 /* Shared flags and counters between test threads on different CPUs. */
 #define KT_LOAD(x)		__atomic_load_n(&(x), __ATOMIC_SEQ_CST)
 #define KT_STORE(x, v)		__atomic_store_n(&(x), (v), __ATOMIC_SEQ_CST)

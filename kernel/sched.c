@@ -10,6 +10,7 @@
 struct k_cpu k_cpus[K_MAX_CPUS];
 k_spinlock_t sched_lock;
 static uint64_t slice_ticks;		/* 0: time slicing off */
+void (*sched_timer_probe)(uint64_t late_ticks);
 
 static struct k_cpu *this_cpu(void)
 {
@@ -364,6 +365,8 @@ void sched_timer_irq(void)
 	uint64_t now = arch_counter_read();
 	struct timeout *to;
 
+	if (sched_timer_probe && c->timer_deadline && c->timer_deadline != TIMEOUT_NONE)
+		sched_timer_probe(now - c->timer_deadline);
 	c->timer_deadline = 0;		/* it fired: must be reprogrammed */
 	while ((to = timeout_queue_pop_expired(&c->timeouts, now)))
 		to->fn(to);

@@ -16,6 +16,7 @@
 struct zvm_opts {
 	const char *type;
 	const char *name;
+	const char *args;
 	int64_t id;
 	struct vm_config cfg;		/* overrides applied on top of a template */
 	bool has_vcpus, has_mem, has_cpus, has_prio;
@@ -25,10 +26,10 @@ static int opt_error(const char *fmt, const char *arg)
 {
 	printf("error: ");
 	printf(fmt, arg);
-	printf("\nusage: zvm new -t rtos|linux [-n NAME] [--vcpus N] [--mem SIZE] [--cpus LIST] [--prio P]\n"
+	printf("\nusage: zvm new -t rtos|linux [-n NAME] [--vcpus N] [--mem SIZE] [--cpus LIST] [--prio P] [--args \"ARGS\"]\n"
 	       "       zvm run|pause|reset|delete|look -n ID\n"
 	       "       zvm info [-n ID]\n"
-	       "       zvm update -n ID [--vcpus N] [--mem SIZE] [--cpus LIST] [--prio P]\n");
+	       "       zvm update -n ID [--vcpus N] [--mem SIZE] [--cpus LIST] [--prio P] [--args \"ARGS\"]\n");
 	return 1;
 }
 
@@ -45,6 +46,10 @@ static int parse_opt(struct zvm_opts *o, const char *opt, const char *val, bool 
 		o->name = val;
 	} else if (!strcmp(opt, "-n")) {
 		err = shell_parse_int(val, 0, VM_MAX - 1, &o->id);
+	} else if (!strcmp(opt, "--args")) {
+		if (strlen(val) >= sizeof(o->cfg.bootargs))
+			return opt_error("--args longer than 255 characters: '%s'", val);
+		o->args = val;
 	} else if (!strcmp(opt, "--vcpus")) {
 		err = shell_parse_uint(val, 1, VM_MAX_VCPUS, &u);
 		o->cfg.nr_vcpus = (int)u;
@@ -86,6 +91,8 @@ static void apply_overrides(const struct zvm_opts *o, struct vm_config *cfg)
 {
 	if (o->name)
 		snprintf(cfg->name, sizeof(cfg->name), "%s", o->name);
+	if (o->args)
+		snprintf(cfg->bootargs, sizeof(cfg->bootargs), "%s", o->args);
 	if (o->has_vcpus)
 		cfg->nr_vcpus = o->cfg.nr_vcpus;
 	if (o->has_mem)

@@ -110,7 +110,7 @@ static void build_chosen(struct dtw *w, const struct vm_config *cfg)
 	char path[32];
 
 	dt_begin(w, "chosen");
-	if (cfg->bootargs)
+	if (cfg->bootargs[0])
 		dt_str(w, "bootargs", cfg->bootargs);
 	if (cfg->uart_base) {
 		uart_path(cfg, path, sizeof(path));

@@ -246,7 +246,15 @@ static int parse_name(const struct tpl *t, struct vm_config *cfg)
 
 static int parse_bootargs(const struct tpl *t, struct vm_config *cfg)
 {
-	return tpl_str(t, "bootargs", true, &cfg->bootargs);
+	const char *args = NULL;
+	int ret = tpl_str(t, "bootargs", true, &args);
+
+	if (ret == 0 && args && strlen(args) >= sizeof(cfg->bootargs))
+		return fail(t->err, t->errlen, "template '%s': bootargs longer than %d characters",
+			    t->name, (int)sizeof(cfg->bootargs) - 1);
+	if (ret == 0)
+		snprintf(cfg->bootargs, sizeof(cfg->bootargs), "%s", args ? args : "");
+	return ret;
 }
 
 /* cpus = <c0 c1 ...>: host CPU numbers. */

@@ -86,6 +86,8 @@ void thread_mark_dead(struct k_thread *t);
 
 /** At the end of an interrupt: preempt, slice or stop the current thread if due. */
 void sched_irq_exit(void);
+/** If set, told how late each timer interrupt ran its handler (benchmark). */
+extern void (*sched_timer_probe)(uint64_t late_ticks);
 /** Expire this CPU's timeouts and time slice; the timer interrupt. */
 void sched_timer_irq(void);
 

@@ -17,6 +17,7 @@
 
 #define VM_MAX_VCPUS	4
 #define VM_NAME_LEN	16
+#define VM_BOOTARGS_LEN	256
 
 /* Guest RAM limits checked by vm_config_check(). */
 #define VM_RAM_MIN	(16ull << 20)
@@ -39,7 +40,7 @@ struct vm_config {
 	const void *kernel;		/* image in host memory */
 	uint64_t kernel_size;
 	uint64_t kernel_load_ipa;	/* raw images: where to load; 0 = default */
-	const char *bootargs;
+	char bootargs[VM_BOOTARGS_LEN];	/* the guest's command line, "" = none */
 	const char *image;		/* name of the kernel blob, for `zvm info` */
 	const void *initrd;		/* Linux initramfs in host memory, or NULL */
 	uint64_t initrd_size;

@@ -208,7 +208,7 @@ static void test_initrd_and_no_bootargs(void **state)
 	uint64_t start = image_initrd_ipa(cfg.ram_ipa, cfg.ram_size, 12345);
 
 	(void)state;
-	cfg.bootargs = NULL;
+	cfg.bootargs[0] = '\0';
 	cfg.initrd_size = 12345;
 	fdt = build(&cfg);
 	assert_null(fdt_getprop(fdt, node(fdt, "/chosen"), "bootargs", NULL));

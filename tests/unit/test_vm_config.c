@@ -374,7 +374,7 @@ static void test_template_good(void **state)
 	assert_int_equal(cfg.prio, -3);
 	assert_int_equal(cfg.ram_ipa, 0x40000000);	/* one cell is fine */
 	assert_int_equal(cfg.ram_size, 32 * MIB);
-	assert_null(cfg.bootargs);
+	assert_string_equal(cfg.bootargs, "");
 	assert_int_equal(cfg.uart_base, 0);
 	assert_int_equal(vm_config_check(&cfg, err, sizeof(err)), 0);
 }
