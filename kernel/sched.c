@@ -95,7 +95,7 @@ void sched_ready(struct k_thread *t)
 	t->state = K_THREAD_READY;
 	t->cpu = cpu;
 	runq_add(&c->runq, t);
-	if (c != this_cpu() && should_preempt(c->current, t))
+	if (c != this_cpu() && (should_preempt(c->current, t) || c->current->ipi_on_ready))
 		arch_send_sgi(IPI_RESCHED, 1u << cpu);
 }
 

@@ -7,3 +7,4 @@ scripts/setup.sh >/dev/null
 make --no-print-directory -s all
 mkdir -p bench/results
 /usr/bin/python3 bench/host_kernel.py bench/results/host-kernel.md
+/usr/bin/python3 bench/rtos_guest.py bench/results/rtos-guest.md

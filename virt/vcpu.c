@@ -34,12 +34,29 @@ static bool vcpu_runnable(const struct vcpu *vcpu)
 	return vcpu->vm->state == VM_RUNNING && vcpu->power == VCPU_ON;
 }
 
+/*
+ * A vCPU alone on its CPU lets its guest's WFI sleep in hardware: an
+ * interrupt brings it out just as fast as the host could, without the
+ * block, wake and switch. As soon as another thread is ready here, the
+ * scheduler's IPI makes it exit and WFI traps again (the thread blocks,
+ * so the other thread runs).
+ */
+static void vcpu_choose_wfi_trap(struct vcpu *vcpu)
+{
+	struct k_cpu *c = arch_cpu_self();
+	bool alone = c->runq.count == 0;
+
+	vcpu->thread->ipi_on_ready = alone;
+	vcpu_arch_trap_wfi(&vcpu->arch, !alone);
+}
+
 /* One entry into the guest and back; the exit is handled with IRQs on. */
 static void vcpu_run_once(struct vcpu *vcpu)
 {
 	k_spinlock_key_t key = arch_irq_save();
 	uint64_t kind;
 
+	vcpu_choose_wfi_trap(vcpu);
 	vgic_flush(vcpu);
 	vcpu->in_guest = true;
 	kind = guest_enter(&vcpu->arch);

@@ -113,6 +113,12 @@ struct k_thread {
 	void (*switch_out)(struct k_thread *t);
 	void (*switch_in)(struct k_thread *t);
 	void *user_data;
+	/*
+	 * Wake this thread's CPU with an IPI whenever another thread becomes
+	 * ready there, even a less urgent one (a vCPU idling in the guest's
+	 * own WFI must step aside).
+	 */
+	bool ipi_on_ready;
 };
 
 /**

@@ -27,6 +27,8 @@ LOG_DIR = os.path.join(TOP, "build", "test-logs")
 QEMU_SH = os.path.join(TOP, "scripts", "qemu.sh")
 
 PROMPT = "zvm_host:~# "
+GUEST_PROMPT = "rtos:~$ "        # the RTOS guest's shell
+CTRL_X = "\x18"                  # leaves `zvm look`
 BANNER_RE = r"zvm (\S+): real-time hypervisor, EL2"
 FATAL = "*** FATAL"
 
@@ -89,6 +91,11 @@ class Zvm:
         self.exit_status = None
         self._sync_seq = 0
         self._boot = boot
+        # Names of running VMs: their console lines ("[name] ...\n", each
+        # written in one piece) may land anywhere in the host's output, even
+        # inside an echo or a prompt. cmd() and the guest helpers skip them.
+        self.guests = set()
+        self.attached = None    # the VM id while inside `zvm look`
 
     # ---- life cycle ----
 
@@ -245,9 +252,14 @@ class Zvm:
 
         Checks the echo of the line and that no CPU died meanwhile."""
         self.send(line + "\n")
-        self.expect(PROMPT, "the prompt after %r" % line, timeout=timeout,
-                    exact=True)
-        out = clean(self.child.before)
+        if self.guests:
+            self.expect(self.tolerant(PROMPT), "the prompt after %r" % line,
+                        timeout=timeout)
+            out = clean(self.strip_guests(self.child.before))
+        else:
+            self.expect(PROMPT, "the prompt after %r" % line, timeout=timeout,
+                        exact=True)
+            out = clean(self.child.before)
         first, _, rest = out.partition("\n")
         if first != line:
             self.fail("the shell echoed %r for the command %r" % (first, line))
@@ -270,6 +282,96 @@ class Zvm:
                     exact=True, stall=stall)
         self.expect(PROMPT, "the prompt after the sync command", timeout=timeout,
                     exact=True)
+
+    # ---- VMs ----
+
+    def guest_line_re(self):
+        """A whole console line of a VM in self.guests (raw: it ends in CR LF)."""
+        names = "|".join(re.escape(n) for n in sorted(self.guests))
+        return r"\[(?:%s)\] [^\r\n]*\r\n" % names
+
+    def tolerant(self, literal):
+        """A regex for literal that allows guest lines between its characters."""
+        if not self.guests:
+            return re.escape(literal)
+        gap = "(?:%s)*" % self.guest_line_re()
+        return gap.join(re.escape(c) for c in literal)
+
+    def strip_guests(self, text):
+        """text without the guest lines in it (wherever they landed)."""
+        return re.sub(self.guest_line_re(), "", text) if self.guests else text
+
+    def mark(self):
+        """A position in the transcript, for wait_for() and since()."""
+        return self.log.count
+
+    def since(self, mark):
+        """The console output after mark (CRs dropped)."""
+        return clean(self.log.text()[mark:])
+
+    def wait_for(self, pattern, what, mark=0, timeout=CMD_TIMEOUT, count=1):
+        """Wait until pattern (a regex, on text without CRs) has matched count
+        times in the transcript after mark; returns the last match. Consumes
+        nothing: later cmd() calls still see all the output."""
+        deadline = time.monotonic() + timeout
+        rx = re.compile(pattern, re.M)
+        while True:
+            found = list(rx.finditer(self.since(mark)))
+            if len(found) >= count:
+                return found[count - 1]
+            left = deadline - time.monotonic()
+            if left <= 0:
+                self.fail("timed out after %.0f s waiting for %s" % (timeout, what))
+            try:
+                # Reads into pexpect's buffer (and the log) without matching.
+                self.child.expect([pexpect.TIMEOUT], timeout=min(left, 0.2))
+            except pexpect.EOF:
+                self.exit_status = self.child.proc.wait()
+                self.fail("QEMU exited (status %s) while waiting for %s"
+                          % (self.exit_status, what))
+
+    def attach(self, vm_id, prompt=True, timeout=CMD_TIMEOUT):
+        """`zvm look -n vm_id`; with prompt, also wait for the guest's prompt
+        (a half line the guest printed earlier comes out at once). Returns the
+        output between the 'attached' line and the prompt."""
+        self.send("zvm look -n %d\n" % vm_id)
+        self.expect(self.tolerant("attached to VM %d (" % vm_id),
+                    "the 'attached to VM %d' line" % vm_id, timeout=timeout)
+        self.expect(self.tolerant("Ctrl-X returns to the host shell\r\n"),
+                    "the end of the 'attached' line", timeout=timeout)
+        self.attached = vm_id
+        if not prompt:
+            return ""
+        self.expect(self.tolerant(GUEST_PROMPT), "the guest prompt of VM %d" % vm_id,
+                    timeout=timeout)
+        return clean(self.strip_guests(self.child.before))
+
+    def detach(self, timeout=CMD_TIMEOUT):
+        """Ctrl-X: back to the host shell; returns the attached VM's output
+        that came before 'detached from VM <id>'."""
+        vm_id = self.attached
+        self.send(CTRL_X)
+        self.expect(self.tolerant("detached from VM %d\r\n" % vm_id),
+                    "'detached from VM %d' after Ctrl-X" % vm_id, timeout=timeout)
+        out = clean(self.strip_guests(self.child.before))
+        self.expect(self.tolerant(PROMPT), "the host prompt after detaching",
+                    timeout=timeout)
+        self.attached = None
+        return out
+
+    def guest_cmd(self, line, timeout=CMD_TIMEOUT, prompt=GUEST_PROMPT):
+        """Type a line into the attached VM's shell; returns its output (no
+        echo, no CRs, other VMs' lines removed)."""
+        if self.attached is None:
+            self.fail("guest_cmd(%r) while not attached to a VM" % line)
+        self.send(line + "\n")
+        self.expect(self.tolerant(prompt), "the guest prompt after %r" % line,
+                    timeout=timeout)
+        out = clean(self.strip_guests(self.child.before))
+        first, _, rest = out.partition("\n")
+        if first != line:
+            self.fail("the guest echoed %r for the command %r" % (first, line))
+        return rest
 
     # ---- power ----
 

@@ -110,6 +110,17 @@ void vcpu_arch_load(struct vcpu_arch *ctx)
 	isb();
 }
 
+void vcpu_arch_trap_wfi(struct vcpu_arch *ctx, bool trap)
+{
+	uint64_t hcr = trap ? ctx->hcr | HCR_TWI : ctx->hcr & ~HCR_TWI;
+
+	if (hcr != ctx->hcr) {
+		ctx->hcr = hcr;
+		write_sysreg(hcr_el2, hcr);
+		isb();
+	}
+}
+
 void vcpu_arch_reset(struct vcpu_arch *ctx, uint64_t pc, uint64_t arg, uint64_t vmpidr)
 {
 	uint64_t vttbr = ctx->vttbr, vtcr = ctx->vtcr, cntvoff = ctx->cntvoff;

@@ -19,6 +19,7 @@
 #define GUEST_EXIT_SERROR	11
 
 #ifndef __ASSEMBLER__
+#include <stdbool.h>
 #include <stdint.h>
 #include <arch/regs.h>
 
@@ -57,6 +58,8 @@ uint64_t guest_enter(struct vcpu_arch *ctx);
 void vcpu_arch_load(struct vcpu_arch *ctx);
 /** Save them back and silence its timer (its thread leaves the CPU). */
 void vcpu_arch_put(struct vcpu_arch *ctx);
+/** Trap the guest's WFI (true) or let it sleep in hardware (false). */
+void vcpu_arch_trap_wfi(struct vcpu_arch *ctx, bool trap);
 /** Reset to the architectural state of a CPU entering at pc with x0 = arg. */
 void vcpu_arch_reset(struct vcpu_arch *ctx, uint64_t pc, uint64_t arg, uint64_t vmpidr);
 /** Make freshly written guest memory visible to a guest running with caches off. */
