@@ -143,15 +143,31 @@ static void vm_teardown(struct vm *vm)
 	memset(vm->vcpus, 0, sizeof(vm->vcpus));
 }
 
-/* Copy the image and the DTB into guest RAM; vCPU 0 starts at the entry. */
+/* The kernel (and a Linux guest's initramfs) into guest RAM. */
+static int vm_load_images(struct vm *vm, uint64_t *entry, char *err, size_t len)
+{
+	const struct vm_config *c = &vm->cfg;
+	struct image_info info;
+	int ret = image_probe(c->kernel, c->kernel_size, c->ram_ipa, c->ram_size,
+			      c->kernel_load_ipa, &info, err, len);
+
+	if (!ret)
+		ret = image_load(c->kernel, c->kernel_size, c->ram_ipa, c->ram_size,
+				 vm->ram, c->kernel_load_ipa, entry, err, len);
+	if (!ret && c->initrd)
+		ret = image_load_initrd(c->initrd, c->initrd_size, c->ram_ipa, c->ram_size,
+					vm->ram, info.end_ipa, err, len);
+	return ret;
+}
+
+/* Copy the images and the DTB into guest RAM; vCPU 0 starts at the entry. */
 static int vm_load(struct vm *vm, char *err, size_t len)
 {
 	uint64_t entry;
 	int ret;
 
 	memset(vm->ram, 0, vm->cfg.ram_size);
-	ret = image_load(vm->cfg.kernel, vm->cfg.kernel_size, vm->cfg.ram_ipa,
-			 vm->cfg.ram_size, vm->ram, vm->cfg.kernel_load_ipa, &entry, err, len);
+	ret = vm_load_images(vm, &entry, err, len);
 	if (ret)
 		return ret;
 	ret = guest_dtb_build(&vm->cfg, vm->ram, DTB_MAX, err, len);
