@@ -83,6 +83,9 @@ void vcpu_kick(struct vcpu *vcpu)
 {
 	struct k_thread *t = vcpu->thread;
 
+	/* Its own CPU, between exit and entry: it flushes before entering anyway. */
+	if (vcpu == vcpu_current() && !__atomic_load_n(&vcpu->waiting, __ATOMIC_ACQUIRE))
+		return;
 	k_sem_give(&vcpu->wake);
 	if (t && vcpu->in_guest && t->cpu != k_cpu_id())
 		arch_send_sgi(IPI_RESCHED, 1u << t->cpu);

@@ -92,8 +92,10 @@ static void handle_wfi(struct vcpu *vcpu)
 	if (vcpu->arch.esr & 1)		/* WFE is not trapped; ignore if seen */
 		return;
 	timeout = vtimer_ticks_to_fire(vcpu);
+	__atomic_store_n(&vcpu->waiting, true, __ATOMIC_SEQ_CST);	/* kicks must wake us now */
 	if (timeout != 0 && !vgic_vcpu_pending(vcpu))
 		k_sem_take(&vcpu->wake, timeout);
+	__atomic_store_n(&vcpu->waiting, false, __ATOMIC_RELEASE);
 	vtimer_check(vcpu);	/* its deadline may be what woke it */
 }
 

@@ -42,6 +42,7 @@ struct vcpu {
 	bool in_guest;			/* between flush and sync, on thread->cpu */
 	bool exit_req;			/* the thread should end (VM deleted) */
 	bool vtimer_asserted;		/* zvm raised PPI 27 and masked the timer */
+	bool waiting;			/* blocked, or about to block, in a trapped WFI */
 	struct k_sem wake;		/* WFI, PSCI CPU_ON and resume wait here */
 	struct vgic_vcpu vgic;
 };
