@@ -74,9 +74,13 @@ static void memory_init(void)
 	uintptr_t fdt = (uintptr_t)platform.fdt;
 
 #ifdef ZVM_BLOBS_BASE
-	/* Guest images and VM templates QEMU loaded for the hypervisor. */
-	if (end > ZVM_BLOBS_BASE)
-		end = ZVM_BLOBS_BASE;
+	/* Guest images and VM templates QEMU loaded: keep the larger side. */
+	if (start < ZVM_BLOBS_END && end > ZVM_BLOBS_BASE) {
+		if (ZVM_BLOBS_BASE - start >= end - ZVM_BLOBS_END)
+			end = ZVM_BLOBS_BASE;
+		else
+			start = ZVM_BLOBS_END;
+	}
 #endif /* ZVM_BLOBS_BASE */
 	/* The DTB stays where it is: keep it out of the free range. */
 	if (fdt >= start && fdt < end)

@@ -230,6 +230,22 @@ static int cmd_update(const struct zvm_opts *o)
 	return 0;
 }
 
+#define LOOK_FIFO_WAIT_MS	100
+
+/*
+ * One key to the guest. If its receive FIFO stays full (a paused or busy
+ * guest), the key is dropped, as a real UART overruns: Ctrl-X must always
+ * get through.
+ */
+static void look_send(struct vm *vm, uint8_t c)
+{
+	for (int ms = 0; !vuart_input(vm, c); ms++) {
+		if (ms == LOOK_FIFO_WAIT_MS)
+			return;
+		k_sleep(K_MSEC(1));
+	}
+}
+
 /* Forward keys to the VM until Ctrl-X; its output comes through raw. */
 static int cmd_look(int id)
 {
@@ -243,10 +259,8 @@ static int cmd_look(int id)
 	printf("attached to VM %d (%s); Ctrl-X returns to the host shell\n", id, vm->cfg.name);
 	fflush(stdout);
 	vuart_attach(vm, true);
-	while ((c = console_getc()) != CTRL_X && vmm_get(id) == vm) {
-		while (!vuart_input(vm, (uint8_t)c))
-			k_sleep(K_MSEC(1));	/* the guest has not read its FIFO yet */
-	}
+	while ((c = console_getc()) != CTRL_X && vmm_get(id) == vm)
+		look_send(vm, (uint8_t)c);
 	vuart_attach(vm, false);
 	printf("\ndetached from VM %d\n", id);
 	return 0;
