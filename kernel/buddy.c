@@ -87,19 +87,9 @@ static unsigned largest_order_at(uintptr_t pfn, size_t left)
 	return order;
 }
 
-void buddy_init(struct buddy *b, uintptr_t base, size_t npages, void *meta)
+/* Hand [pfn, end) to the free lists as the largest aligned blocks that fit. */
+static void free_range(struct buddy *b, uintptr_t pfn, uintptr_t end)
 {
-	uintptr_t pfn = base >> PAGE_SHIFT;
-	uintptr_t end = pfn + npages;
-
-	memset(b, 0, sizeof(*b));
-	b->base_pfn = pfn;
-	b->npages = npages;
-	b->meta = meta;
-	for (unsigned i = 0; i < BUDDY_MAX_ORDER; i++)
-		dlist_init(&b->free[i]);
-	if (npages)
-		memset(meta, META_NONE, buddy_meta_bytes(npages));
 	if (pfn == 0)
 		pfn = 1;	/* address 0 would read as NULL */
 	while (pfn < end) {
@@ -110,6 +100,34 @@ void buddy_init(struct buddy *b, uintptr_t base, size_t npages, void *meta)
 		pfn += pages_of(order);
 	}
 	b->free_pages = b->total_pages;
+}
+
+void buddy_init(struct buddy *b, uintptr_t base, size_t npages, void *meta)
+{
+	buddy_init_except(b, base, npages, meta, 0, 0);
+}
+
+void buddy_init_except(struct buddy *b, uintptr_t base, size_t npages, void *meta,
+		       uintptr_t hole, size_t hole_pages)
+{
+	uintptr_t pfn = base >> PAGE_SHIFT;
+	uintptr_t end = pfn + npages;
+	uintptr_t hole_pfn = hole >> PAGE_SHIFT;
+
+	memset(b, 0, sizeof(*b));
+	b->base_pfn = pfn;
+	b->npages = npages;
+	b->meta = meta;
+	for (unsigned i = 0; i < BUDDY_MAX_ORDER; i++)
+		dlist_init(&b->free[i]);
+	if (npages)
+		memset(meta, META_NONE, buddy_meta_bytes(npages));
+	if (!hole_pages || hole_pfn >= end || hole_pfn + hole_pages <= pfn) {
+		free_range(b, pfn, end);
+		return;
+	}
+	free_range(b, pfn, hole_pfn > pfn ? hole_pfn : pfn);
+	free_range(b, hole_pfn + hole_pages < end ? hole_pfn + hole_pages : end, end);
 }
 
 void *buddy_alloc(struct buddy *b, unsigned order)

@@ -73,19 +73,15 @@ static void memory_init(void)
 	uintptr_t end = platform.ram_base + platform.ram_size;
 	uintptr_t fdt = (uintptr_t)platform.fdt;
 
-#ifdef ZVM_BLOBS_BASE
-	/* Guest images and VM templates QEMU loaded: keep the larger side. */
-	if (start < ZVM_BLOBS_END && end > ZVM_BLOBS_BASE) {
-		if (ZVM_BLOBS_BASE - start >= end - ZVM_BLOBS_END)
-			end = ZVM_BLOBS_BASE;
-		else
-			start = ZVM_BLOBS_END;
-	}
-#endif /* ZVM_BLOBS_BASE */
 	/* The DTB stays where it is: keep it out of the free range. */
 	if (fdt >= start && fdt < end)
 		start = (fdt + platform.fdt_size + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1);
+#ifdef ZVM_BLOBS_BASE
+	/* Guest images and VM templates QEMU loaded stay where they are. */
+	mm_init_except(start, end, ZVM_BLOBS_BASE, ZVM_BLOBS_END, HEAP_BYTES);
+#else
 	mm_init(start, end, HEAP_BYTES);
+#endif /* ZVM_BLOBS_BASE */
 }
 
 static void devices_init(void)

@@ -30,6 +30,12 @@ static uintptr_t page_round_up(uintptr_t a)
 
 void mm_init(uintptr_t start, uintptr_t end, size_t heap_bytes)
 {
+	mm_init_except(start, end, 0, 0, heap_bytes);
+}
+
+void mm_init_except(uintptr_t start, uintptr_t end, uintptr_t hole_start,
+		    uintptr_t hole_end, size_t heap_bytes)
+{
 	size_t npages, meta_pages;
 	unsigned heap_order;
 	void *heap_mem;
@@ -41,8 +47,10 @@ void mm_init(uintptr_t start, uintptr_t end, size_t heap_bytes)
 	meta_pages = page_round_up(buddy_meta_bytes(npages)) >> PAGE_SHIFT;
 	if (meta_pages >= npages)
 		meta_pages = npages;
-	buddy_init(&pages, start + (meta_pages << PAGE_SHIFT),
-		   npages - meta_pages, (void *)start);
+	hole_start &= ~(PAGE_SIZE - 1);
+	buddy_init_except(&pages, start + (meta_pages << PAGE_SHIFT), npages - meta_pages,
+			  (void *)start, hole_start,
+			  hole_end > hole_start ? page_round_up(hole_end - hole_start) >> PAGE_SHIFT : 0);
 
 	heap_order = buddy_order_for(page_round_up(heap_bytes) >> PAGE_SHIFT);
 	heap_mem = buddy_alloc(&pages, heap_order);

@@ -92,6 +92,7 @@ static int vm_map_ram(struct vm *vm, char *err, size_t len)
 	size_t pages = vm->cfg.ram_size / PAGE_SIZE;
 
 	vm->ram = page_alloc(pages);
+	vm->ram_bytes = vm->ram ? vm->cfg.ram_size : 0;
 	if (!vm->ram)
 		return fail(err, len, "not enough host memory for %lu MiB",
 			    (unsigned long)(vm->cfg.ram_size >> 20));
@@ -138,8 +139,9 @@ static void vm_teardown(struct vm *vm)
 	if (vm->s2.root)
 		vmem_destroy(&vm->s2);
 	if (vm->ram)
-		page_free(vm->ram, vm->cfg.ram_size / PAGE_SIZE);
+		page_free(vm->ram, vm->ram_bytes / PAGE_SIZE);
 	vm->ram = NULL;
+	vm->ram_bytes = 0;
 	memset(vm->vcpus, 0, sizeof(vm->vcpus));
 }
 
@@ -336,6 +338,25 @@ int vmm_delete(int id, char *err, size_t len)
 	return vm ? 0 : K_EINVAL;
 }
 
+/* Rebuild vm with cfg; if that cannot be done, it keeps its old configuration. */
+static int vm_reconfigure(struct vm *vm, const struct vm_config *cfg, char *err, size_t len)
+{
+	struct vm_config old = vm->cfg;
+	char ignored[VMM_ERR_LEN];
+	int ret;
+
+	vm->state = VM_HALTED;
+	vm_teardown(vm);
+	vm->cfg = *cfg;
+	ret = vm_setup(vm, err, len);
+	if (ret) {
+		vm_teardown(vm);
+		vm->cfg = old;
+		vm_setup(vm, ignored, sizeof(ignored));
+	}
+	return ret;
+}
+
 int vmm_update(int id, const struct vm_config *cfg, char *err, size_t len)
 {
 	struct vm *vm;
@@ -349,8 +370,7 @@ int vmm_update(int id, const struct vm_config *cfg, char *err, size_t len)
 		fail(err, len, "VM %d is %s: stop it first (zvm delete, or update before zvm run)",
 		    id, vmm_state_name(vm->state));
 	} else if (vm) {
-		vm->cfg = *cfg;
-		ret = vm_rebuild(vm, false, err, len);
+		ret = vm_reconfigure(vm, cfg, err, len);
 	}
 	k_mutex_unlock(&vmm_lock);
 	return ret;

@@ -45,6 +45,9 @@ size_t buddy_meta_bytes(size_t npages);
  * its address would read as NULL.
  */
 void buddy_init(struct buddy *b, uintptr_t base, size_t npages, void *meta);
+/** Like buddy_init, but the pages of [hole, hole + hole_pages) are never handed out. */
+void buddy_init_except(struct buddy *b, uintptr_t base, size_t npages, void *meta,
+		       uintptr_t hole, size_t hole_pages);
 
 /**
  * Allocate a block of 1 << order pages, aligned to PAGE_SIZE << order.

@@ -37,6 +37,9 @@ struct heap_stats {
  * heap_bytes of it for the heap. Called once, by the boot CPU.
  */
 void mm_init(uintptr_t start, uintptr_t end, size_t heap_bytes);
+/** mm_init, keeping [hole_start, hole_end) out of the allocator (blobs QEMU loaded). */
+void mm_init_except(uintptr_t start, uintptr_t end, uintptr_t hole_start,
+		    uintptr_t hole_end, size_t heap_bytes);
 
 /**
  * Allocate npages contiguous pages, aligned to the power of two >= npages

@@ -56,6 +56,7 @@ struct vm {
 	uint16_t vmid;
 	struct vmem s2;
 	void *ram;			/* host address of guest RAM */
+	uint64_t ram_bytes;		/* as allocated (cfg may change before teardown) */
 	struct vcpu vcpus[VM_MAX_VCPUS];
 	struct vdev vdevs[VM_MAX_VDEVS];
 	int nr_vdevs;

@@ -552,6 +552,34 @@ static void test_random_stress(void **state)
 	assert_int_equal(buddy_check(b), 0);
 }
 
+/* Pages of a hole given to buddy_init_except are never handed out or counted. */
+static void test_init_except_hole(void **state)
+{
+	struct fixture *f = *state;
+	const size_t npages = 2048, hole = 100, hole_pages = 300;
+	uintptr_t hole_lo, hole_hi;
+	struct page_stats st;
+	size_t got = 0;
+	void *p;
+
+	f->base = reserve_base;
+	f->npages = npages;
+	f->meta = malloc(buddy_meta_bytes(npages));
+	assert_non_null(f->meta);
+	hole_lo = f->base + hole * PAGE_SIZE;
+	hole_hi = hole_lo + hole_pages * PAGE_SIZE;
+	buddy_init_except(&f->b, f->base, npages, f->meta, hole_lo, hole_pages);
+	assert_int_equal(buddy_check(&f->b), 0);
+	buddy_stats(&f->b, &st);
+	assert_int_equal(st.total_pages, npages - hole_pages);
+	while ((p = buddy_alloc(&f->b, 0))) {
+		assert_true((uintptr_t)p < hole_lo || (uintptr_t)p >= hole_hi);
+		got++;
+	}
+	assert_int_equal(got, npages - hole_pages);
+	assert_int_equal(buddy_free(&f->b, (void *)hole_lo, 0), -1);	/* never its own */
+}
+
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 
 int main(void)
@@ -569,6 +597,7 @@ int main(void)
 		T(test_double_free_after_merge),
 		T(test_tiny_ranges),
 		T(test_random_stress),
+		T(test_init_except_hole),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
