@@ -17,7 +17,7 @@ $(shell mkdir -p build && echo '#define ZVM_VERSION "$(ZVM_VERSION)"' > build/ve
 # One kernel, two images: the host at EL2 and the RTOS guest at EL1.
 # The virtualization core (virt/, arch/arm64/virt/, the zvm command) is host-only.
 VIRT_SRCS   := $(wildcard virt/*.c virt/vgic/*.c virt/dev/*.c arch/arm64/virt/*.S \
-		   arch/arm64/virt/*.c arch/arm64/stage2.c arch/arm64/vgic_hw.c) shell/cmd_zvm.c
+		   arch/arm64/virt/*.c) shell/cmd_zvm.c
 KERNEL_SRCS := $(filter-out $(VIRT_SRCS),$(wildcard arch/arm64/*.S arch/arm64/*.c \
 		   kernel/*.c drivers/*.c platform/*.c shell/*.c))
 HOST_SRCS   := $(KERNEL_SRCS) $(VIRT_SRCS) $(wildcard apps/*.c)
@@ -80,6 +80,22 @@ clean:
 
 .PHONY: all run test bench clean
 -include $(HOST_OBJS:.o=.d) $(GUEST_OBJS:.o=.d)
+
+# ---- Linux guest images (scripts/linux-guest.sh, docs/linux-guest.md) ----
+# Debian's arm64 kernel and a busybox initramfs with cyclictest, made from
+# .debs downloaded once into build/deps/debs-linux (which `make clean`
+# keeps), never installed. Rebuilt only when the script or guests/linux/
+# change; after setup (libfdt.h is its mark), so that apt runs once at a
+# time. This comes before the images.dts rule, which reads VM_IMAGE_DEPS.
+LINUX_IMAGES := $(BUILD)/linux/Image $(BUILD)/linux/initrd.cpio.gz
+$(LINUX_IMAGES) &: scripts/linux-guest.sh $(wildcard guests/linux/*) | $(FDT_DIR)/include/libfdt.h
+	scripts/linux-guest.sh
+VM_IMAGE_DEPS += $(LINUX_IMAGES)
+
+clean: linux-clean
+linux-clean:
+	rm -rf $(BUILD)/linux
+.PHONY: linux-clean
 
 # ---- VM config and guest images (virt/vm_config.c, scripts/qemu.sh) ----
 # build/vms.dtb holds the VM templates, build/images.dtb the manifest of the
