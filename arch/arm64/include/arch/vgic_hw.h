@@ -1,6 +1,6 @@
 /*
  * The GICv3 hypervisor control interface (ICH_* system registers) and the
- * list-register format. arch/arm64/vgic_hw.c is the only code that touches
+ * list-register format. arch/arm64/virt/vgic_hw.c is the only code that touches
  * these registers; host unit tests link a fake (tests/unit/fake/).
  */
 #ifndef ARCH_VGIC_HW_H
