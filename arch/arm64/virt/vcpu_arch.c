@@ -34,8 +34,47 @@ _Static_assert(offsetof(struct vcpu_arch, hpfar) == VCPU_HPFAR, "guest.S offsets
 #define HCR_TWI		(1ul << 13)	/* WFI traps: the vCPU thread blocks instead */
 #define HCR_TSC		(1ul << 19)	/* SMC traps: PSCI is answered by zvm */
 #define HCR_RW		(1ul << 31)
+#define HCR_APK		(1ul << 40)	/* pointer authentication: keys and */
+#define HCR_API		(1ul << 41)	/* instructions are the guest's own */
 #define HCR_GUEST	(HCR_VM | HCR_SWIO | HCR_FMO | HCR_IMO | HCR_AMO | HCR_FB | \
-			 HCR_BSU_IS | HCR_TWI | HCR_TSC | HCR_RW)
+			 HCR_BSU_IS | HCR_TWI | HCR_TSC | HCR_RW | HCR_APK | HCR_API)
+
+/* ID_AA64ISAR1_EL1 APA [7:4], API [11:8]; ISAR2 APA3 [15:12]: any address auth. */
+static bool cpu_has_pauth(void)
+{
+	uint64_t isar1 = read_sysreg(id_aa64isar1_el1);
+	uint64_t isar2 = read_sysreg(S3_0_C0_C6_2);	/* ID_AA64ISAR2_EL1 */
+
+	return ((isar1 >> 4) & 0xff) != 0 || ((isar2 >> 12) & 0xf) != 0;
+}
+
+static void pauth_put(uint64_t *s)
+{
+	SAVE(S3_0_C2_C1_0, SR_APIAKEYLO);
+	SAVE(S3_0_C2_C1_1, SR_APIAKEYHI);
+	SAVE(S3_0_C2_C1_2, SR_APIBKEYLO);
+	SAVE(S3_0_C2_C1_3, SR_APIBKEYHI);
+	SAVE(S3_0_C2_C2_0, SR_APDAKEYLO);
+	SAVE(S3_0_C2_C2_1, SR_APDAKEYHI);
+	SAVE(S3_0_C2_C2_2, SR_APDBKEYLO);
+	SAVE(S3_0_C2_C2_3, SR_APDBKEYHI);
+	SAVE(S3_0_C2_C3_0, SR_APGAKEYLO);
+	SAVE(S3_0_C2_C3_1, SR_APGAKEYHI);
+}
+
+static void pauth_load(const uint64_t *s)
+{
+	LOAD(S3_0_C2_C1_0, SR_APIAKEYLO);
+	LOAD(S3_0_C2_C1_1, SR_APIAKEYHI);
+	LOAD(S3_0_C2_C1_2, SR_APIBKEYLO);
+	LOAD(S3_0_C2_C1_3, SR_APIBKEYHI);
+	LOAD(S3_0_C2_C2_0, SR_APDAKEYLO);
+	LOAD(S3_0_C2_C2_1, SR_APDAKEYHI);
+	LOAD(S3_0_C2_C2_2, SR_APDBKEYLO);
+	LOAD(S3_0_C2_C2_3, SR_APDBKEYHI);
+	LOAD(S3_0_C2_C3_0, SR_APGAKEYLO);
+	LOAD(S3_0_C2_C3_1, SR_APGAKEYHI);
+}
 
 void vcpu_arch_put(struct vcpu_arch *ctx)
 {
@@ -67,6 +106,8 @@ void vcpu_arch_put(struct vcpu_arch *ctx)
 	SAVE(mdscr_el1, SR_MDSCR);
 	SAVE(cntv_ctl_el0, SR_CNTV_CTL);
 	SAVE(cntv_cval_el0, SR_CNTV_CVAL);
+	if (cpu_has_pauth())
+		pauth_put(s);
 	write_sysreg(cntv_ctl_el0, 0);
 	isb();
 }
@@ -99,6 +140,8 @@ void vcpu_arch_load(struct vcpu_arch *ctx)
 	LOAD(cntkctl_el1, SR_CNTKCTL);
 	LOAD(csselr_el1, SR_CSSELR);
 	LOAD(mdscr_el1, SR_MDSCR);
+	if (cpu_has_pauth())
+		pauth_load(s);
 	write_sysreg(vpidr_el2, read_sysreg(midr_el1));
 	write_sysreg(vmpidr_el2, ctx->vmpidr);
 	write_sysreg(vtcr_el2, ctx->vtcr);
@@ -131,7 +174,7 @@ void vcpu_arch_reset(struct vcpu_arch *ctx, uint64_t pc, uint64_t arg, uint64_t 
 	ctx->regs.spsr = PSTATE_EL1H_MASKED;
 	ctx->sysregs[SR_SCTLR] = SCTLR_EL1_RESET;
 	ctx->sysregs[SR_CNTV_CTL] = CNT_CTL_IMASK;
-	ctx->hcr = HCR_GUEST;
+	ctx->hcr = HCR_GUEST & (cpu_has_pauth() ? ~0ul : ~(HCR_APK | HCR_API));
 	ctx->vmpidr = (1ul << 31) | vmpidr;
 	ctx->vttbr = vttbr;
 	ctx->vtcr = vtcr;

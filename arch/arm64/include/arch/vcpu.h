@@ -6,11 +6,11 @@
 #define VCPU_REGS		0	/* struct arch_regs: x0..x30, sp, elr, spsr */
 #define VCPU_PC			256
 #define VCPU_PSTATE		264
-#define VCPU_FP			480	/* q0..q31, fpsr, fpcr */
+#define VCPU_FP			272	/* q0..q31, fpsr, fpcr */
 #define VCPU_FPSR		(VCPU_FP + 512)
-#define VCPU_ESR		1008
-#define VCPU_FAR		1016
-#define VCPU_HPFAR		1024
+#define VCPU_ESR		800
+#define VCPU_FAR		808
+#define VCPU_HPFAR		816
 
 /* Exit kinds returned by guest_enter(): the vector slot that was taken. */
 #define GUEST_EXIT_SYNC		8
@@ -29,7 +29,11 @@ enum vcpu_sysreg {
 	SR_CONTEXTIDR, SR_TPIDR_EL0, SR_TPIDRRO_EL0, SR_TPIDR_EL1, SR_SP_EL0,
 	SR_SP_EL1, SR_ELR_EL1, SR_SPSR_EL1, SR_ESR, SR_FAR, SR_AFSR0, SR_AFSR1,
 	SR_PAR, SR_CPACR, SR_CNTKCTL, SR_CSSELR, SR_MDSCR, SR_CNTV_CTL,
-	SR_CNTV_CVAL, NR_VCPU_SYSREGS,
+	SR_CNTV_CVAL,
+	/* Pointer authentication keys, switched when the CPU has them. */
+	SR_APIAKEYLO, SR_APIAKEYHI, SR_APIBKEYLO, SR_APIBKEYHI, SR_APDAKEYLO,
+	SR_APDAKEYHI, SR_APDBKEYLO, SR_APDBKEYHI, SR_APGAKEYLO, SR_APGAKEYHI,
+	NR_VCPU_SYSREGS,
 };
 
 struct vcpu_fpsimd {
@@ -40,11 +44,11 @@ struct vcpu_fpsimd {
 
 struct vcpu_arch {
 	struct arch_regs regs;		/* x0-x30, (unused sp), pc (elr), pstate (spsr) */
-	uint64_t sysregs[NR_VCPU_SYSREGS];
 	struct vcpu_fpsimd fp;		/* saved on every exit: the host's libc uses FP */
 	uint64_t esr;			/* the last exit */
 	uint64_t far;
 	uint64_t hpfar;
+	uint64_t sysregs[NR_VCPU_SYSREGS];
 	uint64_t hcr;
 	uint64_t vmpidr;
 	uint64_t vttbr;
