@@ -8,15 +8,24 @@
 #include <zvm/kernel.h>
 #include <zvm/platform.h>
 #include <zvm/shell.h>
+#include <arch/mmu.h>
 
 #define STORM_SGIS	20000
 #define UNKNOWN_HVC	0xc6ffff00ul
 
 static volatile uint64_t target;
 
-/* A read at `addr`: under zvm an unmapped IPA comes back as an external abort. */
+/*
+ * A read at `addr`, mapped in our own page tables first so the access gets
+ * past our MMU to the hypervisor's stage 2: under zvm an IPA the VM does
+ * not own comes back as an external abort.
+ */
 static void read_at(uint64_t addr)
 {
+	if (!mmu_map_device(addr, 0x1000)) {
+		printf("attack: cannot map 0x%lx in our own tables\n", (unsigned long)addr);
+		return;
+	}
 	target = addr;
 	printf("attack: reading 0x%lx\n", (unsigned long)addr);
 	printf("attack: read returned 0x%lx\n", (unsigned long)*(volatile uint64_t *)target);
@@ -45,7 +54,7 @@ static int cmd_attack(int argc, char **argv)
 	const char *what = argc == 2 ? argv[1] : "";
 
 	if (!strcmp(what, "unmapped"))
-		read_at(0x0);				/* below RAM, no device there */
+		read_at(0x100000);			/* below RAM, no device there */
 	else if (!strcmp(what, "outside"))
 		read_at(platform.ram_base + platform.ram_size + 0x1000);
 	else if (!strcmp(what, "undef"))

@@ -65,6 +65,7 @@ struct vm {
 	uint64_t paused_at;		/* counter when paused, to freeze guest time */
 	uint64_t started_at;
 	struct vuart *vuart;
+	bool console_attached;		/* `zvm look` is on it (survives a reset) */
 	uint64_t exits_by_kind[EXIT_KINDS];
 	k_spinlock_t lock;
 };

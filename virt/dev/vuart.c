@@ -45,7 +45,6 @@ struct vuart {
 	uint32_t ris;
 	uint8_t rx[RX_FIFO];
 	unsigned rx_head, rx_count;
-	bool attached;
 	char line[LINE_MAX];
 	unsigned line_len;
 	bool irq_level;
@@ -77,7 +76,7 @@ static void line_flush(struct vuart *u)
 
 static void vuart_tx(struct vuart *u, char c)
 {
-	if (u->attached) {
+	if (u->vm->console_attached) {
 		console_write(&c, 1);
 		return;
 	}
@@ -206,13 +205,15 @@ void vuart_attach(struct vm *vm, bool attached)
 	struct vuart *u = vm->vuart;
 	k_spinlock_key_t key;
 
-	if (!u)
+	if (!u) {
+		vm->console_attached = attached;
 		return;
+	}
 	key = k_spin_lock(&u->lock);
 	if (attached && u->line_len) {
 		console_write(u->line, u->line_len);	/* the half line typed so far */
 		u->line_len = 0;
 	}
-	u->attached = attached;
+	vm->console_attached = attached;
 	k_spin_unlock(&u->lock, key);
 }
