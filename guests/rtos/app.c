@@ -1,7 +1,7 @@
 /*
  * The RTOS guest image: the same kernel, built for EL1. Its command line
  * (/chosen/bootargs, "app=NAME") picks what it runs: shell (default),
- * hello, sync, ktest or bench. Every app but sync ends in the shell.
+ * hello, sync, ktest, bench or periodic. Every app but sync ends in the shell.
  */
 #include <stdio.h>
 #include <string.h>
@@ -23,6 +23,7 @@ struct guest_app {
 
 void guest_hello(void);
 void guest_sync(void);
+void guest_periodic(void);
 int bench_run(void);
 
 static void app_ktest(void)
@@ -45,6 +46,7 @@ static const struct guest_app apps[] = {
 	{ "sync", guest_sync },
 	{ "ktest", app_ktest },
 	{ "bench", app_bench },
+	{ "periodic", guest_periodic },
 };
 
 /* The value of "app=" in the bootargs, or "shell". */
@@ -83,7 +85,7 @@ void app_main(void)
 		if (strcmp(apps[i].name, name) == 0)
 			app = &apps[i];
 	if (!app) {
-		printf("rtos: unknown app '%s' (shell, hello, sync, ktest, bench); starting the shell\n", name);
+		printf("rtos: unknown app '%s' (shell, hello, sync, ktest, bench, periodic); starting the shell\n", name);
 		app = &apps[0];
 	}
 	if (!k_thread_spawn(app->name, APP_STACK, app_thread, (void *)app, APP_PRIO, K_CPU_ALL))
