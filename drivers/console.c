@@ -5,6 +5,7 @@
  * taking bytes, so QEMU holds the rest of a paste instead of losing it.
  */
 #include <stdio.h>
+#include <zvm/arch.h>
 #include <zvm/console.h>
 #include <zvm/kernel.h>
 #include <zvm/uart.h>
@@ -93,14 +94,40 @@ int console_getc(void)
 	}
 }
 
+/* Write out what this thread's printf calls have collected so far. */
+static int stdout_flush(FILE *f)
+{
+	struct k_thread *t = k_current();
+
+	(void)f;
+	if (t->out_len) {
+		console_write(t->out_line, t->out_len);
+		t->out_len = 0;
+	}
+	return 0;
+}
+
+/*
+ * printf output is collected per thread and written a line at a time, so
+ * lines from different CPUs never mix. With IRQs masked (an interrupt
+ * handler, a spinlock held) a byte goes straight out.
+ */
 static int stdout_put(char c, FILE *f)
 {
-	(void)f;
-	console_write(&c, 1);
+	struct k_thread *t;
+
+	if (arch_irqs_masked() || !arch_cpu_self()) {
+		console_write(&c, 1);
+		return (unsigned char)c;
+	}
+	t = k_current();
+	t->out_line[t->out_len++] = c;
+	if (c == '\n' || t->out_len == sizeof(t->out_line))
+		stdout_flush(f);
 	return (unsigned char)c;
 }
 
-static FILE console_stdout = FDEV_SETUP_STREAM(stdout_put, NULL, NULL, _FDEV_SETUP_WRITE);
+static FILE console_stdout = FDEV_SETUP_STREAM(stdout_put, NULL, stdout_flush, _FDEV_SETUP_WRITE);
 FILE *const stdout = &console_stdout;
 FILE *const stderr = &console_stdout;
 

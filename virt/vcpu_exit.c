@@ -143,9 +143,11 @@ static void handle_dabort(struct vcpu *vcpu)
 			if (!acc.write)
 				reg_write(vcpu, acc.reg, load_extend(&acc));
 			skip_instruction(vcpu);
+			vcpu->vm->exits_by_kind[EXIT_MMIO]++;
 			return;
 		}
 	}
+	vcpu->vm->exits_by_kind[EXIT_ABORT]++;
 	LOG_WRN("VM %d vCPU %d: %s at IPA 0x%lx (pc 0x%lx) outside its memory and devices: abort injected",
 		vcpu->vm->id, vcpu->id, (vcpu->arch.esr & (1u << 6)) ? "write" : "read",
 		(unsigned long)ipa, (unsigned long)vcpu->arch.regs.elr);
@@ -175,8 +177,7 @@ static void handle_sync(struct vcpu *vcpu)
 		handle_sysreg(vcpu);
 		break;
 	case EC_DABT_LOW:
-		exits[EXIT_MMIO]++;
-		handle_dabort(vcpu);
+		handle_dabort(vcpu);	/* counts an MMIO exit or an abort */
 		break;
 	case EC_IABT_LOW:
 		exits[EXIT_ABORT]++;

@@ -27,6 +27,7 @@
 #define K_MAX_CPUS		8
 #define K_CPU_ALL		((1u << K_MAX_CPUS) - 1)
 #define K_THREAD_NAME_LEN	16
+#define K_THREAD_LINE_LEN	128
 
 /* Timeouts are relative, in counter ticks; K_FOREVER and K_NO_WAIT are special. */
 typedef int64_t k_timeout_t;
@@ -119,6 +120,9 @@ struct k_thread {
 	 * own WFI must step aside).
 	 */
 	bool ipi_on_ready;
+	/* Its printf output so far, written to the console a whole line at a time. */
+	char out_line[K_THREAD_LINE_LEN];
+	unsigned out_len;
 };
 
 /**

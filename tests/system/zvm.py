@@ -305,18 +305,22 @@ class Zvm:
         """A position in the transcript, for wait_for() and since()."""
         return self.log.count
 
-    def since(self, mark):
-        """The console output after mark (CRs dropped)."""
-        return clean(self.log.text()[mark:])
+    def since(self, mark, strip=False):
+        """The console output after mark (CRs dropped); with strip, without
+        the lines of the VMs in self.guests."""
+        text = self.log.text()[mark:]
+        return clean(self.strip_guests(text) if strip else text)
 
-    def wait_for(self, pattern, what, mark=0, timeout=CMD_TIMEOUT, count=1):
+    def wait_for(self, pattern, what, mark=0, timeout=CMD_TIMEOUT, count=1,
+                 strip=False):
         """Wait until pattern (a regex, on text without CRs) has matched count
-        times in the transcript after mark; returns the last match. Consumes
-        nothing: later cmd() calls still see all the output."""
+        times in the transcript after mark (see since() for strip); returns
+        the last match. Consumes nothing: later cmd() calls still see all the
+        output."""
         deadline = time.monotonic() + timeout
         rx = re.compile(pattern, re.M)
         while True:
-            found = list(rx.finditer(self.since(mark)))
+            found = list(rx.finditer(self.since(mark, strip)))
             if len(found) >= count:
                 return found[count - 1]
             left = deadline - time.monotonic()
@@ -330,21 +334,32 @@ class Zvm:
                 self.fail("QEMU exited (status %s) while waiting for %s"
                           % (self.exit_status, what))
 
-    def attach(self, vm_id, prompt=True, timeout=CMD_TIMEOUT):
-        """`zvm look -n vm_id`; with prompt, also wait for the guest's prompt
-        (a half line the guest printed earlier comes out at once). Returns the
-        output between the 'attached' line and the prompt."""
+    def attach(self, vm_id, sync=True, timeout=CMD_TIMEOUT):
+        """`zvm look -n vm_id`. With sync, also drain the guest's shell (see
+        guest_sync()), so that guest_cmd() can follow. Without, the caller
+        waits for what it expects (e.g. the half-line prompt the guest printed
+        earlier, which comes out at once)."""
         self.send("zvm look -n %d\n" % vm_id)
         self.expect(self.tolerant("attached to VM %d (" % vm_id),
                     "the 'attached to VM %d' line" % vm_id, timeout=timeout)
         self.expect(self.tolerant("Ctrl-X returns to the host shell\r\n"),
                     "the end of the 'attached' line", timeout=timeout)
         self.attached = vm_id
-        if not prompt:
-            return ""
-        self.expect(self.tolerant(GUEST_PROMPT), "the guest prompt of VM %d" % vm_id,
+        if sync:
+            self.guest_sync(timeout=timeout)
+
+    def guest_sync(self, timeout=CMD_TIMEOUT, prompt=GUEST_PROMPT):
+        """In the attached guest's shell: a unique unknown command, then its
+        error and the prompt after it. Returns the output before the echo."""
+        self._sync_seq += 1
+        tag = "gsync-%d-%d" % (os.getpid(), self._sync_seq)
+        self.send(tag + "\n")
+        self.expect(self.tolerant("error: unknown command '%s' (type 'help')" % tag),
+                    "the guest's answer to %r" % tag, timeout=timeout)
+        out = clean(self.strip_guests(self.child.before))
+        self.expect(self.tolerant(prompt), "the guest prompt after %r" % tag,
                     timeout=timeout)
-        return clean(self.strip_guests(self.child.before))
+        return out
 
     def detach(self, timeout=CMD_TIMEOUT):
         """Ctrl-X: back to the host shell; returns the attached VM's output
@@ -416,3 +431,82 @@ def find(pattern, text, what):
     if not m:
         raise AssertionError("%s: no match for /%s/ in:\n%s" % (what, pattern, text))
     return m
+
+
+# ---- VM commands: parsed answers ----
+
+INFO_FIELDS = ("id", "name", "type", "vcpus", "cpus", "mem_mb", "state",
+               "uptime_s", "exits")
+
+
+def zvm_info(vm, vm_id=None):
+    """`zvm info [-n ID]` as {id: row dict}; with vm_id the row also has
+    'detail' (the lines after it: priority, exits, halted reason)."""
+    out = vm.cmd("zvm info" if vm_id is None else "zvm info -n %d" % vm_id)
+    lines = [l for l in out.split("\n") if l.strip()]
+    if not lines or lines[0].split()[:2] != ["ID", "NAME"]:
+        raise AssertionError("zvm info: no table header in:\n" + out)
+    if lines[1:] == ["(no VMs: create one with zvm new -t rtos)"]:
+        return {}
+    rows = {}
+    for l in lines[1:]:
+        w = l.split()
+        if len(w) == len(INFO_FIELDS) and w[0].isdigit():
+            r = dict(zip(INFO_FIELDS, w))
+            for k in ("id", "vcpus", "mem_mb", "exits"):
+                r[k] = int(r[k])
+            r["uptime_s"] = float(r["uptime_s"])
+            r["detail"] = []
+            rows[r["id"]] = r
+        elif rows and vm_id is not None:
+            rows[vm_id]["detail"].append(l)
+        else:
+            raise AssertionError("zvm info: unexpected line %r in:\n%s" % (l, out))
+    return rows
+
+
+def mem_stats(vm):
+    """`mem`: {'pages_free', 'pages_used', 'page_failures', 'heap_used',
+    'heap_failures'}."""
+    out = vm.cmd("mem")
+    pages, _, heap = out.partition("\nheap")
+    if not heap:
+        raise AssertionError("mem: no heap section in:\n" + out)
+    heap = "heap" + heap
+    return {
+        "pages_free": int(find(r"^\s*free\s+(\d+)", pages, "mem: free pages").group(1)),
+        "pages_used": int(find(r"^\s*used\s+(\d+)", pages, "mem: used pages").group(1)),
+        "page_failures": int(find(r"failures (\d+)", pages, "mem: page failures").group(1)),
+        "heap_used": int(find(r"^\s*used\s+(\d+)", heap, "mem: heap used").group(1)),
+        "heap_failures": int(find(r"failures (\d+)", heap, "mem: heap failures").group(1)),
+    }
+
+
+SYNC_LINE_RE = r"\[%s\] (thread_[ab]): turn (\d+) on CPU (\d+) at (\d+) ms$"
+
+
+def sync_turns(text, name):
+    """The lines of an `app=sync` guest named name in text, in order:
+    [(thread, turn, guest cpu, guest ms)]."""
+    return [(m.group(1), int(m.group(2)), int(m.group(3)), int(m.group(4)))
+            for m in re.finditer(SYNC_LINE_RE % re.escape(name), text, re.M)]
+
+
+def check_sync_sequence(turns, max_gap_ms):
+    """An app=sync guest's lines: thread_a and thread_b alternate, turns
+    count up from 0 without a gap, and each line comes 500 ms (guest time)
+    after the previous one, at most max_gap_ms. Returns the largest gap."""
+    assert turns, "no sync lines"
+    worst = 0
+    for i, (thread, turn, _, ms) in enumerate(turns):
+        want = ("thread_a" if i % 2 == 0 else "thread_b", i // 2)
+        assert (thread, turn) == want, \
+            "line %d of the sync guest is %s turn %d, expected %s turn %d" % (
+                i, thread, turn, want[0], want[1])
+        if i:
+            gap = ms - turns[i - 1][3]
+            worst = max(worst, gap)
+            assert 500 <= gap <= max_gap_ms, \
+                "%s turn %d came %d ms after the line before (500..%d expected)" % (
+                    thread, turn, gap, max_gap_ms)
+    return worst
