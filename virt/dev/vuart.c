@@ -85,7 +85,9 @@ static void vuart_tx(struct vuart *u, char c)
 		if (c == '\n')
 			return;
 	}
-	if (c != '\r')
+	/* Prefixed lines carry text only: a terminal query (ESC[6n) would make
+	 * the user's terminal type its answer into the host shell. */
+	if (c >= 0x20 && c != 0x7f)
 		u->line[u->line_len++] = c;
 }
 
