@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <zvm/image.h>
+#include <zvm/errmsg.h>
 #include <zvm/kernel.h>
 
 /* ELF64, the parts used here (little-endian file, read by memcpy). */
@@ -64,20 +65,6 @@ struct window {
 	uint64_t hi;
 };
 
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err && errlen) {
-		va_start(ap, fmt);
-		vsnprintf(err, errlen, fmt, ap);
-		va_end(ap);
-	}
-	return K_EINVAL;
-}
 
 /* Is [start, start + len) inside [lo, hi)? Safe for any 64-bit values. */
 static bool range_inside(uint64_t start, uint64_t len, uint64_t lo, uint64_t hi)
@@ -126,18 +113,18 @@ static int elf_check_header(const uint8_t *img, uint64_t size, struct elf64_ehdr
 			    char *err, size_t errlen)
 {
 	if (size < sizeof(*eh))
-		return fail(err, errlen, "ELF image truncated: %llu bytes",
+		return errmsg(err, errlen, "ELF image truncated: %llu bytes",
 			    (unsigned long long)size);
 	memcpy(eh, img, sizeof(*eh));
 	if (eh->ident[4] != ELFCLASS64 || eh->ident[5] != ELFDATA2LSB)
-		return fail(err, errlen, "ELF image is not 64-bit little-endian");
+		return errmsg(err, errlen, "ELF image is not 64-bit little-endian");
 	if (eh->machine != EM_AARCH64 || eh->type != ET_EXEC)
-		return fail(err, errlen, "ELF image is not an AArch64 executable "
+		return errmsg(err, errlen, "ELF image is not an AArch64 executable "
 			    "(type %u, machine %u)", eh->type, eh->machine);
 	if (eh->phentsize != sizeof(struct elf64_phdr) || eh->phnum == 0)
-		return fail(err, errlen, "ELF image has no usable program headers");
+		return errmsg(err, errlen, "ELF image has no usable program headers");
 	if (!range_inside(eh->phoff, (uint64_t)eh->phnum * sizeof(struct elf64_phdr), 0, size))
-		return fail(err, errlen, "ELF program headers lie outside the image");
+		return errmsg(err, errlen, "ELF program headers lie outside the image");
 	return 0;
 }
 
@@ -151,13 +138,13 @@ static int elf_check_segment(const struct elf64_phdr *ph, int i, uint64_t size,
 			     const struct window *w, char *err, size_t errlen)
 {
 	if (ph->filesz > ph->memsz)
-		return fail(err, errlen, "ELF segment %d: file size 0x%llx > memory size 0x%llx", i,
+		return errmsg(err, errlen, "ELF segment %d: file size 0x%llx > memory size 0x%llx", i,
 			    (unsigned long long)ph->filesz, (unsigned long long)ph->memsz);
 	if (!range_inside(ph->offset, ph->filesz, 0, size))
-		return fail(err, errlen, "ELF segment %d: data lies outside the image "
+		return errmsg(err, errlen, "ELF segment %d: data lies outside the image "
 			    "(truncated?)", i);
 	if (!range_inside(ph->paddr, ph->memsz, w->lo, w->hi))
-		return fail(err, errlen,
+		return errmsg(err, errlen,
 			    "ELF segment %d: [0x%llx, +0x%llx) is outside guest RAM "
 			    "[0x%llx, 0x%llx) (the first 2 MiB of RAM are the DTB's)", i,
 			    (unsigned long long)ph->paddr, (unsigned long long)ph->memsz,
@@ -194,9 +181,9 @@ static int elf_probe(const uint8_t *img, uint64_t size, const struct window *w,
 		entry_ok |= eh.entry >= ph.paddr && eh.entry - ph.paddr < ph.memsz;
 	}
 	if (nload == 0)
-		return fail(err, errlen, "ELF image has no loadable segment");
+		return errmsg(err, errlen, "ELF image has no loadable segment");
 	if (!entry_ok)
-		return fail(err, errlen, "ELF entry point 0x%llx is in no loaded segment",
+		return errmsg(err, errlen, "ELF entry point 0x%llx is in no loaded segment",
 			    (unsigned long long)eh.entry);
 	info->kind = IMAGE_ELF;
 	info->entry_ipa = eh.entry;
@@ -235,11 +222,11 @@ static int linux_probe(const uint8_t *img, uint64_t size, const struct window *w
 		image_size = size;
 	}
 	if (image_size < size)
-		return fail(err, errlen, "Linux Image header says %llu bytes, the file has %llu",
+		return errmsg(err, errlen, "Linux Image header says %llu bytes, the file has %llu",
 			    (unsigned long long)image_size, (unsigned long long)size);
 	if (text_offset >= LINUX_BASE_ALIGN || base < w->lo ||
 	    !range_inside(base + text_offset, image_size, w->lo, w->hi))
-		return fail(err, errlen,
+		return errmsg(err, errlen,
 			    "Linux Image (text_offset 0x%llx, %llu bytes) does not fit in "
 			    "guest RAM [0x%llx, 0x%llx) above the DTB area",
 			    (unsigned long long)text_offset, (unsigned long long)image_size,
@@ -255,10 +242,10 @@ static int raw_probe(uint64_t size, uint64_t load_ipa, const struct window *w,
 		     struct image_info *info, char *err, size_t errlen)
 {
 	if (load_ipa == 0)
-		return fail(err, errlen, "image is neither ELF nor a Linux Image, and a raw "
+		return errmsg(err, errlen, "image is neither ELF nor a Linux Image, and a raw "
 			    "image needs a load address");
 	if (!range_inside(load_ipa, size, w->lo, w->hi))
-		return fail(err, errlen,
+		return errmsg(err, errlen,
 			    "raw image [0x%llx, +0x%llx) is outside guest RAM [0x%llx, 0x%llx)",
 			    (unsigned long long)load_ipa, (unsigned long long)size,
 			    (unsigned long long)w->lo, (unsigned long long)w->hi);
@@ -275,9 +262,9 @@ int image_probe(const void *img, uint64_t size, uint64_t ram_ipa, uint64_t ram_s
 	struct window w = { ram_ipa + IMAGE_DTB_RESERVE, ram_ipa + ram_size };
 
 	if (!img || size == 0)
-		return fail(err, errlen, "no guest image");
+		return errmsg(err, errlen, "no guest image");
 	if (ram_size <= IMAGE_DTB_RESERVE || ram_ipa + ram_size < ram_ipa)
-		return fail(err, errlen, "guest RAM [0x%llx, +0x%llx) has no room for an image",
+		return errmsg(err, errlen, "guest RAM [0x%llx, +0x%llx) has no room for an image",
 			    (unsigned long long)ram_ipa, (unsigned long long)ram_size);
 	if (is_elf(img, size))
 		return elf_probe(img, size, &w, info, err, errlen);
@@ -326,9 +313,9 @@ int image_load_initrd(const void *initrd, uint64_t size, uint64_t ram_ipa,
 	if (kernel_end_ipa > lo)
 		lo = kernel_end_ipa;
 	if (!initrd || size == 0)
-		return fail(err, errlen, "no initrd");
+		return errmsg(err, errlen, "no initrd");
 	if (!range_inside(start, size, lo, ram_ipa + ram_size))
-		return fail(err, errlen,
+		return errmsg(err, errlen,
 			    "initrd of %llu bytes does not fit in guest RAM above the kernel "
 			    "(0x%llx)",
 			    (unsigned long long)size, (unsigned long long)lo);

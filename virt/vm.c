@@ -8,6 +8,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <zvm/errmsg.h>
 #include <zvm/guest_dtb.h>
 #include <zvm/image.h>
 #include <zvm/log.h>
@@ -26,16 +27,6 @@
 static struct vm *vms[VM_MAX];
 static struct k_mutex vmm_lock;
 
-/* Write the reason a command failed; returns K_EINVAL for the caller to pass on. */
-static int fail(char *err, size_t len, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(err, len, fmt, ap);
-	va_end(ap);
-	return K_EINVAL;
-}
 
 struct vm *vmm_get(int id)
 {
@@ -94,11 +85,11 @@ static int vm_map_ram(struct vm *vm, char *err, size_t len)
 	vm->ram = page_alloc(pages);
 	vm->ram_bytes = vm->ram ? vm->cfg.ram_size : 0;
 	if (!vm->ram)
-		return fail(err, len, "not enough host memory for %lu MiB",
+		return errmsg(err, len, "not enough host memory for %lu MiB",
 			    (unsigned long)(vm->cfg.ram_size >> 20));
 	if (vmem_init(&vm->s2) != 0 ||
 	    vmem_map(&vm->s2, vm->cfg.ram_ipa, (uintptr_t)vm->ram, vm->cfg.ram_size, VMEM_RWX) != 0)
-		return fail(err, len, "cannot build the stage-2 tables");
+		return errmsg(err, len, "cannot build the stage-2 tables");
 	return 0;
 }
 
@@ -110,14 +101,14 @@ static int vm_setup(struct vm *vm, char *err, size_t len)
 		return ret;
 	vm->vmid = (uint16_t)vmid_alloc();
 	if (!vm->vmid)
-		return fail(err, len, "no free VMID");
+		return errmsg(err, len, "no free VMID");
 	if (vgic_vm_init(vm, VM_NR_SPIS) != 0 || vuart_init(vm) != 0)
-		return fail(err, len, "cannot create the virtual devices");
+		return errmsg(err, len, "cannot create the virtual devices");
 	for (int i = 0; i < vm->cfg.nr_vcpus; i++) {
 		vm->vcpus[i].arch.vttbr = arch_s2_vttbr(&vm->s2, vm->vmid);
 		vm->vcpus[i].arch.vtcr = arch_s2_vtcr();
 		if (vcpu_create(vm, i) != 0)
-			return fail(err, len, "cannot create vCPU %d", i);
+			return errmsg(err, len, "cannot create vCPU %d", i);
 	}
 	vm->state = VM_CREATED;
 	vm->loaded = false;
@@ -218,7 +209,7 @@ int vmm_new(const struct vm_config *cfg, char *err, size_t len)
 	vm = id < VM_MAX ? k_calloc(1, sizeof(*vm)) : NULL;
 	if (!vm) {
 		k_mutex_unlock(&vmm_lock);
-		return fail(err, len, id < VM_MAX ? "out of memory" : "all VM slots are in use");
+		return errmsg(err, len, id < VM_MAX ? "out of memory" : "all VM slots are in use");
 	}
 	vm->id = id;
 	vm->cfg = *cfg;
@@ -267,7 +258,7 @@ int vmm_run(int id, char *err, size_t len)
 	else if (vm && vm->state == VM_PAUSED)
 		ret = vm_resume(vm);
 	else if (vm)
-		fail(err, len, "VM %d is %s%s", id, vmm_state_name(vm->state),
+		errmsg(err, len, "VM %d is %s%s", id, vmm_state_name(vm->state),
 		    vm->state == VM_HALTED ? ": use zvm reset" : "");
 	k_mutex_unlock(&vmm_lock);
 	return ret;
@@ -286,7 +277,7 @@ int vmm_pause(int id, char *err, size_t len)
 		vm_kick_all(vm);
 		ret = 0;
 	} else if (vm) {
-		fail(err, len, "VM %d is %s, not running", id, vmm_state_name(vm->state));
+		errmsg(err, len, "VM %d is %s, not running", id, vmm_state_name(vm->state));
 	}
 	k_mutex_unlock(&vmm_lock);
 	return ret;
@@ -315,7 +306,7 @@ int vmm_reset(int id, char *err, size_t len)
 	k_mutex_lock(&vmm_lock, K_FOREVER);
 	vm = vm_lookup(id, err, len);
 	if (vm && vm->state == VM_CREATED)
-		fail(err, len, "VM %d has not run yet: use zvm run", id);
+		errmsg(err, len, "VM %d has not run yet: use zvm run", id);
 	else if (vm)
 		ret = vm_rebuild(vm, true, err, len);
 	k_mutex_unlock(&vmm_lock);
@@ -367,7 +358,7 @@ int vmm_update(int id, const struct vm_config *cfg, char *err, size_t len)
 	k_mutex_lock(&vmm_lock, K_FOREVER);
 	vm = vm_lookup(id, err, len);
 	if (vm && (vm->state == VM_RUNNING || vm->state == VM_PAUSED)) {
-		fail(err, len, "VM %d is %s: stop it first (zvm delete, or update before zvm run)",
+		errmsg(err, len, "VM %d is %s: stop it first (zvm delete, or update before zvm run)",
 		    id, vmm_state_name(vm->state));
 	} else if (vm) {
 		ret = vm_reconfigure(vm, cfg, err, len);

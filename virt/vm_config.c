@@ -15,6 +15,7 @@
 #include <string.h>
 #include <libfdt.h>
 #include <zvm/guest_dtb.h>
+#include <zvm/errmsg.h>
 #include <zvm/kernel.h>
 #include <zvm/vm_config.h>
 #include <zvm/vmem.h>
@@ -48,20 +49,6 @@ struct tpl {
 	size_t errlen;
 };
 
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err && errlen) {
-		va_start(ap, fmt);
-		vsnprintf(err, errlen, fmt, ap);
-		va_end(ap);
-	}
-	return K_EINVAL;
-}
 
 void vm_config_set_store(const struct vm_config_store *s)
 {
@@ -80,14 +67,14 @@ static int blob_check(const void *blob, size_t max, const char *what, char *err,
 	int ret;
 
 	if (!blob)
-		return fail(err, errlen, "no %s in this build", what);
+		return errmsg(err, errlen, "no %s in this build", what);
 	ret = fdt_check_header(blob);
 	if (ret == 0 && fdt_totalsize(blob) > max)
 		ret = -FDT_ERR_TRUNCATED;
 	if (ret == 0)
 		ret = fdt_check_full(blob, fdt_totalsize(blob));
 	if (ret)
-		return fail(err, errlen, "no valid %s at %p (%s): was it loaded?", what, blob,
+		return errmsg(err, errlen, "no valid %s at %p (%s): was it loaded?", what, blob,
 			    fdt_strerror(ret));
 	return 0;
 }
@@ -128,19 +115,19 @@ static int manifest_size(const struct guest_image *img, uint64_t *size, char *er
 	node = fdt_path_offset(fdt, "/images");
 	node = node < 0 ? node : fdt_subnode_offset(fdt, node, img->name);
 	if (node < 0)
-		return fail(err, errlen, "image '%s' is not loaded (not in the manifest: "
+		return errmsg(err, errlen, "image '%s' is not loaded (not in the manifest: "
 			    "was it built?)", img->name);
 	head = fdt_getprop(fdt, node, "head", &len);
 	if (manifest_u64(fdt, node, "addr", &addr) || manifest_u64(fdt, node, "size", size) ||
 	    !head || len < 1 || (uint64_t)len > *size)
-		return fail(err, errlen, "image manifest: bad entry for '%s'", img->name);
+		return errmsg(err, errlen, "image manifest: bad entry for '%s'", img->name);
 	if (addr != img->addr || *size > img->max_size)
-		return fail(err, errlen, "image manifest: '%s' at 0x%llx, %llu bytes does not "
+		return errmsg(err, errlen, "image manifest: '%s' at 0x%llx, %llu bytes does not "
 			    "match its slot at 0x%lx, %llu bytes", img->name,
 			    (unsigned long long)addr, (unsigned long long)*size,
 			    (unsigned long)img->addr, (unsigned long long)img->max_size);
 	if (memcmp((const void *)img->addr, head, (size_t)len) != 0)
-		return fail(err, errlen, "image '%s' is in the manifest but not in memory at "
+		return errmsg(err, errlen, "image '%s' is in the manifest but not in memory at "
 			    "0x%lx: was it loaded?", img->name, (unsigned long)img->addr);
 	return 0;
 }
@@ -152,7 +139,7 @@ int vm_config_image_find(const char *name, const void **addr, uint64_t *size,
 	int ret;
 
 	if (!img)
-		return fail(err, errlen, "unknown image '%s' (not in the image table)", name);
+		return errmsg(err, errlen, "unknown image '%s' (not in the image table)", name);
 	ret = manifest_size(img, size, err, errlen);
 	if (ret)
 		return ret;
@@ -162,9 +149,9 @@ int vm_config_image_find(const char *name, const void **addr, uint64_t *size,
 
 /* ---- template properties ---- */
 
-static int tpl_fail(const struct tpl *t, const char *prop, const char *what)
+static int tpl_errmsg(const struct tpl *t, const char *prop, const char *what)
 {
-	return fail(t->err, t->errlen, "template '%s': %s '%s'", t->name, what, prop);
+	return errmsg(t->err, t->errlen, "template '%s': %s '%s'", t->name, what, prop);
 }
 
 /* A 32-bit value (one cell). */
@@ -174,9 +161,9 @@ static int tpl_u32(const struct tpl *t, const char *prop, uint32_t *v)
 	const fdt32_t *p = fdt_getprop(t->fdt, t->node, prop, &len);
 
 	if (!p)
-		return tpl_fail(t, prop, "missing property");
+		return tpl_errmsg(t, prop, "missing property");
 	if (len != 4)
-		return tpl_fail(t, prop, "need one cell in");
+		return tpl_errmsg(t, prop, "need one cell in");
 	*v = fdt32_to_cpu(*p);
 	return 0;
 }
@@ -188,9 +175,9 @@ static int tpl_u64(const struct tpl *t, const char *prop, uint64_t *v)
 	const fdt32_t *p = fdt_getprop(t->fdt, t->node, prop, &len);
 
 	if (!p)
-		return tpl_fail(t, prop, "missing property");
+		return tpl_errmsg(t, prop, "missing property");
 	if (len != 4 && len != 8)
-		return tpl_fail(t, prop, "need one or two cells in");
+		return tpl_errmsg(t, prop, "need one or two cells in");
 	*v = len == 4 ? fdt32_to_cpu(p[0]) :
 	     (uint64_t)fdt32_to_cpu(p[0]) << 32 | fdt32_to_cpu(p[1]);
 	return 0;
@@ -204,9 +191,9 @@ static int tpl_str(const struct tpl *t, const char *prop, bool optional, const c
 
 	*s = NULL;
 	if (!p)
-		return optional ? 0 : tpl_fail(t, prop, "missing property");
+		return optional ? 0 : tpl_errmsg(t, prop, "missing property");
 	if (len < 1 || p[len - 1] != '\0' || strlen(p) != (size_t)len - 1)
-		return tpl_fail(t, prop, "need one string in");
+		return tpl_errmsg(t, prop, "need one string in");
 	*s = p;
 	return 0;
 }
@@ -223,7 +210,7 @@ static int parse_type(const struct tpl *t, struct vm_config *cfg)
 	else if (strcmp(type, "linux") == 0)
 		cfg->type = VM_TYPE_LINUX;
 	else
-		return fail(t->err, t->errlen, "template '%s': unknown type '%s' (rtos or linux)",
+		return errmsg(t->err, t->errlen, "template '%s': unknown type '%s' (rtos or linux)",
 			    t->name, type);
 	return 0;
 }
@@ -238,7 +225,7 @@ static int parse_name(const struct tpl *t, struct vm_config *cfg)
 	if (!name)
 		name = t->name;
 	if (name[0] == '\0' || strlen(name) >= VM_NAME_LEN)
-		return fail(t->err, t->errlen, "template '%s': vm-name must have 1..%d characters",
+		return errmsg(t->err, t->errlen, "template '%s': vm-name must have 1..%d characters",
 			    t->name, VM_NAME_LEN - 1);
 	strcpy(cfg->name, name);
 	return 0;
@@ -250,7 +237,7 @@ static int parse_bootargs(const struct tpl *t, struct vm_config *cfg)
 	int ret = tpl_str(t, "bootargs", true, &args);
 
 	if (ret == 0 && args && strlen(args) >= sizeof(cfg->bootargs))
-		return fail(t->err, t->errlen, "template '%s': bootargs longer than %d characters",
+		return errmsg(t->err, t->errlen, "template '%s': bootargs longer than %d characters",
 			    t->name, (int)sizeof(cfg->bootargs) - 1);
 	if (ret == 0)
 		snprintf(cfg->bootargs, sizeof(cfg->bootargs), "%s", args ? args : "");
@@ -264,15 +251,15 @@ static int parse_cpus(const struct tpl *t, struct vm_config *cfg)
 	const fdt32_t *p = fdt_getprop(t->fdt, t->node, "cpus", &len);
 
 	if (!p)
-		return tpl_fail(t, "cpus", "missing property");
+		return tpl_errmsg(t, "cpus", "missing property");
 	if (len < 4 || len % 4)
-		return tpl_fail(t, "cpus", "need a list of CPU numbers in");
+		return tpl_errmsg(t, "cpus", "need a list of CPU numbers in");
 	cfg->cpu_mask = 0;
 	for (int i = 0; i < len / 4; i++) {
 		uint32_t cpu = fdt32_to_cpu(p[i]);
 
 		if (cpu >= K_MAX_CPUS)
-			return fail(t->err, t->errlen, "template '%s': host CPU %u does not exist "
+			return errmsg(t->err, t->errlen, "template '%s': host CPU %u does not exist "
 				    "(at most %d)", t->name, cpu, K_MAX_CPUS);
 		cfg->cpu_mask |= 1u << cpu;
 	}
@@ -310,7 +297,7 @@ static int parse_image_ref(const struct tpl *t, const char *prop, const char **b
 		return ret;
 	in.node = fdt_node_offset_by_phandle(t->fdt, ph);
 	if (in.node < 0)
-		return tpl_fail(t, prop, "no image node for");
+		return tpl_errmsg(t, prop, "no image node for");
 	ret = tpl_str(&in, "blob", false, blob);
 	if (ret)
 		return ret;
@@ -348,16 +335,16 @@ static int parse_uart(const struct tpl *t, int devices, int node, struct vm_conf
 	uint32_t spi;
 
 	if (cfg->uart_base)
-		return fail(t->err, t->errlen, "template '%s': more than one UART", t->name);
+		return errmsg(t->err, t->errlen, "template '%s': more than one UART", t->name);
 	if (ac < 1 || ac > 2 || !reg || len < ac * 4)
-		return tpl_fail(t, "reg", "UART needs a valid");
+		return tpl_errmsg(t, "reg", "UART needs a valid");
 	cfg->uart_base = ac == 1 ? fdt32_to_cpu(reg[0]) :
 			 (uint64_t)fdt32_to_cpu(reg[0]) << 32 | fdt32_to_cpu(reg[1]);
 	if (tpl_u32(&dev, "spi", &spi))
 		return K_EINVAL;
 	cfg->uart_spi = spi > INT32_MAX ? INT32_MAX : (int)spi;
 	if (!cfg->uart_base)
-		return tpl_fail(t, "reg", "UART at address 0 in");
+		return tpl_errmsg(t, "reg", "UART at address 0 in");
 	return 0;
 }
 
@@ -369,7 +356,7 @@ static int parse_devices(const struct tpl *t, struct vm_config *cfg)
 		return 0;
 	fdt_for_each_subnode(node, t->fdt, devices) {
 		if (fdt_node_check_compatible(t->fdt, node, "arm,pl011") != 0)
-			return fail(t->err, t->errlen, "template '%s': unsupported device '%s'",
+			return errmsg(t->err, t->errlen, "template '%s': unsupported device '%s'",
 				    t->name, fdt_get_name(t->fdt, node, NULL));
 		ret = parse_uart(t, devices, node, cfg);
 		if (ret)
@@ -388,7 +375,7 @@ static int find_templates(const void **fdt, int *node, char *err, size_t errlen)
 		return ret;
 	*node = fdt_path_offset(*fdt, "/zvm/templates");
 	if (*node < 0)
-		return fail(err, errlen, "VM config has no /zvm/templates node");
+		return errmsg(err, errlen, "VM config has no /zvm/templates node");
 	return 0;
 }
 
@@ -408,7 +395,7 @@ int vm_config_from_template(const char *name, struct vm_config *cfg, char *err,
 		return ret;
 	t.node = fdt_subnode_offset(t.fdt, templates, name);
 	if (t.node < 0)
-		return fail(err, errlen, "no template '%s'", name);
+		return errmsg(err, errlen, "no template '%s'", name);
 	for (size_t i = 0; i < sizeof(steps) / sizeof(steps[0]); i++) {
 		ret = steps[i](&t, cfg);
 		if (ret)
@@ -446,19 +433,19 @@ static int check_ram(const struct vm_config *cfg, char *err, size_t errlen)
 	unsigned long long mib = cfg->ram_size >> 20;
 
 	if (cfg->ram_size < VM_RAM_MIN || cfg->ram_size > VM_RAM_MAX)
-		return fail(err, errlen, "memory must be %llu..%llu MiB (got %llu MiB)",
+		return errmsg(err, errlen, "memory must be %llu..%llu MiB (got %llu MiB)",
 			    VM_RAM_MIN >> 20, VM_RAM_MAX >> 20, mib);
 	if (cfg->ram_size % VM_RAM_ALIGN)
-		return fail(err, errlen, "memory must be a multiple of 2 MiB (got 0x%llx bytes)",
+		return errmsg(err, errlen, "memory must be a multiple of 2 MiB (got 0x%llx bytes)",
 			    (unsigned long long)cfg->ram_size);
 	if (cfg->ram_ipa % VM_RAM_ALIGN)
-		return fail(err, errlen, "RAM base 0x%llx is not 2 MiB aligned",
+		return errmsg(err, errlen, "RAM base 0x%llx is not 2 MiB aligned",
 			    (unsigned long long)cfg->ram_ipa);
 	if (cfg->ram_ipa < VM_DEVICE_WINDOW_END)
-		return fail(err, errlen, "RAM base 0x%llx overlaps the device window below 0x%llx",
+		return errmsg(err, errlen, "RAM base 0x%llx overlaps the device window below 0x%llx",
 			    (unsigned long long)cfg->ram_ipa, VM_DEVICE_WINDOW_END);
 	if (cfg->ram_ipa > (1ull << VMEM_IPA_BITS) - cfg->ram_size)
-		return fail(err, errlen, "RAM [0x%llx, +%llu MiB) ends beyond the %d-bit "
+		return errmsg(err, errlen, "RAM [0x%llx, +%llu MiB) ends beyond the %d-bit "
 			    "guest-physical space", (unsigned long long)cfg->ram_ipa, mib,
 			    VMEM_IPA_BITS);
 	return 0;
@@ -470,16 +457,16 @@ static int check_cpus(const struct vm_config *cfg, char *err, size_t errlen)
 	struct k_cpu_info info;
 
 	if (cfg->cpu_mask == 0)
-		return fail(err, errlen, "no host CPU to run on (empty CPU mask)");
+		return errmsg(err, errlen, "no host CPU to run on (empty CPU mask)");
 	for (int cpu = 0; cpu < 32; cpu++) {
 		if (!(cfg->cpu_mask & (1u << cpu)))
 			continue;
 		if (cpu >= present || cpu >= K_MAX_CPUS)
-			return fail(err, errlen, "host CPU %d does not exist (%d CPUs)", cpu,
+			return errmsg(err, errlen, "host CPU %d does not exist (%d CPUs)", cpu,
 				    present);
 		k_cpu_info_get(cpu, &info);
 		if (!info.online)
-			return fail(err, errlen, "host CPU %d is offline", cpu);
+			return errmsg(err, errlen, "host CPU %d is offline", cpu);
 	}
 	return 0;
 }
@@ -497,14 +484,14 @@ static int check_uart(const struct vm_config *cfg, char *err, size_t errlen)
 	if (!base)
 		return 0;
 	if (base % GUEST_UART_SIZE || base > VM_DEVICE_WINDOW_END - GUEST_UART_SIZE)
-		return fail(err, errlen, "UART at 0x%llx: must be 4 KiB aligned, below 0x%llx",
+		return errmsg(err, errlen, "UART at 0x%llx: must be 4 KiB aligned, below 0x%llx",
 			    (unsigned long long)base, VM_DEVICE_WINDOW_END);
 	if (overlaps(base, GUEST_UART_SIZE, GUEST_GICD_BASE, GUEST_GICD_SIZE) ||
 	    overlaps(base, GUEST_UART_SIZE, GUEST_GICR_BASE, GUEST_GICR_STRIDE * VM_MAX_VCPUS))
-		return fail(err, errlen, "UART at 0x%llx overlaps the GIC",
+		return errmsg(err, errlen, "UART at 0x%llx overlaps the GIC",
 			    (unsigned long long)base);
 	if (cfg->uart_spi < 0 || cfg->uart_spi > GIC_MAX_SPI)
-		return fail(err, errlen, "UART interrupt SPI %d: must be 0..%d", cfg->uart_spi,
+		return errmsg(err, errlen, "UART interrupt SPI %d: must be 0..%d", cfg->uart_spi,
 			    GIC_MAX_SPI);
 	return 0;
 }
@@ -514,12 +501,12 @@ int vm_config_check(const struct vm_config *cfg, char *err, size_t errlen)
 	int ret;
 
 	if (cfg->name[0] == '\0' || memchr(cfg->name, '\0', VM_NAME_LEN) == NULL)
-		return fail(err, errlen, "a VM needs a name of 1..%d characters", VM_NAME_LEN - 1);
+		return errmsg(err, errlen, "a VM needs a name of 1..%d characters", VM_NAME_LEN - 1);
 	if (cfg->nr_vcpus < 1 || cfg->nr_vcpus > VM_MAX_VCPUS)
-		return fail(err, errlen, "vcpus must be 1..%d (got %d)", VM_MAX_VCPUS,
+		return errmsg(err, errlen, "vcpus must be 1..%d (got %d)", VM_MAX_VCPUS,
 			    cfg->nr_vcpus);
 	if (cfg->prio < K_HIGHEST_PRIO || cfg->prio > K_LOWEST_PRIO)
-		return fail(err, errlen, "priority must be %d..%d (got %d)", K_HIGHEST_PRIO,
+		return errmsg(err, errlen, "priority must be %d..%d (got %d)", K_HIGHEST_PRIO,
 			    K_LOWEST_PRIO, cfg->prio);
 	ret = check_ram(cfg, err, errlen);
 	if (!ret)

@@ -1,4 +1,4 @@
-/* SOURCES: virt/image.c */
+/* SOURCES: virt/image.c kernel/errmsg.c */
 /*
  * Unit tests of the guest image loader: ELF segments in and out of guest
  * RAM, the arm64 Linux Image header, raw images, and truncated or mangled

@@ -1,4 +1,4 @@
-/* SOURCES: virt/vm_config.c */
+/* SOURCES: virt/vm_config.c kernel/errmsg.c */
 /* LDLIBS: -lfdt */
 /*
  * Unit tests of VM templates: configs/vms.dts itself and small templates
