@@ -8,3 +8,4 @@ make --no-print-directory -s all
 mkdir -p bench/results
 /usr/bin/python3 bench/host_kernel.py bench/results/host-kernel.md
 /usr/bin/python3 bench/rtos_guest.py bench/results/rtos-guest.md
+/usr/bin/python3 bench/linux_guest.py bench/results/linux-guest.md
