@@ -9,7 +9,13 @@
 #define HCR_AMO		(1ul << 5)	/* SError, IRQ and FIQ are taken to EL2 */
 #define HCR_IMO		(1ul << 4)
 #define HCR_FMO		(1ul << 3)
-#define CPTR_EL2_RES1	0x32ffu		/* no FP/SIMD trap (TFP=0), SVE trapped */
+/*
+ * CPTR_EL2: RES1 bits only, so FP/SIMD (TFP) and SVE (TZ) are not trapped.
+ * ZCR_EL2 keeps its reset value, limiting SVE vectors to 128 bits: a Z
+ * register is then its V register, which vCPU switches save. Predicate
+ * registers and ZCR_EL1 are not switched yet (see docs/design.md).
+ */
+#define CPTR_EL2_RES1	0x32ffu
 #define CNTHCTL_EL1PCEN	(3u << 0)	/* EL1 may use the physical counter/timer */
 #define CPACR_FPEN	(3u << 20)	/* EL1/EL0 FP/SIMD not trapped */
 #define TLS_BLOCK	256
