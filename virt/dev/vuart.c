@@ -87,6 +87,8 @@ static void vuart_tx(struct vuart *u, char c)
 	}
 	/* Prefixed lines carry text only: a terminal query (ESC[6n) would make
 	 * the user's terminal type its answer into the host shell. */
+	if (c == '\t')
+		c = ' ';
 	if (c >= 0x20 && c != 0x7f)
 		u->line[u->line_len++] = c;
 }
