@@ -39,13 +39,21 @@ _Static_assert(offsetof(struct vcpu_arch, hpfar) == VCPU_HPFAR, "guest.S offsets
 #define HCR_GUEST	(HCR_VM | HCR_SWIO | HCR_FMO | HCR_IMO | HCR_AMO | HCR_FB | \
 			 HCR_BSU_IS | HCR_TWI | HCR_TSC | HCR_RW | HCR_APK | HCR_API)
 
-/* ID_AA64ISAR1_EL1 APA [7:4], API [11:8]; ISAR2 APA3 [15:12]: any address auth. */
+/*
+ * ID_AA64ISAR1_EL1 APA [7:4], API [11:8]; ISAR2 APA3 [15:12]: any address
+ * authentication. Read once (every CPU of a system is the same kind).
+ */
 static bool cpu_has_pauth(void)
 {
-	uint64_t isar1 = read_sysreg(id_aa64isar1_el1);
-	uint64_t isar2 = read_sysreg(S3_0_C0_C6_2);	/* ID_AA64ISAR2_EL1 */
+	static int has = -1;
 
-	return ((isar1 >> 4) & 0xff) != 0 || ((isar2 >> 12) & 0xf) != 0;
+	if (has < 0) {
+		uint64_t isar1 = read_sysreg(id_aa64isar1_el1);
+		uint64_t isar2 = read_sysreg(S3_0_C0_C6_2);	/* ID_AA64ISAR2_EL1 */
+
+		has = ((isar1 >> 4) & 0xff) != 0 || ((isar2 >> 12) & 0xf) != 0;
+	}
+	return has;
 }
 
 static void pauth_put(uint64_t *s)

@@ -17,7 +17,11 @@
 
 unsigned vgic_hw_nr_lrs(void)
 {
-	return (unsigned)(read_sysreg(ICH_VTR_EL2) & 0x1f) + 1;
+	static unsigned nr;	/* read once: every CPU has the same number */
+
+	if (!nr)
+		nr = (unsigned)(read_sysreg(ICH_VTR_EL2) & 0x1f) + 1;
+	return nr;
 }
 
 /* One case per register: the encoding must be known when assembling. */
