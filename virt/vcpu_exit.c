@@ -27,6 +27,11 @@
 #define SYSREG_ENC(op0, op1, crn, crm, op2) \
 	(((op0) << 20) | ((op2) << 17) | ((op1) << 14) | ((crn) << 10) | ((crm) << 1))
 #define SR_ICC_SGI1R		SYSREG_ENC(3, 0, 12, 11, 5)
+/* The ID register space that HCR_EL2.TID3 traps: op0 3, op1 0, CRn 0, CRm 1-7. */
+#define SYSREG_IS_ID(esr)	(((esr) & 0x31fc00) == SYSREG_ENC(3, 0, 0, 0, 0) && \
+				 SYSREG_CRM(esr) >= 1)
+#define SYSREG_CRM(esr)		(((esr) >> 1) & 0xf)
+#define SYSREG_OP2(esr)		(((esr) >> 17) & 0x7)
 
 #define PSTATE_MODE		0xf
 #define PSTATE_EL1H		0x5
@@ -103,6 +108,12 @@ static void handle_sysreg(struct vcpu *vcpu)
 {
 	uint64_t esr = vcpu->arch.esr;
 
+	if (SYSREG_IS_ID(esr) && SYSREG_READ(esr)) {
+		reg_write(vcpu, SYSREG_RT(esr),
+			  vcpu_arch_id_reg(SYSREG_CRM(esr), SYSREG_OP2(esr)));
+		skip_instruction(vcpu);
+		return;
+	}
 	if (SYSREG_ID(esr) == SR_ICC_SGI1R && !SYSREG_READ(esr)) {
 		vgic_sgi1r_write(vcpu, reg_read(vcpu, SYSREG_RT(esr)));
 		skip_instruction(vcpu);

@@ -10,12 +10,11 @@
 #define HCR_IMO		(1ul << 4)
 #define HCR_FMO		(1ul << 3)
 /*
- * CPTR_EL2: RES1 bits only, so FP/SIMD (TFP) and SVE (TZ) are not trapped.
- * ZCR_EL2 keeps its reset value, limiting SVE vectors to 128 bits: a Z
- * register is then its V register, which vCPU switches save. Predicate
- * registers and ZCR_EL1 are not switched yet (see docs/design.md).
+ * CPTR_EL2: FP/SIMD not trapped (TFP=0: the host's libc uses it, guests'
+ * state is switched); SVE (TZ) and SME (TSM) trapped: zvm does not switch
+ * their state, and guests do not see them in their ID registers.
  */
-#define CPTR_EL2_RES1	0x32ffu
+#define CPTR_EL2_RES1	0x33ffu
 #define CNTHCTL_EL1PCEN	(3u << 0)	/* EL1 may use the physical counter/timer */
 #define CPACR_FPEN	(3u << 20)	/* EL1/EL0 FP/SIMD not trapped */
 #define TLS_BLOCK	256

@@ -272,6 +272,18 @@ def test_shell_through_look(vm):
     assert lx_lines(vm, "echo back-$((1+1))") == ["back-2"]
 
 
+def test_guest_sees_no_feature_zvm_does_not_switch(vm):
+    """zvm hides SVE, SME and MTE in the ID registers (HCR_EL2.TID3); the CPU has them."""
+    if vm.attached is None:
+        lx_attach(vm)
+    features = lx_lines(vm, "grep -m1 Features /proc/cpuinfo")
+    assert len(features) == 1 and features[0].startswith("Features"), features
+    flags = features[0].split(":", 1)[1].split()
+    assert "fp" in flags and "asimd" in flags, flags     # what it does switch
+    for hidden in ("sve", "sve2", "sme", "mte"):
+        assert hidden not in flags, "%s visible to the guest: %s" % (hidden, flags)
+
+
 def test_timer_and_ipis_on_both_cpus(vm):
     first = interrupts(lx(vm, "cat /proc/interrupts"))
     # Work that wakes tasks across the two CPUs (IPIs), then a pause.

@@ -32,12 +32,13 @@ _Static_assert(offsetof(struct vcpu_arch, hpfar) == VCPU_HPFAR, "guest.S offsets
 #define HCR_FB		(1ul << 9)	/* broadcast TLB/cache maintenance: vCPUs migrate */
 #define HCR_BSU_IS	(1ul << 10)
 #define HCR_TWI		(1ul << 13)	/* WFI traps: the vCPU thread blocks instead */
+#define HCR_TID3	(1ul << 18)	/* ID registers: see idregs.c */
 #define HCR_TSC		(1ul << 19)	/* SMC traps: PSCI is answered by zvm */
 #define HCR_RW		(1ul << 31)
 #define HCR_APK		(1ul << 40)	/* pointer authentication: keys and */
 #define HCR_API		(1ul << 41)	/* instructions are the guest's own */
 #define HCR_GUEST	(HCR_VM | HCR_SWIO | HCR_FMO | HCR_IMO | HCR_AMO | HCR_FB | \
-			 HCR_BSU_IS | HCR_TWI | HCR_TSC | HCR_RW | HCR_APK | HCR_API)
+			 HCR_BSU_IS | HCR_TWI | HCR_TID3 | HCR_TSC | HCR_RW | HCR_APK | HCR_API)
 
 /*
  * ID_AA64ISAR1_EL1 APA [7:4], API [11:8]; ISAR2 APA3 [15:12]: any address

@@ -62,6 +62,8 @@ uint64_t guest_enter(struct vcpu_arch *ctx);
 void vcpu_arch_load(struct vcpu_arch *ctx);
 /** Save them back and silence its timer (its thread leaves the CPU). */
 void vcpu_arch_put(struct vcpu_arch *ctx);
+/** What the guest reads from ID register (op0 3, op1 0, CRn 0, crm, op2). */
+uint64_t vcpu_arch_id_reg(unsigned crm, unsigned op2);
 /** Trap the guest's WFI (true) or let it sleep in hardware (false). */
 void vcpu_arch_trap_wfi(struct vcpu_arch *ctx, bool trap);
 /** Reset to the architectural state of a CPU entering at pc with x0 = arg. */
