@@ -32,6 +32,11 @@ static int kicks[VM_MAX_VCPUS];
 
 /* ---- what the VM core and kernel provide ---- */
 
+int k_cpu_id(void)
+{
+	return 0;		/* every fake vCPU runs on CPU 0 */
+}
+
 void vcpu_kick(struct vcpu *vcpu)
 {
 	kicks[vcpu->id]++;

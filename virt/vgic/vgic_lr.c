@@ -112,6 +112,28 @@ static void vgic_lr_load(const struct vgic_vcpu *v, unsigned nr, bool overflow)
  * virtual CPU interface state. Call with IRQs masked, on the CPU that is
  * about to enter the guest, as the last thing before entering it.
  */
+/*
+ * Fast path: nothing to deliver. The list registers are already all zero
+ * (vgic_sync zeroes the ones it used, a full flush writes the rest), so
+ * only the CPU interface state is loaded. The first entry on each CPU takes
+ * the full path, which zeroes them from their reset value.
+ */
+static bool lrs_known_zero[K_MAX_CPUS];
+
+static bool vgic_flush_nothing(struct vcpu *vcpu)
+{
+	struct vgic_vcpu *v = &vcpu->vgic;
+	int cpu = k_cpu_id();
+
+	if (!dlist_empty(&v->ap_list) || !lrs_known_zero[cpu])
+		return false;
+	v->used_lrs = 0;
+	vgic_hw_write_vmcr(v->vmcr);
+	vgic_hw_write_ap1r0(v->ap1r0);
+	vgic_hw_write_hcr(ICH_HCR_EN);
+	return true;
+}
+
 void vgic_flush(struct vcpu *vcpu)
 {
 	struct vgic_vcpu *v = &vcpu->vgic;
@@ -120,8 +142,9 @@ void vgic_flush(struct vcpu *vcpu)
 	bool overflow;
 	k_spinlock_key_t key;
 
-	if (!v->private_irqs)
+	if (!v->private_irqs || vgic_flush_nothing(vcpu))
 		return;
+	lrs_known_zero[k_cpu_id()] = true;
 	key = k_spin_lock(&v->lock);
 	chosen = vgic_lr_choose(vcpu, pick, nr, &overflow);
 	for (unsigned i = 0; i < chosen; i++) {
@@ -170,12 +193,14 @@ void vgic_sync(struct vcpu *vcpu)
 
 		vgic_lr_apply(vcpu, v->lrs[i], now);
 		v->lrs[i] = now;
+		vgic_hw_write_lr(i, 0);		/* see vgic_flush_nothing() */
 	}
 	v->vmcr = vgic_hw_read_vmcr();
 	v->ap1r0 = vgic_hw_read_ap1r0();
 	vgic_hw_write_hcr(0);
 	v->used_lrs = 0;
-	vgic_ap_list_prune(vcpu);
+	if (!dlist_empty(&v->ap_list))
+		vgic_ap_list_prune(vcpu);
 }
 
 /**
