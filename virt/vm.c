@@ -22,7 +22,6 @@
 #include <arch/vcpu.h>
 
 #define VM_NR_SPIS	64
-#define DTB_MAX		(64u << 10)
 
 static struct vm *vms[VM_MAX];
 static struct k_mutex vmm_lock;
@@ -163,7 +162,7 @@ static int vm_load(struct vm *vm, char *err, size_t len)
 	ret = vm_load_images(vm, &entry, err, len);
 	if (ret)
 		return ret;
-	ret = guest_dtb_build(&vm->cfg, vm->ram, DTB_MAX, err, len);
+	ret = guest_dtb_build(&vm->cfg, vm->ram, GUEST_DTB_MAX, err, len);
 	if (ret)
 		return ret;
 	arch_dcache_clean_range(vm->ram, vm->cfg.ram_size);
