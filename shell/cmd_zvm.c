@@ -43,6 +43,8 @@ static int parse_opt(struct zvm_opts *o, const char *opt, const char *val, bool 
 	if (!strcmp(opt, "-t")) {
 		o->type = val;
 	} else if (!strcmp(opt, "-n") && new_vm) {
+		if (strlen(val) >= VM_NAME_LEN || !val[0])
+			return opt_error("a VM name has 1 to 15 characters: '%s'", val);
 		o->name = val;
 	} else if (!strcmp(opt, "-n")) {
 		err = shell_parse_int(val, 0, VM_MAX - 1, &o->id);

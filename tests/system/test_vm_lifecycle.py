@@ -249,6 +249,8 @@ ERRORS = [
     ("zvm run -n 0 --frob 1", ["error: unknown option '--frob'"] + USAGE),
     ("zvm new -t rtos --frob 1", ["error: unknown option '--frob'"] + USAGE),
     ("zvm new -t rtos -x", ["error: option '-x' needs a value"] + USAGE),
+    ("zvm new -t rtos -n abcdefghijklmnop",
+     ["error: a VM name has 1 to 15 characters: 'abcdefghijklmnop'"] + USAGE),
     ("zvm run -n 7", ["error: no VM with id 7"]),
     ("zvm pause -n 7", ["error: no VM with id 7"]),
     ("zvm reset -n 7", ["error: no VM with id 7"]),
