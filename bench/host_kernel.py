@@ -6,11 +6,12 @@ QEMU runs with -icount shift=0,sleep=off: guest time counts instructions, so
 the figures are deterministic and immune to load on the build machine.
 """
 import re
-import subprocess
 import sys
 import time
 
 import pexpect
+
+import benchlib
 
 ICOUNT = "-icount shift=0,sleep=off"
 QEMU = "scripts/qemu.sh " + ICOUNT + " -display none -monitor none -serial stdio"
@@ -20,7 +21,7 @@ LINE = re.compile(r"bench: (.+?)\s+([\d.]+) cycles\s+(\d+) ns")
 
 def run():
     start = time.monotonic()
-    qemu = pexpect.spawn("/bin/sh", ["-c", QEMU], encoding="utf-8", timeout=300)
+    qemu = benchlib.spawn(QEMU, timeout=300)
     qemu.expect_exact(PROMPT)
     wall_boot = time.monotonic() - start
     qemu.sendline("bench")
@@ -39,8 +40,7 @@ def main():
     if len(sys.argv) != 2:
         sys.exit(__doc__)
     rows, wall_boot = run()
-    commit = subprocess.run(["git", "describe", "--always", "--dirty"],
-                            capture_output=True, text=True).stdout.strip()
+    commit = benchlib.commit()
     lines = [
         "# Host kernel latencies",
         "",
@@ -55,9 +55,7 @@ def main():
     lines += [f"| {name} | {cyc} | {ns} |" for name, cyc, ns in rows]
     lines += ["", f"Wall-clock time from QEMU start to the first prompt (icount, "
               f"this machine): {wall_boot:.2f} s", ""]
-    with open(sys.argv[1], "w") as f:
-        f.write("\n".join(lines))
-    print("\n".join(lines))
+    benchlib.write_result(sys.argv[1], lines)
 
 
 if __name__ == "__main__":

@@ -9,10 +9,11 @@ of "Run /init as init process" (guest time since the kernel started; zvm
 starts the guest's counter at 0). cyclictest runs inside the guest.
 """
 import re
-import subprocess
 import sys
 
 import pexpect
+
+import benchlib
 
 ICOUNT = "-icount shift=0,sleep=off"
 ARGS = "console=ttyAMA0 earlycon rdinit=/init"
@@ -27,9 +28,6 @@ CT_LINE = re.compile(r"T: 0 .*Min:\s+(\d+) Act:\s+\d+ Avg:\s+(\d+) Max:\s+(\d+)"
 PROMPT = "zvm-linux:~# "
 
 
-def spawn(cmd):
-    return pexpect.spawn("/bin/sh", ["-c", cmd], encoding="utf-8", timeout=1200)
-
 
 def measure(q):
     """From a booting guest: (boot seconds, cyclictest min/avg/max us)."""
@@ -43,7 +41,7 @@ def measure(q):
 
 
 def run_bare():
-    q = spawn(BARE)
+    q = benchlib.spawn(BARE)
     result = measure(q)
     q.sendline("poweroff -f")
     q.expect(pexpect.EOF)
@@ -51,7 +49,7 @@ def run_bare():
 
 
 def run_zvm():
-    q = spawn(ZVM)
+    q = benchlib.spawn(ZVM)
     q.expect_exact("zvm_host:~# ")
     q.sendline("zvm new -t linux")
     q.expect(r"VM (\d+) created")
@@ -80,8 +78,7 @@ def main():
         sys.exit(__doc__)
     b_boot, b_ct = run_bare()
     z_boot, z_ct = run_zvm()
-    commit = subprocess.run(["git", "describe", "--always", "--dirty"],
-                            capture_output=True, text=True).stdout.strip()
+    commit = benchlib.commit()
     ratio = lambda z, b: f"{z / b:.2f}" if b else "n/a"
     lines = [
         "# Linux guest: bare vs under zvm",
@@ -103,9 +100,7 @@ def main():
         "Targets: boot ratio <= 1.10, cyclictest max ratio <= 1.10.",
         "",
     ]
-    with open(sys.argv[1], "w") as f:
-        f.write("\n".join(lines))
-    print("\n".join(lines))
+    benchlib.write_result(sys.argv[1], lines)
 
 
 if __name__ == "__main__":

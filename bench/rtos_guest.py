@@ -11,10 +11,11 @@ from the rtos template.
 """
 import math
 import re
-import subprocess
 import sys
 
 import pexpect
+
+import benchlib
 
 ICOUNT = "-icount shift=0,sleep=off"
 BARE = ("qemu-system-aarch64 -M virt,gic-version=3 -cpu max,pauth-impdef=on "
@@ -29,16 +30,13 @@ KERNEL_OBJECTS = ["thread switch (yield)", "sem give + preempt switch",
                   "thread create+start+abort"]
 
 
-def spawn(cmd):
-    return pexpect.spawn("/bin/sh", ["-c", cmd], encoding="utf-8", timeout=600)
-
 
 def results(text):
     return {name.strip(): (float(cyc), int(ns)) for name, cyc, ns in LINE.findall(text)}
 
 
 def run_bare():
-    q = spawn(BARE)
+    q = benchlib.spawn(BARE)
     q.expect_exact("bench: done")
     out = q.before
     q.expect_exact("rtos:~$ ")
@@ -48,7 +46,7 @@ def run_bare():
 
 
 def run_zvm():
-    q = spawn(ZVM)
+    q = benchlib.spawn(ZVM)
     q.expect_exact("zvm_host:~# ")
     q.sendline('zvm new -t rtos --args "app=bench"')
     q.expect(r"VM (\d+) created")
@@ -90,8 +88,7 @@ def main():
         sys.exit(f"bench: too few results (bare {len(bare)}, zvm {len(virt)})")
     rows, ratios = table(bare, virt)
     gm = geomean([ratios.get(k) for k in KERNEL_OBJECTS])
-    commit = subprocess.run(["git", "describe", "--always", "--dirty"],
-                            capture_output=True, text=True).stdout.strip()
+    commit = benchlib.commit()
     timer = ratios.get("timer irq latency mean") or 0
     lines = [
         "# RTOS guest: bare vs under zvm",
@@ -114,9 +111,7 @@ def main():
         f"VM exits during the run ({exits}).",
         "",
     ]
-    with open(sys.argv[1], "w") as f:
-        f.write("\n".join(lines))
-    print("\n".join(lines))
+    benchlib.write_result(sys.argv[1], lines)
 
 
 if __name__ == "__main__":

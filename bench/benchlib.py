@@ -1,0 +1,22 @@
+"""What the benchmark scripts share: starting QEMU, naming the commit, writing a result."""
+import subprocess
+
+import pexpect
+
+
+def spawn(cmd, timeout=1200):
+    """Run a shell command (a QEMU) under pexpect."""
+    return pexpect.spawn("/bin/sh", ["-c", cmd], encoding="utf-8", timeout=timeout)
+
+
+def commit():
+    """The commit the figures belong to."""
+    return subprocess.run(["git", "describe", "--always", "--dirty"],
+                          capture_output=True, text=True).stdout.strip()
+
+
+def write_result(path, lines):
+    """Write the Markdown table and show it."""
+    with open(path, "w") as f:
+        f.write("\n".join(lines))
+    print("\n".join(lines))
