@@ -20,3 +20,14 @@ def write_result(path, lines):
     with open(path, "w") as f:
         f.write("\n".join(lines))
     print("\n".join(lines))
+
+
+def start_vm(q, new_args):
+    """At the zvm host prompt: create a VM (`zvm new NEW_ARGS`) and run it; its id."""
+    q.expect_exact("zvm_host:~# ")
+    q.sendline("zvm new " + new_args)
+    q.expect(r"VM (\d+) created")
+    vm = q.match.group(1)
+    q.expect_exact("zvm_host:~# ")
+    q.sendline("zvm run -n " + vm)
+    return vm

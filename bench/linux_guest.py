@@ -50,12 +50,7 @@ def run_bare():
 
 def run_zvm():
     q = benchlib.spawn(ZVM)
-    q.expect_exact("zvm_host:~# ")
-    q.sendline("zvm new -t linux")
-    q.expect(r"VM (\d+) created")
-    vm = q.match.group(1)
-    q.expect_exact("zvm_host:~# ")
-    q.sendline("zvm run -n " + vm)
+    vm = benchlib.start_vm(q, "-t linux")
     q.expect(RUN_INIT)
     boot = float(q.match.group(1))
     q.expect_exact("zvm-linux: ready")

@@ -47,12 +47,7 @@ def run_bare():
 
 def run_zvm():
     q = benchlib.spawn(ZVM)
-    q.expect_exact("zvm_host:~# ")
-    q.sendline('zvm new -t rtos --args "app=bench"')
-    q.expect(r"VM (\d+) created")
-    vm = q.match.group(1)
-    q.expect_exact("zvm_host:~# ")
-    q.sendline("zvm run -n " + vm)
+    vm = benchlib.start_vm(q, '-t rtos --args "app=bench"')
     q.expect_exact("bench: done")
     out = q.before
     q.sendline("zvm info -n " + vm)
