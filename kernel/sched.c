@@ -329,13 +329,6 @@ struct k_thread *sched_unpend_first(dlist_t *waitq)
 	return t;
 }
 
-void sched_wake(struct k_thread *t, int retval)
-{
-	waitq_unlink(t);
-	t->swap_retval = retval;
-	sched_ready(t);
-}
-
 void sched_set_prio(struct k_thread *t, int prio)
 {
 	if (t->state == K_THREAD_READY) {

@@ -167,7 +167,7 @@ static void info_row(const struct vm *vm)
 
 	cpus_str(vm->cfg.cpu_mask, cpus, sizeof(cpus));
 	printf("%2d  %-12s  %-5s  %5d  %-7s  %6lu  %-8s  %7lu.%03lu  %10lu\n", vm->id,
-	       vm->cfg.name, vm->cfg.type == VM_TYPE_LINUX ? "linux" : "rtos",
+	       vm->cfg.name, vm_type_str(vm->cfg.type),
 	       vm->cfg.nr_vcpus, cpus, (unsigned long)(vm->cfg.ram_size >> 20),
 	       vmm_state_name(vm->state), (unsigned long)(ms / 1000),
 	       (unsigned long)(ms % 1000), (unsigned long)exits_total(vm));

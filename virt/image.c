@@ -87,17 +87,6 @@ static uint32_t get_le32(const uint8_t *p)
 	       (uint32_t)p[3] << 24;
 }
 
-const char *image_kind_str(enum image_kind kind)
-{
-	switch (kind) {
-	case IMAGE_ELF:
-		return "ELF";
-	case IMAGE_LINUX:
-		return "Linux Image";
-	default:
-		return "raw";
-	}
-}
 
 static bool is_elf(const uint8_t *img, uint64_t size)
 {

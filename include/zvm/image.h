@@ -67,6 +67,5 @@ int image_load_initrd(const void *initrd, uint64_t size, uint64_t ram_ipa,
 		      uint64_t ram_size, void *ram_host, uint64_t kernel_end_ipa,
 		      char *err, size_t errlen);
 
-const char *image_kind_str(enum image_kind kind);
 
 #endif /* ZVM_IMAGE_H */

@@ -60,8 +60,6 @@ void sched_ready(struct k_thread *t);
 int sched_pend_current(dlist_t *waitq, k_timeout_t timeout, k_spinlock_key_t key);
 /** Unlink the most urgent waiter of waitq (and cancel its timeout), or NULL. */
 struct k_thread *sched_unpend_first(dlist_t *waitq);
-/** Wake t, which pends on some wait queue, handing it retval. */
-void sched_wake(struct k_thread *t, int retval);
 /** Switch to a more urgent ready thread if there is one, then unlock. */
 void sched_reschedule(k_spinlock_key_t key);
 /** Change t's effective priority wherever it is queued. */

@@ -63,28 +63,9 @@ static void tlbi_vmid(uint64_t ipa, uint64_t size)
 	__asm__ volatile("tlbi vmalls12e1is" : : : "memory");
 }
 
-static void tlbi_ipa(uint64_t ipa, uint64_t size)
-{
-	for (uint64_t a = ipa; a - ipa < size; a += 0x1000)
-		__asm__ volatile("tlbi ipas2e1is, %0" : : "r"(a >> 12) : "memory");
-	dsb(ish);
-	__asm__ volatile("tlbi vmalle1is" : : : "memory");
-}
-
 void arch_s2_flush_vmid(uint16_t vmid, const struct vmem *s2)
 {
 	with_vmid(vmid, s2, tlbi_vmid, 0, 0);
-}
-
-void arch_s2_flush_ipa(uint16_t vmid, const struct vmem *s2, uint64_t ipa,
-		       uint64_t size)
-{
-	size += ipa & 0xfff;
-	ipa &= ~0xffful;
-	if (size / 0x1000 > FLUSH_IPA_MAX_PAGES)
-		with_vmid(vmid, s2, tlbi_vmid, 0, 0);
-	else
-		with_vmid(vmid, s2, tlbi_ipa, ipa, size);
 }
 
 void arch_s2_flush_all(void)

@@ -50,11 +50,6 @@ static inline void arch_spin_release(k_spinlock_t *l)
 	__atomic_store_n(&l->locked, 0u, __ATOMIC_RELEASE);
 }
 
-static inline int arch_spin_is_locked(k_spinlock_t *l)
-{
-	return __atomic_load_n(&l->locked, __ATOMIC_RELAXED) != 0;
-}
-
 static inline k_spinlock_key_t k_spin_lock(k_spinlock_t *l)
 {
 	k_spinlock_key_t key = arch_irq_save();

@@ -24,13 +24,6 @@ uint64_t arch_s2_vttbr(const struct vmem *s2, uint16_t vmid);
  */
 void arch_s2_flush_vmid(uint16_t vmid, const struct vmem *s2);
 
-/**
- * Invalidate the stage-2 entries of [ipa, ipa+size) of vmid, and all its
- * stage-1 entries (they may hold combined translations), on all CPUs.
- */
-void arch_s2_flush_ipa(uint16_t vmid, const struct vmem *s2, uint64_t ipa,
-		       uint64_t size);
-
 /** Invalidate the EL1&0 TLB entries of every VMID on all CPUs. */
 void arch_s2_flush_all(void);
 
