@@ -93,6 +93,7 @@ void sched_ready(struct k_thread *t)
 	cpu = choose_cpu(t);
 	c = &k_cpus[cpu];
 	t->state = K_THREAD_READY;
+	t->ready_since = arch_counter_read();
 	t->cpu = cpu;
 	runq_add(&c->runq, t);
 	if (c != this_cpu() && (should_preempt(c->current, t) || c->current->ipi_on_ready))
@@ -140,6 +141,8 @@ static void account_switch(struct k_cpu *c, struct k_thread *old,
 
 	old->run_ticks += now - old->slice_start;
 	next->slice_start = now;
+	if (!is_idle(next) && now - next->ready_since > next->max_ready_wait)
+		next->max_ready_wait = now - next->ready_since;
 	if (is_idle(old))
 		c->idle_ticks += now - c->idle_since;
 	if (is_idle(next))
@@ -230,7 +233,10 @@ static void kick_idle_cpu(const struct k_thread *t)
 	}
 }
 
-/* Put the current thread back on its CPU's queue (the idle thread never queues). */
+/*
+ * Put the current thread, preempted, back on its CPU's queue (the idle
+ * thread never queues).
+ */
 static void requeue_current(struct k_cpu *c, bool at_head)
 {
 	struct k_thread *cur = c->current;
@@ -238,6 +244,9 @@ static void requeue_current(struct k_cpu *c, bool at_head)
 	if (is_idle(cur))
 		return;
 	cur->state = K_THREAD_READY;
+	cur->ready_since = arch_counter_read();
+	if (!cur->abort_req && !cur->suspend_req)
+		cur->preemptions++;
 	if (at_head)
 		runq_add_head(&c->runq, cur);
 	else

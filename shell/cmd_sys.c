@@ -92,6 +92,8 @@ struct thread_row {
 	uint32_t affinity;
 	size_t stack_size;
 	size_t stack_used;
+	uint32_t preemptions;
+	uint64_t max_wait_us;
 };
 
 struct thread_snap {
@@ -132,6 +134,8 @@ static void snap_thread(struct k_thread *t, void *arg)
 	r->affinity = t->affinity;
 	r->stack_size = t->stack_size;
 	r->stack_used = stack_used(t);
+	r->preemptions = t->preemptions;
+	r->max_wait_us = k_ticks_to_ns(t->max_ready_wait) / 1000;
 }
 
 /* Append "lo" or "lo-hi" to a comma separated list in buf. */
@@ -171,16 +175,17 @@ static void cpulist_str(uint32_t mask, char *buf, size_t size)
 
 static void print_thread_row(const struct thread_row *r)
 {
-	char cpu[8], aff[64];
+	char cpu[8], aff[64], stack[24];
 
 	if (r->cpu >= 0)
 		snprintf(cpu, sizeof(cpu), "%d", r->cpu);
 	else
 		snprintf(cpu, sizeof(cpu), "-");
 	cpulist_str(r->affinity, aff, sizeof(aff));
-	printf("%-16s  %4d  %-9s  %3s  %-8s  %zu/%zu\n", r->name, r->prio,
-	       k_thread_state_str(r->state), cpu, aff, r->stack_used,
-	       r->stack_size);
+	snprintf(stack, sizeof(stack), "%zu/%zu", r->stack_used, r->stack_size);
+	printf("%-16s  %4d  %-9s  %3s  %-8s  %-15s  %9" PRIu32 "  %11" PRIu64 "\n",
+	       r->name, r->prio, k_thread_state_str(r->state), cpu, aff, stack,
+	       r->preemptions, r->max_wait_us);
 }
 
 static int cmd_threads(int argc, char **argv)
@@ -197,8 +202,8 @@ static int cmd_threads(int argc, char **argv)
 		return 1;
 	}
 	k_thread_foreach(snap_thread, &snap);
-	printf("%-16s  %4s  %-9s  %3s  %-8s  %s\n", "NAME", "PRIO", "STATE",
-	       "CPU", "AFFINITY", "STACK USED/SIZE");
+	printf("%-16s  %4s  %-9s  %3s  %-8s  %-15s  %9s  %11s\n", "NAME", "PRIO", "STATE",
+	       "CPU", "AFFINITY", "STACK USED/SIZE", "PREEMPTED", "MAXWAIT(us)");
 	for (size_t i = 0; i < snap.count && i < snap.cap; i++)
 		print_thread_row(&snap.rows[i]);
 	if (snap.count > snap.cap)
@@ -208,7 +213,7 @@ static int cmd_threads(int argc, char **argv)
 }
 
 SHELL_CMD(threads, cmd_threads, "",
-	  "show each thread: priority, state, CPU, affinity, stack use");
+	  "show each thread: priority, state, CPU, affinity, stack use, preemptions, max wait");
 
 /* ---- mem ---- */
 

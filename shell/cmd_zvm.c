@@ -173,6 +173,20 @@ static void info_row(const struct vm *vm)
 	       (unsigned long)(ms % 1000), (unsigned long)exits_total(vm));
 }
 
+/* Per vCPU: where it runs and what the host's scheduler made it wait. */
+static void info_vcpus(const struct vm *vm)
+{
+	for (int i = 0; i < vm->cfg.nr_vcpus; i++) {
+		const struct k_thread *t = vm->vcpus[i].thread;
+
+		if (!t)
+			continue;
+		printf("vcpu%d: CPU %d, preempted %lu, max wait %lu us\n", i, t->cpu,
+		       (unsigned long)t->preemptions,
+		       (unsigned long)(k_ticks_to_ns(t->max_ready_wait) / 1000));
+	}
+}
+
 static void info_detail(const struct vm *vm)
 {
 	static const char *const kinds[] = {
@@ -184,6 +198,7 @@ static void info_detail(const struct vm *vm)
 	for (int k = 0; k < EXIT_KINDS; k++)
 		printf(" %s %lu", kinds[k], (unsigned long)vm->exits_by_kind[k]);
 	printf("\n");
+	info_vcpus(vm);
 	if (vm->state == VM_HALTED && vm->halt_reason[0])
 		printf("halted: %s\n", vm->halt_reason);
 }

@@ -105,6 +105,15 @@ struct k_thread {
 	dlist_t joiners;		/* threads waiting in k_thread_join */
 	uint64_t slice_start;		/* counter value when it got the CPU */
 	uint64_t run_ticks;		/* accumulated time on CPU */
+	/*
+	 * Scheduling latency, what a real-time thread (an RT vCPU) is judged
+	 * by: when it last became ready, the longest it then waited for its
+	 * CPU, and how often a more urgent thread or its time slice took the
+	 * CPU away while it could run.
+	 */
+	uint64_t ready_since;
+	uint64_t max_ready_wait;
+	uint32_t preemptions;
 	struct k_mutex *pending_mutex;	/* for priority inheritance chains */
 	dlist_t held_mutexes;		/* its priority is derived from their waiters */
 	/*

@@ -87,13 +87,14 @@ def test_threads(vm):
     rows = parse_table(vm.cmd("threads"), "NAME")
     by_name = {}
     for r in rows:
-        assert len(r) == 6, "bad threads row %r" % r
-        name, prio, state, cpu, aff, stack = r
+        assert len(r) == 8, "bad threads row %r" % r
+        name, prio, state, cpu, aff, stack, preempted, max_wait = r
         used, size = (int(x) for x in stack.split("/"))
         assert used <= size, r
         assert name not in by_name, "thread %s listed twice" % name
         by_name[name] = dict(prio=int(prio), state=state, cpu=cpu, aff=aff,
-                             used=used, size=size)
+                             used=used, size=size, preempted=int(preempted),
+                             max_wait=int(max_wait))
     for i in range(NCPUS):
         idle = by_name.get("idle%d" % i)
         assert idle, "no idle%d in %r" % (i, sorted(by_name))
@@ -102,6 +103,9 @@ def test_threads(vm):
     assert shell, "no shell thread in %r" % sorted(by_name)
     assert shell["state"] == "running", shell
     assert 0 < shell["used"] < shell["size"], shell
+    # Nothing more urgent than the shell runs on its CPU: never preempted.
+    # It waits for its CPU only while an interrupt handler finishes.
+    assert shell["preempted"] == 0, shell
     # The shell has a better (lower) priority than the idle threads.
     assert shell["prio"] < by_name["idle0"]["prio"], by_name
 

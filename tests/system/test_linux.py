@@ -28,7 +28,7 @@ import time
 
 import pexpect
 
-from zvm import LOG_DIR, clean, find, mem_stats, zvm_info
+from zvm import LOG_DIR, clean, find, mem_stats, parse_table, zvm_info
 
 LINUX_PROMPT = "zvm-linux:~# \x1b[6n"   # busybox asks for the cursor position
 READY = "zvm-linux: ready"
@@ -309,6 +309,22 @@ def test_cyclictest_completes(vm):
         note("cyclictest%s (idle guest): min %d avg %d max %d us", args or "", mn, avg, mx)
 
 
+def vcpu_sched(vm, vm_id):
+    """`zvm info -n` per vCPU: {vcpu: (host CPU, times preempted, max wait us)}."""
+    out = {}
+    for l in zvm_info(vm, vm_id)[vm_id]["detail"]:
+        m = re.match(r"^vcpu(\d+): CPU (\d+), preempted (\d+), max wait (\d+) us$", l)
+        if m:
+            out[int(m.group(1))] = tuple(int(g) for g in m.groups()[1:])
+    return out
+
+
+def cpu_threads(vm, cpu):
+    """Names of the threads `threads` shows on host CPU cpu (idle excluded)."""
+    return [r[0] for r in parse_table(vm.cmd("threads"), "NAME")
+            if r[3] == str(cpu) and not r[0].startswith("idle")]
+
+
 def test_rt_vm_runs_beside_a_linux_cpu_hog(vm):
     assert lx(vm, HOG + " " + HOG) is not None
     jobs = lx_lines(vm, "jobs")
@@ -325,11 +341,35 @@ def test_rt_vm_runs_beside_a_linux_cpu_hog(vm):
     busy = lx_lines(vm, "top -b -n 1 | grep ^CPU:")
     note("linux with 2 hogs: %s", busy[0] if busy else "?")
     assert len(reports) >= 3
+    # And an interrupt-heavy load: hackbench's messages wake tasks across
+    # both vCPUs (IPIs), beside the hogs.
+    mark = vm.mark()
+    assert lx_lines(vm, "hackbench -l 20 | grep -c Time") == ["1"]
+    wait_periodic(vm, 1, mark)
+    rt_note(vm, "beside 2 Linux CPU hogs and hackbench", mark)
     lx(vm, "kill %1 %2; wait")
     assert not [j for j in lx_lines(vm, "jobs") if "Running" in j]
 
 
+def test_zvm_kept_cpu1_for_the_rt_vcpu(vm):
+    """zvm's own share of the RTOS VM's timing on the default deployment:
+    through the Linux boot, the hogs and hackbench, nothing else ran on
+    CPU 1 and the host scheduler never took the CPU from the RTOS vCPU."""
+    if vm.attached is not None:
+        vm.detach()
+    rt = vcpu_sched(vm, RT_ID)
+    assert list(rt) == [0] and rt[0][0] == 1, rt
+    assert rt[0][1] == 0, "the RTOS vCPU was preempted %d times" % rt[0][1]
+    assert cpu_threads(vm, 1) == ["vm%d-vcpu0" % RT_ID], vm.cmd("threads")
+    linux = vcpu_sched(vm, LX_ID)
+    assert sorted(linux) == [0, 1] and {c for c, _, _ in linux.values()} <= {2, 3}, linux
+    note("scheduling: RTOS vCPU on CPU %d preempted %d, max wait %d us; Linux vCPUs %s",
+         rt[0][0], rt[0][1], rt[0][2], linux)
+
+
 def test_guest_poweroff_halts_only_linux(vm):
+    if vm.attached is None:
+        lx_attach(vm)
     mark = vm.mark()
     vm.send("poweroff\n")
     wait_lx(vm, r"^VM %d halted: guest powered off \(PSCI SYSTEM_OFF\)$" % LX_ID,
@@ -393,13 +433,44 @@ def test_delete_returns_linux_memory(vm):
     wait_periodic(vm, 1, mark)
 
 
+def test_rt_vcpu_preempts_a_linux_vcpu_on_its_cpu(vm):
+    """Sharing a CPU is configurable: a Linux VM confined to CPU 1, the RTOS
+    VM's CPU, with a CPU hog. The RTOS vCPU (priority 2) takes the CPU from
+    the Linux vCPU (priority 10) every period and is never preempted."""
+    assert one(vm, "zvm new -t linux --vcpus 1 --cpus 1") == \
+        "VM %d created: linux (linux), 1 vCPU, 512 MiB, CPUs 1, priority 10" % LX_ID
+    vm.guests.add("linux")
+    mark = vm.mark()
+    assert one(vm, "zvm run -n %d" % LX_ID) == "VM %d running" % LX_ID
+    ready = wait_linux_boot(vm, mark, "the boot on the RTOS VM's CPU")
+    note("linux boot 4 (1 vCPU sharing CPU 1 with the RTOS VM): ready line after %.1f s",
+         ready)
+    lx_attach(vm)
+    assert lx(vm, HOG) is not None
+    mark = vm.mark()
+    wait_periodic(vm, 3, mark)
+    rt_note(vm, "sharing CPU 1 with a Linux CPU hog", mark)
+    vm.detach()
+    rt, linux = vcpu_sched(vm, RT_ID), vcpu_sched(vm, LX_ID)
+    assert rt[0][:2] == (1, 0), "RTOS vCPU (CPU, times preempted): %s" % (rt[0][:2],)
+    assert linux[0][0] == 1, linux
+    # Preempted by the RTOS vCPU's 1 ms period: at least once per period of
+    # the three seconds above, less what the Linux vCPU idled.
+    assert linux[0][1] >= 1000, "the Linux vCPU was preempted %d times" % linux[0][1]
+    note("scheduling, CPU 1 shared: RTOS vCPU preempted %d, max wait %d us; "
+         "Linux vCPU preempted %d", rt[0][1], rt[0][2], linux[0][1])
+    check_counting(periodic(vm), "while sharing CPU 1 with Linux")
+    assert one(vm, "zvm delete -n %d" % LX_ID) == "VM %d deleted" % LX_ID
+    vm.guests.discard("linux")
+
+
 def test_whole_session(vm):
     """Every Linux boot of the module: no kernel error; the RTOS VM counted
     its periods without a gap from start to end."""
     text = lx_text(vm, state["linux_start"])
     errors = kernel_errors(text)
     assert not errors, "the kernel reported errors:\n" + "\n".join(errors)
-    assert len(re.findall(r"^(?:\[linux\] )?%s$" % re.escape(READY), text, re.M)) == 3
+    assert len(re.findall(r"^(?:\[linux\] )?%s$" % re.escape(READY), text, re.M)) == 4
     check_counting(periodic(vm), "the whole session")
     rt_note(vm, "whole session", 0)
     assert one(vm, "zvm delete -n %d" % RT_ID) == "VM %d deleted" % RT_ID
