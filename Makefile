@@ -21,7 +21,7 @@ VIRT_SRCS   := $(wildcard virt/*.c virt/vgic/*.c virt/dev/*.c arch/arm64/virt/*.
 KERNEL_SRCS := $(filter-out $(VIRT_SRCS),$(wildcard arch/arm64/*.S arch/arm64/*.c \
 		   kernel/*.c drivers/*.c platform/*.c shell/*.c))
 HOST_SRCS   := $(KERNEL_SRCS) $(VIRT_SRCS) $(wildcard apps/*.c)
-GUEST_SRCS  := $(KERNEL_SRCS) $(wildcard guests/rtos/*.c)
+GUEST_SRCS  := $(KERNEL_SRCS) $(wildcard guests/rtos/*.c) lib/shm_ring.c
 HOST_OBJS   := $(patsubst %,$(BUILD)/obj/%.o,$(HOST_SRCS))
 GUEST_OBJS  := $(patsubst %,$(BUILD)/obj-el1/%.o,$(GUEST_SRCS))
 
@@ -88,7 +88,8 @@ clean:
 # change; after setup (libfdt.h is its mark), so that apt runs once at a
 # time. This comes before the images.dts rule, which reads VM_IMAGE_DEPS.
 LINUX_IMAGES := $(BUILD)/linux/Image $(BUILD)/linux/initrd.cpio.gz
-$(LINUX_IMAGES) &: scripts/linux-guest.sh $(wildcard guests/linux/*) | $(FDT_DIR)/include/libfdt.h
+$(LINUX_IMAGES) &: scripts/linux-guest.sh $(wildcard guests/linux/*) lib/shm_ring.c \
+		   include/zvm/shm_ring.h | $(FDT_DIR)/include/libfdt.h
 	scripts/linux-guest.sh
 VM_IMAGE_DEPS += $(LINUX_IMAGES)
 

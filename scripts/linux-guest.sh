@@ -181,6 +181,11 @@ echo 'root:x:0:' > "$st/etc/group"
 for t in "${RT_TOOLS[@]}"; do
   install -m 755 "$out/root-rt-tests/usr/bin/$t" "$st/usr/bin/$t"
 done
+# zvm-ring (guests/linux/zvm-ring.c, with lib/shm_ring.c): messages over
+# zvm's shared-memory rings. Static, so it needs none of the libraries below.
+aarch64-linux-gnu-gcc -static -O2 -Wall -Wextra -Werror -I"$top/include" -o "$out/zvm-ring" \
+  "$top/guests/linux/zvm-ring.c" "$top/lib/shm_ring.c" || die "cannot build guests/linux/zvm-ring.c"
+install -m 755 "$out/zvm-ring" "$st/usr/bin/zvm-ring"
 
 needed() { readelf -d "$1" | sed -n 's/.*(NEEDED).*\[\(.*\)\]$/\1/p'; }
 # find_lib SONAME: its path in the unpacked libraries.

@@ -3,7 +3,7 @@
 # Idempotent and non-interactive: a second run installs nothing and exits quickly.
 set -euo pipefail
 
-HOST_PKGS=(make gcc gcc-aarch64-linux-gnu binutils-aarch64-linux-gnu
+HOST_PKGS=(make gcc gcc-aarch64-linux-gnu binutils-aarch64-linux-gnu libc6-dev-arm64-cross
   picolibc-aarch64-linux-gnu qemu-system-arm device-tree-compiler
   libcmocka-dev libfdt-dev python3-pytest python3-pexpect cpio gzip)
 
