@@ -14,12 +14,14 @@
 #include <zvm/guest_dtb.h>
 #include <zvm/image.h>
 #include <zvm/kernel.h>
+#include <zvm/shm.h>
 
 #define PHANDLE_GIC		1
 #define PHANDLE_APB_CLK		2
 
 #define GIC_SPI			0
 #define GIC_PPI			1
+#define IRQ_EDGE_RISING		1
 #define IRQ_LEVEL_HIGH		4
 
 /* Sequential writer: the first libfdt error sticks and later calls do nothing. */
@@ -230,6 +232,25 @@ static void build_uart(struct dtw *w, const struct vm_config *cfg)
 	dt_end(w);
 }
 
+/* A shared-memory region (zvm/shm.h): the region, then its doorbell page. */
+static void build_shm(struct dtw *w, const struct vm_shm *s)
+{
+	uint64_t reg[4] = { s->ipa, s->size, s->ipa + s->size, SHM_DOORBELL_SIZE };
+	uint32_t irq[3] = { GIC_SPI, (uint32_t)s->spi, IRQ_EDGE_RISING };
+	char name[40];
+
+	snprintf(name, sizeof(name), "zvm-shm@%llx", (unsigned long long)s->ipa);
+	dt_begin(w, name);
+	dt_str(w, "compatible", "zvm,shmem");
+	dt_reg(w, reg, 2);
+	dt_cells(w, "interrupts", irq, 3);
+	dt_str(w, "zvm,name", s->name);
+	dt_u32(w, "zvm,peer-index", (uint32_t)s->peer_index);
+	if (!s->writable)
+		dt_prop(w, "read-only", NULL, 0);
+	dt_end(w);
+}
+
 int guest_dtb_build(const struct vm_config *cfg, void *buf, size_t size, char *err,
 		    size_t errlen)
 {
@@ -252,6 +273,8 @@ int guest_dtb_build(const struct vm_config *cfg, void *buf, size_t size, char *e
 	build_timer(&w);
 	if (cfg->uart_base)
 		build_uart(&w, cfg);
+	for (int i = 0; i < cfg->nr_shm; i++)
+		build_shm(&w, &cfg->shm[i]);
 	dt_end(&w);
 	if (!w.err)
 		w.err = fdt_finish(buf);

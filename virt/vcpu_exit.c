@@ -142,6 +142,15 @@ static uint64_t load_extend(const struct mmio_access *acc)
 	return v;
 }
 
+/* Mapped without write permission (a read-only shared-memory grant)? */
+static bool is_read_only(const struct vm *vm, uint64_t ipa)
+{
+	uint64_t pa;
+	unsigned prot;
+
+	return vmem_translate(&vm->s2, ipa, &pa, &prot) == 0 && !(prot & VMEM_WRITE);
+}
+
 static void handle_dabort(struct vcpu *vcpu)
 {
 	struct mmio_access acc;
@@ -159,9 +168,11 @@ static void handle_dabort(struct vcpu *vcpu)
 		}
 	}
 	vcpu->vm->exits_by_kind[EXIT_ABORT]++;
-	LOG_WRN("VM %d vCPU %d: %s at IPA 0x%lx (pc 0x%lx) outside its memory and devices: abort injected",
+	LOG_WRN("VM %d vCPU %d: %s at IPA 0x%lx (pc 0x%lx) %s: abort injected",
 		vcpu->vm->id, vcpu->id, (vcpu->arch.esr & (1u << 6)) ? "write" : "read",
-		(unsigned long)ipa, (unsigned long)vcpu->arch.regs.elr);
+		(unsigned long)ipa, (unsigned long)vcpu->arch.regs.elr,
+		is_read_only(vcpu->vm, ipa) ? "to memory it may only read" :
+		"outside its memory and devices");
 	vcpu_inject_abort(vcpu, false, vcpu->arch.far);
 }
 

@@ -13,6 +13,7 @@
 #include <zvm/image.h>
 #include <zvm/log.h>
 #include <zvm/mm.h>
+#include <zvm/shm.h>
 #include <zvm/vcpu.h>
 #include <zvm/vm_config.h>
 #include <zvm/vmid.h>
@@ -21,7 +22,6 @@
 #include <arch/stage2.h>
 #include <arch/vcpu.h>
 
-#define VM_NR_SPIS	64
 
 static struct vm *vms[VM_MAX];
 static struct k_mutex vmm_lock;
@@ -94,8 +94,10 @@ static int vm_map_ram(struct vm *vm, char *err, size_t len)
 
 static int vm_setup(struct vm *vm, char *err, size_t len)
 {
-	int ret = vm_map_ram(vm, err, len);
+	int ret;
 
+	shm_config_for_vm(&vm->cfg);	/* the regions granted to its name */
+	ret = vm_map_ram(vm, err, len);
 	if (ret)
 		return ret;
 	vm->vmid = (uint16_t)vmid_alloc();
@@ -103,6 +105,8 @@ static int vm_setup(struct vm *vm, char *err, size_t len)
 		return errmsg(err, len, "no free VMID");
 	if (vgic_vm_init(vm, VM_NR_SPIS) != 0 || vuart_init(vm) != 0)
 		return errmsg(err, len, "cannot create the virtual devices");
+	if (shm_vm_attach(vm, err, len) != 0)
+		return K_EINVAL;
 	for (int i = 0; i < vm->cfg.nr_vcpus; i++) {
 		vm->vcpus[i].arch.vttbr = arch_s2_vttbr(&vm->s2, vm->vmid);
 		vm->vcpus[i].arch.vtcr = arch_s2_vtcr();
@@ -118,6 +122,7 @@ static void vm_teardown(struct vm *vm)
 {
 	for (int i = 0; i < VM_MAX_VCPUS; i++)
 		vcpu_destroy(&vm->vcpus[i]);
+	shm_vm_detach(vm);
 	vuart_destroy(vm);
 	vgic_vm_destroy(vm);
 	vm->nr_vdevs = 0;
@@ -401,6 +406,7 @@ void vmm_init(void)
 	k_mutex_init(&vmm_lock);
 	k_msgq_init(&reset_q, reset_q_buf, sizeof(int), VM_MAX);
 	vcpu_irqs_init();
+	shm_init();
 	if (!k_thread_spawn("vmm", 8192, vmm_worker, NULL, K_PRIO_PREEMPT(12), K_CPU_ALL))
 		LOG_ERR("vmm: cannot start the worker thread");
 }

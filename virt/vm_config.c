@@ -365,6 +365,13 @@ static int parse_devices(const struct tpl *t, struct vm_config *cfg)
 	return 0;
 }
 
+const void *vm_config_blob(char *err, size_t errlen)
+{
+	if (blob_check(store->templates, store->templates_max, "VM config", err, errlen))
+		return NULL;
+	return store->templates;
+}
+
 static int find_templates(const void **fdt, int *node, char *err, size_t errlen)
 {
 	int ret;

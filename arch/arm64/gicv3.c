@@ -164,6 +164,15 @@ void irq_enable(int intid, int cpu)
 	gic_set_bit(gicd + GICD_ISENABLER, intid);
 }
 
+void irq_set_edge(int intid)
+{
+	uintptr_t reg = gicd + GICD_ICFGR + (intid / 16) * 4;
+
+	if (intid < 32)		/* SGIs are edge; PPIs are configured per CPU */
+		return;
+	mmio_write32(reg, mmio_read32(reg) | 2u << (2 * (intid % 16)));
+}
+
 void irq_disable(int intid)
 {
 	if (intid < 32)

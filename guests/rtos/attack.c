@@ -3,6 +3,7 @@
  * does what a broken or malicious guest would, then says what it got back.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <zvm/arch.h>
 #include <zvm/kernel.h>
@@ -12,6 +13,7 @@
 
 #define STORM_SGIS	20000
 #define UNKNOWN_HVC	0xc6ffff00ul
+#define ATTACK_USAGE	"unmapped|outside|undef|hvc|storm|read ADDR"
 
 static volatile uint64_t target;
 
@@ -52,7 +54,17 @@ static void attack_storm(void)
 static int cmd_attack(int argc, char **argv)
 {
 	const char *what = argc == 2 ? argv[1] : "";
+	char *end;
 
+	if (argc == 3 && !strcmp(argv[1], "read")) {
+		uint64_t addr = strtoull(argv[2], &end, 0);
+
+		if (*argv[2] && !*end && addr % 8 == 0) {
+			read_at(addr);
+			return 0;
+		}
+		what = "";
+	}
 	if (!strcmp(what, "unmapped"))
 		read_at(0x100000);			/* below RAM, no device there */
 	else if (!strcmp(what, "outside"))
@@ -64,11 +76,11 @@ static int cmd_attack(int argc, char **argv)
 	else if (!strcmp(what, "storm"))
 		attack_storm();
 	else {
-		puts("error: unknown attack\nusage: attack unmapped|outside|undef|hvc|storm");
+		puts("error: unknown attack\nusage: attack " ATTACK_USAGE);
 		return 1;
 	}
 	return 0;
 }
 
-SHELL_CMD(attack, cmd_attack, "unmapped|outside|undef|hvc|storm",
+SHELL_CMD(attack, cmd_attack, ATTACK_USAGE,
 	  "misbehave on purpose (tests that the hypervisor contains it)");

@@ -61,6 +61,8 @@ typedef void (*irq_handler_t)(int intid, void *arg);
 int irq_connect(int intid, irq_handler_t handler, void *arg);
 void irq_enable(int intid, int cpu);
 void irq_disable(int intid);
+/** Make SPI `intid` edge-triggered (before enabling it). */
+void irq_set_edge(int intid);
 #define IPI_RESCHED	0	/* SGI: look at your run queue */
 
 /** Raise software interrupt `sgi` on every CPU in `cpu_mask`. */

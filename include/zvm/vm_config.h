@@ -12,6 +12,7 @@
 #ifndef ZVM_VM_CONFIG_H
 #define ZVM_VM_CONFIG_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -27,6 +28,19 @@
 #define VM_DEVICE_WINDOW_END	0x40000000ull
 
 enum vm_type { VM_TYPE_RTOS, VM_TYPE_LINUX };
+
+#define VM_MAX_SHM	4
+#define VM_NR_SPIS	64		/* SPIs of each VM's virtual GIC */
+
+/* A shared-memory region as one VM sees it (see zvm/shm.h). */
+struct vm_shm {
+	char name[VM_NAME_LEN];
+	uint64_t ipa;
+	uint64_t size;			/* its doorbell page follows it */
+	int spi;
+	int peer_index;			/* this VM's place in the region's grant list */
+	bool writable;
+};
 
 /* The layout of a VM, from its template and `zvm new`/`zvm update` options. */
 struct vm_config {
@@ -46,6 +60,8 @@ struct vm_config {
 	uint64_t initrd_size;
 	uint64_t uart_base;		/* emulated PL011, 0 = none */
 	int uart_spi;			/* its interrupt: SPI number (INTID - 32) */
+	int nr_shm;			/* shared memory granted to a VM of this name */
+	struct vm_shm shm[VM_MAX_SHM];
 };
 
 /** A blob the loader places at a fixed host address (table built from the mk file). */
@@ -96,6 +112,9 @@ int vm_config_template_names(char *buf, size_t len);
 /** Find a loaded image by name; 0 with *addr and *size set, or K_EINVAL with err. */
 int vm_config_image_find(const char *name, const void **addr, uint64_t *size,
 			 char *err, size_t errlen);
+
+/** The compiled VM config, checked; NULL with a message in err if it is unusable. */
+const void *vm_config_blob(char *err, size_t errlen);
 
 /** "rtos" or "linux". */
 const char *vm_type_str(enum vm_type type);

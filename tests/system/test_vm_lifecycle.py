@@ -122,7 +122,7 @@ def test_look_runs_guest_commands(vm):
     out = vm.guest_cmd("version").strip()
     m = find(r"^zvm-rtos (\S+) \((.+)\) aarch64 EL1$", out, "guest version")
     assert m.group(1) == vm.banner_version
-    assert "attack unmapped|outside|undef|hvc|storm" in vm.guest_cmd("help")
+    assert "attack unmapped|outside|undef|hvc|storm|read ADDR" in vm.guest_cmd("help")
     # Ctrl-X goes back to the host; its shell answers, not the guest's.
     vm.detach()
     find(r"^zvm \S+ \(.+\) aarch64 EL2$", vm.cmd("version"), "host version")

@@ -229,6 +229,38 @@ static void test_no_uart(void **state)
 }
 
 /* Too small a buffer fails cleanly, whatever its size. */
+/* Shared memory: a "zvm,shmem" node per region, read-only marked. */
+static void test_shared_memory(void **state)
+{
+	struct vm_config cfg = rtos_config(1);
+	const void *fdt;
+
+	(void)state;
+	cfg.nr_shm = 2;
+	cfg.shm[0] = (struct vm_shm){ .name = "rtos-linux", .ipa = 0x30000000,
+				      .size = 0x100000, .spi = 8, .peer_index = 0,
+				      .writable = true };
+	cfg.shm[1] = (struct vm_shm){ .name = "telemetry", .ipa = 0x30400000,
+				      .size = 0x10000, .spi = 10, .peer_index = 1 };
+	fdt = build(&cfg);
+	assert_string_equal(str(fdt, "/zvm-shm@30000000", "compatible"), "zvm,shmem");
+	assert_int_equal(u64(fdt, "/zvm-shm@30000000", "reg", 8, 0), 0x30000000);
+	assert_int_equal(u64(fdt, "/zvm-shm@30000000", "reg", 8, 2), 0x100000);
+	assert_int_equal(u64(fdt, "/zvm-shm@30000000", "reg", 8, 4), 0x30100000);
+	assert_int_equal(u64(fdt, "/zvm-shm@30000000", "reg", 8, 6), 0x1000);
+	assert_int_equal(cell(fdt, "/zvm-shm@30000000", "interrupts", 3, 0), 0);
+	assert_int_equal(cell(fdt, "/zvm-shm@30000000", "interrupts", 3, 1), 8);
+	assert_int_equal(cell(fdt, "/zvm-shm@30000000", "interrupts", 3, 2), 1);
+	assert_string_equal(str(fdt, "/zvm-shm@30000000", "zvm,name"), "rtos-linux");
+	assert_int_equal(cell(fdt, "/zvm-shm@30000000", "zvm,peer-index", 1, 0), 0);
+	assert_null(fdt_getprop(fdt, node(fdt, "/zvm-shm@30000000"), "read-only", NULL));
+	assert_int_equal(cell(fdt, "/zvm-shm@30400000", "zvm,peer-index", 1, 0), 1);
+	assert_non_null(fdt_getprop(fdt, node(fdt, "/zvm-shm@30400000"), "read-only", NULL));
+	cfg.nr_shm = 0;
+	fdt = build(&cfg);
+	assert_true(fdt_node_offset_by_compatible(fdt, -1, "zvm,shmem") < 0);
+}
+
 static void test_small_buffer(void **state)
 {
 	struct vm_config cfg = rtos_config(4);
@@ -262,6 +294,7 @@ int main(void)
 		cmocka_unit_test(test_rtos_platform_parser),
 		cmocka_unit_test(test_initrd_and_no_bootargs),
 		cmocka_unit_test(test_no_uart),
+		cmocka_unit_test(test_shared_memory),
 		cmocka_unit_test(test_small_buffer),
 		cmocka_unit_test(test_bad_vcpus),
 	};

@@ -1,0 +1,190 @@
+"""Scenario shm: shared memory between VMs, doorbells and message rings.
+
+Contract (configs/vms.dts /zvm/shared-memory, include/zvm/shm.h,
+docs/vm-config.md, guests/rtos/ring.c, include/zvm/shm_ring.h):
+- Region rtos-rtos2 (64 KiB at 0x30200000, SPI 9) is granted read-write to
+  VMs named rtos and rtos2; rtos-telemetry (0x30400000, SPI 10) read-write
+  to rtos and read-only to rtos2; rtos-linux (1 MiB at 0x30000000) to rtos
+  and linux. A VM sees exactly its regions in its devicetree (`shm`), with
+  its place in the grant list (peer) and rw/ro.
+- A message sent on a ring by one VM is received by the other, both ways;
+  sending rings the doorbell, whose interrupt wakes a receiver waiting in
+  `ring recv` (its doorbell count goes up).
+- `ring ping` / `ring echo`: round trips over the ring with doorbells.
+- A read-only grant: the guest can read the region (it sees what the other
+  VM wrote), and a write to it is stopped by stage 2: zvm logs `VM <id>
+  vCPU 0: write at IPA 0x30400000 (pc ...) to memory it may only read:
+  abort injected` and the guest takes an external abort.
+- A VM that was not granted a region has nothing at its address: a read
+  there is an external abort, logged as outside its memory and devices.
+- A second VM named like one already attached is refused with a clear
+  error; deleting every VM gives back all the memory.
+"""
+import re
+
+from zvm import mem_stats
+
+ALLOW_FATAL = True      # the guests' own FATAL reports after an injected abort
+
+RT, RT2, OTHER = 0, 1, 2
+PING_RE = r"^ping: (\d+) round trips, mean (\d+) ns, p99 (\d+) ns, max (\d+) ns$"
+HOST_ABORT = (r"<wrn> VM %d vCPU 0: %s at IPA 0x%x \(pc 0x[0-9a-f]+\) %s: "
+              r"abort injected")
+state = {}
+
+
+def one(vm, line):
+    out = vm.lines(line)
+    assert len(out) == 1, "%r answered %r" % (line, out)
+    return out[0]
+
+
+def in_guest(vm, vm_id, line, **kw):
+    """A command in VM vm_id's shell; its output lines."""
+    if vm.attached != vm_id:
+        if vm.attached is not None:
+            vm.detach()
+        vm.attach(vm_id)
+    return [l for l in vm.guest_cmd(line, **kw).split("\n") if l.strip()]
+
+
+def shm_list(vm, vm_id):
+    """`shm` in the guest: {name: (addr, size, rw/ro, peer, doorbells)}."""
+    out = {}
+    for l in in_guest(vm, vm_id, "shm"):
+        m = re.match(r"^(\S+) (0x[0-9a-f]+) (\d+) (rw|ro) peer (\d+) irq (\d+) "
+                     r"doorbells (\d+)$", l)
+        if m:
+            out[m.group(1)] = (int(m.group(2), 16), int(m.group(3)), m.group(4),
+                               int(m.group(5)), int(m.group(7)))
+        else:
+            assert l == "no shared memory", l
+    return out
+
+
+def test_each_vm_sees_its_regions(vm):
+    state["mem_boot"] = mem_stats(vm)
+    assert one(vm, "zvm new -t rtos") == \
+        "VM %d created: rtos (rtos), 1 vCPU, 64 MiB, CPUs 1, priority 2" % RT
+    assert one(vm, "zvm new -t rtos -n rtos2 --cpus 2") == \
+        "VM %d created: rtos2 (rtos), 1 vCPU, 64 MiB, CPUs 2, priority 2" % RT2
+    assert one(vm, "zvm new -t rtos -n other --cpus 3") == \
+        "VM %d created: other (rtos), 1 vCPU, 64 MiB, CPUs 3, priority 2" % OTHER
+    for vm_id, name in ((RT, "rtos"), (RT2, "rtos2"), (OTHER, "other")):
+        vm.guests.add(name)
+        assert one(vm, "zvm run -n %d" % vm_id) == "VM %d running" % vm_id
+    assert shm_list(vm, RT) == {
+        "rtos-linux": (0x30000000, 1 << 20, "rw", 0, 0),
+        "rtos-rtos2": (0x30200000, 64 << 10, "rw", 0, 0),
+        "rtos-telemetry": (0x30400000, 64 << 10, "rw", 0, 0),
+    }
+    assert shm_list(vm, RT2) == {
+        "rtos-rtos2": (0x30200000, 64 << 10, "rw", 1, 0),
+        "rtos-telemetry": (0x30400000, 64 << 10, "ro", 1, 0),
+    }
+    assert shm_list(vm, OTHER) == {}
+    assert in_guest(vm, OTHER, "ring recv rtos-rtos2") == \
+        ["error: no shared-memory region 'rtos-rtos2' (0 regions: see shm)"]
+
+
+def test_second_vm_of_a_granted_name_is_refused(vm):
+    vm.detach()
+    before = mem_stats(vm)
+    assert one(vm, "zvm new -t rtos") == \
+        "error: shared memory 'rtos-linux' is already attached to VM %d (rtos)" % RT
+    after = mem_stats(vm)
+    assert (after["pages_free"], after["heap_used"]) == \
+        (before["pages_free"], before["heap_used"]), (before, after)
+
+
+def test_messages_flow_both_ways(vm):
+    assert in_guest(vm, RT2, "ring send rtos-rtos2 hello-from-rtos2") == []
+    assert in_guest(vm, RT, "ring recv rtos-rtos2") == ["ring: rtos-rtos2: hello-from-rtos2"]
+    assert in_guest(vm, RT, "ring send rtos-rtos2 hello-from-rtos") == []
+    assert in_guest(vm, RT, "ring send rtos-rtos2 second") == []
+    assert in_guest(vm, RT2, "ring recv rtos-rtos2") == ["ring: rtos-rtos2: hello-from-rtos"]
+    assert in_guest(vm, RT2, "ring recv rtos-rtos2") == ["ring: rtos-rtos2: second"]
+    assert in_guest(vm, RT2, "ring recv rtos-rtos2 100") == \
+        ["error: rtos-rtos2: no message within 100 ms"]
+    long = "".join(chr(ord("a") + i % 26) for i in range(230))    # 57 words and a half
+    assert in_guest(vm, RT2, "ring send rtos-rtos2 " + long) == []
+    assert in_guest(vm, RT, "ring recv rtos-rtos2") == ["ring: rtos-rtos2: " + long]
+    assert in_guest(vm, RT2, "ring pending rtos-rtos2") == \
+        ["ring: rtos-rtos2: 0 messages pending"]
+
+
+def test_doorbell_wakes_a_waiting_receiver(vm):
+    bells = shm_list(vm, RT)["rtos-rtos2"][4]
+    # rtos waits up to 30 s; the send from rtos2 must wake it long before.
+    vm.send("ring recv rtos-rtos2 30000\n")
+    vm.expect(vm.tolerant("ring recv rtos-rtos2 30000\r"), "the echo of ring recv")
+    vm.detach()
+    mark = vm.mark()
+    assert in_guest(vm, RT2, "ring send rtos-rtos2 wake-up") == []
+    vm.wait_for(r"\[rtos\] ring: rtos-rtos2: wake-up$", "the woken receiver's line",
+                mark, timeout=15)
+    assert shm_list(vm, RT)["rtos-rtos2"][4] > bells
+
+
+def test_round_trips_rtos_to_rtos(vm):
+    in_guest(vm, RT2, "shm")
+    vm.send("ring echo rtos-rtos2 1000\n")
+    vm.expect(vm.tolerant("ring echo rtos-rtos2 1000\r"), "the echo of ring echo")
+    vm.detach()
+    mark = vm.mark()
+    out = in_guest(vm, RT, "ring ping rtos-rtos2 1000", timeout=120)
+    assert len(out) == 1, out
+    m = re.match(PING_RE, out[0])
+    assert m, out
+    count, mean, p99, mx = (int(g) for g in m.groups())
+    assert count == 1000 and 0 < mean <= mx and p99 <= mx, out
+    vm.wait_for(r"\[rtos2\] ring: echoed 1000 messages$", "the echo side's total", mark)
+    print("rtos<->rtos2 round trip: mean %d ns, p99 %d ns, max %d ns" % (mean, p99, mx))
+
+
+def test_read_only_grant(vm):
+    assert in_guest(vm, RT, "ring send rtos-telemetry t-1") == []
+    assert in_guest(vm, RT, "ring send rtos-telemetry t-2") == []
+    # rtos2 reads what rtos wrote, and may not write.
+    assert in_guest(vm, RT2, "ring pending rtos-telemetry") == \
+        ["ring: rtos-telemetry: 2 messages pending"]
+    assert in_guest(vm, RT2, "ring send rtos-telemetry x") == \
+        ["error: rtos-telemetry is read-only for this VM"]
+    mark = vm.mark()
+    vm.send("ring poke rtos-telemetry\n")
+    vm.wait_for(HOST_ABORT % (RT2, "write", 0x30400000, "to memory it may only read"),
+                "zvm's log of the write to a read-only grant", mark)
+    vm.wait_for(r"\*\*\* FATAL: unexpected sync exception", "the guest's abort report",
+                mark)
+    assert "the write to rtos-telemetry went through" not in vm.since(mark)
+    vm.detach()
+    # The region is intact for the writer: its two messages still pending.
+    assert in_guest(vm, RT, "ring send rtos-telemetry t-3") == []
+    vm.detach()
+    assert one(vm, "zvm reset -n %d" % RT2) == "VM %d reset and running" % RT2
+    assert in_guest(vm, RT2, "ring pending rtos-telemetry") == \
+        ["ring: rtos-telemetry: 3 messages pending"]
+
+
+def test_vm_without_a_grant_sees_nothing(vm):
+    in_guest(vm, OTHER, "shm")
+    mark = vm.mark()
+    vm.send("attack read 0x30200000\n")
+    vm.wait_for(HOST_ABORT % (OTHER, "read", 0x30200000, "outside its memory and devices"),
+                "zvm's log of the read outside the VM", mark)
+    assert "attack: read returned" not in vm.since(mark)
+    vm.detach()
+    # The others still talk.
+    assert in_guest(vm, RT, "ring send rtos-rtos2 still-here") == []
+    assert in_guest(vm, RT2, "ring recv rtos-rtos2") == ["ring: rtos-rtos2: still-here"]
+
+
+def test_delete_returns_all_memory(vm):
+    vm.detach()
+    for vm_id in (RT, RT2, OTHER):
+        assert one(vm, "zvm delete -n %d" % vm_id) == "VM %d deleted" % vm_id
+    vm.guests.clear()
+    now = mem_stats(vm)
+    assert (now["pages_free"], now["heap_used"]) == \
+        (state["mem_boot"]["pages_free"], state["mem_boot"]["heap_used"]), \
+        (state["mem_boot"], now)
