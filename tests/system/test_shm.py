@@ -22,11 +22,12 @@ docs/vm-config.md, guests/rtos/ring.c, include/zvm/shm_ring.h):
 """
 import re
 
+from test_linux import lx, lx_attach, lx_lines, wait_linux_boot
 from zvm import mem_stats
 
 ALLOW_FATAL = True      # the guests' own FATAL reports after an injected abort
 
-RT, RT2, OTHER = 0, 1, 2
+RT, LX, RT2, OTHER = 0, 1, 2, 3      # LX is test_linux's LX_ID
 PING_RE = r"^ping: (\d+) round trips, mean (\d+) ns, p99 (\d+) ns, max (\d+) ns$"
 HOST_ABORT = (r"<wrn> VM %d vCPU 0: %s at IPA 0x%x \(pc 0x[0-9a-f]+\) %s: "
               r"abort injected")
@@ -48,6 +49,15 @@ def in_guest(vm, vm_id, line, **kw):
     return [l for l in vm.guest_cmd(line, **kw).split("\n") if l.strip()]
 
 
+def linux_shell(vm):
+    """Attach to the Linux VM's shell, from wherever we are."""
+    if vm.attached == LX:
+        return
+    if vm.attached is not None:
+        vm.detach()
+    lx_attach(vm)
+
+
 def shm_list(vm, vm_id):
     """`shm` in the guest: {name: (addr, size, rw/ro, peer, doorbells)}."""
     out = {}
@@ -66,6 +76,12 @@ def test_each_vm_sees_its_regions(vm):
     state["mem_boot"] = mem_stats(vm)
     assert one(vm, "zvm new -t rtos") == \
         "VM %d created: rtos (rtos), 1 vCPU, 64 MiB, CPUs 1, priority 2" % RT
+    assert one(vm, "zvm new -t linux") == \
+        "VM %d created: linux (linux), 2 vCPU, 512 MiB, CPUs 2,3, priority 10" % LX
+    vm.guests.add("linux")
+    mark = vm.mark()
+    assert one(vm, "zvm run -n %d" % LX) == "VM %d running" % LX
+    wait_linux_boot(vm, mark, "the Linux VM's boot")
     assert one(vm, "zvm new -t rtos -n rtos2 --cpus 2") == \
         "VM %d created: rtos2 (rtos), 1 vCPU, 64 MiB, CPUs 2, priority 2" % RT2
     assert one(vm, "zvm new -t rtos -n other --cpus 3") == \
@@ -85,6 +101,8 @@ def test_each_vm_sees_its_regions(vm):
     assert shm_list(vm, OTHER) == {}
     assert in_guest(vm, OTHER, "ring recv rtos-rtos2") == \
         ["error: no shared-memory region 'rtos-rtos2' (0 regions: see shm)"]
+    linux_shell(vm)
+    assert lx_lines(vm, "zvm-ring list") == ["rtos-linux 0x30000000 1048576 rw peer 1"]
 
 
 def test_second_vm_of_a_granted_name_is_refused(vm):
@@ -142,6 +160,39 @@ def test_round_trips_rtos_to_rtos(vm):
     print("rtos<->rtos2 round trip: mean %d ns, p99 %d ns, max %d ns" % (mean, p99, mx))
 
 
+def test_rings_between_rtos_and_linux(vm):
+    linux_shell(vm)
+    assert lx_lines(vm, "zvm-ring send rtos-linux from-linux") == []
+    assert in_guest(vm, RT, "ring recv rtos-linux") == ["ring: rtos-linux: from-linux"]
+    assert in_guest(vm, RT, "ring send rtos-linux from-rtos") == []
+    linux_shell(vm)
+    assert lx_lines(vm, "zvm-ring recv rtos-linux") == ["from-rtos"]
+    # Linux echoes (polling), the RTOS measures.
+    lx(vm, "zvm-ring echo rtos-linux 1000 &")
+    vm.detach()
+    mark = vm.mark()
+    out = in_guest(vm, RT, "ring ping rtos-linux 1000", timeout=120)
+    m = re.match(PING_RE, out[0]) if len(out) == 1 else None
+    assert m, out
+    count, mean, p99, mx = (int(g) for g in m.groups())
+    assert count == 1000 and 0 < mean <= mx and p99 <= mx, out
+    vm.wait_for(r"zvm-ring: echoed 1000 messages", "the Linux side's total", mark)
+    print("rtos<->linux round trip (RTOS pings): mean %d ns, p99 %d ns, max %d ns" %
+          (mean, p99, mx))
+    # And the other way: the RTOS echoes (woken by the doorbell), Linux measures.
+    vm.send("ring echo rtos-linux 500\n")
+    vm.expect(vm.tolerant("ring echo rtos-linux 500\r"), "the echo of ring echo")
+    vm.detach()
+    mark = vm.mark()
+    linux_shell(vm)
+    out = lx_lines(vm, "zvm-ring ping rtos-linux 500", timeout=120)
+    m = re.match(PING_RE, out[-1]) if out else None
+    assert m and int(m.group(1)) == 500, out
+    vm.wait_for(r"\[rtos\] ring: echoed 500 messages", "the RTOS side's total", mark)
+    print("linux<->rtos round trip (Linux pings): %s" % out[-1])
+    vm.detach()
+
+
 def test_read_only_grant(vm):
     assert in_guest(vm, RT, "ring send rtos-telemetry t-1") == []
     assert in_guest(vm, RT, "ring send rtos-telemetry t-2") == []
@@ -181,7 +232,7 @@ def test_vm_without_a_grant_sees_nothing(vm):
 
 def test_delete_returns_all_memory(vm):
     vm.detach()
-    for vm_id in (RT, RT2, OTHER):
+    for vm_id in (RT, LX, RT2, OTHER):
         assert one(vm, "zvm delete -n %d" % vm_id) == "VM %d deleted" % vm_id
     vm.guests.clear()
     now = mem_stats(vm)
