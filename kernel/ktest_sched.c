@@ -326,7 +326,7 @@ static int coop_driver(void)
 	err |= kt_join(c, JOIN_MS);
 	for (int i = 0; i < CO_N; i++)
 		err |= kt_join(t[i], JOIN_MS);
-	k_sched_time_slice_set(0);
+	k_sched_time_slice_set(K_TIME_SLICE_MS);
 	KT_CHECK(!err, "threads did not finish");
 	return coop_check();
 }
@@ -397,7 +397,7 @@ static int slice_on_try(void)
 	}
 	for (int i = 0; i < 2; i++)
 		err |= kt_join(t[i], JOIN_MS);
-	k_sched_time_slice_set(0);
+	k_sched_time_slice_set(K_TIME_SLICE_MS);
 	KT_CHECK(!err, "threads did not finish");
 	printf("ktest: sched_slice: %u ms slices: runs %u/%u, max gap %llu/%llu us\n",
 	       SLICE_MS, slicers[0].runs, slicers[1].runs,
@@ -465,6 +465,7 @@ static int slice_off_driver(void)
 	b = kt_spawn("b", slice_off_b, NULL, 10, kt_cpu(1));
 	err |= kt_join(a, JOIN_MS);
 	err |= kt_join(b, JOIN_MS);
+	k_sched_time_slice_set(K_TIME_SLICE_MS);
 	KT_CHECK(!err, "threads did not finish");
 	KT_CHECK(!so.a_saw_b && so.b_saw_a_yielded,
 		 "slicing off: equal-priority thread ran before the busy one yielded");

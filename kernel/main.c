@@ -94,6 +94,8 @@ static void devices_init(void)
 		fatal_boot("GICv3 not usable");
 	sched_cpu_irqs_init(0, kernel_timer_intid());
 	console_init_irq(platform.uart_intid, 0);
+	/* Equal priorities share a CPU: two vCPUs of one VM on one CPU must both run. */
+	k_sched_time_slice_set(K_TIME_SLICE_MS);
 	sched_cpu_online();
 }
 

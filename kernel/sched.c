@@ -80,6 +80,9 @@ static int choose_cpu(const struct k_thread *t)
 	return __builtin_ctz(mask);
 }
 
+static bool slice_missing(struct k_cpu *c);
+static void slice_arm(struct k_cpu *c);
+
 void sched_ready(struct k_thread *t)
 {
 	int cpu;
@@ -96,7 +99,9 @@ void sched_ready(struct k_thread *t)
 	t->ready_since = arch_counter_read();
 	t->cpu = cpu;
 	runq_add(&c->runq, t);
-	if (c != this_cpu() && (should_preempt(c->current, t) || c->current->ipi_on_ready))
+	if (c == this_cpu())
+		slice_arm(c);
+	else if (should_preempt(c->current, t) || c->current->ipi_on_ready || slice_missing(c))
 		arch_send_sgi(IPI_RESCHED, 1u << cpu);
 }
 
@@ -128,10 +133,33 @@ static void timeout_arm(struct k_thread *t, k_timeout_t timeout)
 
 /* ---- switching ---- */
 
+/*
+ * Slices run only while t shares its CPU with a queued thread of its own
+ * priority: a thread alone (an RT vCPU on its CPU) gets no slice interrupts.
+ */
+static bool slice_due(struct k_cpu *c, const struct k_thread *t)
+{
+	return slice_ticks && !is_coop(t) && !is_idle(t) && runq_best_prio(&c->runq) <= t->prio;
+}
+
 static void slice_start(struct k_cpu *c, struct k_thread *t, uint64_t now)
 {
 	c->slice_expired = false;
-	c->slice_deadline = (slice_ticks && !is_coop(t) && !is_idle(t)) ? now + slice_ticks : 0;
+	c->slice_deadline = slice_due(c, t) ? now + slice_ticks : 0;
+}
+
+/* A thread of the current one's priority was queued here: start slicing. */
+static bool slice_missing(struct k_cpu *c)
+{
+	return !c->slice_deadline && slice_due(c, c->current);
+}
+
+static void slice_arm(struct k_cpu *c)
+{
+	if (slice_missing(c)) {
+		c->slice_deadline = arch_counter_read() + slice_ticks;
+		timer_update(c);
+	}
 }
 
 static void account_switch(struct k_cpu *c, struct k_thread *old,
@@ -374,7 +402,7 @@ void sched_timer_irq(void)
 		to->fn(to);
 	if (c->slice_deadline && now >= c->slice_deadline) {
 		c->slice_expired = true;
-		c->slice_deadline = now + slice_ticks;
+		c->slice_deadline = slice_due(c, c->current) ? now + slice_ticks : 0;
 	}
 	timer_update(c);
 	k_spin_unlock(&sched_lock, key);
@@ -388,9 +416,10 @@ void sched_irq_exit(void)
 	k_spinlock_key_t key;
 
 	if (!cur->abort_req && !cur->suspend_req && !c->slice_expired &&
-	    !more_urgent_ready(c))
+	    !more_urgent_ready(c) && !slice_missing(c))
 		return;
 	key = k_spin_lock(&sched_lock);
+	slice_arm(c);
 	if (cur->abort_req || cur->suspend_req) {
 		requeue_current(c, true);
 		do_swap(key);		/* which honours the request */

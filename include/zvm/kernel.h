@@ -167,6 +167,8 @@ int k_sleep(k_timeout_t timeout);
 void k_busy_wait_ns(uint64_t ns);
 /** Time slicing among equal-priority preemptible threads; 0 turns it off. */
 void k_sched_time_slice_set(uint32_t slice_ms);
+/* The slice set at boot, in ms: threads of equal preemptible priority take turns. */
+#define K_TIME_SLICE_MS		10
 const char *k_thread_state_str(enum k_thread_state s);
 /** Bytes of the thread's stack never written (high-water mark). */
 size_t k_thread_stack_unused(const struct k_thread *t);

@@ -129,8 +129,8 @@ def lx_sync(vm, timeout=LINUX_CMD_TIMEOUT):
               timeout=timeout)
 
 
-def lx_attach(vm):
-    vm.attach(LX_ID, sync=False)
+def lx_attach(vm, vm_id=LX_ID):
+    vm.attach(vm_id, sync=False)
     lx_sync(vm)
 
 

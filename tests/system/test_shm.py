@@ -27,7 +27,7 @@ from zvm import mem_stats
 
 ALLOW_FATAL = True      # the guests' own FATAL reports after an injected abort
 
-RT, LX, RT2, OTHER = 0, 1, 2, 3      # LX is test_linux's LX_ID
+RT, RT2, OTHER, LX = 0, 1, 2, 3
 PING_RE = r"^ping: (\d+) round trips, mean (\d+) ns, p99 (\d+) ns, max (\d+) ns$"
 HOST_ABORT = (r"<wrn> VM %d vCPU 0: %s at IPA 0x%x \(pc 0x[0-9a-f]+\) %s: "
               r"abort injected")
@@ -55,7 +55,7 @@ def linux_shell(vm):
         return
     if vm.attached is not None:
         vm.detach()
-    lx_attach(vm)
+    lx_attach(vm, LX)
 
 
 def shm_list(vm, vm_id):
@@ -76,12 +76,6 @@ def test_each_vm_sees_its_regions(vm):
     state["mem_boot"] = mem_stats(vm)
     assert one(vm, "zvm new -t rtos") == \
         "VM %d created: rtos (rtos), 1 vCPU, 64 MiB, CPUs 1, priority 2" % RT
-    assert one(vm, "zvm new -t linux") == \
-        "VM %d created: linux (linux), 2 vCPU, 512 MiB, CPUs 2,3, priority 10" % LX
-    vm.guests.add("linux")
-    mark = vm.mark()
-    assert one(vm, "zvm run -n %d" % LX) == "VM %d running" % LX
-    wait_linux_boot(vm, mark, "the Linux VM's boot")
     assert one(vm, "zvm new -t rtos -n rtos2 --cpus 2") == \
         "VM %d created: rtos2 (rtos), 1 vCPU, 64 MiB, CPUs 2, priority 2" % RT2
     assert one(vm, "zvm new -t rtos -n other --cpus 3") == \
@@ -89,6 +83,14 @@ def test_each_vm_sees_its_regions(vm):
     for vm_id, name in ((RT, "rtos"), (RT2, "rtos2"), (OTHER, "other")):
         vm.guests.add(name)
         assert one(vm, "zvm run -n %d" % vm_id) == "VM %d running" % vm_id
+    # Linux's two vCPUs share CPUs 2 and 3 with the idle RTOS VMs rtos2 and
+    # other (more urgent): they must still get those CPUs, and take turns.
+    assert one(vm, "zvm new -t linux") == \
+        "VM %d created: linux (linux), 2 vCPU, 512 MiB, CPUs 2,3, priority 10" % LX
+    vm.guests.add("linux")
+    mark = vm.mark()
+    assert one(vm, "zvm run -n %d" % LX) == "VM %d running" % LX
+    wait_linux_boot(vm, mark, "the Linux VM's boot beside idle RTOS VMs on its CPUs")
     assert shm_list(vm, RT) == {
         "rtos-linux": (0x30000000, 1 << 20, "rw", 0, 0),
         "rtos-rtos2": (0x30200000, 64 << 10, "rw", 0, 0),
@@ -232,7 +234,7 @@ def test_vm_without_a_grant_sees_nothing(vm):
 
 def test_delete_returns_all_memory(vm):
     vm.detach()
-    for vm_id in (RT, LX, RT2, OTHER):
+    for vm_id in (RT, RT2, OTHER, LX):
         assert one(vm, "zvm delete -n %d" % vm_id) == "VM %d deleted" % vm_id
     vm.guests.clear()
     now = mem_stats(vm)
