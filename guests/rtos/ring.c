@@ -148,20 +148,19 @@ static int send_msg(struct guest_shm *s, const void *msg, size_t len)
 	return ret;
 }
 
-/* Wait up to timeout for one message; its length, or a negative error. */
+/* Wait up to timeout (or K_FOREVER) for one message; its length, or a negative error. */
 static int recv_msg(struct guest_shm *s, void *buf, size_t len, k_timeout_t timeout)
 {
-	uint64_t deadline = k_cycle_get() + (uint64_t)timeout;
+	bool forever = timeout == K_FOREVER;
+	uint64_t deadline = k_cycle_get() + (forever ? 0 : (uint64_t)timeout);
 
 	for (;;) {
 		int ret = shm_ring_recv(&s->ring, buf, len);
 		uint64_t now = k_cycle_get();
 
-		if (ret != SHM_RING_EEMPTY)
+		if (ret != SHM_RING_EEMPTY || (!forever && now >= deadline))
 			return ret;
-		if (now >= deadline)
-			return ret;
-		k_sem_take(&s->rx, (k_timeout_t)(deadline - now));
+		k_sem_take(&s->rx, forever ? K_FOREVER : (k_timeout_t)(deadline - now));
 	}
 }
 
@@ -212,7 +211,8 @@ static int ring_echo(struct guest_shm *s, unsigned count)
 	if (!writable(s))
 		return 1;
 	for (unsigned i = 0; i < count; i++) {
-		int n = recv_msg(s, buf, sizeof(buf), K_MSEC(RECV_TIMEOUT_MS));
+		/* The first message may take its time: the other side starts later. */
+		int n = recv_msg(s, buf, sizeof(buf), i ? K_MSEC(RECV_TIMEOUT_MS) : K_FOREVER);
 
 		while (n >= 0 && send_msg(s, buf, (size_t)n) == SHM_RING_EFULL)
 			k_yield();
