@@ -16,7 +16,7 @@ $(shell mkdir -p build && echo '#define ZVM_VERSION "$(ZVM_VERSION)"' > build/ve
 
 # One kernel, two images: the host at EL2 and the RTOS guest at EL1.
 # The virtualization core (virt/, arch/arm64/virt/, the zvm command) is host-only.
-VIRT_SRCS   := $(wildcard virt/*.c virt/vgic/*.c virt/dev/*.c arch/arm64/virt/*.S \
+VIRT_SRCS   := $(wildcard virt/*.c virt/vgic/*.c virt/dev/*.c virt/virtio/*.c arch/arm64/virt/*.S \
 		   arch/arm64/virt/*.c) shell/cmd_zvm.c
 KERNEL_SRCS := $(filter-out $(VIRT_SRCS),$(wildcard arch/arm64/*.S arch/arm64/*.c \
 		   kernel/*.c drivers/*.c platform/*.c shell/*.c))

@@ -14,6 +14,7 @@
 #include <zvm/log.h>
 #include <zvm/mm.h>
 #include <zvm/vcpu.h>
+#include <zvm/virtio.h>
 #include <zvm/vm_config.h>
 #include <zvm/vmid.h>
 #include <zvm/vmm.h>
@@ -103,6 +104,9 @@ static int vm_setup(struct vm *vm, char *err, size_t len)
 		return errmsg(err, len, "no free VMID");
 	if (vgic_vm_init(vm, VM_NR_SPIS) != 0 || vuart_init(vm) != 0)
 		return errmsg(err, len, "cannot create the virtual devices");
+	ret = virtio_vm_init(vm, err, len);
+	if (ret)
+		return ret;
 	for (int i = 0; i < vm->cfg.nr_vcpus; i++) {
 		vm->vcpus[i].arch.vttbr = arch_s2_vttbr(&vm->s2, vm->vmid);
 		vm->vcpus[i].arch.vtcr = arch_s2_vtcr();
@@ -118,6 +122,7 @@ static void vm_teardown(struct vm *vm)
 {
 	for (int i = 0; i < VM_MAX_VCPUS; i++)
 		vcpu_destroy(&vm->vcpus[i]);
+	virtio_vm_destroy(vm);
 	vuart_destroy(vm);
 	vgic_vm_destroy(vm);
 	vm->nr_vdevs = 0;

@@ -14,6 +14,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <zvm/virtio_config.h>
 
 #define VM_MAX_VCPUS	4
 #define VM_NAME_LEN	16
@@ -46,6 +47,8 @@ struct vm_config {
 	uint64_t initrd_size;
 	uint64_t uart_base;		/* emulated PL011, 0 = none */
 	int uart_spi;			/* its interrupt: SPI number (INTID - 32) */
+	struct virtio_cfg virtio[VM_MAX_VIRTIO];	/* virtio-mmio devices */
+	int nr_virtio;
 };
 
 /** A blob the loader places at a fixed host address (table built from the mk file). */
