@@ -97,6 +97,18 @@ linux-clean:
 	rm -rf $(BUILD)/linux
 .PHONY: linux-clean
 
+# ---- the Linux guest's virtio-blk disk (scripts/disk-image.sh) ----
+# ext4 made with mke2fs -d from guests/disk/ (32 MiB; its slot holds 64).
+DISK_IMAGE := $(BUILD)/disk/linux-disk.ext4
+$(DISK_IMAGE): scripts/disk-image.sh $(wildcard guests/disk/*) | $(FDT_DIR)/include/libfdt.h
+	@scripts/disk-image.sh $@ 32 >/dev/null
+VM_IMAGE_DEPS += $(DISK_IMAGE)
+
+clean: disk-clean
+disk-clean:
+	rm -rf $(BUILD)/disk
+.PHONY: disk-clean
+
 # ---- VM config and guest images (virt/vm_config.c, scripts/qemu.sh) ----
 # build/vms.dtb holds the VM templates, build/images.dtb the manifest of the
 # guest images that exist (name, address, exact size, first bytes). QEMU's
