@@ -128,6 +128,8 @@ $(BUILD)/obj/virt/vm_config.c.o: CFLAGS += -DZVM_VMCFG_ADDR=$(VMCFG_ADDR) \
 	-DZVM_VMCFG_MAX=$(VMCFG_MAX) -DZVM_MANIFEST_ADDR=$(MANIFEST_ADDR) \
 	-DZVM_MANIFEST_MAX=$(MANIFEST_MAX) -DZVM_GUEST_IMAGES='$(VM_IMAGE_TABLE)'
 $(BUILD)/obj/virt/vm_config.c.o: mk/platform-qemu-virt.mk
+# The host allocator keeps out of the blob region: rebuild it when that moves.
+$(BUILD)/obj/kernel/main.c.o: mk/platform-qemu-virt.mk
 
 # dtb_fits FILE MAX: fail (and remove FILE) when FILE is larger than its slot.
 dtb_fits = test $$(stat -c %s $(1)) -le $$(($(2))) || \
