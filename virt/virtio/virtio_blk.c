@@ -126,7 +126,7 @@ static uint8_t blk_rw(struct virtio_dev *d, const struct disk *k, const struct b
 
 static uint8_t blk_get_id(struct virtio_dev *d, const struct disk *k, uint32_t *written)
 {
-	char id[ID_LEN + 1];
+	char id[VIRTIO_DISK_NAME_LEN + 8];	/* cut to ID_LEN bytes */
 	uint64_t n = d->chain.write_len - 1;
 
 	snprintf(id, sizeof(id), "zvm-%s", k->name);
