@@ -29,8 +29,8 @@ static int opt_error(const char *fmt, const char *arg)
 	printf("error: ");
 	printf(fmt, arg);
 	printf("\nusage: zvm new -t rtos|linux [-n NAME] [--vcpus N] [--mem SIZE] [--cpus LIST] [--prio P] [--args \"ARGS\"]\n"
-	       "       zvm run|pause|reset|delete -n ID\n"
-	       "       zvm look -n ID [--hvc]\n"
+	       "       zvm run|pause|reset|delete|look -n ID\n"
+	       "       zvm look -n ID --hvc\n"
 	       "       zvm info [-n ID]\n"
 	       "       zvm update -n ID [--vcpus N] [--mem SIZE] [--cpus LIST] [--prio P] [--args \"ARGS\"]\n");
 	return 1;

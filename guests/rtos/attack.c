@@ -49,6 +49,8 @@ static void attack_storm(void)
 	       (unsigned long)(k_uptime_ms() - start));
 }
 
+int attack_virtio(const char *mode);
+
 static int cmd_attack(int argc, char **argv)
 {
 	const char *what = argc == 2 ? argv[1] : "";
@@ -63,12 +65,15 @@ static int cmd_attack(int argc, char **argv)
 		attack_hvc();
 	else if (!strcmp(what, "storm"))
 		attack_storm();
+	else if (!strncmp(what, "virtio-", 7))
+		return attack_virtio(what);	/* guests/rtos/attack_virtio.c */
 	else {
-		puts("error: unknown attack\nusage: attack unmapped|outside|undef|hvc|storm");
+		puts("error: unknown attack\nusage: attack unmapped|outside|undef|hvc|storm|"
+		     "virtio-addr|virtio-loop|virtio-len|virtio-index");
 		return 1;
 	}
 	return 0;
 }
 
-SHELL_CMD(attack, cmd_attack, "unmapped|outside|undef|hvc|storm",
+SHELL_CMD(attack, cmd_attack, "unmapped|outside|undef|hvc|storm|virtio-addr|-loop|-len|-index",
 	  "misbehave on purpose (tests that the hypervisor contains it)");
