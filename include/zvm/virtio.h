@@ -111,4 +111,9 @@ bool virtio_console_present(struct vm *vm);
 struct virtio_dev *virtio_blk_create(struct vm *vm, const struct virtio_cfg *cfg,
 				     char *err, size_t len);
 
+/* ---- the network device (virt/virtio/virtio_net.c, vswitch.c) ---- */
+
+struct virtio_dev *virtio_net_create(struct vm *vm, const struct virtio_cfg *cfg,
+				     char *err, size_t len);
+
 #endif /* ZVM_VIRTIO_H */

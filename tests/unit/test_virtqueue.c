@@ -1,4 +1,4 @@
-/* SOURCES: virt/virtio/virtqueue.c virt/virtio/virtio_mmio.c virt/virtio/virtio_console.c virt/virtio/virtio_blk.c virt/virtio/virtio_vm.c virt/mmio.c virt/vmem.c kernel/pgtable.c kernel/errmsg.c */
+/* SOURCES: virt/virtio/virtqueue.c virt/virtio/virtio_mmio.c virt/virtio/virtio_console.c virt/virtio/virtio_blk.c virt/virtio/virtio_vm.c virt/virtio/virtio_net.c virt/virtio/vswitch.c virt/mmio.c virt/vmem.c kernel/pgtable.c kernel/errmsg.c */
 /*
  * Unit tests of the virtio devices: the test plays a guest driver through
  * the virtio-mmio registers (via the VM's MMIO bus) and writes rings into
@@ -98,6 +98,7 @@ void k_mutex_init(struct k_mutex *m) { memset(m, 0, sizeof(*m)); }
 int k_mutex_lock(struct k_mutex *m, k_timeout_t t) { (void)t; m->lock_count++; return 0; }
 int k_mutex_unlock(struct k_mutex *m) { m->lock_count--; return 0; }
 void *k_calloc(size_t n, size_t size) { return calloc(n, size); }
+void *k_malloc(size_t size) { return malloc(size); }
 void k_free(void *p) { free(p); }
 
 int vgic_inject(struct vm *v, int vcpu_id, uint32_t intid, bool level)

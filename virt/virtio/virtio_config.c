@@ -41,6 +41,8 @@ static int parse_type(const void *fdt, int node, struct virtio_cfg *v)
 		v->type = VIRTIO_TYPE_CONSOLE;
 	else if (!strcmp(t, "block"))
 		v->type = VIRTIO_TYPE_BLOCK;
+	else if (!strcmp(t, "net"))
+		v->type = VIRTIO_TYPE_NET;
 	else
 		return K_EINVAL;
 	return 0;
@@ -90,7 +92,7 @@ int virtio_config_parse(const void *fdt, int devices, int node, struct vm_config
 			      VM_MAX_VIRTIO);
 	if (parse_type(fdt, node, &v))
 		return errmsg(err, errlen, "template '%s': virtio device '%s' needs device-type "
-			      "\"console\" or \"block\"", tpl, name);
+			      "\"console\", \"block\" or \"net\"", tpl, name);
 	if (parse_reg_spi(fdt, devices, node, &v))
 		return errmsg(err, errlen, "template '%s': virtio device '%s' needs reg and "
 			      "spi (one cell)", tpl, name);

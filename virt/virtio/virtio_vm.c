@@ -15,6 +15,8 @@ static struct virtio_dev *create(struct vm *vm, const struct virtio_cfg *c, char
 		return virtio_console_create(vm, c, err, len);
 	if (c->type == VIRTIO_TYPE_BLOCK)
 		return virtio_blk_create(vm, c, err, len);
+	if (c->type == VIRTIO_TYPE_NET)
+		return virtio_net_create(vm, c, err, len);
 	errmsg(err, len, "virtio device type %d is not supported", c->type);
 	return NULL;
 }
