@@ -81,8 +81,9 @@ def run_bare(icount):
         q.expect_exact("zvm-linux: ready")
         q.expect_exact(PROMPT)
         result = measure(q)
-        q.sendline("poweroff -f")
-        q.expect(pexpect.EOF)
+        # Killed, not powered off: bare QEMU's guest here sometimes stopped taking
+        # input after the measurement (a long line typed into its PL011).
+        q.terminate(force=True)
     return result
 
 
