@@ -44,7 +44,7 @@ STEP_TIMEOUT = 300
 NOW = "sed -n 's/^now at \\([0-9]*\\) nsecs$/\\1/p' /proc/timer_list | head -n1"
 READ = "dd if=/dev/vda of=/dev/null bs=1M iflag=direct"
 WRITE = "dd if=/dev/zero of=/dev/vda bs=1M count=%d oflag=direct" % DISK_MIB
-RESULT = re.compile(r"(read|write)-ns (\d+) (\d+)\r\n")
+RESULT = re.compile(r"(read|write)-ns (\d+) (\d+)\r*\n")
 
 
 def script(name, cmd):
