@@ -29,6 +29,35 @@ struct vring_desc {
 
 /* ---- guest memory, page by page ---- */
 
+/*
+ * Bulk copy of guest data (disk blocks, frames). picolibc's memcpy in this
+ * build is a byte loop (the library is built for size), which made
+ * virtio-blk five times slower than QEMU's device: when both ends and the
+ * length are 8-byte aligned (O_DIRECT I/O, page-sized buffers), copy 32
+ * bytes per step instead. GCC must not turn the loop back into a memcpy call.
+ */
+__attribute__((optimize("no-tree-loop-distribute-patterns")))
+static void bulk_copy(void *dst, const void *src, size_t n)
+{
+	uint64_t *d = dst;
+	const uint64_t *s = src;
+
+	if (((uintptr_t)dst | (uintptr_t)src | n) & 7) {
+		memcpy(dst, src, n);
+		return;
+	}
+	for (; n >= 32; n -= 32, d += 4, s += 4) {
+		uint64_t a = s[0], b = s[1], c = s[2], e = s[3];
+
+		d[0] = a;
+		d[1] = b;
+		d[2] = c;
+		d[3] = e;
+	}
+	for (; n; n -= 8)
+		*d++ = *s++;
+}
+
 /* Host address of ipa if its page is RAM with prot; NULL otherwise. */
 static void *guest_page(const struct vmem *s2, uint64_t ipa, unsigned prot)
 {
@@ -74,7 +103,7 @@ int vq_guest_read(const struct vmem *s2, uint64_t ipa, void *buf, size_t len)
 	while (len) {
 		size_t n = page_chunk(ipa, len);
 
-		memcpy(out, guest_page(s2, ipa, VMEM_READ), n);
+		bulk_copy(out, guest_page(s2, ipa, VMEM_READ), n);
 		ipa += n;
 		out += n;
 		len -= n;
@@ -91,7 +120,7 @@ int vq_guest_write(const struct vmem *s2, uint64_t ipa, const void *buf, size_t 
 	while (len) {
 		size_t n = page_chunk(ipa, len);
 
-		memcpy(guest_page(s2, ipa, VMEM_WRITE), in, n);
+		bulk_copy(guest_page(s2, ipa, VMEM_WRITE), in, n);
 		ipa += n;
 		in += n;
 		len -= n;
