@@ -16,7 +16,7 @@ import sys
 
 import benchlib
 
-MIB = 64
+MIB = 16
 ZVM = "scripts/qemu.sh -display none -monitor none -serial stdio"
 PROMPT = "zvm-linux:~# "
 NOW = "sed -n 's/^now at \\([0-9]*\\) nsecs$/\\1/p' /proc/timer_list | head -n1"
@@ -40,11 +40,13 @@ def shell(q, vm, lines):
 def main():
     if len(sys.argv) != 2:
         sys.exit(__doc__)
-    q = benchlib.spawn(ZVM, timeout=300)
+    q = benchlib.spawn(ZVM, timeout=600)
     a = benchlib.start_vm(q, "-t linux")
     q.expect_exact("zvm-linux: ready")
+    q.sendline("")                          # a fresh host prompt for start_vm
     b = benchlib.start_vm(q, "-t linux2")
     q.expect_exact("zvm-linux: ready")
+    q.sendline("")
     q.expect_exact("zvm_host:~# ")
     shell(q, b, ["ip addr add 10.0.0.2/24 dev eth0 && ip link set eth0 up",
                  "nc -l -p 5000 > /dev/null &"])
