@@ -16,7 +16,7 @@ $(shell mkdir -p build && echo '#define ZVM_VERSION "$(ZVM_VERSION)"' > build/ve
 
 # One kernel, two images: the host at EL2 and the RTOS guest at EL1.
 # The virtualization core (virt/, arch/arm64/virt/, the zvm command) is host-only.
-VIRT_SRCS   := $(wildcard virt/*.c virt/vgic/*.c virt/dev/*.c arch/arm64/virt/*.S \
+VIRT_SRCS   := $(wildcard virt/*.c virt/vgic/*.c virt/dev/*.c virt/virtio/*.c arch/arm64/virt/*.S \
 		   arch/arm64/virt/*.c) shell/cmd_zvm.c
 KERNEL_SRCS := $(filter-out $(VIRT_SRCS),$(wildcard arch/arm64/*.S arch/arm64/*.c \
 		   kernel/*.c drivers/*.c platform/*.c shell/*.c))
@@ -98,6 +98,18 @@ linux-clean:
 	rm -rf $(BUILD)/linux
 .PHONY: linux-clean
 
+# ---- the Linux guest's virtio-blk disk (scripts/disk-image.sh) ----
+# ext4 made with mke2fs -d from guests/disk/ (32 MiB; its slot holds 64).
+DISK_IMAGE := $(BUILD)/disk/linux-disk.ext4
+$(DISK_IMAGE): scripts/disk-image.sh $(wildcard guests/disk/*) | $(FDT_DIR)/include/libfdt.h
+	@scripts/disk-image.sh $@ 32 >/dev/null
+VM_IMAGE_DEPS += $(DISK_IMAGE)
+
+clean: disk-clean
+disk-clean:
+	rm -rf $(BUILD)/disk
+.PHONY: disk-clean
+
 # ---- VM config and guest images (virt/vm_config.c, scripts/qemu.sh) ----
 # build/vms.dtb holds the VM templates, build/images.dtb the manifest of the
 # guest images that exist (name, address, exact size, first bytes). QEMU's
@@ -117,6 +129,8 @@ $(BUILD)/obj/virt/vm_config.c.o: CFLAGS += -DZVM_VMCFG_ADDR=$(VMCFG_ADDR) \
 	-DZVM_VMCFG_MAX=$(VMCFG_MAX) -DZVM_MANIFEST_ADDR=$(MANIFEST_ADDR) \
 	-DZVM_MANIFEST_MAX=$(MANIFEST_MAX) -DZVM_GUEST_IMAGES='$(VM_IMAGE_TABLE)'
 $(BUILD)/obj/virt/vm_config.c.o: mk/platform-qemu-virt.mk
+# The host allocator keeps out of the blob region: rebuild it when that moves.
+$(BUILD)/obj/kernel/main.c.o: mk/platform-qemu-virt.mk
 
 # dtb_fits FILE MAX: fail (and remove FILE) when FILE is larger than its slot.
 dtb_fits = test $$(stat -c %s $(1)) -le $$(($(2))) || \

@@ -12,11 +12,11 @@ QEMU_MEM     := 2G
 # VM config and guest images, placed in host RAM before boot by QEMU's
 # generic loader (scripts/qemu.sh) at these addresses, which C code gets as
 # -D macros (Makefile). The host must never allocate the blob region
-# [VM_BLOBS_BASE, VM_BLOBS_END): 128 MiB low in RAM, just above the image,
+# [VM_BLOBS_BASE, VM_BLOBS_END): 192 MiB low in RAM, just above the image,
 # so that the upper GiB stays whole for guests (a 1 GiB VM needs a 1 GiB
 # aligned block; two 512 MiB Linux VMs need two 512 MiB blocks).
 VM_BLOBS_BASE := 0x44000000
-VM_BLOBS_END  := 0x4C000000
+VM_BLOBS_END  := 0x50000000
 # build/vms.dtb (compiled configs/vms.dts) and build/images.dtb (the
 # manifest: name, address, exact size and first bytes of each image loaded).
 VMCFG_ADDR    := 0x44000000
@@ -25,7 +25,10 @@ MANIFEST_ADDR := 0x44010000
 MANIFEST_MAX  := 0x10000
 # Guest images: IMAGE_<name> := <address> <room in bytes> <file>. The
 # templates refer to them by name; a file that does not exist is not loaded.
-IMAGE_NAMES := rtos-elf linux-image linux-initrd
+IMAGE_NAMES := rtos-elf linux-image linux-initrd linux-disk
 IMAGE_rtos-elf := 0x44100000 0x00F00000 build/rtos.elf
 IMAGE_linux-image := 0x45000000 0x04000000 build/linux/Image
 IMAGE_linux-initrd := 0x49000000 0x03000000 build/linux/initrd.cpio.gz
+# The Linux guest's virtio-blk disk (ext4, scripts/disk-image.sh). zvm
+# serves it from this memory: guest writes land here and last until QEMU exits.
+IMAGE_linux-disk := 0x4C000000 0x04000000 build/disk/linux-disk.ext4

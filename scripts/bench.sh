@@ -9,3 +9,5 @@ mkdir -p bench/results
 /usr/bin/python3 bench/host_kernel.py bench/results/host-kernel.md
 /usr/bin/python3 bench/rtos_guest.py bench/results/rtos-guest.md
 /usr/bin/python3 bench/linux_guest.py bench/results/linux-guest.md
+/usr/bin/python3 bench/virtio_blk.py bench/results/virtio.md
+/usr/bin/python3 bench/virtio_net.py bench/results/virtio-net.md

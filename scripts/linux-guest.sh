@@ -26,6 +26,14 @@ out=$top/build/linux
 lock=$cache/packages.lock
 epoch=${SOURCE_DATE_EPOCH:-0}            # mtime of every file in the archive
 RT_TOOLS=(cyclictest hackbench oslat)    # from rt-tests, into /usr/bin
+# Kernel modules /init loads, in this order (each after what it depends on):
+# virtio-mmio, -blk, -console and -net are modules in Debian's kernel, and so
+# is ext4. crc32c_generic comes first because ext4 and jbd2 ask the crypto
+# API for "crc32c", which cannot load modules by itself here (no modules.dep).
+MODULES=(kernel/crypto/crc32c_generic kernel/lib/crc16 kernel/fs/mbcache kernel/fs/jbd2/jbd2
+         kernel/fs/ext4/ext4 kernel/drivers/virtio/virtio_mmio kernel/drivers/block/virtio_blk
+         kernel/drivers/char/virtio_console kernel/net/core/failover
+         kernel/drivers/net/net_failover kernel/drivers/net/virtio_net)
 DLOPENED=(libgcc_s.so.1)                 # loaded by glibc at run time (pthread_cancel)
 
 die() { echo "linux-guest: $*" >&2; exit 1; }
@@ -140,14 +148,13 @@ for r in root-kernel root-busybox root-rt-tests root-libs initramfs; do
   rm -rf "${out:?}/$r"
   mkdir -p "$out/$r"
 done
-# Of the kernel package only the kernel itself (the rest is modules). It
-# comes early in the archive: tar stops there, and dpkg-deb, cut short,
-# complains (hidden); the sha256 of the .deb was checked above.
-set +o pipefail
-dpkg-deb --fsys-tarfile "$(deb_of "$kpkg")" 2>/dev/null |
-  tar -x -C "$out/root-kernel" --occurrence=1 "./boot/vmlinuz-$kver" ||
-  die "no /boot/vmlinuz-$kver in $(deb_of "$kpkg")"
-set -o pipefail
+# Of the kernel package only the kernel itself and the modules of MODULES.
+ko_paths=()
+for m in "${MODULES[@]}"; do ko_paths+=("./lib/modules/$kver/$m.ko"); done
+dpkg-deb --fsys-tarfile "$(deb_of "$kpkg")" |
+  tar -x -C "$out/root-kernel" "./boot/vmlinuz-$kver" "${ko_paths[@]}" ||
+  die "no /boot/vmlinuz-$kver or a module of MODULES in $(deb_of "$kpkg")"
+
 dpkg-deb -x "$(deb_of busybox-static)" "$out/root-busybox"
 dpkg-deb -x "$(deb_of rt-tests)" "$out/root-rt-tests"
 for p in $libpkgs; do
@@ -186,6 +193,22 @@ done
 aarch64-linux-gnu-gcc -static -O2 -Wall -Wextra -Werror -I"$top/include" -o "$out/zvm-ring" \
   "$top/guests/linux/zvm-ring.c" "$top/lib/shm_ring.c" || die "cannot build guests/linux/zvm-ring.c"
 install -m 755 "$out/zvm-ring" "$st/usr/bin/zvm-ring"
+
+# The modules, each after the ones it depends on (from its .modinfo).
+mkdir -p "$st/lib/modules"
+: > "$st/etc/modules"
+loaded=" "
+for m in "${MODULES[@]}"; do
+  ko=$out/root-kernel/lib/modules/$kver/$m.ko name=${m##*/}
+  deps=$(aarch64-linux-gnu-objcopy -O binary -j .modinfo "$ko" /dev/stdout 2>/dev/null | tr '\0' '\n' |
+         sed -n 's/^depends=//p' | tr ',' ' ')
+  for d in $deps; do
+    case $loaded in *" $d "*) ;; *) die "module $name needs $d: add it before $name in MODULES" ;; esac
+  done
+  install -m 644 "$ko" "$st/lib/modules/$name.ko"
+  echo "$name" >> "$st/etc/modules"
+  loaded+="$name "
+done
 
 needed() { readelf -d "$1" | sed -n 's/.*(NEEDED).*\[\(.*\)\]$/\1/p'; }
 # find_lib SONAME: its path in the unpacked libraries.

@@ -9,6 +9,7 @@
 #include <zvm/shell_args.h>
 #include <zvm/vm_config.h>
 #include <zvm/vmm.h>
+#include <zvm/virtio.h>
 #include <zvm/vuart.h>
 
 #define CTRL_X		0x18
@@ -20,6 +21,7 @@ struct zvm_opts {
 	int64_t id;
 	struct vm_config cfg;		/* overrides applied on top of a template */
 	bool has_vcpus, has_mem, has_cpus, has_prio;
+	bool hvc;			/* look: the virtio console, not the PL011 */
 };
 
 static int opt_error(const char *fmt, const char *arg)
@@ -28,6 +30,7 @@ static int opt_error(const char *fmt, const char *arg)
 	printf(fmt, arg);
 	printf("\nusage: zvm new -t rtos|linux [-n NAME] [--vcpus N] [--mem SIZE] [--cpus LIST] [--prio P] [--args \"ARGS\"]\n"
 	       "       zvm run|pause|reset|delete|look -n ID\n"
+	       "       zvm look -n ID --hvc\n"
 	       "       zvm info [-n ID]\n"
 	       "       zvm update -n ID [--vcpus N] [--mem SIZE] [--cpus LIST] [--prio P] [--args \"ARGS\"]\n");
 	return 1;
@@ -81,6 +84,11 @@ static int parse_opts(int argc, char **argv, struct zvm_opts *o, bool new_vm)
 	memset(o, 0, sizeof(*o));
 	o->id = -1;
 	for (int i = 2; i < argc; i += 2) {
+		if (!strcmp(argv[i], "--hvc")) {	/* the one option without a value */
+			o->hvc = true;
+			i--;
+			continue;
+		}
 		if (i + 1 >= argc)
 			return opt_error("option '%s' needs a value", argv[i]);
 		if (parse_opt(o, argv[i], argv[i + 1], new_vm))
@@ -263,6 +271,37 @@ static void look_send(struct vm *vm, uint8_t c)
 	}
 }
 
+/* `zvm look --hvc`: the same with the VM's virtio console (hvc0). */
+static void hvc_send(struct vm *vm, uint8_t c)
+{
+	for (int ms = 0; !virtio_console_input(vm, c); ms++) {
+		if (ms == LOOK_FIFO_WAIT_MS)
+			return;
+		k_sleep(K_MSEC(1));
+	}
+}
+
+static int cmd_look_hvc(int id)
+{
+	struct vm *vm = vmm_get(id);
+	int c;
+
+	if (!vm || !virtio_console_present(vm)) {
+		printf("error: %s %d%s\n", vm ? "VM" : "no VM with id", id,
+		       vm ? " has no virtio console (see configs/vms.dts)" : "");
+		return 1;
+	}
+	printf("attached to VM %d (%s) hvc0; Ctrl-X returns to the host shell\n", id,
+	       vm->cfg.name);
+	fflush(stdout);
+	virtio_console_attach(vm, true);
+	while ((c = console_getc()) != CTRL_X && vmm_get(id) == vm)
+		hvc_send(vm, (uint8_t)c);
+	virtio_console_attach(vm, false);
+	printf("\ndetached from VM %d\n", id);
+	return 0;
+}
+
 /* Forward keys to the VM until Ctrl-X; its output comes through raw. */
 static int cmd_look(int id)
 {
@@ -321,7 +360,7 @@ static int cmd_zvm(int argc, char **argv)
 		return run_op("deleted", vmm_delete, (int)o.id);
 	if (!strcmp(sub, "update"))
 		return cmd_update(&o);
-	return cmd_look((int)o.id);
+	return o.hvc ? cmd_look_hvc((int)o.id) : cmd_look((int)o.id);
 }
 
 SHELL_CMD(zvm, cmd_zvm, "new|run|pause|reset|delete|info|update|look [options]",

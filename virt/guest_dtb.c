@@ -251,6 +251,22 @@ static void build_shm(struct dtw *w, const struct vm_shm *s)
 	dt_end(w);
 }
 
+/* One "virtio,mmio" node per virtio device: its window and level-high SPI. */
+static void build_virtio(struct dtw *w, const struct virtio_cfg *v)
+{
+	uint64_t reg[2] = { v->base, VIRTIO_MMIO_SIZE };
+	uint32_t irq[3] = { GIC_SPI, (uint32_t)v->spi, IRQ_LEVEL_HIGH };
+	char name[32];
+
+	snprintf(name, sizeof(name), "virtio_mmio@%llx", (unsigned long long)v->base);
+	dt_begin(w, name);
+	dt_str(w, "compatible", "virtio,mmio");
+	dt_reg(w, reg, 1);
+	dt_cells(w, "interrupts", irq, 3);
+	dt_prop(w, "dma-coherent", NULL, 0);
+	dt_end(w);
+}
+
 int guest_dtb_build(const struct vm_config *cfg, void *buf, size_t size, char *err,
 		    size_t errlen)
 {
@@ -275,6 +291,8 @@ int guest_dtb_build(const struct vm_config *cfg, void *buf, size_t size, char *e
 		build_uart(&w, cfg);
 	for (int i = 0; i < cfg->nr_shm; i++)
 		build_shm(&w, &cfg->shm[i]);
+	for (int i = 0; i < cfg->nr_virtio && i < VM_MAX_VIRTIO; i++)
+		build_virtio(&w, &cfg->virtio[i]);
 	dt_end(&w);
 	if (!w.err)
 		w.err = fdt_finish(buf);

@@ -15,6 +15,7 @@
 #include <zvm/mm.h>
 #include <zvm/shm.h>
 #include <zvm/vcpu.h>
+#include <zvm/virtio.h>
 #include <zvm/vm_config.h>
 #include <zvm/vmid.h>
 #include <zvm/vmm.h>
@@ -107,6 +108,9 @@ static int vm_setup(struct vm *vm, char *err, size_t len)
 		return errmsg(err, len, "cannot create the virtual devices");
 	if (shm_vm_attach(vm, err, len) != 0)
 		return K_EINVAL;
+	ret = virtio_vm_init(vm, err, len);
+	if (ret)
+		return ret;
 	for (int i = 0; i < vm->cfg.nr_vcpus; i++) {
 		vm->vcpus[i].arch.vttbr = arch_s2_vttbr(&vm->s2, vm->vmid);
 		vm->vcpus[i].arch.vtcr = arch_s2_vtcr();
@@ -123,6 +127,7 @@ static void vm_teardown(struct vm *vm)
 	for (int i = 0; i < VM_MAX_VCPUS; i++)
 		vcpu_destroy(&vm->vcpus[i]);
 	shm_vm_detach(vm);
+	virtio_vm_destroy(vm);
 	vuart_destroy(vm);
 	vgic_vm_destroy(vm);
 	vm->nr_vdevs = 0;

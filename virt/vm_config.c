@@ -355,6 +355,13 @@ static int parse_devices(const struct tpl *t, struct vm_config *cfg)
 	if (devices < 0)
 		return 0;
 	fdt_for_each_subnode(node, t->fdt, devices) {
+		if (fdt_node_check_compatible(t->fdt, node, "virtio,mmio") == 0) {
+			ret = virtio_config_parse(t->fdt, devices, node, cfg, t->name, t->err,
+						  t->errlen);
+			if (ret)
+				return ret;
+			continue;
+		}
 		if (fdt_node_check_compatible(t->fdt, node, "arm,pl011") != 0)
 			return errmsg(t->err, t->errlen, "template '%s': unsupported device '%s'",
 				    t->name, fdt_get_name(t->fdt, node, NULL));
@@ -520,5 +527,7 @@ int vm_config_check(const struct vm_config *cfg, char *err, size_t errlen)
 		ret = check_cpus(cfg, err, errlen);
 	if (!ret)
 		ret = check_uart(cfg, err, errlen);
+	if (!ret)
+		ret = virtio_config_check(cfg, err, errlen);
 	return ret;
 }

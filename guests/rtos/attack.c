@@ -13,7 +13,7 @@
 
 #define STORM_SGIS	20000
 #define UNKNOWN_HVC	0xc6ffff00ul
-#define ATTACK_USAGE	"unmapped|outside|undef|hvc|storm|read ADDR"
+#define ATTACK_USAGE	"unmapped|outside|undef|hvc|storm|read ADDR|virtio-addr|virtio-loop|virtio-len|virtio-index"
 
 static volatile uint64_t target;
 
@@ -51,6 +51,8 @@ static void attack_storm(void)
 	       (unsigned long)(k_uptime_ms() - start));
 }
 
+int attack_virtio(const char *mode);
+
 static int cmd_attack(int argc, char **argv)
 {
 	const char *what = argc == 2 ? argv[1] : "";
@@ -75,6 +77,8 @@ static int cmd_attack(int argc, char **argv)
 		attack_hvc();
 	else if (!strcmp(what, "storm"))
 		attack_storm();
+	else if (!strncmp(what, "virtio-", 7))
+		return attack_virtio(what);	/* guests/rtos/attack_virtio.c */
 	else {
 		puts("error: unknown attack\nusage: attack " ATTACK_USAGE);
 		return 1;

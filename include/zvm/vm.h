@@ -11,6 +11,7 @@
 #include <zvm/kernel.h>
 #include <zvm/vdev.h>
 #include <zvm/vgic.h>
+#include <zvm/virtio.h>
 #include <zvm/vm_config.h>
 #include <zvm/vmem.h>
 #include <arch/vcpu.h>
@@ -66,6 +67,8 @@ struct vm {
 	uint64_t started_at;
 	struct vuart *vuart;
 	bool console_attached;		/* `zvm look` is on it (survives a reset) */
+	struct virtio_dev *virtio[VM_MAX_VIRTIO];	/* virt/virtio/ */
+	bool hvc_attached;		/* `zvm look --hvc` is on its virtio console */
 	uint64_t exits_by_kind[EXIT_KINDS];
 	k_spinlock_t lock;
 };

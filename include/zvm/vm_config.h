@@ -15,6 +15,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <zvm/virtio_config.h>
 
 #define VM_MAX_VCPUS	4
 #define VM_NAME_LEN	16
@@ -62,6 +63,8 @@ struct vm_config {
 	int uart_spi;			/* its interrupt: SPI number (INTID - 32) */
 	int nr_shm;			/* shared memory granted to a VM of this name */
 	struct vm_shm shm[VM_MAX_SHM];
+	struct virtio_cfg virtio[VM_MAX_VIRTIO];	/* virtio-mmio devices */
+	int nr_virtio;
 };
 
 /** A blob the loader places at a fixed host address (table built from the mk file). */

@@ -146,8 +146,9 @@ def test_mem_consistent(vm):
     assert 0 < p["largest"][0] <= p["free"][0], p
     for key in ("total", "free", "used", "largest"):
         assert abs(p[key][1] - p[key][0] * 4096 / mib) <= 0.051, (key, p[key])
-    # 2 GiB of RAM; the image and the page tables take a little of it.
-    assert 1900 <= p["total"][1] <= 2048, p
+    # 2 GiB of RAM; the image, the page tables and the 192 MiB blob region
+    # (images, disk: mk/platform-qemu-virt.mk) are not the allocator's.
+    assert 1800 <= p["total"][1] <= 2048 - 192, p
     assert p["allocs"] >= p["frees"], p
     # Heap: payload used + free + headers = total; largest <= free; peak >= used.
     for key in ("total", "used", "free", "peak", "largest"):

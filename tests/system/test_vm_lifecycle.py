@@ -27,6 +27,7 @@ GUEST_BANNER = r"zvm-rtos (\S+): real-time guest OS, EL1"
 USAGE = ["usage: zvm new -t rtos|linux [-n NAME] [--vcpus N] [--mem SIZE] "
          "[--cpus LIST] [--prio P] [--args \"ARGS\"]",
          "       zvm run|pause|reset|delete|look -n ID",
+         "       zvm look -n ID --hvc",
          "       zvm info [-n ID]",
          "       zvm update -n ID [--vcpus N] [--mem SIZE] [--cpus LIST] "
          "[--prio P] [--args \"ARGS\"]"]

@@ -228,7 +228,30 @@ static void test_no_uart(void **state)
 	assert_null(fdt_getprop(fdt, node(fdt, "/chosen"), "stdout-path", NULL));
 }
 
-/* Too small a buffer fails cleanly, whatever its size. */
+/* One virtio,mmio node per device: window, SPI level-high, dma-coherent. */
+static void test_virtio_nodes(void **state)
+{
+	struct vm_config cfg = rtos_config(2);
+	const char *blk = "/virtio_mmio@a000200";
+	const void *fdt;
+
+	(void)state;
+	cfg.virtio[0] = (struct virtio_cfg){ VIRTIO_TYPE_CONSOLE, 0x0a000000, 16, "" };
+	cfg.virtio[1] = (struct virtio_cfg){ VIRTIO_TYPE_BLOCK, 0x0a000200, 17, "disk" };
+	cfg.nr_virtio = 2;
+	fdt = build(&cfg);
+	assert_string_equal(str(fdt, "/virtio_mmio@a000000", "compatible"), "virtio,mmio");
+	assert_int_equal(u64(fdt, blk, "reg", 4, 0), 0x0a000200);
+	assert_int_equal(u64(fdt, blk, "reg", 4, 2), 0x200);
+	assert_int_equal(cell(fdt, blk, "interrupts", 3, 0), 0);
+	assert_int_equal(cell(fdt, blk, "interrupts", 3, 1), 17);
+	assert_int_equal(cell(fdt, blk, "interrupts", 3, 2), 4);
+	assert_non_null(fdt_getprop(fdt, node(fdt, blk), "dma-coherent", NULL));
+	cfg.nr_virtio = 0;
+	fdt = build(&cfg);
+	assert_true(fdt_path_offset(fdt, blk) < 0);
+}
+
 /* Shared memory: a "zvm,shmem" node per region, read-only marked. */
 static void test_shared_memory(void **state)
 {
@@ -261,6 +284,7 @@ static void test_shared_memory(void **state)
 	assert_true(fdt_node_offset_by_compatible(fdt, -1, "zvm,shmem") < 0);
 }
 
+/* Too small a buffer fails cleanly, whatever its size. */
 static void test_small_buffer(void **state)
 {
 	struct vm_config cfg = rtos_config(4);
@@ -295,6 +319,7 @@ int main(void)
 		cmocka_unit_test(test_initrd_and_no_bootargs),
 		cmocka_unit_test(test_no_uart),
 		cmocka_unit_test(test_shared_memory),
+		cmocka_unit_test(test_virtio_nodes),
 		cmocka_unit_test(test_small_buffer),
 		cmocka_unit_test(test_bad_vcpus),
 	};

@@ -1,4 +1,4 @@
-/* SOURCES: virt/vm_config.c kernel/errmsg.c */
+/* SOURCES: virt/vm_config.c virt/virtio/virtio_config.c kernel/errmsg.c */
 /* LDLIBS: -lfdt */
 /*
  * Unit tests of VM templates: configs/vms.dts itself and small templates
@@ -282,9 +282,9 @@ static void test_vms_names(void **state)
 
 	(void)state;
 	use_vms_dts();
-	assert_int_equal(vm_config_template_names(names, sizeof(names)), 2);
-	assert_string_equal(names, "rtos linux");
-	assert_int_equal(vm_config_template_names(names, 6), 2);	/* truncated, terminated */
+	assert_int_equal(vm_config_template_names(names, sizeof(names)), 3);
+	assert_string_equal(names, "rtos linux linux2");
+	assert_int_equal(vm_config_template_names(names, 6), 3);	/* truncated, terminated */
 	assert_string_equal(names, "rtos ");
 	expect_error("freebsd", "no template 'freebsd'");
 }
@@ -465,7 +465,7 @@ static void test_template_devices(void **state)
 	assert_int_equal(cfg.uart_base, 0x1000);
 	assert_int_equal(cfg.uart_spi, 7);
 	use_template_over(T_GOOD, "devices { #address-cells = <1>; #size-cells = <1>;"
-		     "n@1000 { compatible = \"virtio,mmio\"; reg = <0x1000 0x200>; }; };");
+		     "n@1000 { compatible = \"virtio,rng\"; reg = <0x1000 0x200>; }; };");
 	expect_error("t", "unsupported device 'n@1000'");
 	use_template_over(T_GOOD, "devices { #address-cells = <1>; #size-cells = <1>;"
 		     "u@1000 { compatible = \"arm,pl011\"; reg = <0x1000 0x1000>; }; };");
@@ -478,6 +478,53 @@ static void test_template_devices(void **state)
 		     "u@2000 { compatible = \"arm,pl011\"; reg = <0x2000 0x1000>;"
 		     " spi = <2>; }; };");
 	expect_error("t", "more than one UART");
+}
+
+/* virtio,mmio nodes: parsed, then checked by vm_config_check. */
+#define T_VIRTIO(dev)	"devices { #address-cells = <1>; #size-cells = <1>;" dev "};"
+#define T_HVC(at, spi)	"v@" #at " { compatible = \"virtio,mmio\"; reg = <" #at " 0x200>;" \
+			" spi = <" #spi ">; device-type = \"console\"; };"
+
+static void check_virtio(const char *devices, const char *what)
+{
+	struct vm_config cfg;
+
+	use_template_over(T_GOOD, devices);
+	assert_int_equal(from("t", &cfg), 0);
+	assert_int_equal(vm_config_check(&cfg, err, sizeof(err)), K_EINVAL);
+	if (!strstr(err, what))
+		fail_msg("error \"%s\" does not say \"%s\"", err, what);
+}
+
+static void test_template_virtio(void **state)
+{
+	struct vm_config cfg;
+
+	(void)state;
+	use_template_over(T_GOOD, T_VIRTIO(T_HVC(0xa000000, 16)
+		"b@a000200 { compatible = \"virtio,mmio\"; reg = <0xa000200 0x200>; spi = <17>;"
+		" device-type = \"block\"; image = <&rtos>; };"));
+	assert_int_equal(from("t", &cfg), 0);
+	assert_int_equal(cfg.nr_virtio, 2);
+	assert_int_equal(cfg.virtio[0].type, VIRTIO_TYPE_CONSOLE);
+	assert_int_equal(cfg.virtio[0].base, 0xa000000);
+	assert_int_equal(cfg.virtio[0].spi, 16);
+	assert_int_equal(cfg.virtio[1].type, VIRTIO_TYPE_BLOCK);
+	assert_string_equal(cfg.virtio[1].disk, "rtos-elf");
+	assert_int_equal(vm_config_check(&cfg, err, sizeof(err)), 0);
+	use_template_over(T_GOOD, T_VIRTIO("v@1000 { compatible = \"virtio,mmio\";"
+		" reg = <0x1000 0x200>; spi = <3>; device-type = \"gpu\"; };"));
+	expect_error("t", "needs device-type");
+	use_template_over(T_GOOD, T_VIRTIO("v@1000 { compatible = \"virtio,mmio\";"
+		" reg = <0x1000 0x200>; spi = <3>; device-type = \"block\"; };"));
+	expect_error("t", "needs image");
+	use_template_over(T_GOOD, T_VIRTIO("v@1000 { compatible = \"virtio,mmio\";"
+		" device-type = \"console\"; };"));
+	expect_error("t", "needs reg and spi");
+	check_virtio(T_VIRTIO(T_HVC(0xa000100, 16)), "must be 0x200 aligned");
+	check_virtio(T_VIRTIO(T_HVC(0x8000000, 16)), "overlaps the GIC");
+	check_virtio(T_VIRTIO(T_HVC(0xa000000, 64)), "SPI 64 must be 0..63");
+	check_virtio(T_VIRTIO(T_HVC(0xa000000, 16) T_HVC(0xa000200, 16)), "share");
 }
 
 /* ---- the manifest against the table and memory ---- */
@@ -581,7 +628,7 @@ int main(void)
 		T(test_no_templates_node), T(test_template_good), T(test_template_vm_name),
 		T(test_template_missing_properties), T(test_template_bad_values),
 		T(test_template_bad_images), T(test_template_raw_image),
-		T(test_template_devices), T(test_manifest_checks), T(test_check),
+		T(test_template_devices), T(test_template_virtio), T(test_manifest_checks), T(test_check),
 	};
 #undef T
 

@@ -1,0 +1,663 @@
+/* SOURCES: virt/virtio/virtqueue.c virt/virtio/virtio_mmio.c virt/virtio/virtio_console.c virt/virtio/virtio_blk.c virt/virtio/virtio_vm.c virt/virtio/virtio_net.c virt/virtio/vswitch.c virt/mmio.c virt/vmem.c kernel/pgtable.c kernel/errmsg.c */
+/*
+ * Unit tests of the virtio devices: the test plays a guest driver through
+ * the virtio-mmio registers (via the VM's MMIO bus) and writes rings into
+ * a fake guest RAM mapped by a real stage-2 table. Well-formed requests of
+ * the console and the block device work; every hostile ring (addresses
+ * outside the VM, across the end of RAM, into a hole or a device mapping,
+ * loops, bad indices, huge or zero lengths, indirect descriptors, device
+ * writes into read-only memory) is refused: the device reports
+ * DEVICE_NEEDS_RESET and a config interrupt, and the host logs one line
+ * naming the VM and the fault. ASan checks that nothing outside the fake
+ * RAM is touched.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+#include <zvm/kernel.h>
+#include <zvm/mm.h>
+#include <zvm/vdev.h>
+#include <zvm/virtio.h>
+#include <zvm/vm.h>
+
+#define RAM_IPA		0x40000000ull
+#define RAM_SIZE	(64u << 10)			/* 16 pages */
+#define HOLE_IPA	(RAM_IPA + RAM_SIZE)		/* unmapped */
+#define DEV_IPA		(RAM_IPA + 0x20000)		/* a device mapping */
+#define RO_IPA		(RAM_IPA + 0x30000)		/* read-only RAM page */
+#define HVC_BASE	0x0a000000ull
+#define BLK_BASE	0x0a000200ull
+#define QSIZE		8
+#define DESC_IPA	(RAM_IPA + 0x1000)
+#define AVAIL_IPA	(RAM_IPA + 0x2000)
+#define USED_IPA	(RAM_IPA + 0x3000)
+#define BUF_IPA		(RAM_IPA + 0x4000)
+
+/* MMIO register offsets (virtio 1.x, virtio-mmio). */
+#define R_MAGIC		0x000
+#define R_VERSION	0x004
+#define R_DEVICE_ID	0x008
+#define R_DEV_FEAT	0x010
+#define R_DEV_FEAT_SEL	0x014
+#define R_DRV_FEAT	0x020
+#define R_DRV_FEAT_SEL	0x024
+#define R_QUEUE_SEL	0x030
+#define R_QUEUE_MAX	0x034
+#define R_QUEUE_NUM	0x038
+#define R_QUEUE_READY	0x044
+#define R_NOTIFY	0x050
+#define R_ISR		0x060
+#define R_ACK		0x064
+#define R_STATUS	0x070
+#define R_DESC_LO	0x080
+#define R_DESC_HI	0x084
+#define R_AVAIL_LO	0x090
+#define R_USED_LO	0x0a0
+#define R_CONFIG	0x100
+
+struct desc {
+	uint64_t addr;
+	uint32_t len;
+	uint16_t flags;
+	uint16_t next;
+};
+
+static struct vm *vm;
+static struct vcpu vcpu0;
+static uint8_t *ram, *ro_page, *dev_page;
+static uint8_t disk[64 * 512];
+static char out[4096];			/* the host console */
+static size_t out_len;
+static char last_log[256];
+static int logs;
+static bool line_level[128];
+
+/* ---- fakes of the kernel ---- */
+
+void *page_alloc(size_t npages)
+{
+	void *p = aligned_alloc(PAGE_SIZE, npages * PAGE_SIZE);
+
+	memset(p, 0, npages * PAGE_SIZE);
+	return p;
+}
+
+void page_free(void *p, size_t npages)
+{
+	(void)npages;
+	free(p);
+}
+
+void arch_s2_flush_all(void) {}
+void k_mutex_init(struct k_mutex *m) { memset(m, 0, sizeof(*m)); }
+int k_mutex_lock(struct k_mutex *m, k_timeout_t t) { (void)t; m->lock_count++; return 0; }
+int k_mutex_unlock(struct k_mutex *m) { m->lock_count--; return 0; }
+void *k_calloc(size_t n, size_t size) { return calloc(n, size); }
+void *k_malloc(size_t size) { return malloc(size); }
+void k_free(void *p) { free(p); }
+
+int vgic_inject(struct vm *v, int vcpu_id, uint32_t intid, bool level)
+{
+	(void)v; (void)vcpu_id;
+	assert_true(intid < 128);
+	line_level[intid] = level;
+	return 0;
+}
+
+void log_printf(int level, const char *fmt, ...)
+{
+	va_list ap;
+
+	(void)level;
+	va_start(ap, fmt);
+	vsnprintf(last_log, sizeof(last_log), fmt, ap);
+	va_end(ap);
+	logs++;
+}
+
+void console_write(const char *s, size_t n)
+{
+	assert_true(out_len + n < sizeof(out));
+	memcpy(out + out_len, s, n);
+	out_len += n;
+	out[out_len] = '\0';
+}
+
+int vm_config_image_find(const char *name, const void **addr, uint64_t *size, char *err,
+			 size_t errlen)
+{
+	if (strcmp(name, "disk0")) {
+		snprintf(err, errlen, "no image '%s'", name);
+		return K_EINVAL;
+	}
+	*addr = disk;
+	*size = sizeof(disk);
+	return 0;
+}
+
+/* ---- the fake VM ---- */
+
+static void *gp(uint64_t ipa)
+{
+	assert_true(ipa >= RAM_IPA && ipa < RAM_IPA + RAM_SIZE);
+	return ram + (ipa - RAM_IPA);
+}
+
+static struct vm *make_vm(int id, const char *name, bool with_blk)
+{
+	struct vm *v = calloc(1, sizeof(*v));
+	struct virtio_cfg hvc = { VIRTIO_TYPE_CONSOLE, HVC_BASE, 16, "" };
+	struct virtio_cfg blk = { VIRTIO_TYPE_BLOCK, BLK_BASE, 17, "disk0" };
+
+	v->id = id;
+	snprintf(v->cfg.name, sizeof(v->cfg.name), "%s", name);
+	v->cfg.virtio[0] = hvc;
+	v->cfg.virtio[1] = blk;
+	v->cfg.nr_virtio = with_blk ? 2 : 1;
+	assert_int_equal(vmem_init(&v->s2), 0);
+	return v;
+}
+
+static int setup(void **state)
+{
+	char err[128];
+
+	(void)state;
+	ram = aligned_alloc(PAGE_SIZE, RAM_SIZE);
+	ro_page = aligned_alloc(PAGE_SIZE, PAGE_SIZE);
+	dev_page = aligned_alloc(PAGE_SIZE, PAGE_SIZE);
+	memset(ram, 0, RAM_SIZE);
+	memset(ro_page, 0x77, PAGE_SIZE);
+	for (size_t i = 0; i < sizeof(disk); i++)
+		disk[i] = (uint8_t)(i / 512);
+	vm = make_vm(3, "guest3", true);
+	assert_int_equal(vmem_map(&vm->s2, RAM_IPA, (uintptr_t)ram, RAM_SIZE, VMEM_RWX), 0);
+	assert_int_equal(vmem_map(&vm->s2, RO_IPA, (uintptr_t)ro_page, PAGE_SIZE, VMEM_READ), 0);
+	assert_int_equal(vmem_map(&vm->s2, DEV_IPA, (uintptr_t)dev_page, PAGE_SIZE,
+				  VMEM_READ | VMEM_WRITE | VMEM_DEVICE), 0);
+	assert_int_equal(virtio_vm_init(vm, err, sizeof(err)), 0);
+	vcpu0.vm = vm;
+	out_len = 0;
+	out[0] = '\0';
+	logs = 0;
+	last_log[0] = '\0';
+	memset(line_level, 0, sizeof(line_level));
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	virtio_vm_destroy(vm);
+	vmem_destroy(&vm->s2);
+	free(vm);
+	free(ram);
+	free(ro_page);
+	free(dev_page);
+	return 0;
+}
+
+/* ---- the driver side ---- */
+
+static uint64_t rd(uint64_t base, uint64_t off, unsigned size)
+{
+	struct mmio_access acc = { .ipa = base + off, .size = size };
+
+	assert_int_equal(vdev_dispatch(&vcpu0, &acc), 0);
+	return acc.value;
+}
+
+static uint32_t r32(uint64_t base, uint64_t off)
+{
+	return (uint32_t)rd(base, off, 4);
+}
+
+static void w32(uint64_t base, uint64_t off, uint32_t v)
+{
+	struct mmio_access acc = { .ipa = base + off, .size = 4, .write = true, .value = v };
+
+	assert_int_equal(vdev_dispatch(&vcpu0, &acc), 0);
+}
+
+/* Status, features (VERSION_1 and `extra` in the low word), one queue per q. */
+static void driver_start(uint64_t base, int nq, uint32_t low_features)
+{
+	w32(base, R_STATUS, 0);
+	w32(base, R_STATUS, VIRTIO_STATUS_ACKNOWLEDGE | VIRTIO_STATUS_DRIVER);
+	w32(base, R_DRV_FEAT_SEL, 0);
+	w32(base, R_DRV_FEAT, low_features);
+	w32(base, R_DRV_FEAT_SEL, 1);
+	w32(base, R_DRV_FEAT, 1);		/* VIRTIO_F_VERSION_1 */
+	w32(base, R_STATUS, VIRTIO_STATUS_ACKNOWLEDGE | VIRTIO_STATUS_DRIVER |
+	    VIRTIO_STATUS_FEATURES_OK);
+	assert_true(r32(base, R_STATUS) & VIRTIO_STATUS_FEATURES_OK);
+	for (int q = 0; q < nq; q++) {
+		w32(base, R_QUEUE_SEL, q);
+		assert_int_equal(r32(base, R_QUEUE_MAX), VQ_MAX_SIZE);
+		w32(base, R_QUEUE_NUM, QSIZE);
+		w32(base, R_DESC_LO, (uint32_t)(DESC_IPA + 0x100 * q));
+		w32(base, R_DESC_HI, 0);
+		w32(base, R_AVAIL_LO, (uint32_t)(AVAIL_IPA + 0x100 * q));
+		w32(base, R_USED_LO, (uint32_t)(USED_IPA + 0x100 * q));
+		w32(base, R_QUEUE_READY, 1);
+		assert_int_equal(r32(base, R_QUEUE_READY), 1);
+	}
+	w32(base, R_STATUS, VIRTIO_STATUS_ACKNOWLEDGE | VIRTIO_STATUS_DRIVER |
+	    VIRTIO_STATUS_FEATURES_OK | VIRTIO_STATUS_DRIVER_OK);
+}
+
+static struct desc *dt(int q)
+{
+	return gp(DESC_IPA + 0x100 * q);
+}
+
+static uint16_t *avail(int q)
+{
+	return gp(AVAIL_IPA + 0x100 * q);	/* flags, idx, ring[] */
+}
+
+static uint16_t used_idx(int q)
+{
+	return ((uint16_t *)gp(USED_IPA + 0x100 * q))[1];
+}
+
+static uint32_t *used_elem(int q, int i)
+{
+	return (uint32_t *)gp(USED_IPA + 0x100 * q + 4 + 8 * i);
+}
+
+static void set_desc(int q, int i, uint64_t addr, uint32_t len, uint16_t flags, uint16_t next)
+{
+	dt(q)[i] = (struct desc){ addr, len, flags, next };
+}
+
+/* Offer chain `head` and notify queue q. */
+static void offer(uint64_t base, int q, uint16_t head)
+{
+	uint16_t *a = avail(q);
+
+	a[2 + a[1] % QSIZE] = head;
+	a[1]++;
+	w32(base, R_NOTIFY, q);
+}
+
+/* The device refused the ring: NEEDS_RESET, config interrupt, one log line. */
+static void expect_broken(uint64_t base, const char *why)
+{
+	uint32_t intid = base == HVC_BASE ? 48 : 49;
+
+	assert_true(r32(base, R_STATUS) & VIRTIO_STATUS_NEEDS_RESET);
+	assert_true(r32(base, R_ISR) & VIRTIO_INT_CONFIG);
+	assert_true(line_level[intid]);
+	assert_int_equal(logs, 1);
+	if (!strstr(last_log, "VM 3 (guest3)") || !strstr(last_log, why) ||
+	    !strstr(last_log, "needs reset"))
+		fail_msg("log \"%s\" does not name the VM and \"%s\"", last_log, why);
+}
+
+/* ---- well-formed use ---- */
+
+static void test_registers(void **state)
+{
+	(void)state;
+	assert_int_equal(r32(HVC_BASE, R_MAGIC), 0x74726976);
+	assert_int_equal(r32(HVC_BASE, R_VERSION), 2);
+	assert_int_equal(r32(HVC_BASE, R_DEVICE_ID), 3);
+	assert_int_equal(r32(BLK_BASE, R_DEVICE_ID), 2);
+	w32(BLK_BASE, R_DEV_FEAT_SEL, 1);
+	assert_int_equal(r32(BLK_BASE, R_DEV_FEAT) & 1, 1);	/* VERSION_1 offered */
+	w32(BLK_BASE, R_DEV_FEAT_SEL, 0);
+	assert_int_equal(r32(BLK_BASE, R_DEV_FEAT) & (1u << 28), 0);	/* no indirect */
+	assert_int_equal(rd(BLK_BASE, R_CONFIG, 8), sizeof(disk) / 512);	/* capacity */
+	assert_int_equal(rd(BLK_BASE, 0x1fc, 4), 0);	/* past the config space */
+}
+
+static void test_version_1_required(void **state)
+{
+	(void)state;
+	w32(HVC_BASE, R_STATUS, VIRTIO_STATUS_ACKNOWLEDGE | VIRTIO_STATUS_DRIVER);
+	w32(HVC_BASE, R_DRV_FEAT_SEL, 1);
+	w32(HVC_BASE, R_DRV_FEAT, 0);			/* a legacy driver */
+	w32(HVC_BASE, R_STATUS, VIRTIO_STATUS_ACKNOWLEDGE | VIRTIO_STATUS_DRIVER |
+	    VIRTIO_STATUS_FEATURES_OK);
+	assert_int_equal(r32(HVC_BASE, R_STATUS) & VIRTIO_STATUS_FEATURES_OK, 0);
+	assert_non_null(strstr(last_log, "VIRTIO_F_VERSION_1 is required"));
+	/* A feature that was not offered is refused too. */
+	w32(BLK_BASE, R_STATUS, 0);
+	w32(BLK_BASE, R_DRV_FEAT_SEL, 0);
+	w32(BLK_BASE, R_DRV_FEAT, 1u << 28);		/* indirect descriptors */
+	w32(BLK_BASE, R_DRV_FEAT_SEL, 1);
+	w32(BLK_BASE, R_DRV_FEAT, 1);
+	w32(BLK_BASE, R_STATUS, VIRTIO_STATUS_FEATURES_OK);
+	assert_int_equal(r32(BLK_BASE, R_STATUS) & VIRTIO_STATUS_FEATURES_OK, 0);
+}
+
+static void test_console_tx_rx(void **state)
+{
+	uint8_t *rxbuf = gp(BUF_IPA + 0x800);
+
+	(void)state;
+	driver_start(HVC_BASE, 2, 0);
+	memcpy(gp(BUF_IPA), "hello ", 6);
+	memcpy(gp(BUF_IPA + 0x100), "hvc\nhalf", 8);
+	set_desc(1, 0, BUF_IPA, 6, VRING_DESC_F_NEXT, 1);
+	set_desc(1, 1, BUF_IPA + 0x100, 8, 0, 0);
+	offer(HVC_BASE, 1, 0);
+	assert_string_equal(out, "[guest3:hvc] hello hvc\n");
+	assert_int_equal(used_idx(1), 1);
+	assert_int_equal(used_elem(1, 0)[0], 0);
+	assert_true(line_level[48]);
+	w32(HVC_BASE, R_ACK, r32(HVC_BASE, R_ISR));
+	assert_false(line_level[48]);
+	/* Input from the host waits for a receive buffer, then fills it. */
+	assert_true(virtio_console_input(vm, 'k'));
+	assert_true(virtio_console_input(vm, '\r'));
+	assert_int_equal(used_idx(0), 0);
+	set_desc(0, 0, BUF_IPA + 0x800, 16, VRING_DESC_F_WRITE, 0);
+	offer(HVC_BASE, 0, 0);
+	assert_int_equal(used_idx(0), 1);
+	assert_int_equal(used_elem(0, 0)[1], 2);
+	assert_memory_equal(rxbuf, "k\r", 2);
+	assert_int_equal(logs, 0);
+	/* Attached, output is raw; the half line comes out first. */
+	virtio_console_attach(vm, true);
+	assert_string_equal(out, "[guest3:hvc] hello hvc\nhalf");
+	virtio_console_attach(vm, false);
+}
+
+/* One block request: header, optional data, status; returns the status byte. */
+static uint8_t blk_req(uint32_t type, uint64_t sector, uint32_t data_len, bool data_write)
+{
+	uint32_t hdr[4] = { type, 0, (uint32_t)sector, (uint32_t)(sector >> 32) };
+	uint8_t *status = gp(BUF_IPA + 0x3000);
+	uint16_t n = 0;
+
+	memcpy(gp(BUF_IPA), hdr, sizeof(hdr));
+	*status = 0xee;
+	set_desc(0, n, BUF_IPA, 16, VRING_DESC_F_NEXT, (uint16_t)(n + 1));
+	n++;
+	if (data_len) {
+		set_desc(0, n, BUF_IPA + 0x1000, data_len,
+			 VRING_DESC_F_NEXT | (data_write ? VRING_DESC_F_WRITE : 0), (uint16_t)(n + 1));
+		n++;
+	}
+	set_desc(0, n, BUF_IPA + 0x3000, 1, VRING_DESC_F_WRITE, 0);
+	offer(BLK_BASE, 0, 0);
+	return *status;
+}
+
+static void test_blk_read_write_flush_id(void **state)
+{
+	uint8_t *data = gp(BUF_IPA + 0x1000);
+
+	(void)state;
+	driver_start(BLK_BASE, 1, 0);
+	assert_int_equal(blk_req(0, 5, 1024, true), 0);		/* read sectors 5, 6 */
+	assert_int_equal(data[0], 5);
+	assert_int_equal(data[1023], 6);
+	assert_int_equal(used_elem(0, 0)[1], 1025);
+	memset(data, 0xab, 512);
+	assert_int_equal(blk_req(1, 63, 512, false), 0);	/* write the last sector */
+	assert_int_equal(disk[63 * 512], 0xab);
+	assert_int_equal(disk[sizeof(disk) - 1], 0xab);
+	assert_int_equal(blk_req(4, 0, 0, false), 0);		/* flush */
+	assert_int_equal(blk_req(8, 0, 20, true), 0);		/* GET_ID */
+	assert_memory_equal(data, "zvm-disk0", 10);
+	assert_int_equal(blk_req(99, 0, 0, false), 2);		/* unsupported */
+	/* Out of the disk: an I/O error for the guest, nothing copied, not a fault. */
+	assert_int_equal(blk_req(0, 64, 512, true), 1);
+	assert_int_equal(blk_req(1, 63, 1024, false), 1);
+	assert_int_equal(blk_req(0, UINT64_MAX, 512, true), 1);
+	assert_int_equal(blk_req(0, 0, 100, true), 1);		/* not whole sectors */
+	assert_int_equal(disk[0], 0);
+	assert_int_equal(logs, 0);
+	assert_false(r32(BLK_BASE, R_STATUS) & VIRTIO_STATUS_NEEDS_RESET);
+}
+
+/* ---- hostile rings ---- */
+
+/* A console transmit chain of one descriptor, then the fault is expected. */
+static void tx_one(uint64_t addr, uint32_t len, uint16_t flags, const char *why)
+{
+	driver_start(HVC_BASE, 2, 0);
+	set_desc(1, 0, addr, len, flags, 0);
+	offer(HVC_BASE, 1, 0);
+	expect_broken(HVC_BASE, why);
+	assert_int_equal(used_idx(1), 0);
+	assert_int_equal(out_len, 0);
+}
+
+static void test_addr_outside_vm(void **state)
+{
+	(void)state;
+	tx_one(0x80000000, 16, 0, "is not readable RAM of the VM");
+}
+
+static void test_across_end_of_ram(void **state)
+{
+	(void)state;
+	tx_one(RAM_IPA + RAM_SIZE - 8, 16, 0, "is not readable RAM of the VM");
+}
+
+static void test_into_device_mapping(void **state)
+{
+	(void)state;
+	tx_one(DEV_IPA, 16, 0, "is not readable RAM of the VM");
+}
+
+static void test_huge_length(void **state)
+{
+	(void)state;
+	tx_one(BUF_IPA, 0xffffffffu, 0, "is not readable RAM of the VM");
+}
+
+static void test_address_overflow(void **state)
+{
+	(void)state;
+	tx_one(UINT64_MAX - 7, 64, 0, "is not readable RAM of the VM");
+}
+
+static void test_zero_length(void **state)
+{
+	(void)state;
+	tx_one(BUF_IPA, 0, 0, "has length 0");
+}
+
+static void test_indirect_refused(void **state)
+{
+	(void)state;
+	tx_one(BUF_IPA, 16, VRING_DESC_F_INDIRECT, "is indirect");
+}
+
+static void test_chain_loop(void **state)
+{
+	(void)state;
+	driver_start(HVC_BASE, 2, 0);
+	set_desc(1, 0, BUF_IPA, 4, VRING_DESC_F_NEXT, 1);
+	set_desc(1, 1, BUF_IPA, 4, VRING_DESC_F_NEXT, 2);
+	set_desc(1, 2, BUF_IPA, 4, VRING_DESC_F_NEXT, 0);
+	offer(HVC_BASE, 1, 0);
+	expect_broken(HVC_BASE, "loops back to 0");
+	/* Broken, the device ignores its queues until the driver resets it. */
+	set_desc(1, 3, BUF_IPA, 4, 0, 0);
+	offer(HVC_BASE, 1, 3);
+	assert_int_equal(used_idx(1), 0);
+	assert_int_equal(logs, 1);
+	/* After a reset it works again. */
+	memcpy(gp(BUF_IPA), "ok\n", 3);
+	driver_start(HVC_BASE, 2, 0);
+	assert_false(r32(HVC_BASE, R_STATUS) & VIRTIO_STATUS_NEEDS_RESET);
+	memset(avail(1), 0, 4);
+	set_desc(1, 0, BUF_IPA, 3, 0, 0);
+	offer(HVC_BASE, 1, 0);
+	assert_string_equal(out, "[guest3:hvc] ok\n");
+}
+
+static void test_self_loop(void **state)
+{
+	(void)state;
+	tx_one(BUF_IPA, 4, VRING_DESC_F_NEXT, "loops back to 0");
+}
+
+static void test_next_out_of_range(void **state)
+{
+	(void)state;
+	driver_start(HVC_BASE, 2, 0);
+	set_desc(1, 0, BUF_IPA, 4, VRING_DESC_F_NEXT, QSIZE);
+	offer(HVC_BASE, 1, 0);
+	expect_broken(HVC_BASE, "descriptor index 8 out of range");
+}
+
+static void test_head_out_of_range(void **state)
+{
+	(void)state;
+	driver_start(HVC_BASE, 2, 0);
+	offer(HVC_BASE, 1, 0xffff);
+	expect_broken(HVC_BASE, "descriptor index 65535 out of range");
+}
+
+static void test_avail_index_jump(void **state)
+{
+	(void)state;
+	driver_start(HVC_BASE, 2, 0);
+	set_desc(1, 0, BUF_IPA, 4, 0, 0);
+	avail(1)[1] = QSIZE + 1;
+	w32(HVC_BASE, R_NOTIFY, 1);
+	expect_broken(HVC_BASE, "available index jumped from 0 to 9");
+}
+
+static void test_write_into_read_only(void **state)
+{
+	(void)state;
+	driver_start(HVC_BASE, 2, 0);
+	assert_true(virtio_console_input(vm, 'x'));
+	set_desc(0, 0, RO_IPA, 16, VRING_DESC_F_WRITE, 0);
+	offer(HVC_BASE, 0, 0);
+	expect_broken(HVC_BASE, "is not writable RAM of the VM");
+	assert_int_equal(ro_page[0], 0x77);
+}
+
+static void test_receive_buffer_read_only(void **state)
+{
+	(void)state;
+	driver_start(HVC_BASE, 2, 0);
+	assert_true(virtio_console_input(vm, 'x'));
+	set_desc(0, 0, BUF_IPA, 16, 0, 0);		/* device-readable only */
+	offer(HVC_BASE, 0, 0);
+	expect_broken(HVC_BASE, "has no device-writable descriptor");
+	assert_int_equal(*(uint8_t *)gp(BUF_IPA), 0);
+}
+
+static void test_readable_after_writable(void **state)
+{
+	(void)state;
+	driver_start(BLK_BASE, 1, 0);
+	set_desc(0, 0, BUF_IPA + 0x3000, 1, VRING_DESC_F_WRITE | VRING_DESC_F_NEXT, 1);
+	set_desc(0, 1, BUF_IPA, 16, 0, 0);
+	offer(BLK_BASE, 0, 0);
+	expect_broken(BLK_BASE, "readable after a writable one");
+}
+
+static void test_blk_without_status(void **state)
+{
+	(void)state;
+	driver_start(BLK_BASE, 1, 0);
+	set_desc(0, 0, BUF_IPA, 16, 0, 0);
+	offer(BLK_BASE, 0, 0);
+	expect_broken(BLK_BASE, "has no writable status byte");
+}
+
+static void test_blk_short_header(void **state)
+{
+	(void)state;
+	driver_start(BLK_BASE, 1, 0);
+	set_desc(0, 0, BUF_IPA, 8, VRING_DESC_F_NEXT, 1);
+	set_desc(0, 1, BUF_IPA + 0x3000, 1, VRING_DESC_F_WRITE, 0);
+	offer(BLK_BASE, 0, 0);
+	expect_broken(BLK_BASE, "header shorter than 16 bytes");
+}
+
+/* Rings themselves outside RAM, misaligned or of a bad size: refused at QueueReady. */
+static void bad_queue(uint32_t num, uint64_t desc, const char *why)
+{
+	w32(HVC_BASE, R_STATUS, 0);
+	w32(HVC_BASE, R_QUEUE_SEL, 1);
+	w32(HVC_BASE, R_QUEUE_NUM, num);
+	w32(HVC_BASE, R_DESC_LO, (uint32_t)desc);
+	w32(HVC_BASE, R_DESC_HI, (uint32_t)(desc >> 32));
+	w32(HVC_BASE, R_AVAIL_LO, (uint32_t)AVAIL_IPA);
+	w32(HVC_BASE, R_USED_LO, (uint32_t)USED_IPA);
+	w32(HVC_BASE, R_QUEUE_READY, 1);
+	assert_int_equal(r32(HVC_BASE, R_QUEUE_READY), 0);
+	expect_broken(HVC_BASE, why);
+	logs = 0;
+}
+
+static void test_bad_queue_setup(void **state)
+{
+	(void)state;
+	bad_queue(3, DESC_IPA, "queue size 3");
+	bad_queue(0, DESC_IPA, "queue size 0");
+	bad_queue(VQ_MAX_SIZE * 2, DESC_IPA, "queue size 256");
+	bad_queue(QSIZE, DESC_IPA + 8, "not 16-byte aligned");
+	bad_queue(QSIZE, HOLE_IPA, "descriptor ring");
+	bad_queue(QSIZE, RAM_IPA + RAM_SIZE - 64, "descriptor ring");
+	bad_queue(QSIZE, 0x100000000ull | DESC_IPA, "descriptor ring");
+}
+
+/* The used ring in read-only memory: nothing is written there. */
+static void test_used_ring_read_only(void **state)
+{
+	(void)state;
+	w32(HVC_BASE, R_STATUS, 0);
+	w32(HVC_BASE, R_QUEUE_SEL, 1);
+	w32(HVC_BASE, R_QUEUE_NUM, QSIZE);
+	w32(HVC_BASE, R_DESC_LO, (uint32_t)DESC_IPA);
+	w32(HVC_BASE, R_AVAIL_LO, (uint32_t)AVAIL_IPA);
+	w32(HVC_BASE, R_USED_LO, (uint32_t)RO_IPA);
+	w32(HVC_BASE, R_QUEUE_READY, 1);
+	expect_broken(HVC_BASE, "used ring");
+	assert_int_equal(ro_page[0], 0x77);
+}
+
+static void test_disk_one_vm_at_a_time(void **state)
+{
+	struct vm *other = make_vm(4, "other", true);
+	char err[128] = "";
+
+	(void)state;
+	assert_int_equal(virtio_vm_init(other, err, sizeof(err)), K_EINVAL);
+	assert_non_null(strstr(err, "disk 'disk0' is in use by VM 3 (guest3)"));
+	virtio_vm_destroy(other);
+	/* Once the owner is gone, the disk is free. */
+	virtio_vm_destroy(vm);
+	assert_int_equal(virtio_vm_init(other, err, sizeof(err)), 0);
+	virtio_vm_destroy(other);
+	vmem_destroy(&other->s2);
+	free(other);
+	assert_int_equal(virtio_vm_init(vm, err, sizeof(err)), 0);
+}
+
+#define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		T(test_registers), T(test_version_1_required), T(test_console_tx_rx),
+		T(test_blk_read_write_flush_id), T(test_addr_outside_vm),
+		T(test_across_end_of_ram), T(test_into_device_mapping), T(test_huge_length),
+		T(test_address_overflow), T(test_zero_length), T(test_indirect_refused),
+		T(test_chain_loop), T(test_self_loop), T(test_next_out_of_range),
+		T(test_head_out_of_range), T(test_avail_index_jump), T(test_write_into_read_only),
+		T(test_receive_buffer_read_only), T(test_readable_after_writable),
+		T(test_blk_without_status), T(test_blk_short_header), T(test_bad_queue_setup),
+		T(test_used_ring_read_only), T(test_disk_one_vm_at_a_time),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
