@@ -11,3 +11,4 @@ mkdir -p bench/results
 /usr/bin/python3 bench/linux_guest.py bench/results/linux-guest.md
 /usr/bin/python3 bench/virtio_blk.py bench/results/virtio.md
 /usr/bin/python3 bench/virtio_net.py bench/results/virtio-net.md
+/usr/bin/python3 bench/shm.py bench/results/shm.md
