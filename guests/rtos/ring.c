@@ -306,54 +306,29 @@ static bool parse_count(const char *arg, unsigned *count)
 	return true;
 }
 
-struct ring_op {
+enum ring_op_id { OP_SEND, OP_RECV, OP_ECHO, OP_PING, OP_PENDING, OP_POKE };
+
+static const struct ring_op {
 	const char *name;
-	int argc;			/* with "ring" and the op; -1: 3 or 4 (recv) */
-	int (*run)(struct guest_shm *s, const char *arg, unsigned n);
+	int min_argc, max_argc;		/* with "ring" and the op */
+	bool counted;			/* its last argument is a count (or ms) */
+} ring_ops[] = {
+	[OP_SEND] = { "send", 4, 4, false },	[OP_RECV] = { "recv", 3, 4, true },
+	[OP_ECHO] = { "echo", 4, 4, true },	[OP_PING] = { "ping", 4, 4, true },
+	[OP_PENDING] = { "pending", 3, 3, false }, [OP_POKE] = { "poke", 3, 3, false },
 };
 
-static int op_send(struct guest_shm *s, const char *arg, unsigned n)
+static int ring_run(enum ring_op_id op, struct guest_shm *s, char **argv, unsigned n)
 {
-	(void)n;
-	return ring_send(s, arg);
+	switch (op) {
+	case OP_SEND:		return ring_send(s, argv[3]);
+	case OP_RECV:		return ring_recv(s, n);
+	case OP_ECHO:		return ring_echo(s, n);
+	case OP_PING:		return ring_ping(s, n);
+	case OP_PENDING:	return ring_pending(s);
+	default:		return ring_poke(s);
+	}
 }
-
-static int op_recv(struct guest_shm *s, const char *arg, unsigned n)
-{
-	(void)arg;
-	return ring_recv(s, n);
-}
-
-static int op_echo(struct guest_shm *s, const char *arg, unsigned n)
-{
-	(void)arg;
-	return ring_echo(s, n);
-}
-
-static int op_ping(struct guest_shm *s, const char *arg, unsigned n)
-{
-	(void)arg;
-	return ring_ping(s, n);
-}
-
-static int op_pending(struct guest_shm *s, const char *arg, unsigned n)
-{
-	(void)arg;
-	(void)n;
-	return ring_pending(s);
-}
-
-static int op_poke(struct guest_shm *s, const char *arg, unsigned n)
-{
-	(void)arg;
-	(void)n;
-	return ring_poke(s);
-}
-
-static const struct ring_op ring_ops[] = {
-	{ "send", 4, op_send }, { "recv", -1, op_recv }, { "echo", 4, op_echo },
-	{ "ping", 4, op_ping }, { "pending", 3, op_pending }, { "poke", 3, op_poke },
-};
 
 #define RING_USAGE "send NAME TEXT | recv NAME [MS] | echo NAME N | ping NAME N | " \
 		   "pending NAME | poke NAME"
@@ -365,15 +340,14 @@ static int cmd_ring(int argc, char **argv)
 
 	for (size_t i = 0; argc >= 3 && i < sizeof(ring_ops) / sizeof(ring_ops[0]); i++) {
 		const struct ring_op *op = &ring_ops[i];
-		bool counted = op->run == op_echo || op->run == op_ping || op->run == op_recv;
 
 		if (strcmp(argv[1], op->name))
 			continue;
-		if ((op->argc > 0 && argc != op->argc) || (op->argc < 0 && argc > 4) ||
-		    (counted && argc == 4 && !parse_count(argv[3], &n)))
+		if (argc < op->min_argc || argc > op->max_argc ||
+		    (op->counted && argc == 4 && !parse_count(argv[3], &n)))
 			break;
 		s = shm_named(argv[2]);
-		return s ? op->run(s, argc == 4 ? argv[3] : NULL, n) : 1;
+		return s ? ring_run((enum ring_op_id)i, s, argv, n) : 1;
 	}
 	puts("error: bad arguments\nusage: ring " RING_USAGE);
 	return 1;
