@@ -7,6 +7,7 @@
 #include <zvm/console.h>
 #include <zvm/shell.h>
 #include <zvm/shell_args.h>
+#include <zvm/shm.h>
 #include <zvm/vm_config.h>
 #include <zvm/vmm.h>
 #include <zvm/virtio.h>
@@ -195,6 +196,19 @@ static void info_vcpus(const struct vm *vm)
 	}
 }
 
+/* The shared-memory regions it was granted, and how often each doorbell rang. */
+static void info_shm(const struct vm *vm)
+{
+	for (int i = 0; i < vm->cfg.nr_shm; i++) {
+		const struct vm_shm *m = &vm->cfg.shm[i];
+
+		printf("shm %s: IPA 0x%lx, %lu KiB, %s, peer %d, doorbells rung %lu\n", m->name,
+		       (unsigned long)m->ipa, (unsigned long)(m->size >> 10),
+		       m->writable ? "rw" : "ro", m->peer_index,
+		       (unsigned long)shm_doorbells(m->name));
+	}
+}
+
 static void info_detail(const struct vm *vm)
 {
 	static const char *const kinds[] = {
@@ -207,6 +221,7 @@ static void info_detail(const struct vm *vm)
 		printf(" %s %lu", kinds[k], (unsigned long)vm->exits_by_kind[k]);
 	printf("\n");
 	info_vcpus(vm);
+	info_shm(vm);
 	if (vm->state == VM_HALTED && vm->halt_reason[0])
 		printf("halted: %s\n", vm->halt_reason);
 }

@@ -23,7 +23,7 @@ docs/vm-config.md, guests/rtos/ring.c, include/zvm/shm_ring.h):
 import re
 
 from test_linux import lx, lx_attach, lx_lines, wait_linux_boot
-from zvm import mem_stats
+from zvm import mem_stats, zvm_info
 
 ALLOW_FATAL = True      # the guests' own FATAL reports after an injected abort
 
@@ -144,6 +144,14 @@ def test_doorbell_wakes_a_waiting_receiver(vm):
     vm.wait_for(r"\[rtos\] ring: rtos-rtos2: wake-up$", "the woken receiver's line",
                 mark, timeout=15)
     assert shm_list(vm, RT)["rtos-rtos2"][4] > bells
+    # zvm counts the doorbells of each region (both directions).
+    vm.detach()
+    detail = zvm_info(vm, RT)[RT]["detail"]
+    rung = [l for l in detail if l.startswith("shm rtos-rtos2: ")]
+    assert len(rung) == 1, detail
+    m = re.match(r"^shm rtos-rtos2: IPA 0x30200000, 64 KiB, rw, peer 0, "
+                 r"doorbells rung (\d+)$", rung[0])
+    assert m and int(m.group(1)) >= 4, rung
 
 
 def test_round_trips_rtos_to_rtos(vm):
