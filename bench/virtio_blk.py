@@ -142,7 +142,7 @@ def main():
         "so every byte it copies is an emulated load and store (TCG), on a vCPU thread of",
         "a 4-CPU QEMU that shares this machine's 2 cores with the bare run's neighbours.",
         "On hardware both copies would run natively. picolibc's memcpy in this build is a",
-        "byte loop; copying aligned data 32 bytes per step (virt/virtio/virtqueue.c) took",
+        "byte loop; copying guest data 32 bytes per step (virt/virtio/virtqueue.c) took",
         "zvm from about 0.2 to 0.4-0.9 of QEMU (runs here vary that much).",
         "",
         "Why not -icount: under icount guest time counts the instructions the CPUs run.",
