@@ -4,7 +4,7 @@
 Usage: bench/virtio_net.py OUTPUT.md
 
 `zvm new -t linux` (VM A, 2 vCPUs on host CPUs 2-3) and `zvm new -t linux2`
-(VM B, 1 vCPU on host CPU 1), addresses 10.0.0.1 and 10.0.0.2. B runs
+(VM B, 1 vCPU on host CPUs 2-3), addresses 10.0.0.1 and 10.0.0.2. B runs
 `nc -l -p 5000 > /dev/null`; A sends MIB MiB of /dev/zero with busybox nc
 and times it with /proc/timer_list (guest time = host time: no icount, see
 bench/results/virtio.md for why). Ping round trips come from busybox ping.
