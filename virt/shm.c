@@ -114,11 +114,6 @@ static int doorbell_access(struct vcpu *vcpu, struct vdev *dev, struct mmio_acce
 	return 0;
 }
 
-static bool overlaps(uint64_t a, uint64_t alen, uint64_t b, uint64_t blen)
-{
-	return a < b + blen && b < a + alen;
-}
-
 /* The VM's own devices must not sit where the region or its interrupt is. */
 static int check_against_vm(const struct vm *vm, const struct vm_shm *s, char *err,
 			    size_t len)
@@ -126,13 +121,13 @@ static int check_against_vm(const struct vm *vm, const struct vm_shm *s, char *e
 	const struct vm_config *c = &vm->cfg;
 	uint64_t span = s->size + SHM_DOORBELL_SIZE;
 
-	if (c->uart_base && overlaps(s->ipa, span, c->uart_base, 0x1000))
+	if (c->uart_base && vm_ranges_overlap(s->ipa, span, c->uart_base, 0x1000))
 		return errmsg(err, len, "shared memory '%s' overlaps the VM's UART", s->name);
 	if (c->uart_base && c->uart_spi == s->spi)
 		return errmsg(err, len, "shared memory '%s' uses the UART's SPI %d", s->name,
 			      s->spi);
 	for (int i = 0; i < c->nr_virtio; i++) {
-		if (overlaps(s->ipa, span, c->virtio[i].base, VIRTIO_MMIO_SIZE) ||
+		if (vm_ranges_overlap(s->ipa, span, c->virtio[i].base, VIRTIO_MMIO_SIZE) ||
 		    c->virtio[i].spi == s->spi)
 			return errmsg(err, len, "shared memory '%s' collides with the VM's "
 				      "virtio device at 0x%llx (address or SPI %d)", s->name,

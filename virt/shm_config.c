@@ -72,11 +72,6 @@ static int parse_grants(const struct region_src *r, struct shm_region_cfg *c)
 	return 0;
 }
 
-static bool overlaps(uint64_t a, uint64_t alen, uint64_t b, uint64_t blen)
-{
-	return a < b + blen && b < a + alen;
-}
-
 /* Size, place and interrupt of one region, alone. */
 static int check_layout(const struct region_src *r, const struct shm_region_cfg *c)
 {
@@ -91,8 +86,8 @@ static int check_layout(const struct region_src *r, const struct shm_region_cfg 
 			      "must be 4 KiB aligned, with the region and its doorbell page "
 			      "below 0x%llx", r->name, (unsigned long long)c->ipa,
 			      VM_DEVICE_WINDOW_END);
-	if (overlaps(c->ipa, span, GUEST_GICD_BASE, GUEST_GICD_SIZE) ||
-	    overlaps(c->ipa, span, GUEST_GICR_BASE, GUEST_GICR_STRIDE * VM_MAX_VCPUS))
+	if (vm_ranges_overlap(c->ipa, span, GUEST_GICD_BASE, GUEST_GICD_SIZE) ||
+	    vm_ranges_overlap(c->ipa, span, GUEST_GICR_BASE, GUEST_GICR_STRIDE * VM_MAX_VCPUS))
 		return errmsg(r->err, r->errlen, "shared memory '%s' overlaps the GIC", r->name);
 	if (c->spi < 0 || c->spi >= VM_NR_SPIS)
 		return errmsg(r->err, r->errlen, "shared memory '%s': spi %d must be 0..%d",
@@ -109,7 +104,7 @@ static int check_unique(const struct region_src *r, const struct shm_region_cfg 
 		if (!strcmp(all[i].name, c->name))
 			return errmsg(r->err, r->errlen, "shared memory '%s' declared twice",
 				      c->name);
-		if (overlaps(c->ipa, c->size + SHM_DOORBELL_SIZE, all[i].ipa,
+		if (vm_ranges_overlap(c->ipa, c->size + SHM_DOORBELL_SIZE, all[i].ipa,
 			     all[i].size + SHM_DOORBELL_SIZE))
 			return errmsg(r->err, r->errlen, "shared memory '%s' overlaps '%s'",
 				      c->name, all[i].name);

@@ -485,12 +485,6 @@ static int check_cpus(const struct vm_config *cfg, char *err, size_t errlen)
 	return 0;
 }
 
-/* Does [a, a + alen) meet [b, b + blen)? */
-static bool overlaps(uint64_t a, uint64_t alen, uint64_t b, uint64_t blen)
-{
-	return a < b + blen && b < a + alen;
-}
-
 static int check_uart(const struct vm_config *cfg, char *err, size_t errlen)
 {
 	uint64_t base = cfg->uart_base;
@@ -500,8 +494,8 @@ static int check_uart(const struct vm_config *cfg, char *err, size_t errlen)
 	if (base % GUEST_UART_SIZE || base > VM_DEVICE_WINDOW_END - GUEST_UART_SIZE)
 		return errmsg(err, errlen, "UART at 0x%llx: must be 4 KiB aligned, below 0x%llx",
 			    (unsigned long long)base, VM_DEVICE_WINDOW_END);
-	if (overlaps(base, GUEST_UART_SIZE, GUEST_GICD_BASE, GUEST_GICD_SIZE) ||
-	    overlaps(base, GUEST_UART_SIZE, GUEST_GICR_BASE, GUEST_GICR_STRIDE * VM_MAX_VCPUS))
+	if (vm_ranges_overlap(base, GUEST_UART_SIZE, GUEST_GICD_BASE, GUEST_GICD_SIZE) ||
+	    vm_ranges_overlap(base, GUEST_UART_SIZE, GUEST_GICR_BASE, GUEST_GICR_STRIDE * VM_MAX_VCPUS))
 		return errmsg(err, errlen, "UART at 0x%llx overlaps the GIC",
 			    (unsigned long long)base);
 	if (cfg->uart_spi < 0 || cfg->uart_spi > GIC_MAX_SPI)

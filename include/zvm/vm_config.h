@@ -119,6 +119,12 @@ int vm_config_image_find(const char *name, const void **addr, uint64_t *size,
 /** The compiled VM config, checked; NULL with a message in err if it is unusable. */
 const void *vm_config_blob(char *err, size_t errlen);
 
+/** Does [a, a + alen) meet [b, b + blen)? */
+static inline bool vm_ranges_overlap(uint64_t a, uint64_t alen, uint64_t b, uint64_t blen)
+{
+	return a < b + blen && b < a + alen;
+}
+
 /** "rtos" or "linux". */
 const char *vm_type_str(enum vm_type type);
 

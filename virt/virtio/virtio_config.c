@@ -103,12 +103,6 @@ int virtio_config_parse(const void *fdt, int devices, int node, struct vm_config
 	return 0;
 }
 
-/* Does [a, a + alen) meet [b, b + blen)? */
-static bool overlaps(uint64_t a, uint64_t alen, uint64_t b, uint64_t blen)
-{
-	return a < b + blen && b < a + alen;
-}
-
 static int check_one(const struct vm_config *cfg, int i, char *err, size_t errlen)
 {
 	const struct virtio_cfg *v = &cfg->virtio[i];
@@ -117,9 +111,9 @@ static int check_one(const struct vm_config *cfg, int i, char *err, size_t errle
 	if (base % VIRTIO_MMIO_SIZE || base > VM_DEVICE_WINDOW_END - VIRTIO_MMIO_SIZE)
 		return errmsg(err, errlen, "virtio device at 0x%llx: must be 0x%llx aligned, "
 			      "below 0x%llx", base, VIRTIO_MMIO_SIZE, VM_DEVICE_WINDOW_END);
-	if (overlaps(base, VIRTIO_MMIO_SIZE, GUEST_GICD_BASE, GUEST_GICD_SIZE) ||
-	    overlaps(base, VIRTIO_MMIO_SIZE, GUEST_GICR_BASE, GUEST_GICR_STRIDE * VM_MAX_VCPUS) ||
-	    (cfg->uart_base && overlaps(base, VIRTIO_MMIO_SIZE, cfg->uart_base, GUEST_UART_SIZE)))
+	if (vm_ranges_overlap(base, VIRTIO_MMIO_SIZE, GUEST_GICD_BASE, GUEST_GICD_SIZE) ||
+	    vm_ranges_overlap(base, VIRTIO_MMIO_SIZE, GUEST_GICR_BASE, GUEST_GICR_STRIDE * VM_MAX_VCPUS) ||
+	    (cfg->uart_base && vm_ranges_overlap(base, VIRTIO_MMIO_SIZE, cfg->uart_base, GUEST_UART_SIZE)))
 		return errmsg(err, errlen, "virtio device at 0x%llx overlaps the GIC or the UART",
 			      base);
 	if (v->spi < 0 || v->spi > VIRTIO_SPI_MAX || (cfg->uart_base && v->spi == cfg->uart_spi))
