@@ -262,10 +262,10 @@ static void kick_idle_cpu(const struct k_thread *t)
 }
 
 /*
- * Put the current thread, preempted, back on its CPU's queue (the idle
- * thread never queues).
+ * Put the current thread back on its CPU's queue (the idle thread never
+ * queues); `preempted`: not by its own choice (yield, stop request).
  */
-static void requeue_current(struct k_cpu *c, bool at_head)
+static void requeue_current(struct k_cpu *c, bool at_head, bool preempted)
 {
 	struct k_thread *cur = c->current;
 
@@ -273,7 +273,7 @@ static void requeue_current(struct k_cpu *c, bool at_head)
 		return;
 	cur->state = K_THREAD_READY;
 	cur->ready_since = arch_counter_read();
-	if (!cur->abort_req && !cur->suspend_req)
+	if (preempted)
 		cur->preemptions++;
 	if (at_head)
 		runq_add_head(&c->runq, cur);
@@ -297,7 +297,7 @@ void sched_reschedule(k_spinlock_key_t key)
 
 	/* In interrupt context the switch happens at sched_irq_exit(). */
 	if (!arch_irq_key_masked(key) && more_urgent_ready(c)) {
-		requeue_current(c, true);
+		requeue_current(c, true, true);
 		do_swap(key);
 		return;
 	}
@@ -421,7 +421,7 @@ void sched_irq_exit(void)
 	key = k_spin_lock(&sched_lock);
 	slice_arm(c);
 	if (cur->abort_req || cur->suspend_req) {
-		requeue_current(c, true);
+		requeue_current(c, true, false);
 		do_swap(key);		/* which honours the request */
 		return;
 	}
@@ -429,7 +429,7 @@ void sched_irq_exit(void)
 	    runq_best_prio(&c->runq) <= cur->prio && !is_coop(cur))) {
 		bool rotate = c->slice_expired && runq_best_prio(&c->runq) == cur->prio;
 
-		requeue_current(c, !rotate);
+		requeue_current(c, !rotate, true);
 		do_swap(key);
 		return;
 	}
@@ -527,6 +527,6 @@ int sched_swap_current(k_spinlock_key_t key)
 
 void sched_yield_current(k_spinlock_key_t key)
 {
-	requeue_current(this_cpu(), false);
+	requeue_current(this_cpu(), false, false);
 	do_swap(key);
 }
