@@ -36,7 +36,7 @@ static void region_alloc(const struct shm_region_cfg *c)
 			(unsigned long long)(c->size >> 10));
 		return;
 	}
-	memset(mem, 0, c->size);
+	page_zero(mem, c->size);
 	/* Guests may map it uncached (Linux's /dev/mem): no dirty line may hide the zeros. */
 	arch_dcache_clean_range(mem, c->size);
 	regions[nr_regions].cfg = *c;

@@ -168,7 +168,7 @@ static int vm_load(struct vm *vm, char *err, size_t len)
 	uint64_t entry;
 	int ret;
 
-	memset(vm->ram, 0, vm->cfg.ram_size);
+	page_zero(vm->ram, vm->cfg.ram_size);
 	ret = vm_load_images(vm, &entry, err, len);
 	if (ret)
 		return ret;

@@ -49,6 +49,8 @@ void mm_init_except(uintptr_t start, uintptr_t end, uintptr_t hole_start,
 void *page_alloc(size_t npages);
 /** Free pages from page_alloc; npages must be the value passed there. */
 void page_free(void *p, size_t npages);
+/** Zero `bytes` (a multiple of 64) at p (8-byte aligned): guest RAM, shared memory. */
+void page_zero(void *p, size_t bytes);
 void page_stats_get(struct page_stats *st);
 void k_heap_stats_get(struct heap_stats *st);
 
