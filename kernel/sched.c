@@ -139,7 +139,7 @@ static void timeout_arm(struct k_thread *t, k_timeout_t timeout)
  */
 static bool slice_due(struct k_cpu *c, const struct k_thread *t)
 {
-	return slice_ticks && !is_coop(t) && !is_idle(t) && runq_best_prio(&c->runq) <= t->prio;
+	return slice_ticks && !is_coop(t) && !is_idle(t) && runq_best_prio(&c->runq) == t->prio;
 }
 
 static void slice_start(struct k_cpu *c, struct k_thread *t, uint64_t now)
@@ -168,6 +168,7 @@ static void account_switch(struct k_cpu *c, struct k_thread *old,
 	uint64_t now = arch_counter_read();
 
 	old->run_ticks += now - old->slice_start;
+	old->ready_since = now;		/* if it stays ready (preempted, yielded) */
 	next->slice_start = now;
 	if (!is_idle(next) && now - next->ready_since > next->max_ready_wait)
 		next->max_ready_wait = now - next->ready_since;
@@ -271,8 +272,7 @@ static void requeue_current(struct k_cpu *c, bool at_head, bool preempted)
 
 	if (is_idle(cur))
 		return;
-	cur->state = K_THREAD_READY;
-	cur->ready_since = arch_counter_read();
+	cur->state = K_THREAD_READY;	/* ready_since: set by account_switch() */
 	if (preempted)
 		cur->preemptions++;
 	if (at_head)
