@@ -68,7 +68,10 @@ def test_nc_transfer(vm):
     elapsed = time.monotonic() - t0
     print("nc: %d KiB from VM %d to VM %d in %.2f s of host time" % (KIB, A, B, elapsed))
     use(vm, B)
-    assert lx_lines(vm, "wait; cat /tmp/rx.md5") == sent
+    # The shell's "[1]+ Done ..." notice comes out with the next command,
+    # whenever the job ended: let `wait` take it, then read the sum.
+    lx(vm, "wait")
+    assert lx_lines(vm, "cat /tmp/rx.md5") == sent
 
 
 def test_switch_learned_and_vms_fine(vm):
