@@ -9,7 +9,7 @@ online and the shell still answers on the other CPUs.
 import re
 import time
 
-from zvm import PROMPT, clean
+from zvm import clean
 
 ALLOW_FATAL = True
 NCPUS = 4

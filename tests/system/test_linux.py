@@ -26,8 +26,6 @@ import os
 import re
 import time
 
-import pexpect
-
 from zvm import LOG_DIR, clean, find, mem_stats, parse_table, zvm_info
 
 LINUX_PROMPT = "zvm-linux:~# \x1b[6n"   # busybox asks for the cursor position
@@ -160,20 +158,7 @@ def lx_text(vm, mark=0):
 
 def wait_lx(vm, pattern, what, mark, timeout=LINUX_BOOT_TIMEOUT):
     """vm.wait_for() on lx_text(): waits until pattern matches after mark."""
-    deadline = time.monotonic() + timeout
-    rx = re.compile(pattern, re.M)
-    while True:
-        m = rx.search(lx_text(vm, mark))
-        if m:
-            return m
-        left = deadline - time.monotonic()
-        if left <= 0:
-            vm.fail("timed out after %.0f s waiting for %s" % (timeout, what))
-        try:
-            vm.child.expect([pexpect.TIMEOUT], timeout=min(left, 0.2))
-        except pexpect.EOF:
-            vm.exit_status = vm.child.proc.wait()
-            vm.fail("QEMU exited (status %s) while waiting for %s" % (vm.exit_status, what))
+    return vm.wait_for(pattern, what, mark, timeout, text=lambda m: lx_text(vm, m))
 
 
 def kernel_errors(text):

@@ -1,6 +1,5 @@
 """Scenario robustness: over-long lines, piped stdin (garbage: test_garbage.py)."""
 import os
-import re
 import subprocess
 
 from zvm import LOG_DIR, PROMPT, TOP, clean, find

@@ -312,15 +312,16 @@ class Zvm:
         return clean(self.strip_guests(text) if strip else text)
 
     def wait_for(self, pattern, what, mark=0, timeout=CMD_TIMEOUT, count=1,
-                 strip=False):
+                 strip=False, text=None):
         """Wait until pattern (a regex, on text without CRs) has matched count
-        times in the transcript after mark (see since() for strip); returns
-        the last match. Consumes nothing: later cmd() calls still see all the
-        output."""
+        times in the transcript after mark (see since() for strip; `text`, a
+        function of mark, gives another view of it); returns the last match.
+        Consumes nothing: later cmd() calls still see all the output."""
         deadline = time.monotonic() + timeout
         rx = re.compile(pattern, re.M)
+        text = text or (lambda m: self.since(m, strip))
         while True:
-            found = list(rx.finditer(self.since(mark, strip)))
+            found = list(rx.finditer(text(mark)))
             if len(found) >= count:
                 return found[count - 1]
             left = deadline - time.monotonic()

@@ -1,4 +1,4 @@
-/* SOURCES: virt/vm_config.c virt/virtio/virtio_config.c kernel/errmsg.c */
+/* SOURCES: virt/vm_config.c virt/virtio/virtio_config.c kernel/errmsg.c tests/unit/fake/dtc.c */
 /* LDLIBS: -lfdt */
 /*
  * Unit tests of VM templates: configs/vms.dts itself and small templates
@@ -19,6 +19,7 @@
 #include <libfdt.h>
 #include <zvm/kernel.h>
 #include <zvm/vm_config.h>
+#include "fake/dtc.h"
 
 #define MIB		(1ull << 20)
 
@@ -52,50 +53,20 @@ void k_cpu_info_get(int cpu, struct k_cpu_info *info)
 
 /* ---- blobs ---- */
 
-static void *read_file(const char *path, size_t *size)
-{
-	FILE *f = fopen(path, "rb");
-	void *buf;
-	long len;
-
-	assert_non_null(f);
-	fseek(f, 0, SEEK_END);
-	len = ftell(f);
-	rewind(f);
-	buf = malloc((size_t)len);
-	assert_int_equal(fread(buf, 1, (size_t)len, f), (size_t)len);
-	fclose(f);
-	*size = (size_t)len;
-	return buf;
-}
-
-/* Compile a .dts file with dtc; the blob is malloc'ed (8-byte aligned) and exactly sized. */
+/* dtc output; a test fails where the source does not compile. */
 static void *dtc_file(const char *dts, size_t *size)
 {
-	char out[] = "/tmp/zvm-test-XXXXXX", cmd[512];
-	int fd = mkstemp(out);
-	void *blob;
+	void *blob = dtc_compile_file(dts, size);
 
-	assert_true(fd >= 0);
-	close(fd);
-	snprintf(cmd, sizeof(cmd), "dtc -q -I dts -O dtb -o %s %s", out, dts);
-	assert_int_equal(system(cmd), 0);
-	blob = read_file(out, size);
-	unlink(out);
+	assert_non_null(blob);
 	return blob;
 }
 
 static void *dtc_string(const char *src, size_t *size)
 {
-	char in[] = "/tmp/zvm-test-XXXXXX";
-	int fd = mkstemp(in);
-	void *blob;
+	void *blob = dtc_compile(src, size);
 
-	assert_true(fd >= 0);
-	assert_int_equal(write(fd, src, strlen(src)), (ssize_t)strlen(src));
-	close(fd);
-	blob = dtc_file(in, size);
-	unlink(in);
+	assert_non_null(blob);
 	return blob;
 }
 

@@ -26,23 +26,33 @@ static void *read_all(const char *path, size_t *size)
 	return buf;
 }
 
-void *dtc_compile(const char *src, size_t *size)
+void *dtc_compile_file(const char *path, size_t *size)
 {
-	char in[] = "/tmp/zvm-dts-XXXXXX", out[] = "/tmp/zvm-dtb-XXXXXX", cmd[256];
-	int fd_in = mkstemp(in), fd_out = mkstemp(out);
+	char out[] = "/tmp/zvm-dtb-XXXXXX", cmd[512];
+	int fd = mkstemp(out);
 	void *blob = NULL;
 
-	if (fd_in >= 0 && fd_out >= 0 &&
-	    write(fd_in, src, strlen(src)) == (ssize_t)strlen(src)) {
-		snprintf(cmd, sizeof(cmd), "dtc -q -I dts -O dtb -o %s %s", out, in);
-		if (system(cmd) == 0)
-			blob = read_all(out, size);
-	}
-	if (fd_in >= 0)
-		close(fd_in);
-	if (fd_out >= 0)
-		close(fd_out);
-	unlink(in);
+	if (fd < 0)
+		return NULL;
+	close(fd);
+	snprintf(cmd, sizeof(cmd), "dtc -q -I dts -O dtb -o %s %s", out, path);
+	if (system(cmd) == 0)
+		blob = read_all(out, size);
 	unlink(out);
+	return blob;
+}
+
+void *dtc_compile(const char *src, size_t *size)
+{
+	char in[] = "/tmp/zvm-dts-XXXXXX";
+	int fd = mkstemp(in);
+	void *blob = NULL;
+
+	if (fd < 0)
+		return NULL;
+	if (write(fd, src, strlen(src)) == (ssize_t)strlen(src))
+		blob = dtc_compile_file(in, size);
+	close(fd);
+	unlink(in);
 	return blob;
 }
