@@ -6,59 +6,18 @@
 #include <stdio.h>
 #include <string.h>
 #include <libfdt.h>
+#include <zvm/fdt_util.h>
 #include <zvm/log.h>
 #include <zvm/platform.h>
 
-#define GIC_PPI_BASE	16
-#define GIC_SPI_BASE	32
 
 struct platform platform;
-
-/* Read a value of `cells` 32-bit cells at p. */
-static uint64_t read_cells(const fdt32_t *p, int cells)
-{
-	uint64_t v = 0;
-
-	for (int i = 0; i < cells; i++)
-		v = (v << 32) | fdt32_to_cpu(p[i]);
-	return v;
-}
-
-/* Region `index` of node's "reg" property. */
-static int node_reg(const void *fdt, int node, int index, uint64_t *base, uint64_t *size)
-{
-	int parent = fdt_parent_offset(fdt, node);
-	int ac = fdt_address_cells(fdt, parent), sc = fdt_size_cells(fdt, parent);
-	int len;
-	const fdt32_t *reg = fdt_getprop(fdt, node, "reg", &len);
-
-	if (!reg || ac < 1 || ac > 2 || sc < 0 || sc > 2 ||
-	    len < (index + 1) * (ac + sc) * 4)
-		return -1;
-	reg += index * (ac + sc);
-	*base = read_cells(reg, ac);
-	*size = sc ? read_cells(reg + ac, sc) : 0;
-	return 0;
-}
-
-/* INTID of interrupt `index` of a node (3-cell GIC specifier). */
-static int node_intid(const void *fdt, int node, int index)
-{
-	int len;
-	const fdt32_t *irq = fdt_getprop(fdt, node, "interrupts", &len);
-
-	if (!irq || len < (index + 1) * 12)
-		return -1;
-	irq += index * 3;
-	return (int)fdt32_to_cpu(irq[1]) +
-	       (fdt32_to_cpu(irq[0]) == 1 ? GIC_PPI_BASE : GIC_SPI_BASE);
-}
 
 static int parse_memory(const void *fdt)
 {
 	int node = fdt_node_offset_by_prop_value(fdt, -1, "device_type", "memory", 7);
 
-	if (node < 0 || node_reg(fdt, node, 0, &platform.ram_base, &platform.ram_size))
+	if (node < 0 || fdt_node_reg(fdt, node, 0, &platform.ram_base, &platform.ram_size))
 		return -1;
 	return 0;
 }
@@ -68,10 +27,10 @@ static int parse_gic(const void *fdt)
 	int node = fdt_node_offset_by_compatible(fdt, -1, "arm,gic-v3");
 	uint64_t size;
 
-	if (node < 0 || node_reg(fdt, node, 0, &platform.gicd_base, &size) ||
-	    node_reg(fdt, node, 1, &platform.gicr_base, &platform.gicr_size))
+	if (node < 0 || fdt_node_reg(fdt, node, 0, &platform.gicd_base, &size) ||
+	    fdt_node_reg(fdt, node, 1, &platform.gicr_base, &platform.gicr_size))
 		return -1;
-	platform.gic_maint_intid = node_intid(fdt, node, 0);
+	platform.gic_maint_intid = fdt_node_intid(fdt, node, 0);
 	return 0;
 }
 
@@ -80,9 +39,9 @@ static int parse_uart(const void *fdt)
 	int node = fdt_node_offset_by_compatible(fdt, -1, "arm,pl011");
 	uint64_t size;
 
-	if (node < 0 || node_reg(fdt, node, 0, &platform.uart_base, &size))
+	if (node < 0 || fdt_node_reg(fdt, node, 0, &platform.uart_base, &size))
 		return -1;
-	platform.uart_intid = node_intid(fdt, node, 0);
+	platform.uart_intid = fdt_node_intid(fdt, node, 0);
 	return platform.uart_intid < 0 ? -1 : 0;
 }
 
@@ -93,9 +52,9 @@ static int parse_timer(const void *fdt)
 
 	if (node < 0)
 		return -1;
-	platform.timer_phys_intid = node_intid(fdt, node, 1);
-	platform.timer_virt_intid = node_intid(fdt, node, 2);
-	platform.timer_hyp_intid = node_intid(fdt, node, 3);
+	platform.timer_phys_intid = fdt_node_intid(fdt, node, 1);
+	platform.timer_virt_intid = fdt_node_intid(fdt, node, 2);
+	platform.timer_hyp_intid = fdt_node_intid(fdt, node, 3);
 	return platform.timer_hyp_intid < 0 ? -1 : 0;
 }
 
@@ -110,7 +69,7 @@ static int parse_cpus(const void *fdt)
 		const char *type = fdt_getprop(fdt, node, "device_type", NULL);
 		uint64_t mpidr, unused;
 
-		if (!type || strcmp(type, "cpu") != 0 || node_reg(fdt, node, 0, &mpidr, &unused))
+		if (!type || strcmp(type, "cpu") != 0 || fdt_node_reg(fdt, node, 0, &mpidr, &unused))
 			continue;
 		if (platform.ncpus == K_MAX_CPUS)
 			break;

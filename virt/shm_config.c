@@ -7,6 +7,7 @@
 #include <string.h>
 #include <libfdt.h>
 #include <zvm/errmsg.h>
+#include <zvm/fdt_util.h>
 #include <zvm/guest_dtb.h>
 #include <zvm/kernel.h>
 #include <zvm/shm.h>
@@ -21,14 +22,9 @@ struct region_src {
 
 static int prop_u64(const struct region_src *r, const char *prop, uint64_t *v)
 {
-	int len;
-	const fdt32_t *p = fdt_getprop(r->fdt, r->node, prop, &len);
-
-	if (!p || (len != 4 && len != 8))
+	if (fdt_prop_u64(r->fdt, r->node, prop, v))
 		return errmsg(r->err, r->errlen, "shared memory '%s': '%s' needs one or two cells",
 			      r->name, prop);
-	*v = len == 4 ? fdt32_to_cpu(p[0]) :
-	     (uint64_t)fdt32_to_cpu(p[0]) << 32 | fdt32_to_cpu(p[1]);
 	return 0;
 }
 

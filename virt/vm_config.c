@@ -16,6 +16,7 @@
 #include <libfdt.h>
 #include <zvm/guest_dtb.h>
 #include <zvm/errmsg.h>
+#include <zvm/fdt_util.h>
 #include <zvm/kernel.h>
 #include <zvm/vm_config.h>
 #include <zvm/vmem.h>
@@ -96,7 +97,7 @@ static int manifest_u64(const void *fdt, int node, const char *name, uint64_t *v
 
 	if (!p || len != 8)
 		return -1;
-	*v = (uint64_t)fdt32_to_cpu(p[0]) << 32 | fdt32_to_cpu(p[1]);
+	*v = fdt_read_cells(p, 2);
 	return 0;
 }
 
@@ -171,15 +172,10 @@ static int tpl_u32(const struct tpl *t, const char *prop, uint32_t *v)
 /* A 64-bit value, written as one or two cells. */
 static int tpl_u64(const struct tpl *t, const char *prop, uint64_t *v)
 {
-	int len;
-	const fdt32_t *p = fdt_getprop(t->fdt, t->node, prop, &len);
-
-	if (!p)
+	if (!fdt_getprop(t->fdt, t->node, prop, NULL))
 		return tpl_errmsg(t, prop, "missing property");
-	if (len != 4 && len != 8)
+	if (fdt_prop_u64(t->fdt, t->node, prop, v))
 		return tpl_errmsg(t, prop, "need one or two cells in");
-	*v = len == 4 ? fdt32_to_cpu(p[0]) :
-	     (uint64_t)fdt32_to_cpu(p[0]) << 32 | fdt32_to_cpu(p[1]);
 	return 0;
 }
 
@@ -327,19 +323,16 @@ static int parse_images(const struct tpl *t, struct vm_config *cfg)
 }
 
 /* A PL011: reg (in the devices node's cells) and spi. */
-static int parse_uart(const struct tpl *t, int devices, int node, struct vm_config *cfg)
+static int parse_uart(const struct tpl *t, int node, struct vm_config *cfg)
 {
-	int ac = fdt_address_cells(t->fdt, devices), len;
-	const fdt32_t *reg = fdt_getprop(t->fdt, node, "reg", &len);
 	struct tpl dev = { t->fdt, node, t->name, t->err, t->errlen };
+	uint64_t size;
 	uint32_t spi;
 
 	if (cfg->uart_base)
 		return errmsg(t->err, t->errlen, "template '%s': more than one UART", t->name);
-	if (ac < 1 || ac > 2 || !reg || len < ac * 4)
+	if (fdt_node_reg(t->fdt, node, 0, &cfg->uart_base, &size))
 		return tpl_errmsg(t, "reg", "UART needs a valid");
-	cfg->uart_base = ac == 1 ? fdt32_to_cpu(reg[0]) :
-			 (uint64_t)fdt32_to_cpu(reg[0]) << 32 | fdt32_to_cpu(reg[1]);
 	if (tpl_u32(&dev, "spi", &spi))
 		return K_EINVAL;
 	cfg->uart_spi = spi > INT32_MAX ? INT32_MAX : (int)spi;
@@ -356,7 +349,7 @@ static int parse_devices(const struct tpl *t, struct vm_config *cfg)
 		return 0;
 	fdt_for_each_subnode(node, t->fdt, devices) {
 		if (fdt_node_check_compatible(t->fdt, node, "virtio,mmio") == 0) {
-			ret = virtio_config_parse(t->fdt, devices, node, cfg, t->name, t->err,
+			ret = virtio_config_parse(t->fdt, node, cfg, t->name, t->err,
 						  t->errlen);
 			if (ret)
 				return ret;
@@ -365,7 +358,7 @@ static int parse_devices(const struct tpl *t, struct vm_config *cfg)
 		if (fdt_node_check_compatible(t->fdt, node, "arm,pl011") != 0)
 			return errmsg(t->err, t->errlen, "template '%s': unsupported device '%s'",
 				    t->name, fdt_get_name(t->fdt, node, NULL));
-		ret = parse_uart(t, devices, node, cfg);
+		ret = parse_uart(t, node, cfg);
 		if (ret)
 			return ret;
 	}

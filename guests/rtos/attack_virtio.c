@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <libfdt.h>
+#include <zvm/fdt_util.h>
 #include <zvm/platform.h>
 #include <arch/mmu.h>
 
@@ -70,13 +71,11 @@ static void wr64(unsigned lo, uint64_t v)
 /* The first "virtio,mmio" node's registers, mapped; NULL if none. */
 static volatile uint32_t *find_device(void)
 {
-	int node = fdt_node_offset_by_compatible(platform.fdt, -1, "virtio,mmio"), len;
-	const fdt32_t *reg = node < 0 ? NULL : fdt_getprop(platform.fdt, node, "reg", &len);
-	uint64_t base;
+	int node = fdt_node_offset_by_compatible(platform.fdt, -1, "virtio,mmio");
+	uint64_t base, size;
 
-	if (!reg || len < 16)
+	if (node < 0 || fdt_node_reg(platform.fdt, node, 0, &base, &size))
 		return NULL;
-	base = (uint64_t)fdt32_to_cpu(reg[0]) << 32 | fdt32_to_cpu(reg[1]);
 	return (volatile uint32_t *)mmu_map_device(base & ~0xfffull, 0x1000) +
 	       (base & 0xfff) / 4;
 }

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <libfdt.h>
+#include <zvm/fdt_util.h>
 #include <zvm/arch.h>
 #include <zvm/kernel.h>
 #include <zvm/platform.h>
@@ -48,35 +49,29 @@ static void doorbell_irq(int intid, void *arg)
 	k_sem_give(&s->rx);
 }
 
-static uint64_t fdt_u64(const fdt32_t *p)
-{
-	return (uint64_t)fdt32_to_cpu(p[0]) << 32 | fdt32_to_cpu(p[1]);
-}
-
 /* One node: map the region and its doorbell, hook the interrupt. */
 static void probe_node(const void *fdt, int node)
 {
 	struct guest_shm *s = &shms[nr_shm];
-	int len, ilen, plen;
-	const fdt32_t *reg = fdt_getprop(fdt, node, "reg", &len);
-	const fdt32_t *irq = fdt_getprop(fdt, node, "interrupts", &ilen);
+	int plen;
 	const fdt32_t *peer = fdt_getprop(fdt, node, "zvm,peer-index", &plen);
 	const char *name = fdt_getprop(fdt, node, "zvm,name", NULL);
+	uint64_t bell_pa, bell_size;
 	uintptr_t va, bell;
 
-	if (!reg || len != 32 || !irq || ilen != 12 || !peer || plen != 4 || !name) {
+	s->intid = fdt_node_intid(fdt, node, 0);
+	if (fdt_node_reg(fdt, node, 0, &s->pa, &s->size) ||
+	    fdt_node_reg(fdt, node, 1, &bell_pa, &bell_size) || s->intid < 0 || !peer ||
+	    plen != 4 || !name) {
 		printf("shm: malformed node %s\n", fdt_get_name(fdt, node, NULL));
 		return;
 	}
 	snprintf(s->name, sizeof(s->name), "%s", name);
-	s->pa = fdt_u64(reg);
-	s->size = fdt_u64(reg + 2);
 	s->peer = (int)fdt32_to_cpu(*peer);
 	s->read_only = fdt_getprop(fdt, node, "read-only", NULL) != NULL;
-	s->intid = 32 + (int)fdt32_to_cpu(irq[1]);
 	/* Device memory, as Linux maps it through /dev/mem: both sides uncached. */
 	va = mmu_map_device(s->pa, s->size);
-	bell = mmu_map_device(fdt_u64(reg + 4), fdt_u64(reg + 6));
+	bell = mmu_map_device(bell_pa, bell_size);
 	if (!va || !bell || shm_ring_pair_init(&s->ring, (volatile void *)va, s->size,
 					       s->peer) != 0) {
 		printf("shm: cannot use region %s\n", s->name);

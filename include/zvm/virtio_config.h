@@ -30,7 +30,7 @@ struct vm_config;
  * Parse one "virtio,mmio" node of a template's devices node into cfg.
  * Returns 0, or K_EINVAL with a message naming template `tpl` in err.
  */
-int virtio_config_parse(const void *fdt, int devices, int node, struct vm_config *cfg,
+int virtio_config_parse(const void *fdt, int node, struct vm_config *cfg,
 			const char *tpl, char *err, size_t errlen);
 /** Check the virtio devices of cfg: windows, SPIs, no overlaps. */
 int virtio_config_check(const struct vm_config *cfg, char *err, size_t errlen);

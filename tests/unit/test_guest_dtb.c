@@ -1,4 +1,4 @@
-/* SOURCES: virt/guest_dtb.c virt/image.c platform/platform.c kernel/errmsg.c */
+/* SOURCES: virt/guest_dtb.c virt/image.c platform/platform.c kernel/errmsg.c platform/fdt_util.c */
 /* LDLIBS: -lfdt */
 /*
  * Unit tests of the guest DTB: built for 1 and 4 vCPUs, read back with

@@ -1,4 +1,4 @@
-/* SOURCES: virt/shm_config.c kernel/errmsg.c tests/unit/fake/dtc.c */
+/* SOURCES: virt/shm_config.c kernel/errmsg.c tests/unit/fake/dtc.c platform/fdt_util.c */
 /* LDLIBS: -lfdt */
 /*
  * Unit tests of the shared-memory part of the VM config: the regions of

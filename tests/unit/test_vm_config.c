@@ -1,4 +1,4 @@
-/* SOURCES: virt/vm_config.c virt/virtio/virtio_config.c kernel/errmsg.c tests/unit/fake/dtc.c */
+/* SOURCES: virt/vm_config.c virt/virtio/virtio_config.c kernel/errmsg.c tests/unit/fake/dtc.c platform/fdt_util.c */
 /* LDLIBS: -lfdt */
 /*
  * Unit tests of VM templates: configs/vms.dts itself and small templates

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <libfdt.h>
 #include <zvm/errmsg.h>
+#include <zvm/fdt_util.h>
 #include <zvm/guest_dtb.h>
 #include <zvm/kernel.h>
 #include <zvm/vm_config.h>
@@ -48,17 +49,15 @@ static int parse_type(const void *fdt, int node, struct virtio_cfg *v)
 	return 0;
 }
 
-/* reg (in the devices node's address cells) and spi. */
-static int parse_reg_spi(const void *fdt, int devices, int node, struct virtio_cfg *v)
+/* reg (in the devices node's cells) and spi. */
+static int parse_reg_spi(const void *fdt, int node, struct virtio_cfg *v)
 {
-	int ac = fdt_address_cells(fdt, devices), rlen, slen;
-	const fdt32_t *reg = fdt_getprop(fdt, node, "reg", &rlen);
+	int slen;
 	const fdt32_t *spi = fdt_getprop(fdt, node, "spi", &slen);
+	uint64_t size;
 
-	if (ac < 1 || ac > 2 || !reg || rlen < ac * 4 || !spi || slen != 4)
+	if (fdt_node_reg(fdt, node, 0, &v->base, &size) || !spi || slen != 4)
 		return K_EINVAL;
-	v->base = ac == 1 ? fdt32_to_cpu(reg[0]) :
-		  (uint64_t)fdt32_to_cpu(reg[0]) << 32 | fdt32_to_cpu(reg[1]);
 	v->spi = fdt32_to_cpu(*spi) > INT32_MAX ? INT32_MAX : (int)fdt32_to_cpu(*spi);
 	return 0;
 }
@@ -80,7 +79,7 @@ static int parse_disk(const void *fdt, int node, struct virtio_cfg *v)
 	return 0;
 }
 
-int virtio_config_parse(const void *fdt, int devices, int node, struct vm_config *cfg,
+int virtio_config_parse(const void *fdt, int node, struct vm_config *cfg,
 			const char *tpl, char *err, size_t errlen)
 {
 	const char *name = fdt_get_name(fdt, node, NULL);
@@ -93,7 +92,7 @@ int virtio_config_parse(const void *fdt, int devices, int node, struct vm_config
 	if (parse_type(fdt, node, &v))
 		return errmsg(err, errlen, "template '%s': virtio device '%s' needs device-type "
 			      "\"console\", \"block\" or \"net\"", tpl, name);
-	if (parse_reg_spi(fdt, devices, node, &v))
+	if (parse_reg_spi(fdt, node, &v))
 		return errmsg(err, errlen, "template '%s': virtio device '%s' needs reg and "
 			      "spi (one cell)", tpl, name);
 	if (v.type == VIRTIO_TYPE_BLOCK && parse_disk(fdt, node, &v))

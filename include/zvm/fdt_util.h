@@ -1,0 +1,27 @@
+/*
+ * Devicetree helpers shared by the host (platform, VM config) and the RTOS
+ * guest (its shared-memory and virtio nodes).
+ */
+#ifndef ZVM_FDT_UTIL_H
+#define ZVM_FDT_UTIL_H
+
+#include <stdint.h>
+#include <libfdt.h>
+
+/** A number written as `cells` big-endian 32-bit cells (1 or 2). */
+uint64_t fdt_read_cells(const fdt32_t *p, int cells);
+
+/**
+ * Region `index` of node's "reg", in its parent's #address-cells and
+ * #size-cells (1 or 2 each; size 0 cells gives size 0). 0, or -1 when absent
+ * or too short.
+ */
+int fdt_node_reg(const void *fdt, int node, int index, uint64_t *base, uint64_t *size);
+
+/** INTID of interrupt `index` of node (3-cell GIC specifier: SPI or PPI), or -1. */
+int fdt_node_intid(const void *fdt, int node, int index);
+
+/** A property of one or two cells (a 64-bit value may be written either way); 0 or -1. */
+int fdt_prop_u64(const void *fdt, int node, const char *prop, uint64_t *v);
+
+#endif /* ZVM_FDT_UTIL_H */

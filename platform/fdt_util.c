@@ -1,0 +1,51 @@
+/* Devicetree helpers (include/zvm/fdt_util.h). */
+#include <zvm/fdt_util.h>
+
+#define GIC_PPI		1	/* the first cell of a GIC interrupt specifier */
+
+uint64_t fdt_read_cells(const fdt32_t *p, int cells)
+{
+	uint64_t v = 0;
+
+	for (int i = 0; i < cells; i++)
+		v = (v << 32) | fdt32_to_cpu(p[i]);
+	return v;
+}
+
+int fdt_node_reg(const void *fdt, int node, int index, uint64_t *base, uint64_t *size)
+{
+	int parent = fdt_parent_offset(fdt, node);
+	int ac = fdt_address_cells(fdt, parent), sc = fdt_size_cells(fdt, parent);
+	int len;
+	const fdt32_t *reg = fdt_getprop(fdt, node, "reg", &len);
+
+	if (!reg || ac < 1 || ac > 2 || sc < 0 || sc > 2 ||
+	    len < (index + 1) * (ac + sc) * 4)
+		return -1;
+	reg += index * (ac + sc);
+	*base = fdt_read_cells(reg, ac);
+	*size = sc ? fdt_read_cells(reg + ac, sc) : 0;
+	return 0;
+}
+
+int fdt_node_intid(const void *fdt, int node, int index)
+{
+	int len;
+	const fdt32_t *irq = fdt_getprop(fdt, node, "interrupts", &len);
+
+	if (!irq || len < (index + 1) * 12)
+		return -1;
+	irq += index * 3;
+	return (int)fdt32_to_cpu(irq[1]) + (fdt32_to_cpu(irq[0]) == GIC_PPI ? 16 : 32);
+}
+
+int fdt_prop_u64(const void *fdt, int node, const char *prop, uint64_t *v)
+{
+	int len;
+	const fdt32_t *p = fdt_getprop(fdt, node, prop, &len);
+
+	if (!p || (len != 4 && len != 8))
+		return -1;
+	*v = fdt_read_cells(p, len / 4);
+	return 0;
+}
