@@ -415,6 +415,10 @@ void sched_irq_exit(void)
 	struct k_thread *cur = c->current;
 	k_spinlock_key_t key;
 
+	/*
+	 * Unlocked look first (the common case: nothing to do). A thread queued
+	 * here by another CPU is visible: it sent its IPI after queueing.
+	 */
 	if (!cur->abort_req && !cur->suspend_req && !c->slice_expired &&
 	    !more_urgent_ready(c) && !slice_missing(c))
 		return;

@@ -38,8 +38,8 @@ def machine(tmp_path_factory):
         dt.mkdir()
         (dt / "#address-cells").write_bytes(struct.pack(">I", 2))
         (dt / "#size-cells").write_bytes(struct.pack(">I", 2))
-        node(root / ("dt%d" % peer) / "zvm-shm@30000000", "ring", peer, ro=False)
-        node(root / ("dt%d" % peer) / "zvm-shm@30100000", "ro-ring", peer, ro=peer == 1,
+        node(dt / "zvm-shm@30000000", "ring", peer, ro=False)
+        node(dt / "zvm-shm@30100000", "ro-ring", peer, ro=peer == 1,
              base=0x30100000)
 
     def env(peer):
