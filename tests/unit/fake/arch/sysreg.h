@@ -1,0 +1,66 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Host unit tests: system registers are named variables of the shared arch
+ * fake (tests/unit/fake/arch_fake.c), barriers do nothing, and the IRQ mask
+ * is one flag a test can read (fake_irqs_masked).
+ */
+#ifndef FAKE_ARCH_SYSREG_H
+#define FAKE_ARCH_SYSREG_H
+
+#include <stdint.h>
+
+/** The value last written to system register `name` (0 if never written). */
+uint64_t fake_sysreg_read(const char *name);
+/** Write system register `name` (a lower-case name such as "elr_el1"). */
+void fake_sysreg_write(const char *name, uint64_t value);
+
+/* Two levels, so a register name given as a macro (arch/el.h) is expanded first. */
+#define read_sysreg(reg)	__read_sysreg(reg)
+#define write_sysreg(reg, val)	__write_sysreg(reg, val)
+#define __read_sysreg(reg)	fake_sysreg_read(#reg)
+#define __write_sysreg(reg, val) fake_sysreg_write(#reg, (uint64_t)(val))
+
+#define isb()		do { } while (0)
+#define dsb(opt)	do { } while (0)
+#define dmb(opt)	do { } while (0)
+#define wfi()		do { } while (0)
+#define wfe()		do { } while (0)
+#define sev()		do { } while (0)
+
+/** Are this (only) CPU's IRQs masked? Written by arch_irq_* only. */
+extern int fake_irqs_masked;
+
+static inline uint64_t arch_irq_save(void)
+{
+	uint64_t key = (uint64_t)fake_irqs_masked;
+
+	fake_irqs_masked = 1;
+	return key;
+}
+
+static inline void arch_irq_restore(uint64_t key)
+{
+	fake_irqs_masked = (int)key;
+}
+
+static inline void arch_irq_enable(void)
+{
+	fake_irqs_masked = 0;
+}
+
+static inline void arch_irq_disable(void)
+{
+	fake_irqs_masked = 1;
+}
+
+static inline int arch_irq_key_masked(uint64_t key)
+{
+	return key != 0;
+}
+
+static inline int arch_irqs_masked(void)
+{
+	return fake_irqs_masked;
+}
+
+#endif /* FAKE_ARCH_SYSREG_H */
