@@ -15,7 +15,7 @@
 #include <zvm/mm.h>
 #include "fake.h"
 
-#define ARENA_BYTES	(160ul << 20)	/* room for several 16 MiB guests */
+#define ARENA_BYTES	(256ul << 20)	/* room for VM_MAX 16 MiB guests and more */
 #define HEAP_ORDER	9		/* 2 MiB of heap */
 #define JUNK		0x5a
 
