@@ -1,4 +1,4 @@
-/* SOURCES: virt/vm.c virt/vmm.c virt/vcpu.c virt/vcpu_exit.c virt/vpsci.c virt/vtimer.c virt/vmid.c virt/vmem.c kernel/pgtable.c virt/image.c virt/guest_dtb.c kernel/errmsg.c platform/fdt_util.c virt/vgic/vgic.c virt/vgic/vgic_lr.c virt/vgic/vgic_mmio.c virt/vgic/vgic_mmio_dist.c virt/vgic/vgic_mmio_redist.c virt/vdev.c virt/dev/vuart.c virt/shm.c virt/shm_config.c virt/virtio/virtqueue.c virt/virtio/virtio_mmio.c virt/virtio/virtio_console.c virt/virtio/virtio_blk.c virt/virtio/virtio_vm.c virt/virtio/virtio_net.c virt/virtio/vswitch.c virt/virtio/virtio_config.c virt/vm_config.c arch/arm64/virt/idregs.c platform/platform.c kernel/buddy.c kernel/heap.c tests/unit/fake/arch_fake.c tests/unit/fake/kernel_fake.c tests/unit/fake/mm_fake.c tests/unit/fake/log_fake.c tests/unit/fake/vgic_hw_fake.c tests/unit/fake/dtc.c tests/unit/fake/elf.c */
+/* SOURCES: @vm-core */
 /* LDLIBS: -lfdt */
 /*
  * Unit tests of the VM object and the VM manager (virt/vm.c, virt/vmm.c)
@@ -23,18 +23,10 @@
 #include <zvm/vcpu.h>
 #include <zvm/vm_config.h>
 #include <zvm/vmm.h>
-#include "fake/dtc.h"
-#include "fake/elf.h"
 #include "fake/fake.h"
+#include "fake/vm_fixture.h"
 
-#define MIB		(1ull << 20)
-#define RAM_IPA		0x40000000ull
-#define SEG_OFFSET	0x280000ull		/* the kernel, above the DTB's 2 MiB */
-#define SEG_BYTES	0x3000ull
-#define SEG_FILL	0xc3
-#define ENTRY		(RAM_IPA + SEG_OFFSET + 0x40)
-
-static char err[VMM_ERR_LEN];
+#define err	vm_fixture_err
 
 /* A call that must succeed; on failure the message says why. */
 #define assert_ok(call) do {							\
@@ -42,34 +34,19 @@ static char err[VMM_ERR_LEN];
 		if (ret_)							\
 			fail_msg("%s: %d: %s", #call, ret_, err);		\
 	} while (0)
-static uint8_t *kernel_elf;
-static size_t kernel_size;
+
 static size_t base_pages, base_blocks;	/* after vmm_init: what no VM holds */
 
 /* ---- fixtures ---- */
 
-/* An RTOS VM named "rtos": configs/vms.dts grants it shared memory. */
 static struct vm_config rtos_config(int vcpus)
 {
-	struct vm_config cfg = {
-		.type = VM_TYPE_RTOS, .name = "rtos", .nr_vcpus = vcpus, .cpu_mask = 0x3,
-		.prio = 5, .ram_ipa = RAM_IPA, .ram_size = 16 * MIB, .kernel = kernel_elf,
-		.kernel_size = kernel_size, .image = "test-elf", .uart_base = 0x09000000,
-		.uart_spi = 1, .nr_virtio = 1,
-	};
-
-	cfg.virtio[0] = (struct virtio_cfg){ VIRTIO_TYPE_CONSOLE, 0x0a000000, 16, "" };
-	return cfg;
+	return vm_fixture_config(vcpus);
 }
 
 static int new_vm(int vcpus)
 {
-	struct vm_config cfg = rtos_config(vcpus);
-	int id = vmm_new(&cfg, err, sizeof(err));
-
-	if (id < 0)
-		fail_msg("vmm_new: %s", err);
-	return id;
+	return vm_fixture_new(vcpus)->id;
 }
 
 static void assert_nothing_held(void)
@@ -95,28 +72,11 @@ static bool kernel_in_ram(struct vm *vm)
 
 static int group_setup(void **state)
 {
-	static struct vm_config_store store;
-	struct test_seg seg = { RAM_IPA + SEG_OFFSET, SEG_BYTES, SEG_BYTES + 0x1000, SEG_FILL };
-	size_t size;
-
 	(void)state;
-	fake_reset();
-	kernel_elf = test_make_elf(&seg, 1, ENTRY, &kernel_size);
-	store.templates = dtc_compile_file(ZVM_TOP "/configs/vms.dts", &size);
-	assert_non_null(store.templates);
-	store.templates_max = size;
-	vm_config_set_store(&store);
-	vmm_init();
+	vm_fixture_init();
 	base_pages = fake_pages_used();
 	base_blocks = fake_heap_blocks_used();
 	assert_true(base_pages > 0);	/* the shared-memory regions of vms.dts */
-	return 0;
-}
-
-static int group_teardown(void **state)
-{
-	(void)state;
-	free(kernel_elf);
 	return 0;
 }
 
@@ -134,12 +94,11 @@ static int setup(void **state)
 /* Every test deletes its VMs (one that failed is cleaned up): then nothing is held. */
 static int teardown(void **state)
 {
-	int left = 0;
+	int left;
 
 	(void)state;
 	fake_alloc_fail_nth(0);
-	for (int id = 0; id < VM_MAX; id++)
-		left += vmm_delete(id, err, sizeof(err)) == 0;
+	left = vm_fixture_delete_all();
 	assert_nothing_held();
 	return left;
 }
@@ -561,5 +520,5 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_vcpu_by_mpidr, setup, teardown),
 	};
 
-	return cmocka_run_group_tests(tests, group_setup, group_teardown);
+	return cmocka_run_group_tests(tests, group_setup, NULL);
 }
