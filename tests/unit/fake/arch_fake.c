@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <zvm/arch.h>
+#include <zvm/sched.h>
 #include <zvm/vmem.h>
 #include <arch/stage2.h>
 #include <arch/vcpu.h>
@@ -32,6 +33,7 @@ void fake_arch_reset(void)
 	memset(sysregs, 0, sizeof(sysregs));
 	memset(&fake_arch, 0, sizeof(fake_arch));
 	fake_irqs_masked = 0;
+	fake_sysreg_write("tpidr_el2", (uintptr_t)&k_cpus[0]);	/* arch_cpu_self() */
 }
 
 static struct fake_sysreg *sysreg_slot(const char *name, bool create)

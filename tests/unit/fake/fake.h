@@ -24,6 +24,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <zvm/kernel.h>
+#include <arch/sysreg.h>	/* fake_sysreg_read/write, fake_irqs_masked */
 
 struct vcpu_arch;
 
@@ -49,7 +50,7 @@ struct fake_arch {
 
 extern struct fake_arch fake_arch;
 
-/** Zero fake_arch and every system register. */
+/** Zero fake_arch and every system register but TPIDR_EL2 (&k_cpus[0]); IRQs unmasked. */
 void fake_arch_reset(void);
 
 /* ---- kernel_fake.c ---- */
