@@ -1,4 +1,4 @@
-/* SOURCES: virt/vm_config.c virt/virtio/virtio_config.c kernel/errmsg.c tests/unit/fake/dtc.c platform/fdt_util.c */
+/* SOURCES: virt/vm_config.c virt/virtio/virtio_config.c kernel/errmsg.c tests/unit/fake/dtc.c platform/fdt_util.c @fake */
 /* LDLIBS: -lfdt */
 /*
  * Unit tests of VM templates: configs/vms.dts itself and small templates
@@ -20,6 +20,7 @@
 #include <zvm/kernel.h>
 #include <zvm/vm_config.h>
 #include "fake/dtc.h"
+#include "fake/fake.h"
 
 #define MIB		(1ull << 20)
 
@@ -34,22 +35,6 @@ static struct guest_image table[] = {
 };
 static struct vm_config_store store;
 static void *templates_blob, *manifest_blob;
-
-/* ---- fakes of the kernel: 4 CPUs, some maybe offline ---- */
-
-static uint32_t offline_mask;
-
-int k_num_cpus_present(void)
-{
-	return 4;
-}
-
-void k_cpu_info_get(int cpu, struct k_cpu_info *info)
-{
-	memset(info, 0, sizeof(*info));
-	info->present = true;
-	info->online = !(offline_mask & (1u << cpu));
-}
 
 /* ---- blobs ---- */
 
@@ -158,7 +143,7 @@ static int setup(void **state)
 	memset(linux_img, 0x11, sizeof(linux_img));
 	memset(linux_rd, 0x1f, sizeof(linux_rd));
 	linux_rd[3] = 0x8b;
-	offline_mask = 0;
+	fake_kernel_reset();			/* 4 CPUs, all online */
 	memset(&store, 0, sizeof(store));
 	store.images = table;
 	store.nr_images = 3;
@@ -583,7 +568,7 @@ static void test_check(void **state)
 	c = good_config(); c.uart_base = 0x40000000; expect_refused(c, "below 0x40000000");
 	c = good_config(); c.uart_spi = 988; expect_refused(c, "SPI 988");
 	c = good_config(); c.uart_spi = -1; expect_refused(c, "SPI -1");
-	offline_mask = 1u << 1;
+	fake_kernel.offline = 1u << 1;
 	c = good_config(); expect_refused(c, "host CPU 1 is offline");
 	c.cpu_mask = 0x5;
 	assert_int_equal(vm_config_check(&c, err, sizeof(err)), 0);
