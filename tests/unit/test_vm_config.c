@@ -282,26 +282,71 @@ static void test_blob_larger_than_its_room(void **state)
 	expect_error("rtos", "no valid VM config");
 }
 
-/* Random bytes anywhere in a valid blob: a result or an error, never a bad read. */
+/*
+ * One template read from a mangled blob, judged as `zvm new` uses it: the
+ * same answer twice, no allocation; an error with a message, or a config
+ * whose kernel is the loaded image and that vm_config_check (which owns the
+ * range checks: vm_config.h) accepts or refuses with a message. Returns
+ * whether both accepted it.
+ */
+static bool check_mangled_template(const char *name)
+{
+	struct vm_config cfg, again;
+	char first_err[sizeof(err)];
+	size_t blocks = fake_heap_blocks_used(), pages = fake_pages_used();
+	int ret;
+
+	memset(&cfg, 0, sizeof(cfg));
+	memset(&again, 0, sizeof(again));
+	err[0] = '\0';
+	ret = vm_config_from_template(name, &cfg, err, sizeof(err));
+	strcpy(first_err, err);
+	assert_int_equal(vm_config_from_template(name, &again, err, sizeof(err)), ret);
+	assert_string_equal(err, first_err);
+	assert_int_equal(fake_heap_blocks_used(), blocks);
+	assert_int_equal(fake_pages_used(), pages);
+	if (ret) {
+		assert_int_equal(ret, K_EINVAL);
+		assert_true(err[0] != '\0');
+		return false;
+	}
+	assert_memory_equal(&cfg, &again, sizeof(cfg));
+	assert_ptr_equal(cfg.kernel, rtos_img);		/* the only image in the manifest */
+	assert_true(cfg.kernel_size > 0 && cfg.kernel_size <= sizeof(rtos_img));
+	err[0] = '\0';
+	ret = vm_config_check(&cfg, err, sizeof(err));
+	if (ret) {
+		assert_int_equal(ret, K_EINVAL);
+		assert_true(err[0] != '\0');
+	}
+	return ret == 0;
+}
+
+/* Random bytes anywhere in a valid blob: each result checked (check_mangled_template). */
 static void test_mangled_blob(void **state)
 {
 	size_t size;
 	void *good = dtc_file(ZVM_TOP "/configs/vms.dts", &size);
-	struct vm_config cfg;
-	char names[64];
+	char names[64], again[64];
+	int accepted = 0;
 
 	(void)state;
 	srand(3);
 	for (int i = 0; i < 3000; i++) {
 		uint8_t *bad = malloc(size);
+		int n;
 
 		memcpy(bad, good, size);
 		for (int f = 1 + rand() % 3; f > 0; f--)
 			bad[rand() % size] = (uint8_t)rand();
 		use_templates_blob(bad, size);
-		(void)vm_config_from_template(i % 2 ? "rtos" : "linux", &cfg, err, sizeof(err));
-		(void)vm_config_template_names(names, sizeof(names));
+		accepted += check_mangled_template(i % 2 ? "rtos" : "linux");
+		n = vm_config_template_names(names, sizeof(names));
+		assert_int_equal(vm_config_template_names(again, sizeof(again)), n);
+		assert_string_equal(names, again);
+		assert_true(n == K_EINVAL ? names[0] != '\0' : n >= 0 && n <= 3);
 	}
+	assert_true(accepted > 30 && accepted < 2970);	/* both outcomes were checked */
 	free(good);
 }
 
