@@ -190,7 +190,9 @@ static void test_id_register_read(void **state)
 	sync_exit(v0, SYSREG(3, 0, 0, 4, 0, 5, 1));
 	assert_int_equal(v0->arch.regs.x[5], 0x0000001000110011ull);
 	assert_int_equal(v0->arch.regs.elr, PC + 4);
+	v0->arch.regs.sp = 0x5a5a;
 	sync_exit(v0, SYSREG(3, 0, 0, 4, 0, 31, 1));		/* into xzr: nothing written */
+	assert_int_equal(v0->arch.regs.sp, 0x5a5a);
 	assert_int_equal(vm->exits_by_kind[EXIT_SYSREG], 2);
 }
 
@@ -235,11 +237,16 @@ static void test_data_abort_reaches_the_mmio_bus(void **state)
 		abort_exit(DABT(2, 1, 0, 1), UART);		/* str w1, [UARTDR] */
 	}
 	assert_string_equal(fake_log.console, "[rtos] hi\n");
+	v0->arch.regs.sp = 'Z';				/* after x30 in the frame */
+	abort_exit(DABT(2, 31, 0, 1), UART);		/* str wzr, [UARTDR]: a NUL, dropped */
+	v0->arch.regs.x[1] = '\n';
+	abort_exit(DABT(2, 1, 0, 1), UART);
+	assert_string_equal(fake_log.console, "[rtos] hi\n[rtos] \n");
 	v0->arch.regs.x[2] = ~0ull;
 	abort_exit(DABT(2, 2, 0, 0), UART + 0x18);		/* ldr w2, [UARTFR] */
 	assert_int_equal(v0->arch.regs.x[2], 0x90);		/* TXFE, RXFE */
-	assert_int_equal(v0->arch.regs.elr, PC + 4 * 4);
-	assert_int_equal(vm->exits_by_kind[EXIT_MMIO], 4);
+	assert_int_equal(v0->arch.regs.elr, PC + 6 * 4);
+	assert_int_equal(vm->exits_by_kind[EXIT_MMIO], 6);
 	assert_int_equal(vm->exits_by_kind[EXIT_ABORT], 0);
 }
 
