@@ -11,7 +11,8 @@ Every other C or assembly source of the tree must not contain, in code:
   - a system register name: an identifier ending in `_el0`..`_el3` (any
     case) or `_ELx` (arch/el.h's per-image names), except `ZVM_EL1`,
     the build flag of the EL1 image, which names no register;
-  - the accessors `read_sysreg`/`write_sysreg`, or an include of
+  - the accessors `read_sysreg`/`write_sysreg` or the macros
+    `isb()`/`dsb()`/`dmb()`/`wfi()`/`wfe()`/`sev()`, or an include of
     arch/sysreg.h or arch/el.h, the headers that define them.
 
 Comments and string literals are not code: a comment may say which
@@ -34,6 +35,7 @@ RULES = [
     (re.compile(r"\b(?:__asm__|__asm|asm)\b"), "inline assembly"),
     (re.compile(r"\b(?:read_sysreg|write_sysreg|__read_sysreg|__write_sysreg)\b"),
      "system register accessor"),
+    (re.compile(r"\b(?:isb|dsb|dmb|wfi|wfe|sev)\s*\("), "barrier or hint macro"),
     (re.compile(r"\b\w+_(?:[eE][lL][0-3]|ELx)\b"), "system register name"),
 ]
 ASM_RULE = (re.compile(r"\b(?:msr|mrs)\b", re.IGNORECASE), "msr/mrs instruction")
