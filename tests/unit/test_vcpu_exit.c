@@ -19,6 +19,7 @@
 #include <cmocka.h>
 #include <zvm/vcpu.h>
 #include <zvm/vmm.h>
+#include <arch/vtimer_hw.h>
 #include "fake/fake.h"
 #include "fake/vm_fixture.h"
 
@@ -56,7 +57,6 @@
 #define SPSR_EL0T		0x000
 #define UART			0x09000000ull
 #define UNMAPPED_IPA		0x20000040ull
-#define CNT_CTL_ENABLE		1u
 #define GICR1_ISENABLER0	(0x080a0000ull + 0x20000 + 0x10000 + 0x100)	/* SGI_base */
 
 static struct vm *vm;
@@ -72,6 +72,7 @@ static int setup(void **state)
 	v0->arch.regs.elr = PC;
 	v0->arch.regs.spsr = SPSR_EL1H;
 	fake_sysreg_write("vbar_el1", VBAR);
+	memset(&vtimer_hw_fake, 0, sizeof(vtimer_hw_fake));	/* timer off */
 	return 0;
 }
 
@@ -122,9 +123,7 @@ static void test_wfi_sleeps_until_the_timer(void **state)
 	uint64_t now = fake_kernel.now;
 
 	(void)state;
-	fake_sysreg_write("cntvoff_el2", vm->cntvoff);
-	fake_sysreg_write("cntv_ctl_el0", CNT_CTL_ENABLE);
-	fake_sysreg_write("cntv_cval_el0", now - vm->cntvoff + 5000);
+	vtimer_hw_fake = (struct vtimer_hw_fake){ .enable = true, .now = 700, .cval = 5700 };
 	sync_exit(v0, EC(EC_WFX) | IL);
 	assert_int_equal(fake_kernel.last_sem_timeout, 5000);
 	assert_int_equal(fake_kernel.now, now + 5000);		/* it slept that long */
@@ -137,7 +136,7 @@ static void test_wfi_sleeps_until_the_timer(void **state)
 static void test_wfi_without_timer_waits_for_a_kick(void **state)
 {
 	(void)state;
-	fake_sysreg_write("cntv_ctl_el0", 0);
+	vtimer_hw_fake.enable = false;
 	vcpu_kick(v0);
 	sync_exit(v0, EC(EC_WFX) | IL);
 	assert_int_equal(fake_kernel.last_sem_timeout, K_FOREVER);
@@ -151,8 +150,7 @@ static void test_wfi_due_timer_and_wfe(void **state)
 	unsigned takes = fake_kernel.sem_takes;
 
 	(void)state;
-	fake_sysreg_write("cntv_ctl_el0", CNT_CTL_ENABLE);
-	fake_sysreg_write("cntv_cval_el0", 0);
+	vtimer_hw_fake = (struct vtimer_hw_fake){ .enable = true, .now = 700, .cval = 700 };
 	sync_exit(v0, EC(EC_WFX) | IL);
 	assert_int_equal(fake_kernel.sem_takes, takes);
 	sync_exit(v0, EC(EC_WFX) | IL | 1);			/* WFE */

@@ -121,7 +121,7 @@ static void test_cpu_on(void **state)
 	assert_int_equal(t->arch.regs.x[0], SECONDARY_CTX);
 	assert_int_equal(t->arch.regs.spsr, 0x3c5);
 	assert_int_equal(t->arch.vmpidr & 0xffffff, 1);
-	assert_int_equal(t->arch.cntvoff, vm->cntvoff);	/* the VM's clock, not a new one */
+	assert_int_equal(t->arch.cntvoff, vm->arch.cntvoff);	/* the VM's clock, not a new one */
 	assert_int_equal(t->arch.vttbr >> 48, vm->vmid);
 	assert_int_equal(fake_kernel.sem_gives, gives + 1);	/* its thread was woken */
 	assert_int_equal(k_sem_count_get(&t->wake), 1);

@@ -4,6 +4,7 @@
  * registers are a table of named values, barriers do nothing, the counter is
  * the fake kernel's clock, and the vCPU/stage-2 operations keep counts.
  */
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,7 +34,6 @@ void fake_arch_reset(void)
 	memset(sysregs, 0, sizeof(sysregs));
 	memset(&fake_arch, 0, sizeof(fake_arch));
 	fake_irqs_masked = 0;
-	fake_sysreg_write("tpidr_el2", (uintptr_t)&k_cpus[0]);	/* arch_cpu_self() */
 }
 
 static struct fake_sysreg *sysreg_slot(const char *name, bool create)
@@ -54,22 +54,26 @@ static struct fake_sysreg *sysreg_slot(const char *name, bool create)
 	return NULL;
 }
 
-/* The counters are the clock: physical = now, virtual = now - CNTVOFF_EL2. */
 uint64_t fake_sysreg_read(const char *name)
 {
-	struct fake_sysreg *r;
+	struct fake_sysreg *r = sysreg_slot(name, false);
 
-	if (!strcmp(name, "cntpct_el0"))
-		return fake_kernel.now;
-	if (!strcmp(name, "cntvct_el0"))
-		return fake_kernel.now - fake_sysreg_read("cntvoff_el2");
-	r = sysreg_slot(name, false);
 	return r ? r->value : 0;
 }
 
 void fake_sysreg_write(const char *name, uint64_t value)
 {
 	sysreg_slot(name, true)->value = value;
+}
+
+struct k_cpu *fake_cpu_self(void)
+{
+	return &k_cpus[0];
+}
+
+uint64_t fake_counter_read(void)
+{
+	return fake_kernel.now;
 }
 
 uint64_t arch_counter_freq(void)
@@ -106,7 +110,7 @@ void arch_s2_flush_all(void)
 /* The guest's EL1 state lives in ctx only: the fake CPU has no EL1. */
 void vcpu_arch_load(struct vcpu_arch *ctx)
 {
-	fake_sysreg_write("cntvoff_el2", ctx->cntvoff);
+	(void)ctx;
 }
 
 void vcpu_arch_put(struct vcpu_arch *ctx)
@@ -117,16 +121,11 @@ void vcpu_arch_put(struct vcpu_arch *ctx)
 /* Architectural reset (as arch/arm64/virt/vcpu_arch.c): EL1h, DAIF masked. */
 void vcpu_arch_reset(struct vcpu_arch *ctx, uint64_t pc, uint64_t arg, uint64_t vmpidr)
 {
-	uint64_t vttbr = ctx->vttbr, vtcr = ctx->vtcr, cntvoff = ctx->cntvoff;
-
-	memset(ctx, 0, sizeof(*ctx));
+	memset(ctx, 0, offsetof(struct vcpu_arch, vttbr));	/* the VM's part stays */
 	ctx->regs.x[0] = arg;
 	ctx->regs.elr = pc;
 	ctx->regs.spsr = PSTATE_EL1H_MASKED;
 	ctx->vmpidr = VMPIDR_RES1 | vmpidr;
-	ctx->vttbr = vttbr;
-	ctx->vtcr = vtcr;
-	ctx->cntvoff = cntvoff;
 	fake_arch.vcpu_resets++;
 }
 

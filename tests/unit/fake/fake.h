@@ -11,6 +11,7 @@
  *			kernel/heap.c, with counts and injected failures
  *   log_fake.c		log_printf and console_write, captured
  *   vgic_hw_fake.c	the GICv3 list registers (arch/vgic_hw.h)
+ *   vtimer_hw_fake.c	the EL1 virtual timer (arch/vtimer_hw.h)
  *
  * A test names the fakes it needs on its SOURCES line, with the real files.
  * Everything is single-threaded: the test is the only CPU (CPU 0). Only the
@@ -24,7 +25,8 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <zvm/kernel.h>
-#include <arch/sysreg.h>	/* fake_sysreg_read/write, fake_irqs_masked */
+#include <arch/irq.h>		/* fake_irqs_masked */
+#include <arch/sysreg.h>	/* fake_sysreg_read/write */
 
 struct vcpu_arch;
 
@@ -50,7 +52,7 @@ struct fake_arch {
 
 extern struct fake_arch fake_arch;
 
-/** Zero fake_arch and every system register but TPIDR_EL2 (&k_cpus[0]); IRQs unmasked. */
+/** Zero fake_arch and every system register; IRQs unmasked. */
 void fake_arch_reset(void);
 
 /* ---- kernel_fake.c ---- */

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Host unit tests: system registers are named variables of the shared arch
- * fake (tests/unit/fake/arch_fake.c), barriers do nothing, and the IRQ mask
- * is one flag a test can read (fake_irqs_masked).
+ * fake (tests/unit/fake/arch_fake.c), so the plain-C parts of arch/arm64
+ * (virt/inject.c, virt/idregs.c) run on the host; barriers do nothing.
  */
 #ifndef FAKE_ARCH_SYSREG_H
 #define FAKE_ARCH_SYSREG_H
@@ -26,41 +26,5 @@ void fake_sysreg_write(const char *name, uint64_t value);
 #define wfi()		do { } while (0)
 #define wfe()		do { } while (0)
 #define sev()		do { } while (0)
-
-/** Are this (only) CPU's IRQs masked? Written by arch_irq_* only. */
-extern int fake_irqs_masked;
-
-static inline uint64_t arch_irq_save(void)
-{
-	uint64_t key = (uint64_t)fake_irqs_masked;
-
-	fake_irqs_masked = 1;
-	return key;
-}
-
-static inline void arch_irq_restore(uint64_t key)
-{
-	fake_irqs_masked = (int)key;
-}
-
-static inline void arch_irq_enable(void)
-{
-	fake_irqs_masked = 0;
-}
-
-static inline void arch_irq_disable(void)
-{
-	fake_irqs_masked = 1;
-}
-
-static inline int arch_irq_key_masked(uint64_t key)
-{
-	return key != 0;
-}
-
-static inline int arch_irqs_masked(void)
-{
-	return fake_irqs_masked;
-}
 
 #endif /* FAKE_ARCH_SYSREG_H */
