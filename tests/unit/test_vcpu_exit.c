@@ -261,7 +261,7 @@ static void test_data_abort_outside_is_injected(void **state)
 }
 
 /* From EL0 the abort is a lower-EL one, taken at the lower-EL vector. */
-static void test_data_abort_from_el0(void **state)
+static void test_data_abort_from_user_mode(void **state)
 {
 	(void)state;
 	v0->arch.regs.spsr = SPSR_EL0T;
@@ -375,7 +375,7 @@ int main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_data_abort_outside_is_injected, setup,
 						teardown),
-		cmocka_unit_test_setup_teardown(test_data_abort_from_el0, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_data_abort_from_user_mode, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_instruction_abort_is_injected, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_unknown_exception_class_is_undefined, setup,
 						teardown),

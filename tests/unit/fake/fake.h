@@ -26,7 +26,6 @@
 #include <stdint.h>
 #include <zvm/kernel.h>
 #include <arch/irq.h>		/* fake_irqs_masked */
-#include <arch/sysreg.h>	/* fake_sysreg_read/write */
 
 struct vcpu_arch;
 
@@ -34,6 +33,11 @@ struct vcpu_arch;
 
 #define FAKE_COUNTER_HZ	62500000u	/* QEMU virt's counter */
 #define FAKE_VTCR	0x80023559ull	/* what arch_s2_vtcr() answers */
+
+/** The value last written to system register `name` (0 if never written). */
+uint64_t fake_sysreg_read(const char *name);
+/** Write system register `name` (as arch/ spells it: "elr_el1", "S3_0_C0_C4_0"). */
+void fake_sysreg_write(const char *name, uint64_t value);
 
 /** What the code under test asked of the architecture; counts kept by the fake. */
 struct fake_arch {

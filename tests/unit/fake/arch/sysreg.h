@@ -8,11 +8,7 @@
 #define FAKE_ARCH_SYSREG_H
 
 #include <stdint.h>
-
-/** The value last written to system register `name` (0 if never written). */
-uint64_t fake_sysreg_read(const char *name);
-/** Write system register `name` (a lower-case name such as "elr_el1"). */
-void fake_sysreg_write(const char *name, uint64_t value);
+#include "../fake.h"	/* fake_sysreg_read(), fake_sysreg_write() */
 
 /* Two levels, so a register name given as a macro (arch/el.h) is expanded first. */
 #define read_sysreg(reg)	__read_sysreg(reg)
