@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* SOURCES: @vm-core */
 /* LDLIBS: -lfdt */
 /*
