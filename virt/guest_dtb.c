@@ -174,8 +174,8 @@ static void build_psci(struct dtw *w)
 static void build_gic(struct dtw *w, const struct vm_config *cfg)
 {
 	uint64_t reg[4] = {
-		GUEST_GICD_BASE, GUEST_GICD_SIZE,
-		GUEST_GICR_BASE, GUEST_GICR_STRIDE * (uint64_t)cfg->nr_vcpus,
+		GUEST_GICD_BASE, GICD_FRAME_SIZE,
+		GUEST_GICR_BASE, GICR_STRIDE * (uint64_t)cfg->nr_vcpus,
 	};
 	char name[32];
 

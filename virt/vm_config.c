@@ -487,8 +487,8 @@ static int check_uart(const struct vm_config *cfg, char *err, size_t errlen)
 	if (base % GUEST_UART_SIZE || base > VM_DEVICE_WINDOW_END - GUEST_UART_SIZE)
 		return errmsg(err, errlen, "UART at 0x%llx: must be 4 KiB aligned, below 0x%llx",
 			    (unsigned long long)base, VM_DEVICE_WINDOW_END);
-	if (vm_ranges_overlap(base, GUEST_UART_SIZE, GUEST_GICD_BASE, GUEST_GICD_SIZE) ||
-	    vm_ranges_overlap(base, GUEST_UART_SIZE, GUEST_GICR_BASE, GUEST_GICR_STRIDE * VM_MAX_VCPUS))
+	if (vm_ranges_overlap(base, GUEST_UART_SIZE, GUEST_GICD_BASE, GICD_FRAME_SIZE) ||
+	    vm_ranges_overlap(base, GUEST_UART_SIZE, GUEST_GICR_BASE, GICR_STRIDE * VM_MAX_VCPUS))
 		return errmsg(err, errlen, "UART at 0x%llx overlaps the GIC",
 			    (unsigned long long)base);
 	if (cfg->uart_spi < 0 || cfg->uart_spi > GIC_MAX_SPI)

@@ -110,8 +110,8 @@ static int check_one(const struct vm_config *cfg, int i, char *err, size_t errle
 	if (base % VIRTIO_MMIO_SIZE || base > VM_DEVICE_WINDOW_END - VIRTIO_MMIO_SIZE)
 		return errmsg(err, errlen, "virtio device at 0x%llx: must be 0x%llx aligned, "
 			      "below 0x%llx", base, VIRTIO_MMIO_SIZE, VM_DEVICE_WINDOW_END);
-	if (vm_ranges_overlap(base, VIRTIO_MMIO_SIZE, GUEST_GICD_BASE, GUEST_GICD_SIZE) ||
-	    vm_ranges_overlap(base, VIRTIO_MMIO_SIZE, GUEST_GICR_BASE, GUEST_GICR_STRIDE * VM_MAX_VCPUS) ||
+	if (vm_ranges_overlap(base, VIRTIO_MMIO_SIZE, GUEST_GICD_BASE, GICD_FRAME_SIZE) ||
+	    vm_ranges_overlap(base, VIRTIO_MMIO_SIZE, GUEST_GICR_BASE, GICR_STRIDE * VM_MAX_VCPUS) ||
 	    (cfg->uart_base && vm_ranges_overlap(base, VIRTIO_MMIO_SIZE, cfg->uart_base, GUEST_UART_SIZE)))
 		return errmsg(err, errlen, "virtio device at 0x%llx overlaps the GIC or the UART",
 			      base);
