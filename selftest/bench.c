@@ -10,6 +10,7 @@
 #include <zvm/arch.h>
 #include <zvm/bench.h>
 #include <zvm/kernel.h>
+#include <zvm/psci_ids.h>
 #include <zvm/sched.h>
 
 #define ROUNDS		1000
@@ -321,7 +322,7 @@ static void null_hypercall(void *arg)
 
 	(void)arg;
 	for (int i = 0; i < ROUNDS; i++) {
-		register uint64_t x0 __asm__("x0") = 0xc6000000u;	/* ZVM_HC_NULL */
+		register uint64_t x0 __asm__("x0") = ZVM_HC_NULL;
 
 		__asm__ volatile("hvc #0" : "+r"(x0) : : "x1", "x2", "x3", "memory");
 	}
