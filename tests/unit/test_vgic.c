@@ -1,9 +1,9 @@
-/* SOURCES: virt/vgic/vgic.c virt/vgic/vgic_lr.c virt/vgic/vgic_mmio.c virt/vgic/vgic_mmio_dist.c virt/vgic/vgic_mmio_redist.c tests/unit/fake/vgic_hw_fake.c */
+/* SOURCES: virt/vgic/vgic.c virt/vgic/vgic_lr.c virt/vgic/vgic_mmio.c virt/vgic/vgic_mmio_dist.c virt/vgic/vgic_mmio_redist.c virt/vdev.c tests/unit/fake/vgic_hw_fake.c */
 /*
  * Unit tests of the virtual GICv3: the interrupt state machine, the list
  * register backend against a fake CPU interface (the test plays the guest
  * by editing LR states), and the GICD/GICR register maps through the MMIO
- * handlers the vGIC registers on the VM's bus.
+ * handlers the vGIC registers on the VM's bus (the real one, virt/vdev.c).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -45,47 +45,21 @@ void vcpu_kick(struct vcpu *vcpu)
 	kicks[vcpu->id]++;
 }
 
-int vdev_register(struct vm *v, const struct vdev *dev)
-{
-	if (v->nr_vdevs >= VM_MAX_VDEVS)
-		return K_ENOMEM;
-	v->vdevs[v->nr_vdevs++] = *dev;
-	return 0;
-}
-
-void vdev_unregister_priv(struct vm *v, void *priv)
-{
-	int n = 0;
-
-	for (int i = 0; i < v->nr_vdevs; i++) {
-		if (v->vdevs[i].priv != priv)
-			v->vdevs[n++] = v->vdevs[i];
-	}
-	v->nr_vdevs = n;
-}
-
 void *k_calloc(size_t n, size_t size) { return calloc(n, size); }
 void k_free(void *p) { free(p); }
 void log_printf(int level, const char *fmt, ...) { (void)level; (void)fmt; }
 
 /* ---- helpers ---- */
 
+/* One guest access by vCPU `vcpu`, through the VM's MMIO bus; never faults. */
 static uint64_t mmio(int vcpu, uint64_t ipa, unsigned size, bool write, uint64_t value)
 {
-	for (int i = 0; i < vm.nr_vdevs; i++) {
-		struct vdev *d = &vm.vdevs[i];
-		struct mmio_access acc = {
-			.ipa = ipa, .offset = ipa - d->base, .size = size,
-			.write = write, .value = write ? value : 0xdeadbeef,
-		};
+	struct mmio_access acc = {
+		.ipa = ipa, .size = size, .write = write, .value = write ? value : 0xdeadbeef,
+	};
 
-		if (ipa < d->base || ipa - d->base >= d->size)
-			continue;
-		assert_int_equal(d->access(&vm.vcpus[vcpu], d, &acc), 0);
-		return acc.value;
-	}
-	fail_msg("no region at 0x%lx", (unsigned long)ipa);
-	return 0;
+	assert_int_equal(vdev_dispatch(&vm.vcpus[vcpu], &acc), 0);
+	return acc.value;
 }
 
 static uint32_t rd32(uint64_t ipa) { return (uint32_t)mmio(0, ipa, 4, false, 0); }
