@@ -444,6 +444,94 @@ static void test_more_lrs_and_fewer(void **state)
 	assert_false(vgic_hw_fake.hcr & ICH_HCR_UIE);
 }
 
+/*
+ * An active interrupt keeps its LR even when more urgent ones fill the
+ * rest: the guest must find it there to EOI it (active first).
+ */
+static void test_active_keeps_its_lr(void **state)
+{
+	(void)state;
+	spi_setup(40, 0xa0, true);
+	vgic_inject(&vm, 0, 40, true);
+	vgic_flush(&vm.vcpus[0]);
+	assert_int_equal(guest_ack(), 40);		/* active, least urgent */
+	for (uint32_t i = 41; i <= 44; i++) {		/* four more urgent ones */
+		spi_setup(i, 0x20, true);
+		vgic_inject(&vm, 0, i, true);
+	}
+	reenter(0);
+	assert_int_equal(valid_lrs(), 4);
+	assert_true(lr_of(40) >= 0);
+	assert_int_equal(LR_STATE(vgic_hw_fake.lr[lr_of(40)]), ICH_LR_ACTIVE);
+	assert_true(vgic_hw_fake.hcr & ICH_HCR_UIE);	/* one of 41-44 waits */
+	guest_eoi(40);
+	reenter(0);
+	for (uint32_t i = 41; i <= 44; i++)
+		assert_true(lr_of(i) >= 0);
+}
+
+/* Equal priority: the lower INTID goes first, whatever the order they came in. */
+static void test_equal_priority_lower_intid_first(void **state)
+{
+	(void)state;
+	for (uint32_t i = 0; i < 3; i++)
+		spi_setup(40 + i, 0x80, true);
+	vgic_inject(&vm, 0, 42, true);
+	vgic_inject(&vm, 0, 41, true);
+	vgic_inject(&vm, 0, 40, true);
+	vgic_hw_fake_reset(2);
+	vgic_flush(&vm.vcpus[0]);
+	assert_true(lr_of(40) >= 0);
+	assert_true(lr_of(41) >= 0);
+	assert_int_equal(lr_of(42), -1);
+	assert_int_equal(guest_ack(), 40);
+}
+
+/* A flush owns every LR: the ones it does not fill are written invalid. */
+static void test_flush_clears_unused_lrs(void **state)
+{
+	(void)state;
+	vgic_hw_fake.lr[3] = ICH_LR_PENDING | ICH_LR_GROUP1 | 99;	/* stale */
+	spi_setup(33, 0x80, true);
+	vgic_inject(&vm, 0, 33, true);
+	vgic_flush(&vm.vcpus[0]);
+	assert_int_equal(valid_lrs(), 1);
+	assert_int_equal(vgic_hw_fake.lr[3], 0);
+	assert_int_equal(guest_ack(), 33);
+}
+
+/*
+ * Two vCPUs on one CPU: the second one, with nothing pending, enters with
+ * its own CPU interface state and none of the first one's interrupts.
+ */
+static void test_next_vcpu_gets_its_own_state(void **state)
+{
+	struct vcpu *v0 = &vm.vcpus[0], *v1 = &vm.vcpus[1];
+
+	(void)state;
+	spi_setup(33, 0x80, true);
+	wr64(GICD(GICD_IROUTER + 33 * 8), 1);
+	vgic_inject(&vm, 0, 33, true);
+	vgic_flush(v1);
+	assert_true(lr_of(33) >= 0);
+	vgic_hw_fake.vmcr = VMCR_GUEST | ICH_VMCR_VPMR_MASK << ICH_VMCR_VPMR_SHIFT;
+	vgic_hw_fake.ap1r0 = 1;
+	vgic_sync(v1);					/* 33 not taken: still queued */
+	assert_false(dlist_empty(&v1->vgic.ap_list));
+
+	v0->vgic.vmcr = ICH_VMCR_VENG1 | 0x80ull << ICH_VMCR_VPMR_SHIFT;
+	v0->vgic.ap1r0 = 0;
+	vgic_flush(v0);
+	assert_int_equal(valid_lrs(), 0);
+	assert_int_equal(vgic_hw_fake.vmcr, v0->vgic.vmcr);
+	assert_int_equal(vgic_hw_fake.ap1r0, 0);
+	assert_int_equal(vgic_hw_fake.hcr, ICH_HCR_EN);
+	vgic_sync(v0);
+	vgic_flush(v1);
+	assert_int_equal(guest_ack(), 33);
+	assert_int_equal(vgic_hw_fake.ap1r0, 1);
+}
+
 /* ---- SGIs, PPIs, routing ---- */
 
 static void sgi_enable_all(uint32_t sgi)
@@ -723,6 +811,10 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_level_software_pend, setup2, teardown),
 		cmocka_unit_test_setup_teardown(test_pending_respects_guest_mask, setup2, teardown),
 		cmocka_unit_test_setup_teardown(test_more_lrs_and_fewer, setup2, teardown),
+		cmocka_unit_test_setup_teardown(test_active_keeps_its_lr, setup2, teardown),
+		cmocka_unit_test_setup_teardown(test_equal_priority_lower_intid_first, setup2, teardown),
+		cmocka_unit_test_setup_teardown(test_flush_clears_unused_lrs, setup2, teardown),
+		cmocka_unit_test_setup_teardown(test_next_vcpu_gets_its_own_state, setup2, teardown),
 		cmocka_unit_test_setup_teardown(test_sgi_target_list, setup4, teardown),
 		cmocka_unit_test_setup_teardown(test_sgi_irm_and_affinity, setup4, teardown),
 		cmocka_unit_test_setup_teardown(test_ppi_goes_to_its_vcpu, setup4, teardown),
