@@ -16,7 +16,6 @@
  */
 #define GUEST_GICD_BASE		0x08000000ull
 #define GUEST_GICR_BASE		0x080a0000ull
-#define GUEST_UART_SIZE		0x1000ull
 #define GUEST_PPI_VTIMER	11		/* INTID 27: EL1 virtual timer */
 #define GUEST_PPI_PTIMER	14		/* INTID 30: EL1 physical timer */
 #define GUEST_PPI_STIMER	13		/* INTID 29: secure physical timer */
