@@ -7,18 +7,7 @@
 #include <zvm/arch.h>
 #include <zvm/log.h>
 #include <zvm/vcpu.h>
-
-#define ESR_EC(esr)		(((esr) >> 26) & 0x3f)
-#define ESR_IL			(1ul << 25)
-#define EC_UNKNOWN		0x00
-#define EC_WFX			0x01
-#define EC_HVC64		0x16
-#define EC_SMC64		0x17
-#define EC_SYSREG		0x18
-#define EC_IABT_LOW		0x20
-#define EC_DABT_LOW		0x24
-#define EC_IABT_CUR		0x21
-#define EC_DABT_CUR		0x25
+#include <arch/esr_regs.h>
 
 /* ISS of a trapped MSR/MRS: Op0, Op2, Op1, CRn, Rt, CRm, direction. */
 #define SYSREG_ID(esr)		((esr) & 0x3ffc1e)
@@ -76,7 +65,7 @@ static void inject_sync(struct vcpu *vcpu, uint64_t esr, uint64_t far)
 
 void vcpu_inject_undef(struct vcpu *vcpu)
 {
-	inject_sync(vcpu, ((uint64_t)EC_UNKNOWN << 26) | ESR_IL, 0);
+	inject_sync(vcpu, ((uint64_t)EC_UNKNOWN << ESR_EC_SHIFT) | ESR_IL, 0);
 }
 
 void vcpu_inject_abort(struct vcpu *vcpu, bool instruction, uint64_t far)
@@ -86,7 +75,7 @@ void vcpu_inject_abort(struct vcpu *vcpu, bool instruction, uint64_t far)
 
 	if (from_el1)
 		ec = instruction ? EC_IABT_CUR : EC_DABT_CUR;
-	inject_sync(vcpu, (ec << 26) | ESR_IL | DFSC_EXTERNAL, far);
+	inject_sync(vcpu, (ec << ESR_EC_SHIFT) | ESR_IL | DFSC_EXTERNAL, far);
 }
 
 static void handle_wfi(struct vcpu *vcpu)

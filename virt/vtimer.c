@@ -6,10 +6,7 @@
  */
 #include <zvm/arch.h>
 #include <zvm/vcpu.h>
-
-#define CNT_CTL_ENABLE	(1u << 0)
-#define CNT_CTL_IMASK	(1u << 1)
-#define CNT_CTL_ISTATUS	(1u << 2)
+#include <arch/timer_regs.h>
 
 k_timeout_t vtimer_ticks_to_fire(struct vcpu *vcpu)
 {

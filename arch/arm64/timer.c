@@ -1,9 +1,7 @@
 /* The kernel's timer in one-shot mode, one per CPU, tickless: CNTHP at EL2, CNTV at EL1. */
 #include <zvm/arch.h>
 #include <arch/el.h>
-
-#define CNT_CTL_ENABLE	(1u << 0)
-#define CNT_CTL_IMASK	(1u << 1)
+#include <arch/timer_regs.h>
 
 uint64_t arch_counter_freq(void)
 {
