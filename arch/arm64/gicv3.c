@@ -184,7 +184,8 @@ void arch_send_sgi(int sgi, uint32_t cpu_mask)
 void gic_handle_irqs(void)
 {
 	for (;;) {
-		uint32_t intid = read_sysreg(S3_0_C12_C12_0) & ICC_IAR_INTID_MASK; /* ICC_IAR1_EL1 */
+		/* ICC_IAR1_EL1: acknowledge the most urgent pending interrupt */
+		uint32_t intid = read_sysreg(S3_0_C12_C12_0) & ICC_IAR_INTID_MASK;
 
 		if (intid >= GIC_INTID_SPURIOUS)
 			return;

@@ -13,6 +13,8 @@
 #include <zvm/vdev.h>
 #include <arch/gicv3_regs.h>	/* the register map; see there why virt/ may */
 
+#define ARRAY_SIZE(a)		(sizeof(a) / sizeof((a)[0]))
+
 #define VGIC_PRIO_MASK		0xf8u	/* 5 priority bits, as the LRs have */
 #define VGIC_ROUTE_MASK		(GICD_IROUTER_AFF_MASK | GICD_IROUTER_IRM)
 

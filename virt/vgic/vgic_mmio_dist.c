@@ -10,8 +10,6 @@
 #include <zvm/vm.h>
 #include "vgic_internal.h"
 
-#define ARRAY_SIZE(a)		(sizeof(a) / sizeof((a)[0]))
-
 #define DIST_INTID_BITS		10		/* INTIDs 0-1023 */
 
 static uint64_t dist_read_ctlr(const struct vgic_mmio_ctx *ctx)
@@ -46,7 +44,7 @@ static uint64_t dist_read_typer(const struct vgic_mmio_ctx *ctx)
 
 /* First match wins: PIDR2 before the ID block around it. */
 #define BANK_LEN(bpi)		GIC_BANK_LEN(GIC_MAX_INTIDS, bpi)
-#define BANK(off, bpi, sz, get, set) \
+#define DIST_BANK(off, bpi, sz, get, set) \
 	VGIC_REG_IRQ(off, GIC_MAX_INTIDS, bpi, sz, get, set)
 
 static const struct vgic_reg dist_regs[] = {
@@ -56,22 +54,22 @@ static const struct vgic_reg dist_regs[] = {
 	VGIC_REG(GICD_TYPER2, 4, SZ_32, NULL, NULL),
 	VGIC_REG(GICD_STATUSR, 4, SZ_32, NULL, NULL),
 	VGIC_REG(GICD_SETSPI_NSR, GICD_SETSPI_LEN, SZ_32, NULL, NULL),	/* no MBIS */
-	BANK(GICD_IGROUPR, GIC_BPI_BIT, SZ_32, vgic_get_group, NULL),
-	BANK(GICD_ISENABLER, GIC_BPI_BIT, SZ_32, vgic_get_enabled, vgic_set_enable),
-	BANK(GICD_ICENABLER, GIC_BPI_BIT, SZ_32, vgic_get_enabled, vgic_clear_enable),
-	BANK(GICD_ISPENDR, GIC_BPI_BIT, SZ_32, vgic_get_pending, vgic_set_pending),
-	BANK(GICD_ICPENDR, GIC_BPI_BIT, SZ_32, vgic_get_pending, vgic_clear_pending),
-	BANK(GICD_ISACTIVER, GIC_BPI_BIT, SZ_32, vgic_get_active, vgic_set_active),
-	BANK(GICD_ICACTIVER, GIC_BPI_BIT, SZ_32, vgic_get_active, vgic_clear_active),
-	BANK(GICD_IPRIORITYR, GIC_BPI_PRIORITY, SZ_8 | SZ_32, vgic_get_priority,
+	DIST_BANK(GICD_IGROUPR, GIC_BPI_BIT, SZ_32, vgic_get_group, NULL),
+	DIST_BANK(GICD_ISENABLER, GIC_BPI_BIT, SZ_32, vgic_get_enabled, vgic_set_enable),
+	DIST_BANK(GICD_ICENABLER, GIC_BPI_BIT, SZ_32, vgic_get_enabled, vgic_clear_enable),
+	DIST_BANK(GICD_ISPENDR, GIC_BPI_BIT, SZ_32, vgic_get_pending, vgic_set_pending),
+	DIST_BANK(GICD_ICPENDR, GIC_BPI_BIT, SZ_32, vgic_get_pending, vgic_clear_pending),
+	DIST_BANK(GICD_ISACTIVER, GIC_BPI_BIT, SZ_32, vgic_get_active, vgic_set_active),
+	DIST_BANK(GICD_ICACTIVER, GIC_BPI_BIT, SZ_32, vgic_get_active, vgic_clear_active),
+	DIST_BANK(GICD_IPRIORITYR, GIC_BPI_PRIORITY, SZ_8 | SZ_32, vgic_get_priority,
 	     vgic_set_priority),
 	VGIC_REG(GICD_ITARGETSR, BANK_LEN(8), SZ_8 | SZ_32, NULL, NULL),	/* ARE */
-	BANK(GICD_ICFGR, GIC_BPI_CONFIG, SZ_32, vgic_get_config, vgic_set_config),
+	DIST_BANK(GICD_ICFGR, GIC_BPI_CONFIG, SZ_32, vgic_get_config, vgic_set_config),
 	VGIC_REG(GICD_IGRPMODR, BANK_LEN(1), SZ_32, NULL, NULL),	/* DS */
 	VGIC_REG(GICD_NSACR, GICD_NSACR_LEN, SZ_32, NULL, NULL),
 	VGIC_REG(GICD_SGIR, 4, SZ_32, NULL, NULL),			/* ARE */
 	VGIC_REG(GICD_CPENDSGIR, GICD_SGI_PEND_LEN, SZ_8 | SZ_32, NULL, NULL),	/* ARE */
-	BANK(GICD_IROUTER, GIC_BPI_ROUTE, SZ_32 | SZ_64, vgic_get_route, vgic_set_route),
+	DIST_BANK(GICD_IROUTER, GIC_BPI_ROUTE, SZ_32 | SZ_64, vgic_get_route, vgic_set_route),
 	VGIC_REG(GICD_PIDR2, 4, SZ_32, vgic_read_pidr2, NULL),
 	VGIC_REG(GICD_ID_REGS, GICD_ID_REGS_LEN, SZ_32, NULL, NULL),	/* the others */
 };

@@ -10,8 +10,6 @@
 #include <zvm/vm.h>
 #include "vgic_internal.h"
 
-#define ARRAY_SIZE(a)		(sizeof(a) / sizeof((a)[0]))
-
 /* Affinity Aff0 = vCPU id (bits [39:32]), ProcessorNumber = id ([23:8]). */
 static uint64_t redist_read_typer(const struct vgic_mmio_ctx *ctx)
 {
@@ -45,21 +43,21 @@ static const struct vgic_reg rd_regs[] = {
 	VGIC_REG(GICR_ID_REGS, GICR_ID_REGS_LEN, SZ_32, NULL, NULL),	/* the others */
 };
 
-#define BANK(off, bpi, sz, get, set) \
+#define SGI_BANK(off, bpi, sz, get, set) \
 	VGIC_REG_IRQ(off, GIC_NR_PRIVATE, bpi, sz, get, set)
 
 /* Offsets from the SGI frame; INTIDs 0-31 of the frame's vCPU. */
 static const struct vgic_reg sgi_regs[] = {
-	BANK(GICR_IGROUPR0, GIC_BPI_BIT, SZ_32, vgic_get_group, NULL),
-	BANK(GICR_ISENABLER0, GIC_BPI_BIT, SZ_32, vgic_get_enabled, vgic_set_enable),
-	BANK(GICR_ICENABLER0, GIC_BPI_BIT, SZ_32, vgic_get_enabled, vgic_clear_enable),
-	BANK(GICR_ISPENDR0, GIC_BPI_BIT, SZ_32, vgic_get_pending, vgic_set_pending),
-	BANK(GICR_ICPENDR0, GIC_BPI_BIT, SZ_32, vgic_get_pending, vgic_clear_pending),
-	BANK(GICR_ISACTIVER0, GIC_BPI_BIT, SZ_32, vgic_get_active, vgic_set_active),
-	BANK(GICR_ICACTIVER0, GIC_BPI_BIT, SZ_32, vgic_get_active, vgic_clear_active),
-	BANK(GICR_IPRIORITYR0, GIC_BPI_PRIORITY, SZ_8 | SZ_32, vgic_get_priority,
+	SGI_BANK(GICR_IGROUPR0, GIC_BPI_BIT, SZ_32, vgic_get_group, NULL),
+	SGI_BANK(GICR_ISENABLER0, GIC_BPI_BIT, SZ_32, vgic_get_enabled, vgic_set_enable),
+	SGI_BANK(GICR_ICENABLER0, GIC_BPI_BIT, SZ_32, vgic_get_enabled, vgic_clear_enable),
+	SGI_BANK(GICR_ISPENDR0, GIC_BPI_BIT, SZ_32, vgic_get_pending, vgic_set_pending),
+	SGI_BANK(GICR_ICPENDR0, GIC_BPI_BIT, SZ_32, vgic_get_pending, vgic_clear_pending),
+	SGI_BANK(GICR_ISACTIVER0, GIC_BPI_BIT, SZ_32, vgic_get_active, vgic_set_active),
+	SGI_BANK(GICR_ICACTIVER0, GIC_BPI_BIT, SZ_32, vgic_get_active, vgic_clear_active),
+	SGI_BANK(GICR_IPRIORITYR0, GIC_BPI_PRIORITY, SZ_8 | SZ_32, vgic_get_priority,
 	     vgic_set_priority),
-	BANK(GICR_ICFGR0, GIC_BPI_CONFIG, SZ_32, vgic_get_config, vgic_set_config),
+	SGI_BANK(GICR_ICFGR0, GIC_BPI_CONFIG, SZ_32, vgic_get_config, vgic_set_config),
 	VGIC_REG(GICR_IGRPMODR0, 4, SZ_32, NULL, NULL),		/* DS */
 	VGIC_REG(GICR_NSACR, 4, SZ_32, NULL, NULL),
 };

@@ -18,7 +18,7 @@
 #define HCR_TID3	(1ul << 18)	/* trap the ID group 3 registers */
 #define HCR_TSC		(1ul << 19)	/* trap SMC */
 #define HCR_RW		(1ul << 31)	/* EL1 is AArch64 */
-#define HCR_APK		(1ul << 40)	/* pointer authentication keys not trapped */
-#define HCR_API		(1ul << 41)	/* pointer authentication instructions not trapped */
+#define HCR_APK		(1ul << 40)	/* pointer auth.: keys not trapped */
+#define HCR_API		(1ul << 41)	/* pointer auth.: instructions not trapped */
 
 #endif /* ARCH_HCR_REGS_H */
