@@ -105,6 +105,24 @@ struct vgic_reg {
 	{ .start = (off), .len = GIC_BANK_LEN(nr, b), .bpi = (b), .sizes = (sz), \
 	  .get = (g), .set = (s) }
 
+/*
+ * The per-interrupt banks that the distributor and every SGI frame both
+ * have, at the same offsets (GICR_ISENABLER0 = GICD_ISENABLER, ...): each
+ * as bank(offset, bits per interrupt, sizes, get, set). The GICD's cover
+ * INTIDs 0-1023 (0-31 read as zero there), an SGI frame's 0-31.
+ */
+#define VGIC_IRQ_BANKS(bank)								\
+	bank(GICD_IGROUPR, GIC_BPI_BIT, SZ_32, vgic_get_group, NULL),			\
+	bank(GICD_ISENABLER, GIC_BPI_BIT, SZ_32, vgic_get_enabled, vgic_set_enable),	\
+	bank(GICD_ICENABLER, GIC_BPI_BIT, SZ_32, vgic_get_enabled, vgic_clear_enable),	\
+	bank(GICD_ISPENDR, GIC_BPI_BIT, SZ_32, vgic_get_pending, vgic_set_pending),	\
+	bank(GICD_ICPENDR, GIC_BPI_BIT, SZ_32, vgic_get_pending, vgic_clear_pending),	\
+	bank(GICD_ISACTIVER, GIC_BPI_BIT, SZ_32, vgic_get_active, vgic_set_active),	\
+	bank(GICD_ICACTIVER, GIC_BPI_BIT, SZ_32, vgic_get_active, vgic_clear_active),	\
+	bank(GICD_IPRIORITYR, GIC_BPI_PRIORITY, SZ_8 | SZ_32, vgic_get_priority,	\
+	     vgic_set_priority),							\
+	bank(GICD_ICFGR, GIC_BPI_CONFIG, SZ_32, vgic_get_config, vgic_set_config)
+
 /**
  * Find acc->offset in a table and perform the access. Unknown offsets and
  * bad sizes read as zero and ignore writes; returns false for those (so

@@ -42,11 +42,11 @@ static uint64_t dist_read_typer(const struct vgic_mmio_ctx *ctx)
 	       (DIST_INTID_BITS - 1) << GICD_TYPER_IDBITS_SHIFT | GICD_TYPER_NO1N;
 }
 
-/* First match wins: PIDR2 before the ID block around it. */
 #define BANK_LEN(bpi)		GIC_BANK_LEN(GIC_MAX_INTIDS, bpi)
 #define DIST_BANK(off, bpi, sz, get, set) \
 	VGIC_REG_IRQ(off, GIC_MAX_INTIDS, bpi, sz, get, set)
 
+/* First match wins: PIDR2 before the ID block around it. */
 static const struct vgic_reg dist_regs[] = {
 	VGIC_REG(GICD_CTLR, 4, SZ_32, dist_read_ctlr, dist_write_ctlr),
 	VGIC_REG(GICD_TYPER, 4, SZ_32, dist_read_typer, NULL),
@@ -54,17 +54,8 @@ static const struct vgic_reg dist_regs[] = {
 	VGIC_REG(GICD_TYPER2, 4, SZ_32, NULL, NULL),
 	VGIC_REG(GICD_STATUSR, 4, SZ_32, NULL, NULL),
 	VGIC_REG(GICD_SETSPI_NSR, GICD_SETSPI_LEN, SZ_32, NULL, NULL),	/* no MBIS */
-	DIST_BANK(GICD_IGROUPR, GIC_BPI_BIT, SZ_32, vgic_get_group, NULL),
-	DIST_BANK(GICD_ISENABLER, GIC_BPI_BIT, SZ_32, vgic_get_enabled, vgic_set_enable),
-	DIST_BANK(GICD_ICENABLER, GIC_BPI_BIT, SZ_32, vgic_get_enabled, vgic_clear_enable),
-	DIST_BANK(GICD_ISPENDR, GIC_BPI_BIT, SZ_32, vgic_get_pending, vgic_set_pending),
-	DIST_BANK(GICD_ICPENDR, GIC_BPI_BIT, SZ_32, vgic_get_pending, vgic_clear_pending),
-	DIST_BANK(GICD_ISACTIVER, GIC_BPI_BIT, SZ_32, vgic_get_active, vgic_set_active),
-	DIST_BANK(GICD_ICACTIVER, GIC_BPI_BIT, SZ_32, vgic_get_active, vgic_clear_active),
-	DIST_BANK(GICD_IPRIORITYR, GIC_BPI_PRIORITY, SZ_8 | SZ_32, vgic_get_priority,
-	     vgic_set_priority),
+	VGIC_IRQ_BANKS(DIST_BANK),
 	VGIC_REG(GICD_ITARGETSR, BANK_LEN(8), SZ_8 | SZ_32, NULL, NULL),	/* ARE */
-	DIST_BANK(GICD_ICFGR, GIC_BPI_CONFIG, SZ_32, vgic_get_config, vgic_set_config),
 	VGIC_REG(GICD_IGRPMODR, BANK_LEN(1), SZ_32, NULL, NULL),	/* DS */
 	VGIC_REG(GICD_NSACR, GICD_NSACR_LEN, SZ_32, NULL, NULL),
 	VGIC_REG(GICD_SGIR, 4, SZ_32, NULL, NULL),			/* ARE */

@@ -48,16 +48,7 @@ static const struct vgic_reg rd_regs[] = {
 
 /* Offsets from the SGI frame; INTIDs 0-31 of the frame's vCPU. */
 static const struct vgic_reg sgi_regs[] = {
-	SGI_BANK(GICR_IGROUPR0, GIC_BPI_BIT, SZ_32, vgic_get_group, NULL),
-	SGI_BANK(GICR_ISENABLER0, GIC_BPI_BIT, SZ_32, vgic_get_enabled, vgic_set_enable),
-	SGI_BANK(GICR_ICENABLER0, GIC_BPI_BIT, SZ_32, vgic_get_enabled, vgic_clear_enable),
-	SGI_BANK(GICR_ISPENDR0, GIC_BPI_BIT, SZ_32, vgic_get_pending, vgic_set_pending),
-	SGI_BANK(GICR_ICPENDR0, GIC_BPI_BIT, SZ_32, vgic_get_pending, vgic_clear_pending),
-	SGI_BANK(GICR_ISACTIVER0, GIC_BPI_BIT, SZ_32, vgic_get_active, vgic_set_active),
-	SGI_BANK(GICR_ICACTIVER0, GIC_BPI_BIT, SZ_32, vgic_get_active, vgic_clear_active),
-	SGI_BANK(GICR_IPRIORITYR0, GIC_BPI_PRIORITY, SZ_8 | SZ_32, vgic_get_priority,
-	     vgic_set_priority),
-	SGI_BANK(GICR_ICFGR0, GIC_BPI_CONFIG, SZ_32, vgic_get_config, vgic_set_config),
+	VGIC_IRQ_BANKS(SGI_BANK),
 	VGIC_REG(GICR_IGRPMODR0, 4, SZ_32, NULL, NULL),		/* DS */
 	VGIC_REG(GICR_NSACR, 4, SZ_32, NULL, NULL),
 };
