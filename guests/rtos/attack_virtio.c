@@ -20,16 +20,9 @@
 #define QSIZE		8
 #define TXQ		1
 
-struct desc {
-	uint64_t addr;
-	uint32_t len;
-	uint16_t flags;
-	uint16_t next;
-};
-
 /* The rings and a buffer; RAM is identity mapped, so these are IPAs too. */
 static struct {
-	struct desc desc[QSIZE];
+	struct vring_desc desc[QSIZE];
 	uint16_t avail[2 + QSIZE];
 	uint8_t pad[4096 - QSIZE * 16 - (2 + QSIZE) * 2];
 	uint32_t used[1 + 2 * QSIZE];
@@ -85,13 +78,13 @@ static int driver_start(void)
 /* Fill the ring for one attack; 0 for an unknown one. */
 static int poison(const char *mode)
 {
-	ring.desc[0] = (struct desc){ (uintptr_t)ring.buf, sizeof(ring.buf), 0, 0 };
+	ring.desc[0] = (struct vring_desc){ (uintptr_t)ring.buf, sizeof(ring.buf), 0, 0 };
 	ring.avail[1] = 1;				/* one chain, head 0 */
 	if (!strcmp(mode, "virtio-addr"))
 		ring.desc[0].addr = platform.ram_base + platform.ram_size + 0x1000;
 	else if (!strcmp(mode, "virtio-loop")) {
-		ring.desc[0] = (struct desc){ (uintptr_t)ring.buf, 4, VRING_DESC_F_NEXT, 1 };
-		ring.desc[1] = (struct desc){ (uintptr_t)ring.buf, 4, VRING_DESC_F_NEXT, 0 };
+		ring.desc[0] = (struct vring_desc){ (uintptr_t)ring.buf, 4, VRING_DESC_F_NEXT, 1 };
+		ring.desc[1] = (struct vring_desc){ (uintptr_t)ring.buf, 4, VRING_DESC_F_NEXT, 0 };
 	} else if (!strcmp(mode, "virtio-len"))
 		ring.desc[0].len = 0xffffffffu;
 	else if (!strcmp(mode, "virtio-index"))

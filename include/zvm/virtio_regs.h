@@ -10,6 +10,8 @@
 #ifndef ZVM_VIRTIO_REGS_H
 #define ZVM_VIRTIO_REGS_H
 
+#include <stdint.h>
+
 /* ---- virtio-mmio registers ---- */
 
 #define VIRTIO_MMIO_MAGIC		0x000
@@ -68,5 +70,13 @@
 #define VRING_DESC_F_INDIRECT	4
 /* avail->flags: the driver does not want an interrupt. */
 #define VRING_AVAIL_F_NO_INTERRUPT	1
+
+/** One descriptor of a split virtqueue's descriptor table (little-endian). */
+struct vring_desc {
+	uint64_t addr;			/* guest-physical address of the buffer */
+	uint32_t len;
+	uint16_t flags;			/* VRING_DESC_F_* */
+	uint16_t next;			/* with VRING_DESC_F_NEXT: the next one */
+};
 
 #endif /* ZVM_VIRTIO_REGS_H */

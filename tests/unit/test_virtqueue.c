@@ -38,13 +38,6 @@
 #define USED_IPA	(RAM_IPA + 0x3000)
 #define BUF_IPA		(RAM_IPA + 0x4000)
 
-struct desc {
-	uint64_t addr;
-	uint32_t len;
-	uint16_t flags;
-	uint16_t next;
-};
-
 static struct vm *vm;
 static struct vcpu vcpu0;
 static uint8_t *ram, *ro_page, *dev_page;
@@ -229,7 +222,7 @@ static void driver_start(uint64_t base, int nq, uint32_t low_features)
 	    VIRTIO_STATUS_FEATURES_OK | VIRTIO_STATUS_DRIVER_OK);
 }
 
-static struct desc *dt(int q)
+static struct vring_desc *dt(int q)
 {
 	return gp(DESC_IPA + 0x100 * q);
 }
@@ -251,7 +244,7 @@ static uint32_t *used_elem(int q, int i)
 
 static void set_desc(int q, int i, uint64_t addr, uint32_t len, uint16_t flags, uint16_t next)
 {
-	dt(q)[i] = (struct desc){ addr, len, flags, next };
+	dt(q)[i] = (struct vring_desc){ addr, len, flags, next };
 }
 
 /* Offer chain `head` and notify queue q. */
