@@ -99,7 +99,8 @@ int attack_virtio(const char *mode)
 	uint32_t status, isr;
 
 	regs = regs ? regs : find_device();
-	if (!regs || rd(VIRTIO_MMIO_MAGIC) != VIRTIO_MMIO_MAGIC_VALUE || rd(VIRTIO_MMIO_VERSION) != VIRTIO_MMIO_VERSION_MODERN) {
+	if (!regs || rd(VIRTIO_MMIO_MAGIC) != VIRTIO_MMIO_MAGIC_VALUE ||
+	    rd(VIRTIO_MMIO_VERSION) != VIRTIO_MMIO_VERSION_MODERN) {
 		puts("attack: no virtio-mmio device in the DTB");
 		return 1;
 	}
@@ -116,8 +117,9 @@ int attack_virtio(const char *mode)
 	status = rd(VIRTIO_MMIO_STATUS);
 	isr = rd(VIRTIO_MMIO_INT_STATUS);
 	printf("attack: %s: device %u status 0x%x%s, interrupt status 0x%x, used %u\n", mode,
-	       rd(VIRTIO_MMIO_DEVICE_ID), status, status & VIRTIO_STATUS_NEEDS_RESET ? " (NEEDS_RESET)" : "", isr,
+	       rd(VIRTIO_MMIO_DEVICE_ID), status,
+	       status & VIRTIO_STATUS_NEEDS_RESET ? " (NEEDS_RESET)" : "", isr,
 	       ring.used[0] >> 16);
-	wr(VIRTIO_MMIO_STATUS, 0);				/* reset: ready for the next one */
+	wr(VIRTIO_MMIO_STATUS, 0);		/* reset: ready for the next one */
 	return 0;
 }

@@ -44,7 +44,7 @@
 /* PL011_IMSC, PL011_RIS, PL011_MIS, PL011_ICR: one bit per interrupt */
 #define PL011_INT_RX		(1u << 4)	/* receive */
 #define PL011_INT_TX		(1u << 5)	/* transmit */
-#define PL011_INT_RT		(1u << 6)	/* receive timeout: FIFO not empty, line idle */
+#define PL011_INT_RT		(1u << 6)	/* receive timeout: data, line idle */
 #define PL011_INT_ALL		0x7ffu		/* bits [10:0] */
 
 #endif /* ZVM_PL011_REGS_H */

@@ -28,6 +28,7 @@
 #define NO_IRQ			1023u		/* ICC_IAR1_EL1: none pending */
 #define VMCR_GUEST		(ICH_VMCR_VENG1 | 0xf0ull << ICH_VMCR_VPMR_SHIFT)
 #define WAKER_ASLEEP		(GICR_WAKER_SLEEP | GICR_WAKER_ASLEEP)
+#define SGI1R(intid, more)	((uint64_t)(intid) << ICC_SGI1R_INTID_SHIFT | (more))
 #define PIDR2_ARCHREV(v)	(((v) >> GIC_PIDR2_ARCHREV_SHIFT) & GIC_PIDR2_ARCHREV_MASK)
 
 static struct vm vm;
@@ -556,7 +557,7 @@ static void test_sgi_target_list(void **state)
 {
 	(void)state;
 	sgi_enable_all(5);
-	vgic_sgi1r_write(&vm.vcpus[0], 5ull << ICC_SGI1R_INTID_SHIFT | 0x6);	/* vCPUs 1 and 2 */
+	vgic_sgi1r_write(&vm.vcpus[0], SGI1R(5, 0x6));		/* vCPUs 1 and 2 */
 	assert_int_equal(kicks[0], 0);
 	assert_int_equal(kicks[1], 1);
 	assert_int_equal(kicks[2], 1);
@@ -574,19 +575,19 @@ static void test_sgi_irm_and_affinity(void **state)
 {
 	(void)state;
 	sgi_enable_all(3);
-	vgic_sgi1r_write(&vm.vcpus[1], 3ull << ICC_SGI1R_INTID_SHIFT | ICC_SGI1R_IRM);	/* all but self */
+	vgic_sgi1r_write(&vm.vcpus[1], SGI1R(3, ICC_SGI1R_IRM));	/* all but self */
 	assert_int_equal(kicks[0], 1);
 	assert_int_equal(kicks[1], 0);
 	assert_int_equal(kicks[2], 1);
 	assert_int_equal(kicks[3], 1);
 
-	memset(kicks, 0, sizeof(kicks));
-	vgic_sgi1r_write(&vm.vcpus[0], 3ull << ICC_SGI1R_INTID_SHIFT | 1ull << ICC_SGI1R_AFF1_SHIFT | 0xf);	/* Aff1 = 1 */
-	vgic_sgi1r_write(&vm.vcpus[0], 3ull << ICC_SGI1R_INTID_SHIFT | 1ull << ICC_SGI1R_RS_SHIFT | 0x1);	/* RS = 1 */
-	vgic_sgi1r_write(&vm.vcpus[0], 3ull << ICC_SGI1R_INTID_SHIFT | 1ull << ICC_SGI1R_AFF2_SHIFT | 0x1);	/* Aff2 = 1 */
+	memset(kicks, 0, sizeof(kicks));	/* Aff1 = 1, RS = 1, Aff2 = 1: no such vCPU */
+	vgic_sgi1r_write(&vm.vcpus[0], SGI1R(3, 1ull << ICC_SGI1R_AFF1_SHIFT | 0xf));
+	vgic_sgi1r_write(&vm.vcpus[0], SGI1R(3, 1ull << ICC_SGI1R_RS_SHIFT | 0x1));
+	vgic_sgi1r_write(&vm.vcpus[0], SGI1R(3, 1ull << ICC_SGI1R_AFF2_SHIFT | 0x1));
 	for (int n = 0; n < 4; n++)
 		assert_int_equal(kicks[n], 0);
-	vgic_sgi1r_write(&vm.vcpus[2], 3ull << ICC_SGI1R_INTID_SHIFT | 0x4);	/* to self */
+	vgic_sgi1r_write(&vm.vcpus[2], SGI1R(3, 0x4));	/* to self */
 	assert_int_equal(kicks[2], 1);
 }
 
@@ -769,7 +770,7 @@ static void test_bad_offsets_raz_wi(void **state)
 	assert_int_equal(mmio(0, GICD(GICD_CTLR), 8, false, 0), 0);	/* bad size */
 	assert_int_equal(mmio(0, GICD(GICD_ISENABLER + 4), 2, false, 0), 0);
 	assert_int_equal(mmio(0, GICD(GICD_ISENABLER + 5), 1, false, 0), 0);
-	wr32(GICD(GICD_ISENABLER), ~0u);				/* ISENABLER0 via GICD: WI */
+	wr32(GICD(GICD_ISENABLER), ~0u);		/* ISENABLER0 via GICD: WI */
 	assert_int_equal(rd32(SGI(0, GICR_ISENABLER0)), 0);
 	assert_int_equal(rd64(GICD(GICD_IROUTER + 1019 * 8)), 0);	/* no such SPI */
 	wr64(GICD(GICD_IROUTER + 1019 * 8), 1);
@@ -812,9 +813,11 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_pending_respects_guest_mask, setup2, teardown),
 		cmocka_unit_test_setup_teardown(test_more_lrs_and_fewer, setup2, teardown),
 		cmocka_unit_test_setup_teardown(test_active_keeps_its_lr, setup2, teardown),
-		cmocka_unit_test_setup_teardown(test_equal_priority_lower_intid_first, setup2, teardown),
+		cmocka_unit_test_setup_teardown(test_equal_priority_lower_intid_first, setup2,
+						teardown),
 		cmocka_unit_test_setup_teardown(test_flush_clears_unused_lrs, setup2, teardown),
-		cmocka_unit_test_setup_teardown(test_next_vcpu_gets_its_own_state, setup2, teardown),
+		cmocka_unit_test_setup_teardown(test_next_vcpu_gets_its_own_state, setup2,
+						teardown),
 		cmocka_unit_test_setup_teardown(test_sgi_target_list, setup4, teardown),
 		cmocka_unit_test_setup_teardown(test_sgi_irm_and_affinity, setup4, teardown),
 		cmocka_unit_test_setup_teardown(test_ppi_goes_to_its_vcpu, setup4, teardown),

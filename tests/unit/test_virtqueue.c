@@ -281,10 +281,11 @@ static void test_registers(void **state)
 	assert_int_equal(r32(HVC_BASE, VIRTIO_MMIO_DEVICE_ID), 3);
 	assert_int_equal(r32(BLK_BASE, VIRTIO_MMIO_DEVICE_ID), 2);
 	w32(BLK_BASE, VIRTIO_MMIO_DEV_FEATURES_SEL, 1);
-	assert_int_equal(r32(BLK_BASE, VIRTIO_MMIO_DEV_FEATURES) & 1, 1);	/* VERSION_1 offered */
+	assert_int_equal(r32(BLK_BASE, VIRTIO_MMIO_DEV_FEATURES) & 1, 1);	/* VERSION_1 */
 	w32(BLK_BASE, VIRTIO_MMIO_DEV_FEATURES_SEL, 0);
-	assert_int_equal(r32(BLK_BASE, VIRTIO_MMIO_DEV_FEATURES) & (1u << 28), 0);	/* no indirect */
-	assert_int_equal(rd(BLK_BASE, VIRTIO_MMIO_CONFIG, 8), sizeof(disk) / 512);	/* capacity */
+	/* no indirect descriptors */
+	assert_int_equal(r32(BLK_BASE, VIRTIO_MMIO_DEV_FEATURES) & (1u << 28), 0);
+	assert_int_equal(rd(BLK_BASE, VIRTIO_MMIO_CONFIG, 8), sizeof(disk) / 512); /* capacity */
 	assert_int_equal(rd(BLK_BASE, 0x1fc, 4), 0);	/* past the config space */
 }
 
@@ -354,7 +355,8 @@ static uint8_t blk_req(uint32_t type, uint64_t sector, uint32_t data_len, bool d
 	n++;
 	if (data_len) {
 		set_desc(0, n, BUF_IPA + 0x1000, data_len,
-			 VRING_DESC_F_NEXT | (data_write ? VRING_DESC_F_WRITE : 0), (uint16_t)(n + 1));
+			 VRING_DESC_F_NEXT | (data_write ? VRING_DESC_F_WRITE : 0),
+			 (uint16_t)(n + 1));
 		n++;
 	}
 	set_desc(0, n, BUF_IPA + 0x3000, 1, VRING_DESC_F_WRITE, 0);

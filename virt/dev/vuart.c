@@ -90,7 +90,8 @@ static uint32_t vuart_read(struct vuart *u, uint64_t off)
 	if (off == PL011_DR)
 		return rx_pop(u);
 	if (off == PL011_FR)
-		return PL011_FR_TXFE | (u->rx_count ? 0 : PL011_FR_RXFE) | (u->rx_count == RX_FIFO ? PL011_FR_RXFF : 0);
+		return PL011_FR_TXFE | (u->rx_count ? 0 : PL011_FR_RXFE) |
+		       (u->rx_count == RX_FIFO ? PL011_FR_RXFF : 0);
 	if (off == PL011_IMSC)
 		return u->imsc;
 	if (off == PL011_RIS)
