@@ -115,7 +115,7 @@ static void vuart_write(struct vuart *u, uint64_t off, uint32_t v)
 	} else if (off == PL011_ICR) {
 		u->ris &= ~v;
 		if (u->rx_count)
-			u->ris |= PL011_INT_RX | PL011_INT_RT;	/* still data: RX stays raised */
+			u->ris |= PL011_INT_RX | PL011_INT_RT;	/* data left: RX stays */
 	} else if (off < sizeof(u->regs)) {
 		u->regs[off / 4] = v;
 	}

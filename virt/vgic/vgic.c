@@ -29,7 +29,8 @@
 #include "vgic_internal.h"
 
 #define SGI1R_TARGETS(v)	((uint32_t)((v) & ICC_SGI1R_TARGETS_MASK))
-#define SGI1R_INTID(v)		((uint32_t)(((v) >> ICC_SGI1R_INTID_SHIFT) & ICC_SGI1R_INTID_MASK))
+#define SGI1R_INTID(v)	\
+	((uint32_t)(((v) >> ICC_SGI1R_INTID_SHIFT) & ICC_SGI1R_INTID_MASK))
 #define SGI1R_RS(v)		((unsigned)(((v) >> ICC_SGI1R_RS_SHIFT) & ICC_SGI1R_RS_MASK))
 #define SGI1R_AFF(v, shift)	(((v) >> (shift)) & ICC_SGI1R_AFF_MASK)
 

@@ -35,7 +35,7 @@ static void dist_write_ctlr(const struct vgic_mmio_ctx *ctx, uint64_t value)
 
 static uint64_t dist_read_typer(const struct vgic_mmio_ctx *ctx)
 {
-	unsigned lines = (ctx->vm->vgic.nr_spis + GIC_NR_PRIVATE) / 32 - 1;	/* ITLinesNumber */
+	unsigned lines = (ctx->vm->vgic.nr_spis + GIC_NR_PRIVATE) / 32 - 1;	/* ITLines */
 	unsigned cpus = vgic_nr_vcpus(ctx->vm);
 
 	return lines | ((cpus ? cpus - 1 : 0) & GICD_TYPER_CPUS_MASK) << GICD_TYPER_CPUS_SHIFT |

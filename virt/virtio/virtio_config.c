@@ -113,7 +113,8 @@ static int check_one(const struct vm_config *cfg, int i, char *err, size_t errle
 			      "below 0x%llx", base, VIRTIO_MMIO_SIZE, VM_DEVICE_WINDOW_END);
 	if (vm_ranges_overlap(base, VIRTIO_MMIO_SIZE, GUEST_GICD_BASE, GICD_FRAME_SIZE) ||
 	    vm_ranges_overlap(base, VIRTIO_MMIO_SIZE, GUEST_GICR_BASE, GICR_STRIDE * VM_MAX_VCPUS) ||
-	    (cfg->uart_base && vm_ranges_overlap(base, VIRTIO_MMIO_SIZE, cfg->uart_base, PL011_FRAME_SIZE)))
+	    (cfg->uart_base &&
+	     vm_ranges_overlap(base, VIRTIO_MMIO_SIZE, cfg->uart_base, PL011_FRAME_SIZE)))
 		return errmsg(err, errlen, "virtio device at 0x%llx overlaps the GIC or the UART",
 			      base);
 	if (v->spi < 0 || v->spi > VIRTIO_SPI_MAX || (cfg->uart_base && v->spi == cfg->uart_spi))

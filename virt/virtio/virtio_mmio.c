@@ -96,7 +96,7 @@ static uint32_t read_reg(struct virtio_dev *d, uint64_t off)
 	case VIRTIO_MMIO_INT_STATUS:	return d->isr;
 	case VIRTIO_MMIO_STATUS:	return d->status;
 	case VIRTIO_MMIO_SHM_LEN_LO:
-	case VIRTIO_MMIO_SHM_LEN_HI:	return 0xffffffffu;	/* no shared memory regions */
+	case VIRTIO_MMIO_SHM_LEN_HI:	return 0xffffffffu;	/* no shared memory */
 	case VIRTIO_MMIO_CONFIG_GEN:	return 0;		/* the config never changes */
 	default:		return 0;
 	}
