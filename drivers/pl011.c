@@ -30,7 +30,7 @@ void pl011_putc(char c)
 	if (!uart)
 		return;
 	while (reg_read(PL011_FR) & PL011_FR_TXFF)
-		__asm__ volatile("yield");
+		arch_cpu_relax();
 	reg_write(PL011_DR, (uint8_t)c);
 }
 

@@ -5,6 +5,8 @@
 #include <zvm/kernel.h>
 #include <arch/asm.h>
 #include <arch/hcr_regs.h>
+#include <arch/sysreg.h>
+
 /*
  * CPTR_EL2: FP/SIMD not trapped (TFP=0: the host's libc uses it, guests'
  * state is switched); SVE (TZ) and SME (TSM) trapped: zvm does not switch

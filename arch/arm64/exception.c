@@ -10,6 +10,7 @@
 #include <arch/el.h>
 #include <arch/esr_regs.h>
 #include <arch/regs.h>
+#include <arch/sysreg.h>
 
 #define BACKTRACE_MAX	16
 

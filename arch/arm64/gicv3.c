@@ -11,6 +11,7 @@
 #include <arch/gicv3.h>
 #include <arch/mmio.h>
 #include <arch/mmu.h>
+#include <arch/sysreg.h>
 
 #define IRQ_PRIO_DEFAULT	0xa0
 #define NR_INTIDS		GIC_INTID_SPURIOUS	/* INTIDs a handler can have */

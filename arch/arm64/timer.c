@@ -1,6 +1,7 @@
 /* The kernel's timer in one-shot mode, one per CPU, tickless: CNTHP at EL2, CNTV at EL1. */
 #include <zvm/arch.h>
 #include <arch/el.h>
+#include <arch/sysreg.h>
 #include <arch/timer_regs.h>
 
 uint64_t arch_counter_freq(void)

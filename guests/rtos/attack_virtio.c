@@ -14,6 +14,7 @@
 #include <zvm/fdt_util.h>
 #include <zvm/platform.h>
 #include <zvm/virtio_regs.h>
+#include <arch/barrier.h>
 #include <arch/mmu.h>
 
 #define S_ACK_DRIVER	(VIRTIO_STATUS_ACKNOWLEDGE | VIRTIO_STATUS_DRIVER)
@@ -112,7 +113,7 @@ int attack_virtio(const char *mode)
 		puts("error: unknown virtio attack");
 		return 1;
 	}
-	__asm__ volatile("dsb sy" ::: "memory");	/* the ring before the notify */
+	arch_mb();	/* the ring before the notify */
 	wr(VIRTIO_MMIO_QUEUE_NOTIFY, TXQ);
 	status = rd(VIRTIO_MMIO_STATUS);
 	isr = rd(VIRTIO_MMIO_INT_STATUS);

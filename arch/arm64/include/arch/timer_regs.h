@@ -2,7 +2,8 @@
 /*
  * The Arm generic timer: the bits of a timer's control register
  * (CNTV_CTL_EL0, CNTHP_CTL_EL2, ...), the same for every timer. Used by the
- * kernel's timer (arch/arm64/timer.c) and the guests' virtual timer.
+ * kernel's timer (arch/arm64/timer.c) and the guests' virtual timer
+ * (arch/arm64/virt/vtimer_hw.c, vcpu_arch.c).
  */
 #ifndef ARCH_TIMER_REGS_H
 #define ARCH_TIMER_REGS_H
