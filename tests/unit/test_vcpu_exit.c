@@ -77,18 +77,7 @@ static int setup(void **state)
 	return 0;
 }
 
-static int teardown(void **state)
-{
-	(void)state;
-	return vm_fixture_delete_all() == 1 ? 0 : -1;
-}
-
-static int group_setup(void **state)
-{
-	(void)state;
-	vm_fixture_init();
-	return 0;
-}
+#define teardown	vm_fixture_teardown_one
 
 static void sync_exit(struct vcpu *v, uint64_t esr)
 {
@@ -385,5 +374,5 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_vcpu_thread_runs_the_guest, setup, teardown),
 	};
 
-	return cmocka_run_group_tests(tests, group_setup, NULL);
+	return cmocka_run_group_tests(tests, vm_fixture_group_setup, NULL);
 }

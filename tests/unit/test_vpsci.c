@@ -69,18 +69,7 @@ static int setup(void **state)
 	return 0;
 }
 
-static int teardown(void **state)
-{
-	(void)state;
-	return vm_fixture_delete_all() == 1 ? 0 : -1;
-}
-
-static int group_setup(void **state)
-{
-	(void)state;
-	vm_fixture_init();
-	return 0;
-}
+#define teardown	vm_fixture_teardown_one
 
 static void test_version(void **state)
 {
@@ -268,5 +257,5 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_unknown_function, setup, teardown),
 	};
 
-	return cmocka_run_group_tests(tests, group_setup, NULL);
+	return cmocka_run_group_tests(tests, vm_fixture_group_setup, NULL);
 }

@@ -70,3 +70,16 @@ int vm_fixture_delete_all(void)
 		n += vmm_delete(id, vm_fixture_err, sizeof(vm_fixture_err)) == 0;
 	return n;
 }
+
+int vm_fixture_group_setup(void **state)
+{
+	(void)state;
+	vm_fixture_init();
+	return 0;
+}
+
+int vm_fixture_teardown_one(void **state)
+{
+	(void)state;
+	return vm_fixture_delete_all() == 1 ? 0 : -1;
+}

@@ -32,5 +32,9 @@ struct vm *vm_fixture_new(int vcpus);
 struct vm *vm_fixture_run(int vcpus);
 /** Delete every VM; returns how many there were. */
 int vm_fixture_delete_all(void);
+/** cmocka group setup: vm_fixture_init(). */
+int vm_fixture_group_setup(void **state);
+/** cmocka teardown of a test that made one VM: deletes it, fails if there was not one. */
+int vm_fixture_teardown_one(void **state);
 
 #endif /* TEST_VM_FIXTURE_H */
