@@ -32,6 +32,11 @@ int arch_cpu_start(int cpu, uint64_t mpidr);
 void arch_cpu_idle(void);
 /** Stop this CPU for good (after a fatal error). */
 void arch_cpu_halt(void) __attribute__((noreturn));
+/**
+ * Take a fatal exception here (a breakpoint): the exception path reports it
+ * with registers and a backtrace and stops this CPU; the others continue.
+ */
+void arch_fatal_trap(void) __attribute__((noreturn));
 /** The hardware id (MPIDR affinity) of this CPU. */
 uint64_t arch_cpu_mpidr(void);
 
