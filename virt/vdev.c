@@ -3,7 +3,7 @@
  * searched linearly, and the decoder of data-abort syndromes.
  *
  * The registry changes only while no vCPU of the VM runs (VM creation,
- * reset and deletion), so dispatch reads it without a lock.
+ * reset and deletion: asserted), so dispatch reads it without a lock.
  */
 #include <zvm/kernel.h>
 #include <zvm/vdev.h>
@@ -19,6 +19,18 @@
 #define ISS_SF		(1u << 15)	/* 64-bit register */
 #define ISS_WNR		(1u << 6)	/* write */
 
+/* No vCPU thread of vm has started, or all have been joined (include/zvm/vm.h). */
+static bool vdev_vcpus_stopped(const struct vm *vm)
+{
+	for (int i = 0; i < VM_MAX_VCPUS; i++) {
+		const struct k_thread *t = vm->vcpus[i].thread;
+
+		if (t && t->state != K_THREAD_NEW && t->state != K_THREAD_DEAD)
+			return false;
+	}
+	return true;
+}
+
 /* Does [base, base+size) meet dev? Sizes are non-zero; a region may end at 2^64. */
 static bool vdev_overlaps(const struct vdev *dev, uint64_t base, uint64_t size)
 {
@@ -27,6 +39,7 @@ static bool vdev_overlaps(const struct vdev *dev, uint64_t base, uint64_t size)
 
 int vdev_register(struct vm *vm, const struct vdev *dev)
 {
+	K_ASSERT(vdev_vcpus_stopped(vm));
 	if (!dev->size || !dev->access || dev->base + dev->size - 1 < dev->base)
 		return K_EINVAL;
 	for (int i = 0; i < vm->nr_vdevs; i++)
@@ -42,6 +55,7 @@ void vdev_unregister_priv(struct vm *vm, void *priv)
 {
 	int kept = 0;
 
+	K_ASSERT(vdev_vcpus_stopped(vm));
 	for (int i = 0; i < vm->nr_vdevs; i++)
 		if (vm->vdevs[i].priv != priv)
 			vm->vdevs[kept++] = vm->vdevs[i];
