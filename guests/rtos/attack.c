@@ -13,7 +13,8 @@
 
 #define STORM_SGIS	20000
 #define UNKNOWN_HVC	0xc6ffff00ul
-#define ATTACK_USAGE	"unmapped|outside|undef|hvc|storm|read ADDR|virtio-addr|virtio-loop|virtio-len|virtio-index"
+#define ATTACK_USAGE	"unmapped|outside|undef|hvc|storm|read ADDR|virtio-addr|virtio-loop|virtio-len|" \
+			"virtio-index|cpu-on [ROUNDS]|cpu-on-bad"
 
 static volatile uint64_t target;
 
@@ -52,12 +53,21 @@ static void attack_storm(void)
 }
 
 int attack_virtio(const char *mode);
+int attack_cpu_on(int rounds);		/* guests/rtos/attack_psci.c */
+int attack_cpu_on_bad(void);
 
 static int cmd_attack(int argc, char **argv)
 {
 	const char *what = argc == 2 ? argv[1] : "";
 	char *end;
 
+	if (argc >= 2 && argc <= 3 && !strcmp(argv[1], "cpu-on")) {
+		long rounds = argc == 3 ? strtol(argv[2], &end, 0) : 0;
+
+		if (argc == 2 || (*argv[2] && !*end && rounds > 0 && rounds <= 100000))
+			return attack_cpu_on((int)rounds);
+		what = "";
+	}
 	if (argc == 3 && !strcmp(argv[1], "read")) {
 		uint64_t addr = strtoull(argv[2], &end, 0);
 
@@ -77,6 +87,8 @@ static int cmd_attack(int argc, char **argv)
 		attack_hvc();
 	else if (!strcmp(what, "storm"))
 		attack_storm();
+	else if (!strcmp(what, "cpu-on-bad"))
+		return attack_cpu_on_bad();	/* guests/rtos/attack_psci.c */
 	else if (!strncmp(what, "virtio-", 7))
 		return attack_virtio(what);	/* guests/rtos/attack_virtio.c */
 	else {

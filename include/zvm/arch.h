@@ -77,6 +77,9 @@ void arch_send_sgi(int sgi, uint32_t cpu_mask);
 
 /* ---- system ---- */
 
+/** Call the PSCI firmware (or hypervisor) through the devicetree's conduit; returns x0. */
+int64_t arch_psci_call(uint64_t fn, uint64_t a1, uint64_t a2, uint64_t a3);
+
 void arch_system_off(void) __attribute__((noreturn));
 void arch_system_reset(void) __attribute__((noreturn));
 
