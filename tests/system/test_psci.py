@@ -24,7 +24,7 @@ from zvm import find, zvm_info
 RACE = 0
 RACERS = 3
 ROUNDS = 300
-RACE_TIMEOUT = 900          # 300 rounds take ~10 s on an idle machine
+RACE_TIMEOUT = 600          # 300 rounds take ~10 s on an idle machine
 SUMMARY_RE = (r"^attack: cpu-on: (\d+) rounds, (\d+) racers: (\d+) SUCCESS, (\d+) ALREADY_ON, "
               r"(\d+) ON_PENDING, (\d+) other; (\d+) rounds with exactly one SUCCESS$")
 STARTS_RE = r"^attack: cpu-on: the target started (\d+) times, (\d+) times while it was running$"
