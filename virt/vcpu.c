@@ -91,7 +91,9 @@ static void vcpu_thread(void *arg)
 	struct vcpu *vcpu = arg;
 
 	while (!vcpu->exit_req) {
-		if (vm_state_get(vcpu->vm) == VM_RUNNING)
+		/* Lock-free test first: this loop runs on every exit. */
+		if (vcpu_power_get(vcpu) == VCPU_ON_PENDING &&
+		    vm_state_get(vcpu->vm) == VM_RUNNING)
 			vcpu_boot_self(vcpu);
 		if (vcpu_runnable(vcpu))
 			vcpu_run_once(vcpu);
