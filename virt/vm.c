@@ -23,6 +23,7 @@
 #include <zvm/vuart.h>
 #include <arch/stage2.h>
 #include <arch/vcpu.h>
+#include <arch/vm.h>
 
 
 struct vcpu *vm_vcpu_by_mpidr(struct vm *vm, uint64_t mpidr)
@@ -41,7 +42,7 @@ void vm_kick_all(struct vm *vm)
 static void vm_set_cntvoff(struct vm *vm)
 {
 	for (int i = 0; i < vm->cfg.nr_vcpus; i++)
-		vm->vcpus[i].arch.cntvoff = vm->cntvoff;
+		vcpu_arch_set_cntvoff(&vm->vcpus[i].arch, vm->arch.cntvoff);
 }
 
 /* Called with vm->lock held: the state change and its effect on guest time. */
@@ -52,7 +53,7 @@ static void vm_change_state(struct vm *vm, enum vm_state to)
 	if (vm->state == VM_RUNNING && to != VM_RUNNING)
 		vm->paused_at = now;
 	if (vm->state == VM_PAUSED && to == VM_RUNNING) {
-		vm->cntvoff += now - vm->paused_at;	/* the pause did not happen for the guest */
+		vm->arch.cntvoff += now - vm->paused_at;	/* the pause did not happen for the guest */
 		vm_set_cntvoff(vm);			/* before its vCPUs may go on */
 	}
 	__atomic_store_n(&vm->state, to, __ATOMIC_RELEASE);
@@ -128,9 +129,9 @@ int vm_setup(struct vm *vm, char *err, size_t len)
 	ret = virtio_vm_init(vm, err, len);
 	if (ret)
 		return ret;
+	vm_arch_init(&vm->arch, &vm->s2, vm->vmid);
 	for (int i = 0; i < vm->cfg.nr_vcpus; i++) {
-		vm->vcpus[i].arch.vttbr = arch_s2_vttbr(&vm->s2, vm->vmid);
-		vm->vcpus[i].arch.vtcr = arch_s2_vtcr();
+		vcpu_arch_init(&vm->vcpus[i].arch, &vm->arch);
 		if (vcpu_create(vm, i) != 0)
 			return errmsg(err, len, "cannot create vCPU %d", i);
 	}
@@ -200,8 +201,8 @@ static int vm_load(struct vm *vm, char *err, size_t len)
 		vcpu_arch_reset(&v->arch, entry, vm->cfg.ram_ipa, i);
 		vcpu_power_init(v, i == 0);
 	}
-	vm->cntvoff = k_cycle_get();		/* guest time starts at 0 */
-	vm->started_at = vm->cntvoff;
+	vm->arch.cntvoff = k_cycle_get();	/* guest time starts at 0 */
+	vm->started_at = vm->arch.cntvoff;
 	vm->loaded = true;
 	return 0;
 }

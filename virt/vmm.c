@@ -43,7 +43,7 @@ uint64_t vmm_guest_ticks(struct vm *vm)
 	uint64_t ticks = 0;
 
 	if (vm->loaded)
-		ticks = (vm->state == VM_RUNNING ? k_cycle_get() : vm->paused_at) - vm->cntvoff;
+		ticks = (vm->state == VM_RUNNING ? k_cycle_get() : vm->paused_at) - vm->arch.cntvoff;
 	k_spin_unlock(&vm->lock, key);
 	return ticks;
 }

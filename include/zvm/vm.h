@@ -10,11 +10,12 @@
  *
  * struct vm
  *   id, cfg, vmid, s2, ram, ram_bytes, loaded, started_at, vuart, virtio,
- *   the arch and vGIC set-up, and every vcpus[i] as a whole (create, destroy):
+ *   arch (its stage-2 registers; the vGIC distributor has its own locks,
+ *   virt/vgic/vgic.c), and every vcpus[i] as a whole (create, destroy):
  *       the VMM, while the VM is stopped.
  *   vdevs, nr_vdevs (the MMIO registry): the VMM while the VM is stopped;
  *       vdev_register/vdev_unregister_priv assert it, vCPUs only read it.
- *   state, halt_reason, paused_at, cntvoff: with vm->lock held, through
+ *   state, halt_reason, paused_at, arch.cntvoff: with vm->lock held, through
  *       vm_set_state() and vm_halt(). The VMM makes every transition; a vCPU
  *       thread of this VM only RUNNING or PAUSED -> HALTED (vm_halt) and
  *       RUNNING or PAUSED -> PAUSED for a guest reset (vmm_request_reset).
@@ -33,19 +34,19 @@
  *   arch: the vCPU's own thread; other threads only while the VM is stopped
  *       (vm_load resets it before the threads start). A PSCI CPU_ON caller
  *       never touches it: the target resets itself (vcpu_boot_self).
- *       Except arch.cntvoff: also the VMM under vm->lock while the VM is
- *       paused, just before it runs again (its vCPUs do not enter the
- *       guest while it is paused, and load cntvoff when they get a CPU).
+ *       Except: its cntvoff also by the VMM under vm->lock while the VM is
+ *       paused, just before it runs again (vcpu_arch_set_cntvoff; its vCPUs
+ *       do not enter the guest while paused and load it when they get a
+ *       CPU); its vtimer_asserted also by the virtual timer interrupt on its
+ *       CPU while it is current there (the same CPU); its vgic under the
+ *       vGIC's own locks (virt/vgic/vgic.c).
  *   power, boot_pc, boot_arg: with vm->lock held (virt/vcpu_power.c):
  *       OFF -> ON_PENDING by the one CPU_ON caller that finds it OFF (it
  *       also writes boot_*); ON_PENDING -> ON and ON -> OFF (CPU_OFF) by the
  *       vCPU's own thread; any value by the VMM while the VM is stopped.
  *   in_guest, waiting: the vCPU's own thread (waiting with atomics).
  *   exit_req: the VMM (vcpu_destroy).
- *   vtimer_asserted: the vCPU's own thread, or the virtual timer interrupt
- *       on its CPU while it is current there (the same CPU).
  *   wake: a semaphore: anyone gives, only the vCPU's own thread takes.
- *   vgic: under the vGIC's own locks (virt/vgic/vgic.c).
  */
 #ifndef ZVM_VM_H
 #define ZVM_VM_H
@@ -60,6 +61,7 @@
 #include <zvm/vm_config.h>
 #include <zvm/vmem.h>
 #include <arch/vcpu.h>
+#include <arch/vm.h>
 
 #define VM_MAX		8
 #define VM_REASON_LEN	96
@@ -85,7 +87,7 @@ enum vcpu_power {
 };
 
 struct vcpu {
-	struct vcpu_arch arch;		/* guest registers; first */
+	struct vcpu_arch arch;		/* registers, GIC CPU interface, timer line; first */
 	struct vm *vm;
 	int id;
 	struct k_thread *thread;
@@ -94,15 +96,14 @@ struct vcpu {
 	uint64_t boot_arg;		/* and context id for x0 */
 	bool in_guest;			/* between flush and sync, on thread->cpu */
 	bool exit_req;			/* the thread should end (VM deleted) */
-	bool vtimer_asserted;		/* zvm raised PPI 27 and masked the timer */
 	bool waiting;			/* blocked, or about to block, in a trapped WFI */
 	struct k_sem wake;		/* WFI, PSCI CPU_ON and resume wait here */
-	struct vgic_vcpu vgic;
 };
 
 struct vm {
 	int id;
 	struct vm_config cfg;
+	struct vm_arch arch;		/* stage-2 registers, guest time, vGIC distributor */
 	enum vm_state state;
 	bool loaded;			/* images copied in */
 	char halt_reason[VM_REASON_LEN];
@@ -113,8 +114,6 @@ struct vm {
 	struct vcpu vcpus[VM_MAX_VCPUS];
 	struct vdev vdevs[VM_MAX_VDEVS];
 	int nr_vdevs;
-	struct vgic vgic;
-	uint64_t cntvoff;		/* guest time = counter - cntvoff */
 	uint64_t paused_at;		/* counter when paused, to freeze guest time */
 	uint64_t started_at;
 	struct vuart *vuart;
@@ -122,7 +121,7 @@ struct vm {
 	struct virtio_dev *virtio[VM_MAX_VIRTIO];	/* virt/virtio/ */
 	bool hvc_attached;		/* `zvm look --hvc` is on its virtio console */
 	uint64_t exits_by_kind[EXIT_KINDS];
-	k_spinlock_t lock;		/* state, halt_reason, paused_at, cntvoff, vCPU power */
+	k_spinlock_t lock;		/* state, halt_reason, paused_at, arch.cntvoff, vCPU power */
 };
 
 /* A mask of vm_state values, for vm_set_state(). */
