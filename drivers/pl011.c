@@ -2,24 +2,8 @@
 #include <stddef.h>
 #include <zvm/arch.h>
 #include <zvm/uart.h>
+#include <zvm/pl011_regs.h>
 #include <arch/mmio.h>
-
-#define UART_DR		0x00
-#define UART_FR		0x18
-#define UART_LCR_H	0x2c
-#define UART_CR		0x30
-#define UART_IFLS	0x34
-#define UART_IMSC	0x38
-#define UART_ICR	0x44
-#define FR_TXFF		(1u << 5)
-#define FR_RXFE		(1u << 4)
-#define LCR_FEN		(1u << 4)
-#define LCR_WLEN8	(3u << 5)
-#define CR_UARTEN	(1u << 0)
-#define CR_TXE		(1u << 8)
-#define CR_RXE		(1u << 9)
-#define INT_RX		(1u << 4)
-#define INT_RT		(1u << 6)	/* receive timeout: FIFO not empty, line idle */
 
 static uintptr_t uart;
 static void (*rx_sink)(uint8_t byte);
@@ -37,17 +21,17 @@ static void reg_write(unsigned off, uint32_t v)
 void pl011_init_early(uintptr_t base)
 {
 	uart = base;
-	reg_write(UART_LCR_H, LCR_FEN | LCR_WLEN8);
-	reg_write(UART_CR, CR_UARTEN | CR_TXE | CR_RXE);
+	reg_write(PL011_LCR_H, PL011_LCR_FEN | PL011_LCR_WLEN8);
+	reg_write(PL011_CR, PL011_CR_UARTEN | PL011_CR_TXE | PL011_CR_RXE);
 }
 
 void pl011_putc(char c)
 {
 	if (!uart)
 		return;
-	while (reg_read(UART_FR) & FR_TXFF)
+	while (reg_read(PL011_FR) & PL011_FR_TXFF)
 		arch_cpu_relax();
-	reg_write(UART_DR, (uint8_t)c);
+	reg_write(PL011_DR, (uint8_t)c);
 }
 
 static void pl011_isr(int intid, void *arg)
@@ -60,19 +44,19 @@ static void pl011_isr(int intid, void *arg)
 	 * unmasking it later fires again. Clearing it could lose a byte that
 	 * arrives between the last read and the clear.
 	 */
-	while (!(reg_read(UART_FR) & FR_RXFE) && reg_read(UART_IMSC))
-		rx_sink((uint8_t)reg_read(UART_DR));
+	while (!(reg_read(PL011_FR) & PL011_FR_RXFE) && reg_read(PL011_IMSC))
+		rx_sink((uint8_t)reg_read(PL011_DR));
 }
 
 void pl011_rx_throttle(bool stop)
 {
-	reg_write(UART_IMSC, stop ? 0 : INT_RX | INT_RT);
+	reg_write(PL011_IMSC, stop ? 0 : PL011_INT_RX | PL011_INT_RT);
 }
 
 void pl011_rx_irq_enable(int intid, int cpu, void (*rx)(uint8_t byte))
 {
 	rx_sink = rx;
-	reg_write(UART_IFLS, 0);	/* interrupt at 1/8 full; timeout covers the rest */
+	reg_write(PL011_IFLS, 0);	/* interrupt at 1/8 full; timeout covers the rest */
 	irq_connect(intid, pl011_isr, NULL);
 	pl011_rx_throttle(false);
 	irq_enable(intid, cpu);

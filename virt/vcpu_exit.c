@@ -9,14 +9,7 @@
 #include <zvm/log.h>
 #include <zvm/vcpu.h>
 #include <arch/abort.h>
-
-#define ESR_EC(esr)		(((esr) >> 26) & 0x3f)
-#define EC_WFX			0x01
-#define EC_HVC64		0x16
-#define EC_SMC64		0x17
-#define EC_SYSREG		0x18
-#define EC_IABT_LOW		0x20
-#define EC_DABT_LOW		0x24
+#include <arch/esr_regs.h>
 
 /* ISS of a trapped MSR/MRS: Op0, Op2, Op1, CRn, Rt, CRm, direction. */
 #define SYSREG_ID(esr)		((esr) & 0x3ffc1e)

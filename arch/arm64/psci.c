@@ -1,10 +1,7 @@
 /* PSCI calls to the firmware (QEMU), through the conduit the DTB names. */
 #include <zvm/arch.h>
 #include <zvm/platform.h>
-
-#define PSCI_CPU_ON_64		0xc4000003u
-#define PSCI_SYSTEM_OFF		0x84000008u
-#define PSCI_SYSTEM_RESET	0x84000009u
+#include <zvm/psci_ids.h>
 
 int64_t arch_psci_call(uint64_t fn, uint64_t a1, uint64_t a2, uint64_t a3)
 {

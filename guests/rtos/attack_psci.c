@@ -18,14 +18,9 @@
 #include <zvm/arch.h>
 #include <zvm/kernel.h>
 #include <zvm/platform.h>
+#include <zvm/psci_ids.h>
 #include <arch/cpu_on_probe.h>
 
-#define PSCI_CPU_ON_64		0xc4000003u
-#define PSCI_AFFINITY_INFO_64	0xc4000004u
-#define PSCI_SUCCESS		0
-#define PSCI_ALREADY_ON		(-4)
-#define PSCI_ON_PENDING		(-5)
-#define AFFINITY_OFF		1
 #define RACE_ROUNDS		300
 #define RACERS_MAX		(K_MAX_CPUS - 1)
 #define RACER_STACK		4096
@@ -149,7 +144,7 @@ static bool wait_target_off(void)
 {
 	uint64_t deadline = k_uptime_ms() + WAIT_TIMEOUT_MS;
 
-	while (affinity_info() != AFFINITY_OFF) {
+	while (affinity_info() != PSCI_AFFINITY_OFF) {
 		if (k_uptime_ms() > deadline)
 			return false;
 		k_sleep(K_MSEC(1));
@@ -223,6 +218,6 @@ int attack_cpu_on_bad(void)
 	for (unsigned i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
 		printf("attack: cpu-on %s (0x%lx) returned %ld\n", cases[i].what,
 		       (unsigned long)cases[i].entry, (long)cpu_on(cases[i].entry));
-	printf("attack: cpu-on: the target is %s\n", affinity_info() == AFFINITY_OFF ? "off" : "not off");
+	printf("attack: cpu-on: the target is %s\n", affinity_info() == PSCI_AFFINITY_OFF ? "off" : "not off");
 	return 0;
 }
