@@ -22,7 +22,16 @@ k_timeout_t vtimer_ticks_to_fire(struct vcpu *vcpu)
 		return K_FOREVER;
 	isb();
 	now = read_sysreg(cntvct_el0);
-	return cval > now ? (k_timeout_t)(cval - now) : 0;
+	if (cval <= now)
+		return 0;
+	/*
+	 * Further off than a timeout can say (CVAL = UINT64_MAX, the timer
+	 * "disabled" while enabled): never. Cast, it would be negative, and
+	 * the host deadline (now + CNTVOFF + it) would wrap into the past.
+	 */
+	if (cval - now > (uint64_t)INT64_MAX)
+		return K_FOREVER;
+	return (k_timeout_t)(cval - now);
 }
 
 /*
