@@ -65,7 +65,7 @@ system_mirror() {
 ' "${files[@]}"
 }
 
-# apt-get/apt-cache with the private sources list and lists.
+# apt-get with the private sources list and package lists.
 private_apt() {
   local tool=$1; shift
   "$tool" -o Dir::Etc::sourcelist="$apt_dir/sources.list" -o Dir::Etc::sourceparts=- \
@@ -154,7 +154,7 @@ check_version() {
 }
 
 main() {
-  local suite want
+  local suite want version
   want="${ZVM_QEMU_PACKAGES[*]}"
   if [ -x "$ZVM_QEMU" ] && [ "$(cat "$stamp" 2>/dev/null)" = "$want" ]; then
     install_depends
@@ -166,7 +166,8 @@ main() {
   download_debs "$suite"
   unpack_debs
   install_depends
-  echo "qemu-fetch: $(check_version) in ${ZVM_QEMU_DIR#"$top"/}"
+  version=$(check_version)
+  echo "qemu-fetch: $version in ${ZVM_QEMU_DIR#"$top"/}"
   echo "$want" > "$stamp"
 }
 
