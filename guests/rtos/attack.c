@@ -13,7 +13,7 @@
 
 #define STORM_SGIS	20000
 #define UNKNOWN_HVC	0xc6ffff00ul
-#define ATTACK_USAGE	"unmapped|outside|undef|hvc|storm|cval-max|read ADDR|virtio-addr|virtio-loop|virtio-len|virtio-index"
+#define ATTACK_USAGE	"unmapped|outside|undef|hvc|storm|read ADDR|virtio-addr|virtio-loop|virtio-len|virtio-index|cval-max"
 
 static volatile uint64_t target;
 
