@@ -11,6 +11,8 @@ Contract (README "Running a guest", guests/rtos/app.c):
 import re
 import time
 
+import pytest
+
 from zvm import check_sync_sequence, find, mem_stats, sync_turns, zvm_info
 
 # Guest time between two sync lines: 500 ms of sleep plus scheduling. QEMU
@@ -159,6 +161,7 @@ def test_two_vms_share_one_cpu(vm):
     vm.guests.difference_update(["sc", "sd"])
 
 
+@pytest.mark.time_limit(KTEST_TIMEOUT + 60)
 def test_guest_ktest_passes(vm):
     assert one(vm, 'zvm new -t rtos -n kt --vcpus 2 --cpus 1-2 --args "app=ktest"') == \
         "VM 0 created: kt (rtos), 2 vCPU, 64 MiB, CPUs 1,2, priority 2"

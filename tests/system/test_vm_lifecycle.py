@@ -47,8 +47,7 @@ mem_before_errors = {}
 def fresh(vm):
     """For a test that stands alone: start with no VMs, whatever a failed
     test before left behind."""
-    if vm.attached is not None:
-        vm.detach()
+    vm.home()
     for vm_id in zvm_info(vm):
         assert one(vm, "zvm delete -n %d" % vm_id) == "VM %d deleted" % vm_id
     vm.guests.clear()
