@@ -242,11 +242,12 @@ class Zvm:
             except pexpect.TIMEOUT:
                 if self.log.count != seen:
                     seen, last_change = self.log.count, time.monotonic()
+                continue
             except pexpect.EOF:
-                status = self.child.proc.wait()
-                self.exit_status = status
-                self.fail("QEMU exited (status %s) after %.1f s while waiting for %s"
-                          % (status, time.monotonic() - t0, what))
+                pass    # failed below, outside the handler: no chained traceback
+            self.exit_status = self.child.proc.wait()
+            self.fail("QEMU exited (status %s) after %.1f s while waiting for %s"
+                      % (self.exit_status, time.monotonic() - t0, what))
 
     def wait_boot(self, timeout=BOOT_TIMEOUT):
         """Wait for the banner and the first prompt; keeps the boot text."""
@@ -430,10 +431,12 @@ class Zvm:
             try:
                 # Reads into pexpect's buffer (and the log) without matching.
                 self.child.expect([pexpect.TIMEOUT], timeout=min(left, 0.2))
+                continue
             except pexpect.EOF:
-                self.exit_status = self.child.proc.wait()
-                self.fail("QEMU exited (status %s) while waiting for %s"
-                          % (self.exit_status, what))
+                pass    # failed below, outside the handler: no chained traceback
+            self.exit_status = self.child.proc.wait()
+            self.fail("QEMU exited (status %s) while waiting for %s"
+                      % (self.exit_status, what))
 
     def attach(self, vm_id, sync=True, timeout=CMD_TIMEOUT):
         """`zvm look -n vm_id`. With sync, also drain the guest's shell (see
@@ -493,15 +496,22 @@ class Zvm:
     def wait_exit(self, timeout=CMD_TIMEOUT):
         """Wait for QEMU to exit (timeout scaled); returns its exit status."""
         timeout = scaled(timeout)
+        # The failures come after the handlers: no chained tracebacks.
+        closed = True
         try:
             self.child.expect(pexpect.EOF, timeout=timeout)
         except pexpect.TIMEOUT:
+            closed = False
+        if not closed:
             self.fail("QEMU did not exit within %.0f s" % timeout)
         try:
-            self.exit_status = self.child.proc.wait(timeout=timeout)
+            status = self.child.proc.wait(timeout=timeout)
         except subprocess.TimeoutExpired:
+            status = None
+        if status is None:
             self.fail("QEMU closed its output but did not exit within %.0f s"
                       % timeout)
+        self.exit_status = status
         return self.exit_status
 
     def poweroff(self, timeout=CMD_TIMEOUT):
