@@ -9,7 +9,8 @@ guests/rtos/periodic.c, virt/vpsci.c, virt/vm.c):
   the console (prompt `zvm-linux:~# `, followed by the terminal query
   ESC[6n). The kernel logs no Oops, BUG, WARNING, call trace or panic.
 - Through `zvm look`: typed commands run and their output comes back; the
-  guest sees 2 CPUs; both get timer interrupts and IPIs; cyclictest runs.
+  guest sees 2 CPUs; both get timer interrupts and IPIs; cyclictest runs its
+  1000 loops with its best, average and worst lateness bounded (CYCLICTEST_*).
 - An RTOS VM (`app=periodic`, on host CPU 1) keeps counting its 1 ms periods
   while Linux boots and while Linux runs CPU hogs on both its vCPUs. Its
   misses and lateness are reported, not asserted: this host runs 4 emulated
@@ -50,12 +51,15 @@ PERIODIC_RE = (r"\[rtos\] (?:rtos:~\$ )?"
 CYCLICTEST_RE = (r"^T: *0 \( *\d+\) P:(\d+) I:(\d+) C: *(\d+) Min: *(\d+) "
                  r"Act: *(\d+) Avg: *(\d+) Max: *(\d+)$")
 CYCLICTEST = "cyclictest -m -p99 -i1000 -l 1000 -q"
-# Bounds on what cyclictest measures (1 ms period, 1000 loops). A vtimer that
-# loses an interrupt or fires at the wrong time makes a late wake-up of
-# seconds, or a lateness of whole periods on average; this oversubscribed
-# host (4 emulated CPUs on 2 shared cores) gives a few ms at worst.
-CYCLICTEST_MAX_US = 200000
-CYCLICTEST_AVG_US = 10000
+# Bounds on what cyclictest measures (1 ms period, 1000 loops), in us. A
+# vtimer that fires late by a fixed amount (a wrong offset or compare value)
+# makes even the best wake-up late; one that loses an interrupt makes a
+# wake-up a second late or never. This host (4 emulated CPUs on 2 shared
+# cores) gives a best case of ~0.2 ms, an average of 0.5-4 ms and a worst
+# case of up to ~75 ms under a load average of 10 (linux-numbers.txt).
+CYCLICTEST_MIN_US = 5000
+CYCLICTEST_AVG_US = 50000
+CYCLICTEST_MAX_US = 1000000
 HOG = "while :; do :; done &"
 TYPE_CHUNK = 16
 
@@ -211,10 +215,10 @@ def cyclictest(vm, line):
     prio, interval, cycles, mn, _, avg, mx = (int(g) for g in m.groups())
     assert (prio, interval, cycles) == (99, 1000, 1000), m.group(0)
     assert mn <= avg <= mx, m.group(0)
-    assert mx <= CYCLICTEST_MAX_US, \
-        "%r: a wake-up %d us late (at most %d expected)" % (line, mx, CYCLICTEST_MAX_US)
-    assert avg <= CYCLICTEST_AVG_US, \
-        "%r: %d us late on average (at most %d expected)" % (line, avg, CYCLICTEST_AVG_US)
+    for name, got, limit in (("best", mn, CYCLICTEST_MIN_US), ("average", avg, CYCLICTEST_AVG_US),
+                             ("worst", mx, CYCLICTEST_MAX_US)):
+        assert got <= limit, "%r: the %s wake-up was %d us late (at most %d us expected): %s" % (
+            line, name, got, limit, m.group(0))
     return mn, avg, mx
 
 
