@@ -11,26 +11,34 @@ static void ktest_list(void)
 		printf("%s\n", c->name);
 }
 
+static const char *ktest_run_one(const struct ktest_case *c)
+{
+	int ret;
+
+	printf("ktest: %s: running\n", c->name);
+	ret = c->run();
+	return ret == 0 ? "PASS" : ret == KTEST_SKIPPED ? "SKIP" : "FAIL";
+}
+
 int ktest_run(const char *filter)
 {
-	int passed = 0, failed = 0;
+	int passed = 0, failed = 0, skipped = 0;
 
 	if (filter && strcmp(filter, "list") == 0) {
 		ktest_list();
 		return 0;
 	}
 	for (const struct ktest_case *c = __start_ktest_cases; c < __stop_ktest_cases; c++) {
+		const char *result;
+
 		if (filter && *filter && !strstr(c->name, filter))
 			continue;
-		printf("ktest: %s: running\n", c->name);
-		if (c->run() == 0) {
-			printf("ktest: %s: PASS\n", c->name);
-			passed++;
-		} else {
-			printf("ktest: %s: FAIL\n", c->name);
-			failed++;
-		}
+		result = ktest_run_one(c);
+		printf("ktest: %s: %s\n", c->name, result);
+		passed += result[0] == 'P';
+		failed += result[0] == 'F';
+		skipped += result[0] == 'S';
 	}
-	printf("ktest: %d passed, %d failed\n", passed, failed);
+	printf("ktest: %d passed, %d failed, %d skipped\n", passed, failed, skipped);
 	return failed;
 }
