@@ -63,7 +63,6 @@ CYCLICTEST_MIN_US = 5000
 CYCLICTEST_AVG_US = scaled(50000)
 CYCLICTEST_MAX_US = scaled(1000000)
 HOG = "while :; do :; done &"
-TYPE_CHUNK = 16
 
 state = {"numbers": []}
 
@@ -117,20 +116,6 @@ def rt_note(vm, what, mark):
 
 # ---- the Linux guest's shell ----
 
-def lx_type(vm, line, timeout=LINUX_CMD_TIMEOUT):
-    """Type line and Enter into the attached Linux guest, TYPE_CHUNK keys at
-    a time, each chunk after the echo of the one before: `zvm look` drops a
-    key the guest leaves in its full 32-byte receive FIFO for 100 ms (as a
-    real UART overruns), and a vCPU of this oversubscribed host may stall
-    that long."""
-    for i in range(0, len(line), TYPE_CHUNK):
-        chunk = line[i:i + TYPE_CHUNK]
-        vm.send(chunk)
-        vm.expect(vm.tolerant(chunk), "the Linux guest's echo of %r (in %r)" % (chunk, line),
-                  timeout=timeout)
-    vm.send("\n")
-
-
 def lx_sync(vm, timeout=LINUX_CMD_TIMEOUT):
     """In the attached Linux guest: an echo whose answer differs from what is
     typed, then the prompt after it. Drains the output before."""
@@ -159,8 +144,7 @@ def lx_here(vm, vm_id=LX_ID):
 def lx(vm, line, timeout=LINUX_CMD_TIMEOUT):
     """A command in the attached Linux guest's shell; its output (no echo,
     no CRs, no lines of other writers: the other VMs', the kernel's log)."""
-    return vm.run(line, LINUX_PROMPT, "Linux guest", timeout=timeout,
-                  typer=lambda l: lx_type(vm, l, timeout), echo="")
+    return vm.run(line, LINUX_PROMPT, "Linux guest", timeout=timeout, keys=True)
 
 
 def lx_lines(vm, line, **kw):
