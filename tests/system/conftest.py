@@ -23,7 +23,7 @@ import pytest
 
 sys.path.insert(0, os.path.dirname(__file__))
 
-from zvm import FATAL, LIVE, SCALE, TAIL_LINES, Zvm  # noqa: E402
+from zvm import FATAL, LIVE, SCALE, TAIL_LINES, Zvm, zvm_info  # noqa: E402
 
 TIME_LIMIT_S = 120      # per phase of a test, on an idle machine
 
@@ -140,6 +140,17 @@ def vm(request):
             assert FATAL not in machine.transcript(), \
                 "%s: a fatal exception was reported (see %s)" % (
                     scenario, machine.log_path)
+
+
+@pytest.fixture
+def fresh(vm):
+    """For a test that stands alone: start at the host prompt with no VMs,
+    whatever a failed test before left behind."""
+    vm.home()
+    for vm_id in zvm_info(vm):
+        assert vm.lines("zvm delete -n %d" % vm_id) == ["VM %d deleted" % vm_id]
+    vm.guests.clear()
+    yield
 
 
 @pytest.fixture(autouse=True)
