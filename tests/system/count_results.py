@@ -5,7 +5,8 @@
 
 IDS: the output of `pytest --collect-only -q FILE` (one node id a line);
 RESULTS: the lines conftest.py wrote as each test finished (ZVM_RESULTS);
-STATUS: pytest's exit status (124 or 137: killed by `timeout` after LIMIT s).
+STATUS: pytest's exit status (124 or 137: killed by `timeout` after LIMIT s;
+NOT_RUN: not started, the suite's time budget of LIMIT s was spent).
 Every collected test counts once: passed if its line says so, failed if it
 failed or was skipped, and failed by name if it has no line (the run was
 killed, or ended, before it). Prints a line per failed test, then
@@ -14,6 +15,7 @@ killed, or ended, before it). Prints a line per failed test, then
 import sys
 
 KILLED = (124, 137)
+NOT_RUN = 255
 
 
 def collected(path):
@@ -38,7 +40,9 @@ def main(ids_path, results_path, status, limit):
     status = int(status)
     ids, done = collected(ids_path), results(results_path)
     ids += [n for n in done if n not in ids]
-    if status in KILLED:
+    if status == NOT_RUN:
+        missing = "not run: the suite's time budget of %s s was spent before this file" % limit
+    elif status in KILLED:
         missing = "no result: the file's run was killed after its limit of %s s" % limit
     else:
         missing = "no result: pytest exited with status %d before it finished" % status
