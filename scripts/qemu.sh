@@ -21,6 +21,6 @@ while read -r addr _room file; do
   load "$addr" "$file"
 done < <(sed -n 's/^IMAGE_[A-Za-z0-9_-]* *:= *//p' "$mk")
 
-exec qemu-system-aarch64 -M "$(cfg QEMU_MACHINE)" -cpu "$(cfg QEMU_CPU)" \
+exec "$top/scripts/qemu-system.sh" -M "$(cfg QEMU_MACHINE)" -cpu "$(cfg QEMU_CPU)" \
   -smp "$(cfg QEMU_SMP)" -m "$(cfg QEMU_MEM)" -nic none -kernel "$top/build/zvm.elf" \
   ${loaders[@]+"${loaders[@]}"} "$@"

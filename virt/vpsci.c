@@ -8,6 +8,17 @@
 #include <zvm/vcpu.h>
 #include <zvm/vmm.h>
 
+/* An entry point must be an instruction in the VM's RAM. */
+static bool entry_valid(const struct vm *vm, uint64_t entry)
+{
+	return (entry & 3) == 0 && entry >= vm->cfg.ram_ipa &&
+	       entry - vm->cfg.ram_ipa < vm->cfg.ram_size;
+}
+
+/*
+ * Exactly one of several concurrent calls on an OFF target succeeds; the
+ * target resets itself to the entry point (virt/vcpu_power.c).
+ */
 static int64_t psci_cpu_on(struct vcpu *caller, uint64_t mpidr, uint64_t entry,
 			   uint64_t ctx)
 {
@@ -15,12 +26,17 @@ static int64_t psci_cpu_on(struct vcpu *caller, uint64_t mpidr, uint64_t entry,
 
 	if (!target)
 		return PSCI_INVALID_PARAMS;
-	if (target->power == VCPU_ON)
+	if (!entry_valid(caller->vm, entry))
+		return PSCI_INVALID_ADDRESS;
+	switch (vcpu_power_request_on(target, entry, ctx)) {
+	case VCPU_OFF:
+		vcpu_kick(target);
+		return PSCI_SUCCESS;
+	case VCPU_ON_PENDING:
+		return PSCI_ON_PENDING;
+	default:
 		return PSCI_ALREADY_ON;
-	vcpu_arch_reset(&target->arch, entry, ctx, target->id);
-	target->power = VCPU_ON;
-	vcpu_kick(target);
-	return PSCI_SUCCESS;
+	}
 }
 
 static int64_t psci_affinity_info(struct vcpu *caller, uint64_t mpidr)
@@ -29,7 +45,14 @@ static int64_t psci_affinity_info(struct vcpu *caller, uint64_t mpidr)
 
 	if (!target)
 		return PSCI_INVALID_PARAMS;
-	return target->power == VCPU_ON ? PSCI_AFFINITY_ON : PSCI_AFFINITY_OFF;
+	switch (vcpu_power_get(target)) {
+	case VCPU_ON:
+		return PSCI_AFFINITY_ON;
+	case VCPU_ON_PENDING:
+		return PSCI_AFFINITY_ON_PENDING;
+	default:
+		return PSCI_AFFINITY_OFF;
+	}
 }
 
 static bool psci_supported(uint32_t fn)
@@ -56,7 +79,7 @@ static int64_t hypercall(struct vcpu *vcpu, uint32_t fn, const uint64_t *x)
 	case PSCI_CPU_ON_64:
 		return psci_cpu_on(vcpu, x[1], x[2], x[3]);
 	case PSCI_CPU_OFF:
-		vcpu->power = VCPU_OFF;
+		vcpu_power_off(vcpu);
 		return PSCI_SUCCESS;
 	case PSCI_AFFINITY_INFO_32:
 	case PSCI_AFFINITY_INFO_64:

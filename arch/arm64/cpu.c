@@ -64,6 +64,13 @@ void arch_cpu_halt(void)
 		wfi();
 }
 
+void arch_fatal_trap(void)
+{
+	/* BRK: a synchronous exception, reported and stopped by exception.c. */
+	__asm__ volatile("brk #0x800" : : : "memory");
+	arch_cpu_halt();
+}
+
 void arch_thread_init(struct arch_thread_ctx *ctx, struct k_thread *t,
 		      void *stack_top)
 {

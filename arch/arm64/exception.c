@@ -111,6 +111,8 @@ void exception_irq(struct arch_regs *r, uint64_t kind)
 {
 	(void)r;
 	(void)kind;
+	arch_cpu_self()->irq_nesting++;		/* k_is_in_isr() */
 	gic_handle_irqs();
+	arch_cpu_self()->irq_nesting--;
 	sched_irq_exit();
 }

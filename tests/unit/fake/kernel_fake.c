@@ -254,6 +254,11 @@ int k_mutex_unlock(struct k_mutex *m)
 	return 0;
 }
 
+bool k_mutex_held(const struct k_mutex *m)
+{
+	return m->owner == current && m->lock_count;
+}
+
 /* ---- message queues ---- */
 
 void k_msgq_init(struct k_msgq *q, void *buffer, size_t msg_size, uint32_t max_msgs)
