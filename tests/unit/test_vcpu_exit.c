@@ -18,6 +18,7 @@
 #include <stdint.h>
 #include <string.h>
 #include <cmocka.h>
+#include <zvm/psci_ids.h>
 #include <zvm/vcpu.h>
 #include <zvm/vmm.h>
 #include <arch/vtimer_hw.h>
@@ -50,8 +51,6 @@
 	 ((uint64_t)(srt) << 16) | ((uint64_t)(sf) << 15) | ((uint64_t)(write) << 6) | \
 	 DFSC_TRANSLATION_L2)
 
-#define PSCI_VERSION		0x84000000u
-#define PSCI_SYSTEM_OFF		0x84000008u
 #define PC			(RAM_IPA + SEG_OFFSET + 0x100)
 #define VBAR			(RAM_IPA + SEG_OFFSET + 0x800)
 #define SPSR_EL1H		0x3c5
