@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # zvm: `make` builds build/zvm.elf; `make run` boots it in QEMU; `make test`
 # runs every test; `make bench` measures. Setup is automatic (scripts/setup.sh).
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The host image: the hypervisor shell on the console. */
 #include <stdio.h>
 #include <zvm/app.h>
@@ -6,13 +7,13 @@
 #include <zvm/shell.h>
 #include <zvm/vmm.h>
 
-#define SHELL_STACK	16384
-#define SHELL_PRIO	K_PRIO_PREEMPT(14)
+#define SHELL_STACK 16384
+#define SHELL_PRIO  K_PRIO_PREEMPT(14)
 
 static void shell_main(void *arg)
 {
 	(void)arg;
-	bench_boot_prompt_cycles = k_cycle_get();	/* counted from QEMU's start */
+	bench_boot_prompt_cycles = k_cycle_get(); /* counted from QEMU's start */
 	shell_run("zvm_host:~# ");
 }
 

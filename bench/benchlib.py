@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """What the benchmark scripts share: starting QEMU, naming the commit, writing a result."""
 import subprocess
 

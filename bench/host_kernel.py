@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: MIT
 """Runs the host kernel's `bench` command in QEMU and writes a Markdown table.
 
 Usage: bench/host_kernel.py OUTPUT.md

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: MIT
 """The Linux guest bare and under zvm: boot time and cyclictest, side by side.
 
 Usage: bench/linux_guest.py OUTPUT.md

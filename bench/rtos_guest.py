@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: MIT
 """The RTOS guest's latency benchmark bare and under zvm, side by side.
 
 Usage: bench/rtos_guest.py OUTPUT.md

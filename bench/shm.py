@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: MIT
 """Round trips over a shared-memory ring with doorbells, between VMs.
 
 Usage: bench/shm.py OUTPUT.md

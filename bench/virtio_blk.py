@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: MIT
 """virtio-blk sequential throughput in the Linux guest: zvm's own virtio-blk
 against QEMU's, with the same kernel and initramfs.
 

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: MIT
 """virtio-net throughput between two Linux VMs on zvm's switch.
 
 Usage: bench/virtio_net.py OUTPUT.md

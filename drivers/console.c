@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The host console over the UART: output under one lock so lines from
  * different CPUs never interleave within a write; input through a ring
@@ -10,15 +11,15 @@
 #include <zvm/kernel.h>
 #include <zvm/uart.h>
 
-#define RX_RING_SIZE	1024
+#define RX_RING_SIZE 1024
 
 static k_spinlock_t out_lock;
 static k_spinlock_t rx_lock;
 static uint8_t rx_ring[RX_RING_SIZE];
-static unsigned rx_head, rx_tail;	/* free-running; tail - head = bytes held */
+static unsigned rx_head, rx_tail; /* free-running; tail - head = bytes held */
 static bool rx_stopped;
 static struct k_sem rx_ready;
-static int panic_cpu = -1;	/* a CPU reporting a fatal error */
+static int panic_cpu = -1; /* a CPU reporting a fatal error */
 static bool panic_holds_lock;
 
 void console_write(const char *s, size_t n)
@@ -38,7 +39,7 @@ void console_write(const char *s, size_t n)
 	arch_irq_restore(key);
 }
 
-#define PANIC_LOCK_TRIES	1000000
+#define PANIC_LOCK_TRIES 1000000
 
 /*
  * A CPU reporting a fatal error takes the output lock if it can, so its

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* ARM PL011 UART: polled transmit, interrupt-driven receive. */
 #include <stddef.h>
 #include <zvm/arch.h>
@@ -5,8 +6,8 @@
 #include <zvm/pl011_regs.h>
 #include <arch/mmio.h>
 
-#define EARLY_MAX	64	/* typed-ahead bytes kept across turning the FIFO on */
-#define EARLY_QUIET_HZ	20	/* 50 ms without a byte: the typed-ahead input has ended */
+#define EARLY_MAX      64 /* typed-ahead bytes kept across turning the FIFO on */
+#define EARLY_QUIET_HZ 20 /* 50 ms without a byte: the typed-ahead input has ended */
 
 static uintptr_t uart;
 static void (*rx_sink)(uint8_t byte);
@@ -97,7 +98,7 @@ void pl011_rx_irq_enable(int intid, int cpu, void (*rx)(uint8_t byte))
 	for (unsigned i = 0; i < early_len; i++)
 		rx(early[i]);
 	early_len = 0;
-	reg_write(PL011_IFLS, 0);	/* interrupt at 1/8 full; timeout covers the rest */
+	reg_write(PL011_IFLS, 0); /* interrupt at 1/8 full; timeout covers the rest */
 	irq_connect(intid, pl011_isr, NULL);
 	pl011_rx_throttle(false);
 	irq_enable(intid, cpu);

@@ -12,7 +12,7 @@ void k_assert_fail(const char *file, int line, const char *cond)
 
 bool k_is_in_isr(void)
 {
-	k_spinlock_key_t key = arch_irq_save();	/* no migration while we look */
+	k_spinlock_key_t key = arch_irq_save(); /* no migration while we look */
 	bool in_isr = arch_cpu_self()->irq_nesting > 0;
 
 	arch_irq_restore(key);

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Binary buddy page allocator.
  *
@@ -15,9 +16,9 @@
 #include <string.h>
 #include <zvm/buddy.h>
 
-#define META_NONE	0x00
-#define META_FREE	0x80
-#define META_USED	0x40
+#define META_NONE 0x00
+#define META_FREE 0x80
+#define META_USED 0x40
 
 static inline size_t pages_of(unsigned order)
 {
@@ -53,8 +54,7 @@ static int is_free_head(const struct buddy *b, uintptr_t pfn, unsigned order)
  * Freed blocks go to the head of their list (recently used, cache warm);
  * init queues them at the tail so the bottom of the range is used first.
  */
-static void push_free(struct buddy *b, uintptr_t pfn, unsigned order,
-		      bool at_tail)
+static void push_free(struct buddy *b, uintptr_t pfn, unsigned order, bool at_tail)
 {
 	*meta_of(b, pfn) = META_FREE | order;
 	if (at_tail)
@@ -91,7 +91,7 @@ static unsigned largest_order_at(uintptr_t pfn, size_t left)
 static void free_range(struct buddy *b, uintptr_t pfn, uintptr_t end)
 {
 	if (pfn == 0)
-		pfn = 1;	/* address 0 would read as NULL */
+		pfn = 1; /* address 0 would read as NULL */
 	while (pfn < end) {
 		unsigned order = largest_order_at(pfn, end - pfn);
 
@@ -107,8 +107,8 @@ void buddy_init(struct buddy *b, uintptr_t base, size_t npages, void *meta)
 	buddy_init_except(b, base, npages, meta, 0, 0);
 }
 
-void buddy_init_except(struct buddy *b, uintptr_t base, size_t npages, void *meta,
-		       uintptr_t hole, size_t hole_pages)
+void buddy_init_except(struct buddy *b, uintptr_t base, size_t npages, void *meta, uintptr_t hole,
+		       size_t hole_pages)
 {
 	uintptr_t pfn = base >> PAGE_SHIFT;
 	uintptr_t end = pfn + npages;
@@ -142,10 +142,10 @@ void *buddy_alloc(struct buddy *b, unsigned order)
 		b->failures++;
 		return NULL;
 	}
-	k = (unsigned)__builtin_ctz(fits);	/* smallest block that fits */
+	k = (unsigned)__builtin_ctz(fits); /* smallest block that fits */
 	pfn = pfn_of(dlist_first(&b->free[k]));
 	remove_free(b, pfn, k);
-	while (k > order) {		/* give back the upper halves */
+	while (k > order) { /* give back the upper halves */
 		k--;
 		push_free(b, pfn + pages_of(k), k, false);
 	}
@@ -160,8 +160,7 @@ static int is_live_block(const struct buddy *b, const void *p, unsigned order)
 	uintptr_t addr = (uintptr_t)p;
 
 	return order < BUDDY_MAX_ORDER && addr && !(addr & (PAGE_SIZE - 1)) &&
-	       in_range(b, pfn_of(p)) &&
-	       *meta_of(b, pfn_of(p)) == (META_USED | order);
+	       in_range(b, pfn_of(p)) && *meta_of(b, pfn_of(p)) == (META_USED | order);
 }
 
 int buddy_free(struct buddy *b, void *p, unsigned order)
@@ -181,7 +180,7 @@ int buddy_free(struct buddy *b, void *p, unsigned order)
 		if (!is_free_head(b, buddy, order))
 			break;
 		remove_free(b, buddy, order);
-		pfn &= ~pages_of(order);	/* the lower of the two */
+		pfn &= ~pages_of(order); /* the lower of the two */
 		order++;
 	}
 	push_free(b, pfn, order, false);
@@ -200,8 +199,8 @@ void buddy_stats(const struct buddy *b, struct page_stats *st)
 {
 	st->total_pages = b->total_pages;
 	st->free_pages = b->free_pages;
-	st->largest_free_pages = b->nonempty ?
-		pages_of(31 - (unsigned)__builtin_clz(b->nonempty)) : 0;
+	st->largest_free_pages =
+		b->nonempty ? pages_of(31 - (unsigned)__builtin_clz(b->nonempty)) : 0;
 	st->allocs = b->allocs;
 	st->frees = b->frees;
 	st->failures = b->failures;
@@ -213,9 +212,9 @@ static long check_list(const struct buddy *b, unsigned order)
 	const struct dnode *n;
 	long pages = 0;
 
-	DLIST_FOR_EACH(&b->free[order], n) {
-		if (!is_free_head(b, pfn_of(n), order) ||
-		    (pfn_of(n) & (pages_of(order) - 1)))
+	DLIST_FOR_EACH(&b->free[order], n)
+	{
+		if (!is_free_head(b, pfn_of(n), order) || (pfn_of(n) & (pages_of(order) - 1)))
 			return -1;
 		pages += (long)pages_of(order);
 	}

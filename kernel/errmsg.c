@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* errmsg(): see include/zvm/errmsg.h. */
 #include <stdarg.h>
 #include <stdio.h>

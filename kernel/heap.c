@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Two-level segregated fit heap.
  *
@@ -18,23 +19,23 @@
 #include <zvm/heap.h>
 
 struct hblock {
-	size_t size;			/* whole block | BLK_* flags */
-	uintptr_t magic;		/* HEAP_MAGIC ^ block address */
+	size_t size;     /* whole block | BLK_* flags */
+	uintptr_t magic; /* HEAP_MAGIC ^ block address */
 };
 
-#define BLK_FREE	0x1ul
-#define BLK_PREV_FREE	0x2ul
-#define BLK_FLAGS	(HEAP_ALIGN - 1ul)
+#define BLK_FREE      0x1ul
+#define BLK_PREV_FREE 0x2ul
+#define BLK_FLAGS     (HEAP_ALIGN - 1ul)
 
-#define HEAP_MAGIC	((uintptr_t)0x5a564d48u)	/* "ZVMH" */
-#define HDR		sizeof(struct hblock)
-#define ALIGN_LOG2	4
-#define MIN_BLOCK	48ul	/* header + link + footer, rounded up */
-#define SMALL_LIMIT	((size_t)HEAP_SL_COUNT * HEAP_ALIGN)
-#define FL_SHIFT	(HEAP_SL_LOG2 + ALIGN_LOG2 - 1)
-#define MAX_BLOCK	(((size_t)1 << (HEAP_FL_COUNT + FL_SHIFT)) - HEAP_ALIGN)
+#define HEAP_MAGIC  ((uintptr_t)0x5a564d48u) /* "ZVMH" */
+#define HDR         sizeof(struct hblock)
+#define ALIGN_LOG2  4
+#define MIN_BLOCK   48ul /* header + link + footer, rounded up */
+#define SMALL_LIMIT ((size_t)HEAP_SL_COUNT * HEAP_ALIGN)
+#define FL_SHIFT    (HEAP_SL_LOG2 + ALIGN_LOG2 - 1)
+#define MAX_BLOCK   (((size_t)1 << (HEAP_FL_COUNT + FL_SHIFT)) - HEAP_ALIGN)
 /* Entries of the exact-size class tried when no class surely fits. */
-#define FIT_SCAN	8
+#define FIT_SCAN    8
 
 _Static_assert(HDR == HEAP_ALIGN, "header must keep payloads aligned");
 _Static_assert(HDR + sizeof(struct dnode) + sizeof(size_t) <= MIN_BLOCK,
@@ -119,7 +120,7 @@ static void remove_free(struct heap *h, struct hblock *b)
 	mapping(size_of(b), &fl, &sl);
 	dlist_remove(link_of(b));
 	if (dlist_empty(&h->free[fl][sl])) {
-		h->sl_map[fl] &= (uint16_t)~(1u << sl);
+		h->sl_map[fl] &= (uint16_t) ~(1u << sl);
 		if (!h->sl_map[fl])
 			h->fl_map &= ~(1u << fl);
 	}
@@ -196,7 +197,8 @@ static struct hblock *scan_class(struct heap *h, size_t size)
 	unsigned fl, sl, left = FIT_SCAN;
 
 	mapping(size, &fl, &sl);
-	DLIST_FOR_EACH(&h->free[fl][sl], n) {
+	DLIST_FOR_EACH(&h->free[fl][sl], n)
+	{
 		if (size_of(block_of(n)) >= size)
 			return block_of(n);
 		if (!--left)
@@ -232,7 +234,7 @@ static void split(struct heap *h, struct hblock *b, size_t size)
 		return;
 	b->size -= rest;
 	tail = next_of(b);
-	tail->size = rest;	/* its previous block, b, is about to be used */
+	tail->size = rest; /* its previous block, b, is about to be used */
 	tail->magic = magic_of(tail);
 	insert_free(h, tail);
 }
@@ -265,8 +267,7 @@ static struct hblock *live_block(const struct heap *h, void *p)
 	uintptr_t a = (uintptr_t)p;
 	struct hblock *b = (struct hblock *)p - 1;
 
-	if ((a & BLK_FLAGS) || a < (uintptr_t)h->start + HDR ||
-	    a > (uintptr_t)h->end)
+	if ((a & BLK_FLAGS) || a < (uintptr_t)h->start + HDR || a > (uintptr_t)h->end)
 		return NULL;
 	if (b->magic != magic_of(b) || (b->size & BLK_FREE))
 		return NULL;
@@ -329,7 +330,8 @@ static size_t largest_free(const struct heap *h)
 		return 0;
 	fl = 31 - (unsigned)__builtin_clz(h->fl_map);
 	sl = 31 - (unsigned)__builtin_clz(h->sl_map[fl]);
-	DLIST_FOR_EACH(&h->free[fl][sl], n) {
+	DLIST_FOR_EACH(&h->free[fl][sl], n)
+	{
 		size_t size = size_of(block_of((struct dnode *)n));
 
 		if (size > max)
@@ -358,15 +360,13 @@ struct walk {
 	unsigned long prev_free;
 };
 
-static int check_block(const struct heap *h, const struct hblock *b,
-		       struct walk *w)
+static int check_block(const struct heap *h, const struct hblock *b, struct walk *w)
 {
 	size_t size = size_of(b);
 	unsigned fl, sl;
 
 	if (b->magic != magic_of(b) || size < MIN_BLOCK ||
-	    size > (size_t)(h->end - (const char *)b) ||
-	    (b->size & BLK_PREV_FREE) != w->prev_free)
+	    size > (size_t)(h->end - (const char *)b) || (b->size & BLK_PREV_FREE) != w->prev_free)
 		return -1;
 	w->prev_free = (b->size & BLK_FREE) ? BLK_PREV_FREE : 0;
 	if (!(b->size & BLK_FREE)) {
@@ -375,9 +375,8 @@ static int check_block(const struct heap *h, const struct hblock *b,
 	}
 	mapping(size, &fl, &sl);
 	if ((b->size & BLK_PREV_FREE) || *footer_of(b) != size ||
-	    !dnode_linked(link_of((struct hblock *)b)) ||
-	    !(h->sl_map[fl] & (1u << sl)))
-		return -1;	/* unmerged neighbours or lost from its list */
+	    !dnode_linked(link_of((struct hblock *)b)) || !(h->sl_map[fl] & (1u << sl)))
+		return -1; /* unmerged neighbours or lost from its list */
 	w->free_bytes += size;
 	w->free_blocks++;
 	return 0;
@@ -391,7 +390,7 @@ static size_t listed_blocks(const struct heap *h)
 	for (unsigned f = 0; f < HEAP_FL_COUNT; f++)
 		for (unsigned s = 0; s < HEAP_SL_COUNT; s++)
 			DLIST_FOR_EACH(&h->free[f][s], n)
-				count++;
+	count++;
 	return count;
 }
 
@@ -406,8 +405,7 @@ int heap_check(const struct heap *h)
 	for (; b < end; b = next_of(b))
 		if (check_block(h, b, &w))
 			return -1;
-	if (b != end || end->magic != magic_of(end) ||
-	    end->size != w.prev_free)
+	if (b != end || end->magic != magic_of(end) || end->size != w.prev_free)
 		return -1;
 	if (w.used != h->used_bytes || w.free_bytes != h->free_block_bytes ||
 	    w.free_blocks != h->free_blocks)

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Kernel log lines: "[   12.345678] c1 <inf> message". */
 #include <stdarg.h>
 #include <stdio.h>
@@ -6,7 +7,7 @@
 #include <zvm/kernel.h>
 #include <zvm/log.h>
 
-#define LOG_LINE_MAX	256
+#define LOG_LINE_MAX 256
 
 static const char *const level_names[] = { "err", "wrn", "inf", "dbg" };
 static int log_level = LOG_LEVEL_INF;
@@ -47,9 +48,8 @@ void log_printf(int level, const char *fmt, ...)
 	if (level > log_level)
 		return;
 	n = snprintf(line, sizeof(line), "[%5lu.%06lu] c%d <%s> ",
-		     (unsigned long)(ns / 1000000000u),
-		     (unsigned long)(ns / 1000u % 1000000u), k_cpu_id(),
-		     log_level_name(level));
+		     (unsigned long)(ns / 1000000000u), (unsigned long)(ns / 1000u % 1000000u),
+		     k_cpu_id(), log_level_name(level));
 	va_start(ap, fmt);
 	n += vsnprintf(line + n, sizeof(line) - (size_t)n - 1, fmt, ap);
 	va_end(ap);

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Boot: the boot CPU brings up the MMU, the platform from the DTB, memory,
  * interrupts and the other CPUs, then starts the shell and becomes idle.
@@ -17,8 +18,8 @@
 #include <arch/gicv3.h>
 #include <arch/mmu.h>
 
-#define HEAP_BYTES		(8ul << 20)
-#define CPU_START_TIMEOUT_MS	1000
+#define HEAP_BYTES           (8ul << 20)
+#define CPU_START_TIMEOUT_MS 1000
 
 /* libfdt is built with the stack protector. */
 uintptr_t __stack_chk_guard = 0x5a5a3c3cdeadbeefu;
@@ -45,7 +46,7 @@ static const void *find_dtb(uintptr_t x0)
 {
 	if (x0 && fdt_magic((const void *)x0) == FDT_MAGIC)
 		return (const void *)x0;
-	return (const void *)ZVM_DTB_ADDR;	/* QEMU virt: start of RAM for an ELF */
+	return (const void *)ZVM_DTB_ADDR; /* QEMU virt: start of RAM for an ELF */
 }
 
 static void memory_init(void)
@@ -71,8 +72,7 @@ static void devices_init(void)
 	if (!mmu_map_device(platform.uart_base, 0x1000))
 		fatal_boot("cannot map the UART");
 	pl011_init_early(platform.uart_base);
-	if (gic_init(platform.gicd_base, platform.gicr_base, platform.gicr_size) ||
-	    gic_cpu_init(0))
+	if (gic_init(platform.gicd_base, platform.gicr_base, platform.gicr_size) || gic_cpu_init(0))
 		fatal_boot("GICv3 not usable");
 	sched_cpu_irqs_init(0, kernel_timer_intid());
 	console_init_irq(platform.uart_intid, 0);
@@ -84,7 +84,8 @@ static void devices_init(void)
 static void secondaries_start(void)
 {
 	for (int cpu = 1; cpu < platform.boot_cpus; cpu++) {
-		uint64_t deadline = k_cycle_get() + k_ns_to_ticks(CPU_START_TIMEOUT_MS * 1000000ull);
+		uint64_t deadline =
+			k_cycle_get() + k_ns_to_ticks(CPU_START_TIMEOUT_MS * 1000000ull);
 
 		k_cpus[cpu].mpidr = platform.cpu_mpidr[cpu];
 		if (arch_cpu_start(cpu, platform.cpu_mpidr[cpu]) != 0) {
@@ -112,9 +113,9 @@ void kernel_boot_main(uintptr_t x0)
 	mmu_final_map(platform.ram_base, platform.ram_size);
 	memory_init();
 	devices_init();
-	LOG_INF("%s: %d CPUs, %lu MiB RAM at 0x%lx, PSCI %s", platform.model,
-		platform.ncpus, (unsigned long)(platform.ram_size >> 20),
-		(unsigned long)platform.ram_base, platform.psci == PSCI_HVC ? "hvc" : "smc");
+	LOG_INF("%s: %d CPUs, %lu MiB RAM at 0x%lx, PSCI %s", platform.model, platform.ncpus,
+		(unsigned long)(platform.ram_size >> 20), (unsigned long)platform.ram_base,
+		platform.psci == PSCI_HVC ? "hvc" : "smc");
 	secondaries_start();
 	LOG_INF("%d CPUs online", k_num_cpus());
 	app_main();

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Kernel memory: the buddy page allocator over all free RAM and the heap
  * behind k_malloc, each behind its own spinlock.
@@ -33,8 +34,8 @@ void mm_init(uintptr_t start, uintptr_t end, size_t heap_bytes)
 	mm_init_except(start, end, 0, 0, heap_bytes);
 }
 
-void mm_init_except(uintptr_t start, uintptr_t end, uintptr_t hole_start,
-		    uintptr_t hole_end, size_t heap_bytes)
+void mm_init_except(uintptr_t start, uintptr_t end, uintptr_t hole_start, uintptr_t hole_end,
+		    size_t heap_bytes)
 {
 	size_t npages, meta_pages;
 	unsigned heap_order;
@@ -50,7 +51,8 @@ void mm_init_except(uintptr_t start, uintptr_t end, uintptr_t hole_start,
 	hole_start &= ~(PAGE_SIZE - 1);
 	buddy_init_except(&pages, start + (meta_pages << PAGE_SHIFT), npages - meta_pages,
 			  (void *)start, hole_start,
-			  hole_end > hole_start ? page_round_up(hole_end - hole_start) >> PAGE_SHIFT : 0);
+			  hole_end > hole_start ? page_round_up(hole_end - hole_start) >> PAGE_SHIFT
+						: 0);
 
 	heap_order = buddy_order_for(page_round_up(heap_bytes) >> PAGE_SHIFT);
 	heap_mem = buddy_alloc(&pages, heap_order);
@@ -116,7 +118,7 @@ void *k_calloc(size_t n, size_t size)
 	void *p;
 
 	if (size && n > (size_t)-1 / size)
-		return k_malloc((size_t)-1);	/* fails and counts a failure */
+		return k_malloc((size_t)-1); /* fails and counts a failure */
 	p = k_malloc(n * size);
 	if (p)
 		memset(p, 0, n * size);
@@ -140,8 +142,7 @@ void k_free(void *p)
  * size): zeroing a 512 MiB guest took seconds. Eight 64-bit stores per step,
  * and GCC must not turn the loop back into a memset call.
  */
-__attribute__((optimize("no-tree-loop-distribute-patterns")))
-void page_zero(void *p, size_t bytes)
+__attribute__((optimize("no-tree-loop-distribute-patterns"))) void page_zero(void *p, size_t bytes)
 {
 	uint64_t *w = p;
 

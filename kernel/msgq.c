@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Message queues: a ring of fixed-size messages. When a receiver waits on
  * an empty queue, a sender copies straight into the receiver's buffer (and
@@ -6,8 +7,7 @@
 #include <string.h>
 #include <zvm/sched.h>
 
-void k_msgq_init(struct k_msgq *q, void *buffer, size_t msg_size,
-		 uint32_t max_msgs)
+void k_msgq_init(struct k_msgq *q, void *buffer, size_t msg_size, uint32_t max_msgs)
 {
 	q->buffer = buffer;
 	q->msg_size = msg_size;

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Recursive mutexes with priority inheritance. A thread's priority is
  * derived, never remembered: its base priority, raised to the most urgent
@@ -7,7 +8,7 @@
  */
 #include <zvm/sched.h>
 
-#define PI_CHAIN_MAX	8
+#define PI_CHAIN_MAX 8
 
 void k_mutex_init(struct k_mutex *m)
 {
@@ -29,7 +30,8 @@ static int inherited_prio(const struct k_thread *t)
 	int prio = t->base_prio;
 	struct dnode *n;
 
-	DLIST_FOR_EACH(&t->held_mutexes, n) {
+	DLIST_FOR_EACH(&t->held_mutexes, n)
+	{
 		int p = best_waiter_prio(CONTAINER_OF(n, struct k_mutex, held_node));
 
 		if (p < prio)
@@ -45,7 +47,7 @@ void mutex_prio_refresh(struct k_thread *t)
 
 		if (prio == t->prio)
 			return;
-		sched_set_prio(t, prio);	/* re-sorts t in the waitq it pends on */
+		sched_set_prio(t, prio); /* re-sorts t in the waitq it pends on */
 		t = t->pending_mutex ? t->pending_mutex->owner : NULL;
 	}
 }
@@ -74,7 +76,7 @@ int k_mutex_lock(struct k_mutex *m, k_timeout_t timeout)
 	struct k_thread *cur = k_current();
 	int ret;
 
-	K_ASSERT(!k_is_in_isr());	/* a mutex is owned by a thread */
+	K_ASSERT(!k_is_in_isr()); /* a mutex is owned by a thread */
 	if (m->owner == cur || !m->owner) {
 		if (m->owner == cur)
 			m->lock_count++;
@@ -93,7 +95,7 @@ int k_mutex_lock(struct k_mutex *m, k_timeout_t timeout)
 	if (ret != 0) {
 		key = k_spin_lock(&sched_lock);
 		cur->pending_mutex = NULL;
-		mutex_prio_refresh(m->owner);	/* we no longer lend our priority */
+		mutex_prio_refresh(m->owner); /* we no longer lend our priority */
 		k_spin_unlock(&sched_lock, key);
 	}
 	return ret;
@@ -120,7 +122,7 @@ int k_mutex_unlock(struct k_mutex *m)
 	if (next) {
 		next->pending_mutex = NULL;
 		take_ownership(m, next);
-		mutex_prio_refresh(next);	/* the remaining waiters lend to it */
+		mutex_prio_refresh(next); /* the remaining waiters lend to it */
 		next->swap_retval = 0;
 		sched_ready(next);
 	}

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Translation tables with the 4 KiB granule, for stage 1 and stage 2
  * (see include/zvm/pgtable.h). Portable: built into both images and into
@@ -8,9 +9,9 @@
 #include <zvm/pgtable.h>
 #include <arch/barrier.h>
 
-#define LAST_LEVEL	3
-#define TYPE_BITS	(PGTABLE_VALID | PGTABLE_TABLE)
-#define PA_LIMIT	(1ull << 48)
+#define LAST_LEVEL 3
+#define TYPE_BITS  (PGTABLE_VALID | PGTABLE_TABLE)
+#define PA_LIMIT   (1ull << 48)
 
 static unsigned level_shift(int level)
 {
@@ -86,8 +87,8 @@ static bool range_ok(const struct pgtable *pt, uint64_t va, uint64_t size)
 {
 	uint64_t page = level_size(LAST_LEVEL) - 1;
 
-	return pt->root && size && !(va & page) && !(size & page) &&
-	       va < va_limit(pt) && size <= va_limit(pt) - va;
+	return pt->root && size && !(va & page) && !(size & page) && va < va_limit(pt) &&
+	       size <= va_limit(pt) - va;
 }
 
 static uint64_t *table_new(struct pgtable *pt)
@@ -149,8 +150,8 @@ int pgtable_init(struct pgtable *pt)
  * Can [va, va+size) map to pa with attrs? K_EINVAL when a valid leaf in
  * the range says otherwise; *mapped tells whether any leaf was found.
  */
-static int check_level(const uint64_t *table, int level, uint64_t va,
-		       uint64_t pa, uint64_t size, uint64_t attrs, bool *mapped)
+static int check_level(const uint64_t *table, int level, uint64_t va, uint64_t pa, uint64_t size,
+		       uint64_t attrs, bool *mapped)
 {
 	while (size) {
 		uint64_t chunk = chunk_of(level, va, size);
@@ -158,8 +159,7 @@ static int check_level(const uint64_t *table, int level, uint64_t va,
 		int rc;
 
 		if (is_table(desc, level)) {
-			rc = check_level(table_of(desc), level + 1, va, pa, chunk,
-					 attrs, mapped);
+			rc = check_level(table_of(desc), level + 1, va, pa, chunk, attrs, mapped);
 			if (rc)
 				return rc;
 		} else if (desc & PGTABLE_VALID) {
@@ -188,8 +188,8 @@ static uint64_t *table_get(struct pgtable *pt, uint64_t *e)
 }
 
 /* Map a range that check_level() accepted; leaves in it are kept. */
-static int map_level(struct pgtable *pt, uint64_t *table, int level,
-		     uint64_t va, uint64_t pa, uint64_t size, uint64_t attrs)
+static int map_level(struct pgtable *pt, uint64_t *table, int level, uint64_t va, uint64_t pa,
+		     uint64_t size, uint64_t attrs)
 {
 	while (size) {
 		uint64_t chunk = chunk_of(level, va, size);
@@ -214,14 +214,13 @@ static int map_level(struct pgtable *pt, uint64_t *table, int level,
 	return 0;
 }
 
-int pgtable_map(struct pgtable *pt, uint64_t va, uint64_t pa, uint64_t size,
-		uint64_t leaf_attrs)
+int pgtable_map(struct pgtable *pt, uint64_t va, uint64_t pa, uint64_t size, uint64_t leaf_attrs)
 {
 	bool mapped = false;
 	int rc;
 
-	if (!range_ok(pt, va, size) || (pa & ~PGTABLE_ADDR_MASK) ||
-	    size > PA_LIMIT - pa || (leaf_attrs & (PGTABLE_ADDR_MASK | TYPE_BITS)))
+	if (!range_ok(pt, va, size) || (pa & ~PGTABLE_ADDR_MASK) || size > PA_LIMIT - pa ||
+	    (leaf_attrs & (PGTABLE_ADDR_MASK | TYPE_BITS)))
 		return K_EINVAL;
 	rc = check_level(pt->root, pt->start_level, va, pa, size, leaf_attrs, &mapped);
 	if (rc)
@@ -290,8 +289,8 @@ static uint64_t *block_split(struct pgtable *pt, uint64_t *e, int level)
 	return t;
 }
 
-static int unmap_level(struct pgtable *pt, uint64_t *table, int level,
-		       uint64_t va, uint64_t size, struct graveyard *g)
+static int unmap_level(struct pgtable *pt, uint64_t *table, int level, uint64_t va, uint64_t size,
+		       struct graveyard *g)
 {
 	while (size) {
 		uint64_t chunk = chunk_of(level, va, size);
@@ -338,8 +337,7 @@ int pgtable_unmap(struct pgtable *pt, uint64_t va, uint64_t size)
 
 /* ---- lookup, destroy ---- */
 
-int pgtable_lookup(const struct pgtable *pt, uint64_t va, uint64_t *pa,
-		   uint64_t *leaf_attrs)
+int pgtable_lookup(const struct pgtable *pt, uint64_t va, uint64_t *pa, uint64_t *leaf_attrs)
 {
 	const uint64_t *table = pt->root;
 
@@ -360,7 +358,7 @@ int pgtable_lookup(const struct pgtable *pt, uint64_t va, uint64_t *pa,
 			*leaf_attrs = leaf_attrs_of(desc);
 		return 0;
 	}
-	return K_EINVAL;	/* a level-3 entry without the page bit */
+	return K_EINVAL; /* a level-3 entry without the page bit */
 }
 
 static void destroy_level(struct pgtable *pt, uint64_t *t, int level)

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Priority run queue (see include/zvm/runq.h). Portable: unit-tested on the host. */
 #include <zvm/runq.h>
 
@@ -50,8 +51,7 @@ struct k_thread *runq_best(const struct runq *rq)
 {
 	if (!rq->bitmap)
 		return NULL;
-	return CONTAINER_OF(rq->level[__builtin_ctzll(rq->bitmap)].next,
-			    struct k_thread, qnode);
+	return CONTAINER_OF(rq->level[__builtin_ctzll(rq->bitmap)].next, struct k_thread, qnode);
 }
 
 struct k_thread *runq_best_for_cpu(const struct runq *rq, int cpu)
@@ -62,7 +62,8 @@ struct k_thread *runq_best_for_cpu(const struct runq *rq, int cpu)
 		unsigned lv = (unsigned)__builtin_ctzll(levels);
 		struct dnode *n;
 
-		DLIST_FOR_EACH(&rq->level[lv], n) {
+		DLIST_FOR_EACH(&rq->level[lv], n)
+		{
 			struct k_thread *t = CONTAINER_OF(n, struct k_thread, qnode);
 
 			if (t->affinity & (1u << cpu))

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The SMP scheduler: per-CPU run queues, wake-up placement by affinity and
  * urgency, preemption at interrupt exit, time slicing, idle work stealing.
@@ -9,7 +10,7 @@
 
 struct k_cpu k_cpus[K_MAX_CPUS];
 k_spinlock_t sched_lock;
-static uint64_t slice_ticks;		/* 0: time slicing off */
+static uint64_t slice_ticks; /* 0: time slicing off */
 void (*sched_timer_probe)(uint64_t late_ticks);
 
 static struct k_cpu *this_cpu(void)
@@ -162,13 +163,12 @@ static void slice_arm(struct k_cpu *c)
 	}
 }
 
-static void account_switch(struct k_cpu *c, struct k_thread *old,
-			   struct k_thread *next)
+static void account_switch(struct k_cpu *c, struct k_thread *old, struct k_thread *next)
 {
 	uint64_t now = arch_counter_read();
 
 	old->run_ticks += now - old->slice_start;
-	old->ready_since = now;		/* if it stays ready (preempted, yielded) */
+	old->ready_since = now; /* if it stays ready (preempted, yielded) */
 	next->slice_start = now;
 	if (!is_idle(next) && now - next->ready_since > next->max_ready_wait)
 		next->max_ready_wait = now - next->ready_since;
@@ -272,7 +272,7 @@ static void requeue_current(struct k_cpu *c, bool at_head, bool preempted)
 
 	if (is_idle(cur))
 		return;
-	cur->state = K_THREAD_READY;	/* ready_since: set by account_switch() */
+	cur->state = K_THREAD_READY; /* ready_since: set by account_switch() */
 	if (preempted)
 		cur->preemptions++;
 	if (at_head)
@@ -310,7 +310,8 @@ static void waitq_insert(dlist_t *waitq, struct k_thread *t)
 {
 	struct dnode *n;
 
-	DLIST_FOR_EACH(waitq, n) {
+	DLIST_FOR_EACH(waitq, n)
+	{
 		if (CONTAINER_OF(n, struct k_thread, qnode)->prio > t->prio)
 			break;
 	}
@@ -342,7 +343,7 @@ int sched_pend_current(dlist_t *waitq, k_timeout_t timeout, k_spinlock_key_t key
 {
 	struct k_thread *cur = k_current();
 
-	K_ASSERT(!k_is_in_isr());	/* every blocking call ends here: never in an ISR */
+	K_ASSERT(!k_is_in_isr()); /* every blocking call ends here: never in an ISR */
 	cur->state = K_THREAD_PENDING;
 	cur->swap_retval = K_EAGAIN;
 	cur->waitq = NULL;
@@ -398,7 +399,7 @@ void sched_timer_irq(void)
 
 	if (sched_timer_probe && c->timer_deadline && c->timer_deadline != TIMEOUT_NONE)
 		sched_timer_probe(now - c->timer_deadline);
-	c->timer_deadline = 0;		/* it fired: must be reprogrammed */
+	c->timer_deadline = 0; /* it fired: must be reprogrammed */
 	while ((to = timeout_queue_pop_expired(&c->timeouts, now)))
 		to->fn(to);
 	if (c->slice_deadline && now >= c->slice_deadline) {
@@ -408,7 +409,6 @@ void sched_timer_irq(void)
 	timer_update(c);
 	k_spin_unlock(&sched_lock, key);
 }
-
 
 void sched_irq_exit(void)
 {
@@ -420,18 +420,18 @@ void sched_irq_exit(void)
 	 * Unlocked look first (the common case: nothing to do). A thread queued
 	 * here by another CPU is visible: it sent its IPI after queueing.
 	 */
-	if (!cur->abort_req && !cur->suspend_req && !c->slice_expired &&
-	    !more_urgent_ready(c) && !slice_missing(c))
+	if (!cur->abort_req && !cur->suspend_req && !c->slice_expired && !more_urgent_ready(c) &&
+	    !slice_missing(c))
 		return;
 	key = k_spin_lock(&sched_lock);
 	slice_arm(c);
 	if (cur->abort_req || cur->suspend_req) {
 		requeue_current(c, true, false);
-		do_swap(key);		/* which honours the request */
+		do_swap(key); /* which honours the request */
 		return;
 	}
-	if (more_urgent_ready(c) || (c->slice_expired &&
-	    runq_best_prio(&c->runq) <= cur->prio && !is_coop(cur))) {
+	if (more_urgent_ready(c) ||
+	    (c->slice_expired && runq_best_prio(&c->runq) <= cur->prio && !is_coop(cur))) {
 		bool rotate = c->slice_expired && runq_best_prio(&c->runq) == cur->prio;
 
 		requeue_current(c, !rotate, true);
@@ -479,8 +479,8 @@ void sched_cpu_run_idle(void)
 			continue;
 		}
 		arch_spin_release(&sched_lock);
-		arch_cpu_idle();		/* IRQs masked: wakes on a pending one */
-		arch_irq_restore(key);		/* the interrupt is taken here */
+		arch_cpu_idle();       /* IRQs masked: wakes on a pending one */
+		arch_irq_restore(key); /* the interrupt is taken here */
 	}
 }
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Counting semaphores. */
 #include <zvm/sched.h>
 

@@ -1,10 +1,11 @@
+/* SPDX-License-Identifier: MIT */
 /* Thread lifecycle: create, start, suspend, resume, abort, join, sleep. */
 #include <stdio.h>
 #include <string.h>
 #include <zvm/arch.h>
 #include <zvm/sched.h>
 
-#define STACK_FILL	0xaa	/* untouched stack bytes, for the high-water mark */
+#define STACK_FILL 0xaa /* untouched stack bytes, for the high-water mark */
 
 static dlist_t all_threads = DLIST_INIT(all_threads);
 
@@ -22,9 +23,8 @@ void thread_register(struct k_thread *t)
 	dlist_append(&all_threads, &t->allnode);
 }
 
-void k_thread_create(struct k_thread *t, const char *name, void *stack,
-		     size_t stack_size, k_thread_entry_t entry, void *arg,
-		     int prio)
+void k_thread_create(struct k_thread *t, const char *name, void *stack, size_t stack_size,
+		     k_thread_entry_t entry, void *arg, int prio)
 {
 	memset(t, 0, sizeof(*t));
 	strncpy(t->name, name, sizeof(t->name) - 1);
@@ -46,9 +46,8 @@ void k_thread_create(struct k_thread *t, const char *name, void *stack,
 	k_spin_unlock(&sched_lock, key);
 }
 
-struct k_thread *k_thread_spawn(const char *name, size_t stack_size,
-				k_thread_entry_t entry, void *arg, int prio,
-				uint32_t affinity)
+struct k_thread *k_thread_spawn(const char *name, size_t stack_size, k_thread_entry_t entry,
+				void *arg, int prio, uint32_t affinity)
 {
 	struct k_thread *t = k_malloc(sizeof(*t));
 	void *stack = k_malloc(stack_size);
@@ -146,7 +145,7 @@ void k_thread_abort(struct k_thread *t)
 		k_spin_unlock(&sched_lock, key);
 	} else if (t == k_current()) {
 		thread_mark_dead(t);
-		sched_swap_current(key);		/* never returns */
+		sched_swap_current(key); /* never returns */
 	} else if (t->state == K_THREAD_RUNNING) {
 		stop_remote(t, true, key);
 	} else {
@@ -225,7 +224,7 @@ void k_thread_priority_set(struct k_thread *t, int prio)
 		return;
 	key = k_spin_lock(&sched_lock);
 	t->base_prio = prio;
-	mutex_prio_refresh(t);		/* keeps what its mutexes' waiters lend it */
+	mutex_prio_refresh(t); /* keeps what its mutexes' waiters lend it */
 	sched_reschedule(key);
 }
 
@@ -282,6 +281,6 @@ void k_thread_foreach(void (*fn)(struct k_thread *t, void *arg), void *arg)
 	struct dnode *n;
 
 	DLIST_FOR_EACH(&all_threads, n)
-		fn(CONTAINER_OF(n, struct k_thread, allnode), arg);
+	fn(CONTAINER_OF(n, struct k_thread, allnode), arg);
 	k_spin_unlock(&sched_lock, key);
 }

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Time: the architecture counter, conversions, uptime, per-CPU statistics. */
 #include <string.h>
 #include <zvm/arch.h>
@@ -64,7 +65,7 @@ int k_cpu_id(void)
 {
 	k_spinlock_key_t daif = arch_irq_save();
 	struct k_cpu *c = arch_cpu_self();
-	int id = c ? c->id : 0;		/* 0 before the scheduler knows this CPU */
+	int id = c ? c->id : 0; /* 0 before the scheduler knows this CPU */
 
 	arch_irq_restore(daif);
 	return id;

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Sorted timeout queues (see include/zvm/timeout.h). Portable: unit-tested on the host. */
 #include <zvm/timeout.h>
 

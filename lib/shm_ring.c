@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * SPSC message rings in memory shared by two VMs: layout and rules in
  * include/zvm/shm_ring.h. Every access to the region is an aligned 32-bit
@@ -24,8 +25,8 @@ static void copy_to_slot(volatile uint32_t *dst, const uint8_t *src, size_t len)
 	uint32_t w;
 
 	for (; i + 4 <= len; i += 4)
-		*dst++ = (uint32_t)src[i] | (uint32_t)src[i + 1] << 8 |
-			 (uint32_t)src[i + 2] << 16 | (uint32_t)src[i + 3] << 24;
+		*dst++ = (uint32_t)src[i] | (uint32_t)src[i + 1] << 8 | (uint32_t)src[i + 2] << 16 |
+			 (uint32_t)src[i + 3] << 24;
 	if (i == len)
 		return;
 	for (w = 0; i < len; i++)
@@ -64,8 +65,7 @@ uint32_t shm_ring_nslots(size_t size)
 	return n;
 }
 
-int shm_ring_pair_init(struct shm_ring_pair *p, volatile void *region, size_t size,
-		       int peer_index)
+int shm_ring_pair_init(struct shm_ring_pair *p, volatile void *region, size_t size, int peer_index)
 {
 	volatile uint8_t *base = region;
 	uint32_t nslots = shm_ring_nslots(size);
@@ -100,7 +100,7 @@ int shm_ring_send(struct shm_ring_pair *p, const void *msg, size_t len)
 	slot = ring_slot(p->tx_ring, p->nslots, h);
 	copy_to_slot(slot + 1, msg, len);
 	slot[0] = (uint32_t)len;
-	__atomic_thread_fence(__ATOMIC_RELEASE);	/* the slot before head */
+	__atomic_thread_fence(__ATOMIC_RELEASE); /* the slot before head */
 	*head = h + 1;
 	return 0;
 }
@@ -113,18 +113,18 @@ int shm_ring_recv(struct shm_ring_pair *p, void *buf, size_t buflen)
 	uint32_t t = *tail, h = *head, len;
 
 	if (h == t)
-		return SHM_RING_EEMPTY;		/* cheap when polling: no barrier */
-	__atomic_thread_fence(__ATOMIC_ACQUIRE);	/* head before the slot */
+		return SHM_RING_EEMPTY;          /* cheap when polling: no barrier */
+	__atomic_thread_fence(__ATOMIC_ACQUIRE); /* head before the slot */
 	if (h - t > p->nslots)
 		return SHM_RING_ECORRUPT;
 	slot = ring_slot(p->rx_ring, p->nslots, t);
-	len = slot[0];			/* read once: the peer may change it */
+	len = slot[0]; /* read once: the peer may change it */
 	if (len <= SHM_RING_MSG_MAX) {
 		if (len > buflen)
 			return SHM_RING_ETOOBIG;
 		copy_from_slot(buf, slot + 1, len);
 	}
-	__atomic_thread_fence(__ATOMIC_RELEASE);	/* done with the slot */
+	__atomic_thread_fence(__ATOMIC_RELEASE); /* done with the slot */
 	*tail = t + 1;
 	return len <= SHM_RING_MSG_MAX ? (int)len : SHM_RING_EBADMSG;
 }
@@ -139,12 +139,19 @@ uint32_t shm_ring_pending(const struct shm_ring_pair *p)
 const char *shm_ring_strerror(int err)
 {
 	switch (err) {
-	case SHM_RING_EINVAL:	return "bad region, size or peer index";
-	case SHM_RING_EFULL:	return "the ring is full";
-	case SHM_RING_EEMPTY:	return "no message";
-	case SHM_RING_ETOOBIG:	return "message too long";
-	case SHM_RING_ECORRUPT:	return "the ring's counters are corrupt (the other VM broke them)";
-	case SHM_RING_EBADMSG:	return "the other VM wrote a bad message length (dropped)";
-	default:		return err >= 0 ? "no error" : "unknown error";
+	case SHM_RING_EINVAL:
+		return "bad region, size or peer index";
+	case SHM_RING_EFULL:
+		return "the ring is full";
+	case SHM_RING_EEMPTY:
+		return "no message";
+	case SHM_RING_ETOOBIG:
+		return "message too long";
+	case SHM_RING_ECORRUPT:
+		return "the ring's counters are corrupt (the other VM broke them)";
+	case SHM_RING_EBADMSG:
+		return "the other VM wrote a bad message length (dropped)";
+	default:
+		return err >= 0 ? "no error" : "unknown error";
 	}
 }

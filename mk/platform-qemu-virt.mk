@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # QEMU virt: where the image is loaded and where QEMU leaves the DTB for an
 # ELF kernel (start of RAM). The early console is used only until the DTB
 # is read; every other address comes from the DTB.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Devicetree helpers (include/zvm/fdt_util.h). */
 #include <zvm/fdt_util.h>
 #include <arch/gicv3_regs.h>
@@ -18,8 +19,7 @@ int fdt_node_reg(const void *fdt, int node, int index, uint64_t *base, uint64_t 
 	int len;
 	const fdt32_t *reg = fdt_getprop(fdt, node, "reg", &len);
 
-	if (!reg || ac < 1 || ac > 2 || sc < 0 || sc > 2 ||
-	    len < (index + 1) * (ac + sc) * 4)
+	if (!reg || ac < 1 || ac > 2 || sc < 0 || sc > 2 || len < (index + 1) * (ac + sc) * 4)
 		return -1;
 	reg += index * (ac + sc);
 	*base = fdt_read_cells(reg, ac);

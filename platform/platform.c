@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Platform discovery from the devicetree: memory, GICv3, console UART,
  * timer interrupts, CPUs and the PSCI conduit. A board port changes its DTB,
@@ -10,7 +11,6 @@
 #include <zvm/fdt_util.h>
 #include <zvm/log.h>
 #include <zvm/platform.h>
-
 
 struct platform platform;
 
@@ -66,11 +66,13 @@ static int parse_cpus(const void *fdt)
 	if (cpus < 0)
 		return -1;
 	platform.ncpus = 0;
-	fdt_for_each_subnode(node, fdt, cpus) {
+	fdt_for_each_subnode(node, fdt, cpus)
+	{
 		const char *type = fdt_getprop(fdt, node, "device_type", NULL);
 		uint64_t mpidr, unused;
 
-		if (!type || strcmp(type, "cpu") != 0 || fdt_node_reg(fdt, node, 0, &mpidr, &unused))
+		if (!type || strcmp(type, "cpu") != 0 ||
+		    fdt_node_reg(fdt, node, 0, &mpidr, &unused))
 			continue;
 		if (platform.ncpus == K_MAX_CPUS)
 			break;
@@ -112,9 +114,9 @@ int platform_init(const void *fdt)
 		const char *what;
 		int (*parse)(const void *fdt);
 	} steps[] = {
-		{ "memory", parse_memory }, { "GICv3", parse_gic },
-		{ "PL011 UART", parse_uart }, { "timer", parse_timer },
-		{ "cpus", parse_cpus }, { "maxcpus", parse_maxcpus }, { "psci", parse_psci },
+		{ "memory", parse_memory }, { "GICv3", parse_gic }, { "PL011 UART", parse_uart },
+		{ "timer", parse_timer },   { "cpus", parse_cpus }, { "maxcpus", parse_maxcpus },
+		{ "psci", parse_psci },
 	};
 	const char *model;
 

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # `make bench`: set up, build, run every benchmark; results go to bench/results/.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Builds the Linux guest's virtio-blk disk: an ext4 file system made on the
 # build host with mke2fs -d (e2fsprogs, installed by scripts/setup.sh) from
 # the files of guests/disk/. No root and no loop device are needed.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Writes the guest image manifest (devicetree source) that zvm reads to know
 # which images QEMU loaded and how big each one is:
 #

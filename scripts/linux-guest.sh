@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Builds the Linux guest's images from Debian's arm64 packages, without
 # installing any of them:
 #

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Boots build/zvm.elf on QEMU virt with the settings of mk/platform-qemu-virt.mk.
 # Extra arguments are passed to QEMU (tests add -display none, -serial ...).
 set -euo pipefail

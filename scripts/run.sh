@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # `make run`: install what is missing, build, boot zvm with its console on
 # stdio. Leave with `poweroff` at the zvm_host prompt, or Ctrl-A then X.
 set -euo pipefail

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Installs everything zvm needs to build, run and test, on Debian.
 # Idempotent and non-interactive: a second run installs nothing and exits quickly.
 set -euo pipefail
@@ -8,7 +9,7 @@ set -euo pipefail
 # scripts/qemu-fetch.sh unpacks under build/deps/qemu (README "Which QEMU").
 HOST_PKGS=(make gcc gcc-aarch64-linux-gnu binutils-aarch64-linux-gnu libc6-dev-arm64-cross
   picolibc-aarch64-linux-gnu device-tree-compiler
-  libcmocka-dev libfdt-dev python3-pytest python3-pexpect cpio gzip e2fsprogs)
+  libcmocka-dev libfdt-dev python3-pytest python3-pexpect cpio gzip e2fsprogs clang-format)
 
 SUDO=""
 [ "$(id -u)" -eq 0 ] || SUDO="sudo"

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # `make test`: set up, build, run the host unit tests and the system tests
 # (QEMU), then print the totals as the last line: "N passed, M failed".
 # Exits nonzero if anything failed. Logs: build/test-logs/.
@@ -46,6 +47,14 @@ else
   echo "check: arch boundary: failed (log: build/test-logs/arch-boundary.log)"
   failed=$((failed + 1))
 fi
+
+# ---- the tree: clang-format and SPDX lines (scripts/check-format.sh), two tests ----
+"$top/scripts/check-format.sh" >"$logs/format.log" 2>&1
+sed -n 's/^check: \([a-z-]*\): passed$/&/p; /^check: .*: failed/p' "$logs/format.log"
+np=$(grep -c '^check: .*: passed$' "$logs/format.log"); nf=$(grep -c '^check: .*: failed' "$logs/format.log")
+[ "$nf" -gt 0 ] && sed 's/^/  | /' "$logs/format.log"
+[ $((np + nf)) -eq 2 ] || { echo "check: format: the checks did not run"; nf=$((2 - np)); }
+passed=$((passed + np)); failed=$((failed + nf))
 
 # ---- unit tests ----
 unit_out=$(make --no-print-directory -C tests/unit run 2>&1)

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Kernel latency benchmark in the style of Zephyr's latency_measure: each
  * item repeats an operation and reports the mean in counter cycles and ns.
@@ -13,13 +14,13 @@
 #include <zvm/psci_ids.h>
 #include <zvm/sched.h>
 
-#define ROUNDS		1000
-#define BENCH_STACK	4096
-#define IPI_BENCH	1		/* SGI raised by the interrupt items */
+#define ROUNDS      1000
+#define BENCH_STACK 4096
+#define IPI_BENCH   1 /* SGI raised by the interrupt items */
 
 uint64_t bench_boot_prompt_cycles;
-static int bench_cpu;		/* where single-CPU items run */
-static int remote_cpu;		/* the other side of cross-CPU items */
+static int bench_cpu;  /* where single-CPU items run */
+static int remote_cpu; /* the other side of cross-CPU items */
 
 static struct k_sem sem_a, sem_b, sem_done;
 static volatile uint64_t t_start, t_end, t_sum;
@@ -32,16 +33,15 @@ static void report(const char *name, uint64_t total_cycles, unsigned ops)
 {
 	uint64_t centi = total_cycles * 100 / ops;
 
-	printf("bench: %-26s %8lu.%02lu cycles %10lu ns\n", name,
-	       (unsigned long)(centi / 100), (unsigned long)(centi % 100),
-	       (unsigned long)(k_ticks_to_ns(total_cycles) / ops));
+	printf("bench: %-26s %8lu.%02lu cycles %10lu ns\n", name, (unsigned long)(centi / 100),
+	       (unsigned long)(centi % 100), (unsigned long)(k_ticks_to_ns(total_cycles) / ops));
 }
 
 /* Run fn(arg) in a thread at prio pinned to cpu, and wait for it. */
 static void run_on(int slot, int cpu, int prio, k_thread_entry_t fn, void *arg)
 {
-	k_thread_create(&threads[slot], slot ? "bench-b" : "bench-a", stacks[slot],
-			BENCH_STACK, fn, arg, prio);
+	k_thread_create(&threads[slot], slot ? "bench-b" : "bench-a", stacks[slot], BENCH_STACK, fn,
+			arg, prio);
 	k_thread_cpu_pin(&threads[slot], cpu);
 	k_thread_start(&threads[slot]);
 }
@@ -87,7 +87,7 @@ static void preempt_low(void *arg)
 	(void)arg;
 	for (int i = 0; i < ROUNDS; i++) {
 		t_start = k_cycle_get();
-		k_sem_give(&sem_a);	/* switches to preempt_high right here */
+		k_sem_give(&sem_a); /* switches to preempt_high right here */
 	}
 }
 
@@ -267,8 +267,8 @@ static void bench_cross_cpu(void)
 
 /* ---- timer interrupt latency: handler entry minus the programmed deadline ---- */
 
-#define TIMER_SAMPLES	1000
-#define TIMER_PERIOD_US	200
+#define TIMER_SAMPLES   1000
+#define TIMER_PERIOD_US 200
 
 static uint32_t timer_late[TIMER_SAMPLES];
 static volatile unsigned timer_count;
@@ -346,8 +346,8 @@ static void bench_pick_cpus(void)
 int bench_run(void)
 {
 	bench_pick_cpus();
-	printf("bench: counter %lu Hz, %d rounds per item\n",
-	       (unsigned long)k_ticks_per_sec(), ROUNDS);
+	printf("bench: counter %lu Hz, %d rounds per item\n", (unsigned long)k_ticks_per_sec(),
+	       ROUNDS);
 	bench_yield();
 	bench_preempt();
 	run_single(sem_nowake);

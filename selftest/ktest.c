@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The ktest runner: runs the linker-collected KTEST cases and reports each. */
 #include <stdio.h>
 #include <string.h>

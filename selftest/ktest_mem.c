@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Memory self-test: the heap and the page allocator hammered from every
  * CPU at once, each block filled with a pattern and checked before it is
@@ -10,17 +11,17 @@
 #include <zvm/mm.h>
 #include "ktest_util.h"
 
-#define MEM_OPS		1000	/* per thread */
-#define MEM_SLOTS	32	/* blocks a thread holds at most */
-#define MEM_SMALL_MAX	256
-#define MEM_LARGE_MAX	4096
-#define MEM_PAGES_MAX	8
-#define MEM_JOIN_MS	30000	/* generous: 4 vCPUs contend for two locks */
+#define MEM_OPS       1000 /* per thread */
+#define MEM_SLOTS     32   /* blocks a thread holds at most */
+#define MEM_SMALL_MAX 256
+#define MEM_LARGE_MAX 4096
+#define MEM_PAGES_MAX 8
+#define MEM_JOIN_MS   30000 /* generous: 4 vCPUs contend for two locks */
 
 struct mem_block {
 	uint64_t *p;
 	size_t bytes;
-	size_t pages;		/* 0 for a k_malloc block */
+	size_t pages; /* 0 for a k_malloc block */
 	uint64_t tag;
 };
 
@@ -137,8 +138,8 @@ static int mem_check_workers(int n)
 	for (int i = 0; i < n; i++) {
 		struct mem_worker *w = &workers[i];
 
-		printf("ktest: mem_stress: cpu%d: %u k_malloc, %u page_alloc\n", w->cpu,
-		       w->mallocs, w->page_allocs);
+		printf("ktest: mem_stress: cpu%d: %u k_malloc, %u page_alloc\n", w->cpu, w->mallocs,
+		       w->page_allocs);
 		KT_CHECK(!w->nulls, "cpu%d: %u allocations failed", w->cpu, w->nulls);
 		KT_CHECK(!w->misaligned, "cpu%d: %u blocks misaligned", w->cpu, w->misaligned);
 		KT_CHECK(!w->corrupt, "cpu%d: %u blocks overwritten while held", w->cpu,
@@ -154,16 +155,15 @@ static int mem_check_stats(const struct heap_stats *h0, const struct page_stats 
 
 	k_heap_stats_get(&h1);
 	page_stats_get(&p1);
-	KT_CHECK(h1.used_bytes == h0->used_bytes, "heap used %zu bytes, %zu before",
-		 h1.used_bytes, h0->used_bytes);
+	KT_CHECK(h1.used_bytes == h0->used_bytes, "heap used %zu bytes, %zu before", h1.used_bytes,
+		 h0->used_bytes);
 	KT_CHECK(h1.allocs - h1.frees == h0->allocs - h0->frees,
-		 "heap: %zu blocks live, %zu before", h1.allocs - h1.frees,
-		 h0->allocs - h0->frees);
+		 "heap: %zu blocks live, %zu before", h1.allocs - h1.frees, h0->allocs - h0->frees);
 	KT_CHECK(h1.largest_free_bytes == h0->largest_free_bytes,
 		 "heap largest free block %zu bytes, %zu before (not coalesced?)",
 		 h1.largest_free_bytes, h0->largest_free_bytes);
-	KT_CHECK(p1.free_pages == p0->free_pages, "%zu free pages, %zu before",
-		 p1.free_pages, p0->free_pages);
+	KT_CHECK(p1.free_pages == p0->free_pages, "%zu free pages, %zu before", p1.free_pages,
+		 p0->free_pages);
 	KT_CHECK(p1.largest_free_pages == p0->largest_free_pages,
 		 "largest free page block %zu pages, %zu before (not merged?)",
 		 p1.largest_free_pages, p0->largest_free_pages);
@@ -187,7 +187,7 @@ static int mem_driver(void)
 	t0 = k_cycle_get();
 	for (int i = 0; i < n; i++) {
 		workers[i].cpu = kt_cpu(i);
-		workers[i].seed = 0x6d656d00u + (uint32_t)i;	/* fixed: reproducible */
+		workers[i].seed = 0x6d656d00u + (uint32_t)i; /* fixed: reproducible */
 		t[i] = kt_spawn("mem", mem_worker_main, &workers[i], 10, kt_cpu(i));
 	}
 	for (int i = 0; i < n; i++)

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Scheduler self-tests: priority order, preemption, cooperative threads,
  * time slicing, suspend/resume/abort/join, sleep accuracy, CPU affinity.
@@ -17,12 +18,12 @@
  * Hang detection only: far above normal run times (milliseconds), because
  * an overloaded host can make QEMU TCG slower by orders of magnitude.
  */
-#define DRIVER_MS	60000	/* no test driver may take longer */
-#define JOIN_MS		10000	/* no test thread may take longer */
+#define DRIVER_MS 60000 /* no test driver may take longer */
+#define JOIN_MS   10000 /* no test thread may take longer */
 
 /* ---- priority order ---- */
 
-#define ORDER_N		8
+#define ORDER_N 8
 
 static const int order_prio[ORDER_N] = {
 	9, 3, K_PRIO_COOP(10), 12, 3, 0, K_PRIO_COOP(4), 9,
@@ -59,11 +60,10 @@ static int order_check(void)
 	for (int i = 1; i < ORDER_N; i++) {
 		int a = po.seen[i - 1], b = po.seen[i];
 
-		if (order_prio[a] < order_prio[b] ||
-		    (order_prio[a] == order_prio[b] && a < b))
+		if (order_prio[a] < order_prio[b] || (order_prio[a] == order_prio[b] && a < b))
 			continue;
-		kt_fail("run #%d: worker %d (prio %d) after worker %d (prio %d)",
-			i, b, order_prio[b], a, order_prio[a]);
+		kt_fail("run #%d: worker %d (prio %d) after worker %d (prio %d)", i, b,
+			order_prio[b], a, order_prio[a]);
 		return -1;
 	}
 	return 0;
@@ -79,8 +79,8 @@ static int prio_order_driver(void)
 	if (!KT_WAIT(KT_LOAD(po.gate_running), 1000))
 		kt_fail("gate thread did not start");
 	for (int i = 0; i < ORDER_N; i++)
-		w[i] = kt_spawn("order", order_worker, (void *)(uintptr_t)i,
-				order_prio[i], kt_cpu(1));
+		w[i] = kt_spawn("order", order_worker, (void *)(uintptr_t)i, order_prio[i],
+				kt_cpu(1));
 	for (int i = 0; i < ORDER_N; i++)
 		if (w[i] && kt_state(w[i]) != K_THREAD_READY)
 			kt_fail("worker %d is %s before the gate opened", i,
@@ -109,13 +109,13 @@ KT_CASE(sched_prio_order)
 
 static struct {
 	struct k_sem sem;
-	int high_ran;		/* the urgent thread has woken */
-	int low_looping;	/* the busy thread is inside its loop */
+	int high_ran;    /* the urgent thread has woken */
+	int low_looping; /* the busy thread is inside its loop */
 	int high_saw_low_looping;
 	int low_timed_out;
-	int give_returned;	/* local case: the give call has returned */
+	int give_returned; /* local case: the give call has returned */
 	int high_saw_give_returned;
-	int ran_after_give;	/* local case: high had run when give returned */
+	int ran_after_give; /* local case: high had run when give returned */
 	uint64_t t_give, t_wake;
 } ps;
 
@@ -181,7 +181,7 @@ static int preempt_remote(void)
 	if (!KT_WAIT(KT_LOAD(ps.low_looping), 1000))
 		kt_fail("busy thread did not start");
 	ps.t_give = k_cycle_get();
-	k_sem_give(&ps.sem);		/* from CPU 0: an IPI must preempt */
+	k_sem_give(&ps.sem); /* from CPU 0: an IPI must preempt */
 	err |= kt_join(l, JOIN_MS);
 	err |= kt_join(h, JOIN_MS);
 	KT_CHECK(!err, "remote case: threads did not finish");
@@ -213,28 +213,27 @@ KT_CASE(sched_preempt)
 
 /* The other threads on the cooperative thread's CPU, and how they get ready. */
 enum {
-	CO_URGENT,	/* prio -14, semaphore given by the cooperative thread */
-	CO_URGENT2,	/* prio -14, semaphore given from CPU 0 */
-	CO_TIMED,	/* prio -14, wakes from a 50 ms sleep: a timer interrupt */
-	CO_EQUAL,	/* prio -6, started from CPU 0 */
-	CO_PREEMPT,	/* prio 0, semaphore given from CPU 0 */
+	CO_URGENT,  /* prio -14, semaphore given by the cooperative thread */
+	CO_URGENT2, /* prio -14, semaphore given from CPU 0 */
+	CO_TIMED,   /* prio -14, wakes from a 50 ms sleep: a timer interrupt */
+	CO_EQUAL,   /* prio -6, started from CPU 0 */
+	CO_PREEMPT, /* prio 0, semaphore given from CPU 0 */
 	CO_N
 };
 
-#define CO_SLEEP_MS	50
-#define CO_YIELD_RUNS	((1 << CO_URGENT) | (1 << CO_URGENT2) | (1 << CO_TIMED) | \
-			 (1 << CO_EQUAL))
+#define CO_SLEEP_MS   50
+#define CO_YIELD_RUNS ((1 << CO_URGENT) | (1 << CO_URGENT2) | (1 << CO_TIMED) | (1 << CO_EQUAL))
 
 static struct {
 	struct k_sem wake[CO_N];
 	struct k_thread *timed;
 	int coop_running;
-	int all_woken;		/* the driver has readied the others */
+	int all_woken; /* the driver has readied the others */
 	int coop_done;
 	int ran[CO_N];
-	int ran_at_start;	/* bits of threads that ran before coop started */
-	int ran_before_yield;	/* bits of threads that ran while coop was busy */
-	int ran_at_resume;	/* bits set when coop came back from k_yield */
+	int ran_at_start;     /* bits of threads that ran before coop started */
+	int ran_before_yield; /* bits of threads that ran while coop was busy */
+	int ran_at_resume;    /* bits set when coop came back from k_yield */
 	int saw_done[CO_N];
 } co;
 
@@ -267,7 +266,7 @@ static void coop_main(void *arg)
 	k_sem_give(&co.wake[CO_URGENT]);
 	/* Keep the CPU until everything is ready, the sleeper by its timer. */
 	KT_SPIN_UNTIL(KT_LOAD(co.all_woken) && kt_state(co.timed) != K_THREAD_PENDING, 1000);
-	k_busy_wait_ns(2000000);	/* and for the IPIs to land */
+	k_busy_wait_ns(2000000); /* and for the IPIs to land */
 	KT_STORE(co.ran_before_yield, coop_ran_mask() & ~co.ran_at_start);
 	k_yield();
 	KT_STORE(co.ran_at_resume, coop_ran_mask());
@@ -289,8 +288,7 @@ static int coop_check(void)
 		printf("ktest: sched_coop: note: the sleeper woke before the cooperative "
 		       "thread started (host delay), its part is not checked\n");
 	KT_CHECK(co.ran_before_yield == 0,
-		 "cooperative thread was preempted (ran meanwhile: mask %#x)",
-		 co.ran_before_yield);
+		 "cooperative thread was preempted (ran meanwhile: mask %#x)", co.ran_before_yield);
 	KT_CHECK(co.ran_at_resume == CO_YIELD_RUNS,
 		 "after k_yield: ran mask %#x, expected the urgent and the equal ones (%#x)",
 		 co.ran_at_resume, CO_YIELD_RUNS);
@@ -307,7 +305,7 @@ static int coop_driver(void)
 	memset(&co, 0, sizeof(co));
 	for (int i = 0; i < CO_N; i++)
 		k_sem_init(&co.wake[i], 0, 1);
-	k_sched_time_slice_set(2);	/* slicing must not touch cooperative threads */
+	k_sched_time_slice_set(2); /* slicing must not touch cooperative threads */
 	t[CO_URGENT] = coop_spawn(CO_URGENT, K_PRIO_COOP(2));
 	t[CO_URGENT2] = coop_spawn(CO_URGENT2, K_PRIO_COOP(2));
 	t[CO_PREEMPT] = coop_spawn(CO_PREEMPT, K_PRIO_PREEMPT(0));
@@ -347,19 +345,19 @@ KT_CASE(sched_coop)
 
 /* ---- time slicing ---- */
 
-#define SLICE_MS	5
-#define SLICE_RUN_MS	200
-#define SLICE_GAP_US	1000	/* a longer pause means the thread was switched out */
-#define SLICE_MIN_RUNS	8	/* each thread: expected ~SLICE_RUN_MS / 2 / SLICE_MS */
-#define SLICE_MAX_GAP_MS 40	/* expected ~SLICE_MS; TCG vCPUs stall now and then */
-#define SLICE_TRIES	3
-#define SLICE_OFF_BUSY_MS 60	/* slicing off: the first thread keeps the CPU so long */
+#define SLICE_MS          5
+#define SLICE_RUN_MS      200
+#define SLICE_GAP_US      1000 /* a longer pause means the thread was switched out */
+#define SLICE_MIN_RUNS    8    /* each thread: expected ~SLICE_RUN_MS / 2 / SLICE_MS */
+#define SLICE_MAX_GAP_MS  40   /* expected ~SLICE_MS; TCG vCPUs stall now and then */
+#define SLICE_TRIES       3
+#define SLICE_OFF_BUSY_MS 60 /* slicing off: the first thread keeps the CPU so long */
 
 struct slicer {
 	uint64_t end;
 	uint64_t iters;
-	unsigned runs;		/* times it got the CPU back */
-	uint64_t max_gap;	/* ticks */
+	unsigned runs;    /* times it got the CPU back */
+	uint64_t max_gap; /* ticks */
 };
 
 static struct slicer slicers[2];
@@ -399,8 +397,8 @@ static int slice_on_try(void)
 		err |= kt_join(t[i], JOIN_MS);
 	k_sched_time_slice_set(K_TIME_SLICE_MS);
 	KT_CHECK(!err, "threads did not finish");
-	printf("ktest: sched_slice: %u ms slices: runs %u/%u, max gap %llu/%llu us\n",
-	       SLICE_MS, slicers[0].runs, slicers[1].runs,
+	printf("ktest: sched_slice: %u ms slices: runs %u/%u, max gap %llu/%llu us\n", SLICE_MS,
+	       slicers[0].runs, slicers[1].runs,
 	       (unsigned long long)kt_ticks_us(slicers[0].max_gap),
 	       (unsigned long long)kt_ticks_us(slicers[1].max_gap));
 	for (int i = 0; i < 2; i++) {
@@ -420,15 +418,16 @@ static int slice_on_driver(void)
 			return r;
 	}
 	kt_fail("slicing on: in %d tries, a thread got the CPU back fewer than %u times "
-		"or waited more than %u ms", SLICE_TRIES, SLICE_MIN_RUNS, SLICE_MAX_GAP_MS);
+		"or waited more than %u ms",
+		SLICE_TRIES, SLICE_MIN_RUNS, SLICE_MAX_GAP_MS);
 	return -1;
 }
 
 static struct {
 	int a_running, a_yielded;
 	int b_started, b_done;
-	int a_saw_b;		/* B had started while A was busy */
-	int b_done_at_resume;	/* B had finished when A came back from yield */
+	int a_saw_b;          /* B had started while A was busy */
+	int b_done_at_resume; /* B had finished when A came back from yield */
 	int b_saw_a_yielded;
 } so;
 
@@ -495,7 +494,7 @@ static struct {
 	int p_started;
 	int h_cpu;
 	int h_running;
-	int p_elsewhere;	/* it ran on another CPU while h held its own */
+	int p_elsewhere; /* it ran on another CPU while h held its own */
 	uint64_t t_h_start, t_elsewhere;
 } mg;
 
@@ -536,8 +535,7 @@ static int migrate_driver(void)
 	memset(&mg, 0, sizeof(mg));
 	/* Hold c2 so that p, allowed on c1 and c2, starts on c1. */
 	b = kt_spawn("blocker", mig_blocker, NULL, K_PRIO_COOP(1), c2);
-	p = k_thread_spawn("mig", KT_STACK, mig_preempted, NULL, 10,
-			   (1u << c1) | (1u << c2));
+	p = k_thread_spawn("mig", KT_STACK, mig_preempted, NULL, 10, (1u << c1) | (1u << c2));
 	KT_EXPECT(p && KT_WAIT(KT_LOAD(mg.p_started), 1000), "thread did not start");
 	KT_STORE(mg.blocker_stop, 1);
 	err = kt_join(b, JOIN_MS);
@@ -629,8 +627,7 @@ static int suspend_running(void)
 	k_sleep(K_MSEC(20));
 	KT_EXPECT(KT_LOAD(sr.count) == before, "suspended thread still counts");
 	k_thread_resume(t);
-	KT_EXPECT(KT_WAIT(KT_LOAD(sr.count) > before, 1000),
-		  "resumed thread does not count");
+	KT_EXPECT(KT_WAIT(KT_LOAD(sr.count) > before, 1000), "resumed thread does not count");
 	KT_STORE(sr.stop, 1);
 	return kt_join(t, JOIN_MS) | err;
 }
@@ -654,8 +651,8 @@ static int suspend_pending(void)
 		  "semaphore given to a suspended waiter was counted instead");
 	k_thread_resume(t);
 	err |= kt_join(t, JOIN_MS);
-	KT_EXPECT(sr.ran && sr.take_ret == 0,
-		  "resumed waiter: ran %d, k_sem_take returned %d", sr.ran, sr.take_ret);
+	KT_EXPECT(sr.ran && sr.take_ret == 0, "resumed waiter: ran %d, k_sem_take returned %d",
+		  sr.ran, sr.take_ret);
 	return err;
 }
 
@@ -851,8 +848,8 @@ static int abort_two_joiners(void)
 	k_sem_give(&ab.sem);
 	for (int i = 0; i < 2; i++)
 		err |= kt_join(j[i], JOIN_MS);
-	KT_EXPECT(ab.join_ret[0] == 0 && ab.join_ret[1] == 0,
-		  "joiners returned %d and %d", ab.join_ret[0], ab.join_ret[1]);
+	KT_EXPECT(ab.join_ret[0] == 0 && ab.join_ret[1] == 0, "joiners returned %d and %d",
+		  ab.join_ret[0], ab.join_ret[1]);
 	if (kt_state(&ab_static) != K_THREAD_DEAD) {
 		k_thread_abort(&ab_static);
 		err = -1;
@@ -884,9 +881,9 @@ KT_CASE(sched_abort)
 
 /* ---- sleep accuracy ---- */
 
-#define SLEEPERS	2	/* per CPU, so earlier deadlines overtake later ones */
-#define SLEEPS		25	/* per sleeper: 50 per CPU */
-#define SLEEP_TRIES	3
+#define SLEEPERS            2  /* per CPU, so earlier deadlines overtake later ones */
+#define SLEEPS              25 /* per sleeper: 50 per CPU */
+#define SLEEP_TRIES         3
 /*
  * How late a wake-up may be. Timers are one-shot at the exact deadline,
  * so a wake-up costs an interrupt and a switch: 50-200 us on QEMU TCG.
@@ -904,20 +901,20 @@ KT_CASE(sched_abort)
  * spinlocks make the vCPUs wait for each other's host time slices (see
  * the concurrent phase below), which is not what this test is about.
  */
-#define SLEEP_MEDIAN_MAX_US	500
-#define SLEEP_P90_MAX_US	2000
-#define SLEEP_MAX_US		100000
-#define SLEEP_LOST_US		1000000	/* all CPUs at once: only lost wake-ups */
+#define SLEEP_MEDIAN_MAX_US 500
+#define SLEEP_P90_MAX_US    2000
+#define SLEEP_MAX_US        100000
+#define SLEEP_LOST_US       1000000 /* all CPUs at once: only lost wake-ups */
 
 struct sleeper {
 	int cpu;
 	uint32_t seed;
 	int wrong_cpu;
-	int64_t late[SLEEPS];	/* ticks; negative means early */
+	int64_t late[SLEEPS]; /* ticks; negative means early */
 };
 
 struct sleep_stats {
-	long long min, mean, med, p90, max;	/* us */
+	long long min, mean, med, p90, max; /* us */
 };
 
 static struct sleeper sleepers[K_MAX_CPUS][SLEEPERS];
@@ -951,8 +948,8 @@ static void sort_i64(int64_t *v, int n)
 
 static long long late_us(int64_t ticks)
 {
-	return ticks < 0 ? -(long long)kt_ticks_us((uint64_t)-ticks) :
-			   (long long)kt_ticks_us((uint64_t)ticks);
+	return ticks < 0 ? -(long long)kt_ticks_us((uint64_t)-ticks)
+			 : (long long)kt_ticks_us((uint64_t)ticks);
 }
 
 static void sleep_stats(int cpu, struct sleep_stats *st)
@@ -985,7 +982,8 @@ static int sleep_run(uint32_t mask, uint32_t try)
 		memset(sleepers[c], 0, sizeof(sleepers[c]));
 		for (int k = 0; k < SLEEPERS; k++) {
 			sleepers[c][k].cpu = c;
-			sleepers[c][k].seed = 0x5eed0000u + try * 0x100u + (uint32_t)(c * SLEEPERS + k);
+			sleepers[c][k].seed =
+				0x5eed0000u + try * 0x100u + (uint32_t)(c * SLEEPERS + k);
 			t[c][k] = kt_spawn("sleeper", sleeper_main, &sleepers[c][k], 2 + k, c);
 		}
 	}
@@ -1004,8 +1002,8 @@ static int sleep_run(uint32_t mask, uint32_t try)
 static void sleep_print(const char *what, int cpu, const struct sleep_stats *st)
 {
 	printf("ktest: sched_sleep: %scpu%d: %d sleeps of 1-5 ms, late: mean %lld, "
-	       "median %lld, p90 %lld, max %lld us\n", what, cpu, SLEEPERS * SLEEPS,
-	       st->mean, st->med, st->p90, st->max);
+	       "median %lld, p90 %lld, max %lld us\n",
+	       what, cpu, SLEEPERS * SLEEPS, st->mean, st->med, st->p90, st->max);
 }
 
 /* One CPU alone, up to SLEEP_TRIES times until its figures are in bounds. */
@@ -1077,11 +1075,11 @@ KT_CASE(sched_sleep)
 
 /* ---- CPU affinity ---- */
 
-#define PIN_ROUNDS	20
+#define PIN_ROUNDS 20
 
 struct pinned {
 	uint32_t mask;
-	int bad_cpu;		/* -1, or a CPU it was seen on outside its mask */
+	int bad_cpu; /* -1, or a CPU it was seen on outside its mask */
 	int suspend_first;
 };
 
@@ -1127,8 +1125,7 @@ static int pin_move(struct pinned *p)
 		  "cannot change the mask of a suspended thread");
 	k_thread_resume(t);
 	err |= kt_join(t, JOIN_MS);
-	KT_EXPECT(p->bad_cpu < 0, "thread moved to CPU %d ran on CPU %d", kt_cpu(3),
-		  p->bad_cpu);
+	KT_EXPECT(p->bad_cpu < 0, "thread moved to CPU %d ran on CPU %d", kt_cpu(3), p->bad_cpu);
 	return err;
 }
 
@@ -1146,20 +1143,18 @@ static int pin_driver(void)
 	pins[n].mask = (1u << kt_cpu(1)) | (1u << kt_cpu(2));
 	pins[n].bad_cpu = -1;
 	for (int i = 0; i <= n; i++)
-		t[i] = k_thread_spawn("pinned", KT_STACK, pinned_main, &pins[i], 10,
-				      pins[i].mask);
+		t[i] = k_thread_spawn("pinned", KT_STACK, pinned_main, &pins[i], 10, pins[i].mask);
 	KT_EXPECT(!t[n] || k_thread_cpu_mask_set(t[n], 1) == K_EBUSY ||
-		  kt_state(t[n]) == K_THREAD_DEAD,
+			  kt_state(t[n]) == K_THREAD_DEAD,
 		  "mask of a started thread was changed");
 	for (int i = 0; i <= n; i++) {
 		if (!t[i])
 			kt_fail("cannot spawn thread");
 		err |= kt_join(t[i], JOIN_MS);
-		KT_EXPECT(pins[i].bad_cpu < 0, "thread with mask %#x ran on CPU %d",
-			  pins[i].mask, pins[i].bad_cpu);
+		KT_EXPECT(pins[i].bad_cpu < 0, "thread with mask %#x ran on CPU %d", pins[i].mask,
+			  pins[i].bad_cpu);
 	}
-	KT_EXPECT(k_thread_cpu_mask_set(k_current(), 0) == K_EINVAL,
-		  "empty CPU mask accepted");
+	KT_EXPECT(k_thread_cpu_mask_set(k_current(), 0) == K_EINVAL, "empty CPU mask accepted");
 	err |= pin_move(&pins[0]);
 	return err;
 }

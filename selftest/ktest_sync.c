@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Synchronisation self-tests: semaphores across CPUs, mutexes (recursion,
  * ownership, priority inheritance) and message queues.
@@ -11,13 +12,13 @@
 #include "ktest_util.h"
 
 /* Hang detection only, see ktest_sched.c. */
-#define DRIVER_MS	60000
-#define JOIN_MS		10000
-#define TAKE_MS		5000	/* a wait that should succeed at once */
+#define DRIVER_MS 60000
+#define JOIN_MS   10000
+#define TAKE_MS   5000 /* a wait that should succeed at once */
 
 /* ---- semaphores ---- */
 
-#define PINGPONG_ROUNDS	1000
+#define PINGPONG_ROUNDS 1000
 
 static struct {
 	struct k_sem ping, pong;
@@ -73,8 +74,7 @@ static int pingpong_driver(void)
 		 "counts left: ping %u, pong %u", k_sem_count_get(&pp.ping),
 		 k_sem_count_get(&pp.pong));
 	printf("ktest: sem_pingpong: %u round trips CPU %d <-> CPU %d, %llu us each\n",
-	       PINGPONG_ROUNDS, kt_cpu(1), kt_cpu(2),
-	       (unsigned long long)(us / PINGPONG_ROUNDS));
+	       PINGPONG_ROUNDS, kt_cpu(1), kt_cpu(2), (unsigned long long)(us / PINGPONG_ROUNDS));
 	return 0;
 }
 
@@ -88,7 +88,7 @@ KT_CASE(sem_pingpong)
 	return kt_run_driver(pingpong_driver, DRIVER_MS);
 }
 
-#define SEM_WAITERS	4
+#define SEM_WAITERS 4
 
 static const int sem_waiter_prio[SEM_WAITERS] = { 8, 3, 8, 5 };
 static const int sem_wake_order[SEM_WAITERS] = { 1, 3, 0, 2 };
@@ -116,8 +116,7 @@ static int sem_count_check(void)
 	k_sem_init(&s, 0, 5);
 	for (int i = 0; i < 7; i++)
 		k_sem_give(&s);
-	KT_CHECK(k_sem_count_get(&s) == 5, "count %u after 7 gives, limit 5",
-		 k_sem_count_get(&s));
+	KT_CHECK(k_sem_count_get(&s) == 5, "count %u after 7 gives, limit 5", k_sem_count_get(&s));
 	for (int i = 0; i < 5; i++)
 		KT_CHECK((ret = k_sem_take(&s, K_NO_WAIT)) == 0, "take %d returned %d", i, ret);
 	KT_CHECK((ret = k_sem_take(&s, K_NO_WAIT)) == K_EBUSY,
@@ -134,8 +133,8 @@ static int sem_order_check(void)
 	memset(&sw, 0, sizeof(sw));
 	k_sem_init(&sw.sem, 0, SEM_WAITERS);
 	for (int i = 0; i < SEM_WAITERS; i++) {
-		t[i] = kt_spawn("waiter", sem_waiter, (void *)(uintptr_t)i,
-				sem_waiter_prio[i], kt_cpu(1 + i % 3));
+		t[i] = kt_spawn("waiter", sem_waiter, (void *)(uintptr_t)i, sem_waiter_prio[i],
+				kt_cpu(1 + i % 3));
 		err |= t[i] ? kt_wait_state(t[i], K_THREAD_PENDING, 1000) : -1;
 	}
 	/* One at a time: each woken waiter logs itself before the next give. */
@@ -151,7 +150,8 @@ static int sem_order_check(void)
 		int got = sw.woken[i], want = sem_wake_order[i];
 
 		KT_CHECK(got == want && sw.ret[got] == 0,
-			 "wake-up %d went to waiter %d (prio %d, ret %d), expected waiter %d (prio %d)",
+			 "wake-up %d went to waiter %d (prio %d, ret %d), expected waiter %d (prio "
+			 "%d)",
 			 i, got, sem_waiter_prio[got], sw.ret[got], want, sem_waiter_prio[want]);
 	}
 	return 0;
@@ -176,7 +176,8 @@ static int sem_timeout_check(void)
 	ret = k_sem_take(&sw.sem, K_MSEC(20));
 	us = kt_us_since(t0);
 	KT_CHECK(ret == K_EAGAIN && us >= 20000 && us <= 20000 + 50000,
-		 "take(20 ms) of an empty semaphore: %d after %llu us, expected K_EAGAIN after 20 ms",
+		 "take(20 ms) of an empty semaphore: %d after %llu us, expected K_EAGAIN after 20 "
+		 "ms",
 		 ret, (unsigned long long)us);
 	g = kt_spawn("giver", sem_late_giver, NULL, 5, kt_cpu(2));
 	t0 = k_cycle_get();
@@ -184,14 +185,14 @@ static int sem_timeout_check(void)
 	us = kt_us_since(t0);
 	if (kt_join(g, JOIN_MS))
 		return -1;
-	KT_CHECK(ret == 0 && us < 500000, "take(500 ms) given after 5 ms: %d after %llu us",
-		 ret, (unsigned long long)us);
+	KT_CHECK(ret == 0 && us < 500000, "take(500 ms) given after 5 ms: %d after %llu us", ret,
+		 (unsigned long long)us);
 	/* The first timeout was cancelled: this one must run its full course. */
 	t0 = k_cycle_get();
 	ret = k_sem_take(&sw.sem, K_MSEC(30));
 	us = kt_us_since(t0);
-	KT_CHECK(ret == K_EAGAIN && us >= 30000,
-		 "second take(30 ms): %d after %llu us", ret, (unsigned long long)us);
+	KT_CHECK(ret == K_EAGAIN && us >= 30000, "second take(30 ms): %d after %llu us", ret,
+		 (unsigned long long)us);
 	return 0;
 }
 
@@ -216,8 +217,8 @@ KT_CASE(sem_basic)
 
 /* ---- semaphores: timeouts racing with gives ---- */
 
-#define RACE_MS		300
-#define RACE_PAIRS	1
+#define RACE_MS    300
+#define RACE_PAIRS 1
 
 struct race_pair {
 	struct k_sem sem;
@@ -267,10 +268,11 @@ static int race_check(struct race_pair *r)
 	while (k_sem_take(&r->sem, K_NO_WAIT) == 0)
 		left++;
 	printf("ktest: sem_timeout_race: CPU %d -> %d: %u gives, %u taken, %u timeouts, "
-	       "%u left\n", r->giver_cpu, r->waiter_cpu, r->gives, r->got, r->timeouts, left);
+	       "%u left\n",
+	       r->giver_cpu, r->waiter_cpu, r->gives, r->got, r->timeouts, left);
 	KT_CHECK(!r->bad_ret, "%u takes returned neither 0 nor K_EAGAIN", r->bad_ret);
-	KT_CHECK(r->got + left == r->gives, "%u gives but %u taken + %u left: %s", r->gives,
-		 r->got, left, r->got + left < r->gives ? "gives lost" : "takes without a give");
+	KT_CHECK(r->got + left == r->gives, "%u gives but %u taken + %u left: %s", r->gives, r->got,
+		 left, r->got + left < r->gives ? "gives lost" : "takes without a give");
 	return 0;
 }
 
@@ -369,8 +371,8 @@ static int mutex_recursive_driver(void)
 	mr.ret_lock = mr.ret_unlock = -1;
 	t = kt_spawn("locker", mr_locker, NULL, 5, kt_cpu(1));
 	err |= kt_join(t, JOIN_MS);
-	KT_EXPECT(mr.ret_lock == 0 && mr.ret_unlock == 0,
-		  "another thread then: lock %d, unlock %d", mr.ret_lock, mr.ret_unlock);
+	KT_EXPECT(mr.ret_lock == 0 && mr.ret_unlock == 0, "another thread then: lock %d, unlock %d",
+		  mr.ret_lock, mr.ret_unlock);
 	return err;
 }
 
@@ -387,25 +389,32 @@ KT_CASE(mutex_recursive)
 
 /* ---- mutexes: priority inheritance ---- */
 
-#define PI_LOW		12
-#define PI_MED		8
-#define PI_HIGH		3
+#define PI_LOW  12
+#define PI_MED  8
+#define PI_HIGH 3
 
 enum pi_event {
-	EV_L_LOCKED = 1, EV_M_START, EV_H_TRY, EV_L_UNLOCK, EV_H_ACQ, EV_H_DONE,
-	EV_M_DONE, EV_L_DONE, EV_N
+	EV_L_LOCKED = 1,
+	EV_M_START,
+	EV_H_TRY,
+	EV_L_UNLOCK,
+	EV_H_ACQ,
+	EV_H_DONE,
+	EV_M_DONE,
+	EV_L_DONE,
+	EV_N
 };
 
 static const char *const pi_event_names[] = {
-	"?", "L locked", "M started", "H locks", "L unlocks", "H acquired",
-	"H done", "M done", "L done",
+	"?",          "L locked", "M started", "H locks", "L unlocks",
+	"H acquired", "H done",   "M done",    "L done",
 };
 
 static struct {
 	struct k_mutex m;
 	int nev;
 	int ev[EV_N + 4];
-	int h_blocked;		/* the driver saw H pending on the mutex */
+	int h_blocked; /* the driver saw H pending on the mutex */
 	int h_done;
 	int h_ret;
 	int m_timed_out;
@@ -460,8 +469,8 @@ static void pi_high(void *arg)
 static int pi_check_events(void)
 {
 	static const int want[] = {
-		EV_L_LOCKED, EV_M_START, EV_H_TRY, EV_L_UNLOCK, EV_H_ACQ, EV_H_DONE,
-		EV_M_DONE, EV_L_DONE,
+		EV_L_LOCKED, EV_M_START, EV_H_TRY,  EV_L_UNLOCK,
+		EV_H_ACQ,    EV_H_DONE,  EV_M_DONE, EV_L_DONE,
 	};
 	int n = (int)(sizeof(want) / sizeof(want[0]));
 
@@ -608,8 +617,8 @@ static int pi_chain_driver(void)
 	err |= kt_join(w2, JOIN_MS);
 	err |= kt_join(mid, JOIN_MS);
 	err |= kt_join(low, JOIN_MS);
-	KT_EXPECT(pc.ret[0] == 0 && pc.ret[1] == 0 && pc.ret[2] == 0,
-		  "locks returned %d %d %d", pc.ret[0], pc.ret[1], pc.ret[2]);
+	KT_EXPECT(pc.ret[0] == 0 && pc.ret[1] == 0 && pc.ret[2] == 0, "locks returned %d %d %d",
+		  pc.ret[0], pc.ret[1], pc.ret[2]);
 	return err;
 }
 
@@ -629,7 +638,7 @@ KT_CASE(mutex_pi_chain)
 static struct {
 	struct k_mutex a, b;
 	int high_ret;
-	int prio[4];		/* the owner's priority at the steps below */
+	int prio[4]; /* the owner's priority at the steps below */
 } uo;
 
 static void uo_high(void *arg)
@@ -722,12 +731,12 @@ KT_CASE(mutex_pi_unlock_order)
 
 /* ---- mutexes: mutual exclusion on 4 CPUs ---- */
 
-#define COUNT_ROUNDS	1000
+#define COUNT_ROUNDS 1000
 
 static struct {
 	struct k_mutex m;
-	uint64_t counter;	/* only ever touched under m */
-	int inside;		/* threads inside the critical section */
+	uint64_t counter; /* only ever touched under m */
+	int inside;       /* threads inside the critical section */
 	int overlap;
 	int lock_fail;
 	unsigned done[K_MAX_CPUS];
@@ -797,8 +806,8 @@ struct msg {
 	uint32_t seq;
 };
 
-#define MQ_LEN		4
-#define MQ_SENDERS	3
+#define MQ_LEN     4
+#define MQ_SENDERS 3
 
 static struct {
 	struct k_msgq q;
@@ -832,7 +841,8 @@ static int msgq_full_fifo(void)
 	k_msgq_init(&mq.q, mq.buf, sizeof(struct msg), MQ_LEN);
 	for (uint32_t i = 0; i < MQ_LEN; i++) {
 		m = (struct msg){ 1, i };
-		KT_CHECK((ret = k_msgq_put(&mq.q, &m, K_NO_WAIT)) == 0, "put %u returned %d", i, ret);
+		KT_CHECK((ret = k_msgq_put(&mq.q, &m, K_NO_WAIT)) == 0, "put %u returned %d", i,
+			 ret);
 	}
 	KT_CHECK((ret = k_msgq_put(&mq.q, &m, K_NO_WAIT)) == K_EBUSY,
 		 "put(K_NO_WAIT) to a full queue returned %d, expected K_EBUSY", ret);
@@ -875,7 +885,8 @@ static int msgq_handoff(void)
 	}
 	for (uint32_t i = 0; i < 2 && !err; i++) {
 		m = (struct msg){ 2, 100 + i };
-		KT_EXPECT(k_msgq_put(&mq.q, &m, K_NO_WAIT) == 0, "put to a waiting receiver failed");
+		KT_EXPECT(k_msgq_put(&mq.q, &m, K_NO_WAIT) == 0,
+			  "put to a waiting receiver failed");
 		KT_EXPECT(k_msgq_num_used(&mq.q) == 0,
 			  "message to a waiting receiver went through the ring");
 	}
@@ -906,8 +917,8 @@ KT_CASE(msgq_order)
 	return kt_run_driver(msgq_driver, DRIVER_MS);
 }
 
-#define MPSC_MSGS	100
-#define MPSC_QLEN	8
+#define MPSC_MSGS 100
+#define MPSC_QLEN 8
 
 static struct {
 	struct k_msgq q;
@@ -966,8 +977,8 @@ static int mpsc_driver(void)
 	}
 	KT_EXPECT((ret = k_msgq_get(&mp.q, &m, K_NO_WAIT)) == K_EBUSY,
 		  "extra message after all were received (ret %d)", ret);
-	printf("ktest: msgq_mpsc: %d producers x %u messages in %llu us\n", producers,
-	       MPSC_MSGS, (unsigned long long)kt_us_since(t0));
+	printf("ktest: msgq_mpsc: %d producers x %u messages in %llu us\n", producers, MPSC_MSGS,
+	       (unsigned long long)kt_us_since(t0));
 	return err;
 }
 

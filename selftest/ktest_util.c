@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Helpers of the kernel self-tests (see selftest/ktest_util.h). */
 #include <stdarg.h>
 #include <stdio.h>
@@ -55,8 +56,7 @@ int kt_cpu(int n)
 	return 0;
 }
 
-struct k_thread *kt_spawn(const char *name, k_thread_entry_t fn, void *arg,
-			  int prio, int cpu)
+struct k_thread *kt_spawn(const char *name, k_thread_entry_t fn, void *arg, int prio, int cpu)
 {
 	uint32_t mask = cpu == KT_ANY_CPU ? K_CPU_ALL : 1u << cpu;
 	struct k_thread *t = k_thread_spawn(name, KT_STACK, fn, arg, prio, mask);
@@ -77,8 +77,8 @@ int kt_join(struct k_thread *t, uint32_t ms)
 	ret = k_thread_join(t, K_MSEC(ms));
 	if (ret == 0)
 		return 0;
-	kt_fail("thread %.*s still %s after %u ms, aborting it",
-		K_THREAD_NAME_LEN, name, k_thread_state_str(kt_state(t)), ms);
+	kt_fail("thread %.*s still %s after %u ms, aborting it", K_THREAD_NAME_LEN, name,
+		k_thread_state_str(kt_state(t)), ms);
 	k_thread_abort(t);
 	/* Dead now (abort waits for a thread running elsewhere): reap it. */
 	if (k_thread_join(t, K_MSEC(1000)) != 0)

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Helpers shared by the kernel self-tests (selftest/ktest_*.c).
  *
@@ -18,10 +19,10 @@
 #include <zvm/kernel.h>
 #include <zvm/ktest.h>
 
-#define KT_STACK	8192
-#define KT_ANY_CPU	(-1)
+#define KT_STACK       8192
+#define KT_ANY_CPU     (-1)
 /* Control threads run cooperatively: spawning never hands them the CPU. */
-#define KT_DRIVER_PRIO	K_PRIO_COOP(K_NUM_COOP_PRIO - 1)
+#define KT_DRIVER_PRIO K_PRIO_COOP(K_NUM_COOP_PRIO - 1)
 
 extern const char *kt_name;
 extern bool kt_failed;
@@ -30,69 +31,69 @@ void kt_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /** Say why the test cannot run here (too few CPUs); returns KTEST_SKIPPED. */
 int kt_skip(int cpus_needed);
 
-#define KT_CASE(name)							\
-	static int kt_body_##name(void);				\
-	KTEST(name)							\
-	{								\
-		kt_name = #name;					\
-		kt_failed = false;					\
-		int ret = kt_body_##name();				\
-		if (ret == KTEST_SKIPPED)				\
-			return ret;					\
-		return ret || kt_failed ? -1 : 0;			\
-	}								\
+#define KT_CASE(name)                             \
+	static int kt_body_##name(void);          \
+	KTEST(name)                               \
+	{                                         \
+		kt_name = #name;                  \
+		kt_failed = false;                \
+		int ret = kt_body_##name();       \
+		if (ret == KTEST_SKIPPED)         \
+			return ret;               \
+		return ret || kt_failed ? -1 : 0; \
+	}                                         \
 	static int kt_body_##name(void)
 
 /*
  * Tests that need n usable CPUs (a control CPU plus CPUs for the threads
  * under test) are skipped, with the reason, on smaller machines, e.g. a guest.
  */
-#define KT_NEED_CPUS(n)							\
-	do {								\
-		if (kt_num_cpus() < (n))				\
-			return kt_skip(n);				\
+#define KT_NEED_CPUS(n)                    \
+	do {                               \
+		if (kt_num_cpus() < (n))   \
+			return kt_skip(n); \
 	} while (0)
 
 /* Report a failure and carry on (the test fails at its end). */
-#define KT_EXPECT(cond, ...)						\
-	do {								\
-		if (!(cond))						\
-			kt_fail(__VA_ARGS__);				\
+#define KT_EXPECT(cond, ...)                  \
+	do {                                  \
+		if (!(cond))                  \
+			kt_fail(__VA_ARGS__); \
 	} while (0)
 
 /* Report a failure and return -1 from the calling function. */
-#define KT_CHECK(cond, ...)						\
-	do {								\
-		if (!(cond)) {						\
-			kt_fail(__VA_ARGS__);				\
-			return -1;					\
-		}							\
+#define KT_CHECK(cond, ...)                   \
+	do {                                  \
+		if (!(cond)) {                \
+			kt_fail(__VA_ARGS__); \
+			return -1;            \
+		}                             \
 	} while (0)
 
 /* Poll cond (every 50 us, sleeping) for up to ms milliseconds; its last value. */
-#define KT_WAIT(cond, ms)						\
-	({								\
-		uint64_t kt_end_ = k_cycle_get() + kt_ms_ticks(ms);	\
-		bool kt_ok_;						\
-		while (!(kt_ok_ = (cond)) && k_cycle_get() < kt_end_)	\
-			k_sleep(K_USEC(50));				\
-		kt_ok_;							\
+#define KT_WAIT(cond, ms)                                             \
+	({                                                            \
+		uint64_t kt_end_ = k_cycle_get() + kt_ms_ticks(ms);   \
+		bool kt_ok_;                                          \
+		while (!(kt_ok_ = (cond)) && k_cycle_get() < kt_end_) \
+			k_sleep(K_USEC(50));                          \
+		kt_ok_;                                               \
 	})
 
 /* Busy-wait (keeping the CPU) up to ms for cond; its last value. */
-#define KT_SPIN_UNTIL(cond, ms)						\
-	({								\
-		uint64_t kt_end_ = k_cycle_get() + kt_ms_ticks(ms);	\
-		bool kt_ok_;						\
-		while (!(kt_ok_ = (cond)) && k_cycle_get() < kt_end_)	\
-			;						\
-		kt_ok_;							\
+#define KT_SPIN_UNTIL(cond, ms)                                       \
+	({                                                            \
+		uint64_t kt_end_ = k_cycle_get() + kt_ms_ticks(ms);   \
+		bool kt_ok_;                                          \
+		while (!(kt_ok_ = (cond)) && k_cycle_get() < kt_end_) \
+			;                                             \
+		kt_ok_;                                               \
 	})
 
 /* Shared flags and counters between test threads on different CPUs. */
-#define KT_LOAD(x)		__atomic_load_n(&(x), __ATOMIC_SEQ_CST)
-#define KT_STORE(x, v)		__atomic_store_n(&(x), (v), __ATOMIC_SEQ_CST)
-#define KT_INC(x)		__atomic_add_fetch(&(x), 1, __ATOMIC_SEQ_CST)
+#define KT_LOAD(x)     __atomic_load_n(&(x), __ATOMIC_SEQ_CST)
+#define KT_STORE(x, v) __atomic_store_n(&(x), (v), __ATOMIC_SEQ_CST)
+#define KT_INC(x)      __atomic_add_fetch(&(x), 1, __ATOMIC_SEQ_CST)
 
 static inline uint64_t kt_ms_ticks(uint64_t ms)
 {
@@ -120,7 +121,6 @@ static inline int kt_prio(struct k_thread *t)
 	return __atomic_load_n(&t->prio, __ATOMIC_SEQ_CST);
 }
 
-
 /* xorshift32: a cheap, reproducible pseudo-random sequence; *s must not be 0. */
 static inline uint32_t kt_rand(uint32_t *s)
 {
@@ -138,8 +138,7 @@ int kt_num_cpus(void);
 /** The n-th usable CPU, n taken modulo kt_num_cpus(). */
 int kt_cpu(int n);
 /** Start a heap-allocated thread on `cpu` (or KT_ANY_CPU); NULL is reported. */
-struct k_thread *kt_spawn(const char *name, k_thread_entry_t fn, void *arg,
-			  int prio, int cpu);
+struct k_thread *kt_spawn(const char *name, k_thread_entry_t fn, void *arg, int prio, int cpu);
 /**
  * Join t, waiting at most ms; on timeout report it, abort t and reap it.
  * A NULL t (failed spawn, already reported) counts as a failure too.

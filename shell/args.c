@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Shell argument splitting and value parsing (see include/zvm/shell_args.h).
  */
@@ -6,8 +7,8 @@
 #include <string.h>
 #include <zvm/shell_args.h>
 
-#define STR_(x)		#x
-#define STR(x)		STR_(x)
+#define STR_(x) #x
+#define STR(x)  STR_(x)
 
 /* ---- splitting ---- */
 

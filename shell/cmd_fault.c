@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * `fault CPU [assert]`: a thread pinned to that CPU writes to an address
  * no one mapped (or, with `assert`, fails a K_ASSERT). It proves the
@@ -12,7 +13,7 @@
 
 /* Below RAM and every device: unmapped. Volatile so the compiler cannot see it. */
 static volatile uintptr_t fault_addr = 0x10;
-#define FAULT_WAIT_MS	1000
+#define FAULT_WAIT_MS 1000
 
 static void fault_thread(void *arg)
 {
@@ -23,7 +24,7 @@ static void fault_thread(void *arg)
 static void assert_thread(void *arg)
 {
 	(void)arg;
-	K_ASSERT(fault_addr == 0);	/* it is not: the assertion fails */
+	K_ASSERT(fault_addr == 0); /* it is not: the assertion fails */
 }
 
 static bool cpu_online(int cpu)
@@ -41,14 +42,16 @@ static int cmd_fault(int argc, char **argv)
 	int err;
 
 	if (argc != 2 && !by_assert)
-		return shell_usage_error(argv[0], "expected one CPU number, then optionally 'assert'");
+		return shell_usage_error(argv[0],
+					 "expected one CPU number, then optionally 'assert'");
 	if (by_assert && !ZVM_ASSERT) {
 		puts("error: K_ASSERT is compiled out of this build (ZVM_ASSERT=0)");
 		return 1;
 	}
 	err = shell_parse_uint(argv[1], 0, K_MAX_CPUS - 1, &cpu);
 	if (err)
-		return shell_usage_error(argv[0], "bad CPU '%s': %s", argv[1], shell_arg_strerror(err));
+		return shell_usage_error(argv[0], "bad CPU '%s': %s", argv[1],
+					 shell_arg_strerror(err));
 	if (!cpu_online((int)cpu)) {
 		printf("error: CPU %lu is not online\n", (unsigned long)cpu);
 		return 1;
@@ -64,8 +67,8 @@ static int cmd_fault(int argc, char **argv)
 		printf("error: CPU %lu did not report the fault\n", (unsigned long)cpu);
 		return 1;
 	}
-	printf("CPU %lu stopped by the %s; %d CPUs remain online\n",
-	       (unsigned long)cpu, by_assert ? "failed assertion" : "fault", k_num_cpus());
+	printf("CPU %lu stopped by the %s; %d CPUs remain online\n", (unsigned long)cpu,
+	       by_assert ? "failed assertion" : "fault", k_num_cpus());
 	return 0;
 }
 

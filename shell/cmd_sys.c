@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * System shell commands: version, uptime, cpus, threads, mem, log,
  * poweroff, reboot and ktest.
@@ -18,16 +19,15 @@
 #include <zvm/shell_args.h>
 
 #ifndef ZVM_BUILD_DATE
-#define ZVM_BUILD_DATE	__DATE__
+#define ZVM_BUILD_DATE __DATE__
 #endif
 
-#define MIB		(1024u * 1024u)
+#define MIB (1024u * 1024u)
 
 /* Reject arguments past the first max ones. */
 static int extra_arg(char **argv, int max)
 {
-	return shell_usage_error(argv[0], "unexpected argument '%s'",
-				 argv[max + 1]);
+	return shell_usage_error(argv[0], "unexpected argument '%s'", argv[max + 1]);
 }
 
 /* ---- version, uptime ---- */
@@ -48,8 +48,8 @@ static int cmd_uptime(int argc, char **argv)
 
 	if (argc > 1)
 		return extra_arg(argv, 0);
-	printf("up %" PRIu64 ".%03" PRIu64 " s, counter %" PRIu64 " Hz\n",
-	       ms / 1000u, ms % 1000u, k_ticks_per_sec());
+	printf("up %" PRIu64 ".%03" PRIu64 " s, counter %" PRIu64 " Hz\n", ms / 1000u, ms % 1000u,
+	       k_ticks_per_sec());
 	return 0;
 }
 
@@ -63,18 +63,17 @@ static void print_cpu_row(int cpu)
 
 	memset(&info, 0, sizeof(info));
 	k_cpu_info_get(cpu, &info);
-	printf("%3d  %-7s  %-16.*s  %3u%%  %12" PRIu64 "  %12" PRIu64 "\n",
-	       cpu, info.online ? "online" : "halted", K_THREAD_NAME_LEN,
-	       info.current[0] ? info.current : "-", info.load_pct,
-	       info.irqs, info.switches);
+	printf("%3d  %-7s  %-16.*s  %3u%%  %12" PRIu64 "  %12" PRIu64 "\n", cpu,
+	       info.online ? "online" : "halted", K_THREAD_NAME_LEN,
+	       info.current[0] ? info.current : "-", info.load_pct, info.irqs, info.switches);
 }
 
 static int cmd_cpus(int argc, char **argv)
 {
 	if (argc > 1)
 		return extra_arg(argv, 0);
-	printf("%-3s  %-7s  %-16s  %4s  %12s  %12s\n", "CPU", "STATE",
-	       "THREAD", "LOAD", "IRQS", "SWITCHES");
+	printf("%-3s  %-7s  %-16s  %4s  %12s  %12s\n", "CPU", "STATE", "THREAD", "LOAD", "IRQS",
+	       "SWITCHES");
 	for (int cpu = 0; cpu < k_num_cpus_present(); cpu++)
 		print_cpu_row(cpu);
 	return 0;
@@ -100,7 +99,7 @@ struct thread_row {
 struct thread_snap {
 	struct thread_row *rows;
 	size_t cap;
-	size_t count;		/* threads seen, may exceed cap */
+	size_t count; /* threads seen, may exceed cap */
 };
 
 static void count_thread(struct k_thread *t, void *arg)
@@ -184,9 +183,9 @@ static void print_thread_row(const struct thread_row *r)
 		snprintf(cpu, sizeof(cpu), "-");
 	cpulist_str(r->affinity, aff, sizeof(aff));
 	snprintf(stack, sizeof(stack), "%zu/%zu", r->stack_used, r->stack_size);
-	printf("%-16s  %4d  %-9s  %3s  %-8s  %-15s  %9" PRIu32 "  %11" PRIu64 "\n",
-	       r->name, r->prio, k_thread_state_str(r->state), cpu, aff, stack,
-	       r->preemptions, r->max_wait_us);
+	printf("%-16s  %4d  %-9s  %3s  %-8s  %-15s  %9" PRIu32 "  %11" PRIu64 "\n", r->name,
+	       r->prio, k_thread_state_str(r->state), cpu, aff, stack, r->preemptions,
+	       r->max_wait_us);
 }
 
 static int cmd_threads(int argc, char **argv)
@@ -196,15 +195,15 @@ static int cmd_threads(int argc, char **argv)
 	if (argc > 1)
 		return extra_arg(argv, 0);
 	k_thread_foreach(count_thread, &snap.cap);
-	snap.cap += 8;		/* room for threads started meanwhile */
+	snap.cap += 8; /* room for threads started meanwhile */
 	snap.rows = k_malloc(snap.cap * sizeof(*snap.rows));
 	if (!snap.rows) {
 		puts("error: out of memory");
 		return 1;
 	}
 	k_thread_foreach(snap_thread, &snap);
-	printf("%-16s  %4s  %-9s  %3s  %-8s  %-15s  %9s  %11s\n", "NAME", "PRIO", "STATE",
-	       "CPU", "AFFINITY", "STACK USED/SIZE", "PREEMPTED", "MAXWAIT(us)");
+	printf("%-16s  %4s  %-9s  %3s  %-8s  %-15s  %9s  %11s\n", "NAME", "PRIO", "STATE", "CPU",
+	       "AFFINITY", "STACK USED/SIZE", "PREEMPTED", "MAXWAIT(us)");
 	for (size_t i = 0; i < snap.count && i < snap.cap; i++)
 		print_thread_row(&snap.rows[i]);
 	if (snap.count > snap.cap)
@@ -236,8 +235,7 @@ static void mem_row(const char *label, size_t count, uint64_t bytes)
 
 static void mem_counters(size_t allocs, size_t frees, size_t failures)
 {
-	printf("  allocs %zu, frees %zu, failures %zu\n", allocs, frees,
-	       failures);
+	printf("  allocs %zu, frees %zu, failures %zu\n", allocs, frees, failures);
 }
 
 static void mem_pages(void)
@@ -251,8 +249,7 @@ static void mem_pages(void)
 	mem_row("total", ps.total_pages, (uint64_t)ps.total_pages * PAGE_SIZE);
 	mem_row("free", ps.free_pages, (uint64_t)ps.free_pages * PAGE_SIZE);
 	mem_row("used", used, (uint64_t)used * PAGE_SIZE);
-	mem_row("largest", ps.largest_free_pages,
-		(uint64_t)ps.largest_free_pages * PAGE_SIZE);
+	mem_row("largest", ps.largest_free_pages, (uint64_t)ps.largest_free_pages * PAGE_SIZE);
 	mem_counters(ps.allocs, ps.frees, ps.failures);
 }
 
@@ -292,8 +289,10 @@ static int cmd_log(int argc, char **argv)
 	if (argc == 2) {
 		level = log_level_parse(argv[1]);
 		if (level < 0)
-			return shell_usage_error(argv[0], "unknown log level "
-				"'%s' (one of err, wrn, inf, dbg)", argv[1]);
+			return shell_usage_error(argv[0],
+						 "unknown log level "
+						 "'%s' (one of err, wrn, inf, dbg)",
+						 argv[1]);
 		log_level_set(level);
 	}
 	printf("log level: %s\n", log_level_name(log_level_get()));

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * `zvm`: the VM commands of the host shell (new, run, pause, reset, delete,
  * info, update, look). Parsing and printing only; the work is in virt/vm.c.
@@ -13,27 +14,29 @@
 #include <zvm/virtio.h>
 #include <zvm/vuart.h>
 
-#define CTRL_X		0x18
+#define CTRL_X 0x18
 
 struct zvm_opts {
 	const char *type;
 	const char *name;
 	const char *args;
 	int64_t id;
-	struct vm_config cfg;		/* overrides applied on top of a template */
+	struct vm_config cfg; /* overrides applied on top of a template */
 	bool has_vcpus, has_mem, has_cpus, has_prio;
-	bool hvc;			/* look: the virtio console, not the PL011 */
+	bool hvc; /* look: the virtio console, not the PL011 */
 };
 
 static int opt_error(const char *fmt, const char *arg)
 {
 	printf("error: ");
 	printf(fmt, arg);
-	printf("\nusage: zvm new -t rtos|linux [-n NAME] [--vcpus N] [--mem SIZE] [--cpus LIST] [--prio P] [--args \"ARGS\"]\n"
+	printf("\nusage: zvm new -t rtos|linux [-n NAME] [--vcpus N] [--mem SIZE] [--cpus LIST] "
+	       "[--prio P] [--args \"ARGS\"]\n"
 	       "       zvm run|pause|reset|delete|look -n ID\n"
 	       "       zvm look -n ID --hvc\n"
 	       "       zvm info [-n ID]\n"
-	       "       zvm update -n ID [--vcpus N] [--mem SIZE] [--cpus LIST] [--prio P] [--args \"ARGS\"]\n");
+	       "       zvm update -n ID [--vcpus N] [--mem SIZE] [--cpus LIST] [--prio P] [--args "
+	       "\"ARGS\"]\n");
 	return 1;
 }
 
@@ -85,7 +88,7 @@ static int parse_opts(int argc, char **argv, struct zvm_opts *o, bool new_vm)
 	memset(o, 0, sizeof(*o));
 	o->id = -1;
 	for (int i = 2; i < argc; i += 2) {
-		if (!strcmp(argv[i], "--hvc")) {	/* the one option without a value */
+		if (!strcmp(argv[i], "--hvc")) { /* the one option without a value */
 			o->hvc = true;
 			i--;
 			continue;
@@ -143,8 +146,8 @@ static int cmd_new(const struct zvm_opts *o)
 		return 1;
 	}
 	cpus_str(cfg.cpu_mask, cpus, sizeof(cpus));
-	printf("VM %d created: %s (%s), %d vCPU, %lu MiB, CPUs %s, priority %d\n", id,
-	       cfg.name, o->type, cfg.nr_vcpus, (unsigned long)(cfg.ram_size >> 20), cpus, cfg.prio);
+	printf("VM %d created: %s (%s), %d vCPU, %lu MiB, CPUs %s, priority %d\n", id, cfg.name,
+	       o->type, cfg.nr_vcpus, (unsigned long)(cfg.ram_size >> 20), cpus, cfg.prio);
 	return 0;
 }
 
@@ -175,11 +178,11 @@ static void info_row(struct vm *vm)
 	uint64_t ms = k_ticks_to_ns(vmm_guest_ticks(vm)) / 1000000u;
 
 	cpus_str(vm->cfg.cpu_mask, cpus, sizeof(cpus));
-	printf("%2d  %-12s  %-5s  %5d  %-7s  %6lu  %-8s  %7lu.%03lu  %10lu\n", vm->id,
-	       vm->cfg.name, vm_type_str(vm->cfg.type),
-	       vm->cfg.nr_vcpus, cpus, (unsigned long)(vm->cfg.ram_size >> 20),
-	       vmm_state_name(vm_state_get(vm)), (unsigned long)(ms / 1000),
-	       (unsigned long)(ms % 1000), (unsigned long)exits_total(vm));
+	printf("%2d  %-12s  %-5s  %5d  %-7s  %6lu  %-8s  %7lu.%03lu  %10lu\n", vm->id, vm->cfg.name,
+	       vm_type_str(vm->cfg.type), vm->cfg.nr_vcpus, cpus,
+	       (unsigned long)(vm->cfg.ram_size >> 20), vmm_state_name(vm_state_get(vm)),
+	       (unsigned long)(ms / 1000), (unsigned long)(ms % 1000),
+	       (unsigned long)exits_total(vm));
 }
 
 /* Per vCPU: where it runs and what the host's scheduler made it wait. */
@@ -234,7 +237,8 @@ static int cmd_info(const struct zvm_opts *o)
 		printf("error: no VM with id %d\n", (int)o->id);
 		return 1;
 	}
-	printf("ID  NAME          TYPE   VCPUS  CPUS     MEM_MB  STATE      UPTIME_S       EXITS\n");
+	printf("ID  NAME          TYPE   VCPUS  CPUS     MEM_MB  STATE      UPTIME_S       "
+	       "EXITS\n");
 	for (int id = 0; id < VM_MAX; id++) {
 		struct vm *vm = vmm_get(id);
 
@@ -270,7 +274,7 @@ static int cmd_update(const struct zvm_opts *o)
 	return 0;
 }
 
-#define LOOK_FIFO_WAIT_MS	100
+#define LOOK_FIFO_WAIT_MS 100
 
 /*
  * One key to the guest. If its receive FIFO stays full (a paused or busy
@@ -306,8 +310,7 @@ static int cmd_look_hvc(int id)
 		       vm ? " has no virtio console (see configs/vms.dts)" : "");
 		return 1;
 	}
-	printf("attached to VM %d (%s) hvc0; Ctrl-X returns to the host shell\n", id,
-	       vm->cfg.name);
+	printf("attached to VM %d (%s) hvc0; Ctrl-X returns to the host shell\n", id, vm->cfg.name);
 	fflush(stdout);
 	virtio_console_attach(vm, true);
 	while ((c = console_getc()) != CTRL_X && vmm_get(id) == vm)

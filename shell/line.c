@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The shell's line editor (see include/zvm/shell_line.h).
  *
@@ -7,15 +8,15 @@
 #include <string.h>
 #include <zvm/shell_line.h>
 
-#define CTRL(c)		((c) & 0x1f)
-#define KEY_ESC		0x1b
-#define KEY_DEL		0x7f
+#define CTRL(c) ((c)&0x1f)
+#define KEY_ESC 0x1b
+#define KEY_DEL 0x7f
 
 enum esc_state {
 	ESC_NONE,
-	ESC_START,	/* got ESC */
-	ESC_CSI,	/* got ESC [ */
-	ESC_SS3,	/* got ESC O */
+	ESC_START, /* got ESC */
+	ESC_CSI,   /* got ESC [ */
+	ESC_SS3,   /* got ESC O */
 };
 
 /* ---- terminal output ---- */
@@ -230,13 +231,26 @@ static void esc_begin(struct shell_line *l, int state)
 static void esc_letter(struct shell_line *l, int c)
 {
 	switch (c) {
-	case 'A': hist_up(l); break;
-	case 'B': hist_down(l); break;
-	case 'C': move_right(l); break;
-	case 'D': move_left(l); break;
-	case 'H': move_home(l); break;
-	case 'F': move_end(l); break;
-	default: break;
+	case 'A':
+		hist_up(l);
+		break;
+	case 'B':
+		hist_down(l);
+		break;
+	case 'C':
+		move_right(l);
+		break;
+	case 'D':
+		move_left(l);
+		break;
+	case 'H':
+		move_home(l);
+		break;
+	case 'F':
+		move_end(l);
+		break;
+	default:
+		break;
 	}
 }
 
@@ -246,10 +260,19 @@ static void esc_tilde(struct shell_line *l)
 	if (l->esc_len != 1)
 		return;
 	switch (l->esc_param[0]) {
-	case '1': case '7': move_home(l); break;
-	case '4': case '8': move_end(l); break;
-	case '3': delete_char(l); break;
-	default: break;
+	case '1':
+	case '7':
+		move_home(l);
+		break;
+	case '4':
+	case '8':
+		move_end(l);
+		break;
+	case '3':
+		delete_char(l);
+		break;
+	default:
+		break;
 	}
 }
 
@@ -291,7 +314,7 @@ static enum shell_line_result feed_esc(struct shell_line *l, int c)
 		return SHELL_LINE_NONE;
 	case ESC_CSI:
 		return feed_csi(l, c);
-	default:	/* ESC_SS3: one letter */
+	default: /* ESC_SS3: one letter */
 		l->esc = ESC_NONE;
 		if (c < 0x20 || c >= 0x7f)
 			return feed_normal(l, c);
@@ -321,14 +344,29 @@ static enum shell_line_result feed_normal(struct shell_line *l, int c)
 		return SHELL_LINE_NONE;
 	}
 	switch (c) {
-	case '\r': case '\n': return enter(l);
-	case CTRL('C'): return cancel(l);
-	case KEY_DEL: case '\b': backspace(l); break;
-	case CTRL('U'): kill_line(l); break;
-	case CTRL('A'): move_home(l); break;
-	case CTRL('E'): move_end(l); break;
-	case KEY_ESC: esc_begin(l, ESC_START); break;
-	default: break;	/* other control bytes, 0x80..0xff */
+	case '\r':
+	case '\n':
+		return enter(l);
+	case CTRL('C'):
+		return cancel(l);
+	case KEY_DEL:
+	case '\b':
+		backspace(l);
+		break;
+	case CTRL('U'):
+		kill_line(l);
+		break;
+	case CTRL('A'):
+		move_home(l);
+		break;
+	case CTRL('E'):
+		move_end(l);
+		break;
+	case KEY_ESC:
+		esc_begin(l, ESC_START);
+		break;
+	default:
+		break; /* other control bytes, 0x80..0xff */
 	}
 	return SHELL_LINE_NONE;
 }

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The shell: reads lines from the console through the line editor, splits
  * them into words and runs the command the first word names. Commands are
@@ -14,14 +15,13 @@
 #include <zvm/shell_args.h>
 #include <zvm/shell_line.h>
 
-#define HELP_COL_MAX	32	/* widest "name usage" column in help */
+#define HELP_COL_MAX 32 /* widest "name usage" column in help */
 
 /* Provided by GNU ld for the shell_cmds section. */
 extern const struct shell_cmd __start_shell_cmds[];
 extern const struct shell_cmd __stop_shell_cmds[];
 
-#define for_each_cmd(c) \
-	for ((c) = __start_shell_cmds; (c) < __stop_shell_cmds; (c)++)
+#define for_each_cmd(c) for ((c) = __start_shell_cmds; (c) < __stop_shell_cmds; (c)++)
 
 static struct shell_line shell_editor;
 
@@ -31,9 +31,7 @@ static const struct shell_cmd *cmd_find(const char *name)
 {
 	const struct shell_cmd *c;
 
-	for_each_cmd(c)
-		if (strcmp(c->name, name) == 0)
-			return c;
+	for_each_cmd(c) if (strcmp(c->name, name) == 0) return c;
 	return NULL;
 }
 
@@ -42,7 +40,8 @@ static const struct shell_cmd *cmd_next_sorted(const struct shell_cmd *prev)
 {
 	const struct shell_cmd *c, *best = NULL;
 
-	for_each_cmd(c) {
+	for_each_cmd(c)
+	{
 		if (prev && strcmp(c->name, prev->name) <= 0)
 			continue;
 		if (!best || strcmp(c->name, best->name) < 0)
@@ -54,8 +53,7 @@ static const struct shell_cmd *cmd_next_sorted(const struct shell_cmd *prev)
 /* "name usage", or just "name". */
 static void cmd_synopsis(const struct shell_cmd *c, char *buf, size_t size)
 {
-	snprintf(buf, size, "%s%s%s", c->name, c->usage[0] ? " " : "",
-		 c->usage);
+	snprintf(buf, size, "%s%s%s", c->name, c->usage[0] ? " " : "", c->usage);
 }
 
 static void print_usage(const struct shell_cmd *c)
@@ -88,7 +86,8 @@ static int help_width(void)
 	const struct shell_cmd *c;
 	size_t w = 0, n;
 
-	for_each_cmd(c) {
+	for_each_cmd(c)
+	{
 		n = strlen(c->name) + 1 + strlen(c->usage);
 		if (n > w)
 			w = n;
@@ -110,14 +109,11 @@ static int cmd_help(int argc, char **argv)
 	int width = help_width();
 
 	if (argc > 2)
-		return shell_usage_error(argv[0], "unexpected argument '%s'",
-					 argv[2]);
+		return shell_usage_error(argv[0], "unexpected argument '%s'", argv[2]);
 	if (argc == 2) {
 		c = cmd_find(argv[1]);
 		if (!c)
-			return shell_usage_error(argv[0],
-						 "unknown command '%s'",
-						 argv[1]);
+			return shell_usage_error(argv[0], "unknown command '%s'", argv[1]);
 		print_help_line(c, width);
 		return 0;
 	}
@@ -179,10 +175,9 @@ void shell_run(const char *prompt)
 			run_line(shell_line_text(&shell_editor));
 			break;
 		case SHELL_LINE_TOO_LONG:
-			printf("error: line too long (max %d characters)\n",
-			       SHELL_LINE_MAX);
+			printf("error: line too long (max %d characters)\n", SHELL_LINE_MAX);
 			break;
-		default:	/* Ctrl-C */
+		default: /* Ctrl-C */
 			break;
 		}
 	}

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Guest devicetree generation with libfdt's sequential-write API.
  *
@@ -18,9 +19,8 @@
 #include <zvm/pl011_regs.h>
 #include <zvm/shm.h>
 
-#define PHANDLE_GIC		1
-#define PHANDLE_APB_CLK		2
-
+#define PHANDLE_GIC     1
+#define PHANDLE_APB_CLK 2
 
 /* Sequential writer: the first libfdt error sticks and later calls do nothing. */
 struct dtw {
@@ -89,7 +89,7 @@ static void dt_reg(struct dtw *w, const uint64_t *pairs, int n)
 	dt_cells(w, "reg", cells, 4 * n);
 }
 
-#define DT_STRLIST(w, name, lit)	dt_prop(w, name, lit, sizeof(lit))
+#define DT_STRLIST(w, name, lit) dt_prop(w, name, lit, sizeof(lit))
 
 static void build_root_props(struct dtw *w)
 {
@@ -172,8 +172,10 @@ static void build_psci(struct dtw *w)
 static void build_gic(struct dtw *w, const struct vm_config *cfg)
 {
 	uint64_t reg[4] = {
-		GUEST_GICD_BASE, GICD_FRAME_SIZE,
-		GUEST_GICR_BASE, GICR_STRIDE * (uint64_t)cfg->nr_vcpus,
+		GUEST_GICD_BASE,
+		GICD_FRAME_SIZE,
+		GUEST_GICR_BASE,
+		GICR_STRIDE * (uint64_t)cfg->nr_vcpus,
 	};
 	char name[32];
 
@@ -192,10 +194,9 @@ static void build_gic(struct dtw *w, const struct vm_config *cfg)
 static void build_timer(struct dtw *w)
 {
 	static const uint32_t irqs[12] = {
-		FDT_GIC_PPI, GUEST_PPI_STIMER, FDT_IRQ_LEVEL_HIGH,
-		FDT_GIC_PPI, GUEST_PPI_PTIMER, FDT_IRQ_LEVEL_HIGH,
-		FDT_GIC_PPI, GUEST_PPI_VTIMER, FDT_IRQ_LEVEL_HIGH,
-		FDT_GIC_PPI, GUEST_PPI_HTIMER, FDT_IRQ_LEVEL_HIGH,
+		FDT_GIC_PPI,        GUEST_PPI_STIMER,   FDT_IRQ_LEVEL_HIGH, FDT_GIC_PPI,
+		GUEST_PPI_PTIMER,   FDT_IRQ_LEVEL_HIGH, FDT_GIC_PPI,        GUEST_PPI_VTIMER,
+		FDT_IRQ_LEVEL_HIGH, FDT_GIC_PPI,        GUEST_PPI_HTIMER,   FDT_IRQ_LEVEL_HIGH,
 	};
 
 	dt_begin(w, "timer");
@@ -265,8 +266,7 @@ static void build_virtio(struct dtw *w, const struct virtio_cfg *v)
 	dt_end(w);
 }
 
-int guest_dtb_build(const struct vm_config *cfg, void *buf, size_t size, char *err,
-		    size_t errlen)
+int guest_dtb_build(const struct vm_config *cfg, void *buf, size_t size, char *err, size_t errlen)
 {
 	struct dtw w = { buf, 0 };
 
@@ -295,8 +295,8 @@ int guest_dtb_build(const struct vm_config *cfg, void *buf, size_t size, char *e
 	if (!w.err)
 		w.err = fdt_finish(buf);
 	if (w.err) {
-		snprintf(err, errlen, "guest DTB: %s (buffer of %zu bytes)",
-			 fdt_strerror(w.err), size);
+		snprintf(err, errlen, "guest DTB: %s (buffer of %zu bytes)", fdt_strerror(w.err),
+			 size);
 		return K_EINVAL;
 	}
 	return 0;

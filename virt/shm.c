@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Shared-memory regions at run time: allocated once at host boot from the
  * checked config (virt/shm_config.c), mapped into each VM granted one, and
@@ -14,18 +15,18 @@
 #include <zvm/vm.h>
 #include <arch/vcpu.h>
 
-#define SPI_BASE	32
+#define SPI_BASE 32
 
 struct shm_region {
 	struct shm_region_cfg cfg;
 	void *mem;
-	struct vm *peers[SHM_MAX_GRANTS];	/* attached VMs, by grant index */
+	struct vm *peers[SHM_MAX_GRANTS]; /* attached VMs, by grant index */
 	uint64_t doorbells;
 };
 
 static struct shm_region regions[SHM_MAX_REGIONS];
 static int nr_regions;
-static k_spinlock_t shm_lock;		/* peers and doorbell counts */
+static k_spinlock_t shm_lock; /* peers and doorbell counts */
 
 static void region_alloc(const struct shm_region_cfg *c)
 {
@@ -54,7 +55,7 @@ void shm_init(void)
 	int n;
 
 	if (!fdt)
-		return;			/* `zvm new` reports the broken config */
+		return; /* `zvm new` reports the broken config */
 	n = shm_config_parse(fdt, cfgs, SHM_MAX_REGIONS, err, sizeof(err));
 	if (n < 0) {
 		LOG_ERR("no shared memory: %s", err);
@@ -115,8 +116,7 @@ static int doorbell_access(struct vcpu *vcpu, struct vdev *dev, struct mmio_acce
 }
 
 /* The VM's own devices must not sit where the region or its interrupt is. */
-static int check_against_vm(const struct vm *vm, const struct vm_shm *s, char *err,
-			    size_t len)
+static int check_against_vm(const struct vm *vm, const struct vm_shm *s, char *err, size_t len)
 {
 	const struct vm_config *c = &vm->cfg;
 	uint64_t span = s->size + SHM_DOORBELL_SIZE;
@@ -129,9 +129,10 @@ static int check_against_vm(const struct vm *vm, const struct vm_shm *s, char *e
 	for (int i = 0; i < c->nr_virtio; i++) {
 		if (vm_ranges_overlap(s->ipa, span, c->virtio[i].base, VIRTIO_MMIO_SIZE) ||
 		    c->virtio[i].spi == s->spi)
-			return errmsg(err, len, "shared memory '%s' collides with the VM's "
-				      "virtio device at 0x%llx (address or SPI %d)", s->name,
-				      (unsigned long long)c->virtio[i].base, s->spi);
+			return errmsg(err, len,
+				      "shared memory '%s' collides with the VM's "
+				      "virtio device at 0x%llx (address or SPI %d)",
+				      s->name, (unsigned long long)c->virtio[i].base, s->spi);
 	}
 	return 0;
 }
@@ -140,8 +141,10 @@ static int attach_one(struct vm *vm, const struct vm_shm *s, char *err, size_t l
 {
 	struct shm_region *r = region_named(s->name);
 	unsigned prot = VMEM_READ | (s->writable ? VMEM_WRITE : 0);
-	struct vdev bell = { .name = "shm-doorbell", .base = s->ipa + s->size,
-			     .size = SHM_DOORBELL_SIZE, .access = doorbell_access };
+	struct vdev bell = { .name = "shm-doorbell",
+			     .base = s->ipa + s->size,
+			     .size = SHM_DOORBELL_SIZE,
+			     .access = doorbell_access };
 	struct vm *holder;
 	k_spinlock_key_t key;
 

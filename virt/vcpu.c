@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * A vCPU is a kernel thread: it loads its guest's state, enters the guest,
  * handles the exit, and blocks (on its `wake` semaphore) while its VM is
@@ -10,7 +11,7 @@
 #include <zvm/sched.h>
 #include <zvm/vcpu.h>
 
-#define VCPU_STACK	8192
+#define VCPU_STACK 8192
 
 static void vcpu_switch_out(struct k_thread *t)
 {
@@ -82,7 +83,7 @@ static void vcpu_run_once(struct vcpu *vcpu)
 	vcpu->in_guest = false;
 	vgic_sync(vcpu);
 	vtimer_check(vcpu);
-	arch_irq_restore(key);		/* a host interrupt that ended the run is taken here */
+	arch_irq_restore(key); /* a host interrupt that ended the run is taken here */
 	vcpu_handle_exit(vcpu, kind);
 }
 
@@ -92,8 +93,7 @@ static void vcpu_thread(void *arg)
 
 	while (!vcpu->exit_req) {
 		/* Lock-free test first: this loop runs on every exit. */
-		if (vcpu_power_get(vcpu) == VCPU_ON_PENDING &&
-		    vm_state_get(vcpu->vm) == VM_RUNNING)
+		if (vcpu_power_get(vcpu) == VCPU_ON_PENDING && vm_state_get(vcpu->vm) == VM_RUNNING)
 			vcpu_boot_self(vcpu);
 		if (vcpu_runnable(vcpu))
 			vcpu_run_once(vcpu);

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The one place that decodes why a guest stopped (ESR_EL2) and answers it:
  * WFI blocks, HVC/SMC go to PSCI and hypercalls, trapped system registers
@@ -12,17 +13,16 @@
 #include <arch/esr_regs.h>
 
 /* ISS of a trapped MSR/MRS: Op0, Op2, Op1, CRn, Rt, CRm, direction. */
-#define SYSREG_ID(esr)		((esr) & 0x3ffc1e)
-#define SYSREG_RT(esr)		(((esr) >> 5) & 0x1f)
-#define SYSREG_READ(esr)	((esr) & 1)
+#define SYSREG_ID(esr)   ((esr)&0x3ffc1e)
+#define SYSREG_RT(esr)   (((esr) >> 5) & 0x1f)
+#define SYSREG_READ(esr) ((esr)&1)
 #define SYSREG_ENC(op0, op1, crn, crm, op2) \
 	(((op0) << 20) | ((op2) << 17) | ((op1) << 14) | ((crn) << 10) | ((crm) << 1))
-#define SR_ICC_SGI1R		SYSREG_ENC(3, 0, 12, 11, 5)
+#define SR_ICC_SGI1R      SYSREG_ENC(3, 0, 12, 11, 5)
 /* The ID register space that HCR_EL2.TID3 traps: op0 3, op1 0, CRn 0, CRm 1-7. */
-#define SYSREG_IS_ID(esr)	(((esr) & 0x31fc00) == SYSREG_ENC(3, 0, 0, 0, 0) && \
-				 SYSREG_CRM(esr) >= 1)
-#define SYSREG_CRM(esr)		(((esr) >> 1) & 0xf)
-#define SYSREG_OP2(esr)		(((esr) >> 17) & 0x7)
+#define SYSREG_IS_ID(esr) (((esr)&0x31fc00) == SYSREG_ENC(3, 0, 0, 0, 0) && SYSREG_CRM(esr) >= 1)
+#define SYSREG_CRM(esr)   (((esr) >> 1) & 0xf)
+#define SYSREG_OP2(esr)   (((esr) >> 17) & 0x7)
 
 static void skip_instruction(struct vcpu *vcpu)
 {
@@ -55,14 +55,14 @@ static void handle_wfi(struct vcpu *vcpu)
 	k_timeout_t timeout;
 
 	skip_instruction(vcpu);
-	if (vcpu->arch.esr & 1)		/* WFE is not trapped; ignore if seen */
+	if (vcpu->arch.esr & 1) /* WFE is not trapped; ignore if seen */
 		return;
 	timeout = vtimer_ticks_to_fire(vcpu);
-	__atomic_store_n(&vcpu->waiting, true, __ATOMIC_SEQ_CST);	/* kicks must wake us now */
+	__atomic_store_n(&vcpu->waiting, true, __ATOMIC_SEQ_CST); /* kicks must wake us now */
 	if (timeout != 0 && !vgic_vcpu_pending(vcpu))
 		k_sem_take(&vcpu->wake, timeout);
 	__atomic_store_n(&vcpu->waiting, false, __ATOMIC_RELEASE);
-	vtimer_check(vcpu);	/* its deadline may be what woke it */
+	vtimer_check(vcpu); /* its deadline may be what woke it */
 }
 
 static void handle_sysreg(struct vcpu *vcpu)
@@ -70,8 +70,7 @@ static void handle_sysreg(struct vcpu *vcpu)
 	uint64_t esr = vcpu->arch.esr;
 
 	if (SYSREG_IS_ID(esr) && SYSREG_READ(esr)) {
-		reg_write(vcpu, SYSREG_RT(esr),
-			  vcpu_arch_id_reg(SYSREG_CRM(esr), SYSREG_OP2(esr)));
+		reg_write(vcpu, SYSREG_RT(esr), vcpu_arch_id_reg(SYSREG_CRM(esr), SYSREG_OP2(esr)));
 		skip_instruction(vcpu);
 		return;
 	}
@@ -123,11 +122,11 @@ static void handle_dabort(struct vcpu *vcpu)
 		}
 	}
 	vm_count_exit(vcpu->vm, EXIT_ABORT);
-	LOG_WRN("VM %d vCPU %d: %s at IPA 0x%lx (pc 0x%lx) %s: abort injected",
-		vcpu->vm->id, vcpu->id, arch_dabort_is_write(vcpu->arch.esr) ? "write" : "read",
+	LOG_WRN("VM %d vCPU %d: %s at IPA 0x%lx (pc 0x%lx) %s: abort injected", vcpu->vm->id,
+		vcpu->id, arch_dabort_is_write(vcpu->arch.esr) ? "write" : "read",
 		(unsigned long)ipa, (unsigned long)vcpu->arch.regs.elr,
-		is_read_only(vcpu->vm, ipa) ? "to memory it may only read" :
-		"outside its memory and devices");
+		is_read_only(vcpu->vm, ipa) ? "to memory it may only read"
+					    : "outside its memory and devices");
 	vcpu_inject_abort(vcpu, false, vcpu->arch.far);
 }
 
@@ -146,7 +145,7 @@ static void handle_sync(struct vcpu *vcpu)
 		break;
 	case EC_SMC64:
 		vm_count_exit(vm, EXIT_SMC);
-		skip_instruction(vcpu);	/* a trapped SMC returns to itself */
+		skip_instruction(vcpu); /* a trapped SMC returns to itself */
 		vcpu_hypercall(vcpu);
 		break;
 	case EC_SYSREG:
@@ -154,11 +153,12 @@ static void handle_sync(struct vcpu *vcpu)
 		handle_sysreg(vcpu);
 		break;
 	case EC_DABT_LOW:
-		handle_dabort(vcpu);	/* counts an MMIO exit or an abort */
+		handle_dabort(vcpu); /* counts an MMIO exit or an abort */
 		break;
 	case EC_IABT_LOW:
 		vm_count_exit(vm, EXIT_ABORT);
-		LOG_WRN("VM %d vCPU %d: instruction fetch at IPA 0x%lx outside its memory: abort injected",
+		LOG_WRN("VM %d vCPU %d: instruction fetch at IPA 0x%lx outside its memory: abort "
+			"injected",
 			vcpu->vm->id, vcpu->id, (unsigned long)arch_fault_ipa(&vcpu->arch));
 		vcpu_inject_abort(vcpu, true, vcpu->arch.far);
 		break;
@@ -180,8 +180,8 @@ void vcpu_handle_exit(struct vcpu *vcpu, uint64_t kind)
 		vm_count_exit(vcpu->vm, EXIT_IRQ);
 		break;
 	default:
-		vm_halt(vcpu->vm, "SError (asynchronous abort) from vCPU %d at pc 0x%lx",
-			vcpu->id, (unsigned long)vcpu->arch.regs.elr);
+		vm_halt(vcpu->vm, "SError (asynchronous abort) from vCPU %d at pc 0x%lx", vcpu->id,
+			(unsigned long)vcpu->arch.regs.elr);
 		break;
 	}
 }

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The MMIO bus of a VM (include/zvm/vdev.h): a short array of regions
  * searched linearly. The data-abort syndromes that become its accesses are

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The VM object: building a VM's resources (vm_setup) and releasing them
  * (vm_teardown), loading its images, starting, resuming, halting and
@@ -24,7 +25,6 @@
 #include <arch/stage2.h>
 #include <arch/vcpu.h>
 #include <arch/vm.h>
-
 
 struct vcpu *vm_vcpu_by_mpidr(struct vm *vm, uint64_t mpidr)
 {
@@ -53,8 +53,9 @@ static void vm_change_state(struct vm *vm, enum vm_state to)
 	if (vm->state == VM_RUNNING && to != VM_RUNNING)
 		vm->paused_at = now;
 	if (vm->state == VM_PAUSED && to == VM_RUNNING) {
-		vm->arch.cntvoff += now - vm->paused_at;	/* the pause did not happen for the guest */
-		vm_set_cntvoff(vm);			/* before its vCPUs may go on */
+		vm->arch.cntvoff +=
+			now - vm->paused_at; /* the pause did not happen for the guest */
+		vm_set_cntvoff(vm);          /* before its vCPUs may go on */
 	}
 	__atomic_store_n(&vm->state, to, __ATOMIC_RELEASE);
 }
@@ -103,7 +104,7 @@ static int vm_map_ram(struct vm *vm, char *err, size_t len)
 	vm->ram_bytes = vm->ram ? vm->cfg.ram_size : 0;
 	if (!vm->ram)
 		return errmsg(err, len, "not enough host memory for %lu MiB",
-			    (unsigned long)(vm->cfg.ram_size >> 20));
+			      (unsigned long)(vm->cfg.ram_size >> 20));
 	if (vmem_init(&vm->s2) != 0 ||
 	    vmem_map(&vm->s2, vm->cfg.ram_ipa, (uintptr_t)vm->ram, vm->cfg.ram_size, VMEM_RWX) != 0)
 		return errmsg(err, len, "cannot build the stage-2 tables");
@@ -115,7 +116,7 @@ int vm_setup(struct vm *vm, char *err, size_t len)
 	int ret;
 
 	K_ASSERT(vmm_lock_held());
-	shm_config_for_vm(&vm->cfg);	/* the regions granted to its name */
+	shm_config_for_vm(&vm->cfg); /* the regions granted to its name */
 	ret = vm_map_ram(vm, err, len);
 	if (ret)
 		return ret;
@@ -173,11 +174,11 @@ static int vm_load_images(struct vm *vm, uint64_t *entry, char *err, size_t len)
 			      c->kernel_load_ipa, &info, err, len);
 
 	if (!ret)
-		ret = image_load(c->kernel, c->kernel_size, c->ram_ipa, c->ram_size,
-				 vm->ram, c->kernel_load_ipa, entry, err, len);
+		ret = image_load(c->kernel, c->kernel_size, c->ram_ipa, c->ram_size, vm->ram,
+				 c->kernel_load_ipa, entry, err, len);
 	if (!ret && c->initrd)
-		ret = image_load_initrd(c->initrd, c->initrd_size, c->ram_ipa, c->ram_size,
-					vm->ram, info.end_ipa, err, len);
+		ret = image_load_initrd(c->initrd, c->initrd_size, c->ram_ipa, c->ram_size, vm->ram,
+					info.end_ipa, err, len);
 	return ret;
 }
 
@@ -201,7 +202,7 @@ static int vm_load(struct vm *vm, char *err, size_t len)
 		vcpu_arch_reset(&v->arch, entry, vm->cfg.ram_ipa, i);
 		vcpu_power_init(v, i == 0);
 	}
-	vm->arch.cntvoff = k_cycle_get();	/* guest time starts at 0 */
+	vm->arch.cntvoff = k_cycle_get(); /* guest time starts at 0 */
 	vm->started_at = vm->arch.cntvoff;
 	vm->loaded = true;
 	return 0;
@@ -227,7 +228,7 @@ int vm_resume(struct vm *vm)
 {
 	K_ASSERT(vmm_lock_held());
 	if (!vm_set_state(vm, VM_STATE_BIT(VM_PAUSED), VM_RUNNING))
-		return K_EINVAL;		/* a vCPU halted it meanwhile */
+		return K_EINVAL; /* a vCPU halted it meanwhile */
 	vm_kick_all(vm);
 	return 0;
 }
@@ -238,7 +239,7 @@ int vm_rebuild(struct vm *vm, bool start, char *err, size_t len)
 	int ret;
 
 	K_ASSERT(vmm_lock_held());
-	vm_set_state(vm, VM_STATE_ANY, VM_HALTED);	/* vCPUs stop entering the guest */
+	vm_set_state(vm, VM_STATE_ANY, VM_HALTED); /* vCPUs stop entering the guest */
 	vm_teardown(vm);
 	vm->halt_reason[0] = '\0';
 	memset(vm->exits_by_kind, 0, sizeof(vm->exits_by_kind));
@@ -252,7 +253,7 @@ int vm_rebuild(struct vm *vm, bool start, char *err, size_t len)
 int vm_reconfigure(struct vm *vm, const struct vm_config *cfg, char *err, size_t len)
 {
 	struct vm_config old = vm->cfg;
-	char ignored[VM_REASON_LEN];	/* the old config was valid */
+	char ignored[VM_REASON_LEN]; /* the old config was valid */
 	int ret;
 
 	K_ASSERT(vmm_lock_held());

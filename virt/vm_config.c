@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * VM templates: read from the compiled VM config (configs/vms.dts, loaded
  * by QEMU at ZVM_VMCFG_ADDR), with guest images resolved through the image
@@ -22,7 +23,7 @@
 #include <zvm/vm_config.h>
 #include <zvm/vmem.h>
 
-#define GIC_MAX_SPI	(GIC_INTID_SPURIOUS - 1 - GIC_NR_PRIVATE)	/* INTID 1019 */
+#define GIC_MAX_SPI (GIC_INTID_SPURIOUS - 1 - GIC_NR_PRIVATE) /* INTID 1019 */
 
 #ifdef ZVM_VMCFG_ADDR
 static const struct guest_image builtin_images[] = { ZVM_GUEST_IMAGES };
@@ -51,7 +52,6 @@ struct tpl {
 	size_t errlen;
 };
 
-
 void vm_config_set_store(const struct vm_config_store *s)
 {
 	store = s ? s : &builtin_store;
@@ -63,8 +63,7 @@ const char *vm_type_str(enum vm_type type)
 }
 
 /* A blob QEMU should have loaded: a complete, well-formed DTB within its room. */
-static int blob_check(const void *blob, size_t max, const char *what, char *err,
-		      size_t errlen)
+static int blob_check(const void *blob, size_t max, const char *what, char *err, size_t errlen)
 {
 	int ret;
 
@@ -77,7 +76,7 @@ static int blob_check(const void *blob, size_t max, const char *what, char *err,
 		ret = fdt_check_full(blob, fdt_totalsize(blob));
 	if (ret)
 		return errmsg(err, errlen, "no valid %s at %p (%s): was it loaded?", what, blob,
-			    fdt_strerror(ret));
+			      fdt_strerror(ret));
 	return 0;
 }
 
@@ -103,8 +102,7 @@ static int manifest_u64(const void *fdt, int node, const char *name, uint64_t *v
 }
 
 /* The manifest entry of img: its size, cross-checked with the table and memory. */
-static int manifest_size(const struct guest_image *img, uint64_t *size, char *err,
-			 size_t errlen)
+static int manifest_size(const struct guest_image *img, uint64_t *size, char *err, size_t errlen)
 {
 	const void *fdt = store->manifest;
 	int node, len, ret;
@@ -117,25 +115,30 @@ static int manifest_size(const struct guest_image *img, uint64_t *size, char *er
 	node = fdt_path_offset(fdt, "/images");
 	node = node < 0 ? node : fdt_subnode_offset(fdt, node, img->name);
 	if (node < 0)
-		return errmsg(err, errlen, "image '%s' is not loaded (not in the manifest: "
-			    "was it built?)", img->name);
+		return errmsg(err, errlen,
+			      "image '%s' is not loaded (not in the manifest: "
+			      "was it built?)",
+			      img->name);
 	head = fdt_getprop(fdt, node, "head", &len);
 	if (manifest_u64(fdt, node, "addr", &addr) || manifest_u64(fdt, node, "size", size) ||
 	    !head || len < 1 || (uint64_t)len > *size)
 		return errmsg(err, errlen, "image manifest: bad entry for '%s'", img->name);
 	if (addr != img->addr || *size > img->max_size)
-		return errmsg(err, errlen, "image manifest: '%s' at 0x%llx, %llu bytes does not "
-			    "match its slot at 0x%lx, %llu bytes", img->name,
-			    (unsigned long long)addr, (unsigned long long)*size,
-			    (unsigned long)img->addr, (unsigned long long)img->max_size);
+		return errmsg(err, errlen,
+			      "image manifest: '%s' at 0x%llx, %llu bytes does not "
+			      "match its slot at 0x%lx, %llu bytes",
+			      img->name, (unsigned long long)addr, (unsigned long long)*size,
+			      (unsigned long)img->addr, (unsigned long long)img->max_size);
 	if (memcmp((const void *)img->addr, head, (size_t)len) != 0)
-		return errmsg(err, errlen, "image '%s' is in the manifest but not in memory at "
-			    "0x%lx: was it loaded?", img->name, (unsigned long)img->addr);
+		return errmsg(err, errlen,
+			      "image '%s' is in the manifest but not in memory at "
+			      "0x%lx: was it loaded?",
+			      img->name, (unsigned long)img->addr);
 	return 0;
 }
 
-int vm_config_image_find(const char *name, const void **addr, uint64_t *size,
-			 char *err, size_t errlen)
+int vm_config_image_find(const char *name, const void **addr, uint64_t *size, char *err,
+			 size_t errlen)
 {
 	const struct guest_image *img = image_entry(name);
 	int ret;
@@ -208,7 +211,7 @@ static int parse_type(const struct tpl *t, struct vm_config *cfg)
 		cfg->type = VM_TYPE_LINUX;
 	else
 		return errmsg(t->err, t->errlen, "template '%s': unknown type '%s' (rtos or linux)",
-			    t->name, type);
+			      t->name, type);
 	return 0;
 }
 
@@ -222,8 +225,9 @@ static int parse_name(const struct tpl *t, struct vm_config *cfg)
 	if (!name)
 		name = t->name;
 	if (name[0] == '\0' || strlen(name) >= VM_NAME_LEN)
-		return errmsg(t->err, t->errlen, "template '%s': vm-name must have 1..%d characters",
-			    t->name, VM_NAME_LEN - 1);
+		return errmsg(t->err, t->errlen,
+			      "template '%s': vm-name must have 1..%d characters", t->name,
+			      VM_NAME_LEN - 1);
 	strcpy(cfg->name, name);
 	return 0;
 }
@@ -234,8 +238,9 @@ static int parse_bootargs(const struct tpl *t, struct vm_config *cfg)
 	int ret = tpl_str(t, "bootargs", true, &args);
 
 	if (ret == 0 && args && strlen(args) >= sizeof(cfg->bootargs))
-		return errmsg(t->err, t->errlen, "template '%s': bootargs longer than %d characters",
-			    t->name, (int)sizeof(cfg->bootargs) - 1);
+		return errmsg(t->err, t->errlen,
+			      "template '%s': bootargs longer than %d characters", t->name,
+			      (int)sizeof(cfg->bootargs) - 1);
 	if (ret == 0)
 		snprintf(cfg->bootargs, sizeof(cfg->bootargs), "%s", args ? args : "");
 	return ret;
@@ -256,8 +261,10 @@ static int parse_cpus(const struct tpl *t, struct vm_config *cfg)
 		uint32_t cpu = fdt32_to_cpu(p[i]);
 
 		if (cpu >= K_MAX_CPUS)
-			return errmsg(t->err, t->errlen, "template '%s': host CPU %u does not exist "
-				    "(at most %d)", t->name, cpu, K_MAX_CPUS);
+			return errmsg(t->err, t->errlen,
+				      "template '%s': host CPU %u does not exist "
+				      "(at most %d)",
+				      t->name, cpu, K_MAX_CPUS);
 		cfg->cpu_mask |= 1u << cpu;
 	}
 	return 0;
@@ -309,8 +316,7 @@ static int parse_images(const struct tpl *t, struct vm_config *cfg)
 	int ret;
 
 	img = *t;
-	ret = parse_image_ref(t, "image", &cfg->image, &cfg->kernel, &cfg->kernel_size,
-			      &img.node);
+	ret = parse_image_ref(t, "image", &cfg->image, &cfg->kernel, &cfg->kernel_size, &img.node);
 	if (ret)
 		return ret;
 	if (fdt_getprop(t->fdt, img.node, "load-address", NULL)) {
@@ -348,17 +354,17 @@ static int parse_devices(const struct tpl *t, struct vm_config *cfg)
 
 	if (devices < 0)
 		return 0;
-	fdt_for_each_subnode(node, t->fdt, devices) {
+	fdt_for_each_subnode(node, t->fdt, devices)
+	{
 		if (fdt_node_check_compatible(t->fdt, node, "virtio,mmio") == 0) {
-			ret = virtio_config_parse(t->fdt, node, cfg, t->name, t->err,
-						  t->errlen);
+			ret = virtio_config_parse(t->fdt, node, cfg, t->name, t->err, t->errlen);
 			if (ret)
 				return ret;
 			continue;
 		}
 		if (fdt_node_check_compatible(t->fdt, node, "arm,pl011") != 0)
 			return errmsg(t->err, t->errlen, "template '%s': unsupported device '%s'",
-				    t->name, fdt_get_name(t->fdt, node, NULL));
+				      t->name, fdt_get_name(t->fdt, node, NULL));
 		ret = parse_uart(t, node, cfg);
 		if (ret)
 			return ret;
@@ -387,12 +393,11 @@ static int find_templates(const void **fdt, int *node, char *err, size_t errlen)
 	return 0;
 }
 
-int vm_config_from_template(const char *name, struct vm_config *cfg, char *err,
-			    size_t errlen)
+int vm_config_from_template(const char *name, struct vm_config *cfg, char *err, size_t errlen)
 {
 	static int (*const steps[])(const struct tpl *t, struct vm_config *cfg) = {
-		parse_type, parse_name, parse_bootargs, parse_numbers, parse_cpus,
-		parse_images, parse_devices,
+		parse_type, parse_name,   parse_bootargs, parse_numbers,
+		parse_cpus, parse_images, parse_devices,
 	};
 	struct tpl t = { .name = name, .err = err, .errlen = errlen };
 	int templates, ret;
@@ -423,10 +428,11 @@ int vm_config_template_names(char *buf, size_t len)
 		return ret;
 	if (len)
 		buf[0] = '\0';
-	fdt_for_each_subnode(node, fdt, templates) {
+	fdt_for_each_subnode(node, fdt, templates)
+	{
 		const char *name = fdt_get_name(fdt, node, NULL);
-		int w = snprintf(buf + used, len > used ? len - used : 0, "%s%s",
-				 n ? " " : "", name ? name : "?");
+		int w = snprintf(buf + used, len > used ? len - used : 0, "%s%s", n ? " " : "",
+				 name ? name : "?");
 
 		used += w > 0 ? (size_t)w : 0;
 		n++;
@@ -442,20 +448,22 @@ static int check_ram(const struct vm_config *cfg, char *err, size_t errlen)
 
 	if (cfg->ram_size < VM_RAM_MIN || cfg->ram_size > VM_RAM_MAX)
 		return errmsg(err, errlen, "memory must be %llu..%llu MiB (got %llu MiB)",
-			    VM_RAM_MIN >> 20, VM_RAM_MAX >> 20, mib);
+			      VM_RAM_MIN >> 20, VM_RAM_MAX >> 20, mib);
 	if (cfg->ram_size % VM_RAM_ALIGN)
 		return errmsg(err, errlen, "memory must be a multiple of 2 MiB (got 0x%llx bytes)",
-			    (unsigned long long)cfg->ram_size);
+			      (unsigned long long)cfg->ram_size);
 	if (cfg->ram_ipa % VM_RAM_ALIGN)
 		return errmsg(err, errlen, "RAM base 0x%llx is not 2 MiB aligned",
-			    (unsigned long long)cfg->ram_ipa);
+			      (unsigned long long)cfg->ram_ipa);
 	if (cfg->ram_ipa < VM_DEVICE_WINDOW_END)
-		return errmsg(err, errlen, "RAM base 0x%llx overlaps the device window below 0x%llx",
-			    (unsigned long long)cfg->ram_ipa, VM_DEVICE_WINDOW_END);
+		return errmsg(err, errlen,
+			      "RAM base 0x%llx overlaps the device window below 0x%llx",
+			      (unsigned long long)cfg->ram_ipa, VM_DEVICE_WINDOW_END);
 	if (cfg->ram_ipa > (1ull << VMEM_IPA_BITS) - cfg->ram_size)
-		return errmsg(err, errlen, "RAM [0x%llx, +%llu MiB) ends beyond the %d-bit "
-			    "guest-physical space", (unsigned long long)cfg->ram_ipa, mib,
-			    VMEM_IPA_BITS);
+		return errmsg(err, errlen,
+			      "RAM [0x%llx, +%llu MiB) ends beyond the %d-bit "
+			      "guest-physical space",
+			      (unsigned long long)cfg->ram_ipa, mib, VMEM_IPA_BITS);
 	return 0;
 }
 
@@ -471,7 +479,7 @@ static int check_cpus(const struct vm_config *cfg, char *err, size_t errlen)
 			continue;
 		if (cpu >= present || cpu >= K_MAX_CPUS)
 			return errmsg(err, errlen, "host CPU %d does not exist (%d CPUs)", cpu,
-				    present);
+				      present);
 		k_cpu_info_get(cpu, &info);
 		if (!info.online)
 			return errmsg(err, errlen, "host CPU %d is offline", cpu);
@@ -487,14 +495,14 @@ static int check_uart(const struct vm_config *cfg, char *err, size_t errlen)
 		return 0;
 	if (base % PL011_FRAME_SIZE || base > VM_DEVICE_WINDOW_END - PL011_FRAME_SIZE)
 		return errmsg(err, errlen, "UART at 0x%llx: must be 4 KiB aligned, below 0x%llx",
-			    (unsigned long long)base, VM_DEVICE_WINDOW_END);
+			      (unsigned long long)base, VM_DEVICE_WINDOW_END);
 	if (vm_ranges_overlap(base, PL011_FRAME_SIZE, GUEST_GICD_BASE, GICD_FRAME_SIZE) ||
 	    vm_ranges_overlap(base, PL011_FRAME_SIZE, GUEST_GICR_BASE, GICR_STRIDE * VM_MAX_VCPUS))
 		return errmsg(err, errlen, "UART at 0x%llx overlaps the GIC",
-			    (unsigned long long)base);
+			      (unsigned long long)base);
 	if (cfg->uart_spi < 0 || cfg->uart_spi > GIC_MAX_SPI)
 		return errmsg(err, errlen, "UART interrupt SPI %d: must be 0..%d", cfg->uart_spi,
-			    GIC_MAX_SPI);
+			      GIC_MAX_SPI);
 	return 0;
 }
 
@@ -503,13 +511,14 @@ int vm_config_check(const struct vm_config *cfg, char *err, size_t errlen)
 	int ret;
 
 	if (cfg->name[0] == '\0' || memchr(cfg->name, '\0', VM_NAME_LEN) == NULL)
-		return errmsg(err, errlen, "a VM needs a name of 1..%d characters", VM_NAME_LEN - 1);
+		return errmsg(err, errlen, "a VM needs a name of 1..%d characters",
+			      VM_NAME_LEN - 1);
 	if (cfg->nr_vcpus < 1 || cfg->nr_vcpus > VM_MAX_VCPUS)
 		return errmsg(err, errlen, "vcpus must be 1..%d (got %d)", VM_MAX_VCPUS,
-			    cfg->nr_vcpus);
+			      cfg->nr_vcpus);
 	if (cfg->prio < K_HIGHEST_PRIO || cfg->prio > K_LOWEST_PRIO)
 		return errmsg(err, errlen, "priority must be %d..%d (got %d)", K_HIGHEST_PRIO,
-			    K_LOWEST_PRIO, cfg->prio);
+			      K_LOWEST_PRIO, cfg->prio);
 	ret = check_ram(cfg, err, errlen);
 	if (!ret)
 		ret = check_cpus(cfg, err, errlen);

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Stage-2 translation of a VM (include/zvm/vmem.h) on top of the shared
  * table builder (kernel/pgtable.c). Tables are pages from page_alloc.
@@ -17,21 +18,21 @@
 #include <zvm/vmem.h>
 #include <arch/stage2.h>
 
-#define S2_MEMATTR_MASK		(0xfull << 2)
-#define S2_MEMATTR_NORMAL	(0xfull << 2)	/* outer WB, inner WB */
-#define S2_MEMATTR_DEVICE	(0x1ull << 2)	/* Device-nGnRE */
-#define S2_AP_READ		(1ull << 6)
-#define S2_AP_WRITE		(1ull << 7)
-#define S2_SH_INNER		(3ull << 8)
-#define S2_AF			(1ull << 10)
-#define S2_XN			(1ull << 54)
+#define S2_MEMATTR_MASK   (0xfull << 2)
+#define S2_MEMATTR_NORMAL (0xfull << 2) /* outer WB, inner WB */
+#define S2_MEMATTR_DEVICE (0x1ull << 2) /* Device-nGnRE */
+#define S2_AP_READ        (1ull << 6)
+#define S2_AP_WRITE       (1ull << 7)
+#define S2_SH_INNER       (3ull << 8)
+#define S2_AF             (1ull << 10)
+#define S2_XN             (1ull << 54)
 
-#define S2_START_LEVEL		1
+#define S2_START_LEVEL 1
 
 static uint64_t *s2_table_alloc(void *ctx)
 {
 	(void)ctx;
-	return page_alloc(1);	/* pgtable.c clears it */
+	return page_alloc(1); /* pgtable.c clears it */
 }
 
 static void s2_table_free(void *ctx, uint64_t *t)

@@ -1,13 +1,14 @@
+/* SPDX-License-Identifier: MIT */
 /* The VMID allocator (include/zvm/vmid.h): a bitmap under a spinlock. */
 #include <stdbool.h>
 #include <stdint.h>
 #include <zvm/spinlock.h>
 #include <zvm/vmid.h>
 
-#define VMID_COUNT	256
-#define WORD_BITS	64
+#define VMID_COUNT 256
+#define WORD_BITS  64
 
-static uint64_t vmid_used[VMID_COUNT / WORD_BITS] = { 1 };	/* 0: the host */
+static uint64_t vmid_used[VMID_COUNT / WORD_BITS] = { 1 }; /* 0: the host */
 static int vmid_last;
 static k_spinlock_t vmid_lock;
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The VM manager: the table of VMs and the lifecycle operations behind the
  * `zvm` commands (include/zvm/vmm.h), each serialised by vmm_lock; resets
@@ -39,11 +40,12 @@ const char *vmm_state_name(enum vm_state s)
 
 uint64_t vmm_guest_ticks(struct vm *vm)
 {
-	k_spinlock_key_t key = k_spin_lock(&vm->lock);	/* state, cntvoff, paused_at agree */
+	k_spinlock_key_t key = k_spin_lock(&vm->lock); /* state, cntvoff, paused_at agree */
 	uint64_t ticks = 0;
 
 	if (vm->loaded)
-		ticks = (vm->state == VM_RUNNING ? k_cycle_get() : vm->paused_at) - vm->arch.cntvoff;
+		ticks = (vm->state == VM_RUNNING ? k_cycle_get() : vm->paused_at) -
+			vm->arch.cntvoff;
 	k_spin_unlock(&vm->lock, key);
 	return ticks;
 }
@@ -92,13 +94,13 @@ int vmm_run(int id, char *err, size_t len)
 
 	k_mutex_lock(&vmm_lock, K_FOREVER);
 	vm = vm_lookup(id, err, len);
-	if (vm && vm_state_get(vm) == VM_CREATED)	/* no vCPU runs to change it */
+	if (vm && vm_state_get(vm) == VM_CREATED) /* no vCPU runs to change it */
 		ret = vm_start(vm, err, len);
-	else if (vm && vm_resume(vm) == 0)		/* only if it is still paused */
+	else if (vm && vm_resume(vm) == 0) /* only if it is still paused */
 		ret = 0;
 	else if (vm)
 		errmsg(err, len, "VM %d is %s%s", id, vmm_state_name(vm_state_get(vm)),
-		    vm_state_get(vm) == VM_HALTED ? ": use zvm reset" : "");
+		       vm_state_get(vm) == VM_HALTED ? ": use zvm reset" : "");
 	k_mutex_unlock(&vmm_lock);
 	return ret;
 }
@@ -162,8 +164,9 @@ int vmm_update(int id, const struct vm_config *cfg, char *err, size_t len)
 	vm = vm_lookup(id, err, len);
 	/* No vCPU moves a VM out of CREATED or HALTED, so this check holds. */
 	if (vm && (vm_state_get(vm) == VM_RUNNING || vm_state_get(vm) == VM_PAUSED)) {
-		errmsg(err, len, "VM %d is %s: stop it first (zvm delete, or update before zvm run)",
-		    id, vmm_state_name(vm_state_get(vm)));
+		errmsg(err, len,
+		       "VM %d is %s: stop it first (zvm delete, or update before zvm run)", id,
+		       vmm_state_name(vm_state_get(vm)));
 	} else if (vm) {
 		ret = vm_reconfigure(vm, cfg, err, len);
 	}

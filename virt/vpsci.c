@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * HVC/SMC from guests: PSCI 1.1 (SMC calling convention, results in x0)
  * and a small range of zvm hypercalls (vendor-specific hypervisor service,
@@ -19,8 +20,7 @@ static bool entry_valid(const struct vm *vm, uint64_t entry)
  * Exactly one of several concurrent calls on an OFF target succeeds; the
  * target resets itself to the entry point (virt/vcpu_power.c).
  */
-static int64_t psci_cpu_on(struct vcpu *caller, uint64_t mpidr, uint64_t entry,
-			   uint64_t ctx)
+static int64_t psci_cpu_on(struct vcpu *caller, uint64_t mpidr, uint64_t entry, uint64_t ctx)
 {
 	struct vcpu *target = vm_vcpu_by_mpidr(caller->vm, mpidr);
 
@@ -58,9 +58,15 @@ static int64_t psci_affinity_info(struct vcpu *caller, uint64_t mpidr)
 static bool psci_supported(uint32_t fn)
 {
 	switch (fn) {
-	case PSCI_VERSION: case PSCI_CPU_OFF: case PSCI_CPU_ON_32:
-	case PSCI_CPU_ON_64: case PSCI_AFFINITY_INFO_32: case PSCI_AFFINITY_INFO_64:
-	case PSCI_MIGRATE_INFO_TYPE: case PSCI_SYSTEM_OFF: case PSCI_SYSTEM_RESET:
+	case PSCI_VERSION:
+	case PSCI_CPU_OFF:
+	case PSCI_CPU_ON_32:
+	case PSCI_CPU_ON_64:
+	case PSCI_AFFINITY_INFO_32:
+	case PSCI_AFFINITY_INFO_64:
+	case PSCI_MIGRATE_INFO_TYPE:
+	case PSCI_SYSTEM_OFF:
+	case PSCI_SYSTEM_RESET:
 	case PSCI_FEATURES:
 		return true;
 	default:

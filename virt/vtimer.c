@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Virtual timer: the guest programs the EL1 virtual timer directly; guest
  * time is the counter minus its VM's CNTVOFF. When the timer fires while
@@ -67,7 +68,7 @@ void vtimer_irq(int intid, void *arg)
 	(void)intid;
 	(void)arg;
 	if (!vcpu) {
-		arch_vtimer_stop();	/* stale: nobody owns it */
+		arch_vtimer_stop(); /* stale: nobody owns it */
 		return;
 	}
 	vtimer_fire(vcpu);

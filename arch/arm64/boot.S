@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Entry of every CPU at the kernel's EL (EL2 host, EL1 guest). The boot CPU arrives at _start from QEMU's
  * ELF loader; secondaries arrive at secondary_entry through PSCI CPU_ON

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Per-CPU set-up of the kernel's EL, thread contexts, idle and halt. */
 #include <string.h>
 #include <picotls.h>
@@ -12,10 +13,10 @@
  * state is switched); SVE (TZ) and SME (TSM) trapped: zvm does not switch
  * their state, and guests do not see them in their ID registers.
  */
-#define CPTR_EL2_RES1	0x33ffu
-#define CNTHCTL_EL1PCEN	(3u << 0)	/* EL1 may use the physical counter/timer */
-#define CPACR_FPEN	(3u << 20)	/* EL1/EL0 FP/SIMD not trapped */
-#define TLS_BLOCK	256
+#define CPTR_EL2_RES1   0x33ffu
+#define CNTHCTL_EL1PCEN (3u << 0)  /* EL1 may use the physical counter/timer */
+#define CPACR_FPEN      (3u << 20) /* EL1/EL0 FP/SIMD not trapped */
+#define TLS_BLOCK       256
 
 static uint8_t tls_blocks[MAX_CPUS][TLS_BLOCK] __attribute__((aligned(64)));
 
@@ -71,8 +72,7 @@ void arch_fatal_trap(void)
 	arch_cpu_halt();
 }
 
-void arch_thread_init(struct arch_thread_ctx *ctx, struct k_thread *t,
-		      void *stack_top)
+void arch_thread_init(struct arch_thread_ctx *ctx, struct k_thread *t, void *stack_top)
 {
 	extern char arch_thread_trampoline[];
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Exception handling for the kernel itself: interrupts, and the fatal
  * path that reports an unexpected exception and stops only this CPU.
@@ -12,32 +13,58 @@
 #include <arch/regs.h>
 #include <arch/sysreg.h>
 
-#define BACKTRACE_MAX	16
+#define BACKTRACE_MAX 16
 
 void console_panic(bool on);
 
 static const char *const kind_names[] = {
-	"sync (SP_EL0)", "irq (SP_EL0)", "fiq (SP_EL0)", "serror (SP_EL0)",
-	"sync", "irq", "fiq", "serror",
-	"sync (lower EL)", "irq (lower EL)", "fiq (lower EL)", "serror (lower EL)",
-	"sync (AArch32)", "irq (AArch32)", "fiq (AArch32)", "serror (AArch32)",
+	"sync (SP_EL0)",
+	"irq (SP_EL0)",
+	"fiq (SP_EL0)",
+	"serror (SP_EL0)",
+	"sync",
+	"irq",
+	"fiq",
+	"serror",
+	"sync (lower EL)",
+	"irq (lower EL)",
+	"fiq (lower EL)",
+	"serror (lower EL)",
+	"sync (AArch32)",
+	"irq (AArch32)",
+	"fiq (AArch32)",
+	"serror (AArch32)",
 };
 
 static const char *ec_name(uint64_t ec)
 {
 	switch (ec) {
-	case EC_UNKNOWN: return "unknown instruction";
-	case EC_SVC64: return "SVC";
-	case EC_HVC64: return "HVC";
-	case EC_SMC64: return "SMC";
-	case EC_SYSREG: return "system register access";
-	case EC_IABT_LOW: case EC_IABT_CUR: return "instruction abort";
-	case EC_PC_ALIGN: return "PC alignment fault";
-	case EC_DABT_LOW: case EC_DABT_CUR: return "data abort";
-	case EC_SP_ALIGN: return "SP alignment fault";
-	case EC_SERROR: return "SError";
-	case EC_BRK64: return "BRK";
-	default: return "other";
+	case EC_UNKNOWN:
+		return "unknown instruction";
+	case EC_SVC64:
+		return "SVC";
+	case EC_HVC64:
+		return "HVC";
+	case EC_SMC64:
+		return "SMC";
+	case EC_SYSREG:
+		return "system register access";
+	case EC_IABT_LOW:
+	case EC_IABT_CUR:
+		return "instruction abort";
+	case EC_PC_ALIGN:
+		return "PC alignment fault";
+	case EC_DABT_LOW:
+	case EC_DABT_CUR:
+		return "data abort";
+	case EC_SP_ALIGN:
+		return "SP alignment fault";
+	case EC_SERROR:
+		return "SError";
+	case EC_BRK64:
+		return "BRK";
+	default:
+		return "other";
 	}
 }
 
@@ -82,15 +109,13 @@ static void fatal(const struct arch_regs *r, uint64_t kind)
 
 	console_panic(true);
 	printf("\n*** FATAL: unexpected %s exception on CPU %d in thread '%s': %s\n",
-	       kind < 16 ? kind_names[kind] : "?", c->id, c->current->name,
-	       ec_name(ESR_EC(esr)));
-	printf("ESR %016lx  FAR %016lx  ELR %016lx  SPSR %016lx\n",
-	       (unsigned long)esr, (unsigned long)read_sysreg(FAR_ELx),
-	       (unsigned long)r->elr, (unsigned long)r->spsr);
+	       kind < 16 ? kind_names[kind] : "?", c->id, c->current->name, ec_name(ESR_EC(esr)));
+	printf("ESR %016lx  FAR %016lx  ELR %016lx  SPSR %016lx\n", (unsigned long)esr,
+	       (unsigned long)read_sysreg(FAR_ELx), (unsigned long)r->elr, (unsigned long)r->spsr);
 	dump_registers(r);
 	backtrace(r->x[29], r->elr, r->x[30]);
 	printf("*** CPU %d stopped; the other CPUs continue\n", c->id);
-	c->halted = true;		/* only now: the report is complete */
+	c->halted = true; /* only now: the report is complete */
 	console_panic(false);
 	/* Idle CPUs wake up and take over the threads queued here. */
 	arch_send_sgi(IPI_RESCHED, K_CPU_ALL & ~(1u << c->id));
@@ -111,7 +136,7 @@ void exception_irq(struct arch_regs *r, uint64_t kind)
 {
 	(void)r;
 	(void)kind;
-	arch_cpu_self()->irq_nesting++;		/* k_is_in_isr() */
+	arch_cpu_self()->irq_nesting++; /* k_is_in_isr() */
 	gic_handle_irqs();
 	arch_cpu_self()->irq_nesting--;
 	sched_irq_exit();

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * GICv3 from the kernel's EL: all interrupts are non-secure Group 1, EOImode 0 (EOI also
  * deactivates). SPIs are routed to one CPU by affinity; SGIs are the IPIs.
@@ -13,8 +14,8 @@
 #include <arch/mmu.h>
 #include <arch/sysreg.h>
 
-#define IRQ_PRIO_DEFAULT	0xa0
-#define NR_INTIDS		GIC_INTID_SPURIOUS	/* INTIDs a handler can have */
+#define IRQ_PRIO_DEFAULT 0xa0
+#define NR_INTIDS        GIC_INTID_SPURIOUS /* INTIDs a handler can have */
 
 struct irq_slot {
 	irq_handler_t handler;
@@ -27,7 +28,6 @@ static size_t gicr_size;
 static uintptr_t gicr_of_cpu[K_MAX_CPUS];
 static struct irq_slot irq_table[NR_INTIDS];
 static unsigned nr_spis_end;
-
 
 static void gicd_wait_rwp(void)
 {
@@ -92,10 +92,10 @@ static void gic_cpu_interface_enable(void)
 {
 	write_sysreg(ICC_SRE_ELx, ICC_SRE_VALUE);
 	isb();
-	write_sysreg(S3_0_C4_C6_0, ICC_PMR_ALL);		/* ICC_PMR_EL1 */
-	write_sysreg(S3_0_C12_C12_3, 0);	/* ICC_BPR1_EL1 */
-	write_sysreg(S3_0_C12_C12_4, ICC_CTLR_EOIMODE_0);	/* ICC_CTLR_EL1 */
-	write_sysreg(S3_0_C12_C12_7, ICC_IGRPEN1_EN);	/* ICC_IGRPEN1_EL1 */
+	write_sysreg(S3_0_C4_C6_0, ICC_PMR_ALL);          /* ICC_PMR_EL1 */
+	write_sysreg(S3_0_C12_C12_3, 0);                  /* ICC_BPR1_EL1 */
+	write_sysreg(S3_0_C12_C12_4, ICC_CTLR_EOIMODE_0); /* ICC_CTLR_EL1 */
+	write_sysreg(S3_0_C12_C12_7, ICC_IGRPEN1_EN);     /* ICC_IGRPEN1_EL1 */
 	isb();
 }
 
@@ -148,7 +148,7 @@ void irq_set_edge(int intid)
 {
 	uintptr_t reg = gicd + GICD_ICFGR + (intid / 16) * 4;
 
-	if (intid < GIC_NR_PRIVATE)	/* SGIs are edge; PPIs are configured per CPU */
+	if (intid < GIC_NR_PRIVATE) /* SGIs are edge; PPIs are configured per CPU */
 		return;
 	mmio_write32(reg, mmio_read32(reg) | GIC_ICFGR_EDGE << (2 * (intid % 16)));
 }
@@ -168,8 +168,7 @@ static uint64_t sgi1r_for(int sgi, uint64_t mpidr)
 	return ((mpidr >> 32) & ICC_SGI1R_AFF_MASK) << ICC_SGI1R_AFF3_SHIFT |
 	       ((mpidr >> 16) & ICC_SGI1R_AFF_MASK) << ICC_SGI1R_AFF2_SHIFT |
 	       (uint64_t)sgi << ICC_SGI1R_INTID_SHIFT |
-	       ((mpidr >> 8) & ICC_SGI1R_AFF_MASK) << ICC_SGI1R_AFF1_SHIFT |
-	       (1u << (mpidr & 0xf));
+	       ((mpidr >> 8) & ICC_SGI1R_AFF_MASK) << ICC_SGI1R_AFF1_SHIFT | (1u << (mpidr & 0xf));
 }
 
 void arch_send_sgi(int sgi, uint32_t cpu_mask)
@@ -193,6 +192,6 @@ void gic_handle_irqs(void)
 		arch_cpu_self()->irqs++;
 		if (intid < NR_INTIDS && irq_table[intid].handler)
 			irq_table[intid].handler(intid, irq_table[intid].arg);
-		write_sysreg(S3_0_C12_C12_1, intid);	/* ICC_EOIR1_EL1 */
+		write_sysreg(S3_0_C12_C12_1, intid); /* ICC_EOIR1_EL1 */
 	}
 }

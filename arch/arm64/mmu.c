@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Stage-1 page tables of the kernel's EL (4 KiB granule, 39-bit VA starting at level 1),
  * identity mapped. The boot map is built with the MMU off, so the code
@@ -14,46 +15,46 @@
 #include <arch/spinlock.h>
 #include <arch/sysreg.h>
 
-#define PTE_VALID	PGTABLE_VALID
-#define PTE_ATTR(i)	((uint64_t)(i) << 2)
+#define PTE_VALID   PGTABLE_VALID
+#define PTE_ATTR(i) ((uint64_t)(i) << 2)
 #ifdef ZVM_EL1
-#define PTE_AP_RES1	0		/* AP[1] would give EL0 access */
-#define PTE_XN		(3ul << 53)	/* PXN and UXN */
+#define PTE_AP_RES1 0           /* AP[1] would give EL0 access */
+#define PTE_XN      (3ul << 53) /* PXN and UXN */
 #else
-#define PTE_AP_RES1	(1ul << 6)	/* AP[1] is RES1 in the EL2 regime */
-#define PTE_XN		(1ul << 54)
+#define PTE_AP_RES1 (1ul << 6) /* AP[1] is RES1 in the EL2 regime */
+#define PTE_XN      (1ul << 54)
 #endif /* ZVM_EL1 */
-#define PTE_RDONLY	(1ul << 7)
-#define PTE_SH_INNER	(3ul << 8)
-#define PTE_AF		(1ul << 10)
+#define PTE_RDONLY   (1ul << 7)
+#define PTE_SH_INNER (3ul << 8)
+#define PTE_AF       (1ul << 10)
 
 /* MAIR slots. */
-#define ATTR_DEVICE	0	/* Device-nGnRE */
-#define ATTR_NORMAL	1	/* Normal, write-back read/write-allocate */
-#define MAIR_VALUE	((0x04ul << (8 * ATTR_DEVICE)) | (0xfful << (8 * ATTR_NORMAL)))
+#define ATTR_DEVICE 0 /* Device-nGnRE */
+#define ATTR_NORMAL 1 /* Normal, write-back read/write-allocate */
+#define MAIR_VALUE  ((0x04ul << (8 * ATTR_DEVICE)) | (0xfful << (8 * ATTR_NORMAL)))
 
-#define PROT_DEVICE	(PTE_ATTR(ATTR_DEVICE) | PTE_AF | PTE_AP_RES1 | PTE_XN)
-#define PROT_NORMAL	(PTE_ATTR(ATTR_NORMAL) | PTE_AF | PTE_AP_RES1 | PTE_SH_INNER)
-#define PROT_RW_DATA	(PROT_NORMAL | PTE_XN)
-#define PROT_RO_DATA	(PROT_NORMAL | PTE_XN | PTE_RDONLY)
-#define PROT_TEXT	(PROT_NORMAL | PTE_RDONLY)
+#define PROT_DEVICE  (PTE_ATTR(ATTR_DEVICE) | PTE_AF | PTE_AP_RES1 | PTE_XN)
+#define PROT_NORMAL  (PTE_ATTR(ATTR_NORMAL) | PTE_AF | PTE_AP_RES1 | PTE_SH_INNER)
+#define PROT_RW_DATA (PROT_NORMAL | PTE_XN)
+#define PROT_RO_DATA (PROT_NORMAL | PTE_XN | PTE_RDONLY)
+#define PROT_TEXT    (PROT_NORMAL | PTE_RDONLY)
 
-#define ENTRIES		PGTABLE_ENTRIES
-#define TABLE_POOL	48
-#define GIB		(1ul << 30)
+#define ENTRIES    PGTABLE_ENTRIES
+#define TABLE_POOL 48
+#define GIB        (1ul << 30)
 
 /* TCR: T0SZ=25, inner/outer WB-WA walks, inner shareable, 4K granule, 40-bit PA. */
-#define TCR_WALK	((3ul << 12) | (1ul << 10) | (1ul << 8) | 25)
+#define TCR_WALK ((3ul << 12) | (1ul << 10) | (1ul << 8) | 25)
 /* SCTLR: RES1 bits, M, C, SA, I (alignment checks off, WXN off). */
-#define SCTLR_ON	((1ul << 0) | (1ul << 2) | (1ul << 3) | (1ul << 12))
+#define SCTLR_ON ((1ul << 0) | (1ul << 2) | (1ul << 3) | (1ul << 12))
 #ifdef ZVM_EL1
-#define TCR_VALUE	(TCR_WALK | (1ul << 23) | (2ul << 32))	/* EPD1: no TTBR1 walks */
-#define SCTLR_VALUE	(0x30d00800ul | SCTLR_ON)
-#define TLBI_ALL()	__asm__ volatile("tlbi vmalle1" : : : "memory")
+#define TCR_VALUE   (TCR_WALK | (1ul << 23) | (2ul << 32)) /* EPD1: no TTBR1 walks */
+#define SCTLR_VALUE (0x30d00800ul | SCTLR_ON)
+#define TLBI_ALL()  __asm__ volatile("tlbi vmalle1" : : : "memory")
 #else
-#define TCR_VALUE	(TCR_WALK | (1ul << 31) | (1ul << 23) | (2ul << 16))
-#define SCTLR_VALUE	(0x30c50830ul | SCTLR_ON)
-#define TLBI_ALL()	__asm__ volatile("tlbi alle2" : : : "memory")
+#define TCR_VALUE   (TCR_WALK | (1ul << 31) | (1ul << 23) | (2ul << 16))
+#define SCTLR_VALUE (0x30c50830ul | SCTLR_ON)
+#define TLBI_ALL()  __asm__ volatile("tlbi alle2" : : : "memory")
 #endif /* ZVM_EL1 */
 
 typedef uint64_t pte_t;
@@ -117,8 +118,8 @@ void mmu_final_map(uint64_t ram_base, uint64_t ram_size)
 	ok = ok && map_range((uintptr_t)__rodata_end, ram_base + ram_size, PROT_RW_DATA);
 	if (!ok) {
 		/* The boot map still covers the image and the early console. */
-		printf("mmu: cannot build the final map (%u of %u tables used)\n",
-		       tables_used, TABLE_POOL);
+		printf("mmu: cannot build the final map (%u of %u tables used)\n", tables_used,
+		       TABLE_POOL);
 		arch_cpu_halt();
 	}
 	dsb(ishst);

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* PSCI calls to the firmware (QEMU), through the conduit the DTB names. */
 #include <zvm/arch.h>
 #include <zvm/platform.h>
@@ -23,7 +24,8 @@ int arch_cpu_start(int cpu, uint64_t mpidr)
 
 	if (platform.psci == PSCI_NONE)
 		return -1;
-	return (int)arch_psci_call(PSCI_CPU_ON_64, mpidr, (uintptr_t)secondary_entry, (uint64_t)cpu);
+	return (int)arch_psci_call(PSCI_CPU_ON_64, mpidr, (uintptr_t)secondary_entry,
+				   (uint64_t)cpu);
 }
 
 void arch_system_off(void)

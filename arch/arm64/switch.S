@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Thread context switch: callee-saved registers only (see arch/thread.h). */
 
 	.text

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Exception vectors of the kernel's EL. Every entry saves a full frame (struct arch_regs)
  * on the current stack and calls C; the C handler may switch threads, in

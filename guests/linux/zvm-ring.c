@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * zvm-ring: messages between this Linux guest and other VMs over zvm's
  * shared-memory rings (include/zvm/shm_ring.h, docs/shared-memory.md).
@@ -37,16 +38,16 @@
 #include <zvm/shm_ring.h>
 #include "arch/cpu.h"
 
-#define DT_BASE		"/sys/firmware/devicetree/base"
-#define MEM_DEV		"/dev/mem"
-#define MAX_REGIONS	16
-#define MAX_DEPTH	4		/* how deep below the root to look for nodes */
-#define NAME_MAX_LEN	64
-#define PING_LEN	64
-#define PING_MAX	1000000u
-#define ECHO_MAX	1000000000u
-#define RECV_TIMEOUT	5000u		/* ms: recv and ping, per message */
-#define ECHO_TIMEOUT	60000u		/* ms: echo, per message */
+#define DT_BASE      "/sys/firmware/devicetree/base"
+#define MEM_DEV      "/dev/mem"
+#define MAX_REGIONS  16
+#define MAX_DEPTH    4 /* how deep below the root to look for nodes */
+#define NAME_MAX_LEN 64
+#define PING_LEN     64
+#define PING_MAX     1000000u
+#define ECHO_MAX     1000000000u
+#define RECV_TIMEOUT 5000u  /* ms: recv and ping, per message */
+#define ECHO_TIMEOUT 60000u /* ms: echo, per message */
 
 struct region {
 	char name[NAME_MAX_LEN];
@@ -70,8 +71,7 @@ static void verr(const char *fmt, va_list ap)
 	fputc('\n', stderr);
 }
 
-__attribute__((format(printf, 1, 2)))
-static void err(const char *fmt, ...)
+__attribute__((format(printf, 1, 2))) static void err(const char *fmt, ...)
 {
 	va_list ap;
 
@@ -80,23 +80,22 @@ static void err(const char *fmt, ...)
 	va_end(ap);
 }
 
-#define USAGE \
-	"usage: zvm-ring list\n" \
-	"       zvm-ring send NAME TEXT\n" \
-	"       zvm-ring recv NAME [TIMEOUT_MS]\n" \
+#define USAGE                                            \
+	"usage: zvm-ring list\n"                         \
+	"       zvm-ring send NAME TEXT\n"               \
+	"       zvm-ring recv NAME [TIMEOUT_MS]\n"       \
 	"       zvm-ring echo NAME COUNT [TIMEOUT_MS]\n" \
 	"       zvm-ring ping NAME COUNT [TIMEOUT_MS]\n" \
 	"       zvm-ring pending NAME\n"
 
-static const char *help_text = USAGE
-	"Messages (at most 252 bytes) to and from other VMs over zvm's shared-memory\n"
-	"rings. list: NAME ADDR SIZE rw|ro peer P per region. recv prints one message;\n"
-	"echo sends COUNT messages back as they come; ping measures COUNT round trips\n"
-	"(a peer must echo them). TIMEOUT_MS: the longest wait for each message\n"
-	"(default 5000, 60000 for echo; 0: do not wait).\n";
+static const char *help_text =
+	USAGE "Messages (at most 252 bytes) to and from other VMs over zvm's shared-memory\n"
+	      "rings. list: NAME ADDR SIZE rw|ro peer P per region. recv prints one message;\n"
+	      "echo sends COUNT messages back as they come; ping measures COUNT round trips\n"
+	      "(a peer must echo them). TIMEOUT_MS: the longest wait for each message\n"
+	      "(default 5000, 60000 for echo; 0: do not wait).\n";
 
-__attribute__((format(printf, 1, 2)))
-static int usage_error(const char *fmt, ...)
+__attribute__((format(printf, 1, 2))) static int usage_error(const char *fmt, ...)
 {
 	va_list ap;
 
@@ -305,7 +304,7 @@ static int open_region(struct region *r)
 		if (!r->bell)
 			va = NULL;
 	}
-	close(fd);			/* the mappings stay */
+	close(fd); /* the mappings stay */
 	if (!va)
 		return -1;
 	ret = shm_ring_pair_init(&r->ring, va, (size_t)r->size, r->peer);
@@ -541,8 +540,8 @@ static uint64_t ping_once(struct region *r, uint64_t seq, unsigned timeout_ms)
 	else if (n < 0)
 		err("%s: round trip %" PRIu64 ": %s", r->name, seq, shm_ring_strerror(n));
 	else if (n != PING_LEN || memcmp(in, out, PING_LEN))
-		err("%s: round trip %" PRIu64 ": a different message came back (%d bytes)",
-		    r->name, seq, n);
+		err("%s: round trip %" PRIu64 ": a different message came back (%d bytes)", r->name,
+		    seq, n);
 	else
 		return t1 > t0 ? t1 - t0 : 1;
 	return 0;
@@ -584,7 +583,8 @@ static int cmd_ping(const char *name, unsigned count, unsigned timeout_ms)
 	}
 	qsort(rtt, count, sizeof(*rtt), cmp_u64);
 	printf("ping: %u round trips, mean %" PRIu64 " ns, p99 %" PRIu64 " ns, max %" PRIu64
-	       " ns\n", count, ticks_to_ns(sum / count),
+	       " ns\n",
+	       count, ticks_to_ns(sum / count),
 	       ticks_to_ns(rtt[((uint64_t)count * 99 + 99) / 100 - 1]),
 	       ticks_to_ns(rtt[count - 1]));
 	free(rtt);

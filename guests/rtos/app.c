@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The RTOS guest image: the same kernel, built for EL1. Its command line
  * (/chosen/bootargs, "app=NAME") picks what it runs: shell (default),
@@ -13,13 +14,13 @@
 #include <zvm/platform.h>
 #include <zvm/shell.h>
 
-#define APP_STACK	16384
-#define APP_PRIO	K_PRIO_PREEMPT(14)
-#define APP_NAME_MAX	16
+#define APP_STACK    16384
+#define APP_PRIO     K_PRIO_PREEMPT(14)
+#define APP_NAME_MAX 16
 
 struct guest_app {
 	const char *name;
-	void (*run)(void);	/* returns when the shell may start */
+	void (*run)(void); /* returns when the shell may start */
 };
 
 void guest_hello(void);
@@ -41,12 +42,8 @@ static void app_shell(void)
 }
 
 static const struct guest_app apps[] = {
-	{ "shell", app_shell },
-	{ "hello", guest_hello },
-	{ "sync", guest_sync },
-	{ "ktest", app_ktest },
-	{ "bench", app_bench },
-	{ "periodic", guest_periodic },
+	{ "shell", app_shell }, { "hello", guest_hello }, { "sync", guest_sync },
+	{ "ktest", app_ktest }, { "bench", app_bench },   { "periodic", guest_periodic },
 };
 
 /* The value of "app=" in the bootargs, or "shell". */
@@ -85,7 +82,9 @@ void app_main(void)
 		if (strcmp(apps[i].name, name) == 0)
 			app = &apps[i];
 	if (!app) {
-		printf("rtos: unknown app '%s' (shell, hello, sync, ktest, bench, periodic); starting the shell\n", name);
+		printf("rtos: unknown app '%s' (shell, hello, sync, ktest, bench, periodic); "
+		       "starting the shell\n",
+		       name);
 		app = &apps[0];
 	}
 	if (!k_thread_spawn(app->name, APP_STACK, app_thread, (void *)app, APP_PRIO, K_CPU_ALL))

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * `attack`: hostile guest behaviour, to prove zvm contains it. Each case
  * does what a broken or malicious guest would, then says what it got back.
@@ -11,10 +12,11 @@
 #include <zvm/shell.h>
 #include <arch/mmu.h>
 
-#define STORM_SGIS	20000
-#define UNKNOWN_HVC	0xc6ffff00ul
-#define ATTACK_USAGE	"unmapped|outside|undef|hvc|storm|read ADDR|virtio-addr|virtio-loop|virtio-len|" \
-			"virtio-index|cval-max|cpu-on [ROUNDS]|cpu-on-bad"
+#define STORM_SGIS  20000
+#define UNKNOWN_HVC 0xc6ffff00ul
+#define ATTACK_USAGE                                                                     \
+	"unmapped|outside|undef|hvc|storm|read ADDR|virtio-addr|virtio-loop|virtio-len|" \
+	"virtio-index|cval-max|cpu-on [ROUNDS]|cpu-on-bad"
 
 static volatile uint64_t target;
 
@@ -67,7 +69,7 @@ static void attack_cval_max(void)
 }
 
 int attack_virtio(const char *mode);
-int attack_cpu_on(int rounds);		/* guests/rtos/attack_psci.c */
+int attack_cpu_on(int rounds); /* guests/rtos/attack_psci.c */
 int attack_cpu_on_bad(void);
 
 static int cmd_attack(int argc, char **argv)
@@ -92,7 +94,7 @@ static int cmd_attack(int argc, char **argv)
 		what = "";
 	}
 	if (!strcmp(what, "unmapped"))
-		read_at(0x100000);			/* below RAM, no device there */
+		read_at(0x100000); /* below RAM, no device there */
 	else if (!strcmp(what, "outside"))
 		read_at(platform.ram_base + platform.ram_size + 0x1000);
 	else if (!strcmp(what, "undef"))
@@ -104,9 +106,9 @@ static int cmd_attack(int argc, char **argv)
 	else if (!strcmp(what, "cval-max"))
 		attack_cval_max();
 	else if (!strcmp(what, "cpu-on-bad"))
-		return attack_cpu_on_bad();	/* guests/rtos/attack_psci.c */
+		return attack_cpu_on_bad(); /* guests/rtos/attack_psci.c */
 	else if (!strncmp(what, "virtio-", 7))
-		return attack_virtio(what);	/* guests/rtos/attack_virtio.c */
+		return attack_virtio(what); /* guests/rtos/attack_virtio.c */
 	else {
 		puts("error: unknown attack\nusage: attack " ATTACK_USAGE);
 		return 1;

@@ -21,17 +21,17 @@
 #include <zvm/psci_ids.h>
 #include <arch/cpu_on_probe.h>
 
-#define RACE_ROUNDS		300
-#define RACERS_MAX		(K_MAX_CPUS - 1)
-#define RACER_STACK		4096
-#define RACER_PRIO		K_PRIO_PREEMPT(3)
-#define WAIT_TIMEOUT_MS		20000
-#define BAD_ROUNDS_SHOWN	10
+#define RACE_ROUNDS      300
+#define RACERS_MAX       (K_MAX_CPUS - 1)
+#define RACER_STACK      4096
+#define RACER_PRIO       K_PRIO_PREEMPT(3)
+#define WAIT_TIMEOUT_MS  20000
+#define BAD_ROUNDS_SHOWN 10
 
 struct race {
 	int racers;
-	uint64_t target;		/* MPIDR of the vCPU that stays off */
-	uint32_t arrived;		/* racers at the start line this round */
+	uint64_t target;  /* MPIDR of the vCPU that stays off */
+	uint32_t arrived; /* racers at the start line this round */
 	bool stop;
 	int64_t result[RACERS_MAX];
 	struct k_thread *thread[RACERS_MAX];
@@ -41,8 +41,8 @@ struct race {
 
 struct tally {
 	unsigned success, already_on, on_pending, other;
-	unsigned one_success;		/* rounds with exactly one SUCCESS */
-	unsigned shown;			/* bad rounds printed */
+	unsigned one_success; /* rounds with exactly one SUCCESS */
+	unsigned shown;       /* bad rounds printed */
 };
 
 static struct cpu_on_probe probe;
@@ -160,12 +160,13 @@ static int race_round(struct tally *t, int round)
 		k_sem_give(&race.start[i]);
 	for (int i = 0; i < race.racers; i++) {
 		if (k_sem_take(&race.done, K_MSEC(WAIT_TIMEOUT_MS)) != 0) {
-			printf("error: attack cpu-on: round %d: the racers did not finish\n", round);
+			printf("error: attack cpu-on: round %d: the racers did not finish\n",
+			       round);
 			return -1;
 		}
 	}
 	tally_round(t, round);
-	probe.release = t->success;		/* the probe may leave now */
+	probe.release = t->success; /* the probe may leave now */
 	cpu_on_probe_sync(&probe);
 	if (!wait_target_off()) {
 		printf("error: attack cpu-on: round %d: the target did not turn off\n", round);
@@ -178,8 +179,9 @@ static void race_report(const struct tally *t, int rounds)
 {
 	cpu_on_probe_sync(&probe);
 	printf("attack: cpu-on: %d rounds, %d racers: %u SUCCESS, %u ALREADY_ON, "
-	       "%u ON_PENDING, %u other; %u rounds with exactly one SUCCESS\n", rounds,
-	       race.racers, t->success, t->already_on, t->on_pending, t->other, t->one_success);
+	       "%u ON_PENDING, %u other; %u rounds with exactly one SUCCESS\n",
+	       rounds, race.racers, t->success, t->already_on, t->on_pending, t->other,
+	       t->one_success);
 	printf("attack: cpu-on: the target started %u times, %u times while it was running\n",
 	       probe.starts, probe.restarts);
 }
@@ -218,6 +220,7 @@ int attack_cpu_on_bad(void)
 	for (unsigned i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
 		printf("attack: cpu-on %s (0x%lx) returned %ld\n", cases[i].what,
 		       (unsigned long)cases[i].entry, (long)cpu_on(cases[i].entry));
-	printf("attack: cpu-on: the target is %s\n", affinity_info() == PSCI_AFFINITY_OFF ? "off" : "not off");
+	printf("attack: cpu-on: the target is %s\n",
+	       affinity_info() == PSCI_AFFINITY_OFF ? "off" : "not off");
 	return 0;
 }

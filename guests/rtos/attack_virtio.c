@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * `attack virtio-addr|virtio-loop|virtio-len|virtio-index`: drive the first
  * virtio-mmio device of the DTB (the RTOS template has a virtio console)
@@ -17,9 +18,9 @@
 #include <arch/barrier.h>
 #include <arch/mmu.h>
 
-#define S_ACK_DRIVER	(VIRTIO_STATUS_ACKNOWLEDGE | VIRTIO_STATUS_DRIVER)
-#define QSIZE		8
-#define TXQ		1
+#define S_ACK_DRIVER (VIRTIO_STATUS_ACKNOWLEDGE | VIRTIO_STATUS_DRIVER)
+#define QSIZE        8
+#define TXQ          1
 
 /* The rings and a buffer; RAM is identity mapped, so these are IPAs too. */
 static struct {
@@ -32,8 +33,14 @@ static struct {
 
 static volatile uint32_t *regs;
 
-static uint32_t rd(unsigned off) { return regs[off / 4]; }
-static void wr(unsigned off, uint32_t v) { regs[off / 4] = v; }
+static uint32_t rd(unsigned off)
+{
+	return regs[off / 4];
+}
+static void wr(unsigned off, uint32_t v)
+{
+	regs[off / 4] = v;
+}
 
 static void wr64(unsigned lo, uint64_t v)
 {
@@ -49,8 +56,7 @@ static volatile uint32_t *find_device(void)
 
 	if (node < 0 || fdt_node_reg(platform.fdt, node, 0, &base, &size))
 		return NULL;
-	return (volatile uint32_t *)mmu_map_device(base & ~0xfffull, 0x1000) +
-	       (base & 0xfff) / 4;
+	return (volatile uint32_t *)mmu_map_device(base & ~0xfffull, 0x1000) + (base & 0xfff) / 4;
 }
 
 /* Reset, negotiate VERSION_1, set up the transmit queue, DRIVER_OK. */
@@ -60,7 +66,7 @@ static int driver_start(void)
 	wr(VIRTIO_MMIO_STATUS, 0);
 	wr(VIRTIO_MMIO_STATUS, S_ACK_DRIVER);
 	wr(VIRTIO_MMIO_DRV_FEATURES_SEL, 1);
-	wr(VIRTIO_MMIO_DRV_FEATURES, 1);			/* VIRTIO_F_VERSION_1 */
+	wr(VIRTIO_MMIO_DRV_FEATURES, 1); /* VIRTIO_F_VERSION_1 */
 	wr(VIRTIO_MMIO_DRV_FEATURES_SEL, 0);
 	wr(VIRTIO_MMIO_DRV_FEATURES, 0);
 	wr(VIRTIO_MMIO_STATUS, S_ACK_DRIVER | VIRTIO_STATUS_FEATURES_OK);
@@ -80,7 +86,7 @@ static int driver_start(void)
 static int poison(const char *mode)
 {
 	ring.desc[0] = (struct vring_desc){ (uintptr_t)ring.buf, sizeof(ring.buf), 0, 0 };
-	ring.avail[1] = 1;				/* one chain, head 0 */
+	ring.avail[1] = 1; /* one chain, head 0 */
 	if (!strcmp(mode, "virtio-addr"))
 		ring.desc[0].addr = platform.ram_base + platform.ram_size + 0x1000;
 	else if (!strcmp(mode, "virtio-loop")) {
@@ -113,14 +119,13 @@ int attack_virtio(const char *mode)
 		puts("error: unknown virtio attack");
 		return 1;
 	}
-	arch_mb();	/* the ring before the notify */
+	arch_mb(); /* the ring before the notify */
 	wr(VIRTIO_MMIO_QUEUE_NOTIFY, TXQ);
 	status = rd(VIRTIO_MMIO_STATUS);
 	isr = rd(VIRTIO_MMIO_INT_STATUS);
 	printf("attack: %s: device %u status 0x%x%s, interrupt status 0x%x, used %u\n", mode,
 	       rd(VIRTIO_MMIO_DEVICE_ID), status,
-	       status & VIRTIO_STATUS_NEEDS_RESET ? " (NEEDS_RESET)" : "", isr,
-	       ring.used[0] >> 16);
-	wr(VIRTIO_MMIO_STATUS, 0);		/* reset: ready for the next one */
+	       status & VIRTIO_STATUS_NEEDS_RESET ? " (NEEDS_RESET)" : "", isr, ring.used[0] >> 16);
+	wr(VIRTIO_MMIO_STATUS, 0); /* reset: ready for the next one */
 	return 0;
 }

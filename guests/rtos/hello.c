@@ -1,9 +1,10 @@
+/* SPDX-License-Identifier: MIT */
 /* `app=hello`: one thread pinned to each CPU says hello from there. */
 #include <stdio.h>
 #include <zvm/arch.h>
 #include <zvm/kernel.h>
 
-#define HELLO_STACK	4096
+#define HELLO_STACK 4096
 
 static void hello_thread(void *arg)
 {
@@ -17,8 +18,8 @@ void guest_hello(void)
 	int n = k_num_cpus();
 
 	for (int cpu = 0; cpu < n; cpu++)
-		t[cpu] = k_thread_spawn("hello", HELLO_STACK, hello_thread, NULL,
-					K_PRIO_PREEMPT(5), 1u << cpu);
+		t[cpu] = k_thread_spawn("hello", HELLO_STACK, hello_thread, NULL, K_PRIO_PREEMPT(5),
+					1u << cpu);
 	for (int cpu = 0; cpu < n; cpu++)
 		if (t[cpu])
 			k_thread_join(t[cpu], K_FOREVER);

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * `app=periodic`: a 1 ms periodic task at the most urgent preemptible
  * priority, the shape of a motor-control loop. Each period it wakes at an
@@ -8,10 +9,10 @@
 #include <zvm/kernel.h>
 #include <zvm/shell.h>
 
-#define PERIOD_US	1000
-#define REPORT_EVERY	1000		/* periods */
-#define TASK_PRIO	K_PRIO_PREEMPT(0)
-#define TASK_STACK	4096
+#define PERIOD_US    1000
+#define REPORT_EVERY 1000 /* periods */
+#define TASK_PRIO    K_PRIO_PREEMPT(0)
+#define TASK_STACK   4096
 
 static volatile uint64_t periods, misses, max_late_ticks;
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Shared memory with other VMs, as the RTOS guest sees it: the "zvm,shmem"
  * nodes of its devicetree (zvm/shm.h), each holding a pair of SPSC message
@@ -17,10 +18,10 @@
 #include <zvm/shm_ring.h>
 #include <arch/mmu.h>
 
-#define MAX_SHM		4
-#define PING_MAX	10000
-#define PING_LEN	64
-#define RECV_TIMEOUT_MS	5000
+#define MAX_SHM         4
+#define PING_MAX        10000
+#define PING_LEN        64
+#define RECV_TIMEOUT_MS 5000
 
 struct guest_shm {
 	char name[16];
@@ -28,17 +29,17 @@ struct guest_shm {
 	int intid;
 	int peer;
 	bool read_only;
-	volatile uint32_t *base;	/* the region, mapped */
+	volatile uint32_t *base; /* the region, mapped */
 	volatile uint32_t *bell;
 	struct shm_ring_pair ring;
-	struct k_sem rx;		/* given by the doorbell interrupt */
+	struct k_sem rx; /* given by the doorbell interrupt */
 	volatile uint64_t irqs;
 };
 
 static struct guest_shm shms[MAX_SHM];
 static int nr_shm;
 static bool probed;
-static uint64_t rtt[PING_MAX];		/* ticks, for `ring ping` */
+static uint64_t rtt[PING_MAX]; /* ticks, for `ring ping` */
 
 static void doorbell_irq(int intid, void *arg)
 {
@@ -72,8 +73,8 @@ static void probe_node(const void *fdt, int node)
 	/* Device memory, as Linux maps it through /dev/mem: both sides uncached. */
 	va = mmu_map_device(s->pa, s->size);
 	bell = mmu_map_device(bell_pa, bell_size);
-	if (!va || !bell || shm_ring_pair_init(&s->ring, (volatile void *)va, s->size,
-					       s->peer) != 0) {
+	if (!va || !bell ||
+	    shm_ring_pair_init(&s->ring, (volatile void *)va, s->size, s->peer) != 0) {
 		printf("shm: cannot use region %s\n", s->name);
 		return;
 	}
@@ -284,8 +285,7 @@ static int ring_poke(struct guest_shm *s)
 
 static int ring_pending(struct guest_shm *s)
 {
-	printf("ring: %s: %u messages pending\n", s->name,
-	       (unsigned)shm_ring_pending(&s->ring));
+	printf("ring: %s: %u messages pending\n", s->name, (unsigned)shm_ring_pending(&s->ring));
 	return 0;
 }
 
@@ -305,28 +305,35 @@ enum ring_op_id { OP_SEND, OP_RECV, OP_ECHO, OP_PING, OP_PENDING, OP_POKE };
 
 static const struct ring_op {
 	const char *name;
-	int min_argc, max_argc;		/* with "ring" and the op */
-	bool counted;			/* its last argument is a count (or ms) */
+	int min_argc, max_argc; /* with "ring" and the op */
+	bool counted;           /* its last argument is a count (or ms) */
 } ring_ops[] = {
-	[OP_SEND] = { "send", 4, 4, false },	[OP_RECV] = { "recv", 3, 4, true },
-	[OP_ECHO] = { "echo", 4, 4, true },	[OP_PING] = { "ping", 4, 4, true },
+	[OP_SEND] = { "send", 4, 4, false },       [OP_RECV] = { "recv", 3, 4, true },
+	[OP_ECHO] = { "echo", 4, 4, true },        [OP_PING] = { "ping", 4, 4, true },
 	[OP_PENDING] = { "pending", 3, 3, false }, [OP_POKE] = { "poke", 3, 3, false },
 };
 
 static int ring_run(enum ring_op_id op, struct guest_shm *s, char **argv, unsigned n)
 {
 	switch (op) {
-	case OP_SEND:		return ring_send(s, argv[3]);
-	case OP_RECV:		return ring_recv(s, n);
-	case OP_ECHO:		return ring_echo(s, n);
-	case OP_PING:		return ring_ping(s, n);
-	case OP_PENDING:	return ring_pending(s);
-	default:		return ring_poke(s);
+	case OP_SEND:
+		return ring_send(s, argv[3]);
+	case OP_RECV:
+		return ring_recv(s, n);
+	case OP_ECHO:
+		return ring_echo(s, n);
+	case OP_PING:
+		return ring_ping(s, n);
+	case OP_PENDING:
+		return ring_pending(s);
+	default:
+		return ring_poke(s);
 	}
 }
 
-#define RING_USAGE "send NAME TEXT | recv NAME [MS] | echo NAME N | ping NAME N | " \
-		   "pending NAME | poke NAME"
+#define RING_USAGE                                                       \
+	"send NAME TEXT | recv NAME [MS] | echo NAME N | ping NAME N | " \
+	"pending NAME | poke NAME"
 
 static int cmd_ring(int argc, char **argv)
 {
@@ -348,5 +355,4 @@ static int cmd_ring(int argc, char **argv)
 	return 1;
 }
 
-SHELL_CMD(ring, cmd_ring, RING_USAGE,
-	  "messages over a shared-memory ring with another VM");
+SHELL_CMD(ring, cmd_ring, RING_USAGE, "messages over a shared-memory ring with another VM");

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * `app=sync`: two threads hand a semaphore back and forth and print each
  * turn, half a second apart, forever (like Zephyr's synchronization sample).
@@ -5,8 +6,8 @@
 #include <stdio.h>
 #include <zvm/kernel.h>
 
-#define SYNC_STACK	4096
-#define SYNC_PERIOD_MS	500
+#define SYNC_STACK     4096
+#define SYNC_PERIOD_MS 500
 
 static struct k_sem sem_a, sem_b;
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * What an image runs once the kernel is up. The host image (apps/host.c)
  * starts the hypervisor shell; the RTOS guest image (guests/rtos/) starts the
@@ -7,11 +8,11 @@
 #define ZVM_APP_H
 
 #ifdef ZVM_EL1
-#define APP_NAME		"zvm-rtos"
-#define APP_DESCRIPTION		"real-time guest OS"
+#define APP_NAME        "zvm-rtos"
+#define APP_DESCRIPTION "real-time guest OS"
 #else
-#define APP_NAME		"zvm"
-#define APP_DESCRIPTION		"real-time hypervisor"
+#define APP_NAME        "zvm"
+#define APP_DESCRIPTION "real-time hypervisor"
 #endif /* ZVM_EL1 */
 
 /** Start the image's threads; called by the boot CPU before it turns idle. */

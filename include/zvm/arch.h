@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The interface between the portable kernel and the architecture.
  * Everything that touches a system register or runs assembly lives behind
@@ -53,8 +54,7 @@ uint64_t arch_cpu_mpidr(void);
 /** Save callee registers into old, load new and return into it. */
 void arch_switch(struct arch_thread_ctx *old, struct arch_thread_ctx *new);
 /** Prepare a fresh context that calls kernel_thread_entry(t) on stack_top. */
-void arch_thread_init(struct arch_thread_ctx *ctx, struct k_thread *t,
-		      void *stack_top);
+void arch_thread_init(struct arch_thread_ctx *ctx, struct k_thread *t, void *stack_top);
 
 /* ---- timer (this CPU's kernel timer, one-shot) ---- */
 
@@ -74,7 +74,7 @@ void irq_enable(int intid, int cpu);
 void irq_disable(int intid);
 /** Make SPI `intid` edge-triggered (before enabling it). */
 void irq_set_edge(int intid);
-#define IPI_RESCHED	0	/* SGI: look at your run queue */
+#define IPI_RESCHED 0 /* SGI: look at your run queue */
 
 /** Raise software interrupt `sgi` on every CPU in `cpu_mask`. */
 void arch_send_sgi(int sgi, uint32_t cpu_mask);

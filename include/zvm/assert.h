@@ -18,22 +18,25 @@
 #endif
 
 #if ZVM_ASSERT
-#define K_ASSERT(cond)							\
-	do {								\
-		if (__builtin_expect(!(cond), 0))			\
-			k_assert_fail(__FILE__, __LINE__, #cond);	\
+#define K_ASSERT(cond)                                            \
+	do {                                                      \
+		if (__builtin_expect(!(cond), 0))                 \
+			k_assert_fail(__FILE__, __LINE__, #cond); \
 	} while (0)
 #else
 /* Out of the build, but cond is still parsed (no unused-variable warnings). */
-#define K_ASSERT(cond)	do { (void)sizeof(!(cond)); } while (0)
+#define K_ASSERT(cond)                 \
+	do {                           \
+		(void)sizeof(!(cond)); \
+	} while (0)
 #endif
 
 #ifdef ZVM_HOST_TEST
 #include <stdio.h>
 #include <stdlib.h>
 
-static inline __attribute__((noreturn)) void
-k_assert_fail(const char *file, int line, const char *cond)
+static inline __attribute__((noreturn)) void k_assert_fail(const char *file, int line,
+							   const char *cond)
 {
 	fprintf(stderr, "*** ASSERT failed at %s:%d: %s\n", file, line, cond);
 	abort();

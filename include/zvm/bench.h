@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The kernel latency benchmark (selftest/bench.c), run by the host's `bench`
  * command and by the RTOS guest's app=bench; scripts/bench.sh reads its output.

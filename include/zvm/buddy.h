@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Binary buddy page allocator: a pure data structure over one range of
  * pages (no locks, no arch code, no allocation of its own).
@@ -18,20 +19,20 @@
 #include <zvm/list.h>
 #include <zvm/mm.h>
 
-#define BUDDY_MAX_ORDER		19	/* orders 0..18; order 18 is 1 GiB */
+#define BUDDY_MAX_ORDER 19 /* orders 0..18; order 18 is 1 GiB */
 
 struct buddy {
-	uintptr_t base_pfn;		/* first page frame managed */
-	size_t npages;			/* pages managed from base_pfn */
-	uint8_t *meta;			/* one byte a page, see buddy.c */
-	uint32_t nonempty;		/* bit k set: free[k] is not empty */
+	uintptr_t base_pfn; /* first page frame managed */
+	size_t npages;      /* pages managed from base_pfn */
+	uint8_t *meta;      /* one byte a page, see buddy.c */
+	uint32_t nonempty;  /* bit k set: free[k] is not empty */
 	dlist_t free[BUDDY_MAX_ORDER];
-	size_t total_pages;		/* pages freed by buddy_init */
+	size_t total_pages; /* pages freed by buddy_init */
 	size_t free_pages;
 	size_t allocs;
 	size_t frees;
-	size_t failures;		/* buddy_alloc calls returning NULL */
-	size_t bad_frees;		/* buddy_free calls that returned -1 */
+	size_t failures;  /* buddy_alloc calls returning NULL */
+	size_t bad_frees; /* buddy_free calls that returned -1 */
 };
 
 /** Bytes of metadata buddy_init() needs for a range of npages pages. */
@@ -46,8 +47,8 @@ size_t buddy_meta_bytes(size_t npages);
  */
 void buddy_init(struct buddy *b, uintptr_t base, size_t npages, void *meta);
 /** Like buddy_init, but the pages of [hole, hole + hole_pages) are never handed out. */
-void buddy_init_except(struct buddy *b, uintptr_t base, size_t npages, void *meta,
-		       uintptr_t hole, size_t hole_pages);
+void buddy_init_except(struct buddy *b, uintptr_t base, size_t npages, void *meta, uintptr_t hole,
+		       size_t hole_pages);
 
 /**
  * Allocate a block of 1 << order pages, aligned to PAGE_SIZE << order.

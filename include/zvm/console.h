@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The host console: the PL011 (or a board's UART) behind stdio and the shell. */
 #ifndef ZVM_CONSOLE_H
 #define ZVM_CONSOLE_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Error messages for users: the functions that can fail write why into a buffer. */
 #ifndef ZVM_ERRMSG_H
 #define ZVM_ERRMSG_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Heap allocator over one memory region: a pure data structure (no locks).
  *
@@ -19,27 +20,27 @@
 #include <zvm/list.h>
 #include <zvm/mm.h>
 
-#define HEAP_ALIGN		16
-#define HEAP_SL_LOG2		4
-#define HEAP_SL_COUNT		(1 << HEAP_SL_LOG2)
+#define HEAP_ALIGN    16
+#define HEAP_SL_LOG2  4
+#define HEAP_SL_COUNT (1 << HEAP_SL_LOG2)
 /* Size classes cover blocks below 8 GiB; a bigger region is cut there. */
-#define HEAP_FL_COUNT		26
+#define HEAP_FL_COUNT 26
 
 struct heap {
-	char *start;			/* first block */
-	char *end;			/* end-of-heap sentinel header */
-	uint32_t fl_map;		/* bit f set: sl_map[f] is not 0 */
-	uint16_t sl_map[HEAP_FL_COUNT];	/* bit s set: free[f][s] not empty */
+	char *start;                    /* first block */
+	char *end;                      /* end-of-heap sentinel header */
+	uint32_t fl_map;                /* bit f set: sl_map[f] is not 0 */
+	uint16_t sl_map[HEAP_FL_COUNT]; /* bit s set: free[f][s] not empty */
 	dlist_t free[HEAP_FL_COUNT][HEAP_SL_COUNT];
-	size_t total_bytes;		/* region used, headers included */
-	size_t used_bytes;		/* payload of allocated blocks */
+	size_t total_bytes; /* region used, headers included */
+	size_t used_bytes;  /* payload of allocated blocks */
 	size_t peak_used_bytes;
-	size_t free_block_bytes;	/* free blocks, headers included */
+	size_t free_block_bytes; /* free blocks, headers included */
 	size_t free_blocks;
 	size_t allocs;
 	size_t frees;
-	size_t failures;		/* heap_alloc calls returning NULL */
-	size_t bad_frees;		/* heap_free calls that returned -1 */
+	size_t failures;  /* heap_alloc calls returning NULL */
+	size_t bad_frees; /* heap_free calls that returned -1 */
 };
 
 /**

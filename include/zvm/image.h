@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Guest image loading: an ELF64 AArch64 executable (loaded by its program
  * headers), an arm64 Linux Image (loaded per the arm64 boot protocol) or a
@@ -18,16 +19,16 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define IMAGE_DTB_RESERVE	(2ull << 20)
-#define IMAGE_INITRD_ALIGN	4096ull
+#define IMAGE_DTB_RESERVE  (2ull << 20)
+#define IMAGE_INITRD_ALIGN 4096ull
 
 enum image_kind { IMAGE_ELF, IMAGE_LINUX, IMAGE_RAW };
 
 /** Where an image goes in guest RAM, as found by image_probe(). */
 struct image_info {
 	enum image_kind kind;
-	uint64_t load_ipa;		/* lowest guest-physical byte written */
-	uint64_t end_ipa;		/* one past the highest byte it owns (bss included) */
+	uint64_t load_ipa; /* lowest guest-physical byte written */
+	uint64_t end_ipa;  /* one past the highest byte it owns (bss included) */
 	uint64_t entry_ipa;
 };
 
@@ -45,9 +46,8 @@ int image_probe(const void *img, uint64_t size, uint64_t ram_ipa, uint64_t ram_s
  * ram_ipa), zeroing bss. *entry_ipa receives where the guest starts.
  * Returns 0, or K_EINVAL with a message in err (RAM then untouched).
  */
-int image_load(const void *img, uint64_t size, uint64_t ram_ipa, uint64_t ram_size,
-	       void *ram_host, uint64_t raw_load_ipa, uint64_t *entry_ipa,
-	       char *err, size_t errlen);
+int image_load(const void *img, uint64_t size, uint64_t ram_ipa, uint64_t ram_size, void *ram_host,
+	       uint64_t raw_load_ipa, uint64_t *entry_ipa, char *err, size_t errlen);
 
 /** Guest-physical address of the guest DTB: the start of RAM. */
 static inline uint64_t image_dtb_ipa(uint64_t ram_ipa)
@@ -63,9 +63,7 @@ uint64_t image_initrd_ipa(uint64_t ram_ipa, uint64_t ram_size, uint64_t size);
  * (image_info.end_ipa of the kernel) and above the DTB area. Returns 0, or
  * K_EINVAL with a message in err.
  */
-int image_load_initrd(const void *initrd, uint64_t size, uint64_t ram_ipa,
-		      uint64_t ram_size, void *ram_host, uint64_t kernel_end_ipa,
-		      char *err, size_t errlen);
-
+int image_load_initrd(const void *initrd, uint64_t size, uint64_t ram_ipa, uint64_t ram_size,
+		      void *ram_host, uint64_t kernel_end_ipa, char *err, size_t errlen);
 
 #endif /* ZVM_IMAGE_H */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The public kernel API (k_*): threads, scheduling, time, synchronisation.
  *
@@ -22,36 +23,36 @@
 #include <zvm/list.h>
 #include <zvm/spinlock.h>
 
-#define K_NUM_COOP_PRIO		16
-#define K_NUM_PREEMPT_PRIO	32
-#define K_HIGHEST_PRIO		(-K_NUM_COOP_PRIO)
-#define K_LOWEST_PRIO		(K_NUM_PREEMPT_PRIO - 1)
-#define K_IDLE_PRIO		K_NUM_PREEMPT_PRIO
-#define K_NUM_PRIO		(K_NUM_COOP_PRIO + K_NUM_PREEMPT_PRIO + 1)
-#define K_PRIO_COOP(n)		(-K_NUM_COOP_PRIO + (n))
-#define K_PRIO_PREEMPT(n)	(n)
+#define K_NUM_COOP_PRIO    16
+#define K_NUM_PREEMPT_PRIO 32
+#define K_HIGHEST_PRIO     (-K_NUM_COOP_PRIO)
+#define K_LOWEST_PRIO      (K_NUM_PREEMPT_PRIO - 1)
+#define K_IDLE_PRIO        K_NUM_PREEMPT_PRIO
+#define K_NUM_PRIO         (K_NUM_COOP_PRIO + K_NUM_PREEMPT_PRIO + 1)
+#define K_PRIO_COOP(n)     (-K_NUM_COOP_PRIO + (n))
+#define K_PRIO_PREEMPT(n)  (n)
 
-#define K_MAX_CPUS		8
-#define K_CPU_ALL		((1u << K_MAX_CPUS) - 1)
-#define K_THREAD_NAME_LEN	16
-#define K_THREAD_LINE_LEN	128
+#define K_MAX_CPUS        8
+#define K_CPU_ALL         ((1u << K_MAX_CPUS) - 1)
+#define K_THREAD_NAME_LEN 16
+#define K_THREAD_LINE_LEN 128
 
 /* Timeouts are relative, in counter ticks; K_FOREVER and K_NO_WAIT are special. */
 typedef int64_t k_timeout_t;
-#define K_NO_WAIT		((k_timeout_t)0)
-#define K_FOREVER		((k_timeout_t)-1)
-#define K_NSEC(ns)		((k_timeout_t)k_ns_to_ticks(ns))
-#define K_USEC(us)		K_NSEC((uint64_t)(us) * 1000u)
-#define K_MSEC(ms)		K_NSEC((uint64_t)(ms) * 1000000u)
-#define K_SECONDS(s)		K_MSEC((uint64_t)(s) * 1000u)
+#define K_NO_WAIT    ((k_timeout_t)0)
+#define K_FOREVER    ((k_timeout_t)-1)
+#define K_NSEC(ns)   ((k_timeout_t)k_ns_to_ticks(ns))
+#define K_USEC(us)   K_NSEC((uint64_t)(us)*1000u)
+#define K_MSEC(ms)   K_NSEC((uint64_t)(ms)*1000000u)
+#define K_SECONDS(s) K_MSEC((uint64_t)(s)*1000u)
 
 /* Error codes returned by blocking calls (negative errno style). */
-#define K_EAGAIN		(-11)	/* timed out / would block */
-#define K_EBUSY			(-16)
-#define K_EINVAL		(-22)
-#define K_EPERM			(-1)
-#define K_ENOMEM		(-12)
-#define K_EDEADLK		(-35)
+#define K_EAGAIN  (-11) /* timed out / would block */
+#define K_EBUSY   (-16)
+#define K_EINVAL  (-22)
+#define K_EPERM   (-1)
+#define K_ENOMEM  (-12)
+#define K_EDEADLK (-35)
 
 /* ---- time ---- */
 
@@ -66,55 +67,58 @@ uint64_t k_ticks_to_ns(uint64_t ticks);
 /** Time since boot in ns. Any context. */
 uint64_t k_uptime_ns(void);
 /** Time since boot in ms. Any context. */
-static inline uint64_t k_uptime_ms(void) { return k_uptime_ns() / 1000000u; }
+static inline uint64_t k_uptime_ms(void)
+{
+	return k_uptime_ns() / 1000000u;
+}
 
 /** A deadline on the timeout queue; embedded in threads and timers. */
 struct timeout {
 	struct dnode node;
-	uint64_t deadline;		/* absolute counter value */
+	uint64_t deadline; /* absolute counter value */
 	void (*fn)(struct timeout *to);
-	int cpu;			/* queue it is on, -1 when idle */
+	int cpu; /* queue it is on, -1 when idle */
 };
 
 /* ---- threads ---- */
 
 enum k_thread_state {
-	K_THREAD_NEW,		/* created, not started */
-	K_THREAD_READY,		/* on a run queue */
-	K_THREAD_RUNNING,	/* current on some CPU */
-	K_THREAD_PENDING,	/* waiting on an object and/or a timeout */
+	K_THREAD_NEW,     /* created, not started */
+	K_THREAD_READY,   /* on a run queue */
+	K_THREAD_RUNNING, /* current on some CPU */
+	K_THREAD_PENDING, /* waiting on an object and/or a timeout */
 	K_THREAD_SUSPENDED,
 	K_THREAD_DEAD,
 };
 
 typedef void (*k_thread_entry_t)(void *arg);
 
-#include <arch/thread.h>	/* struct arch_thread_ctx */
+#include <arch/thread.h> /* struct arch_thread_ctx */
 
 struct k_thread {
-	struct arch_thread_ctx ctx;	/* saved callee registers; first */
-	struct dnode qnode;		/* run queue or wait queue link */
-	struct dnode allnode;		/* list of all threads */
+	struct arch_thread_ctx ctx; /* saved callee registers; first */
+	struct dnode qnode;         /* run queue or wait queue link */
+	struct dnode allnode;       /* list of all threads */
 	struct timeout timeout;
-	dlist_t *waitq;			/* wait queue it pends on, if any */
-	int swap_retval;		/* result handed over by the waker */
-	void *swap_data;		/* object handed over by the waker */
-	int prio;			/* effective priority */
-	int base_prio;			/* priority before inheritance */
+	dlist_t *waitq;  /* wait queue it pends on, if any */
+	int swap_retval; /* result handed over by the waker */
+	void *swap_data; /* object handed over by the waker */
+	int prio;        /* effective priority */
+	int base_prio;   /* priority before inheritance */
 	enum k_thread_state state;
-	bool suspend_req;		/* suspend when it next leaves the CPU */
-	bool abort_req;			/* die when it next leaves the CPU */
-	int cpu;			/* CPU it runs on or last ran on */
-	uint32_t affinity;		/* mask of CPUs it may run on */
+	bool suspend_req;  /* suspend when it next leaves the CPU */
+	bool abort_req;    /* die when it next leaves the CPU */
+	int cpu;           /* CPU it runs on or last ran on */
+	uint32_t affinity; /* mask of CPUs it may run on */
 	char name[K_THREAD_NAME_LEN];
 	k_thread_entry_t entry;
 	void *arg;
 	void *stack_base;
 	size_t stack_size;
-	bool stack_owned;		/* stack was allocated by k_thread_spawn */
-	dlist_t joiners;		/* threads waiting in k_thread_join */
-	uint64_t slice_start;		/* counter value when it got the CPU */
-	uint64_t run_ticks;		/* accumulated time on CPU */
+	bool stack_owned;     /* stack was allocated by k_thread_spawn */
+	dlist_t joiners;      /* threads waiting in k_thread_join */
+	uint64_t slice_start; /* counter value when it got the CPU */
+	uint64_t run_ticks;   /* accumulated time on CPU */
 	/*
 	 * Scheduling latency, what a real-time thread (an RT vCPU) is judged
 	 * by: when it last became ready, the longest it then waited for its
@@ -124,8 +128,8 @@ struct k_thread {
 	uint64_t ready_since;
 	uint64_t max_ready_wait;
 	uint32_t preemptions;
-	struct k_mutex *pending_mutex;	/* for priority inheritance chains */
-	dlist_t held_mutexes;		/* its priority is derived from their waiters */
+	struct k_mutex *pending_mutex; /* for priority inheritance chains */
+	dlist_t held_mutexes;          /* its priority is derived from their waiters */
 	/*
 	 * Called with the scheduler lock held, IRQs masked, when the thread
 	 * leaves or gets a CPU: a vCPU thread switches its guest's EL1 state.
@@ -149,16 +153,14 @@ struct k_thread {
  * k_thread_start(). Affinity defaults to all CPUs. Does not block; thread
  * context (it is not meant for ISRs).
  */
-void k_thread_create(struct k_thread *t, const char *name, void *stack,
-		     size_t stack_size, k_thread_entry_t entry, void *arg,
-		     int prio);
+void k_thread_create(struct k_thread *t, const char *name, void *stack, size_t stack_size,
+		     k_thread_entry_t entry, void *arg, int prio);
 /**
  * Create and start a thread whose struct and stack come from the heap.
  * Returns it, or NULL when the heap is short. Does not block; thread context.
  */
-struct k_thread *k_thread_spawn(const char *name, size_t stack_size,
-				k_thread_entry_t entry, void *arg, int prio,
-				uint32_t affinity);
+struct k_thread *k_thread_spawn(const char *name, size_t stack_size, k_thread_entry_t entry,
+				void *arg, int prio, uint32_t affinity);
 /** Make a K_THREAD_NEW thread ready (no effect on any other state); it may run at once. ISR-safe. */
 void k_thread_start(struct k_thread *t);
 /**
@@ -206,7 +208,7 @@ void k_busy_wait_ns(uint64_t ns);
 /** Time slicing among equal-priority preemptible threads; 0 turns it off. Any context. */
 void k_sched_time_slice_set(uint32_t slice_ms);
 /* The slice set at boot, in ms: threads of equal preemptible priority take turns. */
-#define K_TIME_SLICE_MS		10
+#define K_TIME_SLICE_MS 10
 /** A state's name ("ready", ...); "?" for a value out of range. Any context. */
 const char *k_thread_state_str(enum k_thread_state s);
 /** Bytes of the thread's stack never written (high-water mark). Any context. */
@@ -217,12 +219,12 @@ void k_thread_foreach(void (*fn)(struct k_thread *t, void *arg), void *arg);
 /* ---- CPUs ---- */
 
 struct k_cpu_info {
-	bool present;			/* started by the kernel */
-	bool online;			/* present and not halted by a fault */
+	bool present; /* started by the kernel */
+	bool online;  /* present and not halted by a fault */
 	char current[K_THREAD_NAME_LEN];
-	unsigned load_pct;		/* non-idle share of the last second */
-	uint64_t irqs;			/* interrupts taken */
-	uint64_t switches;		/* context switches */
+	unsigned load_pct; /* non-idle share of the last second */
+	uint64_t irqs;     /* interrupts taken */
+	uint64_t switches; /* context switches */
 };
 
 /** CPUs online now (a CPU stopped by a fatal exception is not). Any context. */
@@ -268,7 +270,7 @@ unsigned k_sem_count_get(struct k_sem *s);
 struct k_mutex {
 	struct k_thread *owner;
 	unsigned lock_count;
-	struct dnode held_node;		/* on the owner's held_mutexes */
+	struct dnode held_node; /* on the owner's held_mutexes */
 	dlist_t waitq;
 };
 
@@ -300,12 +302,11 @@ struct k_msgq {
 	uint32_t used;
 	uint32_t read_idx;
 	uint32_t write_idx;
-	dlist_t waitq;			/* senders or receivers, never both */
+	dlist_t waitq; /* senders or receivers, never both */
 };
 
 /** Set up q on `buffer`, which holds max_msgs messages of msg_size bytes. */
-void k_msgq_init(struct k_msgq *q, void *buffer, size_t msg_size,
-		 uint32_t max_msgs);
+void k_msgq_init(struct k_msgq *q, void *buffer, size_t msg_size, uint32_t max_msgs);
 /**
  * Copy one message (msg_size bytes) in, waiting up to `timeout` for room.
  * Returns 0, K_EBUSY (K_NO_WAIT and full) or K_EAGAIN (timed out). With

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Kernel self-tests, run on the real (emulated) CPUs by the `ktest` command.
  * A test is declared anywhere with KTEST(); the linker collects them.
@@ -6,7 +7,7 @@
 #define ZVM_KTEST_H
 
 /* What a case's run() returns when it cannot run on this machine (too few CPUs). */
-#define KTEST_SKIPPED	1
+#define KTEST_SKIPPED 1
 
 struct ktest_case {
 	const char *name;
@@ -14,11 +15,11 @@ struct ktest_case {
 	int (*run)(void);
 };
 
-#define KTEST(_name)							\
-	static int ktest_##_name(void);					\
-	static const struct ktest_case ktest_case_##_name		\
-	__attribute__((section("ktest_cases"), used, aligned(8))) = {	\
-		.name = #_name, .run = ktest_##_name };			\
+#define KTEST(_name)                                                                    \
+	static int ktest_##_name(void);                                                 \
+	static const struct ktest_case ktest_case_##_name                               \
+		__attribute__((section("ktest_cases"), used,                            \
+			       aligned(8))) = { .name = #_name, .run = ktest_##_name }; \
 	static int ktest_##_name(void)
 
 /**

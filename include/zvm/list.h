@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Intrusive doubly linked circular list: the one list type of the kernel. */
 #ifndef ZVM_LIST_H
 #define ZVM_LIST_H
@@ -13,10 +14,12 @@ struct dnode {
 /* A list head is a node that points at itself when empty. */
 typedef struct dnode dlist_t;
 
-#define DLIST_INIT(name) { &(name), &(name) }
+#define DLIST_INIT(name)         \
+	{                        \
+		&(name), &(name) \
+	}
 
-#define CONTAINER_OF(ptr, type, member) \
-	((type *)((char *)(ptr) - offsetof(type, member)))
+#define CONTAINER_OF(ptr, type, member) ((type *)((char *)(ptr)-offsetof(type, member)))
 
 static inline void dlist_init(dlist_t *list)
 {
@@ -69,7 +72,7 @@ static inline struct dnode *dlist_first(const dlist_t *list)
 #define DLIST_FOR_EACH(list, node) \
 	for ((node) = (list)->next; (node) != (list); (node) = (node)->next)
 
-#define DLIST_FOR_EACH_SAFE(list, node, tmp) \
+#define DLIST_FOR_EACH_SAFE(list, node, tmp)                                \
 	for ((node) = (list)->next, (tmp) = (node)->next; (node) != (list); \
 	     (node) = (tmp), (tmp) = (node)->next)
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Kernel memory: a page allocator for all RAM outside the image, and the
  * heap behind k_malloc/k_free. Both are SMP-safe (spinlock, IRQs masked)
@@ -9,13 +10,13 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define PAGE_SHIFT	12
-#define PAGE_SIZE	(1ul << PAGE_SHIFT)
+#define PAGE_SHIFT 12
+#define PAGE_SIZE  (1ul << PAGE_SHIFT)
 
 struct page_stats {
 	size_t total_pages;
 	size_t free_pages;
-	size_t largest_free_pages;	/* biggest block one call can return */
+	size_t largest_free_pages; /* biggest block one call can return */
 	size_t allocs;
 	size_t frees;
 	size_t failures;
@@ -23,7 +24,7 @@ struct page_stats {
 
 struct heap_stats {
 	size_t total_bytes;
-	size_t used_bytes;		/* payload handed out, incl. rounding */
+	size_t used_bytes; /* payload handed out, incl. rounding */
 	size_t free_bytes;
 	size_t peak_used_bytes;
 	size_t largest_free_bytes;
@@ -38,8 +39,8 @@ struct heap_stats {
  */
 void mm_init(uintptr_t start, uintptr_t end, size_t heap_bytes);
 /** mm_init, keeping [hole_start, hole_end) out of the allocator (blobs QEMU loaded). */
-void mm_init_except(uintptr_t start, uintptr_t end, uintptr_t hole_start,
-		    uintptr_t hole_end, size_t heap_bytes);
+void mm_init_except(uintptr_t start, uintptr_t end, uintptr_t hole_start, uintptr_t hole_end,
+		    size_t heap_bytes);
 
 /**
  * Allocate npages contiguous pages, aligned to the power of two >= npages

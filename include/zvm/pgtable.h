@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * A translation-table builder for the AArch64 VMSA with the 4 KiB granule,
  * shared by the EL2 stage-1 map (arch/arm64/mmu.c) and stage 2 (virt/vmem.c).
@@ -20,14 +21,14 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define PGTABLE_ENTRIES		512
-#define PGTABLE_VALID		(1ull << 0)
-#define PGTABLE_TABLE		(1ull << 1)	/* table, or page at level 3 */
-#define PGTABLE_ADDR_MASK	0x0000fffffffff000ull
+#define PGTABLE_ENTRIES   512
+#define PGTABLE_VALID     (1ull << 0)
+#define PGTABLE_TABLE     (1ull << 1) /* table, or page at level 3 */
+#define PGTABLE_ADDR_MASK 0x0000fffffffff000ull
 
 struct pgtable {
-	uint64_t *root;			/* table of start_level; NULL before init */
-	int start_level;		/* 0 (48-bit VA) or 1 (39-bit VA) */
+	uint64_t *root;  /* table of start_level; NULL before init */
+	int start_level; /* 0 (48-bit VA) or 1 (39-bit VA) */
 	/* A 4 KiB aligned page for a table, or NULL; need not be zeroed. */
 	uint64_t *(*alloc_table)(void *ctx);
 	/* Give a table back; NULL when tables are never returned. */
@@ -41,7 +42,7 @@ struct pgtable {
 	 */
 	void (*tlb_flush)(void *ctx);
 	void *ctx;
-	size_t nr_tables;		/* tables allocated, root included */
+	size_t nr_tables; /* tables allocated, root included */
 };
 
 /**
@@ -63,8 +64,7 @@ int pgtable_init(struct pgtable *pt);
  * mapped is then removed again, unless part of the range was mapped
  * before the call).
  */
-int pgtable_map(struct pgtable *pt, uint64_t va, uint64_t pa, uint64_t size,
-		uint64_t leaf_attrs);
+int pgtable_map(struct pgtable *pt, uint64_t va, uint64_t pa, uint64_t size, uint64_t leaf_attrs);
 
 /**
  * Unmap [va, va+size); holes in the range are fine. A block partly inside
@@ -80,8 +80,7 @@ int pgtable_unmap(struct pgtable *pt, uint64_t va, uint64_t size);
  * passed to pgtable_map) in *leaf_attrs; either pointer may be NULL.
  * Returns 0, or K_EINVAL when va is not mapped.
  */
-int pgtable_lookup(const struct pgtable *pt, uint64_t va, uint64_t *pa,
-		   uint64_t *leaf_attrs);
+int pgtable_lookup(const struct pgtable *pt, uint64_t va, uint64_t *pa, uint64_t *leaf_attrs);
 
 /** Free every table, root included; pt->root becomes NULL. */
 void pgtable_destroy(struct pgtable *pt);

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Facts about the machine, read from the devicetree the firmware (QEMU) hands over. */
 #ifndef ZVM_PLATFORM_H
 #define ZVM_PLATFORM_H
@@ -18,11 +19,11 @@ struct platform {
 	int gic_maint_intid;
 	uint64_t uart_base;
 	int uart_intid;
-	int timer_hyp_intid;		/* EL2 physical timer (CNTHP) */
-	int timer_virt_intid;		/* EL1 virtual timer */
-	int timer_phys_intid;		/* EL1 physical timer */
+	int timer_hyp_intid;  /* EL2 physical timer (CNTHP) */
+	int timer_virt_intid; /* EL1 virtual timer */
+	int timer_phys_intid; /* EL1 physical timer */
 	int ncpus;
-	int boot_cpus;			/* CPUs to start: ncpus, or bootargs "maxcpus=N" */
+	int boot_cpus; /* CPUs to start: ncpus, or bootargs "maxcpus=N" */
 	uint64_t cpu_mpidr[K_MAX_CPUS];
 	enum psci_conduit psci;
 	char model[48];

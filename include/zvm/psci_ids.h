@@ -14,33 +14,33 @@
 
 /* ---- PSCI function ids ---- */
 
-#define PSCI_VERSION		0x84000000u
-#define PSCI_CPU_OFF		0x84000002u
-#define PSCI_CPU_ON_32		0x84000003u
-#define PSCI_AFFINITY_INFO_32	0x84000004u
-#define PSCI_MIGRATE_INFO_TYPE	0x84000006u
-#define PSCI_SYSTEM_OFF		0x84000008u
-#define PSCI_SYSTEM_RESET	0x84000009u
-#define PSCI_FEATURES		0x8400000au
-#define PSCI_CPU_ON_64		0xc4000003u
-#define PSCI_AFFINITY_INFO_64	0xc4000004u
+#define PSCI_VERSION           0x84000000u
+#define PSCI_CPU_OFF           0x84000002u
+#define PSCI_CPU_ON_32         0x84000003u
+#define PSCI_AFFINITY_INFO_32  0x84000004u
+#define PSCI_MIGRATE_INFO_TYPE 0x84000006u
+#define PSCI_SYSTEM_OFF        0x84000008u
+#define PSCI_SYSTEM_RESET      0x84000009u
+#define PSCI_FEATURES          0x8400000au
+#define PSCI_CPU_ON_64         0xc4000003u
+#define PSCI_AFFINITY_INFO_64  0xc4000004u
 
 /* ---- PSCI results ---- */
 
-#define PSCI_VERSION_1_1	0x10001		/* major [31:16], minor [15:0] */
-#define PSCI_SUCCESS		0
-#define PSCI_NOT_SUPPORTED	(-1)
-#define PSCI_INVALID_PARAMS	(-2)
-#define PSCI_ALREADY_ON		(-4)
-#define PSCI_ON_PENDING		(-5)		/* CPU_ON: another CPU_ON was accepted first */
-#define PSCI_INVALID_ADDRESS	(-9)		/* CPU_ON: entry point outside RAM or misaligned */
-#define PSCI_AFFINITY_ON	0		/* AFFINITY_INFO: the CPU is on */
-#define PSCI_AFFINITY_OFF	1
-#define PSCI_AFFINITY_ON_PENDING 2		/* a CPU_ON was accepted, not yet done */
-#define PSCI_MIGRATE_NOT_NEEDED	2		/* MIGRATE_INFO_TYPE: no Trusted OS */
+#define PSCI_VERSION_1_1         0x10001 /* major [31:16], minor [15:0] */
+#define PSCI_SUCCESS             0
+#define PSCI_NOT_SUPPORTED       (-1)
+#define PSCI_INVALID_PARAMS      (-2)
+#define PSCI_ALREADY_ON          (-4)
+#define PSCI_ON_PENDING          (-5) /* CPU_ON: another CPU_ON was accepted first */
+#define PSCI_INVALID_ADDRESS     (-9) /* CPU_ON: entry point outside RAM or misaligned */
+#define PSCI_AFFINITY_ON         0    /* AFFINITY_INFO: the CPU is on */
+#define PSCI_AFFINITY_OFF        1
+#define PSCI_AFFINITY_ON_PENDING 2 /* a CPU_ON was accepted, not yet done */
+#define PSCI_MIGRATE_NOT_NEEDED  2 /* MIGRATE_INFO_TYPE: no Trusted OS */
 
 /* ---- zvm hypercalls: vendor-specific hypervisor service (owner 6) ---- */
 
-#define ZVM_HC_NULL		0xc6000000u	/* returns 0: round-trip benchmark */
+#define ZVM_HC_NULL 0xc6000000u /* returns 0: round-trip benchmark */
 
 #endif /* ZVM_PSCI_IDS_H */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * A run queue: one FIFO per priority and a bitmap of the non-empty ones,
  * so finding the most urgent ready thread is one count-trailing-zeros.
@@ -9,7 +10,7 @@
 #include <stdint.h>
 #include <zvm/kernel.h>
 
-#define RUNQ_LEVELS	(K_NUM_PRIO - 1)	/* the idle priority is never queued */
+#define RUNQ_LEVELS (K_NUM_PRIO - 1) /* the idle priority is never queued */
 
 struct runq {
 	uint64_t bitmap;

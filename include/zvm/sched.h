@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Scheduler internals shared by the kernel objects and the arch layer.
  *
@@ -16,23 +17,23 @@
 struct k_cpu {
 	int id;
 	bool online;
-	bool halted;			/* stopped by a fatal exception */
+	bool halted; /* stopped by a fatal exception */
 	uint64_t mpidr;
 	struct k_thread *current;
 	struct k_thread idle_thread;
 	struct runq runq;
 	dlist_t timeouts;
-	uint64_t timer_deadline;	/* what the timer is programmed to */
-	uint64_t slice_deadline;	/* 0: no time slice running */
+	uint64_t timer_deadline; /* what the timer is programmed to */
+	uint64_t slice_deadline; /* 0: no time slice running */
 	bool slice_expired;
 	uint64_t irqs;
-	unsigned irq_nesting;		/* > 0 while it runs interrupt handlers; this CPU writes it */
+	unsigned irq_nesting; /* > 0 while it runs interrupt handlers; this CPU writes it */
 	uint64_t switches;
-	uint64_t idle_ticks;		/* total time in the idle thread */
-	uint64_t idle_since;		/* when idle last got the CPU */
-	uint64_t load_time;		/* last load sample: time, idle ticks */
+	uint64_t idle_ticks; /* total time in the idle thread */
+	uint64_t idle_since; /* when idle last got the CPU */
+	uint64_t load_time;  /* last load sample: time, idle ticks */
 	uint64_t load_idle;
-	void *tls;			/* picolibc thread-local block (errno) */
+	void *tls; /* picolibc thread-local block (errno) */
 };
 
 extern struct k_cpu k_cpus[K_MAX_CPUS];

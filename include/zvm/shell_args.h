@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Shell argument handling: splitting a line into argc/argv and parsing
  * the values commands take (integers, sizes, CPU lists). Pure functions,
@@ -9,18 +10,18 @@
 
 #include <stdint.h>
 
-#define SHELL_ARGS_MAX		16	/* most arguments, incl. the command */
+#define SHELL_ARGS_MAX 16 /* most arguments, incl. the command */
 
 enum shell_arg_err {
-	SHELL_ARG_OK		= 0,
-	SHELL_ARG_ETOOMANY	= -1,	/* more than SHELL_ARGS_MAX words */
-	SHELL_ARG_EQUOTE	= -2,	/* a quote is not closed */
-	SHELL_ARG_EEMPTY	= -3,	/* empty value */
-	SHELL_ARG_ENUMBER	= -4,	/* not a number */
-	SHELL_ARG_ERANGE	= -5,	/* number out of range (or overflow) */
-	SHELL_ARG_ESUFFIX	= -6,	/* unknown size suffix */
-	SHELL_ARG_ELIST		= -7,	/* malformed CPU list */
-	SHELL_ARG_EREVERSED	= -8,	/* CPU range ends before it starts */
+	SHELL_ARG_OK = 0,
+	SHELL_ARG_ETOOMANY = -1,  /* more than SHELL_ARGS_MAX words */
+	SHELL_ARG_EQUOTE = -2,    /* a quote is not closed */
+	SHELL_ARG_EEMPTY = -3,    /* empty value */
+	SHELL_ARG_ENUMBER = -4,   /* not a number */
+	SHELL_ARG_ERANGE = -5,    /* number out of range (or overflow) */
+	SHELL_ARG_ESUFFIX = -6,   /* unknown size suffix */
+	SHELL_ARG_ELIST = -7,     /* malformed CPU list */
+	SHELL_ARG_EREVERSED = -8, /* CPU range ends before it starts */
 };
 
 /**
@@ -65,7 +66,6 @@ const char *shell_arg_strerror(int err);
  * Print "error: <fmt...>" and then "usage: <cmd> <usage>" for the command
  * named cmd. Returns 1, for a handler to return.
  */
-int shell_usage_error(const char *cmd, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+int shell_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 #endif /* ZVM_SHELL_ARGS_H */

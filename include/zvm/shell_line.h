@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The shell's line editor: a pure state machine fed one input byte at a
  * time. It keeps the line being typed, a history of recent lines and
@@ -20,36 +21,36 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#define SHELL_LINE_MAX		255	/* longest line, in bytes */
-#define SHELL_HIST_LEN		16	/* lines kept in the history */
-#define SHELL_ESC_MAX		4	/* parameter bytes kept in an ESC [ */
+#define SHELL_LINE_MAX 255 /* longest line, in bytes */
+#define SHELL_HIST_LEN 16  /* lines kept in the history */
+#define SHELL_ESC_MAX  4   /* parameter bytes kept in an ESC [ */
 
 /** Writes n bytes of echo or redraw to the terminal. */
 typedef void (*shell_line_out_t)(const char *s, size_t n, void *ctx);
 
 enum shell_line_result {
-	SHELL_LINE_NONE,	/* nothing finished; feed the next byte */
-	SHELL_LINE_DONE,	/* Enter: shell_line_text() holds the line */
-	SHELL_LINE_TOO_LONG,	/* Enter ended a line of > SHELL_LINE_MAX */
-	SHELL_LINE_CANCEL,	/* Ctrl-C dropped the line */
+	SHELL_LINE_NONE,     /* nothing finished; feed the next byte */
+	SHELL_LINE_DONE,     /* Enter: shell_line_text() holds the line */
+	SHELL_LINE_TOO_LONG, /* Enter ended a line of > SHELL_LINE_MAX */
+	SHELL_LINE_CANCEL,   /* Ctrl-C dropped the line */
 };
 
 /* All fields are private to shell/line.c (tests may read them). */
 struct shell_line {
-	char buf[SHELL_LINE_MAX + 1];	/* the line, NUL-terminated */
-	size_t len;			/* bytes in buf */
-	size_t cur;			/* cursor, 0..len */
-	bool overflow;			/* input was lost: line is too long */
-	bool ready;			/* DONE line held till the next byte */
-	bool last_cr;			/* last byte was CR: swallow one LF */
-	int esc;			/* escape sequence state */
-	char esc_param[SHELL_ESC_MAX];	/* parameter bytes of ESC [ */
+	char buf[SHELL_LINE_MAX + 1];  /* the line, NUL-terminated */
+	size_t len;                    /* bytes in buf */
+	size_t cur;                    /* cursor, 0..len */
+	bool overflow;                 /* input was lost: line is too long */
+	bool ready;                    /* DONE line held till the next byte */
+	bool last_cr;                  /* last byte was CR: swallow one LF */
+	int esc;                       /* escape sequence state */
+	char esc_param[SHELL_ESC_MAX]; /* parameter bytes of ESC [ */
 	size_t esc_len;
 	char hist[SHELL_HIST_LEN][SHELL_LINE_MAX + 1];
-	unsigned hist_head;		/* slot of the newest entry */
+	unsigned hist_head; /* slot of the newest entry */
 	unsigned hist_count;
-	int hist_pos;			/* entry shown, 0 = newest; -1 = none */
-	char saved[SHELL_LINE_MAX + 1];	/* the new line while browsing */
+	int hist_pos;                   /* entry shown, 0 = newest; -1 = none */
+	char saved[SHELL_LINE_MAX + 1]; /* the new line while browsing */
 	size_t saved_len;
 	shell_line_out_t out;
 	void *out_ctx;

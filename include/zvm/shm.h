@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Shared memory between VMs, with a doorbell per region.
  *
@@ -22,11 +23,11 @@
 #include <stdint.h>
 #include <zvm/vm_config.h>
 
-#define SHM_MAX_REGIONS		8
-#define SHM_MAX_GRANTS		4
-#define SHM_MIN_SIZE		0x2000ull		/* 8 KiB */
-#define SHM_MAX_SIZE		(64ull << 20)
-#define SHM_DOORBELL_SIZE	0x1000ull
+#define SHM_MAX_REGIONS   8
+#define SHM_MAX_GRANTS    4
+#define SHM_MIN_SIZE      0x2000ull /* 8 KiB */
+#define SHM_MAX_SIZE      (64ull << 20)
+#define SHM_DOORBELL_SIZE 0x1000ull
 
 struct shm_grant {
 	char vm[VM_NAME_LEN];
@@ -36,9 +37,9 @@ struct shm_grant {
 /* One region as configured. */
 struct shm_region_cfg {
 	char name[VM_NAME_LEN];
-	uint64_t ipa;			/* same in every VM granted it */
+	uint64_t ipa; /* same in every VM granted it */
 	uint64_t size;
-	int spi;			/* doorbell interrupt: SPI number (INTID - 32) */
+	int spi; /* doorbell interrupt: SPI number (INTID - 32) */
 	int nr_grants;
 	struct shm_grant grants[SHM_MAX_GRANTS];
 };

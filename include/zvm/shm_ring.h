@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Lock-free single-producer/single-consumer message rings in a region of
  * memory shared by two VMs (zvm/shm.h, docs/shared-memory.md).
@@ -42,31 +43,34 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define SHM_RING_HEAD_OFF	0u		/* in a ring: uint32_t head */
-#define SHM_RING_TAIL_OFF	64u		/* in a ring: uint32_t tail */
-#define SHM_RING_HDR		128u		/* ring header; the slots follow */
-#define SHM_RING_SLOT		256u		/* bytes per slot */
-#define SHM_RING_MSG_MAX	252u		/* payload bytes per message */
-#define SHM_RING_REGION_ALIGN	0x1000u		/* region size: multiple of this */
-#define SHM_RING_REGION_MIN	0x2000u
-#define SHM_RING_REGION_MAX	0x40000000u
+#define SHM_RING_HEAD_OFF     0u      /* in a ring: uint32_t head */
+#define SHM_RING_TAIL_OFF     64u     /* in a ring: uint32_t tail */
+#define SHM_RING_HDR          128u    /* ring header; the slots follow */
+#define SHM_RING_SLOT         256u    /* bytes per slot */
+#define SHM_RING_MSG_MAX      252u    /* payload bytes per message */
+#define SHM_RING_REGION_ALIGN 0x1000u /* region size: multiple of this */
+#define SHM_RING_REGION_MIN   0x2000u
+#define SHM_RING_REGION_MAX   0x40000000u
 
 /* Error codes (negative; 0 or a length is success). */
-#define SHM_RING_EINVAL		(-1)	/* init: bad region, size or peer index */
-#define SHM_RING_EFULL		(-2)	/* send: N messages already waiting */
-#define SHM_RING_EEMPTY		(-3)	/* recv: no message */
-#define SHM_RING_ETOOBIG	(-4)	/* send: len > 252; recv: the message is
+#define SHM_RING_EINVAL (-1) /* init: bad region, size or peer index */
+#define SHM_RING_EFULL  (-2) /* send: N messages already waiting */
+#define SHM_RING_EEMPTY (-3) /* recv: no message */
+#define SHM_RING_ETOOBIG \
+	(-4) /* send: len > 252; recv: the message is
 					   longer than buflen (it stays queued) */
-#define SHM_RING_ECORRUPT	(-5)	/* head - tail > N: the counters are
+#define SHM_RING_ECORRUPT \
+	(-5) /* head - tail > N: the counters are
 					   nonsense; nothing was changed */
-#define SHM_RING_EBADMSG	(-6)	/* recv: the peer wrote a length > 252;
+#define SHM_RING_EBADMSG \
+	(-6) /* recv: the peer wrote a length > 252;
 					   that message was dropped */
 
 /* One VM's end of a region: the ring it produces into and the one it consumes. */
 struct shm_ring_pair {
 	volatile void *tx_ring;
 	volatile void *rx_ring;
-	uint32_t nslots;		/* N, per ring */
+	uint32_t nslots; /* N, per ring */
 };
 
 /**
@@ -74,8 +78,7 @@ struct shm_ring_pair {
  * `region` (4-byte aligned) of `size` bytes. Touches neither the region nor
  * its counters. Returns 0, or SHM_RING_EINVAL.
  */
-int shm_ring_pair_init(struct shm_ring_pair *p, volatile void *region, size_t size,
-		       int peer_index);
+int shm_ring_pair_init(struct shm_ring_pair *p, volatile void *region, size_t size, int peer_index);
 
 /** Slots per ring for a valid region of `size` bytes (0 if not valid). */
 uint32_t shm_ring_nslots(size_t size);

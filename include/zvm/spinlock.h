@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Spinlocks: k_spin_lock() masks interrupts on this CPU and takes the lock;
  * k_spin_unlock() releases it and restores the interrupt mask.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Timeout queues: deadlines sorted by absolute counter value. Each CPU has
  * one, driven by its own one-shot timer. No locking here; the scheduler
@@ -9,7 +10,7 @@
 #include <stdint.h>
 #include <zvm/kernel.h>
 
-#define TIMEOUT_NONE	UINT64_MAX
+#define TIMEOUT_NONE UINT64_MAX
 
 void timeout_init(struct timeout *to, void (*fn)(struct timeout *to));
 /** Queue `to` to expire at `deadline`; equal deadlines expire in FIFO order. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* UART drivers behind the console (PL011 on QEMU virt; ns16550 on RK35xx boards). */
 #ifndef ZVM_UART_H
 #define ZVM_UART_H

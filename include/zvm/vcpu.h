@@ -1,10 +1,11 @@
+/* SPDX-License-Identifier: MIT */
 /* vCPU threads: the run loop, exits, and what devices need of a vCPU. */
 #ifndef ZVM_VCPU_H
 #define ZVM_VCPU_H
 
 #include <zvm/vm.h>
 
-#define VTIMER_INTID	27	/* EL1 virtual timer PPI, as on QEMU virt */
+#define VTIMER_INTID 27 /* EL1 virtual timer PPI, as on QEMU virt */
 
 /** Create (not start) the thread of vcpu `id` of vm. */
 int vcpu_create(struct vm *vm, int id);

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The MMIO bus of a VM: a small registry of emulated regions. A guest's
  * data abort on an address in a region becomes one mmio_access (decoded by
@@ -15,21 +16,20 @@ struct vcpu;
 
 /** One decoded guest load or store. */
 struct mmio_access {
-	uint64_t ipa;		/* guest-physical address accessed */
-	uint64_t offset;	/* ipa - region base, filled by the dispatcher */
-	unsigned size;		/* 1, 2, 4 or 8 bytes */
+	uint64_t ipa;    /* guest-physical address accessed */
+	uint64_t offset; /* ipa - region base, filled by the dispatcher */
+	unsigned size;   /* 1, 2, 4 or 8 bytes */
 	bool write;
-	bool sign_extend;	/* loads: sign-extend into the register */
-	bool reg64;		/* loads: the target is an X (not W) register */
-	int reg;		/* general register number, 31 = xzr */
-	uint64_t value;		/* write: the stored value; read: set by the handler */
+	bool sign_extend; /* loads: sign-extend into the register */
+	bool reg64;       /* loads: the target is an X (not W) register */
+	int reg;          /* general register number, 31 = xzr */
+	uint64_t value;   /* write: the stored value; read: set by the handler */
 };
 
 struct vdev;
 
 /** Return 0 when handled; anything else is a fault for the guest. */
-typedef int (*vdev_access_fn)(struct vcpu *vcpu, struct vdev *dev,
-			      struct mmio_access *acc);
+typedef int (*vdev_access_fn)(struct vcpu *vcpu, struct vdev *dev, struct mmio_access *acc);
 
 struct vdev {
 	const char *name;
@@ -39,7 +39,7 @@ struct vdev {
 	void *priv;
 };
 
-#define VM_MAX_VDEVS	16
+#define VM_MAX_VDEVS 16
 
 /** Add a region to vm's bus; K_EINVAL if it overlaps another, K_ENOMEM if full. */
 int vdev_register(struct vm *vm, const struct vdev *dev);

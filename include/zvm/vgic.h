@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Virtual GICv3: an emulated distributor and redistributors per VM, and the
  * hardware virtual CPU interface (list registers) per vCPU.
@@ -32,29 +33,29 @@ struct vcpu;
 struct vgic_irq;
 
 /* Where guests find the GIC: GUEST_GICD_BASE, GUEST_GICR_BASE (guest_dtb.h). */
-#define VGIC_MAX_SPIS		960		/* INTIDs 32..991 */
-#define VGIC_MAX_LRS		16		/* ICH_LR0..15_EL2: the architecture's most */
+#define VGIC_MAX_SPIS 960 /* INTIDs 32..991 */
+#define VGIC_MAX_LRS  16  /* ICH_LR0..15_EL2: the architecture's most */
 
 /* Per-VM state: distributor and SPIs. */
 struct vgic {
-	unsigned nr_spis;		/* a multiple of 32 */
-	uint32_t gicd_ctlr;		/* EnableGrp0/1 as the guest wrote them */
-	struct vgic_irq *spis;		/* INTID 32 + i */
-	k_spinlock_t lock;		/* GICD_CTLR writes; a leaf lock */
-	bool logged_dist;		/* an unknown GICD offset was logged */
-	bool logged_redist;		/* an unknown GICR offset was logged */
+	unsigned nr_spis;      /* a multiple of 32 */
+	uint32_t gicd_ctlr;    /* EnableGrp0/1 as the guest wrote them */
+	struct vgic_irq *spis; /* INTID 32 + i */
+	k_spinlock_t lock;     /* GICD_CTLR writes; a leaf lock */
+	bool logged_dist;      /* an unknown GICD offset was logged */
+	bool logged_redist;    /* an unknown GICR offset was logged */
 };
 
 /* Per-vCPU state: SGIs/PPIs, pending list, list-register shadow. */
 struct vgic_vcpu {
-	struct vgic_irq *private_irqs;	/* 32: SGIs and PPIs */
-	dlist_t ap_list;		/* pending or active, unordered */
-	k_spinlock_t lock;		/* ap_list membership */
-	unsigned used_lrs;		/* LRs filled by the last flush */
-	uint64_t lrs[VGIC_MAX_LRS];	/* as flushed, then as synced */
-	uint64_t vmcr;			/* ICH_VMCR_EL2 while not running */
-	uint64_t ap1r0;			/* ICH_AP1R0_EL2 while not running */
-	bool gicr_asleep;		/* GICR_WAKER.ProcessorSleep */
+	struct vgic_irq *private_irqs; /* 32: SGIs and PPIs */
+	dlist_t ap_list;               /* pending or active, unordered */
+	k_spinlock_t lock;             /* ap_list membership */
+	unsigned used_lrs;             /* LRs filled by the last flush */
+	uint64_t lrs[VGIC_MAX_LRS];    /* as flushed, then as synced */
+	uint64_t vmcr;                 /* ICH_VMCR_EL2 while not running */
+	uint64_t ap1r0;                /* ICH_AP1R0_EL2 while not running */
+	bool gicr_asleep;              /* GICR_WAKER.ProcessorSleep */
 };
 
 /** Create the distributor with nr_spis SPIs (rounded up to 32) and map GICD/GICR. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * virtio devices emulated inside zvm: the virtio-mmio transport (modern
  * interface only, Version 2) on the VM's MMIO bus, and the devices behind
@@ -21,16 +22,16 @@
 
 struct vm;
 
-#define VIRTIO_MAX_QUEUES	2
+#define VIRTIO_MAX_QUEUES 2
 
 struct virtio_dev;
 
 /** What a device adds to the transport. */
 struct virtio_ops {
-	const char *name;		/* "console", "blk" */
+	const char *name; /* "console", "blk" */
 	uint32_t device_id;
 	int nr_queues;
-	uint64_t features;		/* offered besides VIRTIO_F_VERSION_1 */
+	uint64_t features; /* offered besides VIRTIO_F_VERSION_1 */
 	/** Read `size` bytes of the device config space at off (in range). */
 	uint64_t (*config_read)(struct virtio_dev *d, uint64_t off, unsigned size);
 	/** Queue q has new buffers; 0, or K_EINVAL with err (the ring is bad). */
@@ -48,15 +49,15 @@ struct virtio_dev {
 	uint64_t base;
 	uint32_t intid;
 	uint64_t config_size;
-	struct k_mutex lock;		/* registers, queues, device state */
+	struct k_mutex lock; /* registers, queues, device state */
 	uint32_t status;
 	uint32_t dev_features_sel, drv_features_sel, queue_sel;
 	uint64_t driver_features;
-	uint32_t isr;			/* InterruptStatus */
+	uint32_t isr; /* InterruptStatus */
 	bool irq_level;
-	bool broken;			/* NEEDS_RESET: queues ignored until reset */
+	bool broken; /* NEEDS_RESET: queues ignored until reset */
 	struct virtqueue vq[VIRTIO_MAX_QUEUES];
-	struct vq_chain chain;		/* the chain being served */
+	struct vq_chain chain; /* the chain being served */
 };
 
 /** Create every virtio device of vm->cfg; 0, or K_EINVAL/K_ENOMEM with err. */
@@ -84,8 +85,8 @@ void virtio_update_irq(struct virtio_dev *d);
 
 /* ---- the console (virt/virtio/virtio_console.c) ---- */
 
-struct virtio_dev *virtio_console_create(struct vm *vm, const struct virtio_cfg *cfg,
-					 char *err, size_t len);
+struct virtio_dev *virtio_console_create(struct vm *vm, const struct virtio_cfg *cfg, char *err,
+					 size_t len);
 /** Queue a byte from the host for the guest; false when the buffer is full. */
 bool virtio_console_input(struct vm *vm, uint8_t byte);
 /** Raw output to the host console (attached) or `[name:hvc] ` lines. */
@@ -95,12 +96,12 @@ bool virtio_console_present(struct vm *vm);
 
 /* ---- the block device (virt/virtio/virtio_blk.c) ---- */
 
-struct virtio_dev *virtio_blk_create(struct vm *vm, const struct virtio_cfg *cfg,
-				     char *err, size_t len);
+struct virtio_dev *virtio_blk_create(struct vm *vm, const struct virtio_cfg *cfg, char *err,
+				     size_t len);
 
 /* ---- the network device (virt/virtio/virtio_net.c, vswitch.c) ---- */
 
-struct virtio_dev *virtio_net_create(struct vm *vm, const struct virtio_cfg *cfg,
-				     char *err, size_t len);
+struct virtio_dev *virtio_net_create(struct vm *vm, const struct virtio_cfg *cfg, char *err,
+				     size_t len);
 
 #endif /* ZVM_VIRTIO_H */

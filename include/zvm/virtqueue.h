@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Split virtqueues (virtio 1.x) read from and written to guest memory
  * through the VM's stage-2 map. Every guest-physical range is translated
@@ -15,31 +16,31 @@
 #include <zvm/virtio_regs.h>
 #include <zvm/vmem.h>
 
-#define VQ_MAX_SIZE	128		/* QueueNumMax of every queue */
-#define VQ_ERR_LEN	96
+#define VQ_MAX_SIZE 128 /* QueueNumMax of every queue */
+#define VQ_ERR_LEN  96
 
 /** One queue as the driver configured it through the transport. */
 struct virtqueue {
-	uint16_t num;			/* queue size; 0 = not configured */
+	uint16_t num; /* queue size; 0 = not configured */
 	bool ready;
-	uint64_t desc, avail, used;	/* guest-physical addresses */
-	uint16_t last_avail;		/* next avail ring entry to take */
-	uint16_t used_idx;		/* our copy of used->idx */
+	uint64_t desc, avail, used; /* guest-physical addresses */
+	uint16_t last_avail;        /* next avail ring entry to take */
+	uint16_t used_idx;          /* our copy of used->idx */
 };
 
 /** One descriptor of a chain, checked: [ipa, ipa + len) is guest RAM. */
 struct vq_seg {
 	uint64_t ipa;
 	uint32_t len;
-	bool write;			/* device-writable */
+	bool write; /* device-writable */
 };
 
 /** A descriptor chain taken from the avail ring. */
 struct vq_chain {
-	uint16_t head;			/* index of its first descriptor */
+	uint16_t head; /* index of its first descriptor */
 	uint16_t nsegs;
-	uint16_t nread;			/* the first nread segments are device-readable */
-	uint64_t read_len, write_len;	/* bytes in each part */
+	uint16_t nread;               /* the first nread segments are device-readable */
+	uint64_t read_len, write_len; /* bytes in each part */
 	struct vq_seg seg[VQ_MAX_SIZE];
 };
 
@@ -66,11 +67,10 @@ int vq_check_ready(const struct virtqueue *vq, const struct vmem *s2, char *err,
  * (index jumps, descriptor out of range, loop, bad address or length,
  * indirect descriptor, readable after writable, zero length).
  */
-int vq_pop(struct virtqueue *vq, const struct vmem *s2, struct vq_chain *c, char *err,
-	   size_t len);
+int vq_pop(struct virtqueue *vq, const struct vmem *s2, struct vq_chain *c, char *err, size_t len);
 /** Give chain head back with `written` bytes written; 0 or K_EINVAL with err. */
-int vq_push(struct virtqueue *vq, const struct vmem *s2, uint16_t head, uint32_t written,
-	    char *err, size_t len);
+int vq_push(struct virtqueue *vq, const struct vmem *s2, uint16_t head, uint32_t written, char *err,
+	    size_t len);
 /** Whether the driver wants an interrupt for used buffers (avail flags). */
 bool vq_wants_irq(const struct virtqueue *vq, const struct vmem *s2);
 
@@ -81,7 +81,7 @@ bool vq_wants_irq(const struct virtqueue *vq, const struct vmem *s2);
 long vq_chain_read(const struct vmem *s2, const struct vq_chain *c, uint64_t off, void *buf,
 		   size_t len);
 /** Copy into the writable part of c, starting `off` bytes into it; as above. */
-long vq_chain_write(const struct vmem *s2, const struct vq_chain *c, uint64_t off,
-		    const void *buf, size_t len);
+long vq_chain_write(const struct vmem *s2, const struct vq_chain *c, uint64_t off, const void *buf,
+		    size_t len);
 
 #endif /* ZVM_VIRTQUEUE_H */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Virtual machines and vCPUs. A vCPU is a kernel thread with the VM's
  * priority and CPU affinity; running it means switching its EL1 context in
@@ -63,71 +64,79 @@
 #include <arch/vcpu.h>
 #include <arch/vm.h>
 
-#define VM_MAX		8
-#define VM_REASON_LEN	96
+#define VM_MAX        8
+#define VM_REASON_LEN 96
 
 enum vm_state {
-	VM_CREATED,		/* configured, images not loaded */
+	VM_CREATED, /* configured, images not loaded */
 	VM_RUNNING,
 	VM_PAUSED,
-	VM_HALTED,		/* stopped by the guest or by a fault */
+	VM_HALTED, /* stopped by the guest or by a fault */
 };
 
 /* Why the vCPU loop left the guest, counted per VM for `zvm info`. */
 enum vm_exit_kind {
-	EXIT_IRQ, EXIT_WFI, EXIT_HVC, EXIT_SMC, EXIT_SYSREG, EXIT_MMIO,
-	EXIT_ABORT, EXIT_OTHER, EXIT_KINDS,
+	EXIT_IRQ,
+	EXIT_WFI,
+	EXIT_HVC,
+	EXIT_SMC,
+	EXIT_SYSREG,
+	EXIT_MMIO,
+	EXIT_ABORT,
+	EXIT_OTHER,
+	EXIT_KINDS,
 };
 
 /* PSCI power state of a vCPU (rules above; virt/vcpu_power.c). */
 enum vcpu_power {
-	VCPU_OFF,		/* never started, or after CPU_OFF */
-	VCPU_ON_PENDING,	/* a CPU_ON was accepted; the vCPU has not yet reset itself */
+	VCPU_OFF,        /* never started, or after CPU_OFF */
+	VCPU_ON_PENDING, /* a CPU_ON was accepted; the vCPU has not yet reset itself */
 	VCPU_ON,
 };
 
 struct vcpu {
-	struct vcpu_arch arch;		/* registers, GIC CPU interface, timer line; first */
+	struct vcpu_arch arch; /* registers, GIC CPU interface, timer line; first */
 	struct vm *vm;
 	int id;
 	struct k_thread *thread;
 	enum vcpu_power power;
-	uint64_t boot_pc;		/* the accepted CPU_ON: entry point, */
-	uint64_t boot_arg;		/* and context id for x0 */
-	bool in_guest;			/* between flush and sync, on thread->cpu */
-	bool exit_req;			/* the thread should end (VM deleted) */
-	bool waiting;			/* blocked, or about to block, in a trapped WFI */
-	struct k_sem wake;		/* WFI, PSCI CPU_ON and resume wait here */
+	uint64_t boot_pc;  /* the accepted CPU_ON: entry point, */
+	uint64_t boot_arg; /* and context id for x0 */
+	bool in_guest;     /* between flush and sync, on thread->cpu */
+	bool exit_req;     /* the thread should end (VM deleted) */
+	bool waiting;      /* blocked, or about to block, in a trapped WFI */
+	struct k_sem wake; /* WFI, PSCI CPU_ON and resume wait here */
 };
 
 struct vm {
 	int id;
 	struct vm_config cfg;
-	struct vm_arch arch;		/* stage-2 registers, guest time, vGIC distributor */
+	struct vm_arch arch; /* stage-2 registers, guest time, vGIC distributor */
 	enum vm_state state;
-	bool loaded;			/* images copied in */
+	bool loaded; /* images copied in */
 	char halt_reason[VM_REASON_LEN];
 	uint16_t vmid;
 	struct vmem s2;
-	void *ram;			/* host address of guest RAM */
-	uint64_t ram_bytes;		/* as allocated (cfg may change before teardown) */
+	void *ram;          /* host address of guest RAM */
+	uint64_t ram_bytes; /* as allocated (cfg may change before teardown) */
 	struct vcpu vcpus[VM_MAX_VCPUS];
 	struct vdev vdevs[VM_MAX_VDEVS];
 	int nr_vdevs;
-	uint64_t paused_at;		/* counter when paused, to freeze guest time */
+	uint64_t paused_at; /* counter when paused, to freeze guest time */
 	uint64_t started_at;
 	struct vuart *vuart;
-	bool console_attached;		/* `zvm look` is on it (survives a reset) */
-	struct virtio_dev *virtio[VM_MAX_VIRTIO];	/* virt/virtio/ */
-	bool hvc_attached;		/* `zvm look --hvc` is on its virtio console */
+	bool console_attached;                    /* `zvm look` is on it (survives a reset) */
+	struct virtio_dev *virtio[VM_MAX_VIRTIO]; /* virt/virtio/ */
+	bool hvc_attached;                        /* `zvm look --hvc` is on its virtio console */
 	uint64_t exits_by_kind[EXIT_KINDS];
-	k_spinlock_t lock;		/* state, halt_reason, paused_at, arch.cntvoff, vCPU power */
+	k_spinlock_t lock; /* state, halt_reason, paused_at, arch.cntvoff, vCPU power */
 };
 
 /* A mask of vm_state values, for vm_set_state(). */
-#define VM_STATE_BIT(s)		(1u << (s))
-#define VM_STATE_ANY		(VM_STATE_BIT(VM_CREATED) | VM_STATE_BIT(VM_RUNNING) | \
-				 VM_STATE_BIT(VM_PAUSED) | VM_STATE_BIT(VM_HALTED))
+#define VM_STATE_BIT(s) (1u << (s))
+#define VM_STATE_ANY                                                                     \
+	(VM_STATE_BIT(VM_CREATED) | VM_STATE_BIT(VM_RUNNING) | VM_STATE_BIT(VM_PAUSED) | \
+	 VM_STATE_BIT(VM_HALTED))
 
 /**
  * Move vm to `to` if its state is one of `from` (a VM_STATE_BIT mask),

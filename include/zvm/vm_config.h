@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * VM configurations: the layout of a VM, instantiated from a template of
  * the compiled VM config (build/vms.dtb, from configs/vms.dts) and checked
@@ -17,29 +18,29 @@
 #include <stdint.h>
 #include <zvm/virtio_config.h>
 
-#define VM_MAX_VCPUS	4
-#define VM_NAME_LEN	16
-#define VM_BOOTARGS_LEN	256
+#define VM_MAX_VCPUS    4
+#define VM_NAME_LEN     16
+#define VM_BOOTARGS_LEN 256
 
 /* Guest RAM limits checked by vm_config_check(). */
-#define VM_RAM_MIN	(16ull << 20)
-#define VM_RAM_MAX	(1ull << 30)
-#define VM_RAM_ALIGN	(2ull << 20)
+#define VM_RAM_MIN           (16ull << 20)
+#define VM_RAM_MAX           (1ull << 30)
+#define VM_RAM_ALIGN         (2ull << 20)
 /* Guest-physical space below this is the device window (GIC, UART, ...). */
-#define VM_DEVICE_WINDOW_END	0x40000000ull
+#define VM_DEVICE_WINDOW_END 0x40000000ull
 
 enum vm_type { VM_TYPE_RTOS, VM_TYPE_LINUX };
 
-#define VM_MAX_SHM	4
-#define VM_NR_SPIS	64		/* SPIs of each VM's virtual GIC */
+#define VM_MAX_SHM 4
+#define VM_NR_SPIS 64 /* SPIs of each VM's virtual GIC */
 
 /* A shared-memory region as one VM sees it (see zvm/shm.h). */
 struct vm_shm {
 	char name[VM_NAME_LEN];
 	uint64_t ipa;
-	uint64_t size;			/* its doorbell page follows it */
+	uint64_t size; /* its doorbell page follows it */
 	int spi;
-	int peer_index;			/* this VM's place in the region's grant list */
+	int peer_index; /* this VM's place in the region's grant list */
 	bool writable;
 };
 
@@ -48,22 +49,22 @@ struct vm_config {
 	enum vm_type type;
 	char name[VM_NAME_LEN];
 	int nr_vcpus;
-	uint32_t cpu_mask;		/* host CPUs its vCPUs may run on */
-	int prio;			/* host priority of its vCPU threads */
-	uint64_t ram_ipa;		/* guest-physical base of its RAM */
+	uint32_t cpu_mask; /* host CPUs its vCPUs may run on */
+	int prio;          /* host priority of its vCPU threads */
+	uint64_t ram_ipa;  /* guest-physical base of its RAM */
 	uint64_t ram_size;
-	const void *kernel;		/* image in host memory */
+	const void *kernel; /* image in host memory */
 	uint64_t kernel_size;
-	uint64_t kernel_load_ipa;	/* raw images: where to load; 0 = default */
-	char bootargs[VM_BOOTARGS_LEN];	/* the guest's command line, "" = none */
-	const char *image;		/* name of the kernel blob, for `zvm info` */
-	const void *initrd;		/* Linux initramfs in host memory, or NULL */
+	uint64_t kernel_load_ipa;       /* raw images: where to load; 0 = default */
+	char bootargs[VM_BOOTARGS_LEN]; /* the guest's command line, "" = none */
+	const char *image;              /* name of the kernel blob, for `zvm info` */
+	const void *initrd;             /* Linux initramfs in host memory, or NULL */
 	uint64_t initrd_size;
-	uint64_t uart_base;		/* emulated PL011, 0 = none */
-	int uart_spi;			/* its interrupt: SPI number (INTID - 32) */
-	int nr_shm;			/* shared memory granted to a VM of this name */
+	uint64_t uart_base; /* emulated PL011, 0 = none */
+	int uart_spi;       /* its interrupt: SPI number (INTID - 32) */
+	int nr_shm;         /* shared memory granted to a VM of this name */
 	struct vm_shm shm[VM_MAX_SHM];
-	struct virtio_cfg virtio[VM_MAX_VIRTIO];	/* virtio-mmio devices */
+	struct virtio_cfg virtio[VM_MAX_VIRTIO]; /* virtio-mmio devices */
 	int nr_virtio;
 };
 
@@ -76,9 +77,9 @@ struct guest_image {
 
 /** Where the compiled config, the manifest and the images are (tests and boards). */
 struct vm_config_store {
-	const void *templates;		/* compiled configs/vms.dts */
-	size_t templates_max;		/* room reserved for it */
-	const void *manifest;		/* compiled build/images.dts */
+	const void *templates; /* compiled configs/vms.dts */
+	size_t templates_max;  /* room reserved for it */
+	const void *manifest;  /* compiled build/images.dts */
 	size_t manifest_max;
 	const struct guest_image *images;
 	int nr_images;
@@ -96,8 +97,7 @@ void vm_config_set_store(const struct vm_config_store *store);
  * vm_config_check() once command-line overrides are applied.
  * Returns 0, or K_EINVAL with a message in err.
  */
-int vm_config_from_template(const char *name, struct vm_config *cfg, char *err,
-			    size_t errlen);
+int vm_config_from_template(const char *name, struct vm_config *cfg, char *err, size_t errlen);
 
 /**
  * Check that cfg describes a VM zvm can build here: vCPUs, RAM size and
@@ -113,8 +113,8 @@ int vm_config_check(const struct vm_config *cfg, char *err, size_t errlen);
 int vm_config_template_names(char *buf, size_t len);
 
 /** Find a loaded image by name; 0 with *addr and *size set, or K_EINVAL with err. */
-int vm_config_image_find(const char *name, const void **addr, uint64_t *size,
-			 char *err, size_t errlen);
+int vm_config_image_find(const char *name, const void **addr, uint64_t *size, char *err,
+			 size_t errlen);
 
 /** The compiled VM config, checked; NULL with a message in err if it is unusable. */
 const void *vm_config_blob(char *err, size_t errlen);

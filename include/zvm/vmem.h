@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Stage-2 translation of a VM: guest-physical (IPA) to host-physical.
  * 4 KiB granule, 2 MiB and 1 GiB blocks where alignment allows, 39-bit IPA
@@ -10,17 +11,17 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define VMEM_READ	(1u << 0)
-#define VMEM_WRITE	(1u << 1)
-#define VMEM_EXEC	(1u << 2)
-#define VMEM_DEVICE	(1u << 3)	/* Device-nGnRE instead of normal memory */
-#define VMEM_RWX	(VMEM_READ | VMEM_WRITE | VMEM_EXEC)
+#define VMEM_READ   (1u << 0)
+#define VMEM_WRITE  (1u << 1)
+#define VMEM_EXEC   (1u << 2)
+#define VMEM_DEVICE (1u << 3) /* Device-nGnRE instead of normal memory */
+#define VMEM_RWX    (VMEM_READ | VMEM_WRITE | VMEM_EXEC)
 
-#define VMEM_IPA_BITS	39
+#define VMEM_IPA_BITS 39
 
 struct vmem {
-	uint64_t *root;			/* level-1 table */
-	size_t nr_tables;		/* tables allocated, root included */
+	uint64_t *root;   /* level-1 table */
+	size_t nr_tables; /* tables allocated, root included */
 };
 
 /** Allocate the root table; K_ENOMEM if out of pages. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * VMIDs: the stage-2 tag of a VM's TLB entries. 8-bit VMIDs, 1..255;
  * 0 is the host's and never handed out.

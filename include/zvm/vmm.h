@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The VM manager: the lifecycle behind the `zvm` shell commands. Every
  * operation that changes a VM (new, run, pause, reset, delete, update) is
@@ -14,7 +15,7 @@
 #include <stddef.h>
 #include <zvm/vm.h>
 
-#define VMM_ERR_LEN	128
+#define VMM_ERR_LEN 128
 
 /** Set up the VM manager (interrupts, worker thread); host boot, once. */
 void vmm_init(void);

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The virtual Ethernet switch connecting the virtio-net devices of all VMs
  * (virt/virtio/vswitch.c): MAC learning, flooding of broadcast, multicast
@@ -9,7 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define VSWITCH_PORTS	8
+#define VSWITCH_PORTS 8
 
 struct vswitch_port {
 	int index;

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The emulated PL011 of each VM. Guest output goes to the host console:
  * line by line, each line prefixed with "[<vm name>] ", or raw while the
@@ -11,8 +12,8 @@
 
 struct vm;
 
-#define VUART_BASE	0x09000000ul
-#define VUART_INTID	33		/* SPI 1 */
+#define VUART_BASE  0x09000000ul
+#define VUART_INTID 33 /* SPI 1 */
 
 int vuart_init(struct vm *vm);
 void vuart_destroy(struct vm *vm);

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: MIT
 """
 Boots the Linux guest's images (build/linux/Image, build/linux/initrd.cpio.gz)
 bare on QEMU, without zvm, and checks them: the ready line, the shell, the

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """Scenario boot: banner, prompt and every system command, on one boot."""
 import re
 import time

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """Scenario fault: a data abort on one CPU stops that CPU only.
 
 Contract: `fault N` makes a thread pinned to CPU N take a data abort; the

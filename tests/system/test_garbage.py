@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """Scenario garbage: 64 KiB of raw binary input, then the shell still answers.
 
 Every byte value is sent (fixed seed), raw, through a pipe: no terminal and

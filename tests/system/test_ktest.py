@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """Scenario ktest: every kernel self-test passes on the host's 4 CPUs (none skipped)."""
 import re
 

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """Scenario linux: the Debian arm64 Linux kernel with a busybox initramfs as a
 guest, beside an RTOS VM running a 1 ms periodic task.
 

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """Scenario power: `reboot` boots the machine again, `poweroff` ends QEMU with 0."""
 from zvm import BOOT_TIMEOUT
 

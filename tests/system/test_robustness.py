@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """Scenario robustness: over-long lines, piped stdin (garbage: test_garbage.py)."""
 import os
 import subprocess

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """Scenario shm: shared memory between VMs, doorbells and message rings.
 
 Contract (configs/vms.dts /zvm/shared-memory, include/zvm/shm.h,

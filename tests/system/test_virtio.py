@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """Scenario virtio: the virtio devices zvm emulates itself (virt/virtio/).
 
 Contract (configs/vms.dts, docs/vm-config.md, include/zvm/virtio.h):

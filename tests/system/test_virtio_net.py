@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """Scenario virtio_net: two Linux VMs on zvm's virtual switch.
 
 Contract (configs/vms.dts, virt/virtio/virtio_net.c, virt/virtio/vswitch.c):

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """Scenario vm_guest: RTOS guests doing real work under zvm.
 
 Contract (README "Running a guest", guests/rtos/app.c):

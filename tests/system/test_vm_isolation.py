@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """Scenario vm_isolation: a hostile guest next to a well-behaved one.
 
 A bystander VM `by` (app=sync, host CPU 2) prints a turn every 500 ms for

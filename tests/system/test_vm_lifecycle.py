@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """Scenario vm_lifecycle: one RTOS VM through every `zvm` subcommand, every
 error a user can make, and a thousand-ish new/run/delete cycles that must
 leave the host's memory where it was.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """Scenario zvm_ring_tool: the Linux guest's /usr/bin/zvm-ring, off target.
 
 guests/linux/zvm-ring.c built for this host, with ZVM_RING_DT pointing at a

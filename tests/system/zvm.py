@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """
 A small harness for the zvm system tests: boots build/zvm.elf in QEMU
 through scripts/qemu.sh with the console on plain pipes (no terminal, no

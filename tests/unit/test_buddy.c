@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* SOURCES: kernel/buddy.c */
 /*
  * Unit tests of the buddy page allocator.
@@ -17,11 +18,11 @@
 #include <cmocka.h>
 #include <zvm/buddy.h>
 
-#define GIB		(1ul << 30)
-#define RESERVE_BYTES	(5 * GIB)
+#define GIB           (1ul << 30)
+#define RESERVE_BYTES (5 * GIB)
 
 static void *reserve_map;
-static uintptr_t reserve_base;	/* 1 GiB aligned */
+static uintptr_t reserve_base; /* 1 GiB aligned */
 
 struct fixture {
 	struct buddy b;
@@ -85,7 +86,7 @@ static size_t list_len(const struct buddy *b, unsigned order)
 	size_t len = 0;
 
 	DLIST_FOR_EACH(&b->free[order], n)
-		len++;
+	len++;
 	return len;
 }
 
@@ -95,9 +96,8 @@ static void assert_lists(const struct buddy *b, const size_t *expect)
 		assert_int_equal(list_len(b, k), expect[k]);
 }
 
-static void assert_stats(const struct buddy *b, size_t total, size_t free_pg,
-			 size_t largest, size_t allocs, size_t frees,
-			 size_t failures)
+static void assert_stats(const struct buddy *b, size_t total, size_t free_pg, size_t largest,
+			 size_t allocs, size_t frees, size_t failures)
 {
 	struct page_stats st;
 
@@ -173,15 +173,15 @@ static void test_init_aligned_max_block(void **state)
 
 /* 1000 pages from page 3 after a 1 GiB boundary: pages [3, 1003). */
 static const size_t odd_expect[BUDDY_MAX_ORDER] = {
-	[0] = 2,	/* 3, 1002 */
-	[1] = 1,	/* 1000 */
-	[2] = 1,	/* 4 */
-	[3] = 2,	/* 8, 992 */
-	[4] = 1,	/* 16 */
-	[5] = 2,	/* 32, 960 */
-	[6] = 2,	/* 64, 896 */
-	[7] = 2,	/* 128, 768 */
-	[8] = 2,	/* 256, 512 */
+	[0] = 2, /* 3, 1002 */
+	[1] = 1, /* 1000 */
+	[2] = 1, /* 4 */
+	[3] = 2, /* 8, 992 */
+	[4] = 1, /* 16 */
+	[5] = 2, /* 32, 960 */
+	[6] = 2, /* 64, 896 */
+	[7] = 2, /* 128, 768 */
+	[8] = 2, /* 256, 512 */
 };
 
 static void test_init_odd_range_decomposition(void **state)
@@ -191,8 +191,7 @@ static void test_init_odd_range_decomposition(void **state)
 	assert_lists(b, odd_expect);
 	assert_stats(b, 1000, 1000, 256, 0, 0, 0);
 	/* The first order-8 block is at page 256, not at the range start. */
-	assert_ptr_equal(buddy_alloc(b, 8),
-			 (void *)(reserve_base + 256 * PAGE_SIZE));
+	assert_ptr_equal(buddy_alloc(b, 8), (void *)(reserve_base + 256 * PAGE_SIZE));
 	assert_null(buddy_alloc(b, 9));
 	assert_stats(b, 1000, 744, 256, 1, 0, 1);
 }
@@ -235,11 +234,11 @@ static void test_split_and_coalesce(void **state)
 	assert_ptr_equal(p, (void *)reserve_base);
 	assert_lists(b, split);
 	assert_stats(b, 1024, 1023, 512, 1, 0, 0);
-	q = buddy_alloc(b, 0);		/* p's buddy, the only order-0 block */
+	q = buddy_alloc(b, 0); /* p's buddy, the only order-0 block */
 	assert_ptr_equal(q, (void *)(reserve_base + PAGE_SIZE));
-	assert_int_equal(buddy_free(b, p, 0), 0);	/* q busy: no merge */
+	assert_int_equal(buddy_free(b, p, 0), 0); /* q busy: no merge */
 	assert_lists(b, split);
-	assert_int_equal(buddy_free(b, q, 0), 0);	/* merges to the top */
+	assert_int_equal(buddy_free(b, q, 0), 0); /* merges to the top */
 	assert_lists(b, whole);
 	assert_stats(b, 1024, 1024, 1024, 2, 2, 0);
 	assert_int_equal(buddy_check(b), 0);
@@ -284,7 +283,7 @@ static void test_exhaust_then_free_all(void **state)
 	assert_stats(b, 777, 0, 0, 777, 0, 1);
 	qsort(pages, n, sizeof(pages[0]), cmp_ptr);
 	for (size_t i = 1; i < n; i++)
-		assert_true(pages[i] != pages[i - 1]);	/* no page twice */
+		assert_true(pages[i] != pages[i - 1]); /* no page twice */
 
 	rng_state = 42;
 	shuffle(pages, n);
@@ -323,15 +322,15 @@ static void test_stats_exact(void **state)
 	struct buddy *b = mk(state, 0, 64);
 	void *a, *p, *c;
 
-	a = buddy_alloc(b, 2);		/* pages 0-3 */
-	p = buddy_alloc(b, 0);		/* page 4; 5 and 6-7 stay free */
-	c = buddy_alloc(b, 3);		/* pages 8-15 */
+	a = buddy_alloc(b, 2); /* pages 0-3 */
+	p = buddy_alloc(b, 0); /* page 4; 5 and 6-7 stay free */
+	c = buddy_alloc(b, 3); /* pages 8-15 */
 	assert_ptr_equal(a, (void *)reserve_base);
 	assert_ptr_equal(p, (void *)(reserve_base + 4 * PAGE_SIZE));
 	assert_ptr_equal(c, (void *)(reserve_base + 8 * PAGE_SIZE));
 	assert_null(buddy_alloc(b, 6));
 	assert_stats(b, 64, 51, 32, 3, 0, 1);
-	assert_int_equal(buddy_free(b, p, 0), 0);	/* 4-7 merge */
+	assert_int_equal(buddy_free(b, p, 0), 0); /* 4-7 merge */
 	assert_stats(b, 64, 52, 32, 3, 1, 1);
 	assert_int_equal(buddy_free(b, p, 0), -1);
 	assert_stats(b, 64, 52, 32, 3, 1, 1);
@@ -361,8 +360,7 @@ static void test_bad_frees(void **state)
 	assert_int_equal(buddy_free(b, &local, 0), -1);
 	/* The pages just below and just above the range. */
 	assert_int_equal(buddy_free(b, (char *)f->base - PAGE_SIZE, 0), -1);
-	assert_int_equal(buddy_free(b, (char *)f->base + 100 * PAGE_SIZE, 0),
-			 -1);
+	assert_int_equal(buddy_free(b, (char *)f->base + 100 * PAGE_SIZE, 0), -1);
 	/* A free page that is a block head, but not allocated. */
 	assert_int_equal(buddy_free(b, (void *)f->base, 0), -1);
 	assert_int_equal(b->bad_frees, 10);
@@ -371,7 +369,7 @@ static void test_bad_frees(void **state)
 	assert_int_equal(buddy_check(b), 0);
 
 	assert_int_equal(buddy_free(b, p, 2), 0);
-	assert_int_equal(buddy_free(b, p, 2), -1);	/* double free */
+	assert_int_equal(buddy_free(b, p, 2), -1); /* double free */
 	assert_int_equal(b->bad_frees, 11);
 	assert_int_equal(buddy_check(b), 0);
 }
@@ -384,10 +382,10 @@ static void test_double_free_after_merge(void **state)
 	struct page_stats st;
 
 	assert_int_equal(buddy_free(b, q, 0), 0);
-	assert_int_equal(buddy_free(b, p, 0), 0);	/* p absorbs q */
-	assert_int_equal(buddy_free(b, q, 0), -1);	/* q is interior */
-	assert_int_equal(buddy_free(b, p, 0), -1);	/* p heads order 4 */
-	assert_int_equal(buddy_free(b, p, 4), -1);	/* ... which is free */
+	assert_int_equal(buddy_free(b, p, 0), 0);  /* p absorbs q */
+	assert_int_equal(buddy_free(b, q, 0), -1); /* q is interior */
+	assert_int_equal(buddy_free(b, p, 0), -1); /* p heads order 4 */
+	assert_int_equal(buddy_free(b, p, 4), -1); /* ... which is free */
 	buddy_stats(b, &st);
 	assert_int_equal(st.free_pages, 16);
 	assert_int_equal(st.largest_free_pages, 16);
@@ -398,7 +396,7 @@ static void test_double_free_after_merge(void **state)
 	p = buddy_alloc(b, 0);
 	q = buddy_alloc(b, 0);
 	assert_int_equal(buddy_free(b, p, 0), 0);
-	assert_int_equal(buddy_free(b, q, 0), 0);	/* q joins p */
+	assert_int_equal(buddy_free(b, q, 0), 0); /* q joins p */
 	assert_int_equal(buddy_free(b, q, 0), -1);
 	assert_int_equal(b->bad_frees, 4);
 	buddy_stats(b, &st);
@@ -430,8 +428,8 @@ static void test_tiny_ranges(void **state)
 
 /* ---- random stress with content patterns ---- */
 
-#define STRESS_PAGES	4099
-#define STRESS_LIVE	1024
+#define STRESS_PAGES 4099
+#define STRESS_LIVE  1024
 
 struct live {
 	uint64_t *p;
@@ -458,8 +456,7 @@ static void verify(const struct live *l)
 
 	for (size_t i = 0; i < words; i++)
 		if (l->p[i] != pattern(l->tag, i))
-			fail_msg("block %p order %u word %zu smashed",
-				 (void *)l->p, l->order, i);
+			fail_msg("block %p order %u word %zu smashed", (void *)l->p, l->order, i);
 }
 
 /* Mark (or clear) the pages of a block as owned; fail on overlap. */
@@ -477,8 +474,7 @@ static unsigned random_order(void)
 {
 	unsigned r = (unsigned)(rng() % 100);
 
-	return r < 50 ? 0 : r < 75 ? 1 : r < 88 ? 2 : r < 95 ? 3 :
-	       r < 98 ? 5 : 7;
+	return r < 50 ? 0 : r < 75 ? 1 : r < 88 ? 2 : r < 95 ? 3 : r < 98 ? 5 : 7;
 }
 
 static void check_all(struct buddy *b, const struct live *live, size_t n)
@@ -513,8 +509,7 @@ static void test_random_stress(void **state)
 	rng_state = 0xdeadbeefcafef00dull;
 	for (int op = 0; op < 30000; op++) {
 		if (n < STRESS_LIVE && rng() % 100 < 55) {
-			struct live l = { .order = random_order(),
-					  .tag = ++tag };
+			struct live l = { .order = random_order(), .tag = ++tag };
 
 			l.p = buddy_alloc(b, l.order);
 			if (!l.p) {
@@ -531,15 +526,14 @@ static void test_random_stress(void **state)
 
 			verify(&live[i]);
 			own(owned, f->base, &live[i], 0);
-			assert_int_equal(buddy_free(b, live[i].p,
-						    live[i].order), 0);
+			assert_int_equal(buddy_free(b, live[i].p, live[i].order), 0);
 			frees++;
 			live[i] = live[--n];
 		}
 		if (op % 1000 == 0)
 			check_all(b, live, n);
 	}
-	assert_true(failures > 0);	/* the range was exhausted at times */
+	assert_true(failures > 0); /* the range was exhausted at times */
 	check_all(b, live, n);
 	while (n) {
 		n--;
@@ -547,8 +541,8 @@ static void test_random_stress(void **state)
 		frees++;
 	}
 	assert_lists(b, initial);
-	assert_stats(b, STRESS_PAGES, STRESS_PAGES, st0.largest_free_pages,
-		     allocs, frees, failures);
+	assert_stats(b, STRESS_PAGES, STRESS_PAGES, st0.largest_free_pages, allocs, frees,
+		     failures);
 	assert_int_equal(buddy_check(b), 0);
 }
 
@@ -577,7 +571,7 @@ static void test_init_except_hole(void **state)
 		got++;
 	}
 	assert_int_equal(got, npages - hole_pages);
-	assert_int_equal(buddy_free(&f->b, (void *)hole_lo, 0), -1);	/* never its own */
+	assert_int_equal(buddy_free(&f->b, (void *)hole_lo, 0), -1); /* never its own */
 }
 
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* SOURCES: virt/guest_dtb.c virt/image.c platform/platform.c kernel/errmsg.c platform/fdt_util.c @fake */
 /* LDLIBS: -lfdt */
 /*
@@ -27,9 +28,16 @@ static uint64_t buf[GUEST_DTB_MAX / 8];
 static struct vm_config rtos_config(int vcpus)
 {
 	struct vm_config cfg = {
-		.type = VM_TYPE_RTOS, .name = "rtos", .nr_vcpus = vcpus, .cpu_mask = 2,
-		.prio = 2, .ram_ipa = 0x40000000, .ram_size = 64 << 20,
-		.bootargs = "app=hello", .uart_base = 0x09000000, .uart_spi = 1,
+		.type = VM_TYPE_RTOS,
+		.name = "rtos",
+		.nr_vcpus = vcpus,
+		.cpu_mask = 2,
+		.prio = 2,
+		.ram_ipa = 0x40000000,
+		.ram_size = 64 << 20,
+		.bootargs = "app=hello",
+		.uart_base = 0x09000000,
+		.uart_spi = 1,
 	};
 
 	return cfg;
@@ -93,7 +101,8 @@ static int count_cpus(const void *fdt)
 {
 	int n = 0, off;
 
-	fdt_for_each_subnode(off, fdt, node(fdt, "/cpus")) {
+	fdt_for_each_subnode(off, fdt, node(fdt, "/cpus"))
+	{
 		const char *type = fdt_getprop(fdt, off, "device_type", NULL);
 		const fdt32_t *reg = fdt_getprop(fdt, off, "reg", NULL);
 
@@ -249,11 +258,15 @@ static void test_shared_memory(void **state)
 
 	(void)state;
 	cfg.nr_shm = 2;
-	cfg.shm[0] = (struct vm_shm){ .name = "rtos-linux", .ipa = 0x30000000,
-				      .size = 0x100000, .spi = 8, .peer_index = 0,
+	cfg.shm[0] = (struct vm_shm){ .name = "rtos-linux",
+				      .ipa = 0x30000000,
+				      .size = 0x100000,
+				      .spi = 8,
+				      .peer_index = 0,
 				      .writable = true };
-	cfg.shm[1] = (struct vm_shm){ .name = "telemetry", .ipa = 0x30400000,
-				      .size = 0x10000, .spi = 10, .peer_index = 1 };
+	cfg.shm[1] = (struct vm_shm){
+		.name = "telemetry", .ipa = 0x30400000, .size = 0x10000, .spi = 10, .peer_index = 1
+	};
 	fdt = build(&cfg);
 	assert_string_equal(str(fdt, "/zvm-shm@30000000", "compatible"), "zvm,shmem");
 	assert_int_equal(u64(fdt, "/zvm-shm@30000000", "reg", 8, 0), 0x30000000);

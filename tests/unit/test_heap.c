@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* SOURCES: kernel/heap.c */
 /*
  * Unit tests of the heap allocator. A block costs its request rounded up
@@ -12,7 +13,7 @@
 #include <cmocka.h>
 #include <zvm/heap.h>
 
-#define HDR	16
+#define HDR 16
 
 /* Block bytes a request takes; its payload is that minus HDR. */
 static size_t blk(size_t n)
@@ -133,7 +134,7 @@ static void test_tiny_regions(void **state)
 	assert_int_equal(h->bad_frees, 1);
 	assert_int_equal(heap_check(h), 0);
 
-	h = mk(state, 0, 64);		/* exactly one minimum block */
+	h = mk(state, 0, 64); /* exactly one minimum block */
 	assert_int_equal(stats(h).total_bytes, 64);
 	assert_int_equal(stats(h).largest_free_bytes, 32);
 	assert_null(heap_alloc(h, 33));
@@ -152,7 +153,7 @@ static void test_zero_and_huge_requests(void **state)
 
 	assert_null(heap_alloc(h, 0));
 	st = stats(h);
-	assert_int_equal(st.allocs + st.failures, 0);	/* 0 is not a failure */
+	assert_int_equal(st.allocs + st.failures, 0); /* 0 is not a failure */
 	assert_null(heap_alloc(h, SIZE_MAX));
 	assert_null(heap_alloc(h, SIZE_MAX - 15));
 	assert_null(heap_alloc(h, (size_t)1 << 40));
@@ -193,7 +194,7 @@ static void test_alignment_and_no_overlap(void **state)
 		for (size_t j = 0; j < o[i].n; j++)
 			assert_int_equal(o[i].p[j], i & 0xff);
 	qsort(o, 600, sizeof(o[0]), cmp_obj);
-	for (size_t i = 1; i < 600; i++)	/* header sits in between */
+	for (size_t i = 1; i < 600; i++) /* header sits in between */
 		assert_true(o[i - 1].p + o[i - 1].n + HDR <= o[i].p);
 	for (size_t i = 0; i < 600; i++)
 		assert_int_equal(heap_free(h, o[i].p), 0);
@@ -209,9 +210,9 @@ static void test_stats_exact(void **state)
 	struct heap_stats st;
 	void *a, *b, *c;
 
-	a = heap_alloc(h, 1);		/* 48-byte block */
-	b = heap_alloc(h, 100);		/* 128 */
-	c = heap_alloc(h, 1000);	/* 1024 */
+	a = heap_alloc(h, 1);    /* 48-byte block */
+	b = heap_alloc(h, 100);  /* 128 */
+	c = heap_alloc(h, 1000); /* 1024 */
 	assert_true(a && b && c);
 	assert_null(heap_alloc(h, T));
 	st = stats(h);
@@ -222,7 +223,7 @@ static void test_stats_exact(void **state)
 	assert_int_equal(st.allocs, 3);
 	assert_int_equal(st.failures, 1);
 
-	assert_int_equal(heap_free(h, b), 0);	/* neighbours used: no merge */
+	assert_int_equal(heap_free(h, b), 0); /* neighbours used: no merge */
 	st = stats(h);
 	assert_int_equal(st.used_bytes, 32 + 1008);
 	assert_int_equal(st.free_bytes, T - HDR - 1200 - HDR + 112);
@@ -233,9 +234,9 @@ static void test_stats_exact(void **state)
 	/* A 100-byte request reuses b's block exactly. */
 	assert_ptr_equal(heap_alloc(h, 100), b);
 	assert_int_equal(heap_free(h, a), 0);
-	assert_int_equal(heap_free(h, b), 0);	/* merges with a */
+	assert_int_equal(heap_free(h, b), 0); /* merges with a */
 	assert_int_equal(h->free_blocks, 2);
-	assert_int_equal(heap_free(h, c), 0);	/* merges both sides */
+	assert_int_equal(heap_free(h, c), 0); /* merges both sides */
 	st = stats(h);
 	assert_int_equal(st.used_bytes, 0);
 	assert_int_equal(st.free_bytes, T - 2 * HDR);
@@ -258,13 +259,12 @@ static void test_coalesce_prev_next_both(void **state)
 	assert_true(a && b && c && d && e);
 	assert_int_equal(h->free_blocks, 0);
 	assert_int_equal(heap_free(h, b), 0);
-	assert_int_equal(heap_free(h, a), 0);	/* a absorbs b (next) */
+	assert_int_equal(heap_free(h, a), 0); /* a absorbs b (next) */
 	assert_int_equal(h->free_blocks, 1);
-	assert_int_equal(stats(h).largest_free_bytes,
-			 blk(200) + blk(300) - HDR);
-	assert_int_equal(heap_free(h, d), 0);	/* e is used: no merge */
+	assert_int_equal(stats(h).largest_free_bytes, blk(200) + blk(300) - HDR);
+	assert_int_equal(heap_free(h, d), 0); /* e is used: no merge */
 	assert_int_equal(h->free_blocks, 2);
-	assert_int_equal(heap_free(h, c), 0);	/* joins a+b and d */
+	assert_int_equal(heap_free(h, c), 0); /* joins a+b and d */
 	assert_int_equal(h->free_blocks, 1);
 	assert_int_equal(stats(h).largest_free_bytes, four - HDR);
 	assert_int_equal(stats(h).free_bytes, four - HDR);
@@ -330,7 +330,7 @@ static void shuffle(void **v, size_t n)
 
 static void test_fill_until_oom_then_free_all(void **state)
 {
-	const size_t T = 65536 + 32;	/* 32 bytes left over after 80s */
+	const size_t T = 65536 + 32; /* 32 bytes left over after 80s */
 	struct heap *h = mk(state, 0, T);
 	static void *p[1024];
 	size_t n = 0, expect = (T - HDR) / blk(64);
@@ -340,8 +340,7 @@ static void test_fill_until_oom_then_free_all(void **state)
 	assert_int_equal(n, expect);
 	assert_int_equal(stats(h).failures, 1);
 	/* The last block took the remainder too small to split off. */
-	assert_int_equal(stats(h).used_bytes,
-			 T - HDR - n * HDR);
+	assert_int_equal(stats(h).used_bytes, T - HDR - n * HDR);
 	assert_int_equal(heap_check(h), 0);
 	rng_state = 7;
 	shuffle(p, n);
@@ -365,7 +364,7 @@ static void test_fragmented_holes_reused(void **state)
 	while ((p[n] = heap_alloc(h, 1000)) != NULL)
 		n++;
 	assert_int_equal(n, ((1 << 16) - HDR) / blk(1000));
-	for (size_t i = 1; i < n; i += 2)	/* holes between used blocks */
+	for (size_t i = 1; i < n; i += 2) /* holes between used blocks */
 		assert_int_equal(heap_free(h, p[i]), 0);
 	holes = n / 2;
 	assert_int_equal(stats(h).largest_free_bytes, payload(1000));
@@ -374,8 +373,7 @@ static void test_fragmented_holes_reused(void **state)
 	assert_null(heap_alloc(h, payload(1000) + 1));
 	for (size_t i = 0; i < holes; i++)
 		assert_non_null(heap_alloc(h, payload(1000)));
-	assert_int_equal(stats(h).largest_free_bytes,
-			 (1 << 16) - HDR - n * blk(1000) - HDR);
+	assert_int_equal(stats(h).largest_free_bytes, (1 << 16) - HDR - n * blk(1000) - HDR);
 	assert_int_equal(heap_check(h), 0);
 }
 
@@ -390,14 +388,14 @@ static void test_double_free_detected(void **state)
 	assert_true(a && b && c);
 	assert_int_equal(heap_free(h, b), 0);
 	before = stats(h);
-	assert_int_equal(heap_free(h, b), -1);		/* double free */
+	assert_int_equal(heap_free(h, b), -1); /* double free */
 	assert_int_equal(h->bad_frees, 1);
 	after = stats(h);
 	assert_memory_equal(&before, &after, sizeof(before));
 	assert_int_equal(heap_check(h), 0);
 
 	/* After merging, the swallowed header still reads as freed. */
-	assert_int_equal(heap_free(h, a), 0);		/* absorbs b */
+	assert_int_equal(heap_free(h, a), 0); /* absorbs b */
 	assert_int_equal(heap_free(h, b), -1);
 	assert_int_equal(heap_free(h, a), -1);
 	assert_int_equal(h->bad_frees, 3);
@@ -405,17 +403,17 @@ static void test_double_free_detected(void **state)
 	a = heap_alloc(h, 64);
 	b = heap_alloc(h, 64);
 	assert_int_equal(heap_free(h, a), 0);
-	assert_int_equal(heap_free(h, b), 0);		/* b joins a */
+	assert_int_equal(heap_free(h, b), 0); /* b joins a */
 	assert_int_equal(heap_free(h, b), -1);
 	assert_int_equal(h->bad_frees, 4);
 	assert_int_equal(heap_check(h), 0);
 
 	/* Pointers that never were allocations. */
-	assert_int_equal(heap_free(h, c + 16), -1);	/* interior */
-	assert_int_equal(heap_free(h, c + 1), -1);	/* unaligned */
-	assert_int_equal(heap_free(h, local), -1);	/* foreign */
-	assert_int_equal(heap_free(h, h->start), -1);	/* before 1st payload */
-	assert_int_equal(heap_free(h, h->end), -1);	/* the sentinel */
+	assert_int_equal(heap_free(h, c + 16), -1);   /* interior */
+	assert_int_equal(heap_free(h, c + 1), -1);    /* unaligned */
+	assert_int_equal(heap_free(h, local), -1);    /* foreign */
+	assert_int_equal(heap_free(h, h->start), -1); /* before 1st payload */
+	assert_int_equal(heap_free(h, h->end), -1);   /* the sentinel */
 	assert_int_equal(heap_free(h, h->end + 16), -1);
 	assert_int_equal(h->bad_frees, 10);
 	assert_int_equal(heap_check(h), 0);
@@ -450,15 +448,14 @@ static void test_peak(void **state)
 	assert_int_equal(heap_free(h, a), 0);
 	assert_int_equal(heap_free(h, b), 0);
 	assert_non_null(heap_alloc(h, 10));
-	assert_int_equal(stats(h).peak_used_bytes,
-			 payload(1000) + payload(2000));
+	assert_int_equal(stats(h).peak_used_bytes, payload(1000) + payload(2000));
 	assert_int_equal(stats(h).used_bytes, payload(10));
 }
 
 /* ---- random stress with content patterns ---- */
 
-#define STRESS_BYTES	(1 << 19)
-#define STRESS_LIVE	512
+#define STRESS_BYTES (1 << 19)
+#define STRESS_LIVE  512
 
 struct live {
 	unsigned char *p;
@@ -515,8 +512,7 @@ static void test_random_stress(void **state)
 	rng_state = 0x0123456789abcdefull;
 	for (int op = 0; op < 100000; op++) {
 		if (n < STRESS_LIVE && rng() % 100 < 55) {
-			struct live l = { .n = random_size(),
-					  .tag = (uint8_t)rng() };
+			struct live l = { .n = random_size(), .tag = (uint8_t)rng() };
 
 			l.p = heap_alloc(h, l.n);
 			if (!l.p) {
@@ -540,7 +536,7 @@ static void test_random_stress(void **state)
 		if (op % 1000 == 0)
 			check_all(h, live, n);
 	}
-	assert_true(failures > 0);	/* the heap ran full at times */
+	assert_true(failures > 0); /* the heap ran full at times */
 	check_all(h, live, n);
 	while (n) {
 		assert_int_equal(heap_free(h, live[--n].p), 0);

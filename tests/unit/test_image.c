@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* SOURCES: virt/image.c kernel/errmsg.c tests/unit/fake/elf.c */
 /*
  * Unit tests of the guest image loader: ELF segments in and out of guest
@@ -16,10 +17,10 @@
 #include <zvm/kernel.h>
 #include "fake/elf.h"
 
-#define RAM_IPA		0x40000000ull
-#define RAM_SIZE	(32ull << 20)
-#define MIB		(1ull << 20)
-#define POISON		0xa5
+#define RAM_IPA  0x40000000ull
+#define RAM_SIZE (32ull << 20)
+#define MIB      (1ull << 20)
+#define POISON   0xa5
 
 static uint8_t *ram;
 static char err[256];
@@ -110,8 +111,7 @@ static void test_elf_probe_reports_span(void **state)
 	struct image_info info;
 
 	(void)state;
-	assert_int_equal(image_probe(img, size, RAM_IPA, RAM_SIZE, 0, &info, err,
-				     sizeof(err)), 0);
+	assert_int_equal(image_probe(img, size, RAM_IPA, RAM_SIZE, 0, &info, err, sizeof(err)), 0);
 	assert_int_equal(info.kind, IMAGE_ELF);
 	assert_int_equal(info.load_ipa, RAM_IPA + 2 * MIB);
 	assert_int_equal(info.end_ipa, RAM_IPA + 3 * MIB + 0x2000);
@@ -136,12 +136,14 @@ static void test_elf_segments_outside_ram(void **state)
 {
 	(void)state;
 	/* In the DTB area, below RAM, past its end, straddling the end, wrapping. */
-	expect_bad_segment((struct test_seg){ RAM_IPA, 0x100, 0x100, 1 }, RAM_IPA, "outside guest RAM");
+	expect_bad_segment((struct test_seg){ RAM_IPA, 0x100, 0x100, 1 }, RAM_IPA,
+			   "outside guest RAM");
 	expect_bad_segment((struct test_seg){ RAM_IPA + MIB, 0x100, 0x100, 1 }, RAM_IPA + MIB,
 			   "outside guest RAM");
-	expect_bad_segment((struct test_seg){ 0x1000, 0x100, 0x100, 1 }, 0x1000, "outside guest RAM");
-	expect_bad_segment((struct test_seg){ RAM_IPA + RAM_SIZE, 0x10, 0x10, 1 }, RAM_IPA + RAM_SIZE,
+	expect_bad_segment((struct test_seg){ 0x1000, 0x100, 0x100, 1 }, 0x1000,
 			   "outside guest RAM");
+	expect_bad_segment((struct test_seg){ RAM_IPA + RAM_SIZE, 0x10, 0x10, 1 },
+			   RAM_IPA + RAM_SIZE, "outside guest RAM");
 	expect_bad_segment((struct test_seg){ RAM_IPA + RAM_SIZE - 0x1000, 0x10, 0x2000, 1 },
 			   RAM_IPA + RAM_SIZE - 0x1000, "outside guest RAM");
 	expect_bad_segment((struct test_seg){ UINT64_MAX - 0xf, 0x10, 0x100, 1 }, UINT64_MAX - 0xf,
@@ -151,15 +153,15 @@ static void test_elf_segments_outside_ram(void **state)
 static void test_elf_filesz_over_memsz(void **state)
 {
 	(void)state;
-	expect_bad_segment((struct test_seg){ RAM_IPA + 2 * MIB, 0x200, 0x100, 1 }, RAM_IPA + 2 * MIB,
-			   "file size");
+	expect_bad_segment((struct test_seg){ RAM_IPA + 2 * MIB, 0x200, 0x100, 1 },
+			   RAM_IPA + 2 * MIB, "file size");
 }
 
 static void test_elf_entry_outside_segments(void **state)
 {
 	(void)state;
-	expect_bad_segment((struct test_seg){ RAM_IPA + 2 * MIB, 0x100, 0x100, 1 }, RAM_IPA + 4 * MIB,
-			   "entry point");
+	expect_bad_segment((struct test_seg){ RAM_IPA + 2 * MIB, 0x100, 0x100, 1 },
+			   RAM_IPA + 4 * MIB, "entry point");
 }
 
 static void test_elf_exact_fit_at_ram_end(void **state)
@@ -199,18 +201,18 @@ static void expect_bad_header(size_t off, unsigned width, uint64_t value, const 
 static void test_elf_bad_headers(void **state)
 {
 	(void)state;
-	expect_bad_header(4, 1, 1, "64-bit");			/* ELFCLASS32 */
-	expect_bad_header(5, 1, 2, "64-bit");			/* big-endian */
-	expect_bad_header(18, 2, 62, "AArch64");		/* x86-64 */
-	expect_bad_header(16, 2, 3, "AArch64");			/* ET_DYN */
-	expect_bad_header(54, 2, 32, "program headers");	/* e_phentsize */
-	expect_bad_header(56, 2, 0, "program headers");		/* e_phnum */
-	expect_bad_header(56, 2, 0xffff, "outside the image");	/* e_phnum */
-	expect_bad_header(32, 8, 1ull << 40, "outside the image");	/* e_phoff */
+	expect_bad_header(4, 1, 1, "64-bit");                      /* ELFCLASS32 */
+	expect_bad_header(5, 1, 2, "64-bit");                      /* big-endian */
+	expect_bad_header(18, 2, 62, "AArch64");                   /* x86-64 */
+	expect_bad_header(16, 2, 3, "AArch64");                    /* ET_DYN */
+	expect_bad_header(54, 2, 32, "program headers");           /* e_phentsize */
+	expect_bad_header(56, 2, 0, "program headers");            /* e_phnum */
+	expect_bad_header(56, 2, 0xffff, "outside the image");     /* e_phnum */
+	expect_bad_header(32, 8, 1ull << 40, "outside the image"); /* e_phoff */
 	expect_bad_header(32, 8, UINT64_MAX - 8, "outside the image");
-	expect_bad_header(64 + 8, 8, 1ull << 40, "outside the image");	/* p_offset */
+	expect_bad_header(64 + 8, 8, 1ull << 40, "outside the image"); /* p_offset */
 	expect_bad_header(64 + 8, 8, UINT64_MAX, "outside the image");
-	expect_bad_header(64 + 32, 8, UINT64_MAX, "file size");	/* p_filesz */
+	expect_bad_header(64 + 32, 8, UINT64_MAX, "file size"); /* p_filesz */
 }
 
 static void test_elf_no_loadable_segment(void **state)
@@ -245,7 +247,7 @@ static void test_elf_truncated(void **state)
 	free(img);
 }
 
-#define FUZZ_RAM	(8 * MIB)	/* smaller guest RAM: each check scans it */
+#define FUZZ_RAM (8 * MIB) /* smaller guest RAM: each check scans it */
 
 /*
  * Are the sampled bytes (one a page) of the first FUZZ_RAM bytes outside
@@ -276,13 +278,14 @@ static bool check_mangled(const uint8_t *bad, size_t size, uint64_t raw_ipa)
 	int probed, loaded;
 	uint64_t e = 0;
 
-	memset(&info, 0, sizeof(info));	/* padding too: compared below */
+	memset(&info, 0, sizeof(info)); /* padding too: compared below */
 	memset(&again, 0, sizeof(again));
 	probe_err[0] = err[0] = '\0';
 	probed = image_probe(bad, size, RAM_IPA, FUZZ_RAM, raw_ipa, &info, probe_err,
 			     sizeof(probe_err));
-	assert_int_equal(image_probe(bad, size, RAM_IPA, FUZZ_RAM, raw_ipa, &again, err,
-				     sizeof(err)), probed);
+	assert_int_equal(
+		image_probe(bad, size, RAM_IPA, FUZZ_RAM, raw_ipa, &again, err, sizeof(err)),
+		probed);
 	assert_string_equal(err, probe_err);
 	loaded = image_load(bad, size, RAM_IPA, FUZZ_RAM, ram, raw_ipa, &e, err, sizeof(err));
 	assert_int_equal(loaded, probed);
@@ -338,7 +341,7 @@ static void test_linux_image(void **state)
 	assert_int_equal(e, RAM_IPA + 2 * MIB);
 	assert_int_equal(ram[2 * MIB + 56], 'A');
 	assert_int_equal(ram[2 * MIB + 0x2fff], 0x11);
-	assert_int_equal(ram[2 * MIB + 0x3000], 0);		/* zeroed up to image_size */
+	assert_int_equal(ram[2 * MIB + 0x3000], 0); /* zeroed up to image_size */
 	assert_int_equal(ram[2 * MIB + 0x4fff], 0);
 	assert_int_equal(ram[2 * MIB + 0x5000], POISON);
 	free(img);
@@ -350,8 +353,8 @@ static void test_linux_text_offset(void **state)
 	struct image_info info;
 
 	(void)state;
-	assert_int_equal(image_probe(img, 0x1000, RAM_IPA, RAM_SIZE, 0, &info, err,
-				     sizeof(err)), 0);
+	assert_int_equal(image_probe(img, 0x1000, RAM_IPA, RAM_SIZE, 0, &info, err, sizeof(err)),
+			 0);
 	assert_int_equal(info.kind, IMAGE_LINUX);
 	assert_int_equal(info.entry_ipa, RAM_IPA + 2 * MIB + 0x80000);
 	assert_int_equal(info.end_ipa, RAM_IPA + 2 * MIB + 0x81000);
@@ -359,8 +362,8 @@ static void test_linux_text_offset(void **state)
 
 	/* image_size 0: a pre-3.17 kernel, text_offset 0x80000 by convention. */
 	img = make_linux(0x1000, 0, 0);
-	assert_int_equal(image_probe(img, 0x1000, RAM_IPA, RAM_SIZE, 0, &info, err,
-				     sizeof(err)), 0);
+	assert_int_equal(image_probe(img, 0x1000, RAM_IPA, RAM_SIZE, 0, &info, err, sizeof(err)),
+			 0);
 	assert_int_equal(info.entry_ipa, RAM_IPA + 2 * MIB + 0x80000);
 	free(img);
 }
@@ -372,8 +375,9 @@ static void test_linux_base_alignment(void **state)
 	struct image_info info;
 
 	(void)state;
-	assert_int_equal(image_probe(img, 0x1000, RAM_IPA + 0x1000, RAM_SIZE, 0, &info, err,
-				     sizeof(err)), 0);
+	assert_int_equal(
+		image_probe(img, 0x1000, RAM_IPA + 0x1000, RAM_SIZE, 0, &info, err, sizeof(err)),
+		0);
 	assert_int_equal(info.load_ipa, RAM_IPA + 4 * MIB + 0x1000);
 	free(img);
 }
@@ -384,15 +388,15 @@ static void test_linux_bad_headers(void **state)
 	uint64_t e;
 
 	(void)state;
-	img = make_linux(0x1000, 0, RAM_SIZE);		/* 2 MiB base + image_size > RAM */
+	img = make_linux(0x1000, 0, RAM_SIZE); /* 2 MiB base + image_size > RAM */
 	assert_int_equal(load(img, 0x1000, 0, &e), K_EINVAL);
 	assert_non_null(strstr(err, "does not fit"));
 	free(img);
-	img = make_linux(0x1000, 0, 0x800);		/* image_size < file */
+	img = make_linux(0x1000, 0, 0x800); /* image_size < file */
 	assert_int_equal(load(img, 0x1000, 0, &e), K_EINVAL);
 	assert_non_null(strstr(err, "header says"));
 	free(img);
-	img = make_linux(0x1000, 2 * MIB, 0x1000);	/* text_offset out of range */
+	img = make_linux(0x1000, 2 * MIB, 0x1000); /* text_offset out of range */
 	assert_int_equal(load(img, 0x1000, 0, &e), K_EINVAL);
 	free(img);
 	img = make_linux(0x1000, UINT64_MAX, UINT64_MAX);
@@ -427,7 +431,7 @@ static void test_raw(void **state)
 	memset(img, 0x33, sizeof(img));
 	assert_int_equal(load(img, sizeof(img), 0, &e), K_EINVAL);
 	assert_non_null(strstr(err, "needs a load address"));
-	assert_int_equal(load(img, sizeof(img), RAM_IPA, &e), K_EINVAL);	/* DTB area */
+	assert_int_equal(load(img, sizeof(img), RAM_IPA, &e), K_EINVAL); /* DTB area */
 	assert_int_equal(load(img, sizeof(img), RAM_IPA + RAM_SIZE - 50, &e), K_EINVAL);
 	assert_int_equal(load(img, sizeof(img), UINT64_MAX - 50, &e), K_EINVAL);
 	assert_true(ram_untouched());
@@ -446,11 +450,13 @@ static void test_empty_and_tiny_ram(void **state)
 	(void)state;
 	assert_int_equal(load(NULL, 10, RAM_IPA + 2 * MIB, &e), K_EINVAL);
 	assert_int_equal(load(img, 0, RAM_IPA + 2 * MIB, &e), K_EINVAL);
-	assert_int_equal(image_load(img, sizeof(img), RAM_IPA, 2 * MIB, ram, RAM_IPA + MIB, &e,
-				    err, sizeof(err)), K_EINVAL);
+	assert_int_equal(image_load(img, sizeof(img), RAM_IPA, 2 * MIB, ram, RAM_IPA + MIB, &e, err,
+				    sizeof(err)),
+			 K_EINVAL);
 	assert_non_null(strstr(err, "no room"));
-	assert_int_equal(image_load(img, sizeof(img), UINT64_MAX - MIB, 4 * MIB, ram, 0, &e,
-				    err, sizeof(err)), K_EINVAL);
+	assert_int_equal(image_load(img, sizeof(img), UINT64_MAX - MIB, 4 * MIB, ram, 0, &e, err,
+				    sizeof(err)),
+			 K_EINVAL);
 }
 
 static void test_initrd(void **state)
@@ -464,15 +470,18 @@ static void test_initrd(void **state)
 	assert_true(at + sizeof(rd) <= RAM_IPA + RAM_SIZE);
 	assert_true(at + sizeof(rd) + IMAGE_INITRD_ALIGN > RAM_IPA + RAM_SIZE);
 	assert_int_equal(image_load_initrd(rd, sizeof(rd), RAM_IPA, RAM_SIZE, ram,
-					   RAM_IPA + 4 * MIB, err, sizeof(err)), 0);
+					   RAM_IPA + 4 * MIB, err, sizeof(err)),
+			 0);
 	assert_int_equal(ram[at - RAM_IPA], 0x44);
 	assert_int_equal(ram[at - RAM_IPA + sizeof(rd) - 1], 0x44);
 	/* Over the kernel, or bigger than RAM: refused. */
 	assert_int_equal(image_load_initrd(rd, sizeof(rd), RAM_IPA, RAM_SIZE, ram,
-					   RAM_IPA + RAM_SIZE - 100, err, sizeof(err)), K_EINVAL);
+					   RAM_IPA + RAM_SIZE - 100, err, sizeof(err)),
+			 K_EINVAL);
 	assert_non_null(strstr(err, "does not fit"));
-	assert_int_equal(image_load_initrd(rd, RAM_SIZE + 1, RAM_IPA, RAM_SIZE, ram, 0, err,
-					   sizeof(err)), K_EINVAL);
+	assert_int_equal(
+		image_load_initrd(rd, RAM_SIZE + 1, RAM_IPA, RAM_SIZE, ram, 0, err, sizeof(err)),
+		K_EINVAL);
 }
 
 int main(void)

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* SOURCES: kernel/pgtable.c */
 /*
  * Unit tests of the translation-table builder. Tables are host pages from
@@ -15,20 +16,20 @@
 #include <zvm/kernel.h>
 #include <zvm/pgtable.h>
 
-#define KIB		(1ull << 10)
-#define MIB		(1ull << 20)
-#define GIB		(1ull << 30)
-#define PAGE		(4 * KIB)
-#define VA_END		(512 * GIB)	/* 39 bits from level 1 */
+#define KIB    (1ull << 10)
+#define MIB    (1ull << 20)
+#define GIB    (1ull << 30)
+#define PAGE   (4 * KIB)
+#define VA_END (512 * GIB) /* 39 bits from level 1 */
 
 /* Attributes of a normal RW page and of a device page (stage-1 style). */
-#define ATTRS		((1ull << 10) | (3ull << 8) | (1ull << 2))
-#define ATTRS_DEV	((1ull << 10) | (1ull << 54))
+#define ATTRS     ((1ull << 10) | (3ull << 8) | (1ull << 2))
+#define ATTRS_DEV ((1ull << 10) | (1ull << 54))
 
 struct fake_alloc {
 	size_t allocs;
 	size_t frees;
-	size_t limit;		/* fail allocations past this many; 0: never */
+	size_t limit; /* fail allocations past this many; 0: never */
 	size_t flushes;
 };
 
@@ -40,7 +41,7 @@ static uint64_t *fake_table_alloc(void *ctx)
 	if (fa->limit && fa->allocs - fa->frees >= fa->limit)
 		return NULL;
 	t = aligned_alloc(PAGE, PAGE);
-	memset(t, 0xa5, PAGE);	/* pgtable.c must clear it */
+	memset(t, 0xa5, PAGE); /* pgtable.c must clear it */
 	fa->allocs++;
 	return t;
 }
@@ -107,8 +108,8 @@ static void count_level(const uint64_t *t, int level, struct census *c)
 		if (!(d & 1))
 			continue;
 		if (level < 3 && (d & 2))
-			count_level((const uint64_t *)(uintptr_t)(d & PGTABLE_ADDR_MASK),
-				    level + 1, c);
+			count_level((const uint64_t *)(uintptr_t)(d & PGTABLE_ADDR_MASK), level + 1,
+				    c);
 		else
 			c->leaves[level]++;
 	}
@@ -122,8 +123,8 @@ static struct census census(const struct pgtable *pt)
 	return c;
 }
 
-static void assert_census(const struct pgtable *pt, size_t gib, size_t mib2,
-			  size_t pages, size_t tables)
+static void assert_census(const struct pgtable *pt, size_t gib, size_t mib2, size_t pages,
+			  size_t tables)
 {
 	struct census c = census(pt);
 
@@ -134,8 +135,7 @@ static void assert_census(const struct pgtable *pt, size_t gib, size_t mib2,
 	assert_int_equal(pt->nr_tables, tables);
 }
 
-static void assert_maps(const struct pgtable *pt, uint64_t va, uint64_t pa,
-			uint64_t attrs)
+static void assert_maps(const struct pgtable *pt, uint64_t va, uint64_t pa, uint64_t attrs)
 {
 	uint64_t got_pa = 0, got_attrs = 0;
 
@@ -152,11 +152,11 @@ static void assert_unmapped(const struct pgtable *pt, uint64_t va)
 }
 
 /* Addresses worth probing in [va, va+size): ends, block edges, a stride. */
-static void assert_range_maps(const struct pgtable *pt, uint64_t va, uint64_t pa,
-			      uint64_t size, uint64_t attrs)
+static void assert_range_maps(const struct pgtable *pt, uint64_t va, uint64_t pa, uint64_t size,
+			      uint64_t attrs)
 {
-	uint64_t probes[] = { 0, 8, PAGE - 1, PAGE, 2 * MIB - 8, 2 * MIB,
-			      GIB - 1, GIB, size - PAGE, size - 1 };
+	uint64_t probes[] = { 0,       8,       PAGE - 1, PAGE,        2 * MIB - 8,
+			      2 * MIB, GIB - 1, GIB,      size - PAGE, size - 1 };
 
 	for (size_t i = 0; i < sizeof(probes) / sizeof(probes[0]); i++)
 		if (probes[i] < size)
@@ -219,8 +219,8 @@ static void test_top_of_range(void **state)
 	struct fixture *f = *state;
 
 	/* The last page of GiB 510, then all of GiB 511 as one block. */
-	assert_int_equal(pgtable_map(&f->pt, VA_END - GIB - PAGE, GIB - PAGE,
-				     GIB + PAGE, ATTRS), 0);
+	assert_int_equal(pgtable_map(&f->pt, VA_END - GIB - PAGE, GIB - PAGE, GIB + PAGE, ATTRS),
+			 0);
 	assert_census(&f->pt, 1, 0, 1, 3);
 	assert_maps(&f->pt, VA_END - 1, 2 * GIB - 1, ATTRS);
 	assert_range_maps(&f->pt, VA_END - GIB - PAGE, GIB - PAGE, GIB + PAGE, ATTRS);
@@ -314,14 +314,14 @@ static void test_partial_unmap_splits_gib_block(void **state)
 	assert_census(pt, 1, 0, 0, 1);
 	assert_int_equal(pgtable_unmap(pt, hole, PAGE), 0);
 	assert_census(pt, 0, 511, 511, 3);
-	assert_true(f->fa.flushes >= 2);	/* break-before-make, twice */
+	assert_true(f->fa.flushes >= 2); /* break-before-make, twice */
 	assert_unmapped(pt, hole);
 	assert_unmapped(pt, hole + PAGE - 1);
 	assert_maps(pt, hole - 1, 4 * GIB + (hole - 1 - GIB), ATTRS);
 	assert_maps(pt, hole + PAGE, 4 * GIB + (hole + PAGE - GIB), ATTRS);
 	assert_range_maps(pt, GIB, 4 * GIB, hole - GIB, ATTRS);
-	assert_range_maps(pt, hole + PAGE, 4 * GIB + (hole + PAGE - GIB),
-			  2 * GIB - hole - PAGE, ATTRS);
+	assert_range_maps(pt, hole + PAGE, 4 * GIB + (hole + PAGE - GIB), 2 * GIB - hole - PAGE,
+			  ATTRS);
 }
 
 static void test_unmap_everything_frees_tables(void **state)
@@ -377,7 +377,7 @@ static void test_map_out_of_tables_rolls_back(void **state)
 	struct fixture *f = *state;
 	struct pgtable *pt = &f->pt;
 
-	f->fa.limit = 2;	/* root + one */
+	f->fa.limit = 2; /* root + one */
 	assert_int_equal(pgtable_map(pt, PAGE, PAGE, 3 * MIB, ATTRS), K_ENOMEM);
 	assert_census(pt, 0, 0, 0, 1);
 	assert_unmapped(pt, PAGE);
@@ -392,7 +392,7 @@ static void test_split_out_of_tables(void **state)
 	struct pgtable *pt = &f->pt;
 
 	assert_int_equal(pgtable_map(pt, GIB, GIB, GIB, ATTRS), 0);
-	f->fa.limit = 2;	/* the level-2 table only */
+	f->fa.limit = 2; /* the level-2 table only */
 	assert_int_equal(pgtable_unmap(pt, GIB + PAGE, PAGE), K_ENOMEM);
 	assert_maps(pt, GIB + PAGE, GIB + PAGE, ATTRS);
 	assert_maps(pt, 2 * GIB - 1, 2 * GIB - 1, ATTRS);
@@ -415,7 +415,7 @@ static void test_destroy_frees_everything(void **state)
 	pgtable_destroy(pt);
 	assert_null(pt->root);
 	assert_int_equal(f->fa.allocs, f->fa.frees);
-	pgtable_destroy(pt);	/* twice is harmless */
+	pgtable_destroy(pt); /* twice is harmless */
 	assert_int_equal(pgtable_map(pt, 0, 0, PAGE, ATTRS), K_EINVAL);
 	assert_unmapped(pt, 0);
 }

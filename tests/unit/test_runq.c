@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* SOURCES: kernel/runq.c */
 /* Run queue: priority order, FIFO among equals, head insertion, affinity search. */
 #include <setjmp.h>
@@ -33,7 +34,7 @@ static void test_priority_order_then_fifo(void **state)
 {
 	struct runq rq;
 	int prios[] = { 10, K_HIGHEST_PRIO, 3, 10, K_LOWEST_PRIO, -1 };
-	int expect[] = { 1, 5, 2, 0, 3, 4 };	/* most urgent first, FIFO at 10 */
+	int expect[] = { 1, 5, 2, 0, 3, 4 }; /* most urgent first, FIFO at 10 */
 
 	(void)state;
 	runq_init(&rq);
@@ -87,7 +88,7 @@ static void test_best_for_cpu_respects_affinity(void **state)
 
 	(void)state;
 	runq_init(&rq);
-	runq_add(&rq, mk(0, 1, 1u << 0));		/* most urgent, CPU 0 only */
+	runq_add(&rq, mk(0, 1, 1u << 0)); /* most urgent, CPU 0 only */
 	runq_add(&rq, mk(1, 4, 1u << 2));
 	runq_add(&rq, mk(2, 4, (1u << 1) | (1u << 2)));
 	assert_ptr_equal(runq_best_for_cpu(&rq, 0), &threads[0]);

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Unit tests of shell argument splitting and value parsing. */
 /* SOURCES: shell/args.c */
 #include <setjmp.h>
@@ -36,7 +37,7 @@ static void assert_split(const char *s, const char *const *words)
 	assert_null(argv[n]);
 }
 
-#define WORDS(...)	((const char *const[]){ __VA_ARGS__, NULL })
+#define WORDS(...) ((const char *const[]){ __VA_ARGS__, NULL })
 
 static void test_split_plain(void **state)
 {
@@ -87,8 +88,7 @@ static void test_split_max_args(void **state)
 
 	(void)state;
 	for (int i = 0; i < SHELL_ARGS_MAX; i++)
-		snprintf(buf + strlen(buf), sizeof(buf) - strlen(buf), "w%d ",
-			 i);
+		snprintf(buf + strlen(buf), sizeof(buf) - strlen(buf), "w%d ", i);
 	assert_int_equal(split(buf), SHELL_ARG_OK);
 	assert_int_equal(argc, SHELL_ARGS_MAX);
 	assert_string_equal(argv[0], "w0");
@@ -112,8 +112,7 @@ static void test_split_too_many(void **state)
 	assert_int_equal(split("1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 "
 			       "19 20 21 22 23 24 25 26 27 28 29 30 31 32 33"),
 			 SHELL_ARG_ETOOMANY);
-	assert_string_equal(shell_arg_strerror(SHELL_ARG_ETOOMANY),
-			    "too many arguments (max 16)");
+	assert_string_equal(shell_arg_strerror(SHELL_ARG_ETOOMANY), "too many arguments (max 16)");
 }
 
 static void test_split_unterminated(void **state)
@@ -144,7 +143,7 @@ static void assert_uint_err(const char *s, uint64_t min, uint64_t max, int err)
 	uint64_t v = 777;
 
 	assert_int_equal(shell_parse_uint(s, min, max, &v), err);
-	assert_int_equal(v, 777);	/* untouched on error */
+	assert_int_equal(v, 777); /* untouched on error */
 }
 
 static void test_uint_ok(void **state)
@@ -152,7 +151,7 @@ static void test_uint_ok(void **state)
 	(void)state;
 	assert_uint("0", 0);
 	assert_uint("42", 42);
-	assert_uint("007", 7);		/* decimal, not octal */
+	assert_uint("007", 7); /* decimal, not octal */
 	assert_uint("0x2A", 42);
 	assert_uint("0X2a", 42);
 	assert_uint("0xffffffffffffffff", UINT64_MAX);
@@ -174,12 +173,9 @@ static void test_uint_errors(void **state)
 	assert_uint_err("1 ", 0, 10, SHELL_ARG_ENUMBER);
 	assert_uint_err("1.5", 0, 10, SHELL_ARG_ENUMBER);
 	assert_uint_err("\xff", 0, 10, SHELL_ARG_ENUMBER);
-	assert_uint_err("18446744073709551616", 0, UINT64_MAX,
-			SHELL_ARG_ERANGE);
-	assert_uint_err("99999999999999999999999999", 0, UINT64_MAX,
-			SHELL_ARG_ERANGE);
-	assert_uint_err("0x10000000000000000", 0, UINT64_MAX,
-			SHELL_ARG_ERANGE);
+	assert_uint_err("18446744073709551616", 0, UINT64_MAX, SHELL_ARG_ERANGE);
+	assert_uint_err("99999999999999999999999999", 0, UINT64_MAX, SHELL_ARG_ERANGE);
+	assert_uint_err("0x10000000000000000", 0, UINT64_MAX, SHELL_ARG_ERANGE);
 	assert_uint_err("11", 0, 10, SHELL_ARG_ERANGE);
 	assert_uint_err("4", 5, 10, SHELL_ARG_ERANGE);
 }
@@ -199,8 +195,7 @@ static void assert_int_ok(const char *s, int64_t expect)
 {
 	int64_t v = 12345;
 
-	assert_int_equal(shell_parse_int(s, INT64_MIN, INT64_MAX, &v),
-			 SHELL_ARG_OK);
+	assert_int_equal(shell_parse_int(s, INT64_MIN, INT64_MAX, &v), SHELL_ARG_OK);
 	assert_true(v == expect);
 }
 
@@ -223,12 +218,9 @@ static void test_int(void **state)
 	assert_int_ok("9223372036854775807", INT64_MAX);
 	assert_int_ok("-9223372036854775808", INT64_MIN);
 	assert_int_ok("-0x8000000000000000", INT64_MIN);
-	assert_int_err("9223372036854775808", INT64_MIN, INT64_MAX,
-		       SHELL_ARG_ERANGE);
-	assert_int_err("-9223372036854775809", INT64_MIN, INT64_MAX,
-		       SHELL_ARG_ERANGE);
-	assert_int_err("-99999999999999999999999", INT64_MIN, INT64_MAX,
-		       SHELL_ARG_ERANGE);
+	assert_int_err("9223372036854775808", INT64_MIN, INT64_MAX, SHELL_ARG_ERANGE);
+	assert_int_err("-9223372036854775809", INT64_MIN, INT64_MAX, SHELL_ARG_ERANGE);
+	assert_int_err("-99999999999999999999999", INT64_MIN, INT64_MAX, SHELL_ARG_ERANGE);
 	assert_int_err("", -10, 10, SHELL_ARG_EEMPTY);
 	assert_int_err("-", -10, 10, SHELL_ARG_ENUMBER);
 	assert_int_err("--1", -10, 10, SHELL_ARG_ENUMBER);
@@ -268,7 +260,7 @@ static void test_size_ok(void **state)
 	assert_size("1G", 1u << 30);
 	assert_size("3g", 3ull << 30);
 	assert_size("0x10K", 16u << 10);
-	assert_size("0x1B", 0x1b);	/* B is a hex digit here */
+	assert_size("0x1B", 0x1b); /* B is a hex digit here */
 	assert_size("16B", 16);
 	assert_size("64KB", 64u << 10);
 	assert_size("64KiB", 64u << 10);
@@ -290,8 +282,7 @@ static void test_size_errors(void **state)
 	assert_size_err("4K ", 1u << 20, SHELL_ARG_ESUFFIX);
 	assert_size_err("4 K", 1u << 20, SHELL_ARG_ESUFFIX);
 	assert_size_err("17179869184G", UINT64_MAX, SHELL_ARG_ERANGE);
-	assert_size_err("99999999999999999999K", UINT64_MAX,
-			SHELL_ARG_ERANGE);
+	assert_size_err("99999999999999999999K", UINT64_MAX, SHELL_ARG_ERANGE);
 	assert_size_err("2M", (2u << 20) - 1, SHELL_ARG_ERANGE);
 	assert_int_not_equal(shell_arg_strerror(SHELL_ARG_ESUFFIX)[0], '\0');
 }
@@ -366,10 +357,8 @@ static void test_strerror(void **state)
 		assert_non_null(msg);
 		assert_true(strlen(msg) > 3);
 	}
-	assert_string_equal(shell_arg_strerror(SHELL_ARG_EQUOTE),
-			    "unterminated quote");
-	assert_string_equal(shell_arg_strerror(SHELL_ARG_ERANGE),
-			    "out of range");
+	assert_string_equal(shell_arg_strerror(SHELL_ARG_EQUOTE), "unterminated quote");
+	assert_string_equal(shell_arg_strerror(SHELL_ARG_ERANGE), "out of range");
 	assert_string_equal(shell_arg_strerror(-1000), "unknown error");
 }
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Unit tests of the shell line editor. The editor's output is fed to a
  * tiny terminal model (one line: printable bytes, BS, CR, LF) so the tests
@@ -13,14 +14,14 @@
 #include <cmocka.h>
 #include <zvm/shell_line.h>
 
-#define SCREEN_W	1024
+#define SCREEN_W 1024
 
 struct term {
-	char screen[SCREEN_W];	/* the current screen line */
+	char screen[SCREEN_W]; /* the current screen line */
 	size_t col;
 	unsigned newlines;
-	unsigned bad;		/* bytes a terminal would not expect */
-	char raw[65536];	/* raw output since the last term_clear_raw */
+	unsigned bad;    /* bytes a terminal would not expect */
+	char raw[65536]; /* raw output since the last term_clear_raw */
 	size_t raw_len;
 };
 
@@ -158,7 +159,7 @@ static void test_text_modifiable(void **state)
 	(void)state;
 	assert_line("abc\r", "abc");
 	t = shell_line_text(&ed);
-	t[0] = '\0';		/* the shell splits lines in place */
+	t[0] = '\0'; /* the shell splits lines in place */
 	assert_line("xyz\r", "xyz");
 	/* the history kept its own copy */
 	type("\x1b[A");
@@ -242,12 +243,18 @@ static void test_home_end(void **state)
 	type("\x1b[F");
 	assert_int_equal(ed.cur, 3);
 	type("d");
-	type("\x1b[1~");	/* vt220 Home */
+	type("\x1b[1~"); /* vt220 Home */
 	type("<");
-	type("\x1b[4~");	/* vt220 End */
+	type("\x1b[4~"); /* vt220 End */
 	type(">");
-	type("\x1bOH" "[" "\x1bOF" "]");
-	type("\x01" "{" "\x05" "}");	/* Ctrl-A, Ctrl-E */
+	type("\x1bOH"
+	     "["
+	     "\x1bOF"
+	     "]");
+	type("\x01"
+	     "{"
+	     "\x05"
+	     "}"); /* Ctrl-A, Ctrl-E */
 	assert_line("\r", "{[<abcd>]}");
 }
 
@@ -258,7 +265,7 @@ static void test_delete_key(void **state)
 	type("\x1b[D\x1b[D");
 	type("\x1b[3~");
 	assert_int_equal(ed.cur, 2);
-	type("\x1b[3~\x1b[3~");	/* deletes c, then nothing */
+	type("\x1b[3~\x1b[3~"); /* deletes c, then nothing */
 	assert_line("\r", "ab");
 }
 
@@ -305,13 +312,13 @@ static void test_history_order(void **state)
 	assert_string_equal(ed.buf, "second");
 	type("\x1b[A");
 	assert_string_equal(ed.buf, "first");
-	type("\x1b[A");		/* no older entry: stays */
+	type("\x1b[A"); /* no older entry: stays */
 	assert_string_equal(ed.buf, "first");
 	type("\x1b[B");
 	assert_string_equal(ed.buf, "second");
 	type("\x1b[B");
 	assert_string_equal(ed.buf, "third");
-	type("\x1b[B");		/* back to the line being typed */
+	type("\x1b[B"); /* back to the line being typed */
 	assert_string_equal(ed.buf, "new");
 	type("\x1b[B");
 	assert_string_equal(ed.buf, "new");
@@ -353,8 +360,8 @@ static void test_history_limit_and_dedup(void **state)
 		snprintf(buf, sizeof(buf), "cmd%d\r", i);
 		assert_int_equal(feed(buf), SHELL_LINE_DONE);
 	}
-	assert_line("cmd19\r", "cmd19");	/* repeat: not stored twice */
-	assert_line("\r", "");			/* empty: not stored */
+	assert_line("cmd19\r", "cmd19"); /* repeat: not stored twice */
+	assert_line("\r", "");           /* empty: not stored */
 	for (int i = 19; i >= 20 - SHELL_HIST_LEN; i--) {
 		type("\x1b[A");
 		snprintf(buf, sizeof(buf), "cmd%d", i);
@@ -435,10 +442,9 @@ static void test_too_long_then_ctrl_c(void **state)
 
 static void test_control_bytes_ignored(void **state)
 {
-	static const char junk[] = { 0x00, 0x02, 0x04, 0x06, 0x07, 0x09, 0x0b,
-				     0x0c, 0x0e, 0x10, 0x1a, 0x1c, 0x1f,
-				     (char)0x80, (char)0xc3, (char)0xa9,
-				     (char)0xff };
+	static const char junk[] = { 0x00, 0x02,       0x04,       0x06,       0x07,      0x09,
+				     0x0b, 0x0c,       0x0e,       0x10,       0x1a,      0x1c,
+				     0x1f, (char)0x80, (char)0xc3, (char)0xa9, (char)0xff };
 
 	(void)state;
 	type("a");
@@ -464,23 +470,26 @@ static void test_bad_escapes(void **state)
 	/* overlong: abandoned; the byte past the limit is typed */
 	type("\x1b[12345");
 	assert_string_equal(ed.buf, "5");
-	type("\x1b[Z");			/* unknown final byte */
-	type("\x1b[99~");		/* unknown ~ code */
-	type("\x1bOZ");			/* unknown SS3 */
-	type("\x1b[200~");		/* bracketed paste marker */
+	type("\x1b[Z");    /* unknown final byte */
+	type("\x1b[99~");  /* unknown ~ code */
+	type("\x1bOZ");    /* unknown SS3 */
+	type("\x1b[200~"); /* bracketed paste marker */
 	assert_string_equal(ed.buf, "5");
 	type("\x1b[D");
-	type("\x1b[1;5C");		/* Ctrl-Right: moves right */
+	type("\x1b[1;5C"); /* Ctrl-Right: moves right */
 	assert_int_equal(ed.cur, 1);
-	type("\x1b\x1b[D");		/* ESC ESC [ D: still a left */
+	type("\x1b\x1b[D"); /* ESC ESC [ D: still a left */
 	assert_int_equal(ed.cur, 0);
-	type("\x1b" "b");		/* ESC then a letter: the letter */
+	type("\x1b"
+	     "b"); /* ESC then a letter: the letter */
 	assert_line("\r", "b5");
 	/* Enter or Ctrl-C inside a sequence is not lost */
 	assert_line("x\x1b[\r", "x");
 	assert_int_equal(feed("y\x1b\x03"), SHELL_LINE_CANCEL);
 	assert_line("q\x1bO\n", "q");
-	assert_line("\x1b\xff" "z\r", "z");
+	assert_line("\x1b\xff"
+		    "z\r",
+		    "z");
 }
 
 static uint32_t rng_state;
@@ -518,8 +527,7 @@ static void test_random_bytes(void **state)
 
 		if (r == SHELL_LINE_DONE) {
 			done++;
-			assert_true(strlen(shell_line_text(&ed)) ==
-				    ed.len);
+			assert_true(strlen(shell_line_text(&ed)) == ed.len);
 		} else {
 			/* the screen tracks the buffer (empty after Ctrl-C) */
 			assert_screen_matches();

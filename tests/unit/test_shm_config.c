@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* SOURCES: virt/shm_config.c kernel/errmsg.c tests/unit/fake/dtc.c platform/fdt_util.c */
 /* LDLIBS: -lfdt */
 /*
@@ -37,9 +38,9 @@ static int parse_body(const char *body)
 	return n;
 }
 
-#define REGION(name, addr, size, spi, grants) \
+#define REGION(name, addr, size, spi, grants)                                         \
 	name " { guest-address = /bits/ 64 <" addr ">; size = /bits/ 64 <" size ">; " \
-	"spi = <" spi ">; grants = " grants "; };\n"
+	     "spi = <" spi ">; grants = " grants "; };\n"
 
 static void expect_error(const char *body, const char *what)
 {
@@ -82,7 +83,8 @@ static void test_good_region(void **state)
 {
 	(void)state;
 	assert_int_equal(parse_body(REGION("a", "0x30000000", "0x2000", "8",
-					   "\"x:rw\", \"y:ro\", \"z:rw\", \"w:ro\"")), 1);
+					   "\"x:rw\", \"y:ro\", \"z:rw\", \"w:ro\"")),
+			 1);
 	assert_int_equal(regions[0].spi, 8);
 	assert_int_equal(regions[0].nr_grants, 4);
 	assert_false(regions[0].grants[3].writable);
@@ -105,7 +107,8 @@ static void test_bad_places(void **state)
 	expect_error(REGION("a", "0x40000000", "0x2000", "8", "\"x:rw\""), "below 0x40000000");
 	expect_error(REGION("a", "0x08000000", "0x2000", "8", "\"x:rw\""), "overlaps the GIC");
 	expect_error(REGION("a", "0x30000000", "0x2000", "8", "\"x:rw\"")
-		     REGION("b", "0x30002000", "0x2000", "9", "\"x:rw\""), "'b' overlaps 'a'");
+			     REGION("b", "0x30002000", "0x2000", "9", "\"x:rw\""),
+		     "'b' overlaps 'a'");
 }
 
 static void test_bad_interrupts(void **state)
@@ -113,9 +116,11 @@ static void test_bad_interrupts(void **state)
 	(void)state;
 	expect_error(REGION("a", "0x30000000", "0x2000", "64", "\"x:rw\""), "spi 64");
 	expect_error(REGION("a", "0x30000000", "0x2000", "8", "\"x:rw\"")
-		     REGION("b", "0x30100000", "0x2000", "8", "\"x:rw\""), "uses the spi of 'a'");
+			     REGION("b", "0x30100000", "0x2000", "8", "\"x:rw\""),
+		     "uses the spi of 'a'");
 	expect_error("a { guest-address = /bits/ 64 <0x30000000>; size = /bits/ 64 <0x2000>; "
-		     "grants = \"x:rw\"; };", "'spi' needs one cell");
+		     "grants = \"x:rw\"; };",
+		     "'spi' needs one cell");
 }
 
 static void test_bad_grants(void **state)
@@ -129,9 +134,11 @@ static void test_bad_grants(void **state)
 	expect_error(REGION("a", "0x30000000", "0x2000", "8", "\"x:rw\", \"x:ro\""),
 		     "'x' granted twice");
 	expect_error(REGION("a", "0x30000000", "0x2000", "8",
-			    "\"a:rw\", \"b:rw\", \"c:rw\", \"d:rw\", \"e:rw\""), "1..4 strings");
+			    "\"a:rw\", \"b:rw\", \"c:rw\", \"d:rw\", \"e:rw\""),
+		     "1..4 strings");
 	expect_error("a { guest-address = /bits/ 64 <0x30000000>; size = /bits/ 64 <0x2000>; "
-		     "spi = <8>; };", "1..4 strings");
+		     "spi = <8>; };",
+		     "1..4 strings");
 }
 
 static void test_bad_names_and_counts(void **state)
@@ -146,7 +153,8 @@ static void test_bad_names_and_counts(void **state)
 	for (int i = 0; i <= SHM_MAX_REGIONS; i++) {
 		char one[256];
 
-		snprintf(one, sizeof(one), "r%d { guest-address = /bits/ 64 <0x%x>; size = "
+		snprintf(one, sizeof(one),
+			 "r%d { guest-address = /bits/ 64 <0x%x>; size = "
 			 "/bits/ 64 <0x2000>; spi = <%d>; grants = \"x:rw\"; };\n",
 			 i, 0x30000000 + i * 0x10000, 8 + i);
 		strcat(body, one);
@@ -157,14 +165,10 @@ static void test_bad_names_and_counts(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_project_config),
-		cmocka_unit_test(test_no_regions),
-		cmocka_unit_test(test_good_region),
-		cmocka_unit_test(test_bad_sizes),
-		cmocka_unit_test(test_bad_places),
-		cmocka_unit_test(test_bad_interrupts),
-		cmocka_unit_test(test_bad_grants),
-		cmocka_unit_test(test_bad_names_and_counts),
+		cmocka_unit_test(test_project_config), cmocka_unit_test(test_no_regions),
+		cmocka_unit_test(test_good_region),    cmocka_unit_test(test_bad_sizes),
+		cmocka_unit_test(test_bad_places),     cmocka_unit_test(test_bad_interrupts),
+		cmocka_unit_test(test_bad_grants),     cmocka_unit_test(test_bad_names_and_counts),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

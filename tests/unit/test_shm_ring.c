@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* SOURCES: lib/shm_ring.c */
 /* LDLIBS: -lpthread */
 /*
@@ -19,12 +20,12 @@
 #include <cmocka.h>
 #include <zvm/shm_ring.h>
 
-#define SIZE		0x4000u			/* 16 KiB: 2 rings of 16 slots */
-#define NSLOTS		16u
-#define NEAR_WRAP	0xFFFFFFF0u
+#define SIZE      0x4000u /* 16 KiB: 2 rings of 16 slots */
+#define NSLOTS    16u
+#define NEAR_WRAP 0xFFFFFFF0u
 
 static uint8_t *region;
-static struct shm_ring_pair p0, p1;		/* peer 0 and peer 1 of region */
+static struct shm_ring_pair p0, p1; /* peer 0 and peer 1 of region */
 
 static int setup(void **state)
 {
@@ -95,9 +96,9 @@ static void test_init_rejects_bad_arguments(void **state)
 static void test_slot_count(void **state)
 {
 	(void)state;
-	assert_int_equal(shm_ring_nslots(0x2000), 8);		/* 128 + 8*256 <= 4096 */
-	assert_int_equal(shm_ring_nslots(0x3000), 16);		/* 6144 - 128: 23 slots */
-	assert_int_equal(shm_ring_nslots(SIZE), NSLOTS);	/* 16 * 256 + 128 > 8192 */
+	assert_int_equal(shm_ring_nslots(0x2000), 8);    /* 128 + 8*256 <= 4096 */
+	assert_int_equal(shm_ring_nslots(0x3000), 16);   /* 6144 - 128: 23 slots */
+	assert_int_equal(shm_ring_nslots(SIZE), NSLOTS); /* 16 * 256 + 128 > 8192 */
 	assert_int_equal(shm_ring_nslots(0x100000), 1024);
 	assert_int_equal(shm_ring_nslots(SHM_RING_REGION_MAX), 1u << 20);
 	assert_int_equal(shm_ring_nslots(0x1000), 0);
@@ -123,8 +124,8 @@ static void test_layout(void **state)
 	assert_int_equal(slot_of(0, 5)[0], 7);
 	/* Plain byte order (little-endian host), the last word zero-padded. */
 	assert_memory_equal((const void *)(slot_of(0, 5) + 1), "abcdefg\0", 8);
-	assert_int_equal(slot_of(0, 5)[3], 0xAAAAAAAA);	/* nothing past it */
-	assert_int_equal(*head_of(1), 0);		/* the other ring untouched */
+	assert_int_equal(slot_of(0, 5)[3], 0xAAAAAAAA); /* nothing past it */
+	assert_int_equal(*head_of(1), 0);               /* the other ring untouched */
 }
 
 static void test_empty(void **state)
@@ -138,7 +139,7 @@ static void test_empty(void **state)
 	assert_int_equal(shm_ring_pending(&p1), 0);
 	assert_int_equal(shm_ring_send(&p0, "x", 1), 0);
 	assert_int_equal(shm_ring_pending(&p1), 1);
-	assert_int_equal(shm_ring_pending(&p0), 0);	/* not its own message */
+	assert_int_equal(shm_ring_pending(&p0), 0); /* not its own message */
 	assert_int_equal(shm_ring_recv(&p0, buf, sizeof(buf)), SHM_RING_EEMPTY);
 }
 
@@ -287,10 +288,10 @@ static void expect_corrupt(uint32_t head, uint32_t tail)
 static void test_hostile_counters(void **state)
 {
 	(void)state;
-	expect_corrupt(NSLOTS + 1, 0);			/* head just past full */
-	expect_corrupt(0x80000000u, 0);			/* head far ahead */
-	expect_corrupt(NEAR_WRAP + 3, NEAR_WRAP + 4);	/* tail ahead of head */
-	expect_corrupt(0xFFFFFFFFu, 0);			/* head ahead by 2^32 - 1 */
+	expect_corrupt(NSLOTS + 1, 0);                /* head just past full */
+	expect_corrupt(0x80000000u, 0);               /* head far ahead */
+	expect_corrupt(NEAR_WRAP + 3, NEAR_WRAP + 4); /* tail ahead of head */
+	expect_corrupt(0xFFFFFFFFu, 0);               /* head ahead by 2^32 - 1 */
 	expect_corrupt(0, 1);
 	expect_corrupt(5, NEAR_WRAP);
 	/* Put right again, the ring works. */
@@ -334,7 +335,7 @@ static void test_strerror(void **state)
 
 /* ---- two threads: one producer, one consumer ---- */
 
-#define STRESS_MSGS	1000000u
+#define STRESS_MSGS 1000000u
 
 /* Message seq: its number in the first 4 bytes, then fill(), seq % 253 bytes
  * in all (at least 4). */
@@ -395,7 +396,7 @@ static void test_two_thread_stress(void **state)
 	assert_int_equal(*tail_of(0), NEAR_WRAP + STRESS_MSGS);
 }
 
-#define T(f)	cmocka_unit_test_setup_teardown(f, setup, teardown)
+#define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 
 int main(void)
 {

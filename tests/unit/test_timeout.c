@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* SOURCES: kernel/timeout.c */
 /* Timeout queue: sorted by deadline, FIFO among equal deadlines, expiry, removal. */
 #include <setjmp.h>
@@ -8,7 +9,7 @@
 #include <cmocka.h>
 #include <zvm/timeout.h>
 
-#define N	200
+#define N 200
 
 static struct timeout to[N];
 
@@ -55,7 +56,7 @@ static void test_pop_only_due(void **state)
 	}
 	while (timeout_queue_pop_expired(&q, 450))
 		popped++;
-	assert_int_equal(popped, 5);		/* 0, 100, 200, 300, 400 */
+	assert_int_equal(popped, 5); /* 0, 100, 200, 300, 400 */
 	assert_true(timeout_queue_next(&q) == 500);
 }
 
@@ -73,7 +74,7 @@ static void test_remove_and_random_order(void **state)
 	}
 	for (int i = 0; i < N; i += 3)
 		timeout_queue_remove(&to[i]);
-	timeout_queue_remove(&to[0]);		/* twice: harmless */
+	timeout_queue_remove(&to[0]); /* twice: harmless */
 	for (struct timeout *t; (t = timeout_queue_pop_expired(&q, UINT64_MAX)); left++) {
 		assert_true(t->deadline >= last);
 		assert_true((t - to) % 3 != 0);

@@ -26,38 +26,37 @@
 #include "fake/vm_fixture.h"
 
 /* ESR_EL2 as the Arm ARM lays it out: EC [31:26], IL [25], ISS [24:0]. */
-#define EC(ec)			((uint64_t)(ec) << 26)
-#define IL			(1ull << 25)
-#define EC_UNKNOWN		0x00
-#define EC_WFX			0x01
-#define EC_FP			0x07
-#define EC_HVC64		0x16
-#define EC_SMC64		0x17
-#define EC_SYSREG		0x18
-#define EC_IABT_LOW		0x20
-#define EC_IABT_CUR		0x21
-#define EC_DABT_LOW		0x24
-#define EC_DABT_CUR		0x25
-#define DFSC_TRANSLATION_L2	0x06
-#define DFSC_EXTERNAL		0x10
+#define EC(ec)              ((uint64_t)(ec) << 26)
+#define IL                  (1ull << 25)
+#define EC_UNKNOWN          0x00
+#define EC_WFX              0x01
+#define EC_FP               0x07
+#define EC_HVC64            0x16
+#define EC_SMC64            0x17
+#define EC_SYSREG           0x18
+#define EC_IABT_LOW         0x20
+#define EC_IABT_CUR         0x21
+#define EC_DABT_LOW         0x24
+#define EC_DABT_CUR         0x25
+#define DFSC_TRANSLATION_L2 0x06
+#define DFSC_EXTERNAL       0x10
 /* ISS of a trapped MSR/MRS: Op0, Op2, Op1, CRn, Rt, CRm, direction (1: read). */
-#define SYSREG(op0, op1, crn, crm, op2, rt, read) \
-	(EC(EC_SYSREG) | IL | ((uint64_t)(op0) << 20) | ((uint64_t)(op2) << 17) | \
+#define SYSREG(op0, op1, crn, crm, op2, rt, read)                                    \
+	(EC(EC_SYSREG) | IL | ((uint64_t)(op0) << 20) | ((uint64_t)(op2) << 17) |    \
 	 ((uint64_t)(op1) << 14) | ((uint64_t)(crn) << 10) | ((uint64_t)(rt) << 5) | \
 	 ((uint64_t)(crm) << 1) | (read))
 /* ISS of a data abort with a valid syndrome: size 1 << sas bytes, register srt. */
-#define DABT(sas, srt, sf, write) \
-	(EC(EC_DABT_LOW) | IL | (1ull << 24) | ((uint64_t)(sas) << 22) | \
-	 ((uint64_t)(srt) << 16) | ((uint64_t)(sf) << 15) | ((uint64_t)(write) << 6) | \
-	 DFSC_TRANSLATION_L2)
+#define DABT(sas, srt, sf, write)                                                                  \
+	(EC(EC_DABT_LOW) | IL | (1ull << 24) | ((uint64_t)(sas) << 22) | ((uint64_t)(srt) << 16) | \
+	 ((uint64_t)(sf) << 15) | ((uint64_t)(write) << 6) | DFSC_TRANSLATION_L2)
 
-#define PC			(RAM_IPA + SEG_OFFSET + 0x100)
-#define VBAR			(RAM_IPA + SEG_OFFSET + 0x800)
-#define SPSR_EL1H		0x3c5
-#define SPSR_EL0T		0x000
-#define UART			0x09000000ull
-#define UNMAPPED_IPA		0x20000040ull
-#define GICR1_ISENABLER0	(0x080a0000ull + 0x20000 + 0x10000 + 0x100)	/* SGI_base */
+#define PC               (RAM_IPA + SEG_OFFSET + 0x100)
+#define VBAR             (RAM_IPA + SEG_OFFSET + 0x800)
+#define SPSR_EL1H        0x3c5
+#define SPSR_EL0T        0x000
+#define UART             0x09000000ull
+#define UNMAPPED_IPA     0x20000040ull
+#define GICR1_ISENABLER0 (0x080a0000ull + 0x20000 + 0x10000 + 0x100) /* SGI_base */
 
 static struct vm *vm;
 static struct vcpu *v0;
@@ -72,11 +71,11 @@ static int setup(void **state)
 	v0->arch.regs.elr = PC;
 	v0->arch.regs.spsr = SPSR_EL1H;
 	fake_sysreg_write("vbar_el1", VBAR);
-	memset(&vtimer_hw_fake, 0, sizeof(vtimer_hw_fake));	/* timer off */
+	memset(&vtimer_hw_fake, 0, sizeof(vtimer_hw_fake)); /* timer off */
 	return 0;
 }
 
-#define teardown	vm_fixture_teardown_one
+#define teardown vm_fixture_teardown_one
 
 static void sync_exit(struct vcpu *v, uint64_t esr)
 {
@@ -101,7 +100,7 @@ static void assert_injected(uint64_t esr, uint64_t far, uint64_t from_pc, uint64
 	assert_int_equal(fake_sysreg_read("elr_el1"), from_pc);
 	assert_int_equal(fake_sysreg_read("spsr_el1"), from_spsr);
 	assert_int_equal(v0->arch.regs.elr, VBAR + vector);
-	assert_int_equal(v0->arch.regs.spsr, SPSR_EL1H);	/* EL1h, DAIF masked */
+	assert_int_equal(v0->arch.regs.spsr, SPSR_EL1H); /* EL1h, DAIF masked */
 }
 
 /* ---- WFI ---- */
@@ -115,7 +114,7 @@ static void test_wfi_sleeps_until_the_timer(void **state)
 	vtimer_hw_fake = (struct vtimer_hw_fake){ .enable = true, .now = 700, .cval = 5700 };
 	sync_exit(v0, EC(EC_WFX) | IL);
 	assert_int_equal(fake_kernel.last_sem_timeout, 5000);
-	assert_int_equal(fake_kernel.now, now + 5000);		/* it slept that long */
+	assert_int_equal(fake_kernel.now, now + 5000); /* it slept that long */
 	assert_int_equal(v0->arch.regs.elr, PC + 4);
 	assert_false(v0->waiting);
 	assert_int_equal(vm->exits_by_kind[EXIT_WFI], 1);
@@ -129,7 +128,7 @@ static void test_wfi_without_timer_waits_for_a_kick(void **state)
 	vcpu_kick(v0);
 	sync_exit(v0, EC(EC_WFX) | IL);
 	assert_int_equal(fake_kernel.last_sem_timeout, K_FOREVER);
-	assert_int_equal(k_sem_count_get(&v0->wake), 0);	/* the kick was taken */
+	assert_int_equal(k_sem_count_get(&v0->wake), 0); /* the kick was taken */
 	assert_int_equal(v0->arch.regs.elr, PC + 4);
 }
 
@@ -142,7 +141,7 @@ static void test_wfi_due_timer_and_wfe(void **state)
 	vtimer_hw_fake = (struct vtimer_hw_fake){ .enable = true, .now = 700, .cval = 700 };
 	sync_exit(v0, EC(EC_WFX) | IL);
 	assert_int_equal(fake_kernel.sem_takes, takes);
-	sync_exit(v0, EC(EC_WFX) | IL | 1);			/* WFE */
+	sync_exit(v0, EC(EC_WFX) | IL | 1); /* WFE */
 	assert_int_equal(fake_kernel.sem_takes, takes);
 	assert_int_equal(v0->arch.regs.elr, PC + 8);
 	assert_int_equal(vm->exits_by_kind[EXIT_WFI], 2);
@@ -156,11 +155,11 @@ static void test_hvc_and_smc_reach_psci(void **state)
 	v0->arch.regs.x[0] = PSCI_VERSION;
 	sync_exit(v0, EC(EC_HVC64) | IL);
 	assert_int_equal(v0->arch.regs.x[0], 0x10001);
-	assert_int_equal(v0->arch.regs.elr, PC);	/* HVC returns past itself already */
+	assert_int_equal(v0->arch.regs.elr, PC); /* HVC returns past itself already */
 	v0->arch.regs.x[0] = PSCI_VERSION;
 	sync_exit(v0, EC(EC_SMC64) | IL);
 	assert_int_equal(v0->arch.regs.x[0], 0x10001);
-	assert_int_equal(v0->arch.regs.elr, PC + 4);	/* a trapped SMC returns to itself */
+	assert_int_equal(v0->arch.regs.elr, PC + 4); /* a trapped SMC returns to itself */
 	assert_int_equal(vm->exits_by_kind[EXIT_HVC], 1);
 	assert_int_equal(vm->exits_by_kind[EXIT_SMC], 1);
 }
@@ -171,14 +170,14 @@ static void test_hvc_and_smc_reach_psci(void **state)
 static void test_id_register_read(void **state)
 {
 	(void)state;
-	fake_sysreg_write("S3_0_C0_C4_0", 0x0000001000110011ull | (1ull << 32) | (1ull << 40) |
-			  (1ull << 44));
+	fake_sysreg_write("S3_0_C0_C4_0",
+			  0x0000001000110011ull | (1ull << 32) | (1ull << 40) | (1ull << 44));
 	v0->arch.regs.x[5] = 0xdead;
 	sync_exit(v0, SYSREG(3, 0, 0, 4, 0, 5, 1));
 	assert_int_equal(v0->arch.regs.x[5], 0x0000001000110011ull);
 	assert_int_equal(v0->arch.regs.elr, PC + 4);
 	v0->arch.regs.sp = 0x5a5a;
-	sync_exit(v0, SYSREG(3, 0, 0, 4, 0, 31, 1));		/* into xzr: nothing written */
+	sync_exit(v0, SYSREG(3, 0, 0, 4, 0, 31, 1)); /* into xzr: nothing written */
 	assert_int_equal(v0->arch.regs.sp, 0x5a5a);
 	assert_int_equal(vm->exits_by_kind[EXIT_SYSREG], 2);
 }
@@ -189,16 +188,16 @@ static void test_sgi1r_write_sends_an_sgi(void **state)
 	struct vcpu *v1 = &vm->vcpus[1];
 
 	(void)state;
-	v0->arch.regs.x[1] = 1u << 3;				/* GICR_ISENABLER0 of vCPU 1 */
+	v0->arch.regs.x[1] = 1u << 3; /* GICR_ISENABLER0 of vCPU 1 */
 	abort_exit(DABT(2, 1, 0, 1), GICR1_ISENABLER0);
 	while (k_sem_count_get(&v1->wake))
 		k_sem_take(&v1->wake, K_NO_WAIT);
-	v0->arch.regs.x[3] = (3ull << 24) | (1u << 1);	/* INTID 3, target list: Aff0 1 */
+	v0->arch.regs.x[3] = (3ull << 24) | (1u << 1); /* INTID 3, target list: Aff0 1 */
 	sync_exit(v0, SYSREG(3, 0, 12, 11, 5, 3, 0));
 	assert_int_equal(v0->arch.regs.elr, PC + 8);
 	assert_int_equal(k_sem_count_get(&v1->wake), 1);
 	assert_int_equal(k_sem_count_get(&v0->wake), 0);
-	assert_int_equal(fake_sysreg_read("esr_el1"), 0);	/* no exception */
+	assert_int_equal(fake_sysreg_read("esr_el1"), 0); /* no exception */
 	assert_int_equal(vm->exits_by_kind[EXIT_SYSREG], 1);
 }
 
@@ -206,7 +205,7 @@ static void test_sgi1r_write_sends_an_sgi(void **state)
 static void test_unknown_sysreg_is_undefined(void **state)
 {
 	(void)state;
-	sync_exit(v0, SYSREG(3, 0, 12, 11, 5, 3, 1));		/* reading ICC_SGI1R */
+	sync_exit(v0, SYSREG(3, 0, 12, 11, 5, 3, 1)); /* reading ICC_SGI1R */
 	assert_injected(EC(EC_UNKNOWN) | IL, 0, PC, SPSR_EL1H, 0x200);
 	assert_int_equal(vm->exits_by_kind[EXIT_SYSREG], 1);
 }
@@ -221,17 +220,17 @@ static void test_data_abort_reaches_the_mmio_bus(void **state)
 	(void)state;
 	for (const char *c = text; *c; c++) {
 		v0->arch.regs.x[1] = (uint8_t)*c;
-		abort_exit(DABT(2, 1, 0, 1), UART);		/* str w1, [UARTDR] */
+		abort_exit(DABT(2, 1, 0, 1), UART); /* str w1, [UARTDR] */
 	}
 	assert_string_equal(fake_log.console, "[rtos] hi\n");
-	v0->arch.regs.sp = 'Z';				/* after x30 in the frame */
-	abort_exit(DABT(2, 31, 0, 1), UART);		/* str wzr, [UARTDR]: a NUL, dropped */
+	v0->arch.regs.sp = 'Z';              /* after x30 in the frame */
+	abort_exit(DABT(2, 31, 0, 1), UART); /* str wzr, [UARTDR]: a NUL, dropped */
 	v0->arch.regs.x[1] = '\n';
 	abort_exit(DABT(2, 1, 0, 1), UART);
 	assert_string_equal(fake_log.console, "[rtos] hi\n[rtos] \n");
 	v0->arch.regs.x[2] = ~0ull;
-	abort_exit(DABT(2, 2, 0, 0), UART + 0x18);		/* ldr w2, [UARTFR] */
-	assert_int_equal(v0->arch.regs.x[2], 0x90);		/* TXFE, RXFE */
+	abort_exit(DABT(2, 2, 0, 0), UART + 0x18);  /* ldr w2, [UARTFR] */
+	assert_int_equal(v0->arch.regs.x[2], 0x90); /* TXFE, RXFE */
 	assert_int_equal(v0->arch.regs.elr, PC + 6 * 4);
 	assert_int_equal(vm->exits_by_kind[EXIT_MMIO], 6);
 	assert_int_equal(vm->exits_by_kind[EXIT_ABORT], 0);
@@ -334,9 +333,9 @@ static void test_vcpu_thread_runs_the_guest(void **state)
 {
 	(void)state;
 	fake_arch.guest = scripted_guest;
-	while (k_sem_count_get(&v0->wake))	/* kicks from starting the VM */
+	while (k_sem_count_get(&v0->wake)) /* kicks from starting the VM */
 		k_sem_take(&v0->wake, K_NO_WAIT);
-	assert_int_equal(fake_thread_run(v0->thread), 1);	/* blocked: the VM is off */
+	assert_int_equal(fake_thread_run(v0->thread), 1); /* blocked: the VM is off */
 	assert_int_equal(fake_arch.guest_entries, 4);
 	assert_int_equal(vm->state, VM_HALTED);
 	assert_string_equal(vm->halt_reason, "guest powered off (PSCI SYSTEM_OFF)");
@@ -344,8 +343,8 @@ static void test_vcpu_thread_runs_the_guest(void **state)
 	assert_int_equal(vm->exits_by_kind[EXIT_MMIO], 1);
 	assert_int_equal(vm->exits_by_kind[EXIT_IRQ], 1);
 	assert_int_equal(vm->exits_by_kind[EXIT_SMC], 1);
-	assert_int_equal(v0->arch.regs.elr, PC + 8);	/* past the store and the SMC */
-	assert_int_equal(fake_irqs_masked, 0);		/* exits are handled with IRQs on */
+	assert_int_equal(v0->arch.regs.elr, PC + 8); /* past the store and the SMC */
+	assert_int_equal(fake_irqs_masked, 0);       /* exits are handled with IRQs on */
 	assert_false(v0->in_guest);
 }
 
@@ -365,7 +364,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_data_abort_outside_is_injected, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_data_abort_from_user_mode, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_instruction_abort_is_injected, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_instruction_abort_is_injected, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(test_unknown_exception_class_is_undefined, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_interrupt_exits_are_counted, setup, teardown),

@@ -19,7 +19,7 @@
 #include <zvm/vcpu.h>
 
 static struct vm vm;
-static struct vcpu *current;	/* what vcpu_current() answers */
+static struct vcpu *current; /* what vcpu_current() answers */
 
 struct vcpu *vcpu_current(void)
 {
@@ -45,12 +45,12 @@ static void test_one_cpu_on_wins(void **state)
 
 	(void)state;
 	vcpu_power_init(t, false);
-	assert_int_equal(vcpu_power_request_on(t, 0x40080000, 7), VCPU_OFF);	/* accepted */
+	assert_int_equal(vcpu_power_request_on(t, 0x40080000, 7), VCPU_OFF); /* accepted */
 	assert_int_equal(vcpu_power_get(t), VCPU_ON_PENDING);
 	assert_int_equal(vcpu_power_request_on(t, 0x40090000, 8), VCPU_ON_PENDING);
 	current = t;
 	assert_true(vcpu_power_take_boot(t, &pc, &arg));
-	assert_int_equal(pc, 0x40080000);	/* the first call's, not the refused one's */
+	assert_int_equal(pc, 0x40080000); /* the first call's, not the refused one's */
 	assert_int_equal(arg, 7);
 	vcpu_power_set_on(t);
 	assert_int_equal(vcpu_power_get(t), VCPU_ON);
@@ -61,7 +61,7 @@ static void test_one_cpu_on_wins(void **state)
 	assert_int_equal(vcpu_power_request_on(t, 0x400a0000, 9), VCPU_OFF);
 	assert_true(vcpu_power_take_boot(t, &pc, &arg));
 	assert_int_equal(pc, 0x400a0000);
-	assert_int_equal(vm.lock.held, 0);	/* every step released the VM's lock */
+	assert_int_equal(vm.lock.held, 0); /* every step released the VM's lock */
 }
 
 /* Run fn in a child; true if it was stopped by SIGABRT (a failed K_ASSERT). */
@@ -71,7 +71,7 @@ static bool aborts(void (*fn)(void))
 	pid_t pid = fork();
 
 	if (pid == 0) {
-		close(STDERR_FILENO);	/* the expected ASSERT line */
+		close(STDERR_FILENO); /* the expected ASSERT line */
 		fn();
 		_exit(0);
 	}

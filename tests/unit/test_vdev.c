@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* SOURCES: virt/vdev.c arch/arm64/virt/abort.c */
 /*
  * Unit tests of the MMIO bus: decoding data-abort syndromes of real
@@ -20,7 +21,7 @@ static uint64_t dabt(unsigned sas, int sse, unsigned srt, int sf, int wnr)
 {
 	return (0x24ull << 26) | (1ull << 25) | (1ull << 24) | ((uint64_t)sas << 22) |
 	       ((uint64_t)sse << 21) | ((uint64_t)srt << 16) | ((uint64_t)sf << 15) |
-	       ((uint64_t)wnr << 6) | 0x06;	/* DFSC: translation fault, level 2 */
+	       ((uint64_t)wnr << 6) | 0x06; /* DFSC: translation fault, level 2 */
 }
 
 struct decoded {
@@ -50,16 +51,16 @@ static void check_decode(const struct decoded *d)
 static void test_decode_real_syndromes(void **state)
 {
 	static const struct decoded cases[] = {
-		{ 0x93810046, 4, true, false, false, 1 },	/* str w1, [x0] */
-		{ 0x93c08046, 8, true, false, true, 0 },	/* str x0, [x1] */
-		{ 0x93c28006, 8, false, false, true, 2 },	/* ldr x2, [x0] */
-		{ 0x93030006, 1, false, false, false, 3 },	/* ldrb w3, [x0] */
-		{ 0x93648006, 2, false, true, true, 4 },	/* ldrsh x4, [x0] */
-		{ 0x93250006, 1, false, true, false, 5 },	/* ldrsb w5, [x0] */
-		{ 0x93460046, 2, true, false, false, 6 },	/* strh w6, [x0] */
-		{ 0x93a78006, 4, false, true, true, 7 },	/* ldrsw x7, [x0] */
-		{ 0x93df8046, 8, true, false, true, 31 },	/* str xzr, [x0] */
-		{ 0x931e0046, 1, true, false, false, 30 },	/* strb w30, [x0] */
+		{ 0x93810046, 4, true, false, false, 1 },  /* str w1, [x0] */
+		{ 0x93c08046, 8, true, false, true, 0 },   /* str x0, [x1] */
+		{ 0x93c28006, 8, false, false, true, 2 },  /* ldr x2, [x0] */
+		{ 0x93030006, 1, false, false, false, 3 }, /* ldrb w3, [x0] */
+		{ 0x93648006, 2, false, true, true, 4 },   /* ldrsh x4, [x0] */
+		{ 0x93250006, 1, false, true, false, 5 },  /* ldrsb w5, [x0] */
+		{ 0x93460046, 2, true, false, false, 6 },  /* strh w6, [x0] */
+		{ 0x93a78006, 4, false, true, true, 7 },   /* ldrsw x7, [x0] */
+		{ 0x93df8046, 8, true, false, true, 31 },  /* str xzr, [x0] */
+		{ 0x931e0046, 1, true, false, false, 30 }, /* strb w30, [x0] */
 	};
 
 	(void)state;
@@ -78,7 +79,11 @@ static void test_decode_fields(void **state)
 	for (unsigned sas = 0; sas < 4; sas++)
 		for (unsigned srt = 0; srt < 32; srt += 5) {
 			struct decoded d = { dabt(sas, sas & 1, srt, sas >> 1, srt & 1),
-					     1u << sas, srt & 1, sas & 1, sas >> 1, (int)srt };
+					     1u << sas,
+					     srt & 1,
+					     sas & 1,
+					     sas >> 1,
+					     (int)srt };
 
 			check_decode(&d);
 		}
@@ -99,7 +104,8 @@ static void test_decode_without_isv(void **state)
 	(void)state;
 	/* stp x0, x1, [x2]: no instruction syndrome. */
 	assert_int_equal(arch_dabort_decode(0x92000046, 0x09000000, &acc), K_EINVAL);
-	assert_int_equal(arch_dabort_decode(dabt(2, 0, 1, 0, 1) & ~(1ull << 24), 0, &acc), K_EINVAL);
+	assert_int_equal(arch_dabort_decode(dabt(2, 0, 1, 0, 1) & ~(1ull << 24), 0, &acc),
+			 K_EINVAL);
 }
 
 /* ---- registry and dispatch ---- */
@@ -161,13 +167,13 @@ static void test_register_overlap(void **state)
 	struct vm *vm = *state;
 
 	assert_int_equal(reg(vm, 0x1000, 0x1000, 0), 0);
-	assert_int_equal(reg(vm, 0x2000, 0x1000, 1), 0);		/* adjacent above */
-	assert_int_equal(reg(vm, 0x0800, 0x0800, 1), 0);		/* adjacent below */
-	assert_int_equal(reg(vm, 0x1800, 0x1000, 1), K_EINVAL);	/* straddles */
-	assert_int_equal(reg(vm, 0x1100, 0x10, 1), K_EINVAL);		/* inside */
-	assert_int_equal(reg(vm, 0x0000, 0x10000, 1), K_EINVAL);	/* around */
-	assert_int_equal(reg(vm, 0x2fff, 0x2, 1), K_EINVAL);		/* last byte */
-	assert_int_equal(reg(vm, 0x07ff, 0x2, 1), K_EINVAL);		/* first byte */
+	assert_int_equal(reg(vm, 0x2000, 0x1000, 1), 0);         /* adjacent above */
+	assert_int_equal(reg(vm, 0x0800, 0x0800, 1), 0);         /* adjacent below */
+	assert_int_equal(reg(vm, 0x1800, 0x1000, 1), K_EINVAL);  /* straddles */
+	assert_int_equal(reg(vm, 0x1100, 0x10, 1), K_EINVAL);    /* inside */
+	assert_int_equal(reg(vm, 0x0000, 0x10000, 1), K_EINVAL); /* around */
+	assert_int_equal(reg(vm, 0x2fff, 0x2, 1), K_EINVAL);     /* last byte */
+	assert_int_equal(reg(vm, 0x07ff, 0x2, 1), K_EINVAL);     /* first byte */
 	assert_int_equal(vm->nr_vdevs, 3);
 }
 
@@ -178,7 +184,7 @@ static void test_register_bad(void **state)
 
 	assert_int_equal(reg(vm, 0x1000, 0, 0), K_EINVAL);
 	assert_int_equal(reg(vm, UINT64_MAX - 0xfff, 0x2000, 0), K_EINVAL);
-	assert_int_equal(reg(vm, UINT64_MAX - 0xfff, 0x1000, 0), 0);	/* ends at the top */
+	assert_int_equal(reg(vm, UINT64_MAX - 0xfff, 0x1000, 0), 0); /* ends at the top */
 	assert_int_equal(reg(vm, UINT64_MAX - 0x1fff, 0x1001, 0), K_EINVAL);
 	assert_int_equal(reg(vm, UINT64_MAX, 1, 0), K_EINVAL);
 	dev.access = NULL;
@@ -198,8 +204,8 @@ static void test_register_full(void **state)
 	assert_int_equal(vm->nr_vdevs, VM_MAX_VDEVS);
 }
 
-static int dispatch(struct vm *vm, uint64_t ipa, unsigned size, bool write,
-		    uint64_t value, uint64_t *out)
+static int dispatch(struct vm *vm, uint64_t ipa, unsigned size, bool write, uint64_t value,
+		    uint64_t *out)
 {
 	struct mmio_access acc = { .ipa = ipa, .size = size, .write = write, .value = value };
 	int rc = vdev_dispatch(&vm->vcpus[1], &acc);

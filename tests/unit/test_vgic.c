@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* SOURCES: virt/vgic/vgic.c virt/vgic/vgic_lr.c virt/vgic/vgic_mmio.c virt/vgic/vgic_mmio_dist.c virt/vgic/vgic_mmio_redist.c virt/vdev.c tests/unit/fake/vgic_hw_fake.c */
 /*
  * Unit tests of the virtual GICv3: the interrupt state machine, the list
@@ -19,17 +20,17 @@
 #include <zvm/vm.h>
 #include <arch/vgic_hw.h>
 
-#define GICD(off)		(GUEST_GICD_BASE + (off))
-#define GICR(n, off)		(GUEST_GICR_BASE + (n) * GICR_STRIDE + (off))
-#define SGI(n, off)		GICR(n, GICR_SGI_BASE + (off))
-#define LR_STATE(lr)		((lr) & (ICH_LR_PENDING | ICH_LR_ACTIVE))
-#define LR_PRIO(lr)		((unsigned)(((lr) >> ICH_LR_PRIO_SHIFT) & ICH_LR_PRIO_MASK))
-#define LR_INTID(lr)		((uint32_t)(lr))
-#define NO_IRQ			1023u		/* ICC_IAR1_EL1: none pending */
-#define VMCR_GUEST		(ICH_VMCR_VENG1 | 0xf0ull << ICH_VMCR_VPMR_SHIFT)
-#define WAKER_ASLEEP		(GICR_WAKER_SLEEP | GICR_WAKER_ASLEEP)
-#define SGI1R(intid, more)	((uint64_t)(intid) << ICC_SGI1R_INTID_SHIFT | (more))
-#define PIDR2_ARCHREV(v)	(((v) >> GIC_PIDR2_ARCHREV_SHIFT) & GIC_PIDR2_ARCHREV_MASK)
+#define GICD(off)          (GUEST_GICD_BASE + (off))
+#define GICR(n, off)       (GUEST_GICR_BASE + (n)*GICR_STRIDE + (off))
+#define SGI(n, off)        GICR(n, GICR_SGI_BASE + (off))
+#define LR_STATE(lr)       ((lr) & (ICH_LR_PENDING | ICH_LR_ACTIVE))
+#define LR_PRIO(lr)        ((unsigned)(((lr) >> ICH_LR_PRIO_SHIFT) & ICH_LR_PRIO_MASK))
+#define LR_INTID(lr)       ((uint32_t)(lr))
+#define NO_IRQ             1023u /* ICC_IAR1_EL1: none pending */
+#define VMCR_GUEST         (ICH_VMCR_VENG1 | 0xf0ull << ICH_VMCR_VPMR_SHIFT)
+#define WAKER_ASLEEP       (GICR_WAKER_SLEEP | GICR_WAKER_ASLEEP)
+#define SGI1R(intid, more) ((uint64_t)(intid) << ICC_SGI1R_INTID_SHIFT | (more))
+#define PIDR2_ARCHREV(v)   (((v) >> GIC_PIDR2_ARCHREV_SHIFT) & GIC_PIDR2_ARCHREV_MASK)
 
 static struct vm vm;
 static int kicks[VM_MAX_VCPUS];
@@ -38,7 +39,7 @@ static int kicks[VM_MAX_VCPUS];
 
 int k_cpu_id(void)
 {
-	return 0;		/* every fake vCPU runs on CPU 0 */
+	return 0; /* every fake vCPU runs on CPU 0 */
 }
 
 void vcpu_kick(struct vcpu *vcpu)
@@ -46,9 +47,19 @@ void vcpu_kick(struct vcpu *vcpu)
 	kicks[vcpu->id]++;
 }
 
-void *k_calloc(size_t n, size_t size) { return calloc(n, size); }
-void k_free(void *p) { free(p); }
-void log_printf(int level, const char *fmt, ...) { (void)level; (void)fmt; }
+void *k_calloc(size_t n, size_t size)
+{
+	return calloc(n, size);
+}
+void k_free(void *p)
+{
+	free(p);
+}
+void log_printf(int level, const char *fmt, ...)
+{
+	(void)level;
+	(void)fmt;
+}
 
 /* ---- helpers ---- */
 
@@ -56,19 +67,40 @@ void log_printf(int level, const char *fmt, ...) { (void)level; (void)fmt; }
 static uint64_t mmio(int vcpu, uint64_t ipa, unsigned size, bool write, uint64_t value)
 {
 	struct mmio_access acc = {
-		.ipa = ipa, .size = size, .write = write, .value = write ? value : 0xdeadbeef,
+		.ipa = ipa,
+		.size = size,
+		.write = write,
+		.value = write ? value : 0xdeadbeef,
 	};
 
 	assert_int_equal(vdev_dispatch(&vm.vcpus[vcpu], &acc), 0);
 	return acc.value;
 }
 
-static uint32_t rd32(uint64_t ipa) { return (uint32_t)mmio(0, ipa, 4, false, 0); }
-static uint64_t rd64(uint64_t ipa) { return mmio(0, ipa, 8, false, 0); }
-static uint8_t rd8(uint64_t ipa) { return (uint8_t)mmio(0, ipa, 1, false, 0); }
-static void wr32(uint64_t ipa, uint32_t v) { mmio(0, ipa, 4, true, v); }
-static void wr64(uint64_t ipa, uint64_t v) { mmio(0, ipa, 8, true, v); }
-static void wr8(uint64_t ipa, uint8_t v) { mmio(0, ipa, 1, true, v); }
+static uint32_t rd32(uint64_t ipa)
+{
+	return (uint32_t)mmio(0, ipa, 4, false, 0);
+}
+static uint64_t rd64(uint64_t ipa)
+{
+	return mmio(0, ipa, 8, false, 0);
+}
+static uint8_t rd8(uint64_t ipa)
+{
+	return (uint8_t)mmio(0, ipa, 1, false, 0);
+}
+static void wr32(uint64_t ipa, uint32_t v)
+{
+	mmio(0, ipa, 4, true, v);
+}
+static void wr64(uint64_t ipa, uint64_t v)
+{
+	mmio(0, ipa, 8, true, v);
+}
+static void wr8(uint64_t ipa, uint8_t v)
+{
+	mmio(0, ipa, 1, true, v);
+}
 
 static void test_vm_setup(int nr_vcpus, unsigned nr_spis)
 {
@@ -82,12 +114,22 @@ static void test_vm_setup(int nr_vcpus, unsigned nr_spis)
 		vm.vcpus[i].vm = &vm;
 		vm.vcpus[i].id = i;
 		assert_int_equal(vgic_vcpu_init(&vm.vcpus[i]), 0);
-		vm.vcpus[i].arch.vgic.vmcr = VMCR_GUEST;	/* as if the guest set PMR/IGRPEN1 */
+		vm.vcpus[i].arch.vgic.vmcr = VMCR_GUEST; /* as if the guest set PMR/IGRPEN1 */
 	}
 }
 
-static int setup2(void **state) { (void)state; test_vm_setup(2, 32); return 0; }
-static int setup4(void **state) { (void)state; test_vm_setup(4, 64); return 0; }
+static int setup2(void **state)
+{
+	(void)state;
+	test_vm_setup(2, 32);
+	return 0;
+}
+static int setup4(void **state)
+{
+	(void)state;
+	test_vm_setup(4, 64);
+	return 0;
+}
 
 static int teardown(void **state)
 {
@@ -208,7 +250,7 @@ static void test_priority_order_and_overflow(void **state)
 		vgic_inject(&vm, 0, 40 + i, true);
 	}
 	vgic_flush(&vm.vcpus[0]);
-	assert_int_equal(valid_lrs(), 4);		/* the 4 most urgent */
+	assert_int_equal(valid_lrs(), 4); /* the 4 most urgent */
 	for (unsigned i = 0; i < 4; i++)
 		assert_true(lr_of(order[i]) >= 0);
 	assert_true(vgic_hw_fake.hcr & ICH_HCR_UIE);
@@ -226,7 +268,7 @@ static void test_priority_order_and_overflow(void **state)
 	assert_int_equal(vgic_hw_fake_misr(), 0);
 
 	reenter(0);
-	assert_int_equal(valid_lrs(), 3);		/* 43 still there, 40 and 44 join */
+	assert_int_equal(valid_lrs(), 3); /* 43 still there, 40 and 44 join */
 	assert_false(vgic_hw_fake.hcr & ICH_HCR_UIE);
 	for (; delivered < 6; delivered++) {
 		uint32_t intid = guest_ack();
@@ -273,15 +315,15 @@ static void test_disabled_not_delivered(void **state)
 {
 	(void)state;
 	spi_setup(33, 0x80, false);
-	wr32(GICD(GICD_ICENABLER + 4), 1u << 1);			/* ICENABLER1: SPI 33 off */
+	wr32(GICD(GICD_ICENABLER + 4), 1u << 1); /* ICENABLER1: SPI 33 off */
 	vgic_inject(&vm, 0, 33, true);
 	assert_int_equal(kicks[0], 0);
 	assert_false(vgic_vcpu_pending(&vm.vcpus[0]));
 	vgic_flush(&vm.vcpus[0]);
 	assert_int_equal(valid_lrs(), 0);
-	assert_int_equal(rd32(GICD(GICD_ISPENDR + 4)), 1u << 1);	/* pending all the same */
+	assert_int_equal(rd32(GICD(GICD_ISPENDR + 4)), 1u << 1); /* pending all the same */
 
-	wr32(GICD(GICD_ISENABLER + 4), 1u << 1);			/* enable: now it goes */
+	wr32(GICD(GICD_ISENABLER + 4), 1u << 1); /* enable: now it goes */
 	assert_int_equal(kicks[0], 1);
 	reenter(0);
 	assert_true(lr_of(33) >= 0);
@@ -297,7 +339,7 @@ static void test_distributor_disabled(void **state)
 {
 	(void)state;
 	spi_setup(34, 0x80, true);
-	wr32(GICD(GICD_CTLR), GICD_CTLR_ARE);		/* Group 1 off */
+	wr32(GICD(GICD_CTLR), GICD_CTLR_ARE); /* Group 1 off */
 	vgic_inject(&vm, 0, 34, true);
 	vgic_flush(&vm.vcpus[0]);
 	assert_int_equal(valid_lrs(), 0);
@@ -314,9 +356,9 @@ static void test_eoi_removes(void **state)
 	vgic_inject(&vm, 0, 35, true);
 	vgic_flush(&vm.vcpus[0]);
 	assert_int_equal(guest_ack(), 35);
-	reenter(0);					/* an exit while it is active */
+	reenter(0); /* an exit while it is active */
 	assert_int_equal(LR_STATE(vgic_hw_fake.lr[lr_of(35)]), ICH_LR_ACTIVE);
-	assert_int_equal(rd32(GICD(GICD_ISACTIVER + 4)), 1u << 3);	/* ISACTIVER */
+	assert_int_equal(rd32(GICD(GICD_ISACTIVER + 4)), 1u << 3); /* ISACTIVER */
 	guest_eoi(35);
 	reenter(0);
 	assert_int_equal(valid_lrs(), 0);
@@ -334,13 +376,13 @@ static void test_edge_while_active_not_lost(void **state)
 	vgic_inject(&vm, 0, 36, true);
 	vgic_flush(&vm.vcpus[0]);
 	assert_int_equal(guest_ack(), 36);
-	vgic_inject(&vm, 0, 36, true);			/* again, while active */
+	vgic_inject(&vm, 0, 36, true); /* again, while active */
 	assert_int_equal(kicks[0], 2);
 	reenter(0);
 	i = lr_of(36);
 	assert_int_equal(LR_STATE(vgic_hw_fake.lr[i]), ICH_LR_PENDING | ICH_LR_ACTIVE);
 	guest_eoi(36);
-	assert_int_equal(guest_ack(), 36);		/* the second edge */
+	assert_int_equal(guest_ack(), 36); /* the second edge */
 	guest_eoi(36);
 	reenter(0);
 	assert_int_equal(valid_lrs(), 0);
@@ -353,11 +395,11 @@ static void test_level_refires_while_high(void **state)
 	(void)state;
 	spi_setup(33, 0xa0, false);
 	vgic_inject(&vm, 0, 33, true);
-	vgic_inject(&vm, 0, 33, true);			/* no change: no kick */
+	vgic_inject(&vm, 0, 33, true); /* no change: no kick */
 	assert_int_equal(kicks[0], 1);
 	vgic_flush(&vm.vcpus[0]);
 	i = lr_of(33);
-	assert_true(vgic_hw_fake.lr[i] & ICH_LR_EOI);	/* line high: exit on EOI */
+	assert_true(vgic_hw_fake.lr[i] & ICH_LR_EOI); /* line high: exit on EOI */
 	assert_int_equal(guest_ack(), 33);
 	guest_eoi(33);
 	assert_true(vgic_hw_fake_misr() & ICH_MISR_EOI);
@@ -382,19 +424,19 @@ static void test_level_software_pend(void **state)
 {
 	(void)state;
 	spi_setup(37, 0x80, false);
-	wr32(GICD(GICD_ISPENDR + 4), 1u << 5);			/* ISPENDR: line low */
+	wr32(GICD(GICD_ISPENDR + 4), 1u << 5); /* ISPENDR: line low */
 	assert_int_equal(rd32(GICD(GICD_ISPENDR + 4)), 1u << 5);
 	vgic_flush(&vm.vcpus[0]);
 	assert_false(vgic_hw_fake.lr[lr_of(37)] & ICH_LR_EOI);
 	assert_int_equal(guest_ack(), 37);
 	reenter(0);
-	assert_int_equal(rd32(GICD(GICD_ISPENDR + 4)), 0);	/* taken: latch used up */
+	assert_int_equal(rd32(GICD(GICD_ISPENDR + 4)), 0); /* taken: latch used up */
 	guest_eoi(37);
 	reenter(0);
 	assert_int_equal(valid_lrs(), 0);
 
 	wr32(GICD(GICD_ISPENDR + 4), 1u << 5);
-	wr32(GICD(GICD_ICPENDR + 4), 1u << 5);			/* ICPENDR before delivery */
+	wr32(GICD(GICD_ICPENDR + 4), 1u << 5); /* ICPENDR before delivery */
 	reenter(0);
 	assert_int_equal(valid_lrs(), 0);
 }
@@ -407,9 +449,9 @@ static void test_pending_respects_guest_mask(void **state)
 	spi_setup(38, 0xa0, false);
 	vgic_inject(&vm, 0, 38, true);
 	v->arch.vgic.vmcr = ICH_VMCR_VENG1 | 0xa0ull << ICH_VMCR_VPMR_SHIFT;
-	assert_false(vgic_vcpu_pending(v));		/* masked by PMR */
+	assert_false(vgic_vcpu_pending(v)); /* masked by PMR */
 	v->arch.vgic.vmcr = 0xffull << ICH_VMCR_VPMR_SHIFT;
-	assert_false(vgic_vcpu_pending(v));		/* Group 1 off */
+	assert_false(vgic_vcpu_pending(v)); /* Group 1 off */
 	v->arch.vgic.vmcr = ICH_VMCR_VENG1 | 0xa8ull << ICH_VMCR_VPMR_SHIFT;
 	assert_true(vgic_vcpu_pending(v));
 
@@ -437,7 +479,7 @@ static void test_more_lrs_and_fewer(void **state)
 	vgic_flush(&vm.vcpus[0]);
 	assert_int_equal(valid_lrs(), 2);
 	assert_true(vgic_hw_fake.hcr & ICH_HCR_UIE);
-	assert_true(lr_of(40) >= 0 && lr_of(41) >= 0);	/* equal priority: INTID */
+	assert_true(lr_of(40) >= 0 && lr_of(41) >= 0); /* equal priority: INTID */
 	vgic_sync(&vm.vcpus[0]);
 	vgic_hw_fake_reset(16);
 	vgic_flush(&vm.vcpus[0]);
@@ -455,8 +497,8 @@ static void test_active_keeps_its_lr(void **state)
 	spi_setup(40, 0xa0, true);
 	vgic_inject(&vm, 0, 40, true);
 	vgic_flush(&vm.vcpus[0]);
-	assert_int_equal(guest_ack(), 40);		/* active, least urgent */
-	for (uint32_t i = 41; i <= 44; i++) {		/* four more urgent ones */
+	assert_int_equal(guest_ack(), 40);    /* active, least urgent */
+	for (uint32_t i = 41; i <= 44; i++) { /* four more urgent ones */
 		spi_setup(i, 0x20, true);
 		vgic_inject(&vm, 0, i, true);
 	}
@@ -464,7 +506,7 @@ static void test_active_keeps_its_lr(void **state)
 	assert_int_equal(valid_lrs(), 4);
 	assert_true(lr_of(40) >= 0);
 	assert_int_equal(LR_STATE(vgic_hw_fake.lr[lr_of(40)]), ICH_LR_ACTIVE);
-	assert_true(vgic_hw_fake.hcr & ICH_HCR_UIE);	/* one of 41-44 waits */
+	assert_true(vgic_hw_fake.hcr & ICH_HCR_UIE); /* one of 41-44 waits */
 	guest_eoi(40);
 	reenter(0);
 	for (uint32_t i = 41; i <= 44; i++)
@@ -492,7 +534,7 @@ static void test_equal_priority_lower_intid_first(void **state)
 static void test_flush_clears_unused_lrs(void **state)
 {
 	(void)state;
-	vgic_hw_fake.lr[3] = ICH_LR_PENDING | ICH_LR_GROUP1 | 99;	/* stale */
+	vgic_hw_fake.lr[3] = ICH_LR_PENDING | ICH_LR_GROUP1 | 99; /* stale */
 	spi_setup(33, 0x80, true);
 	vgic_inject(&vm, 0, 33, true);
 	vgic_flush(&vm.vcpus[0]);
@@ -517,7 +559,7 @@ static void test_next_vcpu_gets_its_own_state(void **state)
 	assert_true(lr_of(33) >= 0);
 	vgic_hw_fake.vmcr = VMCR_GUEST | ICH_VMCR_VPMR_MASK << ICH_VMCR_VPMR_SHIFT;
 	vgic_hw_fake.ap1r0 = 1;
-	vgic_sync(v1);					/* 33 not taken: still queued */
+	vgic_sync(v1); /* 33 not taken: still queued */
 	assert_false(dlist_empty(&v1->arch.vgic.ap_list));
 
 	v0->arch.vgic.vmcr = ICH_VMCR_VENG1 | 0x80ull << ICH_VMCR_VPMR_SHIFT;
@@ -557,7 +599,7 @@ static void test_sgi_target_list(void **state)
 {
 	(void)state;
 	sgi_enable_all(5);
-	vgic_sgi1r_write(&vm.vcpus[0], SGI1R(5, 0x6));		/* vCPUs 1 and 2 */
+	vgic_sgi1r_write(&vm.vcpus[0], SGI1R(5, 0x6)); /* vCPUs 1 and 2 */
 	assert_int_equal(kicks[0], 0);
 	assert_int_equal(kicks[1], 1);
 	assert_int_equal(kicks[2], 1);
@@ -575,19 +617,19 @@ static void test_sgi_irm_and_affinity(void **state)
 {
 	(void)state;
 	sgi_enable_all(3);
-	vgic_sgi1r_write(&vm.vcpus[1], SGI1R(3, ICC_SGI1R_IRM));	/* all but self */
+	vgic_sgi1r_write(&vm.vcpus[1], SGI1R(3, ICC_SGI1R_IRM)); /* all but self */
 	assert_int_equal(kicks[0], 1);
 	assert_int_equal(kicks[1], 0);
 	assert_int_equal(kicks[2], 1);
 	assert_int_equal(kicks[3], 1);
 
-	memset(kicks, 0, sizeof(kicks));	/* Aff1 = 1, RS = 1, Aff2 = 1: no such vCPU */
+	memset(kicks, 0, sizeof(kicks)); /* Aff1 = 1, RS = 1, Aff2 = 1: no such vCPU */
 	vgic_sgi1r_write(&vm.vcpus[0], SGI1R(3, 1ull << ICC_SGI1R_AFF1_SHIFT | 0xf));
 	vgic_sgi1r_write(&vm.vcpus[0], SGI1R(3, 1ull << ICC_SGI1R_RS_SHIFT | 0x1));
 	vgic_sgi1r_write(&vm.vcpus[0], SGI1R(3, 1ull << ICC_SGI1R_AFF2_SHIFT | 0x1));
 	for (int n = 0; n < 4; n++)
 		assert_int_equal(kicks[n], 0);
-	vgic_sgi1r_write(&vm.vcpus[2], SGI1R(3, 0x4));	/* to self */
+	vgic_sgi1r_write(&vm.vcpus[2], SGI1R(3, 0x4)); /* to self */
 	assert_int_equal(kicks[2], 1);
 }
 
@@ -601,7 +643,7 @@ static void test_ppi_goes_to_its_vcpu(void **state)
 	assert_true(sgi_queued(2, 27));
 	assert_int_equal(vgic_inject(&vm, 4, 27, true), K_EINVAL);
 	assert_int_equal(vgic_inject(&vm, -1, 27, true), K_EINVAL);
-	assert_int_equal(vgic_inject(&vm, 0, 96, true), K_EINVAL);	/* 64 SPIs */
+	assert_int_equal(vgic_inject(&vm, 0, 96, true), K_EINVAL); /* 64 SPIs */
 	assert_int_equal(vgic_inject(&vm, 0, 1020, true), K_EINVAL);
 }
 
@@ -609,7 +651,7 @@ static void test_irouter_routing(void **state)
 {
 	(void)state;
 	spi_setup(34, 0x80, true);
-	wr64(GICD(GICD_IROUTER + 34 * 8), 1);			/* Aff0 = 1 */
+	wr64(GICD(GICD_IROUTER + 34 * 8), 1); /* Aff0 = 1 */
 	assert_int_equal(rd64(GICD(GICD_IROUTER + 34 * 8)), 1);
 	vgic_inject(&vm, 0, 34, true);
 	assert_int_equal(kicks[1], 1);
@@ -625,14 +667,14 @@ static void test_irouter_routing(void **state)
 	assert_int_equal(rd32(GICD(GICD_IROUTER + 36 * 8)), GICD_IROUTER_IRM | 2);
 	spi_setup(36, 0x80, true);
 	vgic_inject(&vm, 0, 36, true);
-	assert_true(sgi_queued(0, 36));			/* IRM: vCPU 0 */
+	assert_true(sgi_queued(0, 36)); /* IRM: vCPU 0 */
 	wr64(GICD(GICD_IROUTER + 37 * 8), 7);
 	spi_setup(37, 0x80, true);
 	memset(kicks, 0, sizeof(kicks));
 	vgic_inject(&vm, 0, 37, true);
 	for (int n = 0; n < 4; n++)
 		assert_int_equal(kicks[n], 0);
-	wr64(GICD(GICD_IROUTER + 37 * 8), 3);			/* now it can go */
+	wr64(GICD(GICD_IROUTER + 37 * 8), 3); /* now it can go */
 	assert_int_equal(kicks[3], 1);
 }
 
@@ -642,8 +684,8 @@ static void test_reroute_moves_pending(void **state)
 	spi_setup(40, 0x80, true);
 	vgic_inject(&vm, 0, 40, true);
 	assert_int_equal(kicks[0], 1);
-	wr64(GICD(GICD_IROUTER + 40 * 8), 2);			/* queued on 0, now for 2 */
-	assert_int_equal(kicks[0], 2);			/* the holder lets it go */
+	wr64(GICD(GICD_IROUTER + 40 * 8), 2); /* queued on 0, now for 2 */
+	assert_int_equal(kicks[0], 2);        /* the holder lets it go */
 	vgic_sync(&vm.vcpus[0]);
 	assert_true(dlist_empty(&vm.vcpus[0].arch.vgic.ap_list));
 	assert_int_equal(kicks[2], 1);
@@ -660,10 +702,10 @@ static void test_enable_readback(void **state)
 	assert_int_equal(rd32(GICD(GICD_ICENABLER + 4)), 0x5);
 	wr32(GICD(GICD_ICENABLER + 4), 0x1);
 	assert_int_equal(rd32(GICD(GICD_ISENABLER + 4)), 0x4);
-	wr32(GICD(GICD_ISENABLER + 4), 0);				/* zeros change nothing */
+	wr32(GICD(GICD_ISENABLER + 4), 0); /* zeros change nothing */
 	assert_int_equal(rd32(GICD(GICD_ISENABLER + 4)), 0x4);
-	assert_int_equal(rd32(GICD(GICD_IGROUPR + 4)), 0xffffffff);	/* IGROUPR: Group 1 */
-	assert_int_equal(rd32(GICD(GICD_IGROUPR)), 0);		/* INTID 0-31 not here */
+	assert_int_equal(rd32(GICD(GICD_IGROUPR + 4)), 0xffffffff); /* IGROUPR: Group 1 */
+	assert_int_equal(rd32(GICD(GICD_IGROUPR)), 0);              /* INTID 0-31 not here */
 
 	wr32(SGI(1, GICR_ISENABLER0), 0x80000001);
 	assert_int_equal(rd32(SGI(1, GICR_ISENABLER0)), 0x80000001);
@@ -677,7 +719,7 @@ static void test_priority_bytes(void **state)
 {
 	(void)state;
 	wr8(GICD(GICD_IPRIORITYR + 33), 0xa0);
-	wr8(GICD(GICD_IPRIORITYR + 34), 0x47);			/* 5 bits: reads 0x40 */
+	wr8(GICD(GICD_IPRIORITYR + 34), 0x47); /* 5 bits: reads 0x40 */
 	assert_int_equal(rd32(GICD(GICD_IPRIORITYR + 32)), 0x0040a000);
 	assert_int_equal(rd8(GICD(GICD_IPRIORITYR + 33)), 0xa0);
 	wr32(GICD(GICD_IPRIORITYR + 36), 0x10203040);
@@ -691,10 +733,10 @@ static void test_priority_bytes(void **state)
 static void test_config_registers(void **state)
 {
 	(void)state;
-	assert_int_equal(rd32(SGI(0, GICR_ICFGR0)), 0xaaaaaaaa);	/* SGIs: edge */
+	assert_int_equal(rd32(SGI(0, GICR_ICFGR0)), 0xaaaaaaaa); /* SGIs: edge */
 	wr32(SGI(0, GICR_ICFGR0), 0);
 	assert_int_equal(rd32(SGI(0, GICR_ICFGR0)), 0xaaaaaaaa);
-	assert_int_equal(rd32(SGI(0, GICR_ICFGR0 + 4)), 0);		/* PPIs: level */
+	assert_int_equal(rd32(SGI(0, GICR_ICFGR0 + 4)), 0); /* PPIs: level */
 	wr32(SGI(0, GICR_ICFGR0 + 4), 0x2 << 22);
 	assert_int_equal(rd32(SGI(0, GICR_ICFGR0 + 4)), 0x2 << 22);
 	wr32(GICD(GICD_ICFGR + 8), 0xaaaa0000);
@@ -708,7 +750,7 @@ static void test_id_registers(void **state)
 
 	(void)state;
 	typer = rd32(GICD(GICD_TYPER));
-	assert_int_equal(typer & GICD_TYPER_ITLINES_MASK, 2);	/* 64 SPIs: 96 INTIDs */
+	assert_int_equal(typer & GICD_TYPER_ITLINES_MASK, 2); /* 64 SPIs: 96 INTIDs */
 	assert_int_equal((typer >> GICD_TYPER_CPUS_SHIFT) & GICD_TYPER_CPUS_MASK, 3);
 	assert_int_equal((typer >> GICD_TYPER_IDBITS_SHIFT) & GICD_TYPER_IDBITS_MASK, 9);
 	assert_false(typer & GICD_TYPER_LPIS);
@@ -718,8 +760,8 @@ static void test_id_registers(void **state)
 	assert_int_equal(PIDR2_ARCHREV(rd32(GICR(2, GICR_PIDR2))), GIC_PIDR2_ARCHREV_V3);
 	assert_int_equal(rd32(GICD(GICD_IIDR)), rd32(GICR(0, GICR_IIDR)));
 	wr32(GICD(GICD_CTLR), GICD_CTLR_EN_GRP0 | GICD_CTLR_EN_GRP1);
-	assert_int_equal(rd32(GICD(GICD_CTLR)), GICD_CTLR_EN_GRP0 | GICD_CTLR_EN_GRP1 |
-			 GICD_CTLR_ARE | GICD_CTLR_DS);
+	assert_int_equal(rd32(GICD(GICD_CTLR)),
+			 GICD_CTLR_EN_GRP0 | GICD_CTLR_EN_GRP1 | GICD_CTLR_ARE | GICD_CTLR_DS);
 }
 
 static void test_gicr_typer_and_waker(void **state)
@@ -735,12 +777,12 @@ static void test_gicr_typer_and_waker(void **state)
 		assert_int_equal(rd32(GICR(n, GICR_TYPER)), (uint32_t)typer);
 	}
 
-	assert_int_equal(rd32(GICR(1, GICR_WAKER)), WAKER_ASLEEP);	/* after reset */
+	assert_int_equal(rd32(GICR(1, GICR_WAKER)), WAKER_ASLEEP); /* after reset */
 	wr32(GICR(1, GICR_WAKER), 0);
 	assert_int_equal(rd32(GICR(1, GICR_WAKER)), 0);
 	assert_int_equal(rd32(GICR(0, GICR_WAKER)), WAKER_ASLEEP);
-	assert_int_equal(rd32(GICR(1, GICR_CTLR)), 0);		/* CTLR: RWP clear */
-	wr64(GICR(1, GICR_PROPBASER), ~0ull);				/* PROPBASER: WI */
+	assert_int_equal(rd32(GICR(1, GICR_CTLR)), 0); /* CTLR: RWP clear */
+	wr64(GICR(1, GICR_PROPBASER), ~0ull);          /* PROPBASER: WI */
 	assert_int_equal(rd64(GICR(1, GICR_PROPBASER)), 0);
 }
 
@@ -749,10 +791,10 @@ static void test_gicr_last_with_two_vcpus(void **state)
 	(void)state;
 	assert_false(rd64(GICR(0, GICR_TYPER)) & GICR_TYPER_LAST);
 	assert_true(rd64(GICR(1, GICR_TYPER)) & GICR_TYPER_LAST);
-	assert_int_equal(rd64(GICR(2, GICR_TYPER)), 0);		/* no third frame */
+	assert_int_equal(rd64(GICR(2, GICR_TYPER)), 0); /* no third frame */
 	assert_int_equal(rd32(GICR(3, GICR_PIDR2)), 0);
 	wr32(GICR(2, GICR_WAKER), 0);
-	assert_int_equal(rd32(GICD(GICD_TYPER)) & GICD_TYPER_ITLINES_MASK, 1);	/* 32 SPIs */
+	assert_int_equal(rd32(GICD(GICD_TYPER)) & GICD_TYPER_ITLINES_MASK, 1); /* 32 SPIs */
 }
 
 static void test_bad_offsets_raz_wi(void **state)
@@ -766,15 +808,15 @@ static void test_bad_offsets_raz_wi(void **state)
 		wr32(GICD(dist_junk[i]), ~0u);
 		assert_int_equal(rd32(GICD(dist_junk[i])), 0);
 	}
-	assert_int_equal(mmio(0, GICD(GICD_ISENABLER + 2), 4, false, 0), 0);	/* misaligned */
-	assert_int_equal(mmio(0, GICD(GICD_CTLR), 8, false, 0), 0);	/* bad size */
+	assert_int_equal(mmio(0, GICD(GICD_ISENABLER + 2), 4, false, 0), 0); /* misaligned */
+	assert_int_equal(mmio(0, GICD(GICD_CTLR), 8, false, 0), 0);          /* bad size */
 	assert_int_equal(mmio(0, GICD(GICD_ISENABLER + 4), 2, false, 0), 0);
 	assert_int_equal(mmio(0, GICD(GICD_ISENABLER + 5), 1, false, 0), 0);
-	wr32(GICD(GICD_ISENABLER), ~0u);		/* ISENABLER0 via GICD: WI */
+	wr32(GICD(GICD_ISENABLER), ~0u); /* ISENABLER0 via GICD: WI */
 	assert_int_equal(rd32(SGI(0, GICR_ISENABLER0)), 0);
-	assert_int_equal(rd64(GICD(GICD_IROUTER + 1019 * 8)), 0);	/* no such SPI */
+	assert_int_equal(rd64(GICD(GICD_IROUTER + 1019 * 8)), 0); /* no such SPI */
 	wr64(GICD(GICD_IROUTER + 1019 * 8), 1);
-	wr32(GICR(0, GICR_SETLPIR), 1);				/* SETLPIR */
+	wr32(GICR(0, GICR_SETLPIR), 1); /* SETLPIR */
 	assert_int_equal(rd32(GICR(0, GICR_SETLPIR)), 0);
 	assert_int_equal(rd32(SGI(0, 0x800)), 0);
 	assert_int_equal(rd32(SGI(0, 0xfffc)), 0);
@@ -787,12 +829,12 @@ static void test_active_by_mmio(void **state)
 {
 	(void)state;
 	spi_setup(39, 0x80, false);
-	wr32(GICD(GICD_ISACTIVER + 4), 1u << 7);			/* ISACTIVER */
+	wr32(GICD(GICD_ISACTIVER + 4), 1u << 7); /* ISACTIVER */
 	assert_int_equal(rd32(GICD(GICD_ICACTIVER + 4)), 1u << 7);
 	vgic_flush(&vm.vcpus[0]);
 	assert_int_equal(LR_STATE(vgic_hw_fake.lr[lr_of(39)]), ICH_LR_ACTIVE);
 	vgic_sync(&vm.vcpus[0]);
-	wr32(GICD(GICD_ICACTIVER + 4), 1u << 7);			/* ICACTIVER */
+	wr32(GICD(GICD_ICACTIVER + 4), 1u << 7); /* ICACTIVER */
 	reenter(0);
 	assert_int_equal(valid_lrs(), 0);
 	assert_int_equal(rd32(GICD(GICD_ISACTIVER + 4)), 0);

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* SOURCES: virt/virtio/virtqueue.c virt/virtio/virtio_mmio.c virt/virtio/virtio_console.c virt/virtio/virtio_blk.c virt/virtio/virtio_vm.c virt/virtio/virtio_net.c virt/virtio/vswitch.c virt/vdev.c virt/vmem.c kernel/pgtable.c kernel/errmsg.c @fake */
 /*
  * Unit tests of the virtio devices: the test plays a guest driver through
@@ -26,18 +27,18 @@
 #include <zvm/vm.h>
 #include "fake/fake.h"
 
-#define RAM_IPA		0x40000000ull
-#define RAM_SIZE	(64u << 10)			/* 16 pages */
-#define HOLE_IPA	(RAM_IPA + RAM_SIZE)		/* unmapped */
-#define DEV_IPA		(RAM_IPA + 0x20000)		/* a device mapping */
-#define RO_IPA		(RAM_IPA + 0x30000)		/* read-only RAM page */
-#define HVC_BASE	0x0a000000ull
-#define BLK_BASE	0x0a000200ull
-#define QSIZE		8
-#define DESC_IPA	(RAM_IPA + 0x1000)
-#define AVAIL_IPA	(RAM_IPA + 0x2000)
-#define USED_IPA	(RAM_IPA + 0x3000)
-#define BUF_IPA		(RAM_IPA + 0x4000)
+#define RAM_IPA   0x40000000ull
+#define RAM_SIZE  (64u << 10)          /* 16 pages */
+#define HOLE_IPA  (RAM_IPA + RAM_SIZE) /* unmapped */
+#define DEV_IPA   (RAM_IPA + 0x20000)  /* a device mapping */
+#define RO_IPA    (RAM_IPA + 0x30000)  /* read-only RAM page */
+#define HVC_BASE  0x0a000000ull
+#define BLK_BASE  0x0a000200ull
+#define QSIZE     8
+#define DESC_IPA  (RAM_IPA + 0x1000)
+#define AVAIL_IPA (RAM_IPA + 0x2000)
+#define USED_IPA  (RAM_IPA + 0x3000)
+#define BUF_IPA   (RAM_IPA + 0x4000)
 
 static struct vm *vm;
 static struct vcpu vcpu0;
@@ -49,7 +50,8 @@ static bool line_level[128];
 
 int vgic_inject(struct vm *v, int vcpu_id, uint32_t intid, bool level)
 {
-	(void)v; (void)vcpu_id;
+	(void)v;
+	(void)vcpu_id;
 	assert_true(intid < 128);
 	line_level[intid] = level;
 	return 0;
@@ -106,7 +108,8 @@ static int setup(void **state)
 	assert_int_equal(vmem_map(&vm->s2, RAM_IPA, (uintptr_t)ram, RAM_SIZE, VMEM_RWX), 0);
 	assert_int_equal(vmem_map(&vm->s2, RO_IPA, (uintptr_t)ro_page, PAGE_SIZE, VMEM_READ), 0);
 	assert_int_equal(vmem_map(&vm->s2, DEV_IPA, (uintptr_t)dev_page, PAGE_SIZE,
-				  VMEM_READ | VMEM_WRITE | VMEM_DEVICE), 0);
+				  VMEM_READ | VMEM_WRITE | VMEM_DEVICE),
+			 0);
 	assert_int_equal(virtio_vm_init(vm, err, sizeof(err)), 0);
 	vcpu0.vm = vm;
 	fake_log_reset();
@@ -156,9 +159,9 @@ static void driver_start(uint64_t base, int nq, uint32_t low_features)
 	w32(base, VIRTIO_MMIO_DRV_FEATURES_SEL, 0);
 	w32(base, VIRTIO_MMIO_DRV_FEATURES, low_features);
 	w32(base, VIRTIO_MMIO_DRV_FEATURES_SEL, 1);
-	w32(base, VIRTIO_MMIO_DRV_FEATURES, 1);		/* VIRTIO_F_VERSION_1 */
-	w32(base, VIRTIO_MMIO_STATUS, VIRTIO_STATUS_ACKNOWLEDGE | VIRTIO_STATUS_DRIVER |
-	    VIRTIO_STATUS_FEATURES_OK);
+	w32(base, VIRTIO_MMIO_DRV_FEATURES, 1); /* VIRTIO_F_VERSION_1 */
+	w32(base, VIRTIO_MMIO_STATUS,
+	    VIRTIO_STATUS_ACKNOWLEDGE | VIRTIO_STATUS_DRIVER | VIRTIO_STATUS_FEATURES_OK);
 	assert_true(r32(base, VIRTIO_MMIO_STATUS) & VIRTIO_STATUS_FEATURES_OK);
 	for (int q = 0; q < nq; q++) {
 		w32(base, VIRTIO_MMIO_QUEUE_SEL, q);
@@ -171,8 +174,9 @@ static void driver_start(uint64_t base, int nq, uint32_t low_features)
 		w32(base, VIRTIO_MMIO_QUEUE_READY, 1);
 		assert_int_equal(r32(base, VIRTIO_MMIO_QUEUE_READY), 1);
 	}
-	w32(base, VIRTIO_MMIO_STATUS, VIRTIO_STATUS_ACKNOWLEDGE | VIRTIO_STATUS_DRIVER |
-	    VIRTIO_STATUS_FEATURES_OK | VIRTIO_STATUS_DRIVER_OK);
+	w32(base, VIRTIO_MMIO_STATUS,
+	    VIRTIO_STATUS_ACKNOWLEDGE | VIRTIO_STATUS_DRIVER | VIRTIO_STATUS_FEATURES_OK |
+		    VIRTIO_STATUS_DRIVER_OK);
 }
 
 static struct vring_desc *dt(int q)
@@ -182,7 +186,7 @@ static struct vring_desc *dt(int q)
 
 static uint16_t *avail(int q)
 {
-	return gp(AVAIL_IPA + 0x100 * q);	/* flags, idx, ring[] */
+	return gp(AVAIL_IPA + 0x100 * q); /* flags, idx, ring[] */
 }
 
 static uint16_t used_idx(int q)
@@ -234,12 +238,12 @@ static void test_registers(void **state)
 	assert_int_equal(r32(HVC_BASE, VIRTIO_MMIO_DEVICE_ID), 3);
 	assert_int_equal(r32(BLK_BASE, VIRTIO_MMIO_DEVICE_ID), 2);
 	w32(BLK_BASE, VIRTIO_MMIO_DEV_FEATURES_SEL, 1);
-	assert_int_equal(r32(BLK_BASE, VIRTIO_MMIO_DEV_FEATURES) & 1, 1);	/* VERSION_1 */
+	assert_int_equal(r32(BLK_BASE, VIRTIO_MMIO_DEV_FEATURES) & 1, 1); /* VERSION_1 */
 	w32(BLK_BASE, VIRTIO_MMIO_DEV_FEATURES_SEL, 0);
 	/* no indirect descriptors */
 	assert_int_equal(r32(BLK_BASE, VIRTIO_MMIO_DEV_FEATURES) & (1u << 28), 0);
 	assert_int_equal(rd(BLK_BASE, VIRTIO_MMIO_CONFIG, 8), sizeof(disk) / 512); /* capacity */
-	assert_int_equal(rd(BLK_BASE, 0x1fc, 4), 0);	/* past the config space */
+	assert_int_equal(rd(BLK_BASE, 0x1fc, 4), 0); /* past the config space */
 }
 
 static void test_version_1_required(void **state)
@@ -247,15 +251,15 @@ static void test_version_1_required(void **state)
 	(void)state;
 	w32(HVC_BASE, VIRTIO_MMIO_STATUS, VIRTIO_STATUS_ACKNOWLEDGE | VIRTIO_STATUS_DRIVER);
 	w32(HVC_BASE, VIRTIO_MMIO_DRV_FEATURES_SEL, 1);
-	w32(HVC_BASE, VIRTIO_MMIO_DRV_FEATURES, 0);			/* a legacy driver */
-	w32(HVC_BASE, VIRTIO_MMIO_STATUS, VIRTIO_STATUS_ACKNOWLEDGE | VIRTIO_STATUS_DRIVER |
-	    VIRTIO_STATUS_FEATURES_OK);
+	w32(HVC_BASE, VIRTIO_MMIO_DRV_FEATURES, 0); /* a legacy driver */
+	w32(HVC_BASE, VIRTIO_MMIO_STATUS,
+	    VIRTIO_STATUS_ACKNOWLEDGE | VIRTIO_STATUS_DRIVER | VIRTIO_STATUS_FEATURES_OK);
 	assert_int_equal(r32(HVC_BASE, VIRTIO_MMIO_STATUS) & VIRTIO_STATUS_FEATURES_OK, 0);
 	assert_non_null(strstr(fake_log.last, "VIRTIO_F_VERSION_1 is required"));
 	/* A feature that was not offered is refused too. */
 	w32(BLK_BASE, VIRTIO_MMIO_STATUS, 0);
 	w32(BLK_BASE, VIRTIO_MMIO_DRV_FEATURES_SEL, 0);
-	w32(BLK_BASE, VIRTIO_MMIO_DRV_FEATURES, 1u << 28);		/* indirect descriptors */
+	w32(BLK_BASE, VIRTIO_MMIO_DRV_FEATURES, 1u << 28); /* indirect descriptors */
 	w32(BLK_BASE, VIRTIO_MMIO_DRV_FEATURES_SEL, 1);
 	w32(BLK_BASE, VIRTIO_MMIO_DRV_FEATURES, 1);
 	w32(BLK_BASE, VIRTIO_MMIO_STATUS, VIRTIO_STATUS_FEATURES_OK);
@@ -323,23 +327,23 @@ static void test_blk_read_write_flush_id(void **state)
 
 	(void)state;
 	driver_start(BLK_BASE, 1, 0);
-	assert_int_equal(blk_req(0, 5, 1024, true), 0);		/* read sectors 5, 6 */
+	assert_int_equal(blk_req(0, 5, 1024, true), 0); /* read sectors 5, 6 */
 	assert_int_equal(data[0], 5);
 	assert_int_equal(data[1023], 6);
 	assert_int_equal(used_elem(0, 0)[1], 1025);
 	memset(data, 0xab, 512);
-	assert_int_equal(blk_req(1, 63, 512, false), 0);	/* write the last sector */
+	assert_int_equal(blk_req(1, 63, 512, false), 0); /* write the last sector */
 	assert_int_equal(disk[63 * 512], 0xab);
 	assert_int_equal(disk[sizeof(disk) - 1], 0xab);
-	assert_int_equal(blk_req(4, 0, 0, false), 0);		/* flush */
-	assert_int_equal(blk_req(8, 0, 20, true), 0);		/* GET_ID */
+	assert_int_equal(blk_req(4, 0, 0, false), 0); /* flush */
+	assert_int_equal(blk_req(8, 0, 20, true), 0); /* GET_ID */
 	assert_memory_equal(data, "zvm-disk0", 10);
-	assert_int_equal(blk_req(99, 0, 0, false), 2);		/* unsupported */
+	assert_int_equal(blk_req(99, 0, 0, false), 2); /* unsupported */
 	/* Out of the disk: an I/O error for the guest, nothing copied, not a fault. */
 	assert_int_equal(blk_req(0, 64, 512, true), 1);
 	assert_int_equal(blk_req(1, 63, 1024, false), 1);
 	assert_int_equal(blk_req(0, UINT64_MAX, 512, true), 1);
-	assert_int_equal(blk_req(0, 0, 100, true), 1);		/* not whole sectors */
+	assert_int_equal(blk_req(0, 0, 100, true), 1); /* not whole sectors */
 	assert_int_equal(disk[0], 0);
 	assert_int_equal(fake_log.lines, 0);
 	assert_false(r32(BLK_BASE, VIRTIO_MMIO_STATUS) & VIRTIO_STATUS_NEEDS_RESET);
@@ -473,7 +477,7 @@ static void test_receive_buffer_read_only(void **state)
 	(void)state;
 	driver_start(HVC_BASE, 2, 0);
 	assert_true(virtio_console_input(vm, 'x'));
-	set_desc(0, 0, BUF_IPA, 16, 0, 0);		/* device-readable only */
+	set_desc(0, 0, BUF_IPA, 16, 0, 0); /* device-readable only */
 	offer(HVC_BASE, 0, 0);
 	expect_broken(HVC_BASE, "has no device-writable descriptor");
 	assert_int_equal(*(uint8_t *)gp(BUF_IPA), 0);
@@ -574,15 +578,30 @@ static void test_disk_one_vm_at_a_time(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		T(test_registers), T(test_version_1_required), T(test_console_tx_rx),
-		T(test_blk_read_write_flush_id), T(test_addr_outside_vm),
-		T(test_across_end_of_ram), T(test_into_device_mapping), T(test_huge_length),
-		T(test_address_overflow), T(test_zero_length), T(test_indirect_refused),
-		T(test_chain_loop), T(test_self_loop), T(test_next_out_of_range),
-		T(test_head_out_of_range), T(test_avail_index_jump), T(test_write_into_read_only),
-		T(test_receive_buffer_read_only), T(test_readable_after_writable),
-		T(test_blk_without_status), T(test_blk_short_header), T(test_bad_queue_setup),
-		T(test_used_ring_read_only), T(test_disk_one_vm_at_a_time),
+		T(test_registers),
+		T(test_version_1_required),
+		T(test_console_tx_rx),
+		T(test_blk_read_write_flush_id),
+		T(test_addr_outside_vm),
+		T(test_across_end_of_ram),
+		T(test_into_device_mapping),
+		T(test_huge_length),
+		T(test_address_overflow),
+		T(test_zero_length),
+		T(test_indirect_refused),
+		T(test_chain_loop),
+		T(test_self_loop),
+		T(test_next_out_of_range),
+		T(test_head_out_of_range),
+		T(test_avail_index_jump),
+		T(test_write_into_read_only),
+		T(test_receive_buffer_read_only),
+		T(test_readable_after_writable),
+		T(test_blk_without_status),
+		T(test_blk_short_header),
+		T(test_bad_queue_setup),
+		T(test_used_ring_read_only),
+		T(test_disk_one_vm_at_a_time),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

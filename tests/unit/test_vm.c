@@ -27,16 +27,17 @@
 #include "fake/fake.h"
 #include "fake/vm_fixture.h"
 
-#define err	vm_fixture_err
+#define err vm_fixture_err
 
 /* A call that must succeed; on failure the message says why. */
-#define assert_ok(call) do {							\
-		int ret_ = (call);						\
-		if (ret_)							\
-			fail_msg("%s: %d: %s", #call, ret_, err);		\
+#define assert_ok(call)                                           \
+	do {                                                      \
+		int ret_ = (call);                                \
+		if (ret_)                                         \
+			fail_msg("%s: %d: %s", #call, ret_, err); \
 	} while (0)
 
-static size_t base_pages, base_blocks;	/* after vmm_init: what no VM holds */
+static size_t base_pages, base_blocks; /* after vmm_init: what no VM holds */
 
 /* ---- fixtures ---- */
 
@@ -77,7 +78,7 @@ static int group_setup(void **state)
 	vm_fixture_init();
 	base_pages = fake_pages_used();
 	base_blocks = fake_heap_blocks_used();
-	assert_true(base_pages > 0);	/* the shared-memory regions of vms.dts */
+	assert_true(base_pages > 0); /* the shared-memory regions of vms.dts */
 	return 0;
 }
 
@@ -120,7 +121,7 @@ static void test_new_builds_a_created_vm(void **state)
 	assert_int_not_equal(vm->vmid, 0);
 	assert_non_null(vm->ram);
 	assert_true(fake_pages_used() >= base_pages + 16 * MIB / PAGE_SIZE);
-	assert_int_equal(vm->cfg.nr_shm, 3);	/* rtos-linux, rtos-rtos2, rtos-telemetry */
+	assert_int_equal(vm->cfg.nr_shm, 3); /* rtos-linux, rtos-rtos2, rtos-telemetry */
 	for (int i = 0; i < 2; i++) {
 		assert_ptr_equal(vm->vcpus[i].vm, vm);
 		assert_int_equal(vm->vcpus[i].arch.vtcr, FAKE_VTCR);
@@ -153,7 +154,7 @@ static void test_new_refuses_a_bad_config(void **state)
 	cfg.cpu_mask = 1u << 6;
 	assert_int_equal(vmm_new(&cfg, err, sizeof(err)), K_EINVAL);
 	assert_string_equal(err, "host CPU 6 does not exist (4 CPUs)");
-	assert_int_equal(fake_alloc_calls(), calls);	/* refused before taking anything */
+	assert_int_equal(fake_alloc_calls(), calls); /* refused before taking anything */
 }
 
 static void test_new_when_all_slots_are_used(void **state)
@@ -161,13 +162,13 @@ static void test_new_when_all_slots_are_used(void **state)
 	struct vm_config cfg = rtos_config(1);
 
 	(void)state;
-	strcpy(cfg.name, "plain");		/* no shared memory: several may exist */
+	strcpy(cfg.name, "plain"); /* no shared memory: several may exist */
 	for (int i = 0; i < VM_MAX; i++)
 		assert_int_equal(vmm_new(&cfg, err, sizeof(err)), i);
 	assert_int_equal(vmm_new(&cfg, err, sizeof(err)), K_EINVAL);
 	assert_string_equal(err, "all VM slots are in use");
 	assert_ok(vmm_delete(3, err, sizeof(err)));
-	assert_int_equal(vmm_new(&cfg, err, sizeof(err)), 3);	/* the free slot */
+	assert_int_equal(vmm_new(&cfg, err, sizeof(err)), 3); /* the free slot */
 	for (int i = 0; i < VM_MAX; i++)
 		assert_ok(vmm_delete(i, err, sizeof(err)));
 }
@@ -177,7 +178,7 @@ static void test_new_without_guest_ram(void **state)
 	struct vm_config cfg = rtos_config(1);
 
 	(void)state;
-	cfg.ram_size = 1024 * MIB;		/* more than the host has */
+	cfg.ram_size = 1024 * MIB; /* more than the host has */
 	assert_true(vmm_new(&cfg, err, sizeof(err)) < 0);
 	assert_string_equal(err, "not enough host memory for 1024 MiB");
 }
@@ -201,7 +202,7 @@ static void test_new_frees_all_after_any_failed_allocation(void **state)
 		}
 	}
 	assert_int_equal(id, 0);
-	assert_true(n > 8);		/* RAM, tables, devices, threads, stacks each failed once */
+	assert_true(n > 8); /* RAM, tables, devices, threads, stacks each failed once */
 	fake_alloc_fail_nth(0);
 	assert_ok(vmm_delete(id, err, sizeof(err)));
 }
@@ -230,7 +231,7 @@ static void test_run_loads_and_starts_vcpu0(void **state)
 	assert_string_equal(vmm_state_name(vm->state), "running");
 	assert_true(vm->loaded);
 	assert_true(kernel_in_ram(vm));
-	assert_int_equal(*guest_byte(vm, RAM_IPA + SEG_OFFSET + SEG_BYTES), 0);	/* bss */
+	assert_int_equal(*guest_byte(vm, RAM_IPA + SEG_OFFSET + SEG_BYTES), 0); /* bss */
 	assert_int_equal(fdt_check_header(guest_byte(vm, image_dtb_ipa(RAM_IPA))), 0);
 	assert_int_equal(v0->power, VCPU_ON);
 	assert_int_equal(v0->arch.regs.elr, ENTRY);
@@ -240,7 +241,7 @@ static void test_run_loads_and_starts_vcpu0(void **state)
 	assert_int_equal(v1->arch.vmpidr & 0xff, 1);
 	assert_int_equal(v0->thread->state, K_THREAD_READY);
 	assert_int_equal(v1->thread->state, K_THREAD_READY);
-	assert_true(fake_arch.dcache_cleans > 0);	/* the guest starts with caches off */
+	assert_true(fake_arch.dcache_cleans > 0); /* the guest starts with caches off */
 	assert_int_equal(vmm_guest_ticks(vm), 0);
 	assert_ok(vmm_delete(id, err, sizeof(err)));
 }
@@ -288,14 +289,14 @@ static void test_guest_time_frozen_while_paused(void **state)
 	assert_int_equal(vmm_guest_ticks(vm), 500);
 	assert_int_equal(vmm_pause(id, err, sizeof(err)), K_EINVAL);
 	assert_string_equal(err, "VM 0 is paused, not running");
-	assert_ok(vmm_run(id, err, sizeof(err)));	/* resume */
+	assert_ok(vmm_run(id, err, sizeof(err))); /* resume */
 	assert_int_equal(vm->state, VM_RUNNING);
 	assert_int_equal(vmm_guest_ticks(vm), 500);
 	fake_kernel.now += 200;
 	assert_int_equal(vmm_guest_ticks(vm), 700);
-	for (int i = 0; i < 2; i++)	/* what each vCPU's CNTVCT_EL0 will read */
+	for (int i = 0; i < 2; i++) /* what each vCPU's CNTVCT_EL0 will read */
 		assert_int_equal(fake_kernel.now - vm->vcpus[i].arch.cntvoff, 700);
-	assert_true(fake_kernel.sem_gives >= 2);	/* both vCPUs were woken */
+	assert_true(fake_kernel.sem_gives >= 2); /* both vCPUs were woken */
 	assert_ok(vmm_delete(id, err, sizeof(err)));
 }
 
@@ -305,7 +306,7 @@ static void test_halt_stops_guest_time(void **state)
 	struct vm *vm = vmm_get(id);
 
 	(void)state;
-	assert_int_equal(vmm_guest_ticks(vm), 0);	/* not loaded yet */
+	assert_int_equal(vmm_guest_ticks(vm), 0); /* not loaded yet */
 	assert_ok(vmm_run(id, err, sizeof(err)));
 	fake_kernel.now += 300;
 	vm_halt(vm, "stopped");
@@ -327,7 +328,7 @@ static void test_reset_reloads_and_restarts(void **state)
 	assert_string_equal(err, "VM 0 has not run yet: use zvm run");
 	assert_ok(vmm_run(id, err, sizeof(err)));
 	pages = fake_pages_used();
-	memset(guest_byte(vm, RAM_IPA + SEG_OFFSET), 0, 64);	/* the guest wrote over itself */
+	memset(guest_byte(vm, RAM_IPA + SEG_OFFSET), 0, 64); /* the guest wrote over itself */
 	vm->vcpus[1].power = VCPU_ON;
 	vm->exits_by_kind[EXIT_WFI] = 9;
 	vm_halt(vm, "guest crashed");
@@ -363,7 +364,7 @@ static void test_failed_reset_then_delete(void **state)
 		assert_true(err[0] != '\0');
 		assert_int_not_equal(vm->state, VM_RUNNING);
 		fake_alloc_fail_nth(0);
-		assert_ok(vmm_reset(id, err, sizeof(err)));	/* it recovers */
+		assert_ok(vmm_reset(id, err, sizeof(err))); /* it recovers */
 		assert_int_equal(vm->state, VM_RUNNING);
 	}
 	fake_alloc_fail_nth(2);
@@ -387,7 +388,7 @@ static void test_reset_asked_by_the_guest(void **state)
 	vmm_request_reset(vm);
 	assert_int_equal(vm->state, VM_PAUSED);
 	assert_int_equal(vmm_guest_ticks(vm), 50);
-	assert_int_equal(fake_thread_run(worker), 1);	/* did it, waits for the next */
+	assert_int_equal(fake_thread_run(worker), 1); /* did it, waits for the next */
 	assert_int_equal(vm->state, VM_RUNNING);
 	assert_true(kernel_in_ram(vm));
 	assert_int_equal(vmm_guest_ticks(vm), 0);
@@ -409,7 +410,7 @@ static void test_reset_requests_beyond_the_queue(void **state)
 	vmm_request_reset(vm);
 	assert_int_equal(vm->state, VM_HALTED);
 	assert_string_equal(vm->halt_reason, "reset requested but the VMM is busy");
-	assert_int_equal(fake_thread_run(fake_thread_find("vmm")), 1);	/* drains the queue */
+	assert_int_equal(fake_thread_run(fake_thread_find("vmm")), 1); /* drains the queue */
 	assert_int_equal(vm->state, VM_RUNNING);
 	assert_ok(vmm_delete(id, err, sizeof(err)));
 }
@@ -439,12 +440,12 @@ static void test_update(void **state)
 	cfg = rtos_config(1);
 	assert_int_equal(vmm_update(id, &cfg, err, sizeof(err)), K_EINVAL);
 	assert_string_equal(err, "VM 0 is running: stop it first (zvm delete, or update "
-			    "before zvm run)");
+				 "before zvm run)");
 	assert_ok(vmm_pause(id, err, sizeof(err)));
 	assert_int_equal(vmm_update(id, &cfg, err, sizeof(err)), K_EINVAL);
 	assert_int_equal(vm->cfg.nr_vcpus, 3);
 	vm_halt(vm, "stopped");
-	assert_ok(vmm_update(id, &cfg, err, sizeof(err)));	/* halted: allowed */
+	assert_ok(vmm_update(id, &cfg, err, sizeof(err))); /* halted: allowed */
 	assert_int_equal(vm->cfg.nr_vcpus, 1);
 	assert_int_equal(vm->state, VM_CREATED);
 	assert_ok(vmm_delete(id, err, sizeof(err)));
@@ -479,7 +480,7 @@ static void test_state_names(void **state)
 	assert_string_equal(vmm_state_name(VM_PAUSED), "paused");
 	assert_string_equal(vmm_state_name(VM_HALTED), "halted");
 	assert_string_equal(vmm_state_name((enum vm_state)4), "?");
-	assert_string_equal(vmm_state_name((enum vm_state)-1), "?");
+	assert_string_equal(vmm_state_name((enum vm_state) - 1), "?");
 }
 
 static void test_vcpu_by_mpidr(void **state)
@@ -489,10 +490,10 @@ static void test_vcpu_by_mpidr(void **state)
 
 	(void)state;
 	assert_ptr_equal(vm_vcpu_by_mpidr(vm, 0), &vm->vcpus[0]);
-	assert_ptr_equal(vm_vcpu_by_mpidr(vm, 0x80000001), &vm->vcpus[1]);	/* RES1, U */
+	assert_ptr_equal(vm_vcpu_by_mpidr(vm, 0x80000001), &vm->vcpus[1]); /* RES1, U */
 	assert_null(vm_vcpu_by_mpidr(vm, 2));
-	assert_null(vm_vcpu_by_mpidr(vm, 0x100));		/* Aff1 */
-	assert_null(vm_vcpu_by_mpidr(vm, 1ull << 32));		/* Aff3 */
+	assert_null(vm_vcpu_by_mpidr(vm, 0x100));      /* Aff1 */
+	assert_null(vm_vcpu_by_mpidr(vm, 1ull << 32)); /* Aff3 */
 	assert_ok(vmm_delete(id, err, sizeof(err)));
 }
 
@@ -508,12 +509,14 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_delete_unknown, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_run_loads_and_starts_vcpu0, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_run_and_pause_errors, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_guest_time_frozen_while_paused, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_guest_time_frozen_while_paused, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(test_halt_stops_guest_time, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_reset_reloads_and_restarts, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_failed_reset_then_delete, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_reset_asked_by_the_guest, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_reset_requests_beyond_the_queue, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_reset_requests_beyond_the_queue, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(test_update, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_update_that_fails_keeps_the_old_config, setup,
 						teardown),

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* SOURCES: virt/vm_config.c virt/virtio/virtio_config.c kernel/errmsg.c tests/unit/fake/dtc.c platform/fdt_util.c @fake */
 /* LDLIBS: -lfdt */
 /*
@@ -22,7 +23,7 @@
 #include "fake/dtc.h"
 #include "fake/fake.h"
 
-#define MIB		(1ull << 20)
+#define MIB (1ull << 20)
 
 static char err[256];
 static uint8_t rtos_img[4096] __attribute__((aligned(8)));
@@ -55,13 +56,14 @@ static void *dtc_string(const char *src, size_t *size)
 	return blob;
 }
 
-static int manifest_entry(char *s, size_t len, const char *name, const uint8_t *img,
-			  size_t size, uintptr_t addr)
+static int manifest_entry(char *s, size_t len, const char *name, const uint8_t *img, size_t size,
+			  uintptr_t addr)
 {
-	return snprintf(s, len, "%s { addr = /bits/ 64 <0x%lx>; size = /bits/ 64 <%zu>; "
+	return snprintf(s, len,
+			"%s { addr = /bits/ 64 <0x%lx>; size = /bits/ 64 <%zu>; "
 			"head = [%02x %02x %02x %02x %02x %02x %02x %02x]; };\n",
-			name, (unsigned long)addr, size, img[0], img[1], img[2], img[3],
-			img[4], img[5], img[6], img[7]);
+			name, (unsigned long)addr, size, img[0], img[1], img[2], img[3], img[4],
+			img[5], img[6], img[7]);
 }
 
 /* The manifest: the RTOS image, and the Linux ones if asked. */
@@ -111,12 +113,14 @@ static void use_template_over(const char *body, const char *over)
 	size_t size;
 	void *blob;
 
-	snprintf(src, sizeof(src), "/dts-v1/;\n/ { zvm {\n"
+	snprintf(src, sizeof(src),
+		 "/dts-v1/;\n/ { zvm {\n"
 		 "images { rtos: rtos-elf { blob = \"rtos-elf\"; };\n"
 		 "  raw: raw { blob = \"rtos-elf\"; load-address = /bits/ 64 <0x40400000>; };\n"
 		 "  nosuch: nosuch { blob = \"nosuch\"; }; };\n"
 		 "templates { t { %s }; }; }; };\n"
-		 "/ { zvm { templates { t { %s }; }; }; };\n", body, over);
+		 "/ { zvm { templates { t { %s }; }; }; };\n",
+		 body, over);
 	blob = dtc_string(src, &size);
 	use_templates_blob(blob, size);
 }
@@ -126,14 +130,14 @@ static void use_template(const char *body)
 	use_template_over(body, "");
 }
 
-#define T_TYPE		"type = \"rtos\";"
-#define T_VCPUS		"vcpus = <2>;"
-#define T_CPUS		"cpus = <0 3>;"
-#define T_PRIO		"priority = <(-3)>;"
-#define T_BASE		"ram-base = <0x40000000>;"
-#define T_SIZE		"memory-size = /bits/ 64 <0x2000000>;"
-#define T_IMAGE		"image = <&rtos>;"
-#define T_GOOD		T_TYPE T_VCPUS T_CPUS T_PRIO T_BASE T_SIZE T_IMAGE
+#define T_TYPE  "type = \"rtos\";"
+#define T_VCPUS "vcpus = <2>;"
+#define T_CPUS  "cpus = <0 3>;"
+#define T_PRIO  "priority = <(-3)>;"
+#define T_BASE  "ram-base = <0x40000000>;"
+#define T_SIZE  "memory-size = /bits/ 64 <0x2000000>;"
+#define T_IMAGE "image = <&rtos>;"
+#define T_GOOD  T_TYPE T_VCPUS T_CPUS T_PRIO T_BASE T_SIZE T_IMAGE
 
 static int setup(void **state)
 {
@@ -143,7 +147,7 @@ static int setup(void **state)
 	memset(linux_img, 0x11, sizeof(linux_img));
 	memset(linux_rd, 0x1f, sizeof(linux_rd));
 	linux_rd[3] = 0x8b;
-	fake_kernel_reset();			/* 4 CPUs, all online */
+	fake_kernel_reset(); /* 4 CPUs, all online */
 	memset(&store, 0, sizeof(store));
 	store.images = table;
 	store.nr_images = 3;
@@ -240,7 +244,7 @@ static void test_vms_names(void **state)
 	use_vms_dts();
 	assert_int_equal(vm_config_template_names(names, sizeof(names)), 3);
 	assert_string_equal(names, "rtos linux linux2");
-	assert_int_equal(vm_config_template_names(names, 6), 3);	/* truncated, terminated */
+	assert_int_equal(vm_config_template_names(names, 6), 3); /* truncated, terminated */
 	assert_string_equal(names, "rtos ");
 	expect_error("freebsd", "no template 'freebsd'");
 }
@@ -269,7 +273,7 @@ static void test_garbage_blob(void **state)
 	srand(7);
 	for (int i = 0; i < 4096; i++)
 		junk[i] = (uint8_t)rand();
-	memcpy(junk, "\xd0\x0d\xfe\xed", 4);		/* magic right, the rest junk */
+	memcpy(junk, "\xd0\x0d\xfe\xed", 4); /* magic right, the rest junk */
 	use_templates_blob(junk, 4096);
 	expect_error("rtos", "no valid VM config");
 }
@@ -311,7 +315,7 @@ static bool check_mangled_template(const char *name)
 		return false;
 	}
 	assert_memory_equal(&cfg, &again, sizeof(cfg));
-	assert_ptr_equal(cfg.kernel, rtos_img);		/* the only image in the manifest */
+	assert_ptr_equal(cfg.kernel, rtos_img); /* the only image in the manifest */
 	assert_true(cfg.kernel_size > 0 && cfg.kernel_size <= sizeof(rtos_img));
 	err[0] = '\0';
 	ret = vm_config_check(&cfg, err, sizeof(err));
@@ -346,7 +350,7 @@ static void test_mangled_blob(void **state)
 		assert_string_equal(names, again);
 		assert_true(n == K_EINVAL ? names[0] != '\0' : n >= 0 && n <= 3);
 	}
-	assert_true(accepted > 30 && accepted < 2970);	/* both outcomes were checked */
+	assert_true(accepted > 30 && accepted < 2970); /* both outcomes were checked */
 	free(good);
 }
 
@@ -369,11 +373,11 @@ static void test_template_good(void **state)
 	(void)state;
 	use_template(T_GOOD);
 	assert_int_equal(from("t", &cfg), 0);
-	assert_string_equal(cfg.name, "t");		/* no name: the template's */
+	assert_string_equal(cfg.name, "t"); /* no name: the template's */
 	assert_int_equal(cfg.nr_vcpus, 2);
 	assert_int_equal(cfg.cpu_mask, 0x9);
 	assert_int_equal(cfg.prio, -3);
-	assert_int_equal(cfg.ram_ipa, 0x40000000);	/* one cell is fine */
+	assert_int_equal(cfg.ram_ipa, 0x40000000); /* one cell is fine */
 	assert_int_equal(cfg.ram_size, 32 * MIB);
 	assert_string_equal(cfg.bootargs, "");
 	assert_int_equal(cfg.uart_base, 0);
@@ -460,31 +464,35 @@ static void test_template_devices(void **state)
 
 	(void)state;
 	use_template_over(T_GOOD, "devices { #address-cells = <1>; #size-cells = <1>;"
-		     "u@1000 { compatible = \"arm,pl011\"; reg = <0x1000 0x1000>;"
-		     " spi = <7>; }; };");
+				  "u@1000 { compatible = \"arm,pl011\"; reg = <0x1000 0x1000>;"
+				  " spi = <7>; }; };");
 	assert_int_equal(from("t", &cfg), 0);
 	assert_int_equal(cfg.uart_base, 0x1000);
 	assert_int_equal(cfg.uart_spi, 7);
-	use_template_over(T_GOOD, "devices { #address-cells = <1>; #size-cells = <1>;"
-		     "n@1000 { compatible = \"virtio,rng\"; reg = <0x1000 0x200>; }; };");
+	use_template_over(T_GOOD,
+			  "devices { #address-cells = <1>; #size-cells = <1>;"
+			  "n@1000 { compatible = \"virtio,rng\"; reg = <0x1000 0x200>; }; };");
 	expect_error("t", "unsupported device 'n@1000'");
-	use_template_over(T_GOOD, "devices { #address-cells = <1>; #size-cells = <1>;"
-		     "u@1000 { compatible = \"arm,pl011\"; reg = <0x1000 0x1000>; }; };");
+	use_template_over(T_GOOD,
+			  "devices { #address-cells = <1>; #size-cells = <1>;"
+			  "u@1000 { compatible = \"arm,pl011\"; reg = <0x1000 0x1000>; }; };");
 	expect_error("t", "missing property 'spi'");
 	use_template_over(T_GOOD, "devices { #address-cells = <1>; #size-cells = <1>;"
-		     "u@1000 { compatible = \"arm,pl011\"; spi = <1>; }; };");
+				  "u@1000 { compatible = \"arm,pl011\"; spi = <1>; }; };");
 	expect_error("t", "'reg'");
-	use_template_over(T_GOOD, "devices { #address-cells = <1>; #size-cells = <1>;"
-		     "u@1000 { compatible = \"arm,pl011\"; reg = <0x1000 0x1000>; spi = <1>; };"
-		     "u@2000 { compatible = \"arm,pl011\"; reg = <0x2000 0x1000>;"
-		     " spi = <2>; }; };");
+	use_template_over(
+		T_GOOD, "devices { #address-cells = <1>; #size-cells = <1>;"
+			"u@1000 { compatible = \"arm,pl011\"; reg = <0x1000 0x1000>; spi = <1>; };"
+			"u@2000 { compatible = \"arm,pl011\"; reg = <0x2000 0x1000>;"
+			" spi = <2>; }; };");
 	expect_error("t", "more than one UART");
 }
 
 /* virtio,mmio nodes: parsed, then checked by vm_config_check. */
-#define T_VIRTIO(dev)	"devices { #address-cells = <1>; #size-cells = <1>;" dev "};"
-#define T_HVC(at, spi)	"v@" #at " { compatible = \"virtio,mmio\"; reg = <" #at " 0x200>;" \
-			" spi = <" #spi ">; device-type = \"console\"; };"
+#define T_VIRTIO(dev) "devices { #address-cells = <1>; #size-cells = <1>;" dev "};"
+#define T_HVC(at, spi)                                                     \
+	"v@" #at " { compatible = \"virtio,mmio\"; reg = <" #at " 0x200>;" \
+	" spi = <" #spi ">; device-type = \"console\"; };"
 
 static void check_virtio(const char *devices, const char *what)
 {
@@ -502,9 +510,11 @@ static void test_template_virtio(void **state)
 	struct vm_config cfg;
 
 	(void)state;
-	use_template_over(T_GOOD, T_VIRTIO(T_HVC(0xa000000, 16)
-		"b@a000200 { compatible = \"virtio,mmio\"; reg = <0xa000200 0x200>; spi = <17>;"
-		" device-type = \"block\"; image = <&rtos>; };"));
+	use_template_over(
+		T_GOOD,
+		T_VIRTIO(T_HVC(0xa000000, 16) "b@a000200 { compatible = \"virtio,mmio\"; reg = "
+					      "<0xa000200 0x200>; spi = <17>;"
+					      " device-type = \"block\"; image = <&rtos>; };"));
 	assert_int_equal(from("t", &cfg), 0);
 	assert_int_equal(cfg.nr_virtio, 2);
 	assert_int_equal(cfg.virtio[0].type, VIRTIO_TYPE_CONSOLE);
@@ -513,14 +523,16 @@ static void test_template_virtio(void **state)
 	assert_int_equal(cfg.virtio[1].type, VIRTIO_TYPE_BLOCK);
 	assert_string_equal(cfg.virtio[1].disk, "rtos-elf");
 	assert_int_equal(vm_config_check(&cfg, err, sizeof(err)), 0);
-	use_template_over(T_GOOD, T_VIRTIO("v@1000 { compatible = \"virtio,mmio\";"
-		" reg = <0x1000 0x200>; spi = <3>; device-type = \"gpu\"; };"));
+	use_template_over(T_GOOD,
+			  T_VIRTIO("v@1000 { compatible = \"virtio,mmio\";"
+				   " reg = <0x1000 0x200>; spi = <3>; device-type = \"gpu\"; };"));
 	expect_error("t", "needs device-type");
-	use_template_over(T_GOOD, T_VIRTIO("v@1000 { compatible = \"virtio,mmio\";"
-		" reg = <0x1000 0x200>; spi = <3>; device-type = \"block\"; };"));
+	use_template_over(
+		T_GOOD, T_VIRTIO("v@1000 { compatible = \"virtio,mmio\";"
+				 " reg = <0x1000 0x200>; spi = <3>; device-type = \"block\"; };"));
 	expect_error("t", "needs image");
 	use_template_over(T_GOOD, T_VIRTIO("v@1000 { compatible = \"virtio,mmio\";"
-		" device-type = \"console\"; };"));
+					   " device-type = \"console\"; };"));
 	expect_error("t", "needs reg and spi");
 	check_virtio(T_VIRTIO(T_HVC(0xa000100, 16)), "must be 0x200 aligned");
 	check_virtio(T_VIRTIO(T_HVC(0x8000000, 16)), "overlaps the GIC");
@@ -547,18 +559,18 @@ static void test_manifest_checks(void **state)
 	assert_int_equal(vm_config_image_find("bios", &addr, &size, err, sizeof(err)), K_EINVAL);
 	assert_non_null(strstr(err, "unknown image 'bios'"));
 
-	rtos_img[1] = 'X';				/* not what was loaded */
+	rtos_img[1] = 'X'; /* not what was loaded */
 	assert_int_equal(find_rtos(&addr, &size), K_EINVAL);
 	assert_non_null(strstr(err, "not in memory"));
 	rtos_img[1] = 'E';
 
-	use_manifest(false, sizeof(rtos_img) + 1, (uintptr_t)rtos_img);	/* over its room */
+	use_manifest(false, sizeof(rtos_img) + 1, (uintptr_t)rtos_img); /* over its room */
 	assert_int_equal(find_rtos(&addr, &size), K_EINVAL);
 	assert_non_null(strstr(err, "does not match its slot"));
-	use_manifest(false, sizeof(rtos_img), (uintptr_t)linux_img);	/* elsewhere */
+	use_manifest(false, sizeof(rtos_img), (uintptr_t)linux_img); /* elsewhere */
 	assert_int_equal(find_rtos(&addr, &size), K_EINVAL);
 	assert_non_null(strstr(err, "does not match its slot"));
-	use_manifest(false, 4, (uintptr_t)rtos_img);		/* head longer than image */
+	use_manifest(false, 4, (uintptr_t)rtos_img); /* head longer than image */
 	assert_int_equal(find_rtos(&addr, &size), K_EINVAL);
 	assert_non_null(strstr(err, "bad entry"));
 }
@@ -568,8 +580,14 @@ static void test_manifest_checks(void **state)
 static struct vm_config good_config(void)
 {
 	struct vm_config cfg = {
-		.type = VM_TYPE_RTOS, .name = "vm", .nr_vcpus = 1, .cpu_mask = 2, .prio = 2,
-		.ram_ipa = 0x40000000, .ram_size = 64 * MIB, .uart_base = 0x09000000,
+		.type = VM_TYPE_RTOS,
+		.name = "vm",
+		.nr_vcpus = 1,
+		.cpu_mask = 2,
+		.prio = 2,
+		.ram_ipa = 0x40000000,
+		.ram_size = 64 * MIB,
+		.uart_base = 0x09000000,
 		.uart_spi = 1,
 	};
 
@@ -590,31 +608,78 @@ static void test_check(void **state)
 
 	(void)state;
 	assert_int_equal(vm_config_check(&c, err, sizeof(err)), 0);
-	c = good_config(); c.nr_vcpus = 0; expect_refused(c, "vcpus must be 1..4 (got 0)");
-	c = good_config(); c.nr_vcpus = 5; expect_refused(c, "vcpus must be 1..4 (got 5)");
-	c = good_config(); c.ram_size = 8 * MIB; expect_refused(c, "memory must be 16..1024 MiB");
-	c = good_config(); c.ram_size = 2048 * MIB; expect_refused(c, "memory must be 16..1024");
-	c = good_config(); c.ram_size = 17 * MIB; expect_refused(c, "multiple of 2 MiB");
-	c = good_config(); c.ram_ipa = 0x40100000; expect_refused(c, "not 2 MiB aligned");
-	c = good_config(); c.ram_ipa = 0x3fe00000; expect_refused(c, "overlaps the device window");
-	c = good_config(); c.ram_ipa = 0; expect_refused(c, "overlaps the device window");
-	c = good_config(); c.ram_ipa = (1ull << 39) - 32 * MIB; expect_refused(c, "39-bit");
-	c = good_config(); c.ram_ipa = UINT64_MAX & ~(2 * MIB - 1); expect_refused(c, "39-bit");
-	c = good_config(); c.cpu_mask = 0; expect_refused(c, "empty CPU mask");
-	c = good_config(); c.cpu_mask = 1u << 4; expect_refused(c, "host CPU 4 does not exist");
-	c = good_config(); c.cpu_mask = 1u << 31; expect_refused(c, "host CPU 31 does not exist");
-	c = good_config(); c.prio = K_HIGHEST_PRIO - 1; expect_refused(c, "must be -16..31");
-	c = good_config(); c.prio = K_LOWEST_PRIO + 1; expect_refused(c, "must be -16..31");
-	c = good_config(); c.name[0] = '\0'; expect_refused(c, "needs a name");
-	c = good_config(); memset(c.name, 'x', VM_NAME_LEN); expect_refused(c, "needs a name");
-	c = good_config(); c.uart_base = 0x08000000; expect_refused(c, "overlaps the GIC");
-	c = good_config(); c.uart_base = 0x080a1000; expect_refused(c, "overlaps the GIC");
-	c = good_config(); c.uart_base = 0x09000800; expect_refused(c, "4 KiB aligned");
-	c = good_config(); c.uart_base = 0x40000000; expect_refused(c, "below 0x40000000");
-	c = good_config(); c.uart_spi = 988; expect_refused(c, "SPI 988");
-	c = good_config(); c.uart_spi = -1; expect_refused(c, "SPI -1");
+	c = good_config();
+	c.nr_vcpus = 0;
+	expect_refused(c, "vcpus must be 1..4 (got 0)");
+	c = good_config();
+	c.nr_vcpus = 5;
+	expect_refused(c, "vcpus must be 1..4 (got 5)");
+	c = good_config();
+	c.ram_size = 8 * MIB;
+	expect_refused(c, "memory must be 16..1024 MiB");
+	c = good_config();
+	c.ram_size = 2048 * MIB;
+	expect_refused(c, "memory must be 16..1024");
+	c = good_config();
+	c.ram_size = 17 * MIB;
+	expect_refused(c, "multiple of 2 MiB");
+	c = good_config();
+	c.ram_ipa = 0x40100000;
+	expect_refused(c, "not 2 MiB aligned");
+	c = good_config();
+	c.ram_ipa = 0x3fe00000;
+	expect_refused(c, "overlaps the device window");
+	c = good_config();
+	c.ram_ipa = 0;
+	expect_refused(c, "overlaps the device window");
+	c = good_config();
+	c.ram_ipa = (1ull << 39) - 32 * MIB;
+	expect_refused(c, "39-bit");
+	c = good_config();
+	c.ram_ipa = UINT64_MAX & ~(2 * MIB - 1);
+	expect_refused(c, "39-bit");
+	c = good_config();
+	c.cpu_mask = 0;
+	expect_refused(c, "empty CPU mask");
+	c = good_config();
+	c.cpu_mask = 1u << 4;
+	expect_refused(c, "host CPU 4 does not exist");
+	c = good_config();
+	c.cpu_mask = 1u << 31;
+	expect_refused(c, "host CPU 31 does not exist");
+	c = good_config();
+	c.prio = K_HIGHEST_PRIO - 1;
+	expect_refused(c, "must be -16..31");
+	c = good_config();
+	c.prio = K_LOWEST_PRIO + 1;
+	expect_refused(c, "must be -16..31");
+	c = good_config();
+	c.name[0] = '\0';
+	expect_refused(c, "needs a name");
+	c = good_config();
+	memset(c.name, 'x', VM_NAME_LEN);
+	expect_refused(c, "needs a name");
+	c = good_config();
+	c.uart_base = 0x08000000;
+	expect_refused(c, "overlaps the GIC");
+	c = good_config();
+	c.uart_base = 0x080a1000;
+	expect_refused(c, "overlaps the GIC");
+	c = good_config();
+	c.uart_base = 0x09000800;
+	expect_refused(c, "4 KiB aligned");
+	c = good_config();
+	c.uart_base = 0x40000000;
+	expect_refused(c, "below 0x40000000");
+	c = good_config();
+	c.uart_spi = 988;
+	expect_refused(c, "SPI 988");
+	c = good_config();
+	c.uart_spi = -1;
+	expect_refused(c, "SPI -1");
 	fake_kernel.offline = 1u << 1;
-	c = good_config(); expect_refused(c, "host CPU 1 is offline");
+	c = good_config();
+	expect_refused(c, "host CPU 1 is offline");
 	c.cpu_mask = 0x5;
 	assert_int_equal(vm_config_check(&c, err, sizeof(err)), 0);
 }
@@ -623,13 +688,25 @@ int main(void)
 {
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 	const struct CMUnitTest tests[] = {
-		T(test_vms_rtos), T(test_vms_linux_images_absent), T(test_vms_linux),
-		T(test_vms_names), T(test_no_blobs), T(test_garbage_blob),
-		T(test_blob_larger_than_its_room), T(test_mangled_blob),
-		T(test_no_templates_node), T(test_template_good), T(test_template_vm_name),
-		T(test_template_missing_properties), T(test_template_bad_values),
-		T(test_template_bad_images), T(test_template_raw_image),
-		T(test_template_devices), T(test_template_virtio), T(test_manifest_checks), T(test_check),
+		T(test_vms_rtos),
+		T(test_vms_linux_images_absent),
+		T(test_vms_linux),
+		T(test_vms_names),
+		T(test_no_blobs),
+		T(test_garbage_blob),
+		T(test_blob_larger_than_its_room),
+		T(test_mangled_blob),
+		T(test_no_templates_node),
+		T(test_template_good),
+		T(test_template_vm_name),
+		T(test_template_missing_properties),
+		T(test_template_bad_values),
+		T(test_template_bad_images),
+		T(test_template_raw_image),
+		T(test_template_devices),
+		T(test_template_virtio),
+		T(test_manifest_checks),
+		T(test_check),
 	};
 #undef T
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* SOURCES: virt/vmem.c kernel/pgtable.c @fake */
 /*
  * Unit tests of stage-2 translation: the descriptor bits of each kind of
@@ -18,17 +19,17 @@
 #include <arch/stage2.h>
 #include "fake/fake.h"
 
-#define MIB		(1ull << 20)
-#define GIB		(1ull << 30)
+#define MIB (1ull << 20)
+#define GIB (1ull << 30)
 
 /* Stage-2 descriptor fields, as the Arm ARM lays them out. */
-#define MEMATTR(d)	(((d) >> 2) & 0xf)
-#define S2AP(d)		(((d) >> 6) & 0x3)
-#define SH(d)		(((d) >> 8) & 0x3)
-#define AF(d)		(((d) >> 10) & 0x1)
-#define XN(d)		(((d) >> 54) & 0x1)
+#define MEMATTR(d) (((d) >> 2) & 0xf)
+#define S2AP(d)    (((d) >> 6) & 0x3)
+#define SH(d)      (((d) >> 8) & 0x3)
+#define AF(d)      (((d) >> 10) & 0x1)
+#define XN(d)      (((d) >> 54) & 0x1)
 
-static size_t base_pages;	/* held before the test */
+static size_t base_pages; /* held before the test */
 
 /* Table pages taken from the page allocator and not given back. */
 static size_t pages_out(void)
@@ -94,7 +95,8 @@ static void test_device(void **state)
 	uint64_t pa = 0, d;
 
 	assert_int_equal(vmem_map(s2, 0x08000000, 0x08000000, 64 * 1024,
-				  VMEM_READ | VMEM_WRITE | VMEM_DEVICE), 0);
+				  VMEM_READ | VMEM_WRITE | VMEM_DEVICE),
+			 0);
 	d = leaf_attrs(s2, 0x08000000);
 	assert_int_equal(MEMATTR(d), 0x1);
 	assert_int_equal(S2AP(d), 3);
@@ -183,7 +185,7 @@ static void test_unmap_flushes_and_frees(void **state)
 
 	assert_int_equal(vmem_map(s2, GIB, 2 * GIB, GIB, VMEM_RWX), 0);
 	assert_int_equal(vmem_unmap(s2, GIB + 16 * MIB, 4096), 0);
-	assert_true(fake_arch.s2_flush_all >= 3);		/* two splits and the unmap */
+	assert_true(fake_arch.s2_flush_all >= 3); /* two splits and the unmap */
 	assert_int_equal(s2->nr_tables, 3);
 	assert_int_equal(vmem_translate(s2, GIB + 16 * MIB, &pa, &prot), K_EINVAL);
 	assert_int_equal(vmem_translate(s2, GIB + 16 * MIB + 4096, &pa, &prot), 0);
@@ -198,7 +200,7 @@ static void test_out_of_pages(void **state)
 {
 	struct vmem *s2 = *state;
 
-	fake_alloc_fail_nth(1);			/* the next table */
+	fake_alloc_fail_nth(1); /* the next table */
 	assert_int_equal(vmem_map(s2, GIB, 0x40200000, 4 * MIB, VMEM_RWX), K_ENOMEM);
 	assert_int_equal(vmem_translate(s2, GIB, NULL, NULL), K_EINVAL);
 	assert_int_equal(s2->nr_tables, 1);
@@ -220,16 +222,11 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
-		T(test_normal_rwx),
-		T(test_device),
-		T(test_read_only_and_xn),
-		T(test_prot_round_trip),
-		T(test_blocks_and_tables),
-		T(test_bad_arguments),
-		T(test_overlap_refused),
-		T(test_unmap_flushes_and_frees),
-		T(test_out_of_pages),
-		T(test_init_out_of_pages),
+		T(test_normal_rwx),        T(test_device),
+		T(test_read_only_and_xn),  T(test_prot_round_trip),
+		T(test_blocks_and_tables), T(test_bad_arguments),
+		T(test_overlap_refused),   T(test_unmap_flushes_and_frees),
+		T(test_out_of_pages),      T(test_init_out_of_pages),
 #undef T
 	};
 

@@ -25,15 +25,15 @@
 #include "fake/vm_fixture.h"
 
 /* Calls of PSCI 1.1 and SMCCC that zvm does not implement (DEN0022, DEN0028). */
-#define PSCI_CPU_SUSPEND	0x84000001u
-#define PSCI_MIGRATE		0x84000005u
-#define PSCI_SYSTEM_RESET2_64	0xc4000012u
-#define SMCCC_VERSION		0x80000000u
+#define PSCI_CPU_SUSPEND      0x84000001u
+#define PSCI_MIGRATE          0x84000005u
+#define PSCI_SYSTEM_RESET2_64 0xc4000012u
+#define SMCCC_VERSION         0x80000000u
 
-#define NR_VCPUS		3
-#define SECONDARY_ENTRY		(RAM_IPA + 0x300000)
-#define SECONDARY_CTX		0x1234abcdull
-#define SPSR_EL1H_MASKED	0x3c5
+#define NR_VCPUS         3
+#define SECONDARY_ENTRY  (RAM_IPA + 0x300000)
+#define SECONDARY_CTX    0x1234abcdull
+#define SPSR_EL1H_MASKED 0x3c5
 
 static struct vm *vm;
 
@@ -41,13 +41,13 @@ static struct vm *vm;
 
 /* What the guest of a started vCPU does on each entry. */
 enum secondary_script {
-	STAY_ON,	/* WFI, with its timer off: it sleeps, on */
-	POWER_OFF,	/* CPU_OFF */
+	STAY_ON,   /* WFI, with its timer off: it sleeps, on */
+	POWER_OFF, /* CPU_OFF */
 };
 
 /* What a vCPU's guest found at its first entry since boot_thread(). */
 struct first_entry {
-	unsigned entries;	/* guest entries since */
+	unsigned entries; /* guest entries since */
 	uint64_t pc, x0, spsr, vmpidr;
 };
 
@@ -96,18 +96,18 @@ static int setup(void **state)
 	(void)state;
 	fake_arch_reset();
 	fake_log_reset();
-	memset(&vtimer_hw_fake, 0, sizeof(vtimer_hw_fake));	/* guests' timers off */
+	memset(&vtimer_hw_fake, 0, sizeof(vtimer_hw_fake)); /* guests' timers off */
 	vm = vm_fixture_run(NR_VCPUS);
 	fake_arch.guest = secondary_guest;
 	return 0;
 }
 
-#define teardown	vm_fixture_teardown_one
+#define teardown vm_fixture_teardown_one
 
 static void test_version(void **state)
 {
 	(void)state;
-	assert_int_equal(call(0, PSCI_VERSION, 0, 0, 0), 0x10001);	/* 1.1 */
+	assert_int_equal(call(0, PSCI_VERSION, 0, 0, 0), 0x10001); /* 1.1 */
 	/* SMCCC: the function id is w0; the upper half of x0 is ignored. */
 	assert_int_equal(call(0, 0xffffffff00000000ull | PSCI_VERSION, 0, 0, 0), 0x10001);
 }
@@ -115,9 +115,10 @@ static void test_version(void **state)
 static void test_features(void **state)
 {
 	static const uint32_t supported[] = {
-		PSCI_VERSION, PSCI_CPU_OFF, PSCI_CPU_ON_32, PSCI_CPU_ON_64,
-		PSCI_AFFINITY_INFO_32, PSCI_AFFINITY_INFO_64, PSCI_MIGRATE_INFO_TYPE,
-		PSCI_SYSTEM_OFF, PSCI_SYSTEM_RESET, PSCI_FEATURES,
+		PSCI_VERSION,           PSCI_CPU_OFF,          PSCI_CPU_ON_32,
+		PSCI_CPU_ON_64,         PSCI_AFFINITY_INFO_32, PSCI_AFFINITY_INFO_64,
+		PSCI_MIGRATE_INFO_TYPE, PSCI_SYSTEM_OFF,       PSCI_SYSTEM_RESET,
+		PSCI_FEATURES,
 	};
 	static const uint32_t absent[] = {
 		PSCI_CPU_SUSPEND, PSCI_MIGRATE, PSCI_SYSTEM_RESET2_64, SMCCC_VERSION, 0x12345678,
@@ -145,8 +146,8 @@ static void test_cpu_on(void **state)
 	assert_int_equal(vcpu_power_get(t), VCPU_OFF);
 	assert_int_equal(call(0, PSCI_CPU_ON_64, 1, SECONDARY_ENTRY, SECONDARY_CTX), PSCI_SUCCESS);
 	assert_int_equal(vcpu_power_get(t), VCPU_ON_PENDING);
-	assert_int_equal(fake_arch.vcpu_resets, resets);	/* the caller did not touch it */
-	assert_int_equal(fake_kernel.sem_gives, gives + 1);	/* its thread was woken */
+	assert_int_equal(fake_arch.vcpu_resets, resets);    /* the caller did not touch it */
+	assert_int_equal(fake_kernel.sem_gives, gives + 1); /* its thread was woken */
 	assert_int_equal(k_sem_count_get(&t->wake), 1);
 	boot_thread(1, STAY_ON);
 	assert_int_equal(seen[1].pc, SECONDARY_ENTRY);
@@ -155,7 +156,7 @@ static void test_cpu_on(void **state)
 	assert_int_equal(seen[1].vmpidr & 0xffffff, 1);
 	assert_int_equal(vcpu_power_get(t), VCPU_ON);
 	assert_int_equal(fake_arch.vcpu_resets, resets + 1);
-	assert_int_equal(t->arch.cntvoff, vm->arch.cntvoff);	/* the VM's clock, not a new one */
+	assert_int_equal(t->arch.cntvoff, vm->arch.cntvoff); /* the VM's clock, not a new one */
 	assert_int_equal(t->arch.vttbr >> 48, vm->vmid);
 	assert_int_equal(vcpu_power_get(&vm->vcpus[2]), VCPU_OFF);
 }
@@ -183,15 +184,17 @@ static void test_cpu_on_pending_then_already_on(void **state)
 	assert_int_equal(call(2, PSCI_CPU_ON_64, 1, SECONDARY_ENTRY + 0x100, 2), PSCI_ON_PENDING);
 	assert_int_equal(call(0, PSCI_CPU_ON_32, 1, SECONDARY_ENTRY + 0x200, 3), PSCI_ON_PENDING);
 	boot_thread(1, STAY_ON);
-	assert_int_equal(seen[1].pc, SECONDARY_ENTRY);		/* the first call's */
+	assert_int_equal(seen[1].pc, SECONDARY_ENTRY); /* the first call's */
 	assert_int_equal(seen[1].x0, 1);
-	pc = t->arch.regs.elr;					/* it ran on */
+	pc = t->arch.regs.elr; /* it ran on */
 	assert_int_not_equal(pc, SECONDARY_ENTRY);
 	assert_int_equal(call(2, PSCI_CPU_ON_64, 1, SECONDARY_ENTRY, 2), PSCI_ALREADY_ON);
-	assert_int_equal(call(1, PSCI_CPU_ON_64, 0, SECONDARY_ENTRY, 2), PSCI_ALREADY_ON);	/* boot CPU */
-	assert_int_equal(call(1, PSCI_CPU_ON_64, 1, SECONDARY_ENTRY, 2), PSCI_ALREADY_ON);	/* itself */
+	assert_int_equal(call(1, PSCI_CPU_ON_64, 0, SECONDARY_ENTRY, 2),
+			 PSCI_ALREADY_ON); /* boot CPU */
+	assert_int_equal(call(1, PSCI_CPU_ON_64, 1, SECONDARY_ENTRY, 2),
+			 PSCI_ALREADY_ON); /* itself */
 	boot_thread(1, STAY_ON);
-	assert_int_equal(seen[1].pc, pc);			/* not reset: it goes on */
+	assert_int_equal(seen[1].pc, pc); /* not reset: it goes on */
 	assert_int_equal(vcpu_power_get(t), VCPU_ON);
 }
 
@@ -217,9 +220,14 @@ static void test_cpu_on_invalid_address(void **state)
 {
 	uint64_t end = vm->cfg.ram_ipa + vm->cfg.ram_size;
 	const uint64_t bad[] = {
-		0, RAM_IPA - 4,				/* below RAM */
-		end, end + 0x1000, ~3ull,		/* beyond it */
-		SECONDARY_ENTRY + 2, SECONDARY_ENTRY + 1, end - 2,	/* misaligned */
+		0,
+		RAM_IPA - 4, /* below RAM */
+		end,
+		end + 0x1000,
+		~3ull, /* beyond it */
+		SECONDARY_ENTRY + 2,
+		SECONDARY_ENTRY + 1,
+		end - 2, /* misaligned */
 	};
 	unsigned gives = fake_kernel.sem_gives;
 
@@ -230,7 +238,7 @@ static void test_cpu_on_invalid_address(void **state)
 		assert_int_equal(call(0, PSCI_AFFINITY_INFO_64, 1, 0, 0), PSCI_AFFINITY_OFF);
 		assert_int_equal(call(0, PSCI_AFFINITY_INFO_64, 2, 0, 0), PSCI_AFFINITY_OFF);
 	}
-	assert_int_equal(fake_kernel.sem_gives, gives);		/* no thread was woken */
+	assert_int_equal(fake_kernel.sem_gives, gives); /* no thread was woken */
 	/* The first and the last instruction of RAM are good entries. */
 	assert_int_equal(call(0, PSCI_CPU_ON_64, 1, RAM_IPA, 0), PSCI_SUCCESS);
 	assert_int_equal(call(0, PSCI_CPU_ON_64, 2, end - 4, 0), PSCI_SUCCESS);
@@ -263,11 +271,11 @@ static void test_cpu_off(void **state)
 	(void)state;
 	assert_int_equal(call(0, PSCI_CPU_ON_64, 1, SECONDARY_ENTRY, 0), PSCI_SUCCESS);
 	boot_thread(1, POWER_OFF);
-	assert_int_equal(seen[1].entries, 1);			/* it did not run again */
+	assert_int_equal(seen[1].entries, 1); /* it did not run again */
 	assert_int_equal(vcpu_power_get(t), VCPU_OFF);
 	assert_int_equal(vcpu_power_get(&vm->vcpus[0]), VCPU_ON);
 	assert_int_equal(call(0, PSCI_AFFINITY_INFO_64, 1, 0, 0), PSCI_AFFINITY_OFF);
-	boot_thread(1, STAY_ON);				/* run again: it stays off */
+	boot_thread(1, STAY_ON); /* run again: it stays off */
 	assert_int_equal(seen[1].entries, 0);
 	assert_int_equal(call(0, PSCI_CPU_ON_64, 1, SECONDARY_ENTRY + 8, 9), PSCI_SUCCESS);
 	boot_thread(1, STAY_ON);
@@ -320,8 +328,13 @@ static void test_null_hypercall(void **state)
 static void test_unknown_function(void **state)
 {
 	static const uint32_t unknown[] = {
-		PSCI_CPU_SUSPEND, PSCI_MIGRATE, PSCI_SYSTEM_RESET2_64, SMCCC_VERSION,
-		ZVM_HC_NULL + 1, 0x84000020u, 0,
+		PSCI_CPU_SUSPEND,
+		PSCI_MIGRATE,
+		PSCI_SYSTEM_RESET2_64,
+		SMCCC_VERSION,
+		ZVM_HC_NULL + 1,
+		0x84000020u,
+		0,
 	};
 
 	(void)state;

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* SOURCES: virt/virtio/vswitch.c @fake */
 /*
  * Unit tests of zvm's virtual Ethernet switch: flooding of broadcast and
@@ -14,7 +15,7 @@
 #include <zvm/vswitch.h>
 
 struct tport {
-	struct vswitch_port port;	/* first */
+	struct vswitch_port port; /* first */
 	int got;
 	size_t last_len;
 };
@@ -68,16 +69,16 @@ static void got(int a, int b, int c)
 static void test_flood_then_learn(void **state)
 {
 	(void)state;
-	send(0, 0xff, 0xa0);		/* broadcast: everyone but the sender */
+	send(0, 0xff, 0xa0); /* broadcast: everyone but the sender */
 	got(0, 1, 1);
-	send(1, 0xa0, 0xa1);		/* 0xa0 was learned on port 0 */
+	send(1, 0xa0, 0xa1); /* 0xa0 was learned on port 0 */
 	got(1, 1, 1);
 	assert_int_equal(p[0].last_len, 60);
-	send(0, 0xa2, 0xa0);		/* unknown: flooded */
+	send(0, 0xa2, 0xa0); /* unknown: flooded */
 	got(1, 2, 2);
-	send(2, 0xa1, 0xa2);		/* learned on port 1 */
+	send(2, 0xa1, 0xa2); /* learned on port 1 */
 	got(1, 3, 2);
-	send(0, 0xa0, 0xa0);		/* to itself: not sent back */
+	send(0, 0xa0, 0xa0); /* to itself: not sent back */
 	got(1, 3, 2);
 }
 
@@ -86,7 +87,7 @@ static void test_detach_forgets(void **state)
 	(void)state;
 	send(1, 0xff, 0xb1);
 	vswitch_detach(&p[1].port);
-	send(0, 0xb1, 0xb0);		/* unknown again: flooded to the ports left */
+	send(0, 0xb1, 0xb0); /* unknown again: flooded to the ports left */
 	got(1, 0, 2);
 	assert_int_equal(vswitch_attach(&p[1].port), 0);
 }

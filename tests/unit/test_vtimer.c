@@ -17,7 +17,7 @@
 
 static struct vm vm;
 static struct vcpu *current;
-static int raises, lowers;	/* vgic_inject(VTIMER_INTID) calls */
+static int raises, lowers; /* vgic_inject(VTIMER_INTID) calls */
 
 /* ---- what the vGIC and the vCPU core provide ---- */
 
@@ -62,7 +62,7 @@ static void test_off_timer_never_wakes(void **state)
 	(void)state;
 	assert_int_equal(vtimer_ticks_to_fire(current), K_FOREVER);
 	guest_arm(100);
-	vtimer_hw_fake.imask = true;		/* armed but masked by the guest */
+	vtimer_hw_fake.imask = true; /* armed but masked by the guest */
 	assert_int_equal(vtimer_ticks_to_fire(current), K_FOREVER);
 }
 
@@ -72,7 +72,7 @@ static void test_ticks_until_deadline(void **state)
 	guest_arm(1000);
 	vtimer_hw_fake.now = 400;
 	assert_int_equal(vtimer_ticks_to_fire(current), 600);
-	vtimer_hw_fake.now = 1500;		/* overdue: due now */
+	vtimer_hw_fake.now = 1500; /* overdue: due now */
 	assert_int_equal(vtimer_ticks_to_fire(current), 0);
 }
 
@@ -83,7 +83,7 @@ static void test_cval_max_waits_forever(void **state)
 	guest_arm(UINT64_MAX);
 	vtimer_hw_fake.now = 1000;
 	assert_int_equal(vtimer_ticks_to_fire(current), K_FOREVER);
-	guest_arm(1000 + (uint64_t)INT64_MAX);	/* the furthest a timeout can say */
+	guest_arm(1000 + (uint64_t)INT64_MAX); /* the furthest a timeout can say */
 	assert_int_equal(vtimer_ticks_to_fire(current), INT64_MAX);
 }
 
@@ -107,7 +107,7 @@ static void test_due_raises_once_and_masks(void **state)
 	assert_int_equal(raises, 1);
 	assert_true(vtimer_hw_fake.imask);
 	assert_true(current->arch.vtimer_asserted);
-	vtimer_check(current);			/* held: no second edge, not lowered */
+	vtimer_check(current); /* held: no second edge, not lowered */
 	vtimer_check(current);
 	assert_int_equal(raises, 1);
 	assert_int_equal(lowers, 0);
@@ -173,7 +173,7 @@ static void test_irq_fires_for_current_vcpu(void **state)
 	assert_int_equal(raises, 1);
 	assert_true(vtimer_hw_fake.imask);
 	assert_true(current->arch.vtimer_asserted);
-	vtimer_check(current);			/* the exit after it: still held */
+	vtimer_check(current); /* the exit after it: still held */
 	assert_int_equal(raises, 1);
 	assert_int_equal(lowers, 0);
 }

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Emulated PL011 (the registers Linux's amba-pl011 driver and our RTOS use).
  * Transmit is instant: the TX FIFO is always empty. Receive holds up to 32
@@ -11,15 +12,15 @@
 #include <zvm/vm.h>
 #include <zvm/vuart.h>
 
-#define RX_FIFO		32
-#define LINE_MAX	160
+#define RX_FIFO  32
+#define LINE_MAX 160
 
 static const uint8_t pl011_id[8] = { 0x11, 0x10, 0x14, 0x00, 0x0d, 0xf0, 0x05, 0xb1 };
 
 struct vuart {
 	struct vm *vm;
 	k_spinlock_t lock;
-	uint32_t regs[PL011_REGS_END / 4];	/* IBRD..DMACR as written */
+	uint32_t regs[PL011_REGS_END / 4]; /* IBRD..DMACR as written */
 	uint32_t imsc;
 	uint32_t ris;
 	uint8_t rx[RX_FIFO];
@@ -46,8 +47,8 @@ static void vuart_update_irq(struct vuart *u)
 static void line_flush(struct vuart *u)
 {
 	char out[LINE_MAX + VM_NAME_LEN + 8];
-	int n = snprintf(out, sizeof(out), "[%s] %.*s\n", u->vm->cfg.name,
-			 (int)u->line_len, u->line);
+	int n = snprintf(out, sizeof(out), "[%s] %.*s\n", u->vm->cfg.name, (int)u->line_len,
+			 u->line);
 
 	console_write(out, (size_t)n < sizeof(out) ? (size_t)n : sizeof(out) - 1);
 	u->line_len = 0;
@@ -109,13 +110,13 @@ static void vuart_write(struct vuart *u, uint64_t off, uint32_t v)
 {
 	if (off == PL011_DR) {
 		vuart_tx(u, (char)v);
-		u->ris |= PL011_INT_TX;		/* the TX FIFO is empty again at once */
+		u->ris |= PL011_INT_TX; /* the TX FIFO is empty again at once */
 	} else if (off == PL011_IMSC) {
 		u->imsc = v & PL011_INT_ALL;
 	} else if (off == PL011_ICR) {
 		u->ris &= ~v;
 		if (u->rx_count)
-			u->ris |= PL011_INT_RX | PL011_INT_RT;	/* data left: RX stays */
+			u->ris |= PL011_INT_RX | PL011_INT_RT; /* data left: RX stays */
 	} else if (off < sizeof(u->regs)) {
 		u->regs[off / 4] = v;
 	}
@@ -141,8 +142,11 @@ int vuart_init(struct vm *vm)
 {
 	struct vuart *u = k_calloc(1, sizeof(*u));
 	struct vdev dev = {
-		.name = "pl011", .base = VUART_BASE, .size = PL011_FRAME_SIZE,
-		.access = vuart_access, .priv = u,
+		.name = "pl011",
+		.base = VUART_BASE,
+		.size = PL011_FRAME_SIZE,
+		.access = vuart_access,
+		.priv = u,
 	};
 
 	if (!u)
@@ -195,7 +199,7 @@ void vuart_attach(struct vm *vm, bool attached)
 	}
 	key = k_spin_lock(&u->lock);
 	if (attached && u->line_len) {
-		console_write(u->line, u->line_len);	/* the half line typed so far */
+		console_write(u->line, u->line_len); /* the half line typed so far */
 		u->line_len = 0;
 	}
 	vm->console_attached = attached;

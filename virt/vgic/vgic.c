@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The vGIC interrupt state machine: per-interrupt state, per-vCPU lists of
  * the interrupts that are pending or active (ap_list), injection, routing
@@ -28,11 +29,10 @@
 #include <arch/vgic_hw.h>
 #include "vgic_internal.h"
 
-#define SGI1R_TARGETS(v)	((uint32_t)((v) & ICC_SGI1R_TARGETS_MASK))
-#define SGI1R_INTID(v)	\
-	((uint32_t)(((v) >> ICC_SGI1R_INTID_SHIFT) & ICC_SGI1R_INTID_MASK))
-#define SGI1R_RS(v)		((unsigned)(((v) >> ICC_SGI1R_RS_SHIFT) & ICC_SGI1R_RS_MASK))
-#define SGI1R_AFF(v, shift)	(((v) >> (shift)) & ICC_SGI1R_AFF_MASK)
+#define SGI1R_TARGETS(v)    ((uint32_t)((v)&ICC_SGI1R_TARGETS_MASK))
+#define SGI1R_INTID(v)      ((uint32_t)(((v) >> ICC_SGI1R_INTID_SHIFT) & ICC_SGI1R_INTID_MASK))
+#define SGI1R_RS(v)         ((unsigned)(((v) >> ICC_SGI1R_RS_SHIFT) & ICC_SGI1R_RS_MASK))
+#define SGI1R_AFF(v, shift) (((v) >> (shift)) & ICC_SGI1R_AFF_MASK)
 
 unsigned vgic_nr_vcpus(const struct vm *vm)
 {
@@ -54,7 +54,8 @@ static struct vcpu *vgic_vcpu_by_id(struct vm *vm, unsigned id)
 struct vgic_irq *vgic_get_irq(struct vm *vm, struct vcpu *vcpu, uint32_t intid)
 {
 	if (intid < GIC_NR_PRIVATE)
-		return vcpu && vcpu->arch.vgic.private_irqs ? &vcpu->arch.vgic.private_irqs[intid] : NULL;
+		return vcpu && vcpu->arch.vgic.private_irqs ? &vcpu->arch.vgic.private_irqs[intid]
+							    : NULL;
 	if (intid - GIC_NR_PRIVATE < vm->arch.vgic.nr_spis && vm->arch.vgic.spis)
 		return &vm->arch.vgic.spis[intid - GIC_NR_PRIVATE];
 	return NULL;
@@ -71,7 +72,8 @@ bool vgic_irq_signalable(struct vm *vm, const struct vgic_irq *irq)
 		return false;
 	if (irq->intid < GIC_NR_PRIVATE)
 		return true;
-	return (__atomic_load_n(&vm->arch.vgic.gicd_ctlr, __ATOMIC_RELAXED) & GICD_CTLR_EN_GRP1) != 0;
+	return (__atomic_load_n(&vm->arch.vgic.gicd_ctlr, __ATOMIC_RELAXED) & GICD_CTLR_EN_GRP1) !=
+	       0;
 }
 
 bool vgic_irq_deliverable(struct vm *vm, const struct vgic_irq *irq)
@@ -85,7 +87,7 @@ struct vcpu *vgic_irq_target(struct vm *vm, const struct vgic_irq *irq)
 		return irq->owner;
 	if (irq->route & GICD_IROUTER_IRM)
 		return vgic_vcpu_by_id(vm, 0);
-	if (irq->route & ~(uint64_t)0xff)	/* Aff1..Aff3 must be 0 */
+	if (irq->route & ~(uint64_t)0xff) /* Aff1..Aff3 must be 0 */
 		return NULL;
 	return vgic_vcpu_by_id(vm, (unsigned)(irq->route & 0xff));
 }
@@ -107,7 +109,7 @@ void vgic_queue_irq_unlock(struct vm *vm, struct vgic_irq *irq, k_spinlock_key_t
 		k_spinlock_key_t lkey;
 		bool linked;
 
-		if (target) {		/* queued already: let it refresh its LRs */
+		if (target) { /* queued already: let it refresh its LRs */
 			k_spin_unlock(&irq->lock, key);
 			vcpu_kick(target);
 			return;
@@ -126,7 +128,7 @@ void vgic_queue_irq_unlock(struct vm *vm, struct vgic_irq *irq, k_spinlock_key_t
 			vcpu_kick(target);
 			return;
 		}
-		key = k_spin_lock(&irq->lock);	/* raced: decide again */
+		key = k_spin_lock(&irq->lock); /* raced: decide again */
 	}
 }
 
@@ -161,7 +163,8 @@ void vgic_ap_list_prune(struct vcpu *vcpu)
 
 again:
 	key = k_spin_lock(&vcpu->arch.vgic.lock);
-	DLIST_FOR_EACH_SAFE(&vcpu->arch.vgic.ap_list, node, tmp) {
+	DLIST_FOR_EACH_SAFE(&vcpu->arch.vgic.ap_list, node, tmp)
+	{
 		struct vgic_irq *irq = CONTAINER_OF(node, struct vgic_irq, ap_node);
 
 		if (vgic_prune_one(vcpu, irq, &move) || !move)
@@ -169,7 +172,7 @@ again:
 		k_spin_unlock(&vcpu->arch.vgic.lock, key);
 		key = k_spin_lock(&irq->lock);
 		vgic_queue_irq_unlock(vcpu->vm, irq, key);
-		goto again;		/* rare (re-routed SPI): rescan */
+		goto again; /* rare (re-routed SPI): rescan */
 	}
 	k_spin_unlock(&vcpu->arch.vgic.lock, key);
 }
@@ -190,7 +193,7 @@ static bool vgic_irq_set_line(struct vgic_irq *irq, bool level)
 
 	irq->line_level = level;
 	if (irq->edge) {
-		if (level)		/* every raise is an edge */
+		if (level) /* every raise is an edge */
 			irq->pending_latch = true;
 		return level;
 	}
@@ -245,7 +248,7 @@ void vgic_sgi1r_write(struct vcpu *vcpu, uint64_t value)
 	}
 	if (SGI1R_AFF(value, ICC_SGI1R_AFF1_SHIFT) || SGI1R_AFF(value, ICC_SGI1R_AFF2_SHIFT) ||
 	    SGI1R_AFF(value, ICC_SGI1R_AFF3_SHIFT))
-		return;			/* no such vCPU */
+		return; /* no such vCPU */
 	for (unsigned bit = 0; targets; bit++, targets >>= 1) {
 		if (targets & 1)
 			vgic_inject(vm, (int)(SGI1R_RS(value) * 16 + bit), sgi, true);
@@ -276,7 +279,8 @@ bool vgic_vcpu_pending(struct vcpu *vcpu)
 	if (!v->private_irqs || !(vmcr & ICH_VMCR_VENG1))
 		return false;
 	key = k_spin_lock(&v->lock);
-	DLIST_FOR_EACH(&v->ap_list, node) {
+	DLIST_FOR_EACH(&v->ap_list, node)
+	{
 		struct vgic_irq *irq = CONTAINER_OF(node, struct vgic_irq, ap_node);
 		k_spinlock_key_t ikey = k_spin_lock(&irq->lock);
 
@@ -295,7 +299,7 @@ static void vgic_irq_init(struct vgic_irq *irq, uint32_t intid, struct vcpu *own
 	*irq = (struct vgic_irq){
 		.owner = owner,
 		.intid = intid,
-		.edge = intid < GIC_NR_SGIS,	/* SGIs; PPIs and SPIs start level */
+		.edge = intid < GIC_NR_SGIS, /* SGIs; PPIs and SPIs start level */
 	};
 }
 
@@ -312,17 +316,22 @@ static void vgic_irqs_unlink(struct vgic_irq *irqs, unsigned n)
 static int vgic_register_regions(struct vm *vm)
 {
 	int err = vdev_register(vm, &(struct vdev){
-		.name = "gicd", .base = GUEST_GICD_BASE, .size = GICD_FRAME_SIZE,
-		.access = vgic_mmio_dist_access, .priv = &vm->arch.vgic,
-	});
+					    .name = "gicd",
+					    .base = GUEST_GICD_BASE,
+					    .size = GICD_FRAME_SIZE,
+					    .access = vgic_mmio_dist_access,
+					    .priv = &vm->arch.vgic,
+				    });
 
 	if (err)
 		return err;
 	return vdev_register(vm, &(struct vdev){
-		.name = "gicr", .base = GUEST_GICR_BASE,
-		.size = VM_MAX_VCPUS * GICR_STRIDE,
-		.access = vgic_mmio_redist_access, .priv = &vm->arch.vgic,
-	});
+					 .name = "gicr",
+					 .base = GUEST_GICR_BASE,
+					 .size = VM_MAX_VCPUS * GICR_STRIDE,
+					 .access = vgic_mmio_redist_access,
+					 .priv = &vm->arch.vgic,
+				 });
 }
 
 /**
@@ -391,7 +400,8 @@ void vgic_vcpu_destroy(struct vcpu *vcpu)
 
 	if (!v->private_irqs)
 		return;
-	DLIST_FOR_EACH_SAFE(&v->ap_list, node, tmp) {
+	DLIST_FOR_EACH_SAFE(&v->ap_list, node, tmp)
+	{
 		dlist_remove(node);
 		CONTAINER_OF(node, struct vgic_irq, ap_node)->vcpu = NULL;
 	}

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Private to virt/vgic/: the per-interrupt state machine and the register
  * tables the MMIO files are built from. Lock order: see vgic.c.
@@ -11,30 +12,30 @@
 #include <zvm/spinlock.h>
 #include <zvm/vgic.h>
 #include <zvm/vdev.h>
-#include <arch/gicv3_regs.h>	/* the register map; see there why virt/ may */
+#include <arch/gicv3_regs.h> /* the register map; see there why virt/ may */
 
-#define ARRAY_SIZE(a)		(sizeof(a) / sizeof((a)[0]))
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
-#define VGIC_PRIO_MASK		0xf8u	/* 5 priority bits, as the LRs have */
-#define VGIC_ROUTE_MASK		(GICD_IROUTER_AFF_MASK | GICD_IROUTER_IRM)
+#define VGIC_PRIO_MASK  0xf8u /* 5 priority bits, as the LRs have */
+#define VGIC_ROUTE_MASK (GICD_IROUTER_AFF_MASK | GICD_IROUTER_IRM)
 
-#define VGIC_IIDR		0x5a00043bu	/* Arm implementer, product 'Z' */
+#define VGIC_IIDR  0x5a00043bu /* Arm implementer, product 'Z' */
 /* ArchRev 3 (GICv3), and the low JEP106 bits of Arm's identity. */
-#define VGIC_PIDR2		(GIC_PIDR2_ARCHREV_V3 << GIC_PIDR2_ARCHREV_SHIFT | 0xbu)
+#define VGIC_PIDR2 (GIC_PIDR2_ARCHREV_V3 << GIC_PIDR2_ARCHREV_SHIFT | 0xbu)
 
 /* One interrupt. Every field is protected by `lock`. */
 struct vgic_irq {
-	struct dnode ap_node;		/* on vcpu->arch.vgic.ap_list */
-	struct vcpu *vcpu;		/* whose ap_list it is on, or NULL */
-	struct vcpu *owner;		/* SGI/PPI: its vCPU; SPI: NULL */
+	struct dnode ap_node; /* on vcpu->arch.vgic.ap_list */
+	struct vcpu *vcpu;    /* whose ap_list it is on, or NULL */
+	struct vcpu *owner;   /* SGI/PPI: its vCPU; SPI: NULL */
 	k_spinlock_t lock;
-	uint64_t route;			/* SPI: GICD_IROUTER */
+	uint64_t route; /* SPI: GICD_IROUTER */
 	uint32_t intid;
 	uint8_t priority;
 	bool enabled;
-	bool edge;			/* GICD_ICFGR: edge (else level) */
-	bool line_level;		/* the wire, as last injected */
-	bool pending_latch;		/* edge seen, or set by ISPENDR */
+	bool edge;          /* GICD_ICFGR: edge (else level) */
+	bool line_level;    /* the wire, as last injected */
+	bool pending_latch; /* edge seen, or set by ISPENDR */
 	bool active;
 };
 
@@ -54,8 +55,7 @@ struct vcpu *vgic_irq_target(struct vm *vm, const struct vgic_irq *irq);
  * Called with irq->lock held (taken with key): put irq on its target's
  * ap_list if it should be there, kick that vCPU, and release irq->lock.
  */
-void vgic_queue_irq_unlock(struct vm *vm, struct vgic_irq *irq,
-			   k_spinlock_key_t key);
+void vgic_queue_irq_unlock(struct vm *vm, struct vgic_irq *irq, k_spinlock_key_t key);
 /** After a sync: drop dead entries from the ap_list, move re-routed ones. */
 void vgic_ap_list_prune(struct vcpu *vcpu);
 /** Queue every SPI that became deliverable (distributor just enabled). */
@@ -68,7 +68,7 @@ unsigned vgic_nr_vcpus(const struct vm *vm);
 /* The redistributor frame (or none: distributor) an access goes to. */
 struct vgic_mmio_ctx {
 	struct vm *vm;
-	struct vcpu *vcpu;		/* frame owner; NULL for the GICD */
+	struct vcpu *vcpu; /* frame owner; NULL for the GICD */
 };
 
 typedef uint64_t (*vgic_reg_read_fn)(const struct vgic_mmio_ctx *ctx);
@@ -95,15 +95,19 @@ struct vgic_reg {
 	vgic_field_set_fn set;
 };
 
-#define SZ_8	(1u << 0)	/* = the access size in bytes */
-#define SZ_32	(1u << 2)
-#define SZ_64	(1u << 3)
+#define SZ_8  (1u << 0) /* = the access size in bytes */
+#define SZ_32 (1u << 2)
+#define SZ_64 (1u << 3)
 
-#define VGIC_REG(off, l, sz, rd, wr) \
-	{ .start = (off), .len = (l), .sizes = (sz), .read = (rd), .write = (wr) }
-#define VGIC_REG_IRQ(off, nr, b, sz, g, s) \
-	{ .start = (off), .len = GIC_BANK_LEN(nr, b), .bpi = (b), .sizes = (sz), \
-	  .get = (g), .set = (s) }
+#define VGIC_REG(off, l, sz, rd, wr)                                                   \
+	{                                                                              \
+		.start = (off), .len = (l), .sizes = (sz), .read = (rd), .write = (wr) \
+	}
+#define VGIC_REG_IRQ(off, nr, b, sz, g, s)                                                         \
+	{                                                                                          \
+		.start = (off), .len = GIC_BANK_LEN(nr, b), .bpi = (b), .sizes = (sz), .get = (g), \
+		.set = (s)                                                                         \
+	}
 
 /*
  * The per-interrupt banks that the distributor and every SGI frame both
@@ -111,25 +115,25 @@ struct vgic_reg {
  * as bank(offset, bits per interrupt, sizes, get, set). The GICD's cover
  * INTIDs 0-1023 (0-31 read as zero there), an SGI frame's 0-31.
  */
-#define VGIC_IRQ_BANKS(bank)								\
-	bank(GICD_IGROUPR, GIC_BPI_BIT, SZ_32, vgic_get_group, NULL),			\
-	bank(GICD_ISENABLER, GIC_BPI_BIT, SZ_32, vgic_get_enabled, vgic_set_enable),	\
-	bank(GICD_ICENABLER, GIC_BPI_BIT, SZ_32, vgic_get_enabled, vgic_clear_enable),	\
-	bank(GICD_ISPENDR, GIC_BPI_BIT, SZ_32, vgic_get_pending, vgic_set_pending),	\
-	bank(GICD_ICPENDR, GIC_BPI_BIT, SZ_32, vgic_get_pending, vgic_clear_pending),	\
-	bank(GICD_ISACTIVER, GIC_BPI_BIT, SZ_32, vgic_get_active, vgic_set_active),	\
-	bank(GICD_ICACTIVER, GIC_BPI_BIT, SZ_32, vgic_get_active, vgic_clear_active),	\
-	bank(GICD_IPRIORITYR, GIC_BPI_PRIORITY, SZ_8 | SZ_32, vgic_get_priority,	\
-	     vgic_set_priority),							\
-	bank(GICD_ICFGR, GIC_BPI_CONFIG, SZ_32, vgic_get_config, vgic_set_config)
+#define VGIC_IRQ_BANKS(bank)                                                                   \
+	bank(GICD_IGROUPR, GIC_BPI_BIT, SZ_32, vgic_get_group, NULL),                          \
+		bank(GICD_ISENABLER, GIC_BPI_BIT, SZ_32, vgic_get_enabled, vgic_set_enable),   \
+		bank(GICD_ICENABLER, GIC_BPI_BIT, SZ_32, vgic_get_enabled, vgic_clear_enable), \
+		bank(GICD_ISPENDR, GIC_BPI_BIT, SZ_32, vgic_get_pending, vgic_set_pending),    \
+		bank(GICD_ICPENDR, GIC_BPI_BIT, SZ_32, vgic_get_pending, vgic_clear_pending),  \
+		bank(GICD_ISACTIVER, GIC_BPI_BIT, SZ_32, vgic_get_active, vgic_set_active),    \
+		bank(GICD_ICACTIVER, GIC_BPI_BIT, SZ_32, vgic_get_active, vgic_clear_active),  \
+		bank(GICD_IPRIORITYR, GIC_BPI_PRIORITY, SZ_8 | SZ_32, vgic_get_priority,       \
+		     vgic_set_priority),                                                       \
+		bank(GICD_ICFGR, GIC_BPI_CONFIG, SZ_32, vgic_get_config, vgic_set_config)
 
 /**
  * Find acc->offset in a table and perform the access. Unknown offsets and
  * bad sizes read as zero and ignore writes; returns false for those (so
  * the caller can log), true when a table entry handled it.
  */
-bool vgic_mmio_access(const struct vgic_mmio_ctx *ctx, const struct vgic_reg *table,
-		      unsigned n, uint64_t offset, struct mmio_access *acc);
+bool vgic_mmio_access(const struct vgic_mmio_ctx *ctx, const struct vgic_reg *table, unsigned n,
+		      uint64_t offset, struct mmio_access *acc);
 
 /* Field accessors shared by the GICD and the GICR SGI frame. */
 uint64_t vgic_get_group(const struct vgic_irq *irq);

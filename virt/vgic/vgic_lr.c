@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The list-register backend: before a vCPU enters its guest, the most
  * urgent interrupts of its ap_list go into the LRs (vgic_flush); after it
@@ -42,7 +43,7 @@ static void vgic_pick_add(struct vgic_pick *pick, unsigned *used, unsigned max,
 	if (i == max) {
 		if (rank >= pick[max - 1].rank)
 			return;
-		i--;			/* the worst one makes room */
+		i--; /* the worst one makes room */
 	} else {
 		(*used)++;
 	}
@@ -58,7 +59,8 @@ static unsigned vgic_lr_choose(struct vcpu *vcpu, struct vgic_pick *pick, unsign
 	unsigned used = 0, total = 0;
 	struct dnode *node;
 
-	DLIST_FOR_EACH(&vcpu->arch.vgic.ap_list, node) {
+	DLIST_FOR_EACH(&vcpu->arch.vgic.ap_list, node)
+	{
 		struct vgic_irq *irq = CONTAINER_OF(node, struct vgic_irq, ap_node);
 		k_spinlock_key_t key = k_spin_lock(&irq->lock);
 
@@ -75,8 +77,7 @@ static unsigned vgic_lr_choose(struct vcpu *vcpu, struct vgic_pick *pick, unsign
 /* The LR for irq (its lock held); an edge's pending state moves into it. */
 static uint64_t vgic_lr_encode(struct vm *vm, struct vgic_irq *irq)
 {
-	uint64_t lr = irq->intid | (uint64_t)irq->priority << ICH_LR_PRIO_SHIFT |
-		      ICH_LR_GROUP1;
+	uint64_t lr = irq->intid | (uint64_t)irq->priority << ICH_LR_PRIO_SHIFT | ICH_LR_GROUP1;
 
 	if (irq->active)
 		lr |= ICH_LR_ACTIVE;
@@ -151,7 +152,7 @@ void vgic_flush(struct vcpu *vcpu)
 		struct vgic_irq *irq = pick[i].irq;
 		k_spinlock_key_t ikey = k_spin_lock(&irq->lock);
 
-		if (vgic_irq_deliverable(vcpu->vm, irq))	/* may have changed */
+		if (vgic_irq_deliverable(vcpu->vm, irq)) /* may have changed */
 			v->lrs[n++] = vgic_lr_encode(vcpu->vm, irq);
 		k_spin_unlock(&irq->lock, ikey);
 	}
@@ -171,9 +172,9 @@ static void vgic_lr_apply(struct vcpu *vcpu, uint64_t flushed, uint64_t now)
 	key = k_spin_lock(&irq->lock);
 	irq->active = (now & ICH_LR_ACTIVE) != 0;
 	if (irq->edge && (now & ICH_LR_PENDING))
-		irq->pending_latch = true;	/* not taken yet: hand it back */
+		irq->pending_latch = true; /* not taken yet: hand it back */
 	else if (!irq->edge && (flushed & ICH_LR_PENDING) && !(now & ICH_LR_PENDING))
-		irq->pending_latch = false;	/* taken: a software pend is used up */
+		irq->pending_latch = false; /* taken: a software pend is used up */
 	k_spin_unlock(&irq->lock, key);
 }
 
@@ -193,7 +194,7 @@ void vgic_sync(struct vcpu *vcpu)
 
 		vgic_lr_apply(vcpu, v->lrs[i], now);
 		v->lrs[i] = now;
-		vgic_hw_write_lr(i, 0);		/* see vgic_flush_nothing() */
+		vgic_hw_write_lr(i, 0); /* see vgic_flush_nothing() */
 	}
 	v->vmcr = vgic_hw_read_vmcr();
 	v->ap1r0 = vgic_hw_read_ap1r0();

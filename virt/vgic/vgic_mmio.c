@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The register-table engine of the vGIC MMIO emulation, and the
  * per-interrupt field accessors the GICD and GICR tables share.
@@ -50,7 +51,7 @@ struct vgic_span {
 	unsigned fbit;
 	unsigned nbits;
 	unsigned shift;
-	unsigned pos;			/* next bit of the bank to visit */
+	unsigned pos; /* next bit of the bank to visit */
 	unsigned bit0;
 	unsigned end;
 };
@@ -91,8 +92,8 @@ static uint64_t vgic_irqs_read(const struct vgic_mmio_ctx *ctx, const struct vgi
 	return v;
 }
 
-static void vgic_irqs_write(const struct vgic_mmio_ctx *ctx, const struct vgic_reg *r,
-			    uint32_t off, unsigned size, uint64_t value)
+static void vgic_irqs_write(const struct vgic_mmio_ctx *ctx, const struct vgic_reg *r, uint32_t off,
+			    unsigned size, uint64_t value)
 {
 	struct vgic_span s;
 
@@ -103,9 +104,8 @@ static void vgic_irqs_write(const struct vgic_mmio_ctx *ctx, const struct vgic_r
 
 		if (!s.irq || !r->set)
 			continue;
-		if (s.nbits < r->bpi)	/* part of a field: merge */
-			field = (vgic_field_get(r, s.irq) & ~(mask << s.fbit)) |
-				field << s.fbit;
+		if (s.nbits < r->bpi) /* part of a field: merge */
+			field = (vgic_field_get(r, s.irq) & ~(mask << s.fbit)) | field << s.fbit;
 		r->set(ctx->vm, s.irq, field);
 	}
 }
@@ -119,8 +119,8 @@ static uint64_t vgic_reg_read(const struct vgic_mmio_ctx *ctx, const struct vgic
 	return off >= 8 ? 0 : (v >> (off * 8)) & vgic_bits(size * 8);
 }
 
-bool vgic_mmio_access(const struct vgic_mmio_ctx *ctx, const struct vgic_reg *table,
-		      unsigned n, uint64_t offset, struct mmio_access *acc)
+bool vgic_mmio_access(const struct vgic_mmio_ctx *ctx, const struct vgic_reg *table, unsigned n,
+		      uint64_t offset, struct mmio_access *acc)
 {
 	const struct vgic_reg *r = vgic_reg_find(table, n, offset);
 	uint32_t off;
@@ -156,7 +156,7 @@ static void vgic_unlock_kick_holder(struct vgic_irq *irq, k_spinlock_key_t key)
 uint64_t vgic_get_group(const struct vgic_irq *irq)
 {
 	(void)irq;
-	return 1;			/* everything is Group 1 */
+	return 1; /* everything is Group 1 */
 }
 
 uint64_t vgic_get_enabled(const struct vgic_irq *irq)
@@ -211,7 +211,7 @@ void vgic_clear_pending(struct vm *vm, struct vgic_irq *irq, uint64_t field)
 	if (!(field & 1))
 		return;
 	key = k_spin_lock(&irq->lock);
-	irq->pending_latch = false;	/* a level line stays as it is */
+	irq->pending_latch = false; /* a level line stays as it is */
 	vgic_unlock_kick_holder(irq, key);
 }
 
@@ -271,7 +271,7 @@ void vgic_set_config(struct vm *vm, struct vgic_irq *irq, uint64_t field)
 		return;
 	key = k_spin_lock(&irq->lock);
 	irq->edge = (field & GIC_ICFGR_EDGE) != 0;
-	vgic_queue_irq_unlock(vm, irq, key);	/* a high line may now count */
+	vgic_queue_irq_unlock(vm, irq, key); /* a high line may now count */
 }
 
 uint64_t vgic_get_route(const struct vgic_irq *irq)
@@ -287,7 +287,7 @@ void vgic_set_route(struct vm *vm, struct vgic_irq *irq, uint64_t field)
 		return;
 	key = k_spin_lock(&irq->lock);
 	irq->route = field & VGIC_ROUTE_MASK;
-	vgic_queue_irq_unlock(vm, irq, key);	/* the holder moves it on sync */
+	vgic_queue_irq_unlock(vm, irq, key); /* the holder moves it on sync */
 }
 
 /* ---- identification, the same in GICD and GICR ---- */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The guest's view of the distributor (GICD), as a table of registers.
  * Affinity routing is always on and there is one security state
@@ -10,13 +11,13 @@
 #include <zvm/vm.h>
 #include "vgic_internal.h"
 
-#define DIST_INTID_BITS		10		/* INTIDs 0-1023 */
+#define DIST_INTID_BITS 10 /* INTIDs 0-1023 */
 
 static uint64_t dist_read_ctlr(const struct vgic_mmio_ctx *ctx)
 {
 	uint32_t ctlr = __atomic_load_n(&ctx->vm->arch.vgic.gicd_ctlr, __ATOMIC_RELAXED);
 
-	return ctlr | GICD_CTLR_ARE | GICD_CTLR_DS;	/* RWP reads 0: done */
+	return ctlr | GICD_CTLR_ARE | GICD_CTLR_DS; /* RWP reads 0: done */
 }
 
 /* Enabling Group 1 releases every pending, enabled SPI. */
@@ -35,16 +36,15 @@ static void dist_write_ctlr(const struct vgic_mmio_ctx *ctx, uint64_t value)
 
 static uint64_t dist_read_typer(const struct vgic_mmio_ctx *ctx)
 {
-	unsigned lines = (ctx->vm->arch.vgic.nr_spis + GIC_NR_PRIVATE) / 32 - 1;	/* ITLines */
+	unsigned lines = (ctx->vm->arch.vgic.nr_spis + GIC_NR_PRIVATE) / 32 - 1; /* ITLines */
 	unsigned cpus = vgic_nr_vcpus(ctx->vm);
 
 	return lines | ((cpus ? cpus - 1 : 0) & GICD_TYPER_CPUS_MASK) << GICD_TYPER_CPUS_SHIFT |
 	       (DIST_INTID_BITS - 1) << GICD_TYPER_IDBITS_SHIFT | GICD_TYPER_NO1N;
 }
 
-#define BANK_LEN(bpi)		GIC_BANK_LEN(GIC_MAX_INTIDS, bpi)
-#define DIST_BANK(off, bpi, sz, get, set) \
-	VGIC_REG_IRQ(off, GIC_MAX_INTIDS, bpi, sz, get, set)
+#define BANK_LEN(bpi)                     GIC_BANK_LEN(GIC_MAX_INTIDS, bpi)
+#define DIST_BANK(off, bpi, sz, get, set) VGIC_REG_IRQ(off, GIC_MAX_INTIDS, bpi, sz, get, set)
 
 /* First match wins: PIDR2 before the ID block around it. */
 static const struct vgic_reg dist_regs[] = {
@@ -53,16 +53,16 @@ static const struct vgic_reg dist_regs[] = {
 	VGIC_REG(GICD_IIDR, 4, SZ_32, vgic_read_iidr, NULL),
 	VGIC_REG(GICD_TYPER2, 4, SZ_32, NULL, NULL),
 	VGIC_REG(GICD_STATUSR, 4, SZ_32, NULL, NULL),
-	VGIC_REG(GICD_SETSPI_NSR, GICD_SETSPI_LEN, SZ_32, NULL, NULL),	/* no MBIS */
+	VGIC_REG(GICD_SETSPI_NSR, GICD_SETSPI_LEN, SZ_32, NULL, NULL), /* no MBIS */
 	VGIC_IRQ_BANKS(DIST_BANK),
-	VGIC_REG(GICD_ITARGETSR, BANK_LEN(8), SZ_8 | SZ_32, NULL, NULL),	/* ARE */
-	VGIC_REG(GICD_IGRPMODR, BANK_LEN(1), SZ_32, NULL, NULL),	/* DS */
+	VGIC_REG(GICD_ITARGETSR, BANK_LEN(8), SZ_8 | SZ_32, NULL, NULL), /* ARE */
+	VGIC_REG(GICD_IGRPMODR, BANK_LEN(1), SZ_32, NULL, NULL),         /* DS */
 	VGIC_REG(GICD_NSACR, GICD_NSACR_LEN, SZ_32, NULL, NULL),
-	VGIC_REG(GICD_SGIR, 4, SZ_32, NULL, NULL),			/* ARE */
-	VGIC_REG(GICD_CPENDSGIR, GICD_SGI_PEND_LEN, SZ_8 | SZ_32, NULL, NULL),	/* ARE */
+	VGIC_REG(GICD_SGIR, 4, SZ_32, NULL, NULL),                             /* ARE */
+	VGIC_REG(GICD_CPENDSGIR, GICD_SGI_PEND_LEN, SZ_8 | SZ_32, NULL, NULL), /* ARE */
 	DIST_BANK(GICD_IROUTER, GIC_BPI_ROUTE, SZ_32 | SZ_64, vgic_get_route, vgic_set_route),
 	VGIC_REG(GICD_PIDR2, 4, SZ_32, vgic_read_pidr2, NULL),
-	VGIC_REG(GICD_ID_REGS, GICD_ID_REGS_LEN, SZ_32, NULL, NULL),	/* the others */
+	VGIC_REG(GICD_ID_REGS, GICD_ID_REGS_LEN, SZ_32, NULL, NULL), /* the others */
 };
 
 /** The GICD region's handler: never faults; unknown registers are RAZ/WI. */

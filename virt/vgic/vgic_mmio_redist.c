@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The guest's view of the redistributors (GICR): per vCPU n a 64 KiB RD
  * frame and a 64 KiB SGI frame at GUEST_GICR_BASE + n * GICR_STRIDE.
@@ -32,7 +33,7 @@ static void redist_write_waker(const struct vgic_mmio_ctx *ctx, uint64_t value)
 }
 
 static const struct vgic_reg rd_regs[] = {
-	VGIC_REG(GICR_CTLR, 4, SZ_32, NULL, NULL),		/* no LPIs, RWP 0 */
+	VGIC_REG(GICR_CTLR, 4, SZ_32, NULL, NULL), /* no LPIs, RWP 0 */
 	VGIC_REG(GICR_IIDR, 4, SZ_32, vgic_read_iidr, NULL),
 	VGIC_REG(GICR_TYPER, 8, SZ_32 | SZ_64, redist_read_typer, NULL),
 	VGIC_REG(GICR_STATUSR, 4, SZ_32, NULL, NULL),
@@ -40,16 +41,15 @@ static const struct vgic_reg rd_regs[] = {
 	VGIC_REG(GICR_PROPBASER, 8, SZ_32 | SZ_64, NULL, NULL),
 	VGIC_REG(GICR_PENDBASER, 8, SZ_32 | SZ_64, NULL, NULL),
 	VGIC_REG(GICR_PIDR2, 4, SZ_32, vgic_read_pidr2, NULL),
-	VGIC_REG(GICR_ID_REGS, GICR_ID_REGS_LEN, SZ_32, NULL, NULL),	/* the others */
+	VGIC_REG(GICR_ID_REGS, GICR_ID_REGS_LEN, SZ_32, NULL, NULL), /* the others */
 };
 
-#define SGI_BANK(off, bpi, sz, get, set) \
-	VGIC_REG_IRQ(off, GIC_NR_PRIVATE, bpi, sz, get, set)
+#define SGI_BANK(off, bpi, sz, get, set) VGIC_REG_IRQ(off, GIC_NR_PRIVATE, bpi, sz, get, set)
 
 /* Offsets from the SGI frame; INTIDs 0-31 of the frame's vCPU. */
 static const struct vgic_reg sgi_regs[] = {
 	VGIC_IRQ_BANKS(SGI_BANK),
-	VGIC_REG(GICR_IGRPMODR0, 4, SZ_32, NULL, NULL),		/* DS */
+	VGIC_REG(GICR_IGRPMODR0, 4, SZ_32, NULL, NULL), /* DS */
 	VGIC_REG(GICR_NSACR, 4, SZ_32, NULL, NULL),
 };
 
@@ -66,12 +66,13 @@ int vgic_mmio_redist_access(struct vcpu *vcpu, struct vdev *dev, struct mmio_acc
 	struct vm *vm = vcpu->vm;
 	uint64_t off = acc->offset % GICR_STRIDE;
 	struct vgic_mmio_ctx ctx = {
-		.vm = vm, .vcpu = redist_frame_vcpu(vm, acc->offset / GICR_STRIDE),
+		.vm = vm,
+		.vcpu = redist_frame_vcpu(vm, acc->offset / GICR_STRIDE),
 	};
 	bool known;
 
 	(void)dev;
-	if (!ctx.vcpu) {		/* past the last redistributor */
+	if (!ctx.vcpu) { /* past the last redistributor */
 		if (!acc->write)
 			acc->value = 0;
 		return 0;
@@ -79,8 +80,8 @@ int vgic_mmio_redist_access(struct vcpu *vcpu, struct vdev *dev, struct mmio_acc
 	if (off < GICR_SGI_BASE)
 		known = vgic_mmio_access(&ctx, rd_regs, ARRAY_SIZE(rd_regs), off, acc);
 	else
-		known = vgic_mmio_access(&ctx, sgi_regs, ARRAY_SIZE(sgi_regs),
-					 off - GICR_SGI_BASE, acc);
+		known = vgic_mmio_access(&ctx, sgi_regs, ARRAY_SIZE(sgi_regs), off - GICR_SGI_BASE,
+					 acc);
 	if (known || vm->arch.vgic.logged_redist)
 		return 0;
 	vm->arch.vgic.logged_redist = true;

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * virtio-blk (device id 2) backed by a disk image in host memory, placed
  * there by QEMU's generic loader (an IMAGE_ slot of the build). Reads and
@@ -15,25 +16,25 @@
 #include <zvm/virtio.h>
 #include <zvm/vm.h>
 
-#define Q_REQ			0
-#define SECTOR			512ull
-#define SEG_MAX			(VQ_MAX_SIZE - 2)	/* header and status take two */
-#define CONFIG_SIZE		24	/* capacity, size_max, seg_max, geometry, blk_size */
-#define ID_LEN			20
+#define Q_REQ       0
+#define SECTOR      512ull
+#define SEG_MAX     (VQ_MAX_SIZE - 2) /* header and status take two */
+#define CONFIG_SIZE 24                /* capacity, size_max, seg_max, geometry, blk_size */
+#define ID_LEN      20
 
-#define VIRTIO_BLK_F_SEG_MAX	2
-#define VIRTIO_BLK_F_FLUSH	9
+#define VIRTIO_BLK_F_SEG_MAX 2
+#define VIRTIO_BLK_F_FLUSH   9
 
-#define T_IN			0
-#define T_OUT			1
-#define T_FLUSH			4
-#define T_GET_ID		8
+#define T_IN     0
+#define T_OUT    1
+#define T_FLUSH  4
+#define T_GET_ID 8
 
-#define S_OK			0
-#define S_IOERR			1
-#define S_UNSUPP		2
+#define S_OK     0
+#define S_IOERR  1
+#define S_UNSUPP 2
 
-#define MAX_DISKS		4
+#define MAX_DISKS 4
 
 struct disk {
 	char name[VIRTIO_DISK_NAME_LEN];
@@ -126,7 +127,7 @@ static uint8_t blk_rw(struct virtio_dev *d, const struct disk *k, const struct b
 
 static uint8_t blk_get_id(struct virtio_dev *d, const struct disk *k, uint32_t *written)
 {
-	char id[VIRTIO_DISK_NAME_LEN + 8];	/* cut to ID_LEN bytes */
+	char id[VIRTIO_DISK_NAME_LEN + 8]; /* cut to ID_LEN bytes */
 	uint64_t n = d->chain.write_len - 1;
 
 	snprintf(id, sizeof(id), "zvm-%s", k->name);
@@ -142,10 +143,14 @@ static uint8_t blk_do(struct virtio_dev *d, const struct disk *k, const struct b
 {
 	switch (h->type) {
 	case T_IN:
-	case T_OUT:	return blk_rw(d, k, h, written);
-	case T_FLUSH:	return S_OK;
-	case T_GET_ID:	return blk_get_id(d, k, written);
-	default:	return S_UNSUPP;
+	case T_OUT:
+		return blk_rw(d, k, h, written);
+	case T_FLUSH:
+		return S_OK;
+	case T_GET_ID:
+		return blk_get_id(d, k, written);
+	default:
+		return S_UNSUPP;
 	}
 }
 
@@ -160,8 +165,8 @@ static int blk_request(struct virtio_dev *d, const struct disk *k, char *err, si
 	if (!c->write_len)
 		return errmsg(err, len, "request %u has no writable status byte", c->head);
 	if (vq_chain_read(&d->vm->s2, c, 0, &h, sizeof(h)) != (long)sizeof(h))
-		return errmsg(err, len, "request %u has a header shorter than %zu bytes",
-			      c->head, sizeof(h));
+		return errmsg(err, len, "request %u has a header shorter than %zu bytes", c->head,
+			      sizeof(h));
 	status = blk_do(d, k, &h, &written);
 	if (vq_chain_write(&d->vm->s2, c, c->write_len - 1, &status, 1) != 1)
 		return errmsg(err, len, "request %u: status byte went away", c->head);
@@ -189,7 +194,7 @@ static uint64_t blk_config_read(struct virtio_dev *d, uint64_t off, unsigned siz
 	memcpy(cfg, &capacity, 8);
 	memcpy(cfg + 12, &seg_max, 4);
 	memcpy(cfg + 20, &blk_size, 4);
-	memcpy(&v, cfg + off, size);		/* the caller checked off + size */
+	memcpy(&v, cfg + off, size); /* the caller checked off + size */
 	return v;
 }
 
@@ -202,13 +207,17 @@ static void blk_destroy(struct virtio_dev *d)
 }
 
 static const struct virtio_ops blk_ops = {
-	.name = "blk", .device_id = VIRTIO_TYPE_BLOCK, .nr_queues = 1,
+	.name = "blk",
+	.device_id = VIRTIO_TYPE_BLOCK,
+	.nr_queues = 1,
 	.features = (1ull << VIRTIO_BLK_F_SEG_MAX) | (1ull << VIRTIO_BLK_F_FLUSH),
-	.config_read = blk_config_read, .notify = blk_notify, .destroy = blk_destroy,
+	.config_read = blk_config_read,
+	.notify = blk_notify,
+	.destroy = blk_destroy,
 };
 
-struct virtio_dev *virtio_blk_create(struct vm *vm, const struct virtio_cfg *cfg,
-				     char *err, size_t len)
+struct virtio_dev *virtio_blk_create(struct vm *vm, const struct virtio_cfg *cfg, char *err,
+				     size_t len)
 {
 	struct disk *k = disk_claim(vm, cfg->disk, err, len);
 	struct virtio_dev *d;

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * virtio devices in VM templates (include/zvm/virtio_config.h): parsing a
  * "virtio,mmio" node of a template's `devices`, and checking the result
@@ -17,10 +18,14 @@
 const char *virtio_type_str(enum virtio_type type)
 {
 	switch (type) {
-	case VIRTIO_TYPE_NET:		return "net";
-	case VIRTIO_TYPE_BLOCK:		return "block";
-	case VIRTIO_TYPE_CONSOLE:	return "console";
-	default:			return "?";
+	case VIRTIO_TYPE_NET:
+		return "net";
+	case VIRTIO_TYPE_BLOCK:
+		return "block";
+	case VIRTIO_TYPE_CONSOLE:
+		return "console";
+	default:
+		return "?";
 	}
 }
 
@@ -80,8 +85,8 @@ static int parse_disk(const void *fdt, int node, struct virtio_cfg *v)
 	return 0;
 }
 
-int virtio_config_parse(const void *fdt, int node, struct vm_config *cfg,
-			const char *tpl, char *err, size_t errlen)
+int virtio_config_parse(const void *fdt, int node, struct vm_config *cfg, const char *tpl,
+			char *err, size_t errlen)
 {
 	const char *name = fdt_get_name(fdt, node, NULL);
 	struct virtio_cfg v;
@@ -91,14 +96,20 @@ int virtio_config_parse(const void *fdt, int node, struct vm_config *cfg,
 		return errmsg(err, errlen, "template '%s': more than %d virtio devices", tpl,
 			      VM_MAX_VIRTIO);
 	if (parse_type(fdt, node, &v))
-		return errmsg(err, errlen, "template '%s': virtio device '%s' needs device-type "
-			      "\"console\", \"block\" or \"net\"", tpl, name);
+		return errmsg(err, errlen,
+			      "template '%s': virtio device '%s' needs device-type "
+			      "\"console\", \"block\" or \"net\"",
+			      tpl, name);
 	if (parse_reg_spi(fdt, node, &v))
-		return errmsg(err, errlen, "template '%s': virtio device '%s' needs reg and "
-			      "spi (one cell)", tpl, name);
+		return errmsg(err, errlen,
+			      "template '%s': virtio device '%s' needs reg and "
+			      "spi (one cell)",
+			      tpl, name);
 	if (v.type == VIRTIO_TYPE_BLOCK && parse_disk(fdt, node, &v))
-		return errmsg(err, errlen, "template '%s': virtio block device '%s' needs image, "
-			      "the phandle of an images node with a blob", tpl, name);
+		return errmsg(err, errlen,
+			      "template '%s': virtio block device '%s' needs image, "
+			      "the phandle of an images node with a blob",
+			      tpl, name);
 	cfg->virtio[cfg->nr_virtio++] = v;
 	return 0;
 }
@@ -109,22 +120,28 @@ static int check_one(const struct vm_config *cfg, int i, char *err, size_t errle
 	unsigned long long base = v->base;
 
 	if (base % VIRTIO_MMIO_SIZE || base > VM_DEVICE_WINDOW_END - VIRTIO_MMIO_SIZE)
-		return errmsg(err, errlen, "virtio device at 0x%llx: must be 0x%llx aligned, "
-			      "below 0x%llx", base, VIRTIO_MMIO_SIZE, VM_DEVICE_WINDOW_END);
+		return errmsg(err, errlen,
+			      "virtio device at 0x%llx: must be 0x%llx aligned, "
+			      "below 0x%llx",
+			      base, VIRTIO_MMIO_SIZE, VM_DEVICE_WINDOW_END);
 	if (vm_ranges_overlap(base, VIRTIO_MMIO_SIZE, GUEST_GICD_BASE, GICD_FRAME_SIZE) ||
-	    vm_ranges_overlap(base, VIRTIO_MMIO_SIZE, GUEST_GICR_BASE, GICR_STRIDE * VM_MAX_VCPUS) ||
+	    vm_ranges_overlap(base, VIRTIO_MMIO_SIZE, GUEST_GICR_BASE,
+			      GICR_STRIDE * VM_MAX_VCPUS) ||
 	    (cfg->uart_base &&
 	     vm_ranges_overlap(base, VIRTIO_MMIO_SIZE, cfg->uart_base, PL011_FRAME_SIZE)))
 		return errmsg(err, errlen, "virtio device at 0x%llx overlaps the GIC or the UART",
 			      base);
 	if (v->spi < 0 || v->spi > VIRTIO_SPI_MAX || (cfg->uart_base && v->spi == cfg->uart_spi))
-		return errmsg(err, errlen, "virtio device at 0x%llx: SPI %d must be 0..%d and "
-			      "not the UART's", base, v->spi, VIRTIO_SPI_MAX);
+		return errmsg(err, errlen,
+			      "virtio device at 0x%llx: SPI %d must be 0..%d and "
+			      "not the UART's",
+			      base, v->spi, VIRTIO_SPI_MAX);
 	for (int j = 0; j < i; j++)
 		if (cfg->virtio[j].base == v->base || cfg->virtio[j].spi == v->spi)
-			return errmsg(err, errlen, "virtio devices at 0x%llx and 0x%llx share "
-				      "a window or an SPI", (unsigned long long)cfg->virtio[j].base,
-				      base);
+			return errmsg(err, errlen,
+				      "virtio devices at 0x%llx and 0x%llx share "
+				      "a window or an SPI",
+				      (unsigned long long)cfg->virtio[j].base, base);
 	return 0;
 }
 

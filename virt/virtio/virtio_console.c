@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * virtio-console (device id 3), one port, no multiport: hvc0 in Linux.
  * Queue 0 carries input from the host (`zvm look --hvc`), queue 1 the
@@ -11,11 +12,11 @@
 #include <zvm/virtio.h>
 #include <zvm/vm.h>
 
-#define Q_RX		0
-#define Q_TX		1
-#define RX_BUF		256
-#define LINE_MAX	160
-#define CONFIG_SIZE	12		/* cols, rows, max_nr_ports, emerg_wr */
+#define Q_RX        0
+#define Q_TX        1
+#define RX_BUF      256
+#define LINE_MAX    160
+#define CONFIG_SIZE 12 /* cols, rows, max_nr_ports, emerg_wr */
 
 struct hvc {
 	uint8_t rx[RX_BUF];
@@ -27,8 +28,8 @@ struct hvc {
 static void line_flush(struct virtio_dev *d, struct hvc *h)
 {
 	char out[LINE_MAX + VM_NAME_LEN + 12];
-	int n = snprintf(out, sizeof(out), "[%s:hvc] %.*s\n", d->vm->cfg.name,
-			 (int)h->line_len, h->line);
+	int n = snprintf(out, sizeof(out), "[%s:hvc] %.*s\n", d->vm->cfg.name, (int)h->line_len,
+			 h->line);
 
 	console_write(out, (size_t)n < sizeof(out) ? (size_t)n : sizeof(out) - 1);
 	h->line_len = 0;
@@ -47,7 +48,7 @@ static void hvc_out(struct virtio_dev *d, struct hvc *h, char c)
 	}
 	if (c == '\t')
 		c = ' ';
-	if (c >= 0x20 && c != 0x7f)	/* text only, as the PL011's lines */
+	if (c >= 0x20 && c != 0x7f) /* text only, as the PL011's lines */
 		h->line[h->line_len++] = c;
 }
 
@@ -95,8 +96,10 @@ static int rx_all(struct virtio_dev *d, struct hvc *h, char *err, size_t len)
 		if (r < 0)
 			return r;
 		if (!c->write_len)
-			return errmsg(err, len, "receive buffer %u has no device-writable "
-				      "descriptor", c->head);
+			return errmsg(err, len,
+				      "receive buffer %u has no device-writable "
+				      "descriptor",
+				      c->head);
 		n = c->write_len < h->rx_count ? (unsigned)c->write_len : h->rx_count;
 		for (unsigned i = 0; i < n; i++)
 			buf[i] = h->rx[(h->rx_head + i) % RX_BUF];
@@ -117,8 +120,10 @@ static int hvc_notify(struct virtio_dev *d, int q, char *err, size_t len)
 
 static uint64_t hvc_config_read(struct virtio_dev *d, uint64_t off, unsigned size)
 {
-	(void)d; (void)off; (void)size;
-	return 0;		/* no size, one port, no emergency write */
+	(void)d;
+	(void)off;
+	(void)size;
+	return 0; /* no size, one port, no emergency write */
 }
 
 static void hvc_reset(struct virtio_dev *d)
@@ -138,13 +143,18 @@ static void hvc_destroy(struct virtio_dev *d)
 }
 
 static const struct virtio_ops console_ops = {
-	.name = "console", .device_id = VIRTIO_TYPE_CONSOLE, .nr_queues = 2, .features = 0,
-	.config_read = hvc_config_read, .notify = hvc_notify, .reset = hvc_reset,
+	.name = "console",
+	.device_id = VIRTIO_TYPE_CONSOLE,
+	.nr_queues = 2,
+	.features = 0,
+	.config_read = hvc_config_read,
+	.notify = hvc_notify,
+	.reset = hvc_reset,
 	.destroy = hvc_destroy,
 };
 
-struct virtio_dev *virtio_console_create(struct vm *vm, const struct virtio_cfg *cfg,
-					 char *err, size_t len)
+struct virtio_dev *virtio_console_create(struct vm *vm, const struct virtio_cfg *cfg, char *err,
+					 size_t len)
 {
 	struct hvc *h = k_calloc(1, sizeof(*h));
 	struct virtio_dev *d;
@@ -205,7 +215,7 @@ void virtio_console_attach(struct vm *vm, bool attached)
 	h = d->priv;
 	k_mutex_lock(&d->lock, K_FOREVER);
 	if (attached && h->line_len) {
-		console_write(h->line, h->line_len);	/* the half line so far */
+		console_write(h->line, h->line_len); /* the half line so far */
 		h->line_len = 0;
 	}
 	vm->hvc_attached = attached;

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * virtio-net (device id 1): one receive and one transmit queue, a MAC
  * address in the config space (02:5a:56:<vm id>:00:<device>), no
@@ -13,36 +14,35 @@
 #include <zvm/vm.h>
 #include <zvm/vswitch.h>
 
-#define Q_RX			0
-#define Q_TX			1
-#define HDR_LEN			12	/* struct virtio_net_hdr with num_buffers (VERSION_1) */
-#define HDR_NUM_BUFFERS		10
-#define FRAME_MIN		14
-#define FRAME_MAX		1518	/* 1500 bytes of payload, Ethernet and VLAN headers */
-#define CONFIG_SIZE		8	/* mac[6], status */
-#define VIRTIO_NET_F_MAC	5
+#define Q_RX             0
+#define Q_TX             1
+#define HDR_LEN          12 /* struct virtio_net_hdr with num_buffers (VERSION_1) */
+#define HDR_NUM_BUFFERS  10
+#define FRAME_MIN        14
+#define FRAME_MAX        1518 /* 1500 bytes of payload, Ethernet and VLAN headers */
+#define CONFIG_SIZE      8    /* mac[6], status */
+#define VIRTIO_NET_F_MAC 5
 
 struct vnet {
-	struct vswitch_port port;	/* first: the switch hands it back */
+	struct vswitch_port port; /* first: the switch hands it back */
 	struct virtio_dev *dev;
 	uint8_t mac[6];
 };
 
 /* ---- receive: a frame from the switch into the guest ---- */
 
-static int rx_one(struct virtio_dev *d, const uint8_t *frame, size_t len, char *err,
-		  size_t elen)
+static int rx_one(struct virtio_dev *d, const uint8_t *frame, size_t len, char *err, size_t elen)
 {
 	const struct vq_chain *c = &d->chain;
 	uint8_t hdr[HDR_LEN] = { 0 };
 	int r = vq_pop(&d->vq[Q_RX], &d->vm->s2, &d->chain, err, elen);
 
 	if (r <= 0)
-		return r;			/* no buffer: the frame is dropped */
+		return r; /* no buffer: the frame is dropped */
 	if (!c->write_len)
 		return errmsg(err, elen, "receive buffer %u has no device-writable descriptor",
 			      c->head);
-	if (c->write_len < HDR_LEN + len)	/* too small: given back empty */
+	if (c->write_len < HDR_LEN + len) /* too small: given back empty */
 		return virtio_used(d, Q_RX, c->head, 0, err, elen);
 	hdr[HDR_NUM_BUFFERS] = 1;
 	if (vq_chain_write(&d->vm->s2, c, 0, hdr, HDR_LEN) != HDR_LEN ||
@@ -107,14 +107,14 @@ static int tx_all(struct virtio_dev *d, char *err, size_t elen)
 		if (frame)
 			tx_forward(d, frame, len);
 		if (!virtio_live(d) || !d->vq[Q_TX].ready)
-			return 0;		/* reset while the lock was free */
+			return 0; /* reset while the lock was free */
 	}
 	return r;
 }
 
 static int net_notify(struct virtio_dev *d, int q, char *err, size_t len)
 {
-	return q == Q_TX ? tx_all(d, err, len) : 0;	/* new receive buffers: kept */
+	return q == Q_TX ? tx_all(d, err, len) : 0; /* new receive buffers: kept */
 }
 
 static uint64_t net_config_read(struct virtio_dev *d, uint64_t off, unsigned size)
@@ -124,7 +124,7 @@ static uint64_t net_config_read(struct virtio_dev *d, uint64_t off, unsigned siz
 	uint64_t v = 0;
 
 	memcpy(cfg, n->mac, 6);
-	memcpy(&v, cfg + off, size);		/* the caller checked off + size */
+	memcpy(&v, cfg + off, size); /* the caller checked off + size */
 	return v;
 }
 
@@ -137,13 +137,17 @@ static void net_destroy(struct virtio_dev *d)
 }
 
 static const struct virtio_ops net_ops = {
-	.name = "net", .device_id = VIRTIO_TYPE_NET, .nr_queues = 2,
+	.name = "net",
+	.device_id = VIRTIO_TYPE_NET,
+	.nr_queues = 2,
 	.features = 1ull << VIRTIO_NET_F_MAC,
-	.config_read = net_config_read, .notify = net_notify, .destroy = net_destroy,
+	.config_read = net_config_read,
+	.notify = net_notify,
+	.destroy = net_destroy,
 };
 
-struct virtio_dev *virtio_net_create(struct vm *vm, const struct virtio_cfg *cfg,
-				     char *err, size_t len)
+struct virtio_dev *virtio_net_create(struct vm *vm, const struct virtio_cfg *cfg, char *err,
+				     size_t len)
 {
 	struct vnet *n = k_calloc(1, sizeof(*n));
 	struct virtio_dev *d;
@@ -161,7 +165,7 @@ struct virtio_dev *virtio_net_create(struct vm *vm, const struct virtio_cfg *cfg
 		return NULL;
 	}
 	n->dev = d;
-	if (vswitch_attach(&n->port) != 0) {	/* only now may frames arrive */
+	if (vswitch_attach(&n->port) != 0) { /* only now may frames arrive */
 		errmsg(err, len, "the virtual switch has no free port");
 		virtio_mmio_destroy(d);
 		return NULL;

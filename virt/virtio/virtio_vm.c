@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The virtio devices of one VM: made from vm->cfg.virtio when the VM is
  * built (vm_setup) and removed when it is torn down, so that a reset gives
@@ -8,8 +9,7 @@
 #include <zvm/virtio.h>
 #include <zvm/vm.h>
 
-static struct virtio_dev *create(struct vm *vm, const struct virtio_cfg *c, char *err,
-				 size_t len)
+static struct virtio_dev *create(struct vm *vm, const struct virtio_cfg *c, char *err, size_t len)
 {
 	if (c->type == VIRTIO_TYPE_CONSOLE)
 		return virtio_console_create(vm, c, err, len);

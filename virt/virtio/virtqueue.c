@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Split virtqueues in guest memory (include/zvm/virtqueue.h).
  *
@@ -15,10 +16,10 @@
 #include <zvm/virtqueue.h>
 
 /* Ring layout (virtio 1.x, split virtqueue). */
-#define DESC_SIZE		sizeof(struct vring_desc)	/* 16 */
-#define AVAIL_RING(i)		(4 + 2 * (uint64_t)(i))	/* after flags, idx */
-#define USED_RING(i)		(4 + 8 * (uint64_t)(i))
-#define RING_IDX		2			/* offset of idx in avail and used */
+#define DESC_SIZE     sizeof(struct vring_desc) /* 16 */
+#define AVAIL_RING(i) (4 + 2 * (uint64_t)(i))   /* after flags, idx */
+#define USED_RING(i)  (4 + 8 * (uint64_t)(i))
+#define RING_IDX      2 /* offset of idx in avail and used */
 
 /* ---- guest memory, page by page ---- */
 
@@ -32,8 +33,8 @@
  * The fixed-size copies compile to plain loads and stores; GCC must not
  * turn the loop back into a memcpy call.
  */
-__attribute__((optimize("no-tree-loop-distribute-patterns")))
-static void bulk_copy(void *dst, const void *src, size_t n)
+__attribute__((optimize("no-tree-loop-distribute-patterns"))) static void
+bulk_copy(void *dst, const void *src, size_t n)
 {
 	uint8_t *d = dst;
 	const uint8_t *s = src;
@@ -146,11 +147,11 @@ int vq_check_ready(const struct virtqueue *vq, const struct vmem *s2, char *err,
 			      VQ_MAX_SIZE);
 	ret = ring_check(vq->desc, DESC_SIZE * n, 16, VMEM_READ, s2, "descriptor", err, len);
 	if (!ret)
-		ret = ring_check(vq->avail, AVAIL_RING(n) + 2, 2, VMEM_READ, s2, "available",
-				 err, len);
+		ret = ring_check(vq->avail, AVAIL_RING(n) + 2, 2, VMEM_READ, s2, "available", err,
+				 len);
 	if (!ret)
-		ret = ring_check(vq->used, USED_RING(n) + 2, 4, VMEM_READ | VMEM_WRITE, s2,
-				 "used", err, len);
+		ret = ring_check(vq->used, USED_RING(n) + 2, 4, VMEM_READ | VMEM_WRITE, s2, "used",
+				 err, len);
 	return ret;
 }
 
@@ -183,8 +184,7 @@ static int chain_add(struct vq_chain *c, const struct vring_desc *d, uint16_t i,
 		return errmsg(err, len, "descriptor %u has length 0", i);
 	if (!vq_guest_range_ok(s2, d->addr, d->len, prot))
 		return errmsg(err, len, "descriptor %u [0x%llx, +%u) is not %s RAM of the VM", i,
-			      (unsigned long long)d->addr, d->len,
-			      write ? "writable" : "readable");
+			      (unsigned long long)d->addr, d->len, write ? "writable" : "readable");
 	if (!write && c->nsegs > c->nread)
 		return errmsg(err, len, "descriptor %u is readable after a writable one", i);
 	c->seg[c->nsegs++] = (struct vq_seg){ d->addr, d->len, write };
@@ -221,8 +221,7 @@ static int chain_walk(const struct virtqueue *vq, const struct vmem *s2, struct 
 	}
 }
 
-int vq_pop(struct virtqueue *vq, const struct vmem *s2, struct vq_chain *c, char *err,
-	   size_t len)
+int vq_pop(struct virtqueue *vq, const struct vmem *s2, struct vq_chain *c, char *err, size_t len)
 {
 	uint16_t idx, pending;
 
@@ -237,7 +236,7 @@ int vq_pop(struct virtqueue *vq, const struct vmem *s2, struct vq_chain *c, char
 	if (pending > vq->num)
 		return errmsg(err, len, "available index jumped from %u to %u (queue size %u)",
 			      vq->last_avail, idx, vq->num);
-	__atomic_thread_fence(__ATOMIC_ACQUIRE);	/* ring entry after idx */
+	__atomic_thread_fence(__ATOMIC_ACQUIRE); /* ring entry after idx */
 	memset(c, 0, offsetof(struct vq_chain, seg));
 	if (read_u16(s2, vq->avail + AVAIL_RING(vq->last_avail % vq->num), &c->head))
 		return errmsg(err, len, "available ring at 0x%llx is not readable",
@@ -248,8 +247,8 @@ int vq_pop(struct virtqueue *vq, const struct vmem *s2, struct vq_chain *c, char
 	return 1;
 }
 
-int vq_push(struct virtqueue *vq, const struct vmem *s2, uint16_t head, uint32_t written,
-	    char *err, size_t len)
+int vq_push(struct virtqueue *vq, const struct vmem *s2, uint16_t head, uint32_t written, char *err,
+	    size_t len)
 {
 	uint32_t elem[2] = { head, written };
 	uint16_t idx = (uint16_t)(vq->used_idx + 1);
@@ -257,7 +256,7 @@ int vq_push(struct virtqueue *vq, const struct vmem *s2, uint16_t head, uint32_t
 	if (vq_guest_write(s2, vq->used + USED_RING(vq->used_idx % vq->num), elem, sizeof(elem)))
 		return errmsg(err, len, "used ring at 0x%llx is not writable",
 			      (unsigned long long)vq->used);
-	__atomic_thread_fence(__ATOMIC_RELEASE);	/* the entry before the index */
+	__atomic_thread_fence(__ATOMIC_RELEASE); /* the entry before the index */
 	if (vq_guest_write(s2, vq->used + RING_IDX, &idx, sizeof(idx)))
 		return errmsg(err, len, "used ring at 0x%llx is not writable",
 			      (unsigned long long)vq->used);
@@ -269,7 +268,7 @@ bool vq_wants_irq(const struct virtqueue *vq, const struct vmem *s2)
 {
 	uint16_t flags = 0;
 
-	__atomic_thread_fence(__ATOMIC_SEQ_CST);	/* used idx written before flags read */
+	__atomic_thread_fence(__ATOMIC_SEQ_CST); /* used idx written before flags read */
 	if (read_u16(s2, vq->avail, &flags))
 		return true;
 	return !(flags & VRING_AVAIL_F_NO_INTERRUPT);
@@ -293,8 +292,8 @@ static long chain_copy(const struct vmem *s2, const struct vq_chain *c, int firs
 			continue;
 		}
 		n = s->len - off < len - done ? (size_t)(s->len - off) : len - done;
-		if (to_guest ? vq_guest_write(s2, s->ipa + off, p + done, n) :
-			       vq_guest_read(s2, s->ipa + off, p + done, n))
+		if (to_guest ? vq_guest_write(s2, s->ipa + off, p + done, n)
+			     : vq_guest_read(s2, s->ipa + off, p + done, n))
 			return -1;
 		done += n;
 		off = 0;
@@ -308,8 +307,8 @@ long vq_chain_read(const struct vmem *s2, const struct vq_chain *c, uint64_t off
 	return chain_copy(s2, c, 0, c->nread, off, buf, len, false);
 }
 
-long vq_chain_write(const struct vmem *s2, const struct vq_chain *c, uint64_t off,
-		    const void *buf, size_t len)
+long vq_chain_write(const struct vmem *s2, const struct vq_chain *c, uint64_t off, const void *buf,
+		    size_t len)
 {
 	return chain_copy(s2, c, c->nread, c->nsegs, off, (void *)buf, len, true);
 }

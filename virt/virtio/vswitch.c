@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The virtual Ethernet switch inside zvm: every virtio-net device is a
  * port. Source MACs are learned per port; a frame to a known unicast MAC
@@ -13,11 +14,11 @@
 #include <zvm/kernel.h>
 #include <zvm/vswitch.h>
 
-#define MAC_TABLE	64
+#define MAC_TABLE 64
 
 struct mac_entry {
 	uint8_t mac[6];
-	int port;			/* -1: free */
+	int port; /* -1: free */
 };
 
 static struct vswitch_port *ports[VSWITCH_PORTS];
@@ -58,7 +59,7 @@ int vswitch_attach(struct vswitch_port *p)
 void vswitch_detach(struct vswitch_port *p)
 {
 	if (p->index < 0)
-		return;			/* never attached */
+		return; /* never attached */
 	k_mutex_lock(&sw_lock, K_FOREVER);
 	ports[p->index] = NULL;
 	for (int i = 0; i < MAC_TABLE; i++)
@@ -81,7 +82,7 @@ static void learn(const uint8_t *mac, int port)
 {
 	struct mac_entry *e = lookup(mac);
 
-	if (mac[0] & 1)			/* a group address is never a source */
+	if (mac[0] & 1) /* a group address is never a source */
 		return;
 	if (!e) {
 		for (int i = 0; i < MAC_TABLE && !e; i++)
@@ -99,7 +100,7 @@ void vswitch_send(struct vswitch_port *from, const uint8_t *frame, size_t len)
 	struct mac_entry *dst;
 
 	if (len < 14)
-		return;				/* not even an Ethernet header */
+		return; /* not even an Ethernet header */
 	k_mutex_lock(&sw_lock, K_FOREVER);
 	learn(frame + 6, from->index);
 	dst = (frame[0] & 1) ? NULL : lookup(frame);

@@ -7,14 +7,14 @@
 #include <arch/abort.h>
 
 /* Data abort ISS (ESR_ELx bits [24:0]). */
-#define ISS_ISV		(1u << 24)	/* bits [23:14] are valid */
-#define ISS_SAS_SHIFT	22		/* access size: 1 << SAS bytes */
-#define ISS_SAS_MASK	0x3u
-#define ISS_SSE		(1u << 21)	/* sign-extending load */
-#define ISS_SRT_SHIFT	16		/* transfer register */
-#define ISS_SRT_MASK	0x1fu
-#define ISS_SF		(1u << 15)	/* 64-bit register */
-#define ISS_WNR		(1u << 6)	/* write */
+#define ISS_ISV       (1u << 24) /* bits [23:14] are valid */
+#define ISS_SAS_SHIFT 22         /* access size: 1 << SAS bytes */
+#define ISS_SAS_MASK  0x3u
+#define ISS_SSE       (1u << 21) /* sign-extending load */
+#define ISS_SRT_SHIFT 16         /* transfer register */
+#define ISS_SRT_MASK  0x1fu
+#define ISS_SF        (1u << 15) /* 64-bit register */
+#define ISS_WNR       (1u << 6)  /* write */
 
 int arch_dabort_decode(uint64_t esr, uint64_t ipa, struct mmio_access *acc)
 {

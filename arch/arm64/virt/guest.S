@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * World switch: guest_enter() saves the host's callee-saved registers and
  * erets into the guest; any exception from the guest lands in a lower-EL

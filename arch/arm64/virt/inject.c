@@ -8,13 +8,13 @@
 #include <arch/sysreg.h>
 #include <arch/vcpu.h>
 
-#define DFSC_EXTERNAL		0x10	/* synchronous external abort */
+#define DFSC_EXTERNAL 0x10 /* synchronous external abort */
 
-#define PSTATE_MODE		0xf
-#define PSTATE_EL1H		0x5
-#define PSTATE_DAIF		0x3c0
-#define VECTOR_CUR_SPX_SYNC	0x200
-#define VECTOR_LOW_A64_SYNC	0x400
+#define PSTATE_MODE         0xf
+#define PSTATE_EL1H         0x5
+#define PSTATE_DAIF         0x3c0
+#define VECTOR_CUR_SPX_SYNC 0x200
+#define VECTOR_LOW_A64_SYNC 0x400
 
 /* Was the guest at EL1 (not EL0) when it left? */
 static bool guest_at_el1(const struct vcpu_arch *ctx)

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Stage-2 translation control and TLB maintenance for VMs (non-VHE EL2).
  * The guest image (ZVM_EL1) has no EL2: it builds none of this.
@@ -6,18 +7,18 @@
 #include <arch/stage2.h>
 #include <arch/sysreg.h>
 
-#define VTCR_T0SZ	(64 - VMEM_IPA_BITS)
-#define VTCR_SL0_L1	(1ul << 6)	/* 4 KiB granule: start at level 1 */
-#define VTCR_IRGN0_WBWA	(1ul << 8)
-#define VTCR_ORGN0_WBWA	(1ul << 10)
-#define VTCR_SH0_INNER	(3ul << 12)
-#define VTCR_TG0_4K	(0ul << 14)
-#define VTCR_PS_SHIFT	16
-#define VTCR_RES1	(1ul << 31)
-#define PARANGE_40BIT	2		/* ID_AA64MMFR0_EL1.PARange encoding */
+#define VTCR_T0SZ       (64 - VMEM_IPA_BITS)
+#define VTCR_SL0_L1     (1ul << 6) /* 4 KiB granule: start at level 1 */
+#define VTCR_IRGN0_WBWA (1ul << 8)
+#define VTCR_ORGN0_WBWA (1ul << 10)
+#define VTCR_SH0_INNER  (3ul << 12)
+#define VTCR_TG0_4K     (0ul << 14)
+#define VTCR_PS_SHIFT   16
+#define VTCR_RES1       (1ul << 31)
+#define PARANGE_40BIT   2 /* ID_AA64MMFR0_EL1.PARange encoding */
 
 #define VTTBR_VMID_SHIFT 48
-#define VTTBR_BADDR	0x0000fffffffffffeul
+#define VTTBR_BADDR      0x0000fffffffffffeul
 
 uint64_t arch_s2_vtcr(void)
 {

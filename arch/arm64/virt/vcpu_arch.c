@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The EL1 state of a vCPU: loaded into the CPU when its thread gets the CPU
  * and saved when it leaves (the host at EL2 never touches EL1 registers in
@@ -12,8 +13,8 @@
 #include <arch/vcpu.h>
 #include <arch/sysreg.h>
 
-#define PSTATE_EL1H_MASKED	0x3c5	/* EL1h, D, A, I, F masked */
-#define SCTLR_EL1_RESET		0x30d00800ul
+#define PSTATE_EL1H_MASKED 0x3c5 /* EL1h, D, A, I, F masked */
+#define SCTLR_EL1_RESET    0x30d00800ul
 
 _Static_assert(offsetof(struct vcpu_arch, regs.elr) == VCPU_PC, "guest.S offsets");
 _Static_assert(offsetof(struct vcpu_arch, regs.spsr) == VCPU_PSTATE, "guest.S offsets");
@@ -22,8 +23,8 @@ _Static_assert(offsetof(struct vcpu_arch, fp.fpsr) == VCPU_FPSR, "guest.S offset
 _Static_assert(offsetof(struct vcpu_arch, esr) == VCPU_ESR, "guest.S offsets");
 _Static_assert(offsetof(struct vcpu_arch, hpfar) == VCPU_HPFAR, "guest.S offsets");
 
-#define SAVE(reg, idx)		s[idx] = read_sysreg(reg)
-#define LOAD(reg, idx)		write_sysreg(reg, s[idx])
+#define SAVE(reg, idx) s[idx] = read_sysreg(reg)
+#define LOAD(reg, idx) write_sysreg(reg, s[idx])
 
 /*
  * HCR_EL2 while a guest runs: broadcast maintenance (FB) as vCPUs migrate;
@@ -31,8 +32,9 @@ _Static_assert(offsetof(struct vcpu_arch, hpfar) == VCPU_HPFAR, "guest.S offsets
  * idregs.c); SMC traps (PSCI is answered by zvm); pointer authentication
  * keys and instructions are the guest's own.
  */
-#define HCR_GUEST	(HCR_VM | HCR_SWIO | HCR_FMO | HCR_IMO | HCR_AMO | HCR_FB | \
-			 HCR_BSU_IS | HCR_TWI | HCR_TID3 | HCR_TSC | HCR_RW | HCR_APK | HCR_API)
+#define HCR_GUEST                                                                          \
+	(HCR_VM | HCR_SWIO | HCR_FMO | HCR_IMO | HCR_AMO | HCR_FB | HCR_BSU_IS | HCR_TWI | \
+	 HCR_TID3 | HCR_TSC | HCR_RW | HCR_APK | HCR_API)
 
 /*
  * ID_AA64ISAR1_EL1 APA [7:4], API [11:8]; ISAR2 APA3 [15:12]: any address
@@ -44,7 +46,7 @@ static bool cpu_has_pauth(void)
 
 	if (has < 0) {
 		uint64_t isar1 = read_sysreg(id_aa64isar1_el1);
-		uint64_t isar2 = read_sysreg(S3_0_C0_C6_2);	/* ID_AA64ISAR2_EL1 */
+		uint64_t isar2 = read_sysreg(S3_0_C0_C6_2); /* ID_AA64ISAR2_EL1 */
 
 		has = ((isar1 >> 4) & 0xff) != 0 || ((isar2 >> 12) & 0xf) != 0;
 	}
@@ -169,7 +171,7 @@ void vcpu_arch_trap_wfi(struct vcpu_arch *ctx, bool trap)
 
 void vcpu_arch_reset(struct vcpu_arch *ctx, uint64_t pc, uint64_t arg, uint64_t vmpidr)
 {
-	memset(ctx, 0, offsetof(struct vcpu_arch, vttbr));	/* the VM's part stays */
+	memset(ctx, 0, offsetof(struct vcpu_arch, vttbr)); /* the VM's part stays */
 	ctx->regs.x[0] = arg;
 	ctx->regs.elr = pc;
 	ctx->regs.spsr = PSTATE_EL1H_MASKED;

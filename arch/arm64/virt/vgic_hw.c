@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Accessors of the GICv3 hypervisor control interface (ICH_*_EL2). The
  * registers are named by encoding, as older assemblers do not know them.
@@ -7,14 +8,14 @@
 #include <arch/sysreg.h>
 #include <arch/vgic_hw.h>
 
-#define ICH_HCR_EL2	S3_4_C12_C11_0
-#define ICH_VTR_EL2	S3_4_C12_C11_1
-#define ICH_VMCR_EL2	S3_4_C12_C11_7
-#define ICH_AP1R0_EL2	S3_4_C12_C9_0
+#define ICH_HCR_EL2   S3_4_C12_C11_0
+#define ICH_VTR_EL2   S3_4_C12_C11_1
+#define ICH_VMCR_EL2  S3_4_C12_C11_7
+#define ICH_AP1R0_EL2 S3_4_C12_C9_0
 
 unsigned vgic_hw_nr_lrs(void)
 {
-	static unsigned nr;	/* read once: every CPU has the same number */
+	static unsigned nr; /* read once: every CPU has the same number */
 
 	if (!nr)
 		nr = (unsigned)(read_sysreg(ICH_VTR_EL2) & ICH_VTR_LISTREGS_MASK) + 1;
@@ -22,21 +23,21 @@ unsigned vgic_hw_nr_lrs(void)
 }
 
 /* One case per register: the encoding must be known when assembling. */
-#define LR_CASES(op)							\
-	op(0, S3_4_C12_C12_0) op(1, S3_4_C12_C12_1)			\
-	op(2, S3_4_C12_C12_2) op(3, S3_4_C12_C12_3)			\
-	op(4, S3_4_C12_C12_4) op(5, S3_4_C12_C12_5)			\
-	op(6, S3_4_C12_C12_6) op(7, S3_4_C12_C12_7)			\
-	op(8, S3_4_C12_C13_0) op(9, S3_4_C12_C13_1)			\
-	op(10, S3_4_C12_C13_2) op(11, S3_4_C12_C13_3)			\
-	op(12, S3_4_C12_C13_4) op(13, S3_4_C12_C13_5)			\
-	op(14, S3_4_C12_C13_6) op(15, S3_4_C12_C13_7)
+#define LR_CASES(op)                                                                            \
+	op(0, S3_4_C12_C12_0) op(1, S3_4_C12_C12_1) op(2, S3_4_C12_C12_2) op(3, S3_4_C12_C12_3) \
+		op(4, S3_4_C12_C12_4) op(5, S3_4_C12_C12_5) op(6, S3_4_C12_C12_6)               \
+			op(7, S3_4_C12_C12_7) op(8, S3_4_C12_C13_0) op(9, S3_4_C12_C13_1)       \
+				op(10, S3_4_C12_C13_2) op(11, S3_4_C12_C13_3)                   \
+					op(12, S3_4_C12_C13_4) op(13, S3_4_C12_C13_5)           \
+						op(14, S3_4_C12_C13_6) op(15, S3_4_C12_C13_7)
 
 uint64_t vgic_hw_read_lr(unsigned n)
 {
-#define READ_LR(i, reg) case i: return read_sysreg(reg);
+#define READ_LR(i, reg) \
+	case i:         \
+		return read_sysreg(reg);
 	switch (n) {
-	LR_CASES(READ_LR)
+		LR_CASES(READ_LR)
 	default:
 		return 0;
 	}
@@ -45,9 +46,12 @@ uint64_t vgic_hw_read_lr(unsigned n)
 
 void vgic_hw_write_lr(unsigned n, uint64_t value)
 {
-#define WRITE_LR(i, reg) case i: write_sysreg(reg, value); break;
+#define WRITE_LR(i, reg)                  \
+	case i:                           \
+		write_sysreg(reg, value); \
+		break;
 	switch (n) {
-	LR_CASES(WRITE_LR)
+		LR_CASES(WRITE_LR)
 	default:
 		break;
 	}

@@ -5,7 +5,7 @@
 #include <arch/vtimer_hw.h>
 
 /* CNTV_CTL_EL0: the bits a guest can see */
-#define CNT_CTL_ALL	(CNT_CTL_ENABLE | CNT_CTL_IMASK | CNT_CTL_ISTATUS)
+#define CNT_CTL_ALL (CNT_CTL_ENABLE | CNT_CTL_IMASK | CNT_CTL_ISTATUS)
 
 enum arch_vtimer_state arch_vtimer_state(void)
 {

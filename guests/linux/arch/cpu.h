@@ -17,7 +17,7 @@ static inline uint64_t cpu_now_ticks(void)
 #ifdef __aarch64__
 	uint64_t t;
 
-	__asm__ volatile("isb; mrs %0, cntvct_el0" : "=r"(t) :: "memory");
+	__asm__ volatile("isb; mrs %0, cntvct_el0" : "=r"(t)::"memory");
 	return t;
 #else
 	struct timespec ts;

@@ -15,10 +15,10 @@
 #include <arch/vcpu.h>
 #include "fake.h"
 
-#define SYSREG_MAX		64
-#define SYSREG_NAME_LEN		24
-#define PSTATE_EL1H_MASKED	0x3c5
-#define VMPIDR_RES1		(1ull << 31)
+#define SYSREG_MAX         64
+#define SYSREG_NAME_LEN    24
+#define PSTATE_EL1H_MASKED 0x3c5
+#define VMPIDR_RES1        (1ull << 31)
 
 struct fake_sysreg {
 	char name[SYSREG_NAME_LEN];
@@ -121,7 +121,7 @@ void vcpu_arch_put(struct vcpu_arch *ctx)
 /* Architectural reset (as arch/arm64/virt/vcpu_arch.c): EL1h, DAIF masked. */
 void vcpu_arch_reset(struct vcpu_arch *ctx, uint64_t pc, uint64_t arg, uint64_t vmpidr)
 {
-	memset(ctx, 0, offsetof(struct vcpu_arch, vttbr));	/* the VM's part stays */
+	memset(ctx, 0, offsetof(struct vcpu_arch, vttbr)); /* the VM's part stays */
 	ctx->regs.x[0] = arg;
 	ctx->regs.elr = pc;
 	ctx->regs.spsr = PSTATE_EL1H_MASKED;

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Test helper: compile devicetree source with dtc into a malloc'ed blob. */
 #include <stdio.h>
 #include <stdlib.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Test helper: devicetree source to a malloc'ed blob with dtc (NULL if it does not compile). */
 #ifndef TEST_DTC_H
 #define TEST_DTC_H

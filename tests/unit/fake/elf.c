@@ -4,8 +4,8 @@
 #include <string.h>
 #include "elf.h"
 
-#define EHDR_SIZE	64
-#define PHDR_SIZE	56
+#define EHDR_SIZE 64
+#define PHDR_SIZE 56
 
 void put16(uint8_t *p, uint16_t v)
 {
@@ -27,8 +27,8 @@ void put64(uint8_t *p, uint64_t v)
 
 static void put_phdr(uint8_t *ph, const struct test_seg *s, size_t off)
 {
-	put32(ph, 1);		/* PT_LOAD */
-	put32(ph + 4, 5);	/* R X */
+	put32(ph, 1);     /* PT_LOAD */
+	put32(ph + 4, 5); /* R X */
 	put64(ph + 8, off);
 	put64(ph + 16, s->paddr);
 	put64(ph + 24, s->paddr);
@@ -45,11 +45,11 @@ uint8_t *test_make_elf(const struct test_seg *segs, int n, uint64_t entry, size_
 		total += segs[i].filesz;
 	img = calloc(1, total);
 	memcpy(img, "\177ELF\2\1\1", 7);
-	put16(img + 16, 2);		/* ET_EXEC */
-	put16(img + 18, 183);		/* EM_AARCH64 */
+	put16(img + 16, 2);   /* ET_EXEC */
+	put16(img + 18, 183); /* EM_AARCH64 */
 	put32(img + 20, 1);
 	put64(img + 24, entry);
-	put64(img + 32, EHDR_SIZE);	/* e_phoff */
+	put64(img + 32, EHDR_SIZE); /* e_phoff */
 	put16(img + 52, EHDR_SIZE);
 	put16(img + 54, PHDR_SIZE);
 	put16(img + 56, (uint16_t)n);

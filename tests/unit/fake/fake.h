@@ -25,14 +25,14 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <zvm/kernel.h>
-#include <arch/irq.h>		/* fake_irqs_masked */
+#include <arch/irq.h> /* fake_irqs_masked */
 
 struct vcpu_arch;
 
 /* ---- arch_fake.c ---- */
 
-#define FAKE_COUNTER_HZ	62500000u	/* QEMU virt's counter */
-#define FAKE_VTCR	0x80023559ull	/* what arch_s2_vtcr() answers */
+#define FAKE_COUNTER_HZ 62500000u     /* QEMU virt's counter */
+#define FAKE_VTCR       0x80023559ull /* what arch_s2_vtcr() answers */
 
 /** The value last written to system register `name` (0 if never written). */
 uint64_t fake_sysreg_read(const char *name);
@@ -41,15 +41,15 @@ void fake_sysreg_write(const char *name, uint64_t value);
 
 /** What the code under test asked of the architecture; counts kept by the fake. */
 struct fake_arch {
-	unsigned s2_flush_vmid;		/* arch_s2_flush_vmid calls */
+	unsigned s2_flush_vmid; /* arch_s2_flush_vmid calls */
 	uint16_t last_flushed_vmid;
-	unsigned s2_flush_all;		/* arch_s2_flush_all calls */
-	unsigned dcache_cleans;		/* arch_dcache_clean_range calls */
-	unsigned sgis;			/* arch_send_sgi calls */
+	unsigned s2_flush_all;  /* arch_s2_flush_all calls */
+	unsigned dcache_cleans; /* arch_dcache_clean_range calls */
+	unsigned sgis;          /* arch_send_sgi calls */
 	int last_sgi;
 	uint32_t last_sgi_mask;
-	unsigned vcpu_resets;		/* vcpu_arch_reset calls */
-	unsigned guest_entries;		/* guest_enter calls */
+	unsigned vcpu_resets;   /* vcpu_arch_reset calls */
+	unsigned guest_entries; /* guest_enter calls */
 	/* Set by the test: plays the guest in guest_enter(); returns a GUEST_EXIT_*. */
 	uint64_t (*guest)(struct vcpu_arch *ctx);
 };
@@ -63,13 +63,13 @@ void fake_arch_reset(void);
 
 /** The kernel's state as the test sets it, and what the code under test did. */
 struct fake_kernel {
-	uint64_t now;			/* k_cycle_get(): advanced by the test only */
-	int ncpus;			/* CPUs present (default 4) */
-	uint32_t offline;		/* mask of present CPUs that are offline */
+	uint64_t now;     /* k_cycle_get(): advanced by the test only */
+	int ncpus;        /* CPUs present (default 4) */
+	uint32_t offline; /* mask of present CPUs that are offline */
 	unsigned sem_gives;
-	unsigned sem_takes;		/* k_sem_take calls */
-	k_timeout_t last_sem_timeout;	/* the timeout of the last k_sem_take */
-	int mutexes_held;		/* k_mutex_lock minus k_mutex_unlock */
+	unsigned sem_takes;           /* k_sem_take calls */
+	k_timeout_t last_sem_timeout; /* the timeout of the last k_sem_take */
+	int mutexes_held;             /* k_mutex_lock minus k_mutex_unlock */
 	unsigned threads_started;
 };
 
@@ -99,15 +99,15 @@ size_t fake_alloc_calls(void);
 
 /* ---- log_fake.c ---- */
 
-#define FAKE_LOG_LEN	8192
+#define FAKE_LOG_LEN 8192
 
 /** Captured output: every log line and everything written to the console. */
 struct fake_log {
-	unsigned lines;			/* log_printf calls */
+	unsigned lines; /* log_printf calls */
 	int last_level;
-	char last[256];			/* the last log line */
-	char all[FAKE_LOG_LEN];		/* every log line, each ending in '\n' (truncated) */
-	char console[FAKE_LOG_LEN];	/* console_write output (truncated) */
+	char last[256];             /* the last log line */
+	char all[FAKE_LOG_LEN];     /* every log line, each ending in '\n' (truncated) */
+	char console[FAKE_LOG_LEN]; /* console_write output (truncated) */
 	size_t console_len;
 };
 

@@ -15,7 +15,7 @@
 #include <zvm/sched.h>
 #include "fake.h"
 
-#define THREADS_MAX	64
+#define THREADS_MAX 64
 
 struct fake_kernel fake_kernel;
 struct k_cpu k_cpus[K_MAX_CPUS];
@@ -23,7 +23,7 @@ struct k_cpu k_cpus[K_MAX_CPUS];
 static struct k_thread test_thread = { .name = "test", .state = K_THREAD_RUNNING };
 static struct k_thread *current = &test_thread;
 static struct k_thread *threads[THREADS_MAX];
-static jmp_buf *blocked_exit;	/* set while fake_thread_run runs a thread */
+static jmp_buf *blocked_exit; /* set while fake_thread_run runs a thread */
 
 void fake_kernel_reset(void)
 {
@@ -57,13 +57,34 @@ static int time_out(k_timeout_t timeout, const char *what)
 
 /* ---- time and CPUs ---- */
 
-uint64_t k_ticks_per_sec(void) { return FAKE_COUNTER_HZ; }
-uint64_t k_cycle_get(void) { return fake_kernel.now; }
-uint64_t k_ns_to_ticks(uint64_t ns) { return ns * (FAKE_COUNTER_HZ / 1000000u) / 1000u; }
-uint64_t k_ticks_to_ns(uint64_t ticks) { return ticks * 1000u / (FAKE_COUNTER_HZ / 1000000u); }
-uint64_t k_uptime_ns(void) { return k_ticks_to_ns(fake_kernel.now); }
-int k_cpu_id(void) { return 0; }
-int k_num_cpus_present(void) { return fake_kernel.ncpus; }
+uint64_t k_ticks_per_sec(void)
+{
+	return FAKE_COUNTER_HZ;
+}
+uint64_t k_cycle_get(void)
+{
+	return fake_kernel.now;
+}
+uint64_t k_ns_to_ticks(uint64_t ns)
+{
+	return ns * (FAKE_COUNTER_HZ / 1000000u) / 1000u;
+}
+uint64_t k_ticks_to_ns(uint64_t ticks)
+{
+	return ticks * 1000u / (FAKE_COUNTER_HZ / 1000000u);
+}
+uint64_t k_uptime_ns(void)
+{
+	return k_ticks_to_ns(fake_kernel.now);
+}
+int k_cpu_id(void)
+{
+	return 0;
+}
+int k_num_cpus_present(void)
+{
+	return fake_kernel.ncpus;
+}
 
 int k_num_cpus(void)
 {

@@ -15,13 +15,13 @@
 #include <zvm/mm.h>
 #include "fake.h"
 
-#define ARENA_BYTES	(256ul << 20)	/* room for VM_MAX 16 MiB guests and more */
-#define HEAP_ORDER	9		/* 2 MiB of heap */
-#define JUNK		0x5a
+#define ARENA_BYTES (256ul << 20) /* room for VM_MAX 16 MiB guests and more */
+#define HEAP_ORDER  9             /* 2 MiB of heap */
+#define JUNK        0x5a
 
 static struct buddy pages;
 static struct heap kheap;
-static size_t fail_countdown;	/* 0: no failure planned */
+static size_t fail_countdown; /* 0: no failure planned */
 static size_t alloc_calls;
 
 static void mm_fake_init(void)

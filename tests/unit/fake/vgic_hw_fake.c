@@ -1,8 +1,9 @@
+/* SPDX-License-Identifier: MIT */
 /* A fake GICv3 hypervisor interface for host tests: registers are variables. */
 #include <string.h>
 #include <arch/vgic_hw.h>
 
-#define LR_STATE_MASK	(ICH_LR_PENDING | ICH_LR_ACTIVE)
+#define LR_STATE_MASK (ICH_LR_PENDING | ICH_LR_ACTIVE)
 
 struct vgic_hw_fake vgic_hw_fake = { .nr_lrs = 4 };
 
@@ -28,12 +29,30 @@ void vgic_hw_write_lr(unsigned n, uint64_t value)
 		vgic_hw_fake.lr[n] = value;
 }
 
-uint64_t vgic_hw_read_hcr(void) { return vgic_hw_fake.hcr; }
-void vgic_hw_write_hcr(uint64_t value) { vgic_hw_fake.hcr = value; }
-uint64_t vgic_hw_read_vmcr(void) { return vgic_hw_fake.vmcr; }
-void vgic_hw_write_vmcr(uint64_t value) { vgic_hw_fake.vmcr = value; }
-uint64_t vgic_hw_read_ap1r0(void) { return vgic_hw_fake.ap1r0; }
-void vgic_hw_write_ap1r0(uint64_t value) { vgic_hw_fake.ap1r0 = value; }
+uint64_t vgic_hw_read_hcr(void)
+{
+	return vgic_hw_fake.hcr;
+}
+void vgic_hw_write_hcr(uint64_t value)
+{
+	vgic_hw_fake.hcr = value;
+}
+uint64_t vgic_hw_read_vmcr(void)
+{
+	return vgic_hw_fake.vmcr;
+}
+void vgic_hw_write_vmcr(uint64_t value)
+{
+	vgic_hw_fake.vmcr = value;
+}
+uint64_t vgic_hw_read_ap1r0(void)
+{
+	return vgic_hw_fake.ap1r0;
+}
+void vgic_hw_write_ap1r0(uint64_t value)
+{
+	vgic_hw_fake.ap1r0 = value;
+}
 
 /* ICH_EISR_EL2: LRs EOIed with their EOI bit set (now invalid). */
 static uint64_t fake_eisr(void)

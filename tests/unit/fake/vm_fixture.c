@@ -33,10 +33,19 @@ void vm_fixture_init(void)
 struct vm_config vm_fixture_config(int vcpus)
 {
 	struct vm_config cfg = {
-		.type = VM_TYPE_RTOS, .name = "rtos", .nr_vcpus = vcpus, .cpu_mask = 0x3,
-		.prio = 5, .ram_ipa = RAM_IPA, .ram_size = 16 * MIB, .kernel = kernel_elf,
-		.kernel_size = kernel_size, .image = "test-elf", .uart_base = 0x09000000,
-		.uart_spi = 1, .nr_virtio = 1,
+		.type = VM_TYPE_RTOS,
+		.name = "rtos",
+		.nr_vcpus = vcpus,
+		.cpu_mask = 0x3,
+		.prio = 5,
+		.ram_ipa = RAM_IPA,
+		.ram_size = 16 * MIB,
+		.kernel = kernel_elf,
+		.kernel_size = kernel_size,
+		.image = "test-elf",
+		.uart_base = 0x09000000,
+		.uart_spi = 1,
+		.nr_virtio = 1,
 	};
 
 	cfg.virtio[0] = (struct virtio_cfg){ VIRTIO_TYPE_CONSOLE, 0x0a000000, 16, "" };

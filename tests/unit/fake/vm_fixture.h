@@ -12,12 +12,12 @@
 #include <zvm/vm.h>
 #include <zvm/vmm.h>
 
-#define MIB		(1ull << 20)
-#define RAM_IPA		0x40000000ull
-#define SEG_OFFSET	0x280000ull		/* the kernel, above the DTB's 2 MiB */
-#define SEG_BYTES	0x3000ull
-#define SEG_FILL	0xc3
-#define ENTRY		(RAM_IPA + SEG_OFFSET + 0x40)
+#define MIB        (1ull << 20)
+#define RAM_IPA    0x40000000ull
+#define SEG_OFFSET 0x280000ull /* the kernel, above the DTB's 2 MiB */
+#define SEG_BYTES  0x3000ull
+#define SEG_FILL   0xc3
+#define ENTRY      (RAM_IPA + SEG_OFFSET + 0x40)
 
 /** The last message of a vmm_* call made through this helper or by the test. */
 extern char vm_fixture_err[VMM_ERR_LEN];

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Barriers the portable code needs around memory that the hardware reads
  * behind its back (translation tables, a device's rings). Host unit tests

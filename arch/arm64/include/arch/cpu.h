@@ -10,8 +10,8 @@
 #include <stdint.h>
 #include <arch/el.h>
 
-#define ARCH_STR(x)	ARCH_STR_(x)
-#define ARCH_STR_(x)	#x
+#define ARCH_STR(x)  ARCH_STR_(x)
+#define ARCH_STR_(x) #x
 
 struct k_cpu;
 

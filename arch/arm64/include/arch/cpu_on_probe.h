@@ -9,23 +9,23 @@
 #ifndef ARCH_CPU_ON_PROBE_H
 #define ARCH_CPU_ON_PROBE_H
 
-#define PROBE_RUNNING	0	/* 1 from entry until just before CPU_OFF */
-#define PROBE_STARTS	4	/* entries so far */
-#define PROBE_RESTARTS	8	/* entries that found PROBE_RUNNING still 1 */
-#define PROBE_RELEASE	64	/* written by the guest: leave once RELEASE >= STARTS */
-#define PROBE_CONDUIT	68	/* 0: PSCI by hvc, 1: by smc */
-#define PROBE_SIZE	128
+#define PROBE_RUNNING  0  /* 1 from entry until just before CPU_OFF */
+#define PROBE_STARTS   4  /* entries so far */
+#define PROBE_RESTARTS 8  /* entries that found PROBE_RUNNING still 1 */
+#define PROBE_RELEASE  64 /* written by the guest: leave once RELEASE >= STARTS */
+#define PROBE_CONDUIT  68 /* 0: PSCI by hvc, 1: by smc */
+#define PROBE_SIZE     128
 
 #ifndef __ASSEMBLER__
 #include <stdint.h>
 
 /** The probe's memory, passed to it in x0 (its physical address: the guest maps RAM 1:1). */
 struct cpu_on_probe {
-	uint32_t running;		/* written by the probe */
+	uint32_t running; /* written by the probe */
 	uint32_t starts;
 	uint32_t restarts;
 	uint32_t pad0[13];
-	uint32_t release;		/* written by the guest's kernel */
+	uint32_t release; /* written by the guest's kernel */
 	uint32_t conduit;
 	uint32_t pad1[14];
 } __attribute__((aligned(PROBE_SIZE)));

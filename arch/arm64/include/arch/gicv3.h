@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* GICv3 driver: distributor, redistributors, system-register CPU interface. */
 #ifndef ARCH_GICV3_H
 #define ARCH_GICV3_H
@@ -5,7 +6,7 @@
 #include <stdint.h>
 #include <arch/gicv3_regs.h>
 
-#define GIC_SGI_RESCHED		0	/* a CPU has a new thread to consider */
+#define GIC_SGI_RESCHED 0 /* a CPU has a new thread to consider */
 
 /** Map and enable the distributor (boot CPU, once). */
 int gic_init(uint64_t gicd_base, uint64_t gicr_base, uint64_t gicr_size);

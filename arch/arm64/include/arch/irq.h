@@ -9,7 +9,7 @@
 #include <stdint.h>
 
 /* DAIF.I is bit 7: IRQs masked. */
-#define DAIF_IRQ	(1u << 7)
+#define DAIF_IRQ (1u << 7)
 
 /** Mask IRQs on this CPU; returns the previous mask for arch_irq_restore(). */
 static inline uint64_t arch_irq_save(void)

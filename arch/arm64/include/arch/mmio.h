@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Device register access. Written as single plain loads/stores in assembly
  * so the compiler can never use writeback or pair forms: a hypervisor can

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* EL2 stage-1 translation: an identity map of RAM and of the devices in use. */
 #ifndef ARCH_MMU_H
 #define ARCH_MMU_H

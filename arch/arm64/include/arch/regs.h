@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The register frame every exception vector saves (see vectors.S). */
 #ifndef ARCH_REGS_H
 #define ARCH_REGS_H

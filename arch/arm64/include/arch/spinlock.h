@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Spinlock: test-and-set with load-acquire exclusive. Waiters sleep in WFE
  * with the lock word armed in their exclusive monitor, so the unlocking
@@ -26,14 +27,15 @@ static inline void arch_spin_acquire(k_spinlock_t *l)
 {
 	uint32_t val, fail;
 
-	__asm__ volatile(
-	"	sevl\n"
-	"1:	wfe\n"
-	"2:	ldaxr	%w0, [%2]\n"
-	"	cbnz	%w0, 1b\n"
-	"	stxr	%w1, %w3, [%2]\n"
-	"	cbnz	%w1, 2b\n"
-	: "=&r"(val), "=&r"(fail) : "r"(&l->locked), "r"(1u) : "memory");
+	__asm__ volatile("	sevl\n"
+			 "1:	wfe\n"
+			 "2:	ldaxr	%w0, [%2]\n"
+			 "	cbnz	%w0, 1b\n"
+			 "	stxr	%w1, %w3, [%2]\n"
+			 "	cbnz	%w1, 2b\n"
+			 : "=&r"(val), "=&r"(fail)
+			 : "r"(&l->locked), "r"(1u)
+			 : "memory");
 }
 
 /* Take the lock only if it is free right now. */
@@ -41,8 +43,8 @@ static inline int arch_spin_trylock(k_spinlock_t *l)
 {
 	uint32_t expected = 0;
 
-	return __atomic_compare_exchange_n(&l->locked, &expected, 1u, 0,
-					   __ATOMIC_ACQUIRE, __ATOMIC_RELAXED);
+	return __atomic_compare_exchange_n(&l->locked, &expected, 1u, 0, __ATOMIC_ACQUIRE,
+					   __ATOMIC_RELAXED);
 }
 
 static inline void arch_spin_release(k_spinlock_t *l)

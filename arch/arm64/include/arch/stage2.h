@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Stage-2 translation registers and TLB maintenance of the EL1&0 regime
  * (EL2 host only). The tables themselves are built by virt/vmem.c.

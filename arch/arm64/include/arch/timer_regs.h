@@ -8,8 +8,8 @@
 #ifndef ARCH_TIMER_REGS_H
 #define ARCH_TIMER_REGS_H
 
-#define CNT_CTL_ENABLE		(1u << 0)
-#define CNT_CTL_IMASK		(1u << 1)	/* the interrupt is masked */
-#define CNT_CTL_ISTATUS		(1u << 2)	/* the timer condition is met (RO) */
+#define CNT_CTL_ENABLE  (1u << 0)
+#define CNT_CTL_IMASK   (1u << 1) /* the interrupt is masked */
+#define CNT_CTL_ISTATUS (1u << 2) /* the timer condition is met (RO) */
 
 #endif /* ARCH_TIMER_REGS_H */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The arch part of a vCPU (struct vcpu's `arch`): the guest state zvm
  * saves and restores (EL1 + EL0 view), the VM's stage-2 and time registers
@@ -7,20 +8,20 @@
 #define ARCH_VCPU_H
 
 /* Offsets into struct vcpu_arch for guest.S; checked by asserts in vcpu_arch.c. */
-#define VCPU_REGS		0	/* struct arch_regs: x0..x30, sp, elr, spsr */
-#define VCPU_PC			256
-#define VCPU_PSTATE		264
-#define VCPU_FP			272	/* q0..q31, fpsr, fpcr */
-#define VCPU_FPSR		(VCPU_FP + 512)
-#define VCPU_ESR		800
-#define VCPU_FAR		808
-#define VCPU_HPFAR		816
+#define VCPU_REGS   0 /* struct arch_regs: x0..x30, sp, elr, spsr */
+#define VCPU_PC     256
+#define VCPU_PSTATE 264
+#define VCPU_FP     272 /* q0..q31, fpsr, fpcr */
+#define VCPU_FPSR   (VCPU_FP + 512)
+#define VCPU_ESR    800
+#define VCPU_FAR    808
+#define VCPU_HPFAR  816
 
 /* Exit kinds returned by guest_enter(): the vector slot that was taken. */
-#define GUEST_EXIT_SYNC		8
-#define GUEST_EXIT_IRQ		9
-#define GUEST_EXIT_FIQ		10
-#define GUEST_EXIT_SERROR	11
+#define GUEST_EXIT_SYNC   8
+#define GUEST_EXIT_IRQ    9
+#define GUEST_EXIT_FIQ    10
+#define GUEST_EXIT_SERROR 11
 
 #ifndef __ASSEMBLER__
 #include <stdbool.h>
@@ -32,14 +33,43 @@ struct vm_arch;
 
 /* EL1 system registers switched when a vCPU thread leaves or gets a CPU. */
 enum vcpu_sysreg {
-	SR_SCTLR, SR_TTBR0, SR_TTBR1, SR_TCR, SR_MAIR, SR_AMAIR, SR_VBAR,
-	SR_CONTEXTIDR, SR_TPIDR_EL0, SR_TPIDRRO_EL0, SR_TPIDR_EL1, SR_SP_EL0,
-	SR_SP_EL1, SR_ELR_EL1, SR_SPSR_EL1, SR_ESR, SR_FAR, SR_AFSR0, SR_AFSR1,
-	SR_PAR, SR_CPACR, SR_CNTKCTL, SR_CSSELR, SR_MDSCR, SR_CNTV_CTL,
+	SR_SCTLR,
+	SR_TTBR0,
+	SR_TTBR1,
+	SR_TCR,
+	SR_MAIR,
+	SR_AMAIR,
+	SR_VBAR,
+	SR_CONTEXTIDR,
+	SR_TPIDR_EL0,
+	SR_TPIDRRO_EL0,
+	SR_TPIDR_EL1,
+	SR_SP_EL0,
+	SR_SP_EL1,
+	SR_ELR_EL1,
+	SR_SPSR_EL1,
+	SR_ESR,
+	SR_FAR,
+	SR_AFSR0,
+	SR_AFSR1,
+	SR_PAR,
+	SR_CPACR,
+	SR_CNTKCTL,
+	SR_CSSELR,
+	SR_MDSCR,
+	SR_CNTV_CTL,
 	SR_CNTV_CVAL,
 	/* Pointer authentication keys, switched when the CPU has them. */
-	SR_APIAKEYLO, SR_APIAKEYHI, SR_APIBKEYLO, SR_APIBKEYHI, SR_APDAKEYLO,
-	SR_APDAKEYHI, SR_APDBKEYLO, SR_APDBKEYHI, SR_APGAKEYLO, SR_APGAKEYHI,
+	SR_APIAKEYLO,
+	SR_APIAKEYHI,
+	SR_APIBKEYLO,
+	SR_APIBKEYHI,
+	SR_APDAKEYLO,
+	SR_APDAKEYHI,
+	SR_APDBKEYLO,
+	SR_APDBKEYHI,
+	SR_APGAKEYLO,
+	SR_APGAKEYHI,
 	NR_VCPU_SYSREGS,
 };
 
@@ -60,9 +90,9 @@ struct vcpu_fpsimd {
  */
 struct vcpu_arch {
 	/* vcpu_arch_reset() zeroes from here to `vttbr`: the CPU's reset state. */
-	struct arch_regs regs;		/* x0-x30, (unused sp), pc (elr), pstate (spsr) */
-	struct vcpu_fpsimd fp;		/* saved on every exit: the host's libc uses FP */
-	uint64_t esr;			/* the last exit */
+	struct arch_regs regs; /* x0-x30, (unused sp), pc (elr), pstate (spsr) */
+	struct vcpu_fpsimd fp; /* saved on every exit: the host's libc uses FP */
+	uint64_t esr;          /* the last exit */
 	uint64_t far;
 	uint64_t hpfar;
 	uint64_t sysregs[NR_VCPU_SYSREGS];
@@ -71,10 +101,10 @@ struct vcpu_arch {
 	/* The VM's, copied in by vcpu_arch_init() and kept across resets. */
 	uint64_t vttbr;
 	uint64_t vtcr;
-	uint64_t cntvoff;		/* vcpu_arch_set_cntvoff() */
+	uint64_t cntvoff; /* vcpu_arch_set_cntvoff() */
 	/* Not loaded into the CPU by guest.S or vcpu_arch_load(). */
-	struct vgic_vcpu vgic;		/* its redistributor and list registers (virt/vgic/) */
-	bool vtimer_asserted;		/* zvm raised PPI 27 and masked the timer (virt/vtimer.c) */
+	struct vgic_vcpu vgic; /* its redistributor and list registers (virt/vgic/) */
+	bool vtimer_asserted;  /* zvm raised PPI 27 and masked the timer (virt/vtimer.c) */
 };
 
 /** Take the VM's stage 2 and guest time into a new vCPU (before its first reset). */

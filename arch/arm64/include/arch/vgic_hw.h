@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The GICv3 hypervisor control interface (ICH_* system registers).
  * arch/arm64/virt/vgic_hw.c is the only code that touches these registers;

@@ -16,10 +16,10 @@
  * `vgic` has its own locking rules (virt/vgic/vgic.c).
  */
 struct vm_arch {
-	uint64_t vttbr;			/* VTTBR_EL2: stage-2 root and VMID */
-	uint64_t vtcr;			/* VTCR_EL2 */
-	uint64_t cntvoff;		/* guest time = counter - cntvoff */
-	struct vgic vgic;		/* distributor and SPIs (virt/vgic/) */
+	uint64_t vttbr;   /* VTTBR_EL2: stage-2 root and VMID */
+	uint64_t vtcr;    /* VTCR_EL2 */
+	uint64_t cntvoff; /* guest time = counter - cntvoff */
+	struct vgic vgic; /* distributor and SPIs (virt/vgic/) */
 };
 
 /** Set up a VM's arch state for its stage-2 tables s2 tagged with vmid. */

@@ -13,9 +13,9 @@
 
 /** The timer's interrupt condition as the guest left it. */
 enum arch_vtimer_state {
-	ARCH_VTIMER_QUIET,	/* off, not yet due, or masked before it fired */
-	ARCH_VTIMER_FIRING,	/* on, unmasked and due: its PPI is raised */
-	ARCH_VTIMER_HELD,	/* on and due, but masked (by zvm after it fired) */
+	ARCH_VTIMER_QUIET,  /* off, not yet due, or masked before it fired */
+	ARCH_VTIMER_FIRING, /* on, unmasked and due: its PPI is raised */
+	ARCH_VTIMER_HELD,   /* on and due, but masked (by zvm after it fired) */
 };
 
 /** Read this CPU's virtual timer: which of the three states it is in. */

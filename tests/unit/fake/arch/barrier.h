@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Host unit tests: nothing walks the tables but the code under test. */
 #ifndef FAKE_ARCH_BARRIER_H
 #define FAKE_ARCH_BARRIER_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Host tests use the real register frame: it is plain C. */
 #ifndef FAKE_ARCH_REGS_H
 #define FAKE_ARCH_REGS_H

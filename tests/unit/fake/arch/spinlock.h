@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Host unit tests run single-threaded: the lock only checks it is balanced. */
 #ifndef FAKE_ARCH_SPINLOCK_H
 #define FAKE_ARCH_SPINLOCK_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #ifndef FAKE_ARCH_THREAD_H
 #define FAKE_ARCH_THREAD_H
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Host tests: the real ICH accessor interface (arch/arm64), implemented by
  * tests/unit/fake/vgic_hw_fake.c over plain variables a test can edit to

@@ -11,10 +11,10 @@
 
 /* The timer of the "CPU" the vCPU runs on. */
 struct vtimer_hw_fake {
-	bool enable;		/* CNTV_CTL.ENABLE */
-	bool imask;		/* CNTV_CTL.IMASK */
-	uint64_t cval;		/* CNTV_CVAL: fires when now >= cval */
-	uint64_t now;		/* CNTVCT */
+	bool enable;   /* CNTV_CTL.ENABLE */
+	bool imask;    /* CNTV_CTL.IMASK */
+	uint64_t cval; /* CNTV_CVAL: fires when now >= cval */
+	uint64_t now;  /* CNTVCT */
 };
 
 extern struct vtimer_hw_fake vtimer_hw_fake;
