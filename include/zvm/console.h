@@ -9,4 +9,11 @@ void console_write(const char *s, size_t n);
 /** Block until a byte of input arrives; returns it (0..255). */
 int console_getc(void);
 
+/**
+ * Also hand every console write to tap (the management agent's log
+ * stream), under the output lock with IRQs masked: tap must only copy and
+ * never block or print. NULL removes it.
+ */
+void console_set_tap(void (*tap)(const char *s, size_t n));
+
 #endif /* ZVM_CONSOLE_H */

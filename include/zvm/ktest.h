@@ -5,6 +5,8 @@
 #ifndef ZVM_KTEST_H
 #define ZVM_KTEST_H
 
+#include <stdbool.h>
+
 struct ktest_case {
 	const char *name;
 	/* Returns 0 on success; prints "ktest: <name>: FAIL: why" itself via ktest_fail. */
@@ -20,5 +22,11 @@ struct ktest_case {
 
 /** Run the tests whose name contains filter (NULL or "" for all); returns failures. */
 int ktest_run(const char *filter);
+
+/** Called after each case with its name and result. */
+typedef void (*ktest_report_t)(const char *name, bool pass, void *arg);
+
+/** ktest_run, also calling report (if not NULL) for each case run. */
+int ktest_run_report(const char *filter, ktest_report_t report, void *arg);
 
 #endif /* ZVM_KTEST_H */

@@ -13,4 +13,16 @@ static inline void pgtable_sync(void)
 	dsb(ishst);
 }
 
+/** Order this CPU's stores to memory a device reads (a ring) before later stores (its doorbell). */
+static inline void dma_wmb(void)
+{
+	dmb(oshst);
+}
+
+/** Order a load of what a device wrote (a ring index) before later loads of the data. */
+static inline void dma_rmb(void)
+{
+	dmb(oshld);
+}
+
 #endif /* ARCH_BARRIER_H */
