@@ -35,7 +35,8 @@ static const struct {
 	{ "--prio", OPT_PRIO, false },
 };
 
-static int opt_value(struct mgmt_req *r, struct vm_opts *o, enum opt_kind k, const char *v)
+static int opt_value(struct mgmt_req *r, struct vm_opts *o, enum opt_kind k, const char *opt,
+		     const char *v)
 {
 	uint64_t u = 0;
 	int64_t i = 0;
@@ -77,7 +78,7 @@ static int opt_value(struct mgmt_req *r, struct vm_opts *o, enum opt_kind k, con
 		o->has_prio = true;
 		break;
 	}
-	return ret ? mgmt_fail(r, "bad value '%s': %s", v, shell_arg_strerror(ret)) : 0;
+	return ret ? mgmt_fail(r, "bad value '%s' for %s: %s", v, opt, shell_arg_strerror(ret)) : 0;
 }
 
 /* Options from argv[first] on, as pairs "OPTION VALUE". */
@@ -95,7 +96,7 @@ static int vm_opts_parse(struct mgmt_req *r, int first, struct vm_opts *o, bool 
 			return mgmt_fail(r, "unknown option '%s' for %s", r->argv[a], r->argv[0]);
 		if (a + 1 >= r->argc)
 			return mgmt_fail(r, "option '%s' needs a value", r->argv[a]);
-		if (opt_value(r, o, vm_options[k].kind, r->argv[a + 1]))
+		if (opt_value(r, o, vm_options[k].kind, r->argv[a], r->argv[a + 1]))
 			return 1;
 	}
 	return 0;

@@ -115,7 +115,7 @@ void mgmt_images_expire(uint64_t now_ms, bool all_partial)
 {
 	for (int i = 0; i < SLOTS; i++)
 		if (slots[i].used && !slots[i].complete &&
-		    (all_partial || now_ms - slots[i].last_ms > UPLOAD_IDLE_MS))
+		    (all_partial || now_ms > slots[i].last_ms + UPLOAD_IDLE_MS))
 			slot_free(&slots[i]);
 }
 
