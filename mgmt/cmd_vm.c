@@ -362,8 +362,27 @@ static int req_console_write(struct mgmt_req *r, struct jbuf *out)
 	return 0;
 }
 
+/* The templates of the build's VM config, for the dashboard's create form. */
+static int req_templates(struct mgmt_req *r, struct jbuf *out)
+{
+	char names[512], *save = NULL;
+	int n = vm_config_template_names(names, sizeof(names));
+
+	if (n < 0)
+		return mgmt_fail(r, "%s", names);
+	jb_key(out, "templates");
+	jb_printf(out, "[");
+	for (char *t = strtok_r(names, " ", &save); t; t = strtok_r(NULL, " ", &save)) {
+		jb_printf(out, out->buf[out->len - 1] == '[' ? "" : ",");
+		jb_str(out, t);
+	}
+	jb_printf(out, "]");
+	return 0;
+}
+
 const struct mgmt_cmd mgmt_vm_cmds[] = {
 	{ "vms", req_vms, "vms" },
+	{ "templates", req_templates, "templates" },
 	{ "info", req_info, "info ID" },
 	{ "new", req_new, "new -t TEMPLATE|--config NAME [-n NAME] [--vcpus N] [--mem SIZE] "
 			  "[--cpus LIST] [--prio P] [--args ARGS]" },
