@@ -114,6 +114,7 @@ static void test_lifecycle(struct test_run *t)
 	k_sleep(K_MSEC(SETTLE_MS));
 	step(t, "guest time goes on after resume", guest_ms(id) > g0, NULL);
 	check_op(t, "reset", vmm_reset, id, VM_RUNNING);
+	why[0] = '\0';
 	step(t, "delete", vmm_delete(id, why, sizeof(why)) == 0 && !vmm_get(id), why);
 	page_stats_get(&after);
 	snprintf(why, sizeof(why), "%lu free pages before, %lu after",

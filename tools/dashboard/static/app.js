@@ -6,6 +6,8 @@
 "use strict";
 
 const POINTS = 60;              // seconds of history in the charts
+const COLORS = ["#1a73e8", "#e8710a", "#188038", "#d93025", "#9334e6", "#12b5cb", "#f9ab00",
+                "#5f6368"];
 let selected = null;            // VM id whose devices are shown
 let prev = null;                // the previous stats, for rates
 
@@ -54,8 +56,9 @@ function actionButton(vm, action) {
   b.dataset.id = vm.id;
   b.addEventListener("click", async (ev) => {
     ev.stopPropagation();
+    say(`${action}: VM ${vm.id}…`);
     const r = await api([action, vm.id]);
-    say(r.ok ? `VM ${vm.id} ${r.state}` : r.error, !r.ok);
+    say(r.ok ? `${action}: VM ${vm.id} ${r.state}` : `${action}: ${r.error}`, !r.ok);
     await refreshVms();
   });
   return b;
@@ -146,7 +149,9 @@ function push(chart, label, series) {
   Object.entries(series).forEach(([name, v]) => {
     let ds = chart.data.datasets.find((d) => d.label === name);
     if (!ds) {
-      ds = { label: name, data: new Array(chart.data.labels.length - 1).fill(null) };
+      const color = COLORS[chart.data.datasets.length % COLORS.length];
+      ds = { label: name, data: new Array(chart.data.labels.length - 1).fill(null),
+             borderColor: color, backgroundColor: color };
       chart.data.datasets.push(ds);
     }
     ds.data.push(v);
@@ -159,15 +164,21 @@ function push(chart, label, series) {
   chart.update();
 }
 
+// Growth of a counter; a counter that went down was reset (zvm reset): from 0.
+function delta(now, before) {
+  return now >= before ? now - before : now;
+}
+
 function rates(stats) {
   const out = { exits: {}, irq: {}, rt: {} };
   const dt = prev ? (stats.uptime_ms - prev.uptime_ms) / 1000 : 0;
   stats.vms.forEach((vm) => {
     const old = prev && prev.vms.find((v) => v.id === vm.id && v.name === vm.name);
     const key = `${vm.id} ${vm.name}`;
-    out.exits[key] = old && dt > 0 ? (vm.exits - old.exits) / dt : 0;
-    out.irq[key] = old && dt > 0 ? (vm.exits_by_kind.irq - old.exits_by_kind.irq) / dt : 0;
-    out.rt[key] = old ? preempted(vm) - preempted(old) : 0;
+    const ok = old && dt > 0;
+    out.exits[key] = ok ? delta(vm.exits, old.exits) / dt : 0;
+    out.irq[key] = ok ? delta(vm.exits_by_kind.irq, old.exits_by_kind.irq) / dt : 0;
+    out.rt[key] = old ? delta(preempted(vm), preempted(old)) : 0;
   });
   return out;
 }
