@@ -144,6 +144,8 @@ static int req_subscribe(struct mgmt_req *r, struct jbuf *out)
 	if (r->argc != 2 || strcmp(r->argv[1], "log"))
 		return mgmt_fail(r, "usage: %s log", r->argv[0]);
 	mgmt_log_subscribed = !strcmp(r->argv[0], "subscribe");
+	if (mgmt_log_subscribed)
+		mgmt_tap_discard();	/* from now on, not what piled up before */
 	return 0;
 }
 
@@ -169,7 +171,7 @@ static int req_help(struct mgmt_req *r, struct jbuf *out)
 	jb_printf(out, "[");
 	for (size_t t = 0; t < sizeof(cmd_tables) / sizeof(cmd_tables[0]); t++)
 		for (const struct mgmt_cmd *c = cmd_tables[t]; c->name; c++) {
-			jb_printf(out, out->buf[out->len - 1] == '[' ? "" : ",");
+			jb_item(out);
 			jb_str(out, c->usage);
 		}
 	jb_printf(out, "]");
@@ -262,6 +264,18 @@ void mgmt_log_line(const char *line, size_t len)
 	mgmt_send_event(ev, j.len);
 }
 
+/*
+ * Until a client has said hello (and while nothing is half-received), the
+ * agent sleeps until the channel's interrupt: no timer wake-ups on CPU 0
+ * for a zvm nobody manages.
+ */
+static k_timeout_t next_wait(void)
+{
+	if (authed || mgmt_parser_partial(&parser) || mgmt_images_pending())
+		return K_MSEC(POLL_MS);
+	return K_FOREVER;
+}
+
 static void agent_main(void *arg)
 {
 	uint64_t last_input = k_uptime_ms(), last_poll = 0;
@@ -270,7 +284,7 @@ static void agent_main(void *arg)
 	for (;;) {
 		uint64_t now;
 
-		vser_wait(K_MSEC(POLL_MS));
+		vser_wait(next_wait());
 		now = k_uptime_ms();
 		if (pump_input())
 			last_input = now;

@@ -20,8 +20,9 @@ static void json_cpus_stats(struct jbuf *j)
 		struct k_cpu_info ci;
 
 		k_cpu_info_get(c, &ci);
-		jb_printf(j, "%s{\"cpu\":%d,\"online\":%s,\"load_pct\":%u,\"irqs\":%lu,"
-			  "\"switches\":%lu,\"current\":", c ? "," : "", c,
+		jb_item(j);
+		jb_printf(j, "{\"cpu\":%d,\"online\":%s,\"load_pct\":%u,\"irqs\":%lu,"
+			  "\"switches\":%lu,\"current\":", c,
 			  ci.online ? "true" : "false", ci.load_pct, (unsigned long)ci.irqs,
 			  (unsigned long)ci.switches);
 		jb_str(j, ci.current);
@@ -39,8 +40,7 @@ static void json_vms_stats(struct jbuf *j)
 
 		if (!vm)
 			continue;
-		if (j->buf[j->len - 1] != '[')
-			jb_printf(j, ",");
+		jb_item(j);
 		mgmt_json_vm(j, vm);
 		j->len--;		/* reopen the object for the details */
 		mgmt_json_vm_detail(j, vm);

@@ -29,7 +29,8 @@ struct test_run {
 
 static void step(struct test_run *t, const char *name, bool pass, const char *detail)
 {
-	jb_printf(t->out, "%s{\"name\":", t->out->buf[t->out->len - 1] == '[' ? "" : ",");
+	jb_item(t->out);
+	jb_printf(t->out, "{\"name\":");
 	jb_str(t->out, name);
 	jb_printf(t->out, ",\"pass\":%s,\"detail\":", pass ? "true" : "false");
 	jb_str(t->out, detail ? detail : "");

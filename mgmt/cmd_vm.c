@@ -121,19 +121,13 @@ static void vm_opts_apply(const struct vm_opts *o, struct vm_config *cfg)
 static void json_cpus(struct jbuf *j, uint32_t mask)
 {
 	jb_printf(j, "[");
-	for (int c = 0; c < 32; c++)
-		if (mask & (1u << c))
-			jb_printf(j, "%s%d", j->buf[j->len - 1] == '[' ? "" : ",", c);
+	for (int c = 0; c < 32; c++) {
+		if (!(mask & (1u << c)))
+			continue;
+		jb_item(j);
+		jb_printf(j, "%d", c);
+	}
 	jb_printf(j, "]");
-}
-
-static uint64_t exits_total(const struct vm *vm)
-{
-	uint64_t n = 0;
-
-	for (int k = 0; k < EXIT_KINDS; k++)
-		n += vm->exits_by_kind[k];
-	return n;
 }
 
 /** One VM as JSON: what `zvm info` shows in its table. */
@@ -148,7 +142,7 @@ void mgmt_json_vm(struct jbuf *j, const struct vm *vm)
 		  "\"exits\":%lu,\"image\":", (unsigned long)(vm->cfg.ram_size >> 20),
 		  vm->cfg.prio, vmm_state_name(vm->state),
 		  (unsigned long)(k_ticks_to_ns(vmm_guest_ticks(vm)) / 1000000u),
-		  (unsigned long)exits_total(vm));
+		  (unsigned long)vm_exits_total(vm));
 	jb_str(j, vm->cfg.image ? vm->cfg.image : "");
 	if (vm->state == VM_HALTED && vm->halt_reason[0]) {
 		jb_key(j, "halted");
@@ -167,8 +161,7 @@ static int req_vms(struct mgmt_req *r, struct jbuf *out)
 
 		if (!vm)
 			continue;
-		if (out->buf[out->len - 1] != '[')
-			jb_printf(out, ",");
+		jb_item(out);
 		mgmt_json_vm(out, vm);
 	}
 	jb_printf(out, "]");
@@ -183,16 +176,17 @@ static void json_devices(struct jbuf *j, const struct vm *vm)
 	if (vm->cfg.uart_base)
 		jb_printf(j, "{\"kind\":\"pl011\",\"how\":\"emulated\",\"base\":\"0x%lx\",\"spi\":%d}",
 			  (unsigned long)vm->cfg.uart_base, vm->cfg.uart_spi);
-	for (int i = 0; i < vm->cfg.nr_virtio; i++)
-		jb_printf(j, "%s{\"kind\":\"virtio-%s\",\"how\":\"virtio\",\"base\":\"0x%lx\","
-			  "\"spi\":%d}", j->buf[j->len - 1] == '[' ? "" : ",",
-			  virtio_type_str(vm->cfg.virtio[i].type),
+	for (int i = 0; i < vm->cfg.nr_virtio; i++) {
+		jb_item(j);
+		jb_printf(j, "{\"kind\":\"virtio-%s\",\"how\":\"virtio\",\"base\":\"0x%lx\","
+			  "\"spi\":%d}", virtio_type_str(vm->cfg.virtio[i].type),
 			  (unsigned long)vm->cfg.virtio[i].base, vm->cfg.virtio[i].spi);
+	}
 	for (int i = 0; i < vm->cfg.nr_shm; i++) {
 		const struct vm_shm *m = &vm->cfg.shm[i];
 
-		jb_printf(j, "%s{\"kind\":\"shm\",\"how\":\"shared memory\",\"name\":",
-			  j->buf[j->len - 1] == '[' ? "" : ",");
+		jb_item(j);
+		jb_printf(j, "{\"kind\":\"shm\",\"how\":\"shared memory\",\"name\":");
 		jb_str(j, m->name);
 		jb_printf(j, ",\"base\":\"0x%lx\",\"kib\":%lu,\"access\":\"%s\",\"doorbells\":%lu}",
 			  (unsigned long)m->ipa, (unsigned long)(m->size >> 10),
@@ -222,8 +216,9 @@ void mgmt_json_vm_detail(struct jbuf *j, const struct vm *vm)
 
 		if (!t)
 			continue;
-		jb_printf(j, "%s{\"vcpu\":%d,\"cpu\":%d,\"run_ms\":%lu,\"preempted\":%lu,"
-			  "\"max_wait_us\":%lu}", j->buf[j->len - 1] == '[' ? "" : ",", i, t->cpu,
+		jb_item(j);
+		jb_printf(j, "{\"vcpu\":%d,\"cpu\":%d,\"run_ms\":%lu,\"preempted\":%lu,"
+			  "\"max_wait_us\":%lu}", i, t->cpu,
 			  (unsigned long)(k_ticks_to_ns(t->run_ticks) / 1000000u),
 			  (unsigned long)t->preemptions,
 			  (unsigned long)(k_ticks_to_ns(t->max_ready_wait) / 1000));
@@ -373,7 +368,7 @@ static int req_templates(struct mgmt_req *r, struct jbuf *out)
 	jb_key(out, "templates");
 	jb_printf(out, "[");
 	for (char *t = strtok_r(names, " ", &save); t; t = strtok_r(NULL, " ", &save)) {
-		jb_printf(out, out->buf[out->len - 1] == '[' ? "" : ",");
+		jb_item(out);
 		jb_str(out, t);
 	}
 	jb_printf(out, "]");

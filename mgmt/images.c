@@ -119,6 +119,14 @@ void mgmt_images_expire(uint64_t now_ms, bool all_partial)
 			slot_free(&slots[i]);
 }
 
+bool mgmt_images_pending(void)
+{
+	for (int i = 0; i < SLOTS; i++)
+		if (slots[i].used && !slots[i].complete)
+			return true;
+	return false;
+}
+
 static int name_check(struct mgmt_req *r, const char *name)
 {
 	size_t n = strlen(name);
@@ -268,7 +276,8 @@ static int req_images(struct mgmt_req *r, struct jbuf *out)
 
 		if (!s->used)
 			continue;
-		jb_printf(out, "%s{\"name\":", out->buf[out->len - 1] == '[' ? "" : ",");
+		jb_item(out);
+		jb_printf(out, "{\"name\":");
 		jb_str(out, s->name);
 		jb_printf(out, ",\"kind\":\"%s\",\"size\":%llu,\"received\":%llu,\"crc\":\"0x%08x\","
 			  "\"complete\":%s,\"used_by\":%d}", s->config ? "config" : "image",

@@ -66,10 +66,15 @@ void jb_str(struct jbuf *j, const char *s)
 	jb_strn(j, s, (size_t)-1);
 }
 
-void jb_key(struct jbuf *j, const char *key)
+void jb_item(struct jbuf *j)
 {
 	if (j->len && j->buf[j->len - 1] != '{' && j->buf[j->len - 1] != '[')
 		put_char(j, ',');
+}
+
+void jb_key(struct jbuf *j, const char *key)
+{
+	jb_item(j);
 	jb_str(j, key);
 	put_char(j, ':');
 }

@@ -63,6 +63,8 @@ void mgmt_json_vm_detail(struct jbuf *j, const struct vm *vm);
 /** Runtime images: set up, and drop uploads a vanished client left (idle too long). */
 void mgmt_images_init(void);
 void mgmt_images_expire(uint64_t now_ms, bool all_partial);
+/** Is an upload in progress (the agent then keeps its housekeeping timer)? */
+bool mgmt_images_pending(void);
 /** A finished config upload named `name` (a DTB), or NULL. */
 const void *mgmt_config_find(const char *name);
 
@@ -75,6 +77,8 @@ void mgmt_events_poll(void);
 void mgmt_tap_init(void);
 /** Take whole lines collected by the tap; calls fn for each (without '\n'). */
 void mgmt_tap_drain(void (*fn)(const char *line, size_t len));
+/** Forget what the tap holds (a client subscribed: it wants what comes next). */
+void mgmt_tap_discard(void);
 /** Console bytes the tap dropped because the agent was behind. */
 uint64_t mgmt_tap_dropped(void);
 /** One console line: counted, and sent as a log event when a client subscribed. */

@@ -58,6 +58,15 @@ static size_t ring_take(char *buf, size_t len)
 	return n;
 }
 
+void mgmt_tap_discard(void)
+{
+	k_spinlock_key_t key = k_spin_lock(&ring_lock);
+
+	head = tail;
+	k_spin_unlock(&ring_lock, key);
+	line_len = 0;
+}
+
 void mgmt_tap_drain(void (*fn)(const char *line, size_t len))
 {
 	char chunk[256];

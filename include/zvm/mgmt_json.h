@@ -26,6 +26,8 @@ void jb_printf(struct jbuf *j, const char *fmt, ...) __attribute__((format(print
 void jb_str(struct jbuf *j, const char *s);
 /** Append n bytes of s as a quoted JSON string (s may hold any bytes but NUL). */
 void jb_strn(struct jbuf *j, const char *s, size_t n);
+/** Before an array element or a key: a comma unless just after '[' or '{'. */
+void jb_item(struct jbuf *j);
 /** Append "key": (quoted key, then a colon), preceded by a comma unless at '{'. */
 void jb_key(struct jbuf *j, const char *key);
 

@@ -73,6 +73,16 @@ struct vm {
 	k_spinlock_t lock;
 };
 
+/** All exits of vm so far, of every kind (`zvm info`'s EXITS). */
+static inline uint64_t vm_exits_total(const struct vm *vm)
+{
+	uint64_t n = 0;
+
+	for (int k = 0; k < EXIT_KINDS; k++)
+		n += vm->exits_by_kind[k];
+	return n;
+}
+
 /** Stop a VM for good with a reason everyone can read; prints "VM <id> halted: <reason>". */
 void vm_halt(struct vm *vm, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /** Make vcpu notice new work now: wake it from WFI or pull it out of the guest. */
