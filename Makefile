@@ -19,7 +19,7 @@ $(shell mkdir -p build && echo '#define ZVM_VERSION "$(ZVM_VERSION)"' > build/ve
 VIRT_SRCS   := $(wildcard virt/*.c virt/vgic/*.c virt/dev/*.c virt/virtio/*.c arch/arm64/virt/*.S \
 		   arch/arm64/virt/*.c mgmt/*.c) shell/cmd_zvm.c
 KERNEL_SRCS := $(filter-out $(VIRT_SRCS),$(wildcard arch/arm64/*.S arch/arm64/*.c \
-		   kernel/*.c drivers/*.c platform/*.c shell/*.c))
+		   kernel/*.c drivers/*.c platform/*.c shell/*.c selftest/*.c))
 HOST_SRCS   := $(KERNEL_SRCS) $(VIRT_SRCS) $(wildcard apps/*.c)
 GUEST_SRCS  := $(KERNEL_SRCS) $(wildcard guests/rtos/*.c) lib/shm_ring.c
 HOST_OBJS   := $(patsubst %,$(BUILD)/obj/%.o,$(HOST_SRCS))

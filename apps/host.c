@@ -1,6 +1,7 @@
 /* The host image: the hypervisor shell on the console. */
 #include <stdio.h>
 #include <zvm/app.h>
+#include <zvm/bench.h>
 #include <zvm/kernel.h>
 #include <zvm/mgmt.h>
 #include <zvm/shell.h>

@@ -13,17 +13,12 @@
 #include <zvm/mm.h>
 #include <zvm/platform.h>
 #include <zvm/sched.h>
-#include <zvm/shell.h>
 #include <zvm/uart.h>
 #include <arch/gicv3.h>
 #include <arch/mmu.h>
 
 #define HEAP_BYTES		(8ul << 20)
 #define CPU_START_TIMEOUT_MS	1000
-
-void arch_cpu_init(int cpu);
-void time_init(void);
-void console_init_irq(int intid, int cpu);
 
 /* libfdt is built with the stack protector. */
 uintptr_t __stack_chk_guard = 0x5a5a3c3cdeadbeefu;
@@ -44,19 +39,6 @@ static void fatal_boot(const char *why)
 static int kernel_timer_intid(void)
 {
 	return KERNEL_EL == 2 ? platform.timer_hyp_intid : platform.timer_virt_intid;
-}
-
-static void timer_isr(int intid, void *arg)
-{
-	(void)intid;
-	(void)arg;
-	sched_timer_irq();
-}
-
-void sched_cpu_irqs_init(int cpu, int timer_intid)
-{
-	irq_connect(timer_intid, timer_isr, NULL);
-	irq_enable(timer_intid, cpu);
 }
 
 static const void *find_dtb(uintptr_t x0)

@@ -534,3 +534,16 @@ void sched_yield_current(k_spinlock_key_t key)
 	requeue_current(this_cpu(), false, false);
 	do_swap(key);
 }
+
+static void timer_isr(int intid, void *arg)
+{
+	(void)intid;
+	(void)arg;
+	sched_timer_irq();
+}
+
+void sched_cpu_irqs_init(int cpu, int timer_intid)
+{
+	irq_connect(timer_intid, timer_isr, NULL);
+	irq_enable(timer_intid, cpu);
+}

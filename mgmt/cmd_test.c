@@ -41,9 +41,10 @@ static void step(struct test_run *t, const char *name, bool pass, const char *de
 		t->failed++;
 }
 
-static void ktest_step(const char *name, bool pass, void *arg)
+/* A skipped case (too few CPUs here) is not a failure; its detail says so. */
+static void ktest_step(const char *name, const char *result, void *arg)
 {
-	step(arg, name, pass, NULL);
+	step(arg, name, strcmp(result, "FAIL") != 0, strcmp(result, "SKIP") ? NULL : "skipped");
 }
 
 static void test_ktest(struct mgmt_req *r, struct test_run *t)

@@ -10,6 +10,7 @@
 #include <zvm/kernel.h>
 #include <version.h>
 #include <zvm/app.h>
+#include <zvm/bench.h>
 #include <zvm/ktest.h>
 #include <zvm/log.h>
 #include <zvm/mm.h>
@@ -336,3 +337,14 @@ static int cmd_ktest(int argc, char **argv)
 
 SHELL_CMD(ktest, cmd_ktest, "[NAME|list]",
 	  "run the kernel self-tests (all, those matching NAME) or list them");
+
+/* ---- bench ---- */
+
+static int cmd_bench(int argc, char **argv)
+{
+	if (argc != 1)
+		return extra_arg(argv, 0);
+	return bench_run();
+}
+
+SHELL_CMD(bench, cmd_bench, "", "measure kernel latencies (thread switch, IRQ, sync, alloc)");

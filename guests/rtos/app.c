@@ -7,6 +7,7 @@
 #include <string.h>
 #include <libfdt.h>
 #include <zvm/app.h>
+#include <zvm/bench.h>
 #include <zvm/kernel.h>
 #include <zvm/ktest.h>
 #include <zvm/platform.h>
@@ -24,7 +25,6 @@ struct guest_app {
 void guest_hello(void);
 void guest_sync(void);
 void guest_periodic(void);
-int bench_run(void);
 
 static void app_ktest(void)
 {

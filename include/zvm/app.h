@@ -6,8 +6,6 @@
 #ifndef ZVM_APP_H
 #define ZVM_APP_H
 
-#include <stdint.h>
-
 #ifdef ZVM_EL1
 #define APP_NAME		"zvm-rtos"
 #define APP_DESCRIPTION		"real-time guest OS"
@@ -18,8 +16,5 @@
 
 /** Start the image's threads; called by the boot CPU before it turns idle. */
 void app_main(void);
-
-/** Counter value when the first shell prompt was due (for `bench`). */
-extern uint64_t bench_boot_prompt_cycles;
 
 #endif /* ZVM_APP_H */

@@ -24,6 +24,8 @@ static inline struct k_cpu *arch_cpu_self(void)
 }
 
 void arch_cpu_self_set(struct k_cpu *cpu);
+/** Per-CPU architecture set-up (exception vectors, traps) of CPU `cpu`, early at its boot. */
+void arch_cpu_init(int cpu);
 /** Start secondary CPU `cpu` (hardware id `mpidr`); it calls kernel_secondary_main(cpu). */
 int arch_cpu_start(int cpu, uint64_t mpidr);
 /** Wait for an interrupt; called with IRQs masked, returns with them masked. */

@@ -8,6 +8,8 @@
 void console_write(const char *s, size_t n);
 /** Block until a byte of input arrives; returns it (0..255). */
 int console_getc(void);
+/** Take console input by interrupt `intid`, routed to CPU `cpu` (boot, once). */
+void console_init_irq(int intid, int cpu);
 
 /**
  * Also hand every console write to tap (the management agent's log

@@ -39,6 +39,8 @@ extern k_spinlock_t sched_lock;
 
 /* ---- boot ---- */
 
+/** Read the counter frequency and the boot time (boot CPU, before any time call). */
+void time_init(void);
 /** Set up the scheduler data of `cpu`; the calling context becomes its idle thread. */
 void sched_cpu_init(int cpu, uint64_t mpidr);
 /** This CPU's interrupts work: threads may be placed on it from now on. */

@@ -7,6 +7,7 @@
 #define ZVM_VM_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <zvm/kernel.h>
 #include <zvm/vdev.h>
@@ -89,5 +90,25 @@ void vm_halt(struct vm *vm, const char *fmt, ...) __attribute__((format(printf, 
 void vcpu_kick(struct vcpu *vcpu);
 /** The vCPU of vm whose MPIDR affinity is `mpidr`, or NULL. */
 struct vcpu *vm_vcpu_by_mpidr(struct vm *vm, uint64_t mpidr);
+/** Kick every vCPU of vm (after a change of vm->state). */
+void vm_kick_all(struct vm *vm);
+
+/*
+ * The VM object's steps (virt/vm.c), called by the VM manager (virt/vmm.c)
+ * with its lock held. Each returns 0 or a K_E* code with a message in err.
+ */
+
+/** Build vm's resources from vm->cfg: RAM, stage 2, VMID, devices, vCPUs; state CREATED. */
+int vm_setup(struct vm *vm, char *err, size_t len);
+/** Release everything vm_setup took (also after a partial vm_setup). */
+void vm_teardown(struct vm *vm);
+/** Load the images and start vCPU 0 at the entry point; state RUNNING. */
+int vm_start(struct vm *vm, char *err, size_t len);
+/** Continue a paused VM with its guest time frozen across the pause; state RUNNING. */
+int vm_resume(struct vm *vm);
+/** Tear down and build again from vm->cfg; `start` runs it again. */
+int vm_rebuild(struct vm *vm, bool start, char *err, size_t len);
+/** Rebuild vm with cfg; on failure it keeps (and is rebuilt with) its old configuration. */
+int vm_reconfigure(struct vm *vm, const struct vm_config *cfg, char *err, size_t len);
 
 #endif /* ZVM_VM_H */

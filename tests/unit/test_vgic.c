@@ -92,7 +92,7 @@ static void wr32(uint64_t ipa, uint32_t v) { mmio(0, ipa, 4, true, v); }
 static void wr64(uint64_t ipa, uint64_t v) { mmio(0, ipa, 8, true, v); }
 static void wr8(uint64_t ipa, uint8_t v) { mmio(0, ipa, 1, true, v); }
 
-static void vm_setup(int nr_vcpus, unsigned nr_spis)
+static void test_vm_setup(int nr_vcpus, unsigned nr_spis)
 {
 	memset(&vm, 0, sizeof(vm));
 	memset(kicks, 0, sizeof(kicks));
@@ -108,8 +108,8 @@ static void vm_setup(int nr_vcpus, unsigned nr_spis)
 	}
 }
 
-static int setup2(void **state) { (void)state; vm_setup(2, 32); return 0; }
-static int setup4(void **state) { (void)state; vm_setup(4, 64); return 0; }
+static int setup2(void **state) { (void)state; test_vm_setup(2, 32); return 0; }
+static int setup4(void **state) { (void)state; test_vm_setup(4, 64); return 0; }
 
 static int teardown(void **state)
 {

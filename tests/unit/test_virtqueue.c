@@ -1,4 +1,4 @@
-/* SOURCES: virt/virtio/virtqueue.c virt/virtio/virtio_mmio.c virt/virtio/virtio_console.c virt/virtio/virtio_blk.c virt/virtio/virtio_vm.c virt/virtio/virtio_net.c virt/virtio/vswitch.c virt/mmio.c virt/vmem.c kernel/pgtable.c kernel/errmsg.c */
+/* SOURCES: virt/virtio/virtqueue.c virt/virtio/virtio_mmio.c virt/virtio/virtio_console.c virt/virtio/virtio_blk.c virt/virtio/virtio_vm.c virt/virtio/virtio_net.c virt/virtio/vswitch.c virt/vdev.c virt/vmem.c kernel/pgtable.c kernel/errmsg.c */
 /*
  * Unit tests of the virtio devices: the test plays a guest driver through
  * the virtio-mmio registers (via the VM's MMIO bus) and writes rings into

@@ -19,8 +19,6 @@
 #define VTTBR_VMID_SHIFT 48
 #define VTTBR_BADDR	0x0000fffffffffffeul
 
-#define FLUSH_IPA_MAX_PAGES 64		/* beyond this, flush the whole VMID */
-
 uint64_t arch_s2_vtcr(void)
 {
 	uint64_t parange = read_sysreg(id_aa64mmfr0_el1) & 0xf;
@@ -38,10 +36,8 @@ uint64_t arch_s2_vttbr(const struct vmem *s2, uint16_t vmid)
 	return ((uint64_t)(vmid & 0xff) << VTTBR_VMID_SHIFT) | (baddr & VTTBR_BADDR);
 }
 
-/* Run the TLBIs of fn with VTTBR_EL2 naming vmid, IRQs masked. */
-static void with_vmid(uint16_t vmid, const struct vmem *s2,
-		      void (*fn)(uint64_t ipa, uint64_t size), uint64_t ipa,
-		      uint64_t size)
+/* Invalidate every stage-1 and stage-2 TLB entry of vmid, IRQs masked. */
+void arch_s2_flush_vmid(uint16_t vmid, const struct vmem *s2)
 {
 	uint64_t key = arch_irq_save();
 	uint64_t saved = read_sysreg(vttbr_el2);
@@ -49,23 +45,11 @@ static void with_vmid(uint16_t vmid, const struct vmem *s2,
 	dsb(ishst);
 	write_sysreg(vttbr_el2, arch_s2_vttbr(s2, vmid));
 	isb();
-	fn(ipa, size);
+	__asm__ volatile("tlbi vmalls12e1is" : : : "memory");
 	dsb(ish);
 	write_sysreg(vttbr_el2, saved);
 	isb();
 	arch_irq_restore(key);
-}
-
-static void tlbi_vmid(uint64_t ipa, uint64_t size)
-{
-	(void)ipa;
-	(void)size;
-	__asm__ volatile("tlbi vmalls12e1is" : : : "memory");
-}
-
-void arch_s2_flush_vmid(uint16_t vmid, const struct vmem *s2)
-{
-	with_vmid(vmid, s2, tlbi_vmid, 0, 0);
 }
 
 void arch_s2_flush_all(void)

@@ -1,4 +1,4 @@
-/* SOURCES: virt/mmio.c */
+/* SOURCES: virt/vdev.c */
 /*
  * Unit tests of the MMIO bus: decoding data-abort syndromes of real
  * loads and stores, and the region registry and dispatcher of a VM.

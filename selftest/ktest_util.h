@@ -1,5 +1,5 @@
 /*
- * Helpers shared by the kernel self-tests (kernel/ktest_*.c).
+ * Helpers shared by the kernel self-tests (selftest/ktest_*.c).
  *
  * A test body is declared with KT_CASE(name) instead of KTEST(name): it
  * records the name for failure messages and turns any KT_EXPECT failure
@@ -27,7 +27,7 @@ extern const char *kt_name;
 extern bool kt_failed;
 
 void kt_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-/** Note that the test is skipped for want of CPUs; returns 0. */
+/** Say why the test cannot run here (too few CPUs); returns KTEST_SKIPPED. */
 int kt_skip(int cpus_needed);
 
 #define KT_CASE(name)							\
@@ -36,13 +36,16 @@ int kt_skip(int cpus_needed);
 	{								\
 		kt_name = #name;					\
 		kt_failed = false;					\
-		return kt_body_##name() || kt_failed ? -1 : 0;		\
+		int ret = kt_body_##name();				\
+		if (ret == KTEST_SKIPPED)				\
+			return ret;					\
+		return ret || kt_failed ? -1 : 0;			\
 	}								\
 	static int kt_body_##name(void)
 
 /*
  * Tests that need n usable CPUs (a control CPU plus CPUs for the threads
- * under test) pass with a note on smaller machines, e.g. a guest.
+ * under test) are skipped, with the reason, on smaller machines, e.g. a guest.
  */
 #define KT_NEED_CPUS(n)							\
 	do {								\

@@ -7,11 +7,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <zvm/app.h>
 #include <zvm/arch.h>
+#include <zvm/bench.h>
 #include <zvm/kernel.h>
 #include <zvm/sched.h>
-#include <zvm/shell.h>
 
 #define ROUNDS		1000
 #define BENCH_STACK	4096
@@ -51,8 +50,6 @@ static void join_all(int n)
 	for (int i = 0; i < n; i++)
 		k_thread_join(&threads[i], K_FOREVER);
 }
-
-int bench_run(void);
 
 /* ---- cooperative yield: two equal cooperative threads alternate ---- */
 
@@ -370,15 +367,3 @@ int bench_run(void)
 	puts("bench: done");
 	return 0;
 }
-
-static int cmd_bench(int argc, char **argv)
-{
-	(void)argv;
-	if (argc != 1) {
-		puts("error: bench takes no arguments\nusage: bench");
-		return 1;
-	}
-	return bench_run();
-}
-
-SHELL_CMD(bench, cmd_bench, "", "measure kernel latencies (thread switch, IRQ, sync, alloc)");

@@ -1,4 +1,4 @@
-/* Helpers of the kernel self-tests (see kernel/ktest_util.h). */
+/* Helpers of the kernel self-tests (see selftest/ktest_util.h). */
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -23,9 +23,8 @@ void kt_fail(const char *fmt, ...)
 
 int kt_skip(int cpus_needed)
 {
-	printf("ktest: %s: skipped: needs %d CPUs, %d usable\n", kt_name, cpus_needed,
-	       kt_num_cpus());
-	return 0;
+	printf("ktest: %s: needs %d CPUs, %d usable\n", kt_name, cpus_needed, kt_num_cpus());
+	return KTEST_SKIPPED;
 }
 
 static bool cpu_usable(int cpu)
