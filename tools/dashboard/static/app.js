@@ -64,18 +64,18 @@ function actionButton(vm, action) {
   return b;
 }
 
+const VM_COLUMNS = ["id", "name", "type", "state", "vcpus", "cpus", "mem", "exits", "preempted"];
+
+function vmCells(vm) {
+  return [vm.id, vm.name, vm.type, vm.state, vm.vcpus, vm.cpus.join(","), vm.mem_mb, vm.exits,
+          vm.vcpu ? preempted(vm) : ""];
+}
+
 function vmRow(vm) {
   const tr = el("tr");
   tr.id = "vm-" + vm.id;
   tr.dataset.name = vm.name;
-  if (vm.id === selected) tr.className = "selected";
-  const cells = [vm.id, vm.name, vm.type, vm.state, vm.vcpus, vm.cpus.join(","), vm.mem_mb,
-                 vm.exits, vm.vcpu ? preempted(vm) : ""];
-  const names = ["id", "name", "type", "state", "vcpus", "cpus", "mem", "exits", "preempted"];
-  cells.forEach((v, i) => {
-    const td = el("td", v, names[i] === "state" ? "state state-" + vm.state : names[i]);
-    tr.appendChild(td);
-  });
+  VM_COLUMNS.forEach((c) => tr.appendChild(el("td", "", c)));
   const td = el("td");
   ["run", "pause", "reset", "delete"].forEach((a) => td.appendChild(actionButton(vm, a)));
   tr.appendChild(td);
@@ -83,15 +83,26 @@ function vmRow(vm) {
   return tr;
 }
 
+// Update the table in place (rows stay put under the pointer), adding and removing rows.
 function renderVms(vms) {
   const body = $("#vms tbody");
-  body.replaceChildren(...vms.map(vmRow));
+  const keep = new Set();
+  vms.forEach((vm) => {
+    let tr = body.querySelector(`tr[id="vm-${vm.id}"][data-name="${vm.name}"]`);
+    if (!tr) tr = body.appendChild(vmRow(vm));
+    keep.add(tr);
+    vmCells(vm).forEach((v, i) => {
+      const td = tr.cells[i];
+      if (td.textContent !== String(v)) td.textContent = v;
+    });
+    tr.cells[3].className = "state state-" + vm.state;
+    tr.classList.toggle("selected", vm.id === selected);
+  });
+  Array.from(body.rows).forEach((tr) => { if (!keep.has(tr)) tr.remove(); });
   if (!vms.length) {
-    const tr = el("tr");
     const td = el("td", "(no VMs: create one below)");
     td.colSpan = 10;
-    tr.appendChild(td);
-    body.appendChild(tr);
+    body.appendChild(el("tr")).appendChild(td);
   }
 }
 
