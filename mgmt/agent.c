@@ -48,13 +48,19 @@ int mgmt_arg_vm(struct mgmt_req *r, int i)
 	int64_t id;
 	int ret;
 
-	if (i >= r->argc)
-		return mgmt_fail(r, "%s needs a VM id", r->argv[0]), -1;
+	if (i >= r->argc) {
+		mgmt_fail(r, "%s needs a VM id", r->argv[0]);
+		return -1;
+	}
 	ret = shell_parse_int(r->argv[i], 0, VM_MAX - 1, &id);
-	if (ret)
-		return mgmt_fail(r, "bad VM id '%s': %s", r->argv[i], shell_arg_strerror(ret)), -1;
-	if (!vmm_get((int)id))
-		return mgmt_fail(r, "no VM with id %d", (int)id), -1;
+	if (ret) {
+		mgmt_fail(r, "bad VM id '%s': %s", r->argv[i], shell_arg_strerror(ret));
+		return -1;
+	}
+	if (!vmm_get((int)id)) {
+		mgmt_fail(r, "no VM with id %d", (int)id);
+		return -1;
+	}
 	return (int)id;
 }
 

@@ -126,8 +126,10 @@ static void test_lifecycle(struct test_run *t)
 
 static void type_line(int id, const char *s)
 {
-	for (; *s; s++)
-		for (int ms = 0; !vuart_input(vmm_get(id), (uint8_t)*s) && ms < 100; ms++)
+	struct vm *vm;
+
+	for (; *s && (vm = vmm_get(id)); s++)
+		for (int ms = 0; !vuart_input(vm, (uint8_t)*s) && ms < 100; ms++)
 			k_sleep(K_MSEC(1));
 }
 

@@ -345,11 +345,14 @@ static int req_console_write(struct mgmt_req *r, struct jbuf *out)
 	if (id < 0)
 		return 1;
 	for (; sent < r->dlen; sent++) {
+		struct vm *vm;
 		int ms = 0;
 
-		while (!vuart_input(vmm_get(id), r->data[sent]) && ms++ < CONSOLE_WAIT_MS)
+		/* The shell may delete the VM meanwhile: look it up for every byte. */
+		while ((vm = vmm_get(id)) && !vuart_input(vm, r->data[sent]) &&
+		       ms++ < CONSOLE_WAIT_MS)
 			k_sleep(K_MSEC(1));
-		if (ms > CONSOLE_WAIT_MS)
+		if (!vm || ms > CONSOLE_WAIT_MS)
 			break;
 	}
 	jb_key(out, "sent");
