@@ -46,7 +46,7 @@ void pl011_putc(char c)
 	if (!uart)
 		return;
 	while (reg_read(UART_FR) & FR_TXFF)
-		__asm__ volatile("yield");
+		arch_cpu_relax();
 	reg_write(UART_DR, (uint8_t)c);
 }
 
