@@ -22,16 +22,16 @@ static inline void arch_mb(void)
 	__asm__ volatile("dsb sy" : : : "memory");
 }
 
-/** Order this CPU's stores to memory a device reads (a ring) before later stores (its doorbell). */
+/** Order stores to memory a device reads (a ring) before later stores (its doorbell). */
 static inline void dma_wmb(void)
 {
-	dmb(oshst);
+	__asm__ volatile("dmb oshst" : : : "memory");
 }
 
-/** Order a load of what a device wrote (a ring index) before later loads of the data. */
+/** Order the load of what a device wrote (a ring index) before later loads (the data). */
 static inline void dma_rmb(void)
 {
-	dmb(oshld);
+	__asm__ volatile("dmb oshld" : : : "memory");
 }
 
 #endif /* ARCH_BARRIER_H */
