@@ -23,6 +23,8 @@
 
 static uintptr_t uart;
 static void (*rx_sink)(uint8_t byte);
+/* A byte that arrived before the FIFO was turned on, or -1: boot CPU, then the console. */
+static int early_rx = -1;
 
 static uint32_t reg_read(unsigned off)
 {
@@ -37,6 +39,12 @@ static void reg_write(unsigned off, uint32_t v)
 void pl011_init_early(uintptr_t base)
 {
 	uart = base;
+	/*
+	 * Turning the FIFO on empties the receiver (QEMU's PL011 does): a byte
+	 * already piped in at power-on would be lost. Keep it for the console.
+	 */
+	if (!(reg_read(UART_LCR_H) & LCR_FEN) && !(reg_read(UART_FR) & FR_RXFE))
+		early_rx = (int)(reg_read(UART_DR) & 0xff);
 	reg_write(UART_LCR_H, LCR_FEN | LCR_WLEN8);
 	reg_write(UART_CR, CR_UARTEN | CR_TXE | CR_RXE);
 }
@@ -72,6 +80,9 @@ void pl011_rx_throttle(bool stop)
 void pl011_rx_irq_enable(int intid, int cpu, void (*rx)(uint8_t byte))
 {
 	rx_sink = rx;
+	if (early_rx >= 0)
+		rx((uint8_t)early_rx);
+	early_rx = -1;
 	reg_write(UART_IFLS, 0);	/* interrupt at 1/8 full; timeout covers the rest */
 	irq_connect(intid, pl011_isr, NULL);
 	pl011_rx_throttle(false);
