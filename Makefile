@@ -14,6 +14,16 @@ ZVM_VERSION := 0.1.0-$(shell git describe --always --dirty 2>/dev/null || echo u
 $(shell mkdir -p build && echo '#define ZVM_VERSION "$(ZVM_VERSION)"' > build/version.h.new && \
 	(cmp -s build/version.h.new build/version.h || mv build/version.h.new build/version.h))
 
+# K_ASSERT (include/zvm/assert.h) is compiled in unless ZVM_ASSERT=0, which
+# `make bench` uses (scripts/bench.sh). Each setting builds into its own
+# object directories; build/assert.stamp changes with the setting, so the
+# images are relinked from the right objects after a switch.
+ZVM_ASSERT ?= 1
+OBJ        := $(BUILD)/obj$(if $(filter 0,$(ZVM_ASSERT)),-noassert)
+OBJ_EL1    := $(BUILD)/obj-el1$(if $(filter 0,$(ZVM_ASSERT)),-noassert)
+$(shell echo 'ZVM_ASSERT=$(ZVM_ASSERT)' > build/assert.stamp.new && \
+	(cmp -s build/assert.stamp.new build/assert.stamp || mv build/assert.stamp.new build/assert.stamp))
+
 # One kernel, two images: the host at EL2 and the RTOS guest at EL1.
 # The virtualization core (virt/, arch/arm64/virt/, the zvm command) is host-only.
 VIRT_SRCS   := $(wildcard virt/*.c virt/vgic/*.c virt/dev/*.c virt/virtio/*.c arch/arm64/virt/*.S \
@@ -22,15 +32,16 @@ KERNEL_SRCS := $(filter-out $(VIRT_SRCS),$(wildcard arch/arm64/*.S arch/arm64/*.
 		   kernel/*.c drivers/*.c platform/*.c shell/*.c selftest/*.c))
 HOST_SRCS   := $(KERNEL_SRCS) $(VIRT_SRCS) $(wildcard apps/*.c)
 GUEST_SRCS  := $(KERNEL_SRCS) $(wildcard guests/rtos/*.c) lib/shm_ring.c
-HOST_OBJS   := $(patsubst %,$(BUILD)/obj/%.o,$(HOST_SRCS))
-GUEST_OBJS  := $(patsubst %,$(BUILD)/obj-el1/%.o,$(GUEST_SRCS))
+HOST_OBJS   := $(patsubst %,$(OBJ)/%.o,$(HOST_SRCS))
+GUEST_OBJS  := $(patsubst %,$(OBJ_EL1)/%.o,$(GUEST_SRCS))
 
 CFLAGS := --specs=picolibc.specs -std=gnu11 -O2 -g -Wall -Wextra -Werror \
 	  -ffreestanding -fno-omit-frame-pointer -mgeneral-regs-only \
 	  -fno-stack-protector -MMD -MP \
 	  -Iinclude -Iarch/arm64/include -I$(FDT_DIR)/include \
 	  -I$(BUILD) -DZVM_DTB_ADDR=$(DTB_ADDR) \
-	  -DZVM_EARLY_UART=$(EARLY_UART) -DPICOLIBC_INTEGER_PRINTF_SCANF
+	  -DZVM_EARLY_UART=$(EARLY_UART) -DPICOLIBC_INTEGER_PRINTF_SCANF \
+	  -DZVM_ASSERT=$(ZVM_ASSERT)
 LDFLAGS := --specs=picolibc.specs -nostartfiles -static -Wl,--gc-sections \
 	   -T $(BUILD)/link.ld -DPICOLIBC_INTEGER_PRINTF_SCANF
 LIBS := $(FDT_DIR)/lib/aarch64-linux-gnu/libfdt.a
@@ -54,26 +65,26 @@ $(BUILD)/link.ld: arch/arm64/link.ld
 	@mkdir -p $(dir $@)
 	$(CC) -E -P -x c -DZVM_LOAD_ADDR=$(LOAD_ADDR) $< -o $@
 
-$(BUILD)/obj/%.c.o: %.c | $(FDT_DIR)/include/libfdt.h
+$(OBJ)/%.c.o: %.c | $(FDT_DIR)/include/libfdt.h
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -c $< -o $@
 
-$(BUILD)/obj/%.S.o: %.S
+$(OBJ)/%.S.o: %.S
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -c $< -o $@
 
-$(BUILD)/obj-el1/%.c.o: %.c | $(FDT_DIR)/include/libfdt.h
+$(OBJ_EL1)/%.c.o: %.c | $(FDT_DIR)/include/libfdt.h
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -DZVM_EL1 -c $< -o $@
 
-$(BUILD)/obj-el1/%.S.o: %.S
+$(OBJ_EL1)/%.S.o: %.S
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -DZVM_EL1 -c $< -o $@
 
-$(BUILD)/zvm.elf: $(HOST_OBJS) $(BUILD)/link.ld
+$(BUILD)/zvm.elf: $(HOST_OBJS) $(BUILD)/link.ld $(BUILD)/assert.stamp
 	$(CC) $(LDFLAGS) -o $@ $(HOST_OBJS) $(LIBS)
 
-$(BUILD)/rtos.elf: $(GUEST_OBJS) $(BUILD)/link.ld
+$(BUILD)/rtos.elf: $(GUEST_OBJS) $(BUILD)/link.ld $(BUILD)/assert.stamp
 	$(CC) $(LDFLAGS) -o $@ $(GUEST_OBJS) $(LIBS)
 
 run:
@@ -86,7 +97,8 @@ bench:
 	scripts/bench.sh
 
 clean:
-	rm -rf $(BUILD)/obj $(BUILD)/obj-el1 $(BUILD)/*.elf $(BUILD)/link.ld $(BUILD)/unit
+	rm -rf $(BUILD)/obj $(BUILD)/obj-el1 $(BUILD)/obj-noassert $(BUILD)/obj-el1-noassert \
+	       $(BUILD)/assert.stamp $(BUILD)/*.elf $(BUILD)/link.ld $(BUILD)/unit
 
 .PHONY: all run test bench clean
 -include $(HOST_OBJS:.o=.d) $(GUEST_OBJS:.o=.d)
@@ -135,12 +147,12 @@ CFLAGS += -DZVM_BLOBS_BASE=$(VM_BLOBS_BASE) -DZVM_BLOBS_END=$(VM_BLOBS_END)
 
 all: $(BUILD)/vms.dtb $(BUILD)/images.dtb
 
-$(BUILD)/obj/virt/vm_config.c.o: CFLAGS += -DZVM_VMCFG_ADDR=$(VMCFG_ADDR) \
+$(OBJ)/virt/vm_config.c.o: CFLAGS += -DZVM_VMCFG_ADDR=$(VMCFG_ADDR) \
 	-DZVM_VMCFG_MAX=$(VMCFG_MAX) -DZVM_MANIFEST_ADDR=$(MANIFEST_ADDR) \
 	-DZVM_MANIFEST_MAX=$(MANIFEST_MAX) -DZVM_GUEST_IMAGES='$(VM_IMAGE_TABLE)'
-$(BUILD)/obj/virt/vm_config.c.o: mk/platform-qemu-virt.mk
+$(OBJ)/virt/vm_config.c.o: mk/platform-qemu-virt.mk
 # The host allocator keeps out of the blob region: rebuild it when that moves.
-$(BUILD)/obj/kernel/main.c.o: mk/platform-qemu-virt.mk
+$(OBJ)/kernel/main.c.o: mk/platform-qemu-virt.mk
 
 # dtb_fits FILE MAX: fail (and remove FILE) when FILE is larger than its slot.
 dtb_fits = test $$(stat -c %s $(1)) -le $$(($(2))) || \

@@ -3,6 +3,10 @@ import subprocess
 
 import pexpect
 
+# QEMU for a run without zvm: the same QEMU as scripts/qemu.sh (which QEMU:
+# scripts/qemu-env.sh). A command line starts with it; the bench runs in the top folder.
+QEMU = "scripts/qemu-system.sh"
+
 
 def spawn(cmd, timeout=1200):
     """Run a shell command (a QEMU) under pexpect."""

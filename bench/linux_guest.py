@@ -17,7 +17,7 @@ import benchlib
 
 ICOUNT = "-icount shift=0,sleep=off"
 ARGS = "console=ttyAMA0 earlycon rdinit=/init"
-BARE = ("qemu-system-aarch64 -M virt,gic-version=3 -cpu max,pauth-impdef=on -smp 2 "
+BARE = (benchlib.QEMU + " -M virt,gic-version=3 -cpu max,pauth-impdef=on -smp 2 "
         "-m 512M -nic none -display none -monitor none -serial stdio " + ICOUNT +
         " -kernel build/linux/Image -initrd build/linux/initrd.cpio.gz"
         " -append '" + ARGS + "'")

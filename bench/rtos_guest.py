@@ -18,7 +18,7 @@ import pexpect
 import benchlib
 
 ICOUNT = "-icount shift=0,sleep=off"
-BARE = ("qemu-system-aarch64 -M virt,gic-version=3 -cpu max,pauth-impdef=on "
+BARE = (benchlib.QEMU + " -M virt,gic-version=3 -cpu max,pauth-impdef=on "
         "-smp 1 -m 64M -nic none -display none -monitor none -serial stdio "
         + ICOUNT + " -kernel build/rtos.elf -append app=bench")
 ZVM = "scripts/qemu.sh " + ICOUNT + " -display none -monitor none -serial stdio"

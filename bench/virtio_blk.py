@@ -32,7 +32,7 @@ DISK = "build/disk/linux-disk.ext4"
 DISK_MIB = 32
 ICOUNT = "-icount shift=0,sleep=off"
 ARGS = "console=ttyAMA0 earlycon rdinit=/init"
-BARE = ("qemu-system-aarch64 -M virt,gic-version=3 -cpu max,pauth-impdef=on -smp 2 "
+BARE = (benchlib.QEMU + " -M virt,gic-version=3 -cpu max,pauth-impdef=on -smp 2 "
         "-m 512M -nic none -display none -monitor none -serial stdio {icount} "
         "-global virtio-mmio.force-legacy=false "
         "-drive file={disk},if=none,id=d,format=raw -device virtio-blk-device,drive=d "

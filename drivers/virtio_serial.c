@@ -13,45 +13,17 @@
 #include <zvm/arch.h>
 #include <zvm/fdt_util.h>
 #include <zvm/errmsg.h>
-#include <zvm/virtio.h>
+#include <zvm/virtio_regs.h>
 #include <zvm/virtio_serial.h>
 #include <arch/barrier.h>
 #include <arch/mmio.h>
 #include <arch/mmu.h>
 
-/* virtio-mmio registers (virtio 1.2, 4.2.2), as a driver sees them. */
-#define VM_MAGIC_VALUE		0x000
-#define VM_VERSION		0x004
-#define VM_DEVICE_ID		0x008
-#define VM_DEVICE_FEATURES	0x010
-#define VM_DEVICE_FEATURES_SEL	0x014
-#define VM_DRIVER_FEATURES	0x020
-#define VM_DRIVER_FEATURES_SEL	0x024
-#define VM_QUEUE_SEL		0x030
-#define VM_QUEUE_NUM_MAX	0x034
-#define VM_QUEUE_NUM		0x038
-#define VM_QUEUE_READY		0x044
-#define VM_QUEUE_NOTIFY		0x050
-#define VM_INTERRUPT_STATUS	0x060
-#define VM_INTERRUPT_ACK	0x064
-#define VM_DEVICE_STATUS	0x070
-#define VM_QUEUE_DESC		0x080	/* low word; high word at +4 */
-#define VM_QUEUE_AVAIL		0x090
-#define VM_QUEUE_USED		0x0a0
-
-#define VIRTIO_MMIO_MAGIC	0x74726976	/* "virt" */
 #define VIRTIO_ID_CONSOLE	3
 #define VSER_QSIZE		16
 #define VSER_BUF_SIZE		1024
 #define RXQ			0
 #define TXQ			1
-
-struct vser_desc {
-	uint64_t addr;
-	uint32_t len;
-	uint16_t flags;
-	uint16_t next;
-};
 
 struct vser_used_elem {
 	uint32_t id;
@@ -60,7 +32,7 @@ struct vser_used_elem {
 
 /* One split virtqueue with its buffers. */
 struct vser_queue {
-	struct vser_desc desc[VSER_QSIZE] __attribute__((aligned(16)));
+	struct vring_desc desc[VSER_QSIZE] __attribute__((aligned(16)));
 	struct {
 		uint16_t flags;
 		uint16_t idx;
@@ -118,8 +90,8 @@ static int find_console(const void *fdt, char *err, size_t errlen)
 		if (fdt_node_reg(fdt, node, 0, &base, &size))
 			continue;
 		regs = mmu_map_device(base, size < 0x200 ? 0x200 : size);
-		if (!regs || mmio_read32(regs + VM_MAGIC_VALUE) != VIRTIO_MMIO_MAGIC ||
-		    mmio_read32(regs + VM_DEVICE_ID) != VIRTIO_ID_CONSOLE)
+		if (!regs || mmio_read32(regs + VIRTIO_MMIO_MAGIC) != VIRTIO_MMIO_MAGIC_VALUE ||
+		    mmio_read32(regs + VIRTIO_MMIO_DEVICE_ID) != VIRTIO_ID_CONSOLE)
 			continue;
 		vs.regs = regs;
 		vs.intid = fdt_node_intid(fdt, node, 0);
@@ -133,22 +105,22 @@ static int find_console(const void *fdt, char *err, size_t errlen)
 /* Offer only VERSION_1: no MULTIPORT, so port 0 is the one pipe. */
 static int negotiate(char *err, size_t errlen)
 {
-	uint32_t version = rd(VM_VERSION);
+	uint32_t version = rd(VIRTIO_MMIO_VERSION);
 
-	if (version != 2)
+	if (version != VIRTIO_MMIO_VERSION_MODERN)
 		return errmsg(err, errlen, "%s: virtio-mmio version %u, need 2 (modern)",
 			      vs.where, version);
-	wr(VM_DEVICE_STATUS, 0);
-	wr(VM_DEVICE_STATUS, VIRTIO_STATUS_ACKNOWLEDGE | VIRTIO_STATUS_DRIVER);
-	wr(VM_DEVICE_FEATURES_SEL, 1);
-	if (!(rd(VM_DEVICE_FEATURES) & (1u << (VIRTIO_F_VERSION_1 - 32))))
+	wr(VIRTIO_MMIO_STATUS, 0);
+	wr(VIRTIO_MMIO_STATUS, VIRTIO_STATUS_ACKNOWLEDGE | VIRTIO_STATUS_DRIVER);
+	wr(VIRTIO_MMIO_DEV_FEATURES_SEL, 1);
+	if (!(rd(VIRTIO_MMIO_DEV_FEATURES) & (1u << (VIRTIO_F_VERSION_1 - 32))))
 		return errmsg(err, errlen, "%s: device lacks VIRTIO_F_VERSION_1", vs.where);
-	wr(VM_DRIVER_FEATURES_SEL, 0);
-	wr(VM_DRIVER_FEATURES, 0);
-	wr(VM_DRIVER_FEATURES_SEL, 1);
-	wr(VM_DRIVER_FEATURES, 1u << (VIRTIO_F_VERSION_1 - 32));
-	wr(VM_DEVICE_STATUS, rd(VM_DEVICE_STATUS) | VIRTIO_STATUS_FEATURES_OK);
-	if (!(rd(VM_DEVICE_STATUS) & VIRTIO_STATUS_FEATURES_OK))
+	wr(VIRTIO_MMIO_DRV_FEATURES_SEL, 0);
+	wr(VIRTIO_MMIO_DRV_FEATURES, 0);
+	wr(VIRTIO_MMIO_DRV_FEATURES_SEL, 1);
+	wr(VIRTIO_MMIO_DRV_FEATURES, 1u << (VIRTIO_F_VERSION_1 - 32));
+	wr(VIRTIO_MMIO_STATUS, rd(VIRTIO_MMIO_STATUS) | VIRTIO_STATUS_FEATURES_OK);
+	if (!(rd(VIRTIO_MMIO_STATUS) & VIRTIO_STATUS_FEATURES_OK))
 		return errmsg(err, errlen, "%s: device refused the features", vs.where);
 	return 0;
 }
@@ -157,8 +129,8 @@ static int queue_setup(int n, char *err, size_t errlen)
 {
 	struct vser_queue *q = &vs.q[n];
 
-	wr(VM_QUEUE_SEL, (uint32_t)n);
-	if (rd(VM_QUEUE_READY) || rd(VM_QUEUE_NUM_MAX) < VSER_QSIZE)
+	wr(VIRTIO_MMIO_QUEUE_SEL, (uint32_t)n);
+	if (rd(VIRTIO_MMIO_QUEUE_READY) || rd(VIRTIO_MMIO_QUEUE_NUM_MAX) < VSER_QSIZE)
 		return errmsg(err, errlen, "%s: queue %d unusable", vs.where, n);
 	memset(q, 0, sizeof(*q));
 	for (int i = 0; i < VSER_QSIZE; i++) {
@@ -173,12 +145,12 @@ static int queue_setup(int n, char *err, size_t errlen)
 	/* Receive: every buffer is the device's. Transmit: no interrupts, we poll. */
 	q->avail.idx = n == RXQ ? VSER_QSIZE : 0;
 	q->avail.flags = n == TXQ ? VRING_AVAIL_F_NO_INTERRUPT : 0;
-	wr(VM_QUEUE_NUM, VSER_QSIZE);
-	wr64(VM_QUEUE_DESC, (uintptr_t)q->desc);
-	wr64(VM_QUEUE_AVAIL, (uintptr_t)&q->avail);
-	wr64(VM_QUEUE_USED, (uintptr_t)&q->used);
+	wr(VIRTIO_MMIO_QUEUE_NUM, VSER_QSIZE);
+	wr64(VIRTIO_MMIO_QUEUE_DESC_LO, (uintptr_t)q->desc);
+	wr64(VIRTIO_MMIO_QUEUE_DRIVER_LO, (uintptr_t)&q->avail);
+	wr64(VIRTIO_MMIO_QUEUE_DEVICE_LO, (uintptr_t)&q->used);
 	dma_wmb();
-	wr(VM_QUEUE_READY, 1);
+	wr(VIRTIO_MMIO_QUEUE_READY, 1);
 	return 0;
 }
 
@@ -186,7 +158,7 @@ static void vser_isr(int intid, void *arg)
 {
 	(void)intid;
 	(void)arg;
-	wr(VM_INTERRUPT_ACK, rd(VM_INTERRUPT_STATUS));
+	wr(VIRTIO_MMIO_INT_ACK, rd(VIRTIO_MMIO_INT_STATUS));
 	k_sem_give(&vs.irq);
 }
 
@@ -202,14 +174,14 @@ int vser_init(const void *fdt, int cpu, char *err, size_t errlen)
 		ret = queue_setup(n, err, errlen);
 	if (ret) {
 		if (vs.regs)
-			wr(VM_DEVICE_STATUS, VIRTIO_STATUS_FAILED);
+			wr(VIRTIO_MMIO_STATUS, VIRTIO_STATUS_FAILED);
 		vs.regs = 0;
 		return ret;
 	}
 	irq_connect(vs.intid, vser_isr, NULL);
 	irq_enable(vs.intid, cpu);
-	wr(VM_DEVICE_STATUS, rd(VM_DEVICE_STATUS) | VIRTIO_STATUS_DRIVER_OK);
-	wr(VM_QUEUE_NOTIFY, RXQ);
+	wr(VIRTIO_MMIO_STATUS, rd(VIRTIO_MMIO_STATUS) | VIRTIO_STATUS_DRIVER_OK);
+	wr(VIRTIO_MMIO_QUEUE_NOTIFY, RXQ);
 	return 0;
 }
 
@@ -241,7 +213,7 @@ static void avail_put(int n, uint16_t id, uint32_t len)
 	dma_wmb();
 	__atomic_store_n(&q->avail.idx, (uint16_t)(q->avail.idx + 1), __ATOMIC_RELAXED);
 	dma_wmb();
-	wr(VM_QUEUE_NOTIFY, (uint32_t)n);
+	wr(VIRTIO_MMIO_QUEUE_NOTIFY, (uint32_t)n);
 }
 
 size_t vser_read(void *buf, size_t len)

@@ -83,7 +83,7 @@ static void devices_init(void)
 
 static void secondaries_start(void)
 {
-	for (int cpu = 1; cpu < platform.ncpus; cpu++) {
+	for (int cpu = 1; cpu < platform.boot_cpus; cpu++) {
 		uint64_t deadline = k_cycle_get() + k_ns_to_ticks(CPU_START_TIMEOUT_MS * 1000000ull);
 
 		k_cpus[cpu].mpidr = platform.cpu_mpidr[cpu];

@@ -74,6 +74,7 @@ int k_mutex_lock(struct k_mutex *m, k_timeout_t timeout)
 	struct k_thread *cur = k_current();
 	int ret;
 
+	K_ASSERT(!k_is_in_isr());	/* a mutex is owned by a thread */
 	if (m->owner == cur || !m->owner) {
 		if (m->owner == cur)
 			m->lock_count++;
@@ -104,6 +105,7 @@ int k_mutex_unlock(struct k_mutex *m)
 	struct k_thread *cur = k_current();
 	struct k_thread *next;
 
+	K_ASSERT(!k_is_in_isr());
 	if (m->owner != cur) {
 		k_spin_unlock(&sched_lock, key);
 		return K_EPERM;
@@ -125,4 +127,9 @@ int k_mutex_unlock(struct k_mutex *m)
 	mutex_prio_refresh(cur);
 	sched_reschedule(key);
 	return 0;
+}
+
+bool k_mutex_held(const struct k_mutex *m)
+{
+	return __atomic_load_n(&m->owner, __ATOMIC_RELAXED) == k_current();
 }

@@ -342,6 +342,7 @@ int sched_pend_current(dlist_t *waitq, k_timeout_t timeout, k_spinlock_key_t key
 {
 	struct k_thread *cur = k_current();
 
+	K_ASSERT(!k_is_in_isr());	/* every blocking call ends here: never in an ISR */
 	cur->state = K_THREAD_PENDING;
 	cur->swap_retval = K_EAGAIN;
 	cur->waitq = NULL;

@@ -36,7 +36,7 @@ static void json_vms_stats(struct jbuf *j)
 	jb_key(j, "vms");
 	jb_printf(j, "[");
 	for (int id = 0; id < VM_MAX; id++) {
-		const struct vm *vm = vmm_get(id);
+		struct vm *vm = vmm_get(id);
 
 		if (!vm)
 			continue;

@@ -87,9 +87,9 @@ static void check_op(struct test_run *t, const char *name, int (*op)(int, char *
 	char err[VMM_ERR_LEN] = "";
 	int ret = op(id, err, sizeof(err));
 
-	if (!ret && vmm_get(id)->state != want)
+	if (!ret && vm_state_get(vmm_get(id)) != want)
 		snprintf(err, sizeof(err), "state %s, expected %s",
-			 vmm_state_name(vmm_get(id)->state), vmm_state_name(want));
+			 vmm_state_name(vm_state_get(vmm_get(id))), vmm_state_name(want));
 	step(t, name, !ret && !err[0], err);
 }
 
@@ -149,8 +149,8 @@ static void test_virtio(struct test_run *t)
 	step(t, "a descriptor loop is refused (NEEDS_RESET)",
 	     !mgmt_tap_expect(TEST_VM, "virtio-loop: device 3 status 0x4f (NEEDS_RESET)",
 			      BOOT_MS), NULL);
-	step(t, "the VM is still running", vmm_get(id)->state == VM_RUNNING,
-	     vmm_state_name(vmm_get(id)->state));
+	step(t, "the VM is still running", vm_state_get(vmm_get(id)) == VM_RUNNING,
+	     vmm_state_name(vm_state_get(vmm_get(id))));
 	step(t, "delete", vmm_delete(id, err, sizeof(err)) == 0, err);
 }
 

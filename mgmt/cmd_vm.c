@@ -131,7 +131,7 @@ static void json_cpus(struct jbuf *j, uint32_t mask)
 }
 
 /** One VM as JSON: what `zvm info` shows in its table. */
-void mgmt_json_vm(struct jbuf *j, const struct vm *vm)
+void mgmt_json_vm(struct jbuf *j, struct vm *vm)
 {
 	jb_printf(j, "{\"id\":%d,\"name\":", vm->id);
 	jb_str(j, vm->cfg.name);
@@ -140,11 +140,11 @@ void mgmt_json_vm(struct jbuf *j, const struct vm *vm)
 	json_cpus(j, vm->cfg.cpu_mask);
 	jb_printf(j, ",\"mem_mb\":%lu,\"prio\":%d,\"state\":\"%s\",\"uptime_ms\":%lu,"
 		  "\"exits\":%lu,\"image\":", (unsigned long)(vm->cfg.ram_size >> 20),
-		  vm->cfg.prio, vmm_state_name(vm->state),
+		  vm->cfg.prio, vmm_state_name(vm_state_get(vm)),
 		  (unsigned long)(k_ticks_to_ns(vmm_guest_ticks(vm)) / 1000000u),
 		  (unsigned long)vm_exits_total(vm));
 	jb_str(j, vm->cfg.image ? vm->cfg.image : "");
-	if (vm->state == VM_HALTED && vm->halt_reason[0]) {
+	if (vm_state_get(vm) == VM_HALTED && vm->halt_reason[0]) {
 		jb_key(j, "halted");
 		jb_str(j, vm->halt_reason);
 	}
@@ -312,7 +312,7 @@ static int lifecycle(struct mgmt_req *r, struct jbuf *out, int (*op)(int, char *
 	jb_key(out, "id");
 	jb_printf(out, "%d", id);
 	jb_key(out, "state");
-	jb_str(out, vm ? vmm_state_name(vm->state) : "deleted");
+	jb_str(out, vm ? vmm_state_name(vm_state_get(vm)) : "deleted");
 	return 0;
 }
 

@@ -27,7 +27,7 @@ static uint32_t preempted_sum(const struct vm *vm)
 	return n;
 }
 
-static void event_vm(const char *what, int id, const struct vm *vm)
+static void event_vm(const char *what, int id, struct vm *vm)
 {
 	char buf[768];
 	struct jbuf j;
@@ -45,19 +45,19 @@ static void event_vm(const char *what, int id, const struct vm *vm)
 void mgmt_events_poll(void)
 {
 	for (int id = 0; id < VM_MAX; id++) {
-		const struct vm *vm = vmm_get(id);
+		struct vm *vm = vmm_get(id);
 		uint32_t pre = vm ? preempted_sum(vm) : 0;
 
 		if (!vm && seen[id].vm) {
 			event_vm("vm-deleted", id, NULL);
-		} else if (vm && (vm != seen[id].vm || vm->state != seen[id].state)) {
-			event_vm(vm->state == VM_HALTED && vm->halt_reason[0] ? "vm-fault" :
+		} else if (vm && (vm != seen[id].vm || vm_state_get(vm) != seen[id].state)) {
+			event_vm(vm_state_get(vm) == VM_HALTED && vm->halt_reason[0] ? "vm-fault" :
 				 "vm-state", id, vm);
 		} else if (vm && pre != seen[id].preempted) {
 			event_vm("vm-preempted", id, vm);
 		}
 		seen[id].vm = vm;
-		seen[id].state = vm ? vm->state : VM_CREATED;
+		seen[id].state = vm ? vm_state_get(vm) : VM_CREATED;
 		seen[id].preempted = pre;
 	}
 }

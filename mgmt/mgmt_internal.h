@@ -56,7 +56,7 @@ extern const struct mgmt_cmd mgmt_stats_cmds[];		/* mgmt/cmd_stats.c */
 extern const struct mgmt_cmd mgmt_test_cmds[];		/* mgmt/cmd_test.c */
 
 /** One VM as a JSON object: the columns of `zvm info`. */
-void mgmt_json_vm(struct jbuf *j, const struct vm *vm);
+void mgmt_json_vm(struct jbuf *j, struct vm *vm);
 /** Append "exits_by_kind" and "vcpu" (where, run time, preemptions) of vm. */
 void mgmt_json_vm_detail(struct jbuf *j, const struct vm *vm);
 

@@ -1,7 +1,6 @@
 /* Devicetree helpers (include/zvm/fdt_util.h). */
 #include <zvm/fdt_util.h>
-
-#define GIC_PPI		1	/* the first cell of a GIC interrupt specifier */
+#include <arch/gicv3_regs.h>
 
 uint64_t fdt_read_cells(const fdt32_t *p, int cells)
 {
@@ -36,7 +35,9 @@ int fdt_node_intid(const void *fdt, int node, int index)
 	if (!irq || len < (index + 1) * 12)
 		return -1;
 	irq += index * 3;
-	return (int)fdt32_to_cpu(irq[1]) + (fdt32_to_cpu(irq[0]) == GIC_PPI ? 16 : 32);
+	int first = fdt32_to_cpu(irq[0]) == FDT_GIC_PPI ? GIC_NR_SGIS : GIC_NR_PRIVATE;
+
+	return (int)fdt32_to_cpu(irq[1]) + first;
 }
 
 int fdt_prop_u64(const void *fdt, int node, const char *prop, uint64_t *v)

@@ -4,6 +4,7 @@
  * not this file.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <libfdt.h>
 #include <zvm/fdt_util.h>
@@ -78,6 +79,18 @@ static int parse_cpus(const void *fdt)
 	return platform.ncpus ? 0 : -1;
 }
 
+/* "maxcpus=N" in /chosen/bootargs (as for Linux): start only N CPUs. */
+static int parse_maxcpus(const void *fdt)
+{
+	int chosen = fdt_path_offset(fdt, "/chosen");
+	const char *args = chosen < 0 ? NULL : fdt_getprop(fdt, chosen, "bootargs", NULL);
+	const char *p = args ? strstr(args, "maxcpus=") : NULL;
+	long n = p ? strtol(p + 8, NULL, 10) : 0;
+
+	platform.boot_cpus = n >= 1 && n < platform.ncpus ? (int)n : platform.ncpus;
+	return 0;
+}
+
 static int parse_psci(const void *fdt)
 {
 	int node = fdt_node_offset_by_compatible(fdt, -1, "arm,psci-0.2");
@@ -101,7 +114,7 @@ int platform_init(const void *fdt)
 	} steps[] = {
 		{ "memory", parse_memory }, { "GICv3", parse_gic },
 		{ "PL011 UART", parse_uart }, { "timer", parse_timer },
-		{ "cpus", parse_cpus }, { "psci", parse_psci },
+		{ "cpus", parse_cpus }, { "maxcpus", parse_maxcpus }, { "psci", parse_psci },
 	};
 	const char *model;
 

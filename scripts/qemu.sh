@@ -36,6 +36,6 @@ esac
   mgmt_opts+=(-global virtio-mmio.force-legacy=false -device virtio-serial-device
     -device virtconsole,chardev=mgmt,name=zvm.mgmt)
 
-exec qemu-system-aarch64 -M "$(cfg QEMU_MACHINE)" -cpu "$(cfg QEMU_CPU)" \
+exec "$top/scripts/qemu-system.sh" -M "$(cfg QEMU_MACHINE)" -cpu "$(cfg QEMU_CPU)" \
   -smp "$(cfg QEMU_SMP)" -m "$(cfg QEMU_MEM)" -nic none -kernel "$top/build/zvm.elf" \
   ${loaders[@]+"${loaders[@]}"} ${mgmt_opts[@]+"${mgmt_opts[@]}"} "$@"

@@ -5,14 +5,14 @@
 #
 # Counting: one test per cmocka case of the unit tests (a unit binary that
 # crashes or fails to build counts as one more failure), one per pytest test
-# of the system tests (errors and skips count as failures), one failure for a setup or
-# build step that fails.
+# of the system tests (errors and skips count as failures; a test without a
+# result, because its file's run was killed, counts as failed by name), one
+# failure for a setup or build step that fails.
 set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
 logs="$top/build/test-logs"
 PY=/usr/bin/python3             # Debian's python3, with pexpect and pytest
-SYSTEM_TIMEOUT=${ZVM_SYSTEM_TIMEOUT:-720}
 passed=0
 failed=0
 
@@ -79,40 +79,60 @@ elif [ "$nunit" -eq 0 ]; then
   failed=$((failed + 1))
 fi
 
-# ---- system tests ----
-xml="$logs/system.xml"
-rm -f "$xml"
-PYTHONDONTWRITEBYTECODE=1 timeout -k 10 "$SYSTEM_TIMEOUT" \
-  "$PY" -m pytest -v --tb=short -rfE -p no:cacheprovider -W ignore::DeprecationWarning \
-  --junitxml="$xml" tests/system
-sys_rc=$?
-counts=$([ -f "$xml" ] && "$PY" - "$xml" <<'PYEOF'
-import sys
-import xml.etree.ElementTree as ET
-# One count per test case: failed if its setup, call or teardown failed
-# (or it was skipped).
-cases = ET.parse(sys.argv[1]).getroot().iter("testcase")
-p = f = 0
-for c in cases:
-    if any(e.tag in ("failure", "error", "skipped") for e in c):
-        f += 1
-    else:
-        p += 1
-print(p, f)
-PYEOF
-)
-if [ -z "$counts" ]; then
-  why="pytest status $sys_rc"
-  [ "$sys_rc" -eq 124 ] && why="timed out after $SYSTEM_TIMEOUT s"
-  echo "system: no results ($why)"
-  failed=$((failed + 1))
-else
-  read -r sp sf <<<"$counts"
-  if [ "$sys_rc" -ne 0 ] && [ "$sf" -eq 0 ]; then
-    echo "system: pytest exited $sys_rc without a failing test"
-    sf=1
+# ---- system tests: one pytest run per file ----
+# Each test has its own time limit (tests/system/conftest.py) and its result
+# is written as it finishes; a file whose run outlives FILE_LIMIT is killed
+# and every test of it without a result counts as failed, by name.
+scale=${ZVM_TIMEOUT_SCALE:-3}
+FILE_LIMIT=${ZVM_FILE_TIME_LIMIT:-$(awk "BEGIN { print int(600 * $scale) }")}
+# The whole system suite stops starting files after this many seconds, so that
+# `make test` ends (with every test counted) within CI's 90 minutes.
+BUDGET=${ZVM_SYSTEM_BUDGET:-4500}
+export ZVM_TIMEOUT_SCALE=$scale
+sys_failures=()
+sys_t0=$SECONDS
+# ZVM_SYSTEM_TESTS: the files to run (default: all of them).
+for file in ${ZVM_SYSTEM_TESTS:-tests/system/test_*.py}; do
+  name=$(basename "$file" .py)
+  ids="$logs/$name.ids" res="$logs/$name.results" xml="$logs/$name.xml"
+  rm -f "$ids" "$res" "$xml"
+  if ! "$PY" -m pytest --collect-only -q -p no:cacheprovider "$file" >"$ids" 2>&1; then
+    sed 's/^/  | /' "$ids"
+    echo "system: $name: its tests could not be collected"
+    sys_failures+=("system: FAILED $file: its tests could not be collected")
+    failed=$((failed + 1))
+    continue
   fi
-  echo "system: $sp passed, $sf failed (logs: build/test-logs/)"
+  t0=$SECONDS
+  left=$((BUDGET - (SECONDS - sys_t0))) limit=$FILE_LIMIT
+  [ "$left" -lt "$limit" ] && limit=$left
+  if [ "$limit" -lt 30 ]; then
+    report=$("$PY" tests/system/count_results.py "$ids" "$res" 255 "$BUDGET")
+    printf '%s\n' "$report" | sed '$d'
+    readarray -t -O "${#sys_failures[@]}" sys_failures < <(printf '%s\n' "$report" | sed '$d')
+    read -r _ sp sf < <(printf '%s\n' "$report" | tail -n1)
+    echo "system: $name: not run, the time budget of $BUDGET s is spent ($sf failed)"
+    failed=$((failed + sf))
+    continue
+  fi
+  PYTHONDONTWRITEBYTECODE=1 ZVM_RESULTS="$res" timeout -k 10 "$limit" \
+    "$PY" -m pytest -v --tb=short -rfE -p no:cacheprovider -W ignore::DeprecationWarning \
+    --junitxml="$xml" "$file" 2>&1 | tee "$logs/$name.pytest.log"
+  rc=${PIPESTATUS[0]}
+  case "$rc" in 124|137) echo;; esac    # killed: its last line may be unfinished
+  report=$("$PY" tests/system/count_results.py "$ids" "$res" "$rc" "$limit")
+  read -r _ sp sf < <(printf '%s\n' "$report" | tail -n1)
+  while IFS= read -r line; do
+    [ -n "$line" ] && echo "$line" && sys_failures+=("$line")
+  done < <(printf '%s\n' "$report" | sed '$d')
+  why=""
+  case "$rc" in 124|137) why=", killed after $limit s";; esac
+  echo "system: $name: $sp passed, $sf failed ($((SECONDS - t0)) s$why)"
   passed=$((passed + sp)); failed=$((failed + sf))
+done
+echo "system: all files in $((SECONDS - sys_t0)) s (ZVM_TIMEOUT_SCALE $scale; logs: build/test-logs/)"
+if [ "${#sys_failures[@]}" -gt 0 ]; then
+  echo "system: the failed tests:"
+  printf '  %s\n' "${sys_failures[@]}"
 fi
 finish

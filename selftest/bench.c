@@ -10,6 +10,7 @@
 #include <zvm/arch.h>
 #include <zvm/bench.h>
 #include <zvm/kernel.h>
+#include <zvm/psci_ids.h>
 #include <zvm/sched.h>
 
 #define ROUNDS		1000
@@ -321,7 +322,7 @@ static void null_hypercall(void *arg)
 
 	(void)arg;
 	for (int i = 0; i < ROUNDS; i++)
-		arch_hypercall(0xc6000000u, 0, 0, 0);	/* ZVM_HC_NULL */
+		arch_hypercall(ZVM_HC_NULL, 0, 0, 0);
 	report("null hypercall round trip", k_cycle_get() - t0, ROUNDS);
 }
 #endif /* ZVM_EL1 */

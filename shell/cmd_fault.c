@@ -1,9 +1,11 @@
 /*
- * `fault CPU`: a thread pinned to that CPU writes to an address no one
- * mapped. It proves the fatal-exception path: the CPU reports and stops,
- * the rest of the machine carries on.
+ * `fault CPU [assert]`: a thread pinned to that CPU writes to an address
+ * no one mapped (or, with `assert`, fails a K_ASSERT). It proves the
+ * fatal-exception path: the CPU reports and stops, the rest of the machine
+ * carries on.
  */
 #include <stdio.h>
+#include <string.h>
 #include <zvm/kernel.h>
 #include <zvm/shell.h>
 #include <zvm/shell_args.h>
@@ -18,6 +20,12 @@ static void fault_thread(void *arg)
 	*(volatile unsigned long *)fault_addr = 0xdead;
 }
 
+static void assert_thread(void *arg)
+{
+	(void)arg;
+	K_ASSERT(fault_addr == 0);	/* it is not: the assertion fails */
+}
+
 static bool cpu_online(int cpu)
 {
 	struct k_cpu_info info;
@@ -28,11 +36,16 @@ static bool cpu_online(int cpu)
 
 static int cmd_fault(int argc, char **argv)
 {
+	bool by_assert = argc == 3 && !strcmp(argv[2], "assert");
 	uint64_t cpu;
 	int err;
 
-	if (argc != 2)
-		return shell_usage_error(argv[0], "expected one CPU number");
+	if (argc != 2 && !by_assert)
+		return shell_usage_error(argv[0], "expected one CPU number, then optionally 'assert'");
+	if (by_assert && !ZVM_ASSERT) {
+		puts("error: K_ASSERT is compiled out of this build (ZVM_ASSERT=0)");
+		return 1;
+	}
 	err = shell_parse_uint(argv[1], 0, K_MAX_CPUS - 1, &cpu);
 	if (err)
 		return shell_usage_error(argv[0], "bad CPU '%s': %s", argv[1], shell_arg_strerror(err));
@@ -40,7 +53,8 @@ static int cmd_fault(int argc, char **argv)
 		printf("error: CPU %lu is not online\n", (unsigned long)cpu);
 		return 1;
 	}
-	if (!k_thread_spawn("fault", 4096, fault_thread, NULL, K_PRIO_PREEMPT(0), 1u << cpu)) {
+	if (!k_thread_spawn("fault", 4096, by_assert ? assert_thread : fault_thread, NULL,
+			    K_PRIO_PREEMPT(0), 1u << cpu)) {
 		puts("error: out of memory");
 		return 1;
 	}
@@ -50,9 +64,10 @@ static int cmd_fault(int argc, char **argv)
 		printf("error: CPU %lu did not report the fault\n", (unsigned long)cpu);
 		return 1;
 	}
-	printf("CPU %lu stopped by the fault; %d CPUs remain online\n",
-	       (unsigned long)cpu, k_num_cpus());
+	printf("CPU %lu stopped by the %s; %d CPUs remain online\n",
+	       (unsigned long)cpu, by_assert ? "failed assertion" : "fault", k_num_cpus());
 	return 0;
 }
 
-SHELL_CMD(fault, cmd_fault, "CPU", "make a thread on CPU fault (tests the fatal-exception path)");
+SHELL_CMD(fault, cmd_fault, "CPU [assert]",
+	  "make a thread on CPU fault or fail a K_ASSERT (tests the fatal-exception path)");

@@ -160,7 +160,7 @@ static int run_op(const char *what, int (*op)(int, char *, size_t), int id)
 	return 0;
 }
 
-static void info_row(const struct vm *vm)
+static void info_row(struct vm *vm)
 {
 	char cpus[32];
 	uint64_t ms = k_ticks_to_ns(vmm_guest_ticks(vm)) / 1000000u;
@@ -169,7 +169,7 @@ static void info_row(const struct vm *vm)
 	printf("%2d  %-12s  %-5s  %5d  %-7s  %6lu  %-8s  %7lu.%03lu  %10lu\n", vm->id,
 	       vm->cfg.name, vm_type_str(vm->cfg.type),
 	       vm->cfg.nr_vcpus, cpus, (unsigned long)(vm->cfg.ram_size >> 20),
-	       vmm_state_name(vm->state), (unsigned long)(ms / 1000),
+	       vmm_state_name(vm_state_get(vm)), (unsigned long)(ms / 1000),
 	       (unsigned long)(ms % 1000), (unsigned long)vm_exits_total(vm));
 }
 
@@ -213,7 +213,7 @@ static void info_detail(const struct vm *vm)
 	printf("\n");
 	info_vcpus(vm);
 	info_shm(vm);
-	if (vm->state == VM_HALTED && vm->halt_reason[0])
+	if (vm_state_get(vm) == VM_HALTED && vm->halt_reason[0])
 		printf("halted: %s\n", vm->halt_reason);
 }
 

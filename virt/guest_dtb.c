@@ -11,18 +11,16 @@
 #include <stdio.h>
 #include <string.h>
 #include <libfdt.h>
+#include <zvm/fdt_util.h>
 #include <zvm/guest_dtb.h>
 #include <zvm/image.h>
 #include <zvm/kernel.h>
+#include <zvm/pl011_regs.h>
 #include <zvm/shm.h>
 
 #define PHANDLE_GIC		1
 #define PHANDLE_APB_CLK		2
 
-#define GIC_SPI			0
-#define GIC_PPI			1
-#define IRQ_EDGE_RISING		1
-#define IRQ_LEVEL_HIGH		4
 
 /* Sequential writer: the first libfdt error sticks and later calls do nothing. */
 struct dtw {
@@ -174,8 +172,8 @@ static void build_psci(struct dtw *w)
 static void build_gic(struct dtw *w, const struct vm_config *cfg)
 {
 	uint64_t reg[4] = {
-		GUEST_GICD_BASE, GUEST_GICD_SIZE,
-		GUEST_GICR_BASE, GUEST_GICR_STRIDE * (uint64_t)cfg->nr_vcpus,
+		GUEST_GICD_BASE, GICD_FRAME_SIZE,
+		GUEST_GICR_BASE, GICR_STRIDE * (uint64_t)cfg->nr_vcpus,
 	};
 	char name[32];
 
@@ -194,10 +192,10 @@ static void build_gic(struct dtw *w, const struct vm_config *cfg)
 static void build_timer(struct dtw *w)
 {
 	static const uint32_t irqs[12] = {
-		GIC_PPI, GUEST_PPI_STIMER, IRQ_LEVEL_HIGH,
-		GIC_PPI, GUEST_PPI_PTIMER, IRQ_LEVEL_HIGH,
-		GIC_PPI, GUEST_PPI_VTIMER, IRQ_LEVEL_HIGH,
-		GIC_PPI, GUEST_PPI_HTIMER, IRQ_LEVEL_HIGH,
+		FDT_GIC_PPI, GUEST_PPI_STIMER, FDT_IRQ_LEVEL_HIGH,
+		FDT_GIC_PPI, GUEST_PPI_PTIMER, FDT_IRQ_LEVEL_HIGH,
+		FDT_GIC_PPI, GUEST_PPI_VTIMER, FDT_IRQ_LEVEL_HIGH,
+		FDT_GIC_PPI, GUEST_PPI_HTIMER, FDT_IRQ_LEVEL_HIGH,
 	};
 
 	dt_begin(w, "timer");
@@ -209,8 +207,8 @@ static void build_timer(struct dtw *w)
 
 static void build_uart(struct dtw *w, const struct vm_config *cfg)
 {
-	uint64_t reg[2] = { cfg->uart_base, GUEST_UART_SIZE };
-	uint32_t irq[3] = { GIC_SPI, (uint32_t)cfg->uart_spi, IRQ_LEVEL_HIGH };
+	uint64_t reg[2] = { cfg->uart_base, PL011_FRAME_SIZE };
+	uint32_t irq[3] = { FDT_GIC_SPI, (uint32_t)cfg->uart_spi, FDT_IRQ_LEVEL_HIGH };
 	uint32_t clocks[2] = { PHANDLE_APB_CLK, PHANDLE_APB_CLK };
 	char path[32];
 
@@ -236,7 +234,7 @@ static void build_uart(struct dtw *w, const struct vm_config *cfg)
 static void build_shm(struct dtw *w, const struct vm_shm *s)
 {
 	uint64_t reg[4] = { s->ipa, s->size, s->ipa + s->size, SHM_DOORBELL_SIZE };
-	uint32_t irq[3] = { GIC_SPI, (uint32_t)s->spi, IRQ_EDGE_RISING };
+	uint32_t irq[3] = { FDT_GIC_SPI, (uint32_t)s->spi, FDT_IRQ_EDGE_RISING };
 	char name[40];
 
 	snprintf(name, sizeof(name), "zvm-shm@%llx", (unsigned long long)s->ipa);
@@ -255,7 +253,7 @@ static void build_shm(struct dtw *w, const struct vm_shm *s)
 static void build_virtio(struct dtw *w, const struct virtio_cfg *v)
 {
 	uint64_t reg[2] = { v->base, VIRTIO_MMIO_SIZE };
-	uint32_t irq[3] = { GIC_SPI, (uint32_t)v->spi, IRQ_LEVEL_HIGH };
+	uint32_t irq[3] = { FDT_GIC_SPI, (uint32_t)v->spi, FDT_IRQ_LEVEL_HIGH };
 	char name[32];
 
 	snprintf(name, sizeof(name), "virtio_mmio@%llx", (unsigned long long)v->base);

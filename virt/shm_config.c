@@ -82,8 +82,8 @@ static int check_layout(const struct region_src *r, const struct shm_region_cfg 
 			      "must be 4 KiB aligned, with the region and its doorbell page "
 			      "below 0x%llx", r->name, (unsigned long long)c->ipa,
 			      VM_DEVICE_WINDOW_END);
-	if (vm_ranges_overlap(c->ipa, span, GUEST_GICD_BASE, GUEST_GICD_SIZE) ||
-	    vm_ranges_overlap(c->ipa, span, GUEST_GICR_BASE, GUEST_GICR_STRIDE * VM_MAX_VCPUS))
+	if (vm_ranges_overlap(c->ipa, span, GUEST_GICD_BASE, GICD_FRAME_SIZE) ||
+	    vm_ranges_overlap(c->ipa, span, GUEST_GICR_BASE, GICR_STRIDE * VM_MAX_VCPUS))
 		return errmsg(r->err, r->errlen, "shared memory '%s' overlaps the GIC", r->name);
 	if (c->spi < 0 || c->spi >= VM_NR_SPIS)
 		return errmsg(r->err, r->errlen, "shared memory '%s': spi %d must be 0..%d",

@@ -31,7 +31,26 @@ struct vcpu *vcpu_current(void)
 
 static bool vcpu_runnable(const struct vcpu *vcpu)
 {
-	return vcpu->vm->state == VM_RUNNING && vcpu->power == VCPU_ON;
+	return vm_state_get(vcpu->vm) == VM_RUNNING && vcpu_power_get(vcpu) == VCPU_ON;
+}
+
+/*
+ * Accept a pending PSCI CPU_ON: this thread resets its own context to the
+ * entry point, and puts it into the CPU at once (its EL1 registers are live
+ * here, so resetting only the saved copy would be undone at switch-out).
+ */
+static void vcpu_boot_self(struct vcpu *vcpu)
+{
+	k_spinlock_key_t key;
+	uint64_t pc, arg;
+
+	if (!vcpu_power_take_boot(vcpu, &pc, &arg))
+		return;
+	key = arch_irq_save();
+	vcpu_arch_reset(&vcpu->arch, pc, arg, vcpu->id);
+	vcpu_arch_load(&vcpu->arch);
+	arch_irq_restore(key);
+	vcpu_power_set_on(vcpu);
 }
 
 /*
@@ -72,6 +91,10 @@ static void vcpu_thread(void *arg)
 	struct vcpu *vcpu = arg;
 
 	while (!vcpu->exit_req) {
+		/* Lock-free test first: this loop runs on every exit. */
+		if (vcpu_power_get(vcpu) == VCPU_ON_PENDING &&
+		    vm_state_get(vcpu->vm) == VM_RUNNING)
+			vcpu_boot_self(vcpu);
 		if (vcpu_runnable(vcpu))
 			vcpu_run_once(vcpu);
 		else

@@ -9,14 +9,7 @@
 #include <zvm/log.h>
 #include <zvm/vcpu.h>
 #include <arch/abort.h>
-
-#define ESR_EC(esr)		(((esr) >> 26) & 0x3f)
-#define EC_WFX			0x01
-#define EC_HVC64		0x16
-#define EC_SMC64		0x17
-#define EC_SYSREG		0x18
-#define EC_IABT_LOW		0x20
-#define EC_DABT_LOW		0x24
+#include <arch/esr_regs.h>
 
 /* ISS of a trapped MSR/MRS: Op0, Op2, Op1, CRn, Rt, CRm, direction. */
 #define SYSREG_ID(esr)		((esr) & 0x3ffc1e)
@@ -125,11 +118,11 @@ static void handle_dabort(struct vcpu *vcpu)
 			if (!acc.write)
 				reg_write(vcpu, acc.reg, load_extend(&acc));
 			skip_instruction(vcpu);
-			vcpu->vm->exits_by_kind[EXIT_MMIO]++;
+			vm_count_exit(vcpu->vm, EXIT_MMIO);
 			return;
 		}
 	}
-	vcpu->vm->exits_by_kind[EXIT_ABORT]++;
+	vm_count_exit(vcpu->vm, EXIT_ABORT);
 	LOG_WRN("VM %d vCPU %d: %s at IPA 0x%lx (pc 0x%lx) %s: abort injected",
 		vcpu->vm->id, vcpu->id, arch_dabort_is_write(vcpu->arch.esr) ? "write" : "read",
 		(unsigned long)ipa, (unsigned long)vcpu->arch.regs.elr,
@@ -140,37 +133,37 @@ static void handle_dabort(struct vcpu *vcpu)
 
 static void handle_sync(struct vcpu *vcpu)
 {
-	uint64_t *exits = vcpu->vm->exits_by_kind;
+	struct vm *vm = vcpu->vm;
 
 	switch (ESR_EC(vcpu->arch.esr)) {
 	case EC_WFX:
-		exits[EXIT_WFI]++;
+		vm_count_exit(vm, EXIT_WFI);
 		handle_wfi(vcpu);
 		break;
 	case EC_HVC64:
-		exits[EXIT_HVC]++;
+		vm_count_exit(vm, EXIT_HVC);
 		vcpu_hypercall(vcpu);
 		break;
 	case EC_SMC64:
-		exits[EXIT_SMC]++;
+		vm_count_exit(vm, EXIT_SMC);
 		skip_instruction(vcpu);	/* a trapped SMC returns to itself */
 		vcpu_hypercall(vcpu);
 		break;
 	case EC_SYSREG:
-		exits[EXIT_SYSREG]++;
+		vm_count_exit(vm, EXIT_SYSREG);
 		handle_sysreg(vcpu);
 		break;
 	case EC_DABT_LOW:
 		handle_dabort(vcpu);	/* counts an MMIO exit or an abort */
 		break;
 	case EC_IABT_LOW:
-		exits[EXIT_ABORT]++;
+		vm_count_exit(vm, EXIT_ABORT);
 		LOG_WRN("VM %d vCPU %d: instruction fetch at IPA 0x%lx outside its memory: abort injected",
 			vcpu->vm->id, vcpu->id, (unsigned long)arch_fault_ipa(&vcpu->arch));
 		vcpu_inject_abort(vcpu, true, vcpu->arch.far);
 		break;
 	default:
-		exits[EXIT_OTHER]++;
+		vm_count_exit(vm, EXIT_OTHER);
 		vcpu_inject_undef(vcpu);
 		break;
 	}
@@ -184,7 +177,7 @@ void vcpu_handle_exit(struct vcpu *vcpu, uint64_t kind)
 		break;
 	case GUEST_EXIT_IRQ:
 	case GUEST_EXIT_FIQ:
-		vcpu->vm->exits_by_kind[EXIT_IRQ]++;
+		vm_count_exit(vcpu->vm, EXIT_IRQ);
 		break;
 	default:
 		vm_halt(vcpu->vm, "SError (asynchronous abort) from vCPU %d at pc 0x%lx",

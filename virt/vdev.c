@@ -4,11 +4,23 @@
  * decoded by the arch (arch/arm64/virt/abort.c).
  *
  * The registry changes only while no vCPU of the VM runs (VM creation,
- * reset and deletion), so dispatch reads it without a lock.
+ * reset and deletion: asserted), so dispatch reads it without a lock.
  */
 #include <zvm/kernel.h>
 #include <zvm/vdev.h>
 #include <zvm/vm.h>
+
+/* No vCPU thread of vm has started, or all have been joined (include/zvm/vm.h). */
+static bool vdev_vcpus_stopped(const struct vm *vm)
+{
+	for (int i = 0; i < VM_MAX_VCPUS; i++) {
+		const struct k_thread *t = vm->vcpus[i].thread;
+
+		if (t && t->state != K_THREAD_NEW && t->state != K_THREAD_DEAD)
+			return false;
+	}
+	return true;
+}
 
 /* Does [base, base+size) meet dev? Sizes are non-zero; a region may end at 2^64. */
 static bool vdev_overlaps(const struct vdev *dev, uint64_t base, uint64_t size)
@@ -18,6 +30,7 @@ static bool vdev_overlaps(const struct vdev *dev, uint64_t base, uint64_t size)
 
 int vdev_register(struct vm *vm, const struct vdev *dev)
 {
+	K_ASSERT(vdev_vcpus_stopped(vm));
 	if (!dev->size || !dev->access || dev->base + dev->size - 1 < dev->base)
 		return K_EINVAL;
 	for (int i = 0; i < vm->nr_vdevs; i++)
@@ -33,6 +46,7 @@ void vdev_unregister_priv(struct vm *vm, void *priv)
 {
 	int kept = 0;
 
+	K_ASSERT(vdev_vcpus_stopped(vm));
 	for (int i = 0; i < vm->nr_vdevs; i++)
 		if (vm->vdevs[i].priv != priv)
 			vm->vdevs[kept++] = vm->vdevs[i];

@@ -2,8 +2,9 @@
  * The VM object: building a VM's resources (vm_setup) and releasing them
  * (vm_teardown), loading its images, starting, resuming, halting and
  * rebuilding it. Every path frees exactly what it took. The VM manager
- * (vmm.c) calls these with its lock held; vm_halt and vm_kick_all may also be
- * called from a vCPU.
+ * (vmm.c) calls these with its lock held (asserted); vm_halt, vm_set_state
+ * and vm_kick_all may also be called from a vCPU (include/zvm/vm.h says who
+ * may write what).
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -18,6 +19,7 @@
 #include <zvm/virtio.h>
 #include <zvm/vm_config.h>
 #include <zvm/vmid.h>
+#include <zvm/vmm.h>
 #include <zvm/vuart.h>
 #include <arch/stage2.h>
 #include <arch/vcpu.h>
@@ -37,17 +39,57 @@ void vm_kick_all(struct vm *vm)
 		vcpu_kick(&vm->vcpus[i]);
 }
 
+static void vm_set_cntvoff(struct vm *vm)
+{
+	for (int i = 0; i < vm->cfg.nr_vcpus; i++)
+		vcpu_arch_set_cntvoff(&vm->vcpus[i].arch, vm->arch.cntvoff);
+}
+
+/* Called with vm->lock held: the state change and its effect on guest time. */
+static void vm_change_state(struct vm *vm, enum vm_state to)
+{
+	uint64_t now = k_cycle_get();
+
+	if (vm->state == VM_RUNNING && to != VM_RUNNING)
+		vm->paused_at = now;
+	if (vm->state == VM_PAUSED && to == VM_RUNNING) {
+		vm->arch.cntvoff += now - vm->paused_at;	/* the pause did not happen for the guest */
+		vm_set_cntvoff(vm);			/* before its vCPUs may go on */
+	}
+	__atomic_store_n(&vm->state, to, __ATOMIC_RELEASE);
+}
+
+bool vm_set_state(struct vm *vm, unsigned from, enum vm_state to)
+{
+	k_spinlock_key_t key = k_spin_lock(&vm->lock);
+	bool ok = (from & VM_STATE_BIT(vm->state)) != 0;
+
+	if (ok)
+		vm_change_state(vm, to);
+	k_spin_unlock(&vm->lock, key);
+	return ok;
+}
+
 void vm_halt(struct vm *vm, const char *fmt, ...)
 {
+	char reason[VM_REASON_LEN];
+	k_spinlock_key_t key;
 	va_list ap;
+	bool ok;
 
 	va_start(ap, fmt);
-	vsnprintf(vm->halt_reason, sizeof(vm->halt_reason), fmt, ap);
+	vsnprintf(reason, sizeof(reason), fmt, ap);
 	va_end(ap);
-	if (vm->state == VM_RUNNING)
-		vm->paused_at = k_cycle_get();
-	vm->state = VM_HALTED;
-	printf("VM %d halted: %s\n", vm->id, vm->halt_reason);
+	key = k_spin_lock(&vm->lock);
+	ok = vm->state == VM_RUNNING || vm->state == VM_PAUSED;
+	if (ok) {
+		memcpy(vm->halt_reason, reason, sizeof(reason));
+		vm_change_state(vm, VM_HALTED);
+	}
+	k_spin_unlock(&vm->lock, key);
+	if (!ok)
+		return;
+	printf("VM %d halted: %s\n", vm->id, reason);
 	vm_kick_all(vm);
 }
 
@@ -72,6 +114,7 @@ int vm_setup(struct vm *vm, char *err, size_t len)
 {
 	int ret;
 
+	K_ASSERT(vmm_lock_held());
 	shm_config_for_vm(&vm->cfg);	/* the regions granted to its name */
 	ret = vm_map_ram(vm, err, len);
 	if (ret)
@@ -92,13 +135,14 @@ int vm_setup(struct vm *vm, char *err, size_t len)
 		if (vcpu_create(vm, i) != 0)
 			return errmsg(err, len, "cannot create vCPU %d", i);
 	}
-	vm->state = VM_CREATED;
+	vm_set_state(vm, VM_STATE_ANY, VM_CREATED);
 	vm->loaded = false;
 	return 0;
 }
 
 void vm_teardown(struct vm *vm)
 {
+	K_ASSERT(vmm_lock_held());
 	for (int i = 0; i < VM_MAX_VCPUS; i++)
 		vcpu_destroy(&vm->vcpus[i]);
 	shm_vm_detach(vm);
@@ -155,7 +199,7 @@ static int vm_load(struct vm *vm, char *err, size_t len)
 		struct vcpu *v = &vm->vcpus[i];
 
 		vcpu_arch_reset(&v->arch, entry, vm->cfg.ram_ipa, i);
-		v->power = i == 0 ? VCPU_ON : VCPU_OFF;
+		vcpu_power_init(v, i == 0);
 	}
 	vm->arch.cntvoff = k_cycle_get();	/* guest time starts at 0 */
 	vm->started_at = vm->arch.cntvoff;
@@ -163,20 +207,17 @@ static int vm_load(struct vm *vm, char *err, size_t len)
 	return 0;
 }
 
-static void vm_set_cntvoff(struct vm *vm)
-{
-	for (int i = 0; i < vm->cfg.nr_vcpus; i++)
-		vcpu_arch_set_cntvoff(&vm->vcpus[i].arch, vm->arch.cntvoff);
-}
-
 int vm_start(struct vm *vm, char *err, size_t len)
 {
-	int ret = vm_load(vm, err, len);
+	int ret;
 
+	K_ASSERT(vmm_lock_held());
+	ret = vm_load(vm, err, len);
 	if (ret)
 		return ret;
 	vm_set_cntvoff(vm);
-	vm->state = VM_RUNNING;
+	if (!vm_set_state(vm, VM_STATE_BIT(VM_CREATED), VM_RUNNING))
+		return errmsg(err, len, "VM %d is not in the created state", vm->id);
 	for (int i = 0; i < vm->cfg.nr_vcpus; i++)
 		vcpu_start(&vm->vcpus[i]);
 	return 0;
@@ -184,9 +225,9 @@ int vm_start(struct vm *vm, char *err, size_t len)
 
 int vm_resume(struct vm *vm)
 {
-	vm->arch.cntvoff += k_cycle_get() - vm->paused_at;	/* the pause did not happen for the guest */
-	vm_set_cntvoff(vm);
-	vm->state = VM_RUNNING;
+	K_ASSERT(vmm_lock_held());
+	if (!vm_set_state(vm, VM_STATE_BIT(VM_PAUSED), VM_RUNNING))
+		return K_EINVAL;		/* a vCPU halted it meanwhile */
 	vm_kick_all(vm);
 	return 0;
 }
@@ -196,7 +237,8 @@ int vm_rebuild(struct vm *vm, bool start, char *err, size_t len)
 {
 	int ret;
 
-	vm->state = VM_HALTED;		/* vCPUs stop entering the guest */
+	K_ASSERT(vmm_lock_held());
+	vm_set_state(vm, VM_STATE_ANY, VM_HALTED);	/* vCPUs stop entering the guest */
 	vm_teardown(vm);
 	vm->halt_reason[0] = '\0';
 	memset(vm->exits_by_kind, 0, sizeof(vm->exits_by_kind));
@@ -213,7 +255,8 @@ int vm_reconfigure(struct vm *vm, const struct vm_config *cfg, char *err, size_t
 	char ignored[VM_REASON_LEN];	/* the old config was valid */
 	int ret;
 
-	vm->state = VM_HALTED;
+	K_ASSERT(vmm_lock_held());
+	vm_set_state(vm, VM_STATE_ANY, VM_HALTED);
 	vm_teardown(vm);
 	vm->cfg = *cfg;
 	ret = vm_setup(vm, err, len);

@@ -18,10 +18,11 @@
 #include <zvm/errmsg.h>
 #include <zvm/fdt_util.h>
 #include <zvm/kernel.h>
+#include <zvm/pl011_regs.h>
 #include <zvm/vm_config.h>
 #include <zvm/vmem.h>
 
-#define GIC_MAX_SPI	987		/* INTID 1019 */
+#define GIC_MAX_SPI	(GIC_INTID_SPURIOUS - 1 - GIC_NR_PRIVATE)	/* INTID 1019 */
 
 #ifdef ZVM_VMCFG_ADDR
 static const struct guest_image builtin_images[] = { ZVM_GUEST_IMAGES };
@@ -526,11 +527,11 @@ static int check_uart(const struct vm_config *cfg, char *err, size_t errlen)
 
 	if (!base)
 		return 0;
-	if (base % GUEST_UART_SIZE || base > VM_DEVICE_WINDOW_END - GUEST_UART_SIZE)
+	if (base % PL011_FRAME_SIZE || base > VM_DEVICE_WINDOW_END - PL011_FRAME_SIZE)
 		return errmsg(err, errlen, "UART at 0x%llx: must be 4 KiB aligned, below 0x%llx",
 			    (unsigned long long)base, VM_DEVICE_WINDOW_END);
-	if (vm_ranges_overlap(base, GUEST_UART_SIZE, GUEST_GICD_BASE, GUEST_GICD_SIZE) ||
-	    vm_ranges_overlap(base, GUEST_UART_SIZE, GUEST_GICR_BASE, GUEST_GICR_STRIDE * VM_MAX_VCPUS))
+	if (vm_ranges_overlap(base, PL011_FRAME_SIZE, GUEST_GICD_BASE, GICD_FRAME_SIZE) ||
+	    vm_ranges_overlap(base, PL011_FRAME_SIZE, GUEST_GICR_BASE, GICR_STRIDE * VM_MAX_VCPUS))
 		return errmsg(err, errlen, "UART at 0x%llx overlaps the GIC",
 			    (unsigned long long)base);
 	if (cfg->uart_spi < 0 || cfg->uart_spi > GIC_MAX_SPI)

@@ -3,7 +3,10 @@
  * `zvm` commands (include/zvm/vmm.h), each serialised by vmm_lock; resets
  * asked by guests are done by its worker thread.
  *
- * Lock order: vmm_lock (a mutex, thread context) before any spinlock.
+ * Lock order: vmm_lock (a mutex, thread context) before any spinlock. A
+ * vCPU thread never takes vmm_lock: the VMM joins vCPU threads while holding
+ * it. vCPUs change a VM's state under vm->lock only (include/zvm/vm.h).
+ * vms[] is written only with vmm_lock held.
  */
 #include <stdio.h>
 #include <string.h>
@@ -17,6 +20,11 @@
 static struct vm *vms[VM_MAX];
 static struct k_mutex vmm_lock;
 
+bool vmm_lock_held(void)
+{
+	return k_mutex_held(&vmm_lock);
+}
+
 struct vm *vmm_get(int id)
 {
 	return id >= 0 && id < VM_MAX ? vms[id] : NULL;
@@ -29,13 +37,15 @@ const char *vmm_state_name(enum vm_state s)
 	return (unsigned)s < 4 ? names[s] : "?";
 }
 
-uint64_t vmm_guest_ticks(const struct vm *vm)
+uint64_t vmm_guest_ticks(struct vm *vm)
 {
-	if (!vm->loaded)
-		return 0;
-	if (vm->state == VM_RUNNING)
-		return k_cycle_get() - vm->arch.cntvoff;
-	return vm->paused_at - vm->arch.cntvoff;
+	k_spinlock_key_t key = k_spin_lock(&vm->lock);	/* state, cntvoff, paused_at agree */
+	uint64_t ticks = 0;
+
+	if (vm->loaded)
+		ticks = (vm->state == VM_RUNNING ? k_cycle_get() : vm->paused_at) - vm->arch.cntvoff;
+	k_spin_unlock(&vm->lock, key);
+	return ticks;
 }
 
 static struct vm *vm_lookup(int id, char *err, size_t len)
@@ -82,13 +92,13 @@ int vmm_run(int id, char *err, size_t len)
 
 	k_mutex_lock(&vmm_lock, K_FOREVER);
 	vm = vm_lookup(id, err, len);
-	if (vm && vm->state == VM_CREATED)
+	if (vm && vm_state_get(vm) == VM_CREATED)	/* no vCPU runs to change it */
 		ret = vm_start(vm, err, len);
-	else if (vm && vm->state == VM_PAUSED)
-		ret = vm_resume(vm);
+	else if (vm && vm_resume(vm) == 0)		/* only if it is still paused */
+		ret = 0;
 	else if (vm)
-		errmsg(err, len, "VM %d is %s%s", id, vmm_state_name(vm->state),
-		    vm->state == VM_HALTED ? ": use zvm reset" : "");
+		errmsg(err, len, "VM %d is %s%s", id, vmm_state_name(vm_state_get(vm)),
+		    vm_state_get(vm) == VM_HALTED ? ": use zvm reset" : "");
 	k_mutex_unlock(&vmm_lock);
 	return ret;
 }
@@ -100,13 +110,11 @@ int vmm_pause(int id, char *err, size_t len)
 
 	k_mutex_lock(&vmm_lock, K_FOREVER);
 	vm = vm_lookup(id, err, len);
-	if (vm && vm->state == VM_RUNNING) {
-		vm->paused_at = k_cycle_get();
-		vm->state = VM_PAUSED;
+	if (vm && vm_set_state(vm, VM_STATE_BIT(VM_RUNNING), VM_PAUSED)) {
 		vm_kick_all(vm);
 		ret = 0;
 	} else if (vm) {
-		errmsg(err, len, "VM %d is %s, not running", id, vmm_state_name(vm->state));
+		errmsg(err, len, "VM %d is %s, not running", id, vmm_state_name(vm_state_get(vm)));
 	}
 	k_mutex_unlock(&vmm_lock);
 	return ret;
@@ -119,7 +127,7 @@ int vmm_reset(int id, char *err, size_t len)
 
 	k_mutex_lock(&vmm_lock, K_FOREVER);
 	vm = vm_lookup(id, err, len);
-	if (vm && vm->state == VM_CREATED)
+	if (vm && vm_state_get(vm) == VM_CREATED)
 		errmsg(err, len, "VM %d has not run yet: use zvm run", id);
 	else if (vm)
 		ret = vm_rebuild(vm, true, err, len);
@@ -134,7 +142,7 @@ int vmm_delete(int id, char *err, size_t len)
 	k_mutex_lock(&vmm_lock, K_FOREVER);
 	vm = vm_lookup(id, err, len);
 	if (vm) {
-		vm->state = VM_HALTED;
+		vm_set_state(vm, VM_STATE_ANY, VM_HALTED);
 		vm_teardown(vm);
 		vms[id] = NULL;
 		k_free(vm);
@@ -152,9 +160,10 @@ int vmm_update(int id, const struct vm_config *cfg, char *err, size_t len)
 		return K_EINVAL;
 	k_mutex_lock(&vmm_lock, K_FOREVER);
 	vm = vm_lookup(id, err, len);
-	if (vm && (vm->state == VM_RUNNING || vm->state == VM_PAUSED)) {
+	/* No vCPU moves a VM out of CREATED or HALTED, so this check holds. */
+	if (vm && (vm_state_get(vm) == VM_RUNNING || vm_state_get(vm) == VM_PAUSED)) {
 		errmsg(err, len, "VM %d is %s: stop it first (zvm delete, or update before zvm run)",
-		    id, vmm_state_name(vm->state));
+		    id, vmm_state_name(vm_state_get(vm)));
 	} else if (vm) {
 		ret = vm_reconfigure(vm, cfg, err, len);
 	}
@@ -171,8 +180,9 @@ void vmm_request_reset(struct vm *vm)
 {
 	int id = vm->id;
 
-	vm->paused_at = k_cycle_get();
-	vm->state = VM_PAUSED;			/* its vCPUs stop now */
+	/* Its vCPUs stop now; a VM the VMM is already stopping is left to it. */
+	if (!vm_set_state(vm, VM_STATE_BIT(VM_RUNNING) | VM_STATE_BIT(VM_PAUSED), VM_PAUSED))
+		return;
 	vm_kick_all(vm);
 	if (k_msgq_put(&reset_q, &id, K_NO_WAIT) != 0)
 		vm_halt(vm, "reset requested but the VMM is busy");

@@ -1,33 +1,24 @@
 /*
  * HVC/SMC from guests: PSCI 1.1 (SMC calling convention, results in x0)
  * and a small range of zvm hypercalls (vendor-specific hypervisor service,
- * owner 6: 0xc6000000..).
+ * owner 6: 0xc6000000..); the ids are in zvm/psci_ids.h.
  */
 #include <zvm/log.h>
+#include <zvm/psci_ids.h>
 #include <zvm/vcpu.h>
 #include <zvm/vmm.h>
 
-#define PSCI_VERSION		0x84000000u
-#define PSCI_CPU_OFF		0x84000002u
-#define PSCI_CPU_ON_32		0x84000003u
-#define PSCI_AFFINITY_INFO_32	0x84000004u
-#define PSCI_MIGRATE_INFO_TYPE	0x84000006u
-#define PSCI_SYSTEM_OFF		0x84000008u
-#define PSCI_SYSTEM_RESET	0x84000009u
-#define PSCI_FEATURES		0x8400000au
-#define PSCI_CPU_ON_64		0xc4000003u
-#define PSCI_AFFINITY_INFO_64	0xc4000004u
-#define SMCCC_VERSION		0x80000000u
+/* An entry point must be an instruction in the VM's RAM. */
+static bool entry_valid(const struct vm *vm, uint64_t entry)
+{
+	return (entry & 3) == 0 && entry >= vm->cfg.ram_ipa &&
+	       entry - vm->cfg.ram_ipa < vm->cfg.ram_size;
+}
 
-#define PSCI_1_1		0x10001
-#define PSCI_SUCCESS		0
-#define PSCI_NOT_SUPPORTED	(-1)
-#define PSCI_INVALID_PARAMS	(-2)
-#define PSCI_ALREADY_ON		(-4)
-#define MIGRATE_NOT_NEEDED	2
-
-#define ZVM_HC_NULL		0xc6000000u	/* returns 0: round-trip benchmark */
-
+/*
+ * Exactly one of several concurrent calls on an OFF target succeeds; the
+ * target resets itself to the entry point (virt/vcpu_power.c).
+ */
 static int64_t psci_cpu_on(struct vcpu *caller, uint64_t mpidr, uint64_t entry,
 			   uint64_t ctx)
 {
@@ -35,12 +26,17 @@ static int64_t psci_cpu_on(struct vcpu *caller, uint64_t mpidr, uint64_t entry,
 
 	if (!target)
 		return PSCI_INVALID_PARAMS;
-	if (target->power == VCPU_ON)
+	if (!entry_valid(caller->vm, entry))
+		return PSCI_INVALID_ADDRESS;
+	switch (vcpu_power_request_on(target, entry, ctx)) {
+	case VCPU_OFF:
+		vcpu_kick(target);
+		return PSCI_SUCCESS;
+	case VCPU_ON_PENDING:
+		return PSCI_ON_PENDING;
+	default:
 		return PSCI_ALREADY_ON;
-	vcpu_arch_reset(&target->arch, entry, ctx, target->id);
-	target->power = VCPU_ON;
-	vcpu_kick(target);
-	return PSCI_SUCCESS;
+	}
 }
 
 static int64_t psci_affinity_info(struct vcpu *caller, uint64_t mpidr)
@@ -49,7 +45,14 @@ static int64_t psci_affinity_info(struct vcpu *caller, uint64_t mpidr)
 
 	if (!target)
 		return PSCI_INVALID_PARAMS;
-	return target->power == VCPU_ON ? 0 : 1;
+	switch (vcpu_power_get(target)) {
+	case VCPU_ON:
+		return PSCI_AFFINITY_ON;
+	case VCPU_ON_PENDING:
+		return PSCI_AFFINITY_ON_PENDING;
+	default:
+		return PSCI_AFFINITY_OFF;
+	}
 }
 
 static bool psci_supported(uint32_t fn)
@@ -69,20 +72,20 @@ static int64_t hypercall(struct vcpu *vcpu, uint32_t fn, const uint64_t *x)
 {
 	switch (fn) {
 	case PSCI_VERSION:
-		return PSCI_1_1;
+		return PSCI_VERSION_1_1;
 	case PSCI_FEATURES:
 		return psci_supported((uint32_t)x[1]) ? PSCI_SUCCESS : PSCI_NOT_SUPPORTED;
 	case PSCI_CPU_ON_32:
 	case PSCI_CPU_ON_64:
 		return psci_cpu_on(vcpu, x[1], x[2], x[3]);
 	case PSCI_CPU_OFF:
-		vcpu->power = VCPU_OFF;
+		vcpu_power_off(vcpu);
 		return PSCI_SUCCESS;
 	case PSCI_AFFINITY_INFO_32:
 	case PSCI_AFFINITY_INFO_64:
 		return psci_affinity_info(vcpu, x[1]);
 	case PSCI_MIGRATE_INFO_TYPE:
-		return MIGRATE_NOT_NEEDED;
+		return PSCI_MIGRATE_NOT_NEEDED;
 	case PSCI_SYSTEM_OFF:
 		vm_halt(vcpu->vm, "guest powered off (PSCI SYSTEM_OFF)");
 		return PSCI_SUCCESS;

@@ -15,7 +15,14 @@ k_timeout_t vtimer_ticks_to_fire(struct vcpu *vcpu)
 	uint64_t ticks;
 
 	(void)vcpu;
-	return arch_vtimer_ticks_left(&ticks) ? (k_timeout_t)ticks : K_FOREVER;
+	if (!arch_vtimer_ticks_left(&ticks))
+		return K_FOREVER;
+	/*
+	 * Further off than a timeout can say (CVAL = UINT64_MAX, the timer
+	 * "disabled" while enabled): never. Cast, it would be negative, and
+	 * the host deadline (now + CNTVOFF + it) would wrap into the past.
+	 */
+	return ticks > (uint64_t)INT64_MAX ? K_FOREVER : (k_timeout_t)ticks;
 }
 
 /*

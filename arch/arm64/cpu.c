@@ -4,12 +4,9 @@
 #include <zvm/arch.h>
 #include <zvm/kernel.h>
 #include <arch/asm.h>
+#include <arch/hcr_regs.h>
 #include <arch/sysreg.h>
 
-#define HCR_RW		(1ul << 31)	/* EL1 is AArch64 */
-#define HCR_AMO		(1ul << 5)	/* SError, IRQ and FIQ are taken to EL2 */
-#define HCR_IMO		(1ul << 4)
-#define HCR_FMO		(1ul << 3)
 /*
  * CPTR_EL2: FP/SIMD not trapped (TFP=0: the host's libc uses it, guests'
  * state is switched); SVE (TZ) and SME (TSM) trapped: zvm does not switch
@@ -65,6 +62,13 @@ void arch_cpu_halt(void)
 	arch_irq_disable();
 	for (;;)
 		wfi();
+}
+
+void arch_fatal_trap(void)
+{
+	/* BRK: a synchronous exception, reported and stopped by exception.c. */
+	__asm__ volatile("brk #0x800" : : : "memory");
+	arch_cpu_halt();
 }
 
 void arch_thread_init(struct arch_thread_ctx *ctx, struct k_thread *t,

@@ -8,10 +8,10 @@
 #include <zvm/sched.h>
 #include <arch/gicv3.h>
 #include <arch/el.h>
+#include <arch/esr_regs.h>
 #include <arch/regs.h>
 #include <arch/sysreg.h>
 
-#define ESR_EC(esr)	(((esr) >> 26) & 0x3f)
 #define BACKTRACE_MAX	16
 
 void console_panic(bool on);
@@ -26,17 +26,17 @@ static const char *const kind_names[] = {
 static const char *ec_name(uint64_t ec)
 {
 	switch (ec) {
-	case 0x00: return "unknown instruction";
-	case 0x15: return "SVC";
-	case 0x16: return "HVC";
-	case 0x17: return "SMC";
-	case 0x18: return "system register access";
-	case 0x20: case 0x21: return "instruction abort";
-	case 0x22: return "PC alignment fault";
-	case 0x24: case 0x25: return "data abort";
-	case 0x26: return "SP alignment fault";
-	case 0x2f: return "SError";
-	case 0x3c: return "BRK";
+	case EC_UNKNOWN: return "unknown instruction";
+	case EC_SVC64: return "SVC";
+	case EC_HVC64: return "HVC";
+	case EC_SMC64: return "SMC";
+	case EC_SYSREG: return "system register access";
+	case EC_IABT_LOW: case EC_IABT_CUR: return "instruction abort";
+	case EC_PC_ALIGN: return "PC alignment fault";
+	case EC_DABT_LOW: case EC_DABT_CUR: return "data abort";
+	case EC_SP_ALIGN: return "SP alignment fault";
+	case EC_SERROR: return "SError";
+	case EC_BRK64: return "BRK";
 	default: return "other";
 	}
 }
@@ -111,6 +111,8 @@ void exception_irq(struct arch_regs *r, uint64_t kind)
 {
 	(void)r;
 	(void)kind;
+	arch_cpu_self()->irq_nesting++;		/* k_is_in_isr() */
 	gic_handle_irqs();
+	arch_cpu_self()->irq_nesting--;
 	sched_irq_exit();
 }

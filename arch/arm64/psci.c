@@ -1,12 +1,9 @@
 /* PSCI calls to the firmware (QEMU), through the conduit the DTB names. */
 #include <zvm/arch.h>
 #include <zvm/platform.h>
+#include <zvm/psci_ids.h>
 
-#define PSCI_CPU_ON_64		0xc4000003u
-#define PSCI_SYSTEM_OFF		0x84000008u
-#define PSCI_SYSTEM_RESET	0x84000009u
-
-static int64_t psci_call(uint64_t fn, uint64_t a1, uint64_t a2, uint64_t a3)
+int64_t arch_psci_call(uint64_t fn, uint64_t a1, uint64_t a2, uint64_t a3)
 {
 	register uint64_t x0 __asm__("x0") = fn;
 	register uint64_t x1 __asm__("x1") = a1;
@@ -26,17 +23,17 @@ int arch_cpu_start(int cpu, uint64_t mpidr)
 
 	if (platform.psci == PSCI_NONE)
 		return -1;
-	return (int)psci_call(PSCI_CPU_ON_64, mpidr, (uintptr_t)secondary_entry, (uint64_t)cpu);
+	return (int)arch_psci_call(PSCI_CPU_ON_64, mpidr, (uintptr_t)secondary_entry, (uint64_t)cpu);
 }
 
 void arch_system_off(void)
 {
-	psci_call(PSCI_SYSTEM_OFF, 0, 0, 0);
+	arch_psci_call(PSCI_SYSTEM_OFF, 0, 0, 0);
 	arch_cpu_halt();
 }
 
 void arch_system_reset(void)
 {
-	psci_call(PSCI_SYSTEM_RESET, 0, 0, 0);
+	arch_psci_call(PSCI_SYSTEM_RESET, 0, 0, 0);
 	arch_cpu_halt();
 }

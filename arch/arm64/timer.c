@@ -2,9 +2,7 @@
 #include <zvm/arch.h>
 #include <arch/el.h>
 #include <arch/sysreg.h>
-
-#define CNT_CTL_ENABLE	(1u << 0)
-#define CNT_CTL_IMASK	(1u << 1)
+#include <arch/timer_regs.h>
 
 uint64_t arch_counter_freq(void)
 {

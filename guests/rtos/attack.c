@@ -13,7 +13,8 @@
 
 #define STORM_SGIS	20000
 #define UNKNOWN_HVC	0xc6ffff00ul
-#define ATTACK_USAGE	"unmapped|outside|undef|hvc|storm|read ADDR|virtio-addr|virtio-loop|virtio-len|virtio-index"
+#define ATTACK_USAGE	"unmapped|outside|undef|hvc|storm|read ADDR|virtio-addr|virtio-loop|virtio-len|" \
+			"virtio-index|cval-max|cpu-on [ROUNDS]|cpu-on-bad"
 
 static volatile uint64_t target;
 
@@ -50,13 +51,37 @@ static void attack_storm(void)
 	       (unsigned long)(k_uptime_ms() - start));
 }
 
+/*
+ * What an RTOS written for bare QEMU virt may do to "disable" its timer:
+ * leave it enabled with the compare value at the end of time. The kernel's
+ * own timer state is not told, so run it while no timeout is pending (an
+ * idle shell); the next timeout the kernel arms programs the timer again.
+ * Under a QEMU older than 8.2 that adds CNTVOFF to it (the VM's paused
+ * time), the sum wraps into the past and QEMU stops, with every CPU.
+ */
+static void attack_cval_max(void)
+{
+	arch_timer_set(UINT64_MAX);
+	printf("attack: virtual timer enabled with CVAL 0x%lx, still alive at %lu ms\n",
+	       (unsigned long)UINT64_MAX, (unsigned long)k_uptime_ms());
+}
+
 int attack_virtio(const char *mode);
+int attack_cpu_on(int rounds);		/* guests/rtos/attack_psci.c */
+int attack_cpu_on_bad(void);
 
 static int cmd_attack(int argc, char **argv)
 {
 	const char *what = argc == 2 ? argv[1] : "";
 	char *end;
 
+	if (argc >= 2 && argc <= 3 && !strcmp(argv[1], "cpu-on")) {
+		long rounds = argc == 3 ? strtol(argv[2], &end, 0) : 0;
+
+		if (argc == 2 || (*argv[2] && !*end && rounds > 0 && rounds <= 100000))
+			return attack_cpu_on((int)rounds);
+		what = "";
+	}
 	if (argc == 3 && !strcmp(argv[1], "read")) {
 		uint64_t addr = strtoull(argv[2], &end, 0);
 
@@ -76,6 +101,10 @@ static int cmd_attack(int argc, char **argv)
 		attack_hvc();
 	else if (!strcmp(what, "storm"))
 		attack_storm();
+	else if (!strcmp(what, "cval-max"))
+		attack_cval_max();
+	else if (!strcmp(what, "cpu-on-bad"))
+		return attack_cpu_on_bad();	/* guests/rtos/attack_psci.c */
 	else if (!strncmp(what, "virtio-", 7))
 		return attack_virtio(what);	/* guests/rtos/attack_virtio.c */
 	else {

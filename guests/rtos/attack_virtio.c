@@ -13,45 +13,17 @@
 #include <libfdt.h>
 #include <zvm/fdt_util.h>
 #include <zvm/platform.h>
+#include <zvm/virtio_regs.h>
 #include <arch/barrier.h>
 #include <arch/mmu.h>
 
-#define R_MAGIC		0x000
-#define R_VERSION	0x004
-#define R_DEVICE_ID	0x008
-#define R_DRV_FEAT	0x020
-#define R_DRV_FEAT_SEL	0x024
-#define R_QUEUE_SEL	0x030
-#define R_QUEUE_NUM	0x038
-#define R_QUEUE_READY	0x044
-#define R_NOTIFY	0x050
-#define R_ISR		0x060
-#define R_STATUS	0x070
-#define R_DESC_LO	0x080
-#define R_DESC_HI	0x084
-#define R_AVAIL_LO	0x090
-#define R_AVAIL_HI	0x094
-#define R_USED_LO	0x0a0
-#define R_USED_HI	0x0a4
-
-#define S_ACK_DRIVER	3
-#define S_FEATURES_OK	8
-#define S_DRIVER_OK	4
-#define S_NEEDS_RESET	64
-#define F_NEXT		1
+#define S_ACK_DRIVER	(VIRTIO_STATUS_ACKNOWLEDGE | VIRTIO_STATUS_DRIVER)
 #define QSIZE		8
 #define TXQ		1
 
-struct desc {
-	uint64_t addr;
-	uint32_t len;
-	uint16_t flags;
-	uint16_t next;
-};
-
 /* The rings and a buffer; RAM is identity mapped, so these are IPAs too. */
 static struct {
-	struct desc desc[QSIZE];
+	struct vring_desc desc[QSIZE];
 	uint16_t avail[2 + QSIZE];
 	uint8_t pad[4096 - QSIZE * 16 - (2 + QSIZE) * 2];
 	uint32_t used[1 + 2 * QSIZE];
@@ -85,35 +57,35 @@ static volatile uint32_t *find_device(void)
 static int driver_start(void)
 {
 	memset(&ring, 0, sizeof(ring));
-	wr(R_STATUS, 0);
-	wr(R_STATUS, S_ACK_DRIVER);
-	wr(R_DRV_FEAT_SEL, 1);
-	wr(R_DRV_FEAT, 1);			/* VIRTIO_F_VERSION_1 */
-	wr(R_DRV_FEAT_SEL, 0);
-	wr(R_DRV_FEAT, 0);
-	wr(R_STATUS, S_ACK_DRIVER | S_FEATURES_OK);
-	if (!(rd(R_STATUS) & S_FEATURES_OK))
+	wr(VIRTIO_MMIO_STATUS, 0);
+	wr(VIRTIO_MMIO_STATUS, S_ACK_DRIVER);
+	wr(VIRTIO_MMIO_DRV_FEATURES_SEL, 1);
+	wr(VIRTIO_MMIO_DRV_FEATURES, 1);			/* VIRTIO_F_VERSION_1 */
+	wr(VIRTIO_MMIO_DRV_FEATURES_SEL, 0);
+	wr(VIRTIO_MMIO_DRV_FEATURES, 0);
+	wr(VIRTIO_MMIO_STATUS, S_ACK_DRIVER | VIRTIO_STATUS_FEATURES_OK);
+	if (!(rd(VIRTIO_MMIO_STATUS) & VIRTIO_STATUS_FEATURES_OK))
 		return -1;
-	wr(R_QUEUE_SEL, TXQ);
-	wr(R_QUEUE_NUM, QSIZE);
-	wr64(R_DESC_LO, (uintptr_t)ring.desc);
-	wr64(R_AVAIL_LO, (uintptr_t)ring.avail);
-	wr64(R_USED_LO, (uintptr_t)ring.used);
-	wr(R_QUEUE_READY, 1);
-	wr(R_STATUS, S_ACK_DRIVER | S_FEATURES_OK | S_DRIVER_OK);
-	return rd(R_QUEUE_READY) == 1 ? 0 : -1;
+	wr(VIRTIO_MMIO_QUEUE_SEL, TXQ);
+	wr(VIRTIO_MMIO_QUEUE_NUM, QSIZE);
+	wr64(VIRTIO_MMIO_QUEUE_DESC_LO, (uintptr_t)ring.desc);
+	wr64(VIRTIO_MMIO_QUEUE_DRIVER_LO, (uintptr_t)ring.avail);
+	wr64(VIRTIO_MMIO_QUEUE_DEVICE_LO, (uintptr_t)ring.used);
+	wr(VIRTIO_MMIO_QUEUE_READY, 1);
+	wr(VIRTIO_MMIO_STATUS, S_ACK_DRIVER | VIRTIO_STATUS_FEATURES_OK | VIRTIO_STATUS_DRIVER_OK);
+	return rd(VIRTIO_MMIO_QUEUE_READY) == 1 ? 0 : -1;
 }
 
 /* Fill the ring for one attack; 0 for an unknown one. */
 static int poison(const char *mode)
 {
-	ring.desc[0] = (struct desc){ (uintptr_t)ring.buf, sizeof(ring.buf), 0, 0 };
+	ring.desc[0] = (struct vring_desc){ (uintptr_t)ring.buf, sizeof(ring.buf), 0, 0 };
 	ring.avail[1] = 1;				/* one chain, head 0 */
 	if (!strcmp(mode, "virtio-addr"))
 		ring.desc[0].addr = platform.ram_base + platform.ram_size + 0x1000;
 	else if (!strcmp(mode, "virtio-loop")) {
-		ring.desc[0] = (struct desc){ (uintptr_t)ring.buf, 4, F_NEXT, 1 };
-		ring.desc[1] = (struct desc){ (uintptr_t)ring.buf, 4, F_NEXT, 0 };
+		ring.desc[0] = (struct vring_desc){ (uintptr_t)ring.buf, 4, VRING_DESC_F_NEXT, 1 };
+		ring.desc[1] = (struct vring_desc){ (uintptr_t)ring.buf, 4, VRING_DESC_F_NEXT, 0 };
 	} else if (!strcmp(mode, "virtio-len"))
 		ring.desc[0].len = 0xffffffffu;
 	else if (!strcmp(mode, "virtio-index"))
@@ -128,7 +100,8 @@ int attack_virtio(const char *mode)
 	uint32_t status, isr;
 
 	regs = regs ? regs : find_device();
-	if (!regs || rd(R_MAGIC) != 0x74726976 || rd(R_VERSION) != 2) {
+	if (!regs || rd(VIRTIO_MMIO_MAGIC) != VIRTIO_MMIO_MAGIC_VALUE ||
+	    rd(VIRTIO_MMIO_VERSION) != VIRTIO_MMIO_VERSION_MODERN) {
 		puts("attack: no virtio-mmio device in the DTB");
 		return 1;
 	}
@@ -141,12 +114,13 @@ int attack_virtio(const char *mode)
 		return 1;
 	}
 	arch_mb();	/* the ring before the notify */
-	wr(R_NOTIFY, TXQ);
-	status = rd(R_STATUS);
-	isr = rd(R_ISR);
+	wr(VIRTIO_MMIO_QUEUE_NOTIFY, TXQ);
+	status = rd(VIRTIO_MMIO_STATUS);
+	isr = rd(VIRTIO_MMIO_INT_STATUS);
 	printf("attack: %s: device %u status 0x%x%s, interrupt status 0x%x, used %u\n", mode,
-	       rd(R_DEVICE_ID), status, status & S_NEEDS_RESET ? " (NEEDS_RESET)" : "", isr,
+	       rd(VIRTIO_MMIO_DEVICE_ID), status,
+	       status & VIRTIO_STATUS_NEEDS_RESET ? " (NEEDS_RESET)" : "", isr,
 	       ring.used[0] >> 16);
-	wr(R_STATUS, 0);				/* reset: ready for the next one */
+	wr(VIRTIO_MMIO_STATUS, 0);		/* reset: ready for the next one */
 	return 0;
 }

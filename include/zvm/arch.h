@@ -40,6 +40,11 @@ int arch_cpu_start(int cpu, uint64_t mpidr);
 void arch_cpu_idle(void);
 /** Stop this CPU for good (after a fatal error). */
 void arch_cpu_halt(void) __attribute__((noreturn));
+/**
+ * Take a fatal exception here (a breakpoint): the exception path reports it
+ * with registers and a backtrace and stops this CPU; the others continue.
+ */
+void arch_fatal_trap(void) __attribute__((noreturn));
 /** The hardware id (MPIDR affinity) of this CPU. */
 uint64_t arch_cpu_mpidr(void);
 
@@ -75,6 +80,9 @@ void irq_set_edge(int intid);
 void arch_send_sgi(int sgi, uint32_t cpu_mask);
 
 /* ---- system ---- */
+
+/** Call the PSCI firmware (or hypervisor) through the devicetree's conduit; returns x0. */
+int64_t arch_psci_call(uint64_t fn, uint64_t a1, uint64_t a2, uint64_t a3);
 
 void arch_system_off(void) __attribute__((noreturn));
 void arch_system_reset(void) __attribute__((noreturn));

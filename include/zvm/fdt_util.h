@@ -8,6 +8,12 @@
 #include <stdint.h>
 #include <libfdt.h>
 
+/* The cells of an "arm,gic-v3" interrupt specifier (the devicetree binding). */
+#define FDT_GIC_SPI		0	/* first cell: kind; second: SPI number */
+#define FDT_GIC_PPI		1	/* second cell: PPI number (INTID - 16) */
+#define FDT_IRQ_EDGE_RISING	1	/* third cell: trigger */
+#define FDT_IRQ_LEVEL_HIGH	4
+
 /** A number written as `cells` big-endian 32-bit cells (1 or 2). */
 uint64_t fdt_read_cells(const fdt32_t *p, int cells);
 

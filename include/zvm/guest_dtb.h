@@ -8,13 +8,14 @@
 
 #include <stddef.h>
 #include <zvm/vm_config.h>
+#include <arch/gicv3_regs.h>
 
-/* The guest-physical layout every VM sees (QEMU virt's). */
+/*
+ * The guest-physical layout every VM sees (QEMU virt's): a GICD frame
+ * (GICD_FRAME_SIZE) and per vCPU a GICR_STRIDE of redistributor frames.
+ */
 #define GUEST_GICD_BASE		0x08000000ull
-#define GUEST_GICD_SIZE		0x10000ull
 #define GUEST_GICR_BASE		0x080a0000ull
-#define GUEST_GICR_STRIDE	0x20000ull	/* per vCPU: RD_base + SGI_base frames */
-#define GUEST_UART_SIZE		0x1000ull
 #define GUEST_PPI_VTIMER	11		/* INTID 27: EL1 virtual timer */
 #define GUEST_PPI_PTIMER	14		/* INTID 30: EL1 physical timer */
 #define GUEST_PPI_STIMER	13		/* INTID 29: secure physical timer */

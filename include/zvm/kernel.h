@@ -5,6 +5,12 @@
  * Negative priorities are cooperative (never preempted by another thread,
  * only by interrupts); 0..K_LOWEST_PRIO are preemptible. The idle thread
  * runs below every other priority.
+ *
+ * Contracts: each call below says what it returns, whether it may block
+ * (then it must be called from a thread, never from an interrupt handler
+ * or with a spinlock held; K_ASSERT checks the first) and whether an
+ * interrupt handler ("ISR") may call it. A call that says neither does not
+ * block and may be called from anywhere.
  */
 #ifndef ZVM_KERNEL_H
 #define ZVM_KERNEL_H
@@ -12,6 +18,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <zvm/assert.h>
 #include <zvm/list.h>
 #include <zvm/spinlock.h>
 
@@ -48,14 +55,17 @@ typedef int64_t k_timeout_t;
 
 /* ---- time ---- */
 
-/** Counter frequency in Hz (CNTFRQ). */
+/** Counter frequency in Hz (CNTFRQ). Any context. */
 uint64_t k_ticks_per_sec(void);
-/** Current counter value. */
+/** Current counter value. Any context. */
 uint64_t k_cycle_get(void);
+/** Nanoseconds to counter ticks, rounded up (a timeout never ends early). Any context. */
 uint64_t k_ns_to_ticks(uint64_t ns);
+/** Counter ticks to nanoseconds, rounded down. Any context. */
 uint64_t k_ticks_to_ns(uint64_t ticks);
-/** Time since boot. */
+/** Time since boot in ns. Any context. */
 uint64_t k_uptime_ns(void);
+/** Time since boot in ms. Any context. */
 static inline uint64_t k_uptime_ms(void) { return k_uptime_ns() / 1000000u; }
 
 /** A deadline on the timeout queue; embedded in threads and timers. */
@@ -136,41 +146,70 @@ struct k_thread {
 
 /**
  * Initialise a thread on a caller-provided stack. It does not run until
- * k_thread_start(). Affinity defaults to all CPUs.
+ * k_thread_start(). Affinity defaults to all CPUs. Does not block; thread
+ * context (it is not meant for ISRs).
  */
 void k_thread_create(struct k_thread *t, const char *name, void *stack,
 		     size_t stack_size, k_thread_entry_t entry, void *arg,
 		     int prio);
-/** Create and start a thread whose struct and stack come from the heap. */
+/**
+ * Create and start a thread whose struct and stack come from the heap.
+ * Returns it, or NULL when the heap is short. Does not block; thread context.
+ */
 struct k_thread *k_thread_spawn(const char *name, size_t stack_size,
 				k_thread_entry_t entry, void *arg, int prio,
 				uint32_t affinity);
+/** Make a K_THREAD_NEW thread ready (no effect on any other state); it may run at once. ISR-safe. */
 void k_thread_start(struct k_thread *t);
-/** Set the CPU mask of a thread that is not yet started (or pin later). */
+/**
+ * Set the CPU mask of a thread that is new or suspended. Returns 0,
+ * K_EINVAL for a mask with no CPU, K_EBUSY if the thread is ready, running
+ * or pending. Does not block; ISR-safe.
+ */
 int k_thread_cpu_mask_set(struct k_thread *t, uint32_t mask);
+/** k_thread_cpu_mask_set() with the one CPU `cpu`. */
 static inline int k_thread_cpu_pin(struct k_thread *t, int cpu)
 {
 	return k_thread_cpu_mask_set(t, 1u << cpu);
 }
+/**
+ * Stop t from running until k_thread_resume(). Suspending itself blocks
+ * the caller (thread context); suspending a thread running on another CPU
+ * takes effect when it next leaves that CPU; a pending thread is suspended
+ * when it is woken.
+ */
 void k_thread_suspend(struct k_thread *t);
+/** Make a suspended thread ready again (cancels a suspend not yet done). ISR-safe. */
 void k_thread_resume(struct k_thread *t);
-/** Stop a thread for good; joiners are woken. Aborting self never returns. */
+/**
+ * Stop a thread for good; joiners are woken. Aborting self never returns.
+ * Aborting a thread running on another CPU waits (blocks) until it has left
+ * that CPU when called from a thread with interrupts on, else only asks it.
+ */
 void k_thread_abort(struct k_thread *t);
-/** Wait for a thread to end; frees it if it was spawned. */
+/**
+ * Wait for a thread to end; frees it if it was spawned. Returns 0,
+ * K_EAGAIN on timeout, K_EBUSY (K_NO_WAIT and still alive) or K_EDEADLK
+ * (joining itself). Blocks: thread context only.
+ */
 int k_thread_join(struct k_thread *t, k_timeout_t timeout);
+/** Set t's base priority (ignored outside K_HIGHEST_PRIO..K_LOWEST_PRIO); may preempt the caller. */
 void k_thread_priority_set(struct k_thread *t, int prio);
+/** The thread running on this CPU (in an ISR: the one it interrupted). Any context. */
 struct k_thread *k_current(void);
+/** Let the other ready threads of the caller's priority run first. Thread context. */
 void k_yield(void);
-/** Sleep for a relative time; returns 0. */
+/** Sleep for a relative time (K_NO_WAIT: yield); returns 0. Blocks: thread context only. */
 int k_sleep(k_timeout_t timeout);
-/** Busy-wait (no yield) for the given time. */
+/** Busy-wait (no yield, no block) for the given time. Any context. */
 void k_busy_wait_ns(uint64_t ns);
-/** Time slicing among equal-priority preemptible threads; 0 turns it off. */
+/** Time slicing among equal-priority preemptible threads; 0 turns it off. Any context. */
 void k_sched_time_slice_set(uint32_t slice_ms);
 /* The slice set at boot, in ms: threads of equal preemptible priority take turns. */
 #define K_TIME_SLICE_MS		10
+/** A state's name ("ready", ...); "?" for a value out of range. Any context. */
 const char *k_thread_state_str(enum k_thread_state s);
-/** Bytes of the thread's stack never written (high-water mark). */
+/** Bytes of the thread's stack never written (high-water mark). Any context. */
 size_t k_thread_stack_unused(const struct k_thread *t);
 /** Call fn for every thread, under the scheduler lock: fn must not block. */
 void k_thread_foreach(void (*fn)(struct k_thread *t, void *arg), void *arg);
@@ -186,12 +225,16 @@ struct k_cpu_info {
 	uint64_t switches;		/* context switches */
 };
 
-/** CPUs online now (a CPU stopped by a fatal exception is not). */
+/** CPUs online now (a CPU stopped by a fatal exception is not). Any context. */
 int k_num_cpus(void);
-/** CPUs the kernel started, online or not. */
+/** CPUs the kernel started, online or not. Any context. */
 int k_num_cpus_present(void);
+/** The CPU the caller runs on (a thread may move right after it returns). Any context. */
 int k_cpu_id(void);
+/** A snapshot of CPU `cpu`'s state and counters into info. Any context. */
 void k_cpu_info_get(int cpu, struct k_cpu_info *info);
+/** True while this CPU runs an interrupt handler (where nothing may block). Any context. */
+bool k_is_in_isr(void);
 
 /*
  * Kernel objects (semaphores, mutexes, message queues) and all wait queues
@@ -207,9 +250,17 @@ struct k_sem {
 	dlist_t waitq;
 };
 
+/** Set up s with `initial` units; k_sem_give never raises the count above `limit`. */
 void k_sem_init(struct k_sem *s, unsigned initial, unsigned limit);
+/**
+ * Take one unit, waiting up to `timeout` for one. Returns 0, K_EBUSY
+ * (K_NO_WAIT and none free) or K_EAGAIN (timed out). With K_NO_WAIT it
+ * never blocks and is ISR-safe; otherwise it may block: thread context only.
+ */
 int k_sem_take(struct k_sem *s, k_timeout_t timeout);
+/** Wake the most urgent waiter, or add a unit (up to the limit). Never blocks; ISR-safe. */
 void k_sem_give(struct k_sem *s);
+/** Units free now (a hint: it may change at once). Any context. */
 unsigned k_sem_count_get(struct k_sem *s);
 
 /* ---- mutexes (recursive, with priority inheritance) ---- */
@@ -221,9 +272,24 @@ struct k_mutex {
 	dlist_t waitq;
 };
 
+/** Set up m unlocked. */
 void k_mutex_init(struct k_mutex *m);
+/**
+ * Lock m (again, if the caller holds it: it must unlock as often), waiting
+ * up to `timeout`; while waiting it lends its priority to the owner.
+ * Returns 0, K_EBUSY (K_NO_WAIT and held by another) or K_EAGAIN (timed
+ * out). May block. Thread context only, never an ISR (a mutex has a
+ * thread as owner): K_ASSERT checks it.
+ */
 int k_mutex_lock(struct k_mutex *m, k_timeout_t timeout);
+/**
+ * Undo one k_mutex_lock; the last one hands m to the most urgent waiter
+ * and may switch to it. Returns 0, or K_EPERM if the caller does not hold
+ * m. Does not block. Thread context only (K_ASSERT checks it).
+ */
 int k_mutex_unlock(struct k_mutex *m);
+/** Does the calling thread hold m? For K_ASSERT of a locking rule. Any context. */
+bool k_mutex_held(const struct k_mutex *m);
 
 /* ---- message queues (fixed-size messages, FIFO) ---- */
 
@@ -237,16 +303,36 @@ struct k_msgq {
 	dlist_t waitq;			/* senders or receivers, never both */
 };
 
+/** Set up q on `buffer`, which holds max_msgs messages of msg_size bytes. */
 void k_msgq_init(struct k_msgq *q, void *buffer, size_t msg_size,
 		 uint32_t max_msgs);
+/**
+ * Copy one message (msg_size bytes) in, waiting up to `timeout` for room.
+ * Returns 0, K_EBUSY (K_NO_WAIT and full) or K_EAGAIN (timed out). With
+ * K_NO_WAIT never blocks and is ISR-safe; otherwise thread context only.
+ */
 int k_msgq_put(struct k_msgq *q, const void *msg, k_timeout_t timeout);
+/**
+ * Copy the oldest message out into msg, waiting up to `timeout` for one.
+ * Returns 0, K_EBUSY (K_NO_WAIT and empty) or K_EAGAIN (timed out). With
+ * K_NO_WAIT never blocks and is ISR-safe; otherwise thread context only.
+ */
 int k_msgq_get(struct k_msgq *q, void *msg, k_timeout_t timeout);
+/** Messages queued now (a hint: it may change at once). Any context. */
 uint32_t k_msgq_num_used(struct k_msgq *q);
 
 /* ---- memory ---- */
 
+/*
+ * The kernel heap, behind a spinlock: never blocks, ISR-safe (but an ISR
+ * should not need memory), alignment 16 bytes.
+ */
+
+/** size bytes, or NULL (size 0 or no room; a failure is counted in `mem`). */
 void *k_malloc(size_t size);
+/** n * size zeroed bytes, or NULL (also when n * size overflows). */
 void *k_calloc(size_t n, size_t size);
+/** Give back a block from k_malloc/k_calloc; NULL is ignored, a bad pointer refused and counted. */
 void k_free(void *p);
 
 #endif /* ZVM_KERNEL_H */

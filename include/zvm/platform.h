@@ -22,6 +22,7 @@ struct platform {
 	int timer_virt_intid;		/* EL1 virtual timer */
 	int timer_phys_intid;		/* EL1 physical timer */
 	int ncpus;
+	int boot_cpus;			/* CPUs to start: ncpus, or bootargs "maxcpus=N" */
 	uint64_t cpu_mpidr[K_MAX_CPUS];
 	enum psci_conduit psci;
 	char model[48];

@@ -26,6 +26,7 @@ struct k_cpu {
 	uint64_t slice_deadline;	/* 0: no time slice running */
 	bool slice_expired;
 	uint64_t irqs;
+	unsigned irq_nesting;		/* > 0 while it runs interrupt handlers; this CPU writes it */
 	uint64_t switches;
 	uint64_t idle_ticks;		/* total time in the idle thread */
 	uint64_t idle_since;		/* when idle last got the CPU */

@@ -17,6 +17,24 @@ struct vcpu *vcpu_current(void);
 /** Connect and enable, on every online CPU, the virtual timer and GIC maintenance PPIs. */
 void vcpu_irqs_init(void);
 
+/* PSCI power state (virt/vcpu_power.c; the rules in include/zvm/vm.h). */
+/** Set the power state of a vCPU whose VM is stopped (VMM): ON or OFF. */
+void vcpu_power_init(struct vcpu *vcpu, bool on);
+/** The power state now (a snapshot). */
+enum vcpu_power vcpu_power_get(const struct vcpu *vcpu);
+/**
+ * CPU_ON of target at pc with x0 = arg: returns the state found. VCPU_OFF
+ * means this call was accepted (target is now ON_PENDING; kick it); any
+ * other value means it was refused and nothing changed.
+ */
+enum vcpu_power vcpu_power_request_on(struct vcpu *target, uint64_t pc, uint64_t arg);
+/** Own thread: is a CPU_ON pending? Then *pc, *arg are its entry point and context. */
+bool vcpu_power_take_boot(struct vcpu *vcpu, uint64_t *pc, uint64_t *arg);
+/** Own thread, after resetting itself to the pending CPU_ON: ON_PENDING -> ON. */
+void vcpu_power_set_on(struct vcpu *vcpu);
+/** Own thread (PSCI CPU_OFF): ON -> OFF. */
+void vcpu_power_off(struct vcpu *vcpu);
+
 /* Exit handlers (virt/vpsci.c, virt/vcpu_exit.c). */
 void vcpu_handle_exit(struct vcpu *vcpu, uint64_t kind);
 /** HVC or SMC #0: PSCI and zvm hypercalls; results in x0. */

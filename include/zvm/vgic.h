@@ -25,19 +25,15 @@
 #include <stdint.h>
 #include <zvm/list.h>
 #include <zvm/spinlock.h>
+#include <arch/gicv3_regs.h>
 
 struct vm;
 struct vcpu;
 struct vgic_irq;
 
-/* What every guest sees, as on QEMU's virt board. */
-#define VGIC_GICD_BASE		0x08000000ull
-#define VGIC_GICD_SIZE		0x10000ull
-#define VGIC_GICR_BASE		0x080a0000ull
-#define VGIC_GICR_STRIDE	0x20000ull	/* RD frame + SGI frame per vCPU */
-#define VGIC_NR_PRIVATE		32		/* SGIs 0-15, PPIs 16-31 */
+/* Where guests find the GIC: GUEST_GICD_BASE, GUEST_GICR_BASE (guest_dtb.h). */
 #define VGIC_MAX_SPIS		960		/* INTIDs 32..991 */
-#define VGIC_MAX_LRS		16
+#define VGIC_MAX_LRS		16		/* ICH_LR0..15_EL2: the architecture's most */
 
 /* Per-VM state: distributor and SPIs. */
 struct vgic {

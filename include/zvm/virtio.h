@@ -16,25 +16,12 @@
 #include <stdint.h>
 #include <zvm/kernel.h>
 #include <zvm/virtio_config.h>
+#include <zvm/virtio_regs.h>
 #include <zvm/virtqueue.h>
 
 struct vm;
 
 #define VIRTIO_MAX_QUEUES	2
-
-/* Device status bits. */
-#define VIRTIO_STATUS_ACKNOWLEDGE	1
-#define VIRTIO_STATUS_DRIVER		2
-#define VIRTIO_STATUS_DRIVER_OK		4
-#define VIRTIO_STATUS_FEATURES_OK	8
-#define VIRTIO_STATUS_NEEDS_RESET	64
-#define VIRTIO_STATUS_FAILED		128
-
-/* InterruptStatus bits. */
-#define VIRTIO_INT_USED		1
-#define VIRTIO_INT_CONFIG	2
-
-#define VIRTIO_F_VERSION_1	32
 
 struct virtio_dev;
 

@@ -12,17 +12,11 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <zvm/virtio_regs.h>
 #include <zvm/vmem.h>
 
 #define VQ_MAX_SIZE	128		/* QueueNumMax of every queue */
 #define VQ_ERR_LEN	96
-
-/* Descriptor flags. */
-#define VRING_DESC_F_NEXT	1
-#define VRING_DESC_F_WRITE	2
-#define VRING_DESC_F_INDIRECT	4
-/* avail->flags: the driver does not want an interrupt. */
-#define VRING_AVAIL_F_NO_INTERRUPT	1
 
 /** One queue as the driver configured it through the transport. */
 struct virtqueue {

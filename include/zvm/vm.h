@@ -2,6 +2,51 @@
  * Virtual machines and vCPUs. A vCPU is a kernel thread with the VM's
  * priority and CPU affinity; running it means switching its EL1 context in
  * and entering the guest until a trap brings it back.
+ *
+ * Who may write what. "The VMM" is a thread holding vmm_lock (virt/vmm.c,
+ * vmm_lock_held()); "stopped" means no thread of the VM's vCPUs has been
+ * started or all of them have been joined (vm_setup before vm_start, and
+ * vm_teardown after vcpu_destroy). Anyone may read a field for a snapshot.
+ *
+ * struct vm
+ *   id, cfg, vmid, s2, ram, ram_bytes, loaded, started_at, vuart, virtio,
+ *   arch (its stage-2 registers; the vGIC distributor has its own locks,
+ *   virt/vgic/vgic.c), and every vcpus[i] as a whole (create, destroy):
+ *       the VMM, while the VM is stopped.
+ *   vdevs, nr_vdevs (the MMIO registry): the VMM while the VM is stopped;
+ *       vdev_register/vdev_unregister_priv assert it, vCPUs only read it.
+ *   state, halt_reason, paused_at, arch.cntvoff: with vm->lock held, through
+ *       vm_set_state() and vm_halt(). The VMM makes every transition; a vCPU
+ *       thread of this VM only RUNNING or PAUSED -> HALTED (vm_halt) and
+ *       RUNNING or PAUSED -> PAUSED for a guest reset (vmm_request_reset).
+ *       A transition checks the state it starts from under the lock, so a
+ *       vCPU's halt and the VMM's pause or resume never undo each other.
+ *       The VMM may also write them without the lock while the VM is stopped.
+ *   exits_by_kind: any vCPU thread of this VM, by an atomic add
+ *       (vm_count_exit); the VMM zeroes it while the VM is stopped.
+ *   console_attached: vuart_attach, under the vUART's lock.
+ *   hvc_attached: virtio_console_attach, under the virtio console's mutex.
+ *   lock: a spinlock held for a few loads and stores only; nothing (no
+ *       printf, no kick, no other lock) is done while holding it.
+ *
+ * struct vcpu
+ *   vm, id, thread: the VMM, while the VM is stopped (vcpu_create/destroy).
+ *   arch: the vCPU's own thread; other threads only while the VM is stopped
+ *       (vm_load resets it before the threads start). A PSCI CPU_ON caller
+ *       never touches it: the target resets itself (vcpu_boot_self).
+ *       Except: its cntvoff also by the VMM under vm->lock while the VM is
+ *       paused, just before it runs again (vcpu_arch_set_cntvoff; its vCPUs
+ *       do not enter the guest while paused and load it when they get a
+ *       CPU); its vtimer_asserted also by the virtual timer interrupt on its
+ *       CPU while it is current there (the same CPU); its vgic under the
+ *       vGIC's own locks (virt/vgic/vgic.c).
+ *   power, boot_pc, boot_arg: with vm->lock held (virt/vcpu_power.c):
+ *       OFF -> ON_PENDING by the one CPU_ON caller that finds it OFF (it
+ *       also writes boot_*); ON_PENDING -> ON and ON -> OFF (CPU_OFF) by the
+ *       vCPU's own thread; any value by the VMM while the VM is stopped.
+ *   in_guest, waiting: the vCPU's own thread (waiting with atomics).
+ *   exit_req: the VMM (vcpu_destroy).
+ *   wake: a semaphore: anyone gives, only the vCPU's own thread takes.
  */
 #ifndef ZVM_VM_H
 #define ZVM_VM_H
@@ -34,7 +79,12 @@ enum vm_exit_kind {
 	EXIT_ABORT, EXIT_OTHER, EXIT_KINDS,
 };
 
-enum vcpu_power { VCPU_OFF, VCPU_ON };
+/* PSCI power state of a vCPU (rules above; virt/vcpu_power.c). */
+enum vcpu_power {
+	VCPU_OFF,		/* never started, or after CPU_OFF */
+	VCPU_ON_PENDING,	/* a CPU_ON was accepted; the vCPU has not yet reset itself */
+	VCPU_ON,
+};
 
 struct vcpu {
 	struct vcpu_arch arch;		/* registers, GIC CPU interface, timer line; first */
@@ -42,6 +92,8 @@ struct vcpu {
 	int id;
 	struct k_thread *thread;
 	enum vcpu_power power;
+	uint64_t boot_pc;		/* the accepted CPU_ON: entry point, */
+	uint64_t boot_arg;		/* and context id for x0 */
 	bool in_guest;			/* between flush and sync, on thread->cpu */
 	bool exit_req;			/* the thread should end (VM deleted) */
 	bool waiting;			/* blocked, or about to block, in a trapped WFI */
@@ -69,7 +121,7 @@ struct vm {
 	struct virtio_dev *virtio[VM_MAX_VIRTIO];	/* virt/virtio/ */
 	bool hvc_attached;		/* `zvm look --hvc` is on its virtio console */
 	uint64_t exits_by_kind[EXIT_KINDS];
-	k_spinlock_t lock;
+	k_spinlock_t lock;		/* state, halt_reason, paused_at, arch.cntvoff, vCPU power */
 };
 
 /** All exits of vm so far, of every kind (`zvm info`'s EXITS). */
@@ -82,7 +134,34 @@ static inline uint64_t vm_exits_total(const struct vm *vm)
 	return n;
 }
 
-/** Stop a VM for good with a reason everyone can read; prints "VM <id> halted: <reason>". */
+/* A mask of vm_state values, for vm_set_state(). */
+#define VM_STATE_BIT(s)		(1u << (s))
+#define VM_STATE_ANY		(VM_STATE_BIT(VM_CREATED) | VM_STATE_BIT(VM_RUNNING) | \
+				 VM_STATE_BIT(VM_PAUSED) | VM_STATE_BIT(VM_HALTED))
+
+/**
+ * Move vm to `to` if its state is one of `from` (a VM_STATE_BIT mask),
+ * under vm->lock; leaving RUNNING freezes guest time (paused_at), PAUSED ->
+ * RUNNING continues it. Returns false, changing nothing, otherwise.
+ * Does not kick the vCPUs.
+ */
+bool vm_set_state(struct vm *vm, unsigned from, enum vm_state to);
+/** The VM's state now (a snapshot). */
+static inline enum vm_state vm_state_get(const struct vm *vm)
+{
+	return __atomic_load_n(&vm->state, __ATOMIC_ACQUIRE);
+}
+/** Count one exit of this kind; any vCPU thread of vm. */
+static inline void vm_count_exit(struct vm *vm, enum vm_exit_kind kind)
+{
+	__atomic_fetch_add(&vm->exits_by_kind[kind], 1, __ATOMIC_RELAXED);
+}
+
+/**
+ * Stop a running or paused VM for good with a reason everyone can read;
+ * prints "VM <id> halted: <reason>". A VM that is already halted (or being
+ * rebuilt) keeps its first reason. From a vCPU thread or the VMM.
+ */
 void vm_halt(struct vm *vm, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /** Make vcpu notice new work now: wake it from WFI or pull it out of the guest. */
 void vcpu_kick(struct vcpu *vcpu);

@@ -1,11 +1,16 @@
 /*
  * The VM manager: the lifecycle behind the `zvm` shell commands. Every
- * operation is serialised by one mutex and answers with 0 or a negative
- * K_E* code plus a message in `err` a user can read.
+ * operation that changes a VM (new, run, pause, reset, delete, update) is
+ * serialised by one mutex, vmm_lock, and answers with 0 or a negative K_E*
+ * code plus a message in `err` a user can read. They block (thread
+ * context only). vmm_get, vmm_guest_ticks and vmm_state_name take no mutex;
+ * vmm_request_reset is a vCPU's request and never takes it (include/zvm/vm.h
+ * says who may write each field of a VM).
  */
 #ifndef ZVM_VMM_H
 #define ZVM_VMM_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <zvm/vm.h>
 
@@ -15,8 +20,9 @@
 void vmm_init(void);
 /** Create a VM from cfg; returns its id (>= 0) or an error. */
 int vmm_new(const struct vm_config *cfg, char *err, size_t len);
-/** Start (first run: load images) or resume a VM. */
+/** Start (first run: load images) or resume a VM; K_EINVAL if it is running or halted. */
 int vmm_run(int id, char *err, size_t len);
+/** Pause a running VM: its vCPUs stop and its guest time stands still. */
 int vmm_pause(int id, char *err, size_t len);
 /** Stop, reload the images and start again from the entry point. */
 int vmm_reset(int id, char *err, size_t len);
@@ -27,9 +33,15 @@ int vmm_update(int id, const struct vm_config *cfg, char *err, size_t len);
 /** The VM with this id, or NULL. The pointer is valid until it is deleted. */
 struct vm *vmm_get(int id);
 /** Guest time of a VM in counter ticks (stands still while paused). */
-uint64_t vmm_guest_ticks(const struct vm *vm);
+uint64_t vmm_guest_ticks(struct vm *vm);
+/** "created", "running", "paused", "halted" ("?" out of range). */
 const char *vmm_state_name(enum vm_state s);
-/** From a vCPU: reset this VM soon (done by the VMM worker, not the vCPU). */
+/** Does the calling thread hold vmm_lock? (K_ASSERT in the VM object's steps.) */
+bool vmm_lock_held(void);
+/**
+ * From a vCPU: pause this VM now and reset it soon (done by the VMM worker,
+ * not the vCPU); ignored while the VMM is stopping it. Never blocks.
+ */
 void vmm_request_reset(struct vm *vm);
 
 #endif /* ZVM_VMM_H */

@@ -12,7 +12,6 @@
 struct vm;
 
 #define VUART_BASE	0x09000000ul
-#define VUART_SIZE	0x1000ul
 #define VUART_INTID	33		/* SPI 1 */
 
 int vuart_init(struct vm *vm);

@@ -20,6 +20,7 @@ import time
 import pexpect
 
 TOP = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+QEMU = os.path.join(TOP, "scripts", "qemu-system.sh")   # zvm's QEMU
 READY = "zvm-linux: ready"
 PROMPT = "zvm-linux:~# "
 
@@ -38,10 +39,10 @@ def main():
     argv = ["-M", "virt,gic-version=3", "-cpu", "max,pauth-impdef=on",
             "-smp", str(a.smp), "-m", a.mem, "-nographic", "-nic", "none",
             "-no-reboot", "-kernel", image, "-initrd", initrd, "-append", a.append]
-    print("$ qemu-system-aarch64 " + " ".join(
+    print("$ scripts/qemu-system.sh " + " ".join(
         f'"{x}"' if " " in x else x for x in argv), flush=True)
     t0 = time.monotonic()
-    q = pexpect.spawn("qemu-system-aarch64", argv, encoding="utf-8",
+    q = pexpect.spawn(QEMU, argv, encoding="utf-8",
                       codec_errors="replace", timeout=a.timeout)
     q.logfile_read = sys.stdout
     failures = []

@@ -5,6 +5,9 @@ console shows a block from `*** FATAL: unexpected sync exception on CPU N`
 (with ESR, FAR, ELR, the registers and a backtrace) to
 `*** CPU N stopped; the other CPUs continue`; then `cpus` shows CPU N not
 online and the shell still answers on the other CPUs.
+`fault N assert` makes that thread fail a K_ASSERT (include/zvm/assert.h):
+first `*** ASSERT failed at shell/cmd_fault.c:LINE: fault_addr == 0`, then
+the same FATAL block for a BRK, and CPU N stops the same way.
 """
 import re
 import time
@@ -93,6 +96,27 @@ def test_second_fault(vm):
     up2 = uptime(vm)
     assert up2 > up1, "uptime did not increase: %.3f then %.3f" % (up1, up2)
     assert vm.lines("log")[0].startswith("log level: ")
+
+
+def test_failed_assert_stops_one_cpu(vm):
+    mark = vm.mark()
+    vm.send("fault 2 assert\n")
+    m = vm.wait_for(r"^\*\*\* ASSERT failed at ([\w/.]+):(\d+): (.+)$",
+                    "the failed assertion's report", mark, timeout=FAULT_TIMEOUT)
+    assert (m.group(1), m.group(3)) == ("shell/cmd_fault.c", "fault_addr == 0"), m.group(0)
+    foot = "*** CPU 2 stopped; the other CPUs continue"
+    vm.wait_for(re.escape(foot), "the end of the FATAL report", mark, timeout=FAULT_TIMEOUT)
+    vm.sync()
+    text = vm.since(mark)
+    block = text[text.index("*** FATAL"):text.index(foot) + len(foot)]
+    header = block.split("\n")[0]
+    assert re.match(r"\*\*\* FATAL: unexpected sync exception on CPU 2 in thread 'fault': BRK$",
+                    header), header
+    assert re.search(r"#0 pc [0-9a-f]{16}", block), block
+    assert "CPU 2 stopped by the failed assertion; 1 CPUs remain online" in text, text
+    states = cpu_states(vm)
+    assert states[2] != "online" and states[0] == "online", states
+    assert vm.lines("version")[0].startswith("zvm ")
 
 
 def test_fault_bad_cpu(vm):

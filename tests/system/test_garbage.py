@@ -7,12 +7,15 @@ NUL and 8-bit bytes all reach the guest UART.
 import random
 import re
 
+import pytest
+
 from zvm import FATAL
 
 GARBAGE_SEED = 20240601
 GARBAGE_BYTES = 64 * 1024
 
 
+@pytest.mark.time_limit(400)      # its waits allow 300 s each for 64 KiB
 def test_binary_garbage(vm):
     garbage = random.Random(GARBAGE_SEED).randbytes(GARBAGE_BYTES)
     vm.send(garbage, timeout=300, stall=30)

@@ -1,7 +1,11 @@
 """Scenario ktest: every kernel self-test passes on the host's 4 CPUs (none skipped)."""
 import re
 
+import pytest
+
 KTEST_TIMEOUT = 300
+
+pytestmark = pytest.mark.time_limit(KTEST_TIMEOUT + 60)
 
 
 def test_ktest_all_pass(vm):

@@ -2,7 +2,7 @@
 import os
 import subprocess
 
-from zvm import LOG_DIR, PROMPT, TOP, clean, find
+from zvm import LOG_DIR, PROMPT, TOP, clean, find, scaled
 
 TOO_LONG_RE = r"error: line too long \(max (\d+) characters\)"
 
@@ -42,16 +42,17 @@ def test_run_sh_with_piped_stdin():
     """`printf 'version\\npoweroff\\n' | scripts/run.sh` exits 0 after the version."""
     os.makedirs(LOG_DIR, exist_ok=True)
     log = os.path.join(LOG_DIR, "run_pipe.log")
+    limit = scaled(100)
     try:
         p = subprocess.run([os.path.join(TOP, "scripts", "run.sh")], cwd=TOP,
                            input=b"version\npoweroff\n", stdout=subprocess.PIPE,
-                           stderr=subprocess.STDOUT, timeout=180)
+                           stderr=subprocess.STDOUT, timeout=limit)
     except subprocess.TimeoutExpired as e:
         out = (e.output or b"").decode("latin-1")
         with open(log, "w") as f:
             f.write(out)
-        raise AssertionError("scripts/run.sh did not exit within 180 s; output:\n"
-                             + clean(out)[-2000:])
+        raise AssertionError("scripts/run.sh did not exit within %.0f s; output:\n%s"
+                             % (limit, clean(out)[-2000:]))
     out = clean(p.stdout.decode("latin-1"))
     with open(log, "w") as f:
         f.write(out)

@@ -22,8 +22,12 @@ docs/vm-config.md, guests/rtos/ring.c, include/zvm/shm_ring.h):
 """
 import re
 
+import pytest
+
 from test_linux import lx, lx_attach, lx_lines, wait_linux_boot
 from zvm import mem_stats, zvm_info
+
+pytestmark = pytest.mark.time_limit(300)    # a Linux boot; 1000 round trips
 
 ALLOW_FATAL = True      # the guests' own FATAL reports after an injected abort
 
@@ -43,8 +47,7 @@ def one(vm, line):
 def in_guest(vm, vm_id, line, **kw):
     """A command in VM vm_id's shell; its output lines."""
     if vm.attached != vm_id:
-        if vm.attached is not None:
-            vm.detach()
+        vm.home()
         vm.attach(vm_id)
     return [l for l in vm.guest_cmd(line, **kw).split("\n") if l.strip()]
 
@@ -53,8 +56,7 @@ def linux_shell(vm):
     """Attach to the Linux VM's shell, from wherever we are."""
     if vm.attached == LX:
         return
-    if vm.attached is not None:
-        vm.detach()
+    vm.home()
     lx_attach(vm, LX)
 
 
@@ -108,7 +110,7 @@ def test_each_vm_sees_its_regions(vm):
 
 
 def test_second_vm_of_a_granted_name_is_refused(vm):
-    vm.detach()
+    vm.home()
     before = mem_stats(vm)
     assert one(vm, "zvm new -t rtos") == \
         "error: shared memory 'rtos-linux' is already attached to VM %d (rtos)" % RT
@@ -241,7 +243,7 @@ def test_vm_without_a_grant_sees_nothing(vm):
 
 
 def test_delete_returns_all_memory(vm):
-    vm.detach()
+    vm.home()
     for vm_id in (RT, RT2, OTHER, LX):
         assert one(vm, "zvm delete -n %d" % vm_id) == "VM %d deleted" % vm_id
     vm.guests.clear()

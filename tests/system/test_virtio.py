@@ -18,8 +18,12 @@ Contract (configs/vms.dts, docs/vm-config.md, include/zvm/virtio.h):
 import os
 import re
 
+import pytest
+
 from zvm import CTRL_X, PROMPT, find, zvm_info
 from test_linux import (lx, lx_lines, lx_sync, one, wait_linux_boot, wait_lx)
+
+pytestmark = pytest.mark.time_limit(300)    # a test may boot Linux twice
 
 LX, RT = 0, 1
 TAG = "zv%d" % os.getpid()     # typed lines stay short: the guest's editor wraps at 80
@@ -30,6 +34,14 @@ def lx_attach(vm):
     vm.attach(LX, sync=False)
     lx_sync(vm)
     lx(vm, "dmesg -n 1")        # kernel messages to the log only, not the console
+
+
+def lx_here(vm):
+    """Attached to the Linux VM's shell, from wherever the console is (a
+    test that failed before may have left it at the host's)."""
+    if vm.attached != LX:
+        vm.home()
+        lx_attach(vm)
 
 
 def mount(vm):
@@ -51,6 +63,7 @@ def test_linux_sees_its_virtio_devices(vm):
 
 
 def test_ext4_write_survives_guest_reboot(vm):
+    lx_here(vm)
     files = mount(vm)
     assert "README" in files, files
     assert lx_lines(vm, "cat /mnt/README") == [README]
@@ -67,6 +80,7 @@ def test_ext4_write_survives_guest_reboot(vm):
 
 
 def test_ext4_write_survives_zvm_reset(vm):
+    lx_here(vm)
     assert lx_lines(vm, "echo %s-rs > /mnt/rs.txt && sync && echo synced" % TAG) == \
         ["synced"]
     vm.detach()
@@ -80,12 +94,14 @@ def test_ext4_write_survives_zvm_reset(vm):
 
 
 def test_hvc_output_reaches_the_host(vm):
+    lx_here(vm)
     mark = vm.mark()
     lx(vm, "echo hvc-out-$((6*7)) > /dev/hvc0")
     vm.wait_for(r"^\[linux:hvc\] hvc-out-42$", "the guest's hvc0 line on the host", mark)
 
 
 def test_typing_into_hvc_from_the_host(vm):
+    lx_here(vm)
     lx(vm, "head -n1 /dev/hvc0 > /tmp/hvc.txt &")
     vm.detach()
     vm.send("zvm look -n %d --hvc\n" % LX)
@@ -102,7 +118,7 @@ def test_typing_into_hvc_from_the_host(vm):
 
 
 def test_look_hvc_needs_a_virtio_console(vm):
-    vm.detach()
+    vm.home()
     assert one(vm, "zvm look -n 5 --hvc") == "error: no VM with id 5"
 
 
@@ -142,7 +158,7 @@ def test_hostile_rings_are_refused(vm):
 
 
 def test_disk_is_free_after_delete(vm):
-    vm.detach()
+    vm.home()
     assert one(vm, "zvm delete -n %d" % LX) == "VM %d deleted" % LX
     vm.guests.difference_update({"linux", "linux:hvc"})
     assert one(vm, "zvm new -t linux").startswith("VM %d created: linux (linux)" % LX)

@@ -9,6 +9,8 @@ Contract (configs/vms.dts, virt/virtio/virtio_net.c, virt/virtio/vswitch.c):
 import re
 import time
 
+import pytest
+
 from zvm import find, zvm_info
 from test_linux import (LINUX_CMD_TIMEOUT, lx, lx_lines, lx_sync, one, wait_lx)
 
@@ -17,13 +19,14 @@ IP = {A: "10.0.0.1", B: "10.0.0.2"}
 MAC = {A: "02:5a:56:00:00:02", B: "02:5a:56:01:00:01"}
 KIB = 2048
 
+pytestmark = pytest.mark.time_limit(300)    # two Linux boots
+
 
 def use(vm, vm_id):
     """Attach to vm_id's PL011 shell (detaching from the other first)."""
     if vm.attached == vm_id:
         return
-    if vm.attached is not None:
-        vm.detach()
+    vm.home()
     vm.attach(vm_id, sync=False)
     lx_sync(vm)
 
@@ -75,7 +78,7 @@ def test_nc_transfer(vm):
 
 
 def test_switch_learned_and_vms_fine(vm):
-    vm.detach()
+    vm.home()
     rows = zvm_info(vm)
     assert (rows[A]["state"], rows[B]["state"]) == ("running", "running"), rows
     assert one(vm, "zvm delete -n %d" % B) == "VM %d deleted" % B

@@ -11,6 +11,8 @@ Contract (README "Running a guest", guests/rtos/app.c):
 import re
 import time
 
+import pytest
+
 from zvm import check_sync_sequence, find, mem_stats, sync_turns, zvm_info
 
 # Guest time between two sync lines: 500 ms of sleep plus scheduling. QEMU
@@ -135,7 +137,7 @@ def test_delete_sync_vms(vm):
     assert sync_turns(vm.since(mark), "sa") == [] and sync_turns(vm.since(mark), "sb") == []
 
 
-def test_two_vms_share_one_cpu(vm):
+def test_two_vms_share_one_cpu(vm, fresh):
     """Both sync VMs on host CPU 1: each vCPU sleeps in a trapped WFI and
     gives the CPU to the other; both keep their 500 ms pace."""
     for vm_id, name in ((0, "sc"), (1, "sd")):
@@ -159,7 +161,8 @@ def test_two_vms_share_one_cpu(vm):
     vm.guests.difference_update(["sc", "sd"])
 
 
-def test_guest_ktest_passes(vm):
+@pytest.mark.time_limit(KTEST_TIMEOUT + 60)
+def test_guest_ktest_passes(vm, fresh):
     assert one(vm, 'zvm new -t rtos -n kt --vcpus 2 --cpus 1-2 --args "app=ktest"') == \
         "VM 0 created: kt (rtos), 2 vCPU, 64 MiB, CPUs 1,2, priority 2"
     vm.guests.add("kt")
@@ -196,7 +199,7 @@ def test_guest_ktest_passes(vm):
         (state["mem"]["pages_free"], state["mem"]["heap_used"]), (state["mem"], now)
 
 
-def test_guest_lines_from_its_vcpus_stay_whole(vm):
+def test_guest_lines_from_its_vcpus_stay_whole(vm, fresh):
     """app=hello: a thread on each of 4 vCPUs prints one line at about the
     same moment; each line comes out whole, not mixed with another's. (A
     race: the guest boots HELLO_BOOTS times.)"""

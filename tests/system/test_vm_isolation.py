@@ -44,8 +44,7 @@ state = {"guest_fatals": 0}
 def no_leftovers(vm):
     """A failed test may leave the shell attached or a hostile VM behind:
     start each test from the host shell with only the bystander."""
-    if vm.attached is not None:
-        vm.detach()
+    vm.home()
     for vm_id in zvm_info(vm):
         if vm_id != BY:
             assert one(vm, "zvm delete -n %d" % vm_id) == "VM %d deleted" % vm_id
@@ -163,6 +162,7 @@ def test_attack_hvc_returns_not_supported(vm):
     delete_evil(vm)
 
 
+@pytest.mark.time_limit(200)     # 20000 trapped IPIs: up to 120 s
 def test_attack_storm_still_alive(vm):
     new_evil(vm, attach=False)
     before = zvm_info(vm, EVIL)[EVIL]

@@ -43,18 +43,6 @@ boot_mem = {}
 mem_before_errors = {}
 
 
-@pytest.fixture
-def fresh(vm):
-    """For a test that stands alone: start with no VMs, whatever a failed
-    test before left behind."""
-    if vm.attached is not None:
-        vm.detach()
-    for vm_id in zvm_info(vm):
-        assert one(vm, "zvm delete -n %d" % vm_id) == "VM %d deleted" % vm_id
-    vm.guests.clear()
-    yield
-
-
 def one(vm, line):
     """A command whose whole answer is one line; returns it."""
     out = vm.lines(line)

@@ -15,7 +15,7 @@ import subprocess
 
 import pytest
 
-from zvm import TOP
+from zvm import TOP, scaled
 
 BASE, SIZE = 0x30000000, 0x10000
 TOOL = os.path.join(TOP, "build", "zvm-ring-host")
@@ -47,7 +47,7 @@ def machine(tmp_path_factory):
 
     def run(peer, *args):
         return subprocess.run([TOOL] + list(args), env=env(peer), capture_output=True,
-                              text=True, timeout=60)
+                              text=True, timeout=scaled(60))
     return run, env, mem
 
 
@@ -116,7 +116,7 @@ def test_ping_and_echo_between_two_processes(machine):
     echo = subprocess.Popen([TOOL, "echo", "ring", "200"], env=env(1),
                             stdout=subprocess.PIPE, text=True)
     r = run(0, "ping", "ring", "200")
-    out, _ = echo.communicate(timeout=60)
+    out, _ = echo.communicate(timeout=scaled(60))
     assert echo.returncode == 0 and out.strip() == "zvm-ring: echoed 200 messages", out
     m = re.match(r"^ping: 200 round trips, mean (\d+) ns, p99 (\d+) ns, max (\d+) ns$",
                  r.stdout.strip())

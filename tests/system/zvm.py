@@ -8,8 +8,16 @@ records the whole console output in build/test-logs/<scenario>.log.
         out = vm.cmd("version")      # output between the echo and the next prompt
         vm.poweroff()                # QEMU's exit status
 
-Every wait has a timeout; a timeout or an unexpected exit raises
-ZvmError with the last console output. QEMU is always killed at the end.
+Every wait has a timeout, multiplied by ZVM_TIMEOUT_SCALE (one factor
+for every wait, so that a loaded machine gets more time); a timeout or an
+unexpected exit raises ZvmError with the last console lines. QEMU is always
+killed at the end.
+
+Command output (cmd(), guest_cmd(), run()) comes without the lines other
+writers put on the console meanwhile: the lines of running VMs (`[name]
+...`) and timestamped log lines (the host's or the attached guest's
+`[    0.053413] c0 <inf> ...`, the Linux kernel's `[   41.443273] ...`),
+each written in one piece, wherever it landed.
 """
 import ctypes
 import os
@@ -29,12 +37,23 @@ QEMU_SH = os.path.join(TOP, "scripts", "qemu.sh")
 PROMPT = "zvm_host:~# "
 GUEST_PROMPT = "rtos:~$ "        # the RTOS guest's shell
 CTRL_X = "\x18"                  # leaves `zvm look`
+CTRL_C = "\x03"                  # cancels a line (host, RTOS) or a job (Linux)
 BANNER_RE = r"zvm (\S+): real-time hypervisor, EL2"
 FATAL = "*** FATAL"
 
 BOOT_TIMEOUT = float(os.environ.get("ZVM_BOOT_TIMEOUT", 60))
 CMD_TIMEOUT = float(os.environ.get("ZVM_CMD_TIMEOUT", 20))
-TAIL_CHARS = 2000
+# Every wait's timeout is multiplied by this: the timeouts above and those
+# the tests give are for an idle machine; 3 lets the suite pass beside two
+# CPU hogs on this 2-core machine (README "Tests").
+SCALE = float(os.environ.get("ZVM_TIMEOUT_SCALE", 3))
+TAIL_LINES = 20
+TYPE_CHUNK = 16     # keys typed into a guest at a time: half its receive FIFO
+# A timestamped log line: zvm's own (host or RTOS guest) or the Linux kernel's.
+LOG_LINE_RE = r"\[ *\d+\.\d{6}\] [^\r\n]*\r\n"
+
+# The running Zvm instances (for the test time limit's report).
+LIVE = []
 
 _PR_SET_PDEATHSIG = 1
 
@@ -79,6 +98,11 @@ def clean(s):
     return s.replace("\r", "")
 
 
+def scaled(seconds):
+    """A timeout for an idle machine, scaled by ZVM_TIMEOUT_SCALE."""
+    return seconds * SCALE
+
+
 class Zvm:
     def __init__(self, scenario, boot=True):
         self.scenario = scenario
@@ -88,6 +112,7 @@ class Zvm:
         self.banner_version = None
         self.boot_output = ""   # console text before the first prompt
         self.boots = 0
+        self.restarts = 0       # times recover() had to start QEMU again
         self.exit_status = None
         self._sync_seq = 0
         self._boot = boot
@@ -104,39 +129,62 @@ class Zvm:
         if not os.path.exists(os.path.join(TOP, "build", "zvm.elf")):
             raise ZvmError("build/zvm.elf does not exist: run `make` first")
         self.log = _Log(self.log_path)
-        cmd = [QEMU_SH, "-display", "none", "-monitor", "none",
-               "-serial", "stdio"]
-        self.child = PopenSpawn(cmd, cwd=TOP, timeout=CMD_TIMEOUT,
-                                encoding="latin-1", codec_errors="strict",
-                                preexec_fn=_die_with_parent)
-        self.child.logfile_read = self.log
+        LIVE.append(self)
+        self._spawn()
         if self._boot:
             self.wait_boot()
         return self
 
+    def _spawn(self):
+        cmd = [QEMU_SH, "-display", "none", "-monitor", "none",
+               "-serial", "stdio"]
+        self.child = PopenSpawn(cmd, cwd=TOP, timeout=scaled(CMD_TIMEOUT),
+                                encoding="latin-1", codec_errors="strict",
+                                preexec_fn=_die_with_parent)
+        self.child.logfile_read = self.log
+        self.exit_status = None
+
+    def _kill(self):
+        """Kill QEMU if it still runs and collect its last output."""
+        proc = self.child.proc
+        if proc.poll() is None:
+            proc.kill()
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                pass
+        if self.exit_status is None:
+            self.exit_status = proc.returncode
+        try:
+            # Collect what is still queued so the log is complete.
+            self.child.expect(pexpect.EOF, timeout=2)
+        except Exception:
+            pass
+        try:
+            proc.stdin.close()
+        except Exception:
+            pass
+
+    def restart(self):
+        """Kill QEMU and boot a new one, logging on in the same log (a
+        marker line between the two) so marks stay valid."""
+        self._kill()
+        self.restarts += 1
+        self.log.write("\n=== test harness: QEMU restarted (%d) ===\n" % self.restarts)
+        self.guests.clear()
+        self.attached = None
+        self.boots = 0
+        self._spawn()
+        self.wait_boot()
+
     def close(self):
         """Kill QEMU if it still runs; flush the log."""
         if self.child is not None:
-            proc = self.child.proc
-            if proc.poll() is None:
-                proc.kill()
-                try:
-                    proc.wait(timeout=10)
-                except subprocess.TimeoutExpired:
-                    pass
-            if self.exit_status is None:
-                self.exit_status = proc.returncode
-            try:
-                # Collect what is still queued so the log is complete.
-                self.child.expect(pexpect.EOF, timeout=2)
-            except Exception:
-                pass
-            try:
-                self.child.proc.stdin.close()
-            except Exception:
-                pass
+            self._kill()
         if self.log is not None:
             self.log.close()
+        if self in LIVE:
+            LIVE.remove(self)
 
     def __enter__(self):
         try:
@@ -155,13 +203,13 @@ class Zvm:
         """Everything QEMU printed so far (CRs dropped)."""
         return clean(self.log.text()) if self.log else ""
 
-    def tail(self, n=TAIL_CHARS):
-        t = self.transcript()
-        return t[-n:] if len(t) > n else t
+    def tail(self, n=TAIL_LINES):
+        """The last n console lines."""
+        return "\n".join(self.transcript().split("\n")[-n:])
 
     def fail(self, msg):
-        raise ZvmError("%s: %s\n--- last console output (%s) ---\n%s\n--- end ---"
-                       % (self.scenario, msg, self.log_path, self.tail()))
+        raise ZvmError("%s: %s\n--- last %d console lines (%s) ---\n%s\n--- end ---"
+                       % (self.scenario, msg, TAIL_LINES, self.log_path, self.tail()))
 
     # ---- waiting ----
 
@@ -169,9 +217,12 @@ class Zvm:
                stall=None):
         """Wait for one of patterns (regex, or literal if exact); returns its
         index. With stall, also fail as soon as the console has been silent
-        for stall seconds (a hung guest), however long timeout is."""
+        for stall seconds (a hung guest), however long timeout is. Both are
+        scaled (see SCALE)."""
         if isinstance(patterns, str):
             patterns = [patterns]
+        timeout = scaled(timeout)
+        stall = stall and scaled(stall)
         t0 = time.monotonic()
         deadline = t0 + timeout
         seen, last_change = self.log.count, t0
@@ -192,11 +243,12 @@ class Zvm:
             except pexpect.TIMEOUT:
                 if self.log.count != seen:
                     seen, last_change = self.log.count, time.monotonic()
+                continue
             except pexpect.EOF:
-                status = self.child.proc.wait()
-                self.exit_status = status
-                self.fail("QEMU exited (status %s) after %.1f s while waiting for %s"
-                          % (status, time.monotonic() - t0, what))
+                pass    # failed below, outside the handler: no chained traceback
+            self.exit_status = self.child.proc.wait()
+            self.fail("QEMU exited (status %s) after %.1f s while waiting for %s"
+                      % (self.exit_status, time.monotonic() - t0, what))
 
     def wait_boot(self, timeout=BOOT_TIMEOUT):
         """Wait for the banner and the first prompt; keeps the boot text."""
@@ -216,9 +268,10 @@ class Zvm:
         """Write raw bytes (or latin-1 text) to the guest UART, all of them.
 
         Non-blocking writes with a deadline: a guest that stops reading
-        (nothing taken for stall seconds) gives a failure, not a hang."""
+        (nothing taken for stall seconds, scaled) gives a failure, not a hang."""
         if isinstance(data, str):
             data = data.encode("latin-1")
+        timeout, stall = scaled(timeout), scaled(stall)
         fd = self.child.proc.stdin.fileno()
         os.set_blocking(fd, False)
         deadline = time.monotonic() + timeout
@@ -247,22 +300,44 @@ class Zvm:
             view = view[n:]
             last_progress = time.monotonic()
 
+    # ---- commands ----
+
+    def type_keys(self, line, who, timeout=CMD_TIMEOUT):
+        """Type line and Enter into an attached guest, TYPE_CHUNK keys at a
+        time, each chunk after the echo of the one before: `zvm look` drops
+        a key the guest leaves in its full 32-byte receive FIFO for 100 ms
+        (as a real UART overruns), and a vCPU of a loaded host may stall
+        that long."""
+        for i in range(0, len(line), TYPE_CHUNK):
+            chunk = line[i:i + TYPE_CHUNK]
+            self.send(chunk)
+            self.expect(self.tolerant(chunk), "the %s's echo of %r (in %r)" % (who, chunk, line),
+                        timeout=timeout)
+        self.send("\n")
+
+    def run(self, line, prompt, who, timeout=CMD_TIMEOUT, keys=False):
+        """Type line into the shell that has the console (with keys, a guest's
+        through `zvm look`: see type_keys(); else at once), wait for prompt
+        and return the output: no echo, no CRs, no lines of other writers
+        (see quiet()). who names the shell in a failure."""
+        if keys:
+            self.type_keys(line, who, timeout)
+        else:
+            self.send(line + "\n")
+        self.expect(self.tolerant(prompt), "the %s prompt after %r" % (who, line),
+                    timeout=timeout)
+        out = self.quiet(self.child.before)
+        first, nl, rest = out.partition("\n")
+        # Typed as keys, the echo is consumed already: an empty line is left.
+        if first != ("" if keys else line) or not nl:
+            self.fail("the %s echoed %r for the command %r" % (who, first, line))
+        return rest
+
     def cmd(self, line, timeout=CMD_TIMEOUT, allow_fatal=False):
-        """Run one shell command; returns its output (no echo, no CRs).
+        """Run one host shell command; returns its output (see run()).
 
         Checks the echo of the line and that no CPU died meanwhile."""
-        self.send(line + "\n")
-        if self.guests:
-            self.expect(self.tolerant(PROMPT), "the prompt after %r" % line,
-                        timeout=timeout)
-            out = clean(self.strip_guests(self.child.before))
-        else:
-            self.expect(PROMPT, "the prompt after %r" % line, timeout=timeout,
-                        exact=True)
-            out = clean(self.child.before)
-        first, _, rest = out.partition("\n")
-        if first != line:
-            self.fail("the shell echoed %r for the command %r" % (first, line))
+        rest = self.run(line, PROMPT, "host shell", timeout=timeout)
         if not allow_fatal and FATAL in rest:
             self.fail("a fatal exception was reported during %r" % line)
         return rest
@@ -277,11 +352,35 @@ class Zvm:
         self._sync_seq += 1
         tag = "sync-%d-%d" % (os.getpid(), self._sync_seq)
         self.send(tag + "\n")
-        self.expect("error: unknown command '%s' (type 'help')" % tag,
+        self.expect(self.tolerant("error: unknown command '%s' (type 'help')" % tag),
                     "the answer to the sync command %r" % tag, timeout=timeout,
-                    exact=True, stall=stall)
-        self.expect(PROMPT, "the prompt after the sync command", timeout=timeout,
-                    exact=True)
+                    stall=stall)
+        self.expect(self.tolerant(PROMPT), "the prompt after the sync command",
+                    timeout=timeout)
+
+    def recover(self):
+        """After a failed test: back to the host prompt. Ctrl-C (to a guest
+        command, if attached), Ctrl-X (leaves `zvm look`; the host's line
+        editor ignores it), Ctrl-C (drops a half-typed host line), then
+        sync(). If the host shell does not answer, QEMU is restarted and
+        ZvmError says so. Returns what was done."""
+        was = self.attached
+        why = None
+        if self.child.proc.poll() is not None:
+            why = "QEMU had exited (status %s)" % self.child.proc.returncode
+        else:
+            try:
+                self.send(CTRL_C + CTRL_X + CTRL_C)
+                self.attached = None
+                self.sync()
+                return "back at the host prompt" + (
+                    " (detached from VM %d)" % was if was is not None else "")
+            except ZvmError as e:
+                why = str(e).split("\n", 1)[0]
+        self.restart()
+        raise ZvmError("%s: after the failure the console did not return to the host "
+                       "prompt (%s): QEMU was restarted for the next test (log: %s)"
+                       % (self.scenario, why, self.log_path))
 
     # ---- VMs ----
 
@@ -290,16 +389,32 @@ class Zvm:
         names = "|".join(re.escape(n) for n in sorted(self.guests))
         return r"\[(?:%s)\] [^\r\n]*\r\n" % names
 
-    def tolerant(self, literal):
-        """A regex for literal that allows guest lines between its characters."""
+    def noise_re(self):
+        """A whole line of another writer: a VM in self.guests or a
+        timestamped log line (see LOG_LINE_RE); raw, it ends in CR LF."""
         if not self.guests:
-            return re.escape(literal)
-        gap = "(?:%s)*" % self.guest_line_re()
+            return LOG_LINE_RE
+        return "%s|%s" % (self.guest_line_re(), LOG_LINE_RE)
+
+    def tolerant(self, literal):
+        """A regex for literal that allows other writers' lines (noise_re())
+        between its characters."""
+        gap = "(?:%s)*" % self.noise_re()
         return gap.join(re.escape(c) for c in literal)
 
     def strip_guests(self, text):
         """text without the guest lines in it (wherever they landed)."""
         return re.sub(self.guest_line_re(), "", text) if self.guests else text
+
+    def quiet(self, text):
+        """Raw console text as command output: without other writers' lines
+        (guest lines first, then log lines, until none is left: a guest line
+        may have landed inside a log line), CRs dropped."""
+        while True:
+            out = re.sub(LOG_LINE_RE, "", self.strip_guests(text))
+            if out == text:
+                return clean(out)
+            text = out
 
     def mark(self):
         """A position in the transcript, for wait_for() and since()."""
@@ -316,7 +431,9 @@ class Zvm:
         """Wait until pattern (a regex, on text without CRs) has matched count
         times in the transcript after mark (see since() for strip; `text`, a
         function of mark, gives another view of it); returns the last match.
-        Consumes nothing: later cmd() calls still see all the output."""
+        Consumes nothing: later cmd() calls still see all the output. The
+        timeout is scaled (see SCALE)."""
+        timeout = scaled(timeout)
         deadline = time.monotonic() + timeout
         rx = re.compile(pattern, re.M)
         text = text or (lambda m: self.since(m, strip))
@@ -330,10 +447,12 @@ class Zvm:
             try:
                 # Reads into pexpect's buffer (and the log) without matching.
                 self.child.expect([pexpect.TIMEOUT], timeout=min(left, 0.2))
+                continue
             except pexpect.EOF:
-                self.exit_status = self.child.proc.wait()
-                self.fail("QEMU exited (status %s) while waiting for %s"
-                          % (self.exit_status, what))
+                pass    # failed below, outside the handler: no chained traceback
+            self.exit_status = self.child.proc.wait()
+            self.fail("QEMU exited (status %s) while waiting for %s"
+                      % (self.exit_status, what))
 
     def attach(self, vm_id, sync=True, timeout=CMD_TIMEOUT):
         """`zvm look -n vm_id`. With sync, also drain the guest's shell (see
@@ -351,13 +470,14 @@ class Zvm:
 
     def guest_sync(self, timeout=CMD_TIMEOUT, prompt=GUEST_PROMPT):
         """In the attached guest's shell: a unique unknown command, then its
-        error and the prompt after it. Returns the output before the echo."""
+        error and the prompt after it. Returns the output before the echo
+        (without other writers' lines, see quiet())."""
         self._sync_seq += 1
         tag = "gsync-%d-%d" % (os.getpid(), self._sync_seq)
         self.send(tag + "\n")
         self.expect(self.tolerant("error: unknown command '%s' (type 'help')" % tag),
                     "the guest's answer to %r" % tag, timeout=timeout)
-        out = clean(self.strip_guests(self.child.before))
+        out = self.quiet(self.child.before)
         self.expect(self.tolerant(prompt), "the guest prompt after %r" % tag,
                     timeout=timeout)
         return out
@@ -375,33 +495,39 @@ class Zvm:
         self.attached = None
         return out
 
+    def home(self, timeout=CMD_TIMEOUT):
+        """Back to the host shell from wherever the console is: detach()
+        if attached; returns what detach() returns, or ""."""
+        return self.detach(timeout) if self.attached is not None else ""
+
     def guest_cmd(self, line, timeout=CMD_TIMEOUT, prompt=GUEST_PROMPT):
-        """Type a line into the attached VM's shell; returns its output (no
-        echo, no CRs, other VMs' lines removed)."""
+        """Type a line into the attached VM's shell; returns its output (see
+        run())."""
         if self.attached is None:
             self.fail("guest_cmd(%r) while not attached to a VM" % line)
-        self.send(line + "\n")
-        self.expect(self.tolerant(prompt), "the guest prompt after %r" % line,
-                    timeout=timeout)
-        out = clean(self.strip_guests(self.child.before))
-        first, _, rest = out.partition("\n")
-        if first != line:
-            self.fail("the guest echoed %r for the command %r" % (first, line))
-        return rest
+        return self.run(line, prompt, "guest", timeout=timeout, keys=True)
 
     # ---- power ----
 
     def wait_exit(self, timeout=CMD_TIMEOUT):
-        """Wait for QEMU to exit; returns its exit status."""
+        """Wait for QEMU to exit (timeout scaled); returns its exit status."""
+        timeout = scaled(timeout)
+        # The failures come after the handlers: no chained tracebacks.
+        closed = True
         try:
             self.child.expect(pexpect.EOF, timeout=timeout)
         except pexpect.TIMEOUT:
+            closed = False
+        if not closed:
             self.fail("QEMU did not exit within %.0f s" % timeout)
         try:
-            self.exit_status = self.child.proc.wait(timeout=timeout)
+            status = self.child.proc.wait(timeout=timeout)
         except subprocess.TimeoutExpired:
+            status = None
+        if status is None:
             self.fail("QEMU closed its output but did not exit within %.0f s"
                       % timeout)
+        self.exit_status = status
         return self.exit_status
 
     def poweroff(self, timeout=CMD_TIMEOUT):

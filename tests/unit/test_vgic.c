@@ -1,9 +1,9 @@
-/* SOURCES: virt/vgic/vgic.c virt/vgic/vgic_lr.c virt/vgic/vgic_mmio.c virt/vgic/vgic_mmio_dist.c virt/vgic/vgic_mmio_redist.c tests/unit/fake/vgic_hw_fake.c */
+/* SOURCES: virt/vgic/vgic.c virt/vgic/vgic_lr.c virt/vgic/vgic_mmio.c virt/vgic/vgic_mmio_dist.c virt/vgic/vgic_mmio_redist.c virt/vdev.c tests/unit/fake/vgic_hw_fake.c */
 /*
  * Unit tests of the virtual GICv3: the interrupt state machine, the list
  * register backend against a fake CPU interface (the test plays the guest
  * by editing LR states), and the GICD/GICR register maps through the MMIO
- * handlers the vGIC registers on the VM's bus.
+ * handlers the vGIC registers on the VM's bus (the real one, virt/vdev.c).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -12,20 +12,24 @@
 #include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
+#include <zvm/guest_dtb.h>
 #include <zvm/kernel.h>
 #include <zvm/vdev.h>
 #include <zvm/vgic.h>
 #include <zvm/vm.h>
 #include <arch/vgic_hw.h>
 
-#define GICD(off)		(VGIC_GICD_BASE + (off))
-#define GICR(n, off)		(VGIC_GICR_BASE + (n) * VGIC_GICR_STRIDE + (off))
-#define SGI(n, off)		GICR(n, 0x10000 + (off))
+#define GICD(off)		(GUEST_GICD_BASE + (off))
+#define GICR(n, off)		(GUEST_GICR_BASE + (n) * GICR_STRIDE + (off))
+#define SGI(n, off)		GICR(n, GICR_SGI_BASE + (off))
 #define LR_STATE(lr)		((lr) & (ICH_LR_PENDING | ICH_LR_ACTIVE))
-#define LR_PRIO(lr)		((unsigned)((lr) >> ICH_LR_PRIO_SHIFT) & 0xff)
+#define LR_PRIO(lr)		((unsigned)(((lr) >> ICH_LR_PRIO_SHIFT) & ICH_LR_PRIO_MASK))
 #define LR_INTID(lr)		((uint32_t)(lr))
-#define NO_IRQ			1023u
+#define NO_IRQ			1023u		/* ICC_IAR1_EL1: none pending */
 #define VMCR_GUEST		(ICH_VMCR_VENG1 | 0xf0ull << ICH_VMCR_VPMR_SHIFT)
+#define WAKER_ASLEEP		(GICR_WAKER_SLEEP | GICR_WAKER_ASLEEP)
+#define SGI1R(intid, more)	((uint64_t)(intid) << ICC_SGI1R_INTID_SHIFT | (more))
+#define PIDR2_ARCHREV(v)	(((v) >> GIC_PIDR2_ARCHREV_SHIFT) & GIC_PIDR2_ARCHREV_MASK)
 
 static struct vm vm;
 static int kicks[VM_MAX_VCPUS];
@@ -42,47 +46,21 @@ void vcpu_kick(struct vcpu *vcpu)
 	kicks[vcpu->id]++;
 }
 
-int vdev_register(struct vm *v, const struct vdev *dev)
-{
-	if (v->nr_vdevs >= VM_MAX_VDEVS)
-		return K_ENOMEM;
-	v->vdevs[v->nr_vdevs++] = *dev;
-	return 0;
-}
-
-void vdev_unregister_priv(struct vm *v, void *priv)
-{
-	int n = 0;
-
-	for (int i = 0; i < v->nr_vdevs; i++) {
-		if (v->vdevs[i].priv != priv)
-			v->vdevs[n++] = v->vdevs[i];
-	}
-	v->nr_vdevs = n;
-}
-
 void *k_calloc(size_t n, size_t size) { return calloc(n, size); }
 void k_free(void *p) { free(p); }
 void log_printf(int level, const char *fmt, ...) { (void)level; (void)fmt; }
 
 /* ---- helpers ---- */
 
+/* One guest access by vCPU `vcpu`, through the VM's MMIO bus; never faults. */
 static uint64_t mmio(int vcpu, uint64_t ipa, unsigned size, bool write, uint64_t value)
 {
-	for (int i = 0; i < vm.nr_vdevs; i++) {
-		struct vdev *d = &vm.vdevs[i];
-		struct mmio_access acc = {
-			.ipa = ipa, .offset = ipa - d->base, .size = size,
-			.write = write, .value = write ? value : 0xdeadbeef,
-		};
+	struct mmio_access acc = {
+		.ipa = ipa, .size = size, .write = write, .value = write ? value : 0xdeadbeef,
+	};
 
-		if (ipa < d->base || ipa - d->base >= d->size)
-			continue;
-		assert_int_equal(d->access(&vm.vcpus[vcpu], d, &acc), 0);
-		return acc.value;
-	}
-	fail_msg("no region at 0x%lx", (unsigned long)ipa);
-	return 0;
+	assert_int_equal(vdev_dispatch(&vm.vcpus[vcpu], &acc), 0);
+	return acc.value;
 }
 
 static uint32_t rd32(uint64_t ipa) { return (uint32_t)mmio(0, ipa, 4, false, 0); }
@@ -124,13 +102,13 @@ static int teardown(void **state)
 /* Guest setup of an SPI: priority, edge or level, enabled; distributor on. */
 static void spi_setup(uint32_t intid, uint8_t prio, bool edge)
 {
-	uint64_t cfg = GICD(0xc00 + intid / 16 * 4);
+	uint64_t cfg = GICD(GICD_ICFGR + intid / 16 * 4);
 	unsigned shift = (intid % 16) * 2 + 1;
 
-	wr32(GICD(0), (1u << 4) | (1u << 1));
-	wr8(GICD(0x400 + intid), prio);
+	wr32(GICD(GICD_CTLR), GICD_CTLR_ARE | GICD_CTLR_EN_GRP1);
+	wr8(GICD(GICD_IPRIORITYR + intid), prio);
 	wr32(cfg, (rd32(cfg) & ~(1u << shift)) | (uint32_t)edge << shift);
-	wr32(GICD(0x100 + intid / 32 * 4), 1u << (intid % 32));
+	wr32(GICD(GICD_ISENABLER + intid / 32 * 4), 1u << (intid % 32));
 }
 
 static unsigned valid_lrs(void)
@@ -242,10 +220,10 @@ static void test_priority_order_and_overflow(void **state)
 		assert_int_equal(intid, order[delivered]);
 		guest_eoi(intid);
 	}
-	assert_true(vgic_hw_read_misr() & ICH_MISR_U);
+	assert_true(vgic_hw_fake_misr() & ICH_MISR_U);
 	vgic_maintenance_irq();
 	assert_false(vgic_hw_fake.hcr & (ICH_HCR_EN | ICH_HCR_UIE));
-	assert_int_equal(vgic_hw_read_misr(), 0);
+	assert_int_equal(vgic_hw_fake_misr(), 0);
 
 	reenter(0);
 	assert_int_equal(valid_lrs(), 3);		/* 43 still there, 40 and 44 join */
@@ -295,21 +273,21 @@ static void test_disabled_not_delivered(void **state)
 {
 	(void)state;
 	spi_setup(33, 0x80, false);
-	wr32(GICD(0x180 + 4), 1u << 1);			/* ICENABLER1: SPI 33 off */
+	wr32(GICD(GICD_ICENABLER + 4), 1u << 1);			/* ICENABLER1: SPI 33 off */
 	vgic_inject(&vm, 0, 33, true);
 	assert_int_equal(kicks[0], 0);
 	assert_false(vgic_vcpu_pending(&vm.vcpus[0]));
 	vgic_flush(&vm.vcpus[0]);
 	assert_int_equal(valid_lrs(), 0);
-	assert_int_equal(rd32(GICD(0x200 + 4)), 1u << 1);	/* pending all the same */
+	assert_int_equal(rd32(GICD(GICD_ISPENDR + 4)), 1u << 1);	/* pending all the same */
 
-	wr32(GICD(0x100 + 4), 1u << 1);			/* enable: now it goes */
+	wr32(GICD(GICD_ISENABLER + 4), 1u << 1);			/* enable: now it goes */
 	assert_int_equal(kicks[0], 1);
 	reenter(0);
 	assert_true(lr_of(33) >= 0);
 
 	/* Disabled while it sits in an LR: withdrawn at the next exit. */
-	wr32(GICD(0x180 + 4), 1u << 1);
+	wr32(GICD(GICD_ICENABLER + 4), 1u << 1);
 	assert_int_equal(kicks[0], 2);
 	reenter(0);
 	assert_int_equal(valid_lrs(), 0);
@@ -319,11 +297,11 @@ static void test_distributor_disabled(void **state)
 {
 	(void)state;
 	spi_setup(34, 0x80, true);
-	wr32(GICD(0), 1u << 4);				/* Group 1 off */
+	wr32(GICD(GICD_CTLR), GICD_CTLR_ARE);		/* Group 1 off */
 	vgic_inject(&vm, 0, 34, true);
 	vgic_flush(&vm.vcpus[0]);
 	assert_int_equal(valid_lrs(), 0);
-	wr32(GICD(0), (1u << 4) | (1u << 1));
+	wr32(GICD(GICD_CTLR), GICD_CTLR_ARE | GICD_CTLR_EN_GRP1);
 	assert_int_equal(kicks[0], 1);
 	reenter(0);
 	assert_true(lr_of(34) >= 0);
@@ -338,13 +316,13 @@ static void test_eoi_removes(void **state)
 	assert_int_equal(guest_ack(), 35);
 	reenter(0);					/* an exit while it is active */
 	assert_int_equal(LR_STATE(vgic_hw_fake.lr[lr_of(35)]), ICH_LR_ACTIVE);
-	assert_int_equal(rd32(GICD(0x300 + 4)), 1u << 3);	/* ISACTIVER */
+	assert_int_equal(rd32(GICD(GICD_ISACTIVER + 4)), 1u << 3);	/* ISACTIVER */
 	guest_eoi(35);
 	reenter(0);
 	assert_int_equal(valid_lrs(), 0);
 	assert_true(dlist_empty(&vm.vcpus[0].arch.vgic.ap_list));
 	assert_false(vgic_vcpu_pending(&vm.vcpus[0]));
-	assert_int_equal(rd32(GICD(0x300 + 4)), 0);
+	assert_int_equal(rd32(GICD(GICD_ISACTIVER + 4)), 0);
 }
 
 static void test_edge_while_active_not_lost(void **state)
@@ -382,7 +360,7 @@ static void test_level_refires_while_high(void **state)
 	assert_true(vgic_hw_fake.lr[i] & ICH_LR_EOI);	/* line high: exit on EOI */
 	assert_int_equal(guest_ack(), 33);
 	guest_eoi(33);
-	assert_true(vgic_hw_read_misr() & ICH_MISR_EOI);
+	assert_true(vgic_hw_fake_misr() & ICH_MISR_EOI);
 	vgic_maintenance_irq();
 	reenter(0);
 	assert_int_equal(LR_STATE(vgic_hw_fake.lr[lr_of(33)]), ICH_LR_PENDING);
@@ -404,19 +382,19 @@ static void test_level_software_pend(void **state)
 {
 	(void)state;
 	spi_setup(37, 0x80, false);
-	wr32(GICD(0x200 + 4), 1u << 5);			/* ISPENDR: line low */
-	assert_int_equal(rd32(GICD(0x200 + 4)), 1u << 5);
+	wr32(GICD(GICD_ISPENDR + 4), 1u << 5);			/* ISPENDR: line low */
+	assert_int_equal(rd32(GICD(GICD_ISPENDR + 4)), 1u << 5);
 	vgic_flush(&vm.vcpus[0]);
 	assert_false(vgic_hw_fake.lr[lr_of(37)] & ICH_LR_EOI);
 	assert_int_equal(guest_ack(), 37);
 	reenter(0);
-	assert_int_equal(rd32(GICD(0x200 + 4)), 0);	/* taken: latch used up */
+	assert_int_equal(rd32(GICD(GICD_ISPENDR + 4)), 0);	/* taken: latch used up */
 	guest_eoi(37);
 	reenter(0);
 	assert_int_equal(valid_lrs(), 0);
 
-	wr32(GICD(0x200 + 4), 1u << 5);
-	wr32(GICD(0x280 + 4), 1u << 5);			/* ICPENDR before delivery */
+	wr32(GICD(GICD_ISPENDR + 4), 1u << 5);
+	wr32(GICD(GICD_ICPENDR + 4), 1u << 5);			/* ICPENDR before delivery */
 	reenter(0);
 	assert_int_equal(valid_lrs(), 0);
 }
@@ -467,13 +445,101 @@ static void test_more_lrs_and_fewer(void **state)
 	assert_false(vgic_hw_fake.hcr & ICH_HCR_UIE);
 }
 
+/*
+ * An active interrupt keeps its LR even when more urgent ones fill the
+ * rest: the guest must find it there to EOI it (active first).
+ */
+static void test_active_keeps_its_lr(void **state)
+{
+	(void)state;
+	spi_setup(40, 0xa0, true);
+	vgic_inject(&vm, 0, 40, true);
+	vgic_flush(&vm.vcpus[0]);
+	assert_int_equal(guest_ack(), 40);		/* active, least urgent */
+	for (uint32_t i = 41; i <= 44; i++) {		/* four more urgent ones */
+		spi_setup(i, 0x20, true);
+		vgic_inject(&vm, 0, i, true);
+	}
+	reenter(0);
+	assert_int_equal(valid_lrs(), 4);
+	assert_true(lr_of(40) >= 0);
+	assert_int_equal(LR_STATE(vgic_hw_fake.lr[lr_of(40)]), ICH_LR_ACTIVE);
+	assert_true(vgic_hw_fake.hcr & ICH_HCR_UIE);	/* one of 41-44 waits */
+	guest_eoi(40);
+	reenter(0);
+	for (uint32_t i = 41; i <= 44; i++)
+		assert_true(lr_of(i) >= 0);
+}
+
+/* Equal priority: the lower INTID goes first, whatever the order they came in. */
+static void test_equal_priority_lower_intid_first(void **state)
+{
+	(void)state;
+	for (uint32_t i = 0; i < 3; i++)
+		spi_setup(40 + i, 0x80, true);
+	vgic_inject(&vm, 0, 42, true);
+	vgic_inject(&vm, 0, 41, true);
+	vgic_inject(&vm, 0, 40, true);
+	vgic_hw_fake_reset(2);
+	vgic_flush(&vm.vcpus[0]);
+	assert_true(lr_of(40) >= 0);
+	assert_true(lr_of(41) >= 0);
+	assert_int_equal(lr_of(42), -1);
+	assert_int_equal(guest_ack(), 40);
+}
+
+/* A flush owns every LR: the ones it does not fill are written invalid. */
+static void test_flush_clears_unused_lrs(void **state)
+{
+	(void)state;
+	vgic_hw_fake.lr[3] = ICH_LR_PENDING | ICH_LR_GROUP1 | 99;	/* stale */
+	spi_setup(33, 0x80, true);
+	vgic_inject(&vm, 0, 33, true);
+	vgic_flush(&vm.vcpus[0]);
+	assert_int_equal(valid_lrs(), 1);
+	assert_int_equal(vgic_hw_fake.lr[3], 0);
+	assert_int_equal(guest_ack(), 33);
+}
+
+/*
+ * Two vCPUs on one CPU: the second one, with nothing pending, enters with
+ * its own CPU interface state and none of the first one's interrupts.
+ */
+static void test_next_vcpu_gets_its_own_state(void **state)
+{
+	struct vcpu *v0 = &vm.vcpus[0], *v1 = &vm.vcpus[1];
+
+	(void)state;
+	spi_setup(33, 0x80, true);
+	wr64(GICD(GICD_IROUTER + 33 * 8), 1);
+	vgic_inject(&vm, 0, 33, true);
+	vgic_flush(v1);
+	assert_true(lr_of(33) >= 0);
+	vgic_hw_fake.vmcr = VMCR_GUEST | ICH_VMCR_VPMR_MASK << ICH_VMCR_VPMR_SHIFT;
+	vgic_hw_fake.ap1r0 = 1;
+	vgic_sync(v1);					/* 33 not taken: still queued */
+	assert_false(dlist_empty(&v1->arch.vgic.ap_list));
+
+	v0->arch.vgic.vmcr = ICH_VMCR_VENG1 | 0x80ull << ICH_VMCR_VPMR_SHIFT;
+	v0->arch.vgic.ap1r0 = 0;
+	vgic_flush(v0);
+	assert_int_equal(valid_lrs(), 0);
+	assert_int_equal(vgic_hw_fake.vmcr, v0->arch.vgic.vmcr);
+	assert_int_equal(vgic_hw_fake.ap1r0, 0);
+	assert_int_equal(vgic_hw_fake.hcr, ICH_HCR_EN);
+	vgic_sync(v0);
+	vgic_flush(v1);
+	assert_int_equal(guest_ack(), 33);
+	assert_int_equal(vgic_hw_fake.ap1r0, 1);
+}
+
 /* ---- SGIs, PPIs, routing ---- */
 
 static void sgi_enable_all(uint32_t sgi)
 {
 	for (int n = 0; n < 4; n++) {
-		wr32(SGI(n, 0x100), 1u << sgi);
-		wr8(SGI(n, 0x400 + sgi), 0x40);
+		wr32(SGI(n, GICR_ISENABLER0), 1u << sgi);
+		wr8(SGI(n, GICR_IPRIORITYR0 + sgi), 0x40);
 	}
 }
 
@@ -491,7 +557,7 @@ static void test_sgi_target_list(void **state)
 {
 	(void)state;
 	sgi_enable_all(5);
-	vgic_sgi1r_write(&vm.vcpus[0], 5ull << 24 | 0x6);	/* vCPUs 1 and 2 */
+	vgic_sgi1r_write(&vm.vcpus[0], SGI1R(5, 0x6));		/* vCPUs 1 and 2 */
 	assert_int_equal(kicks[0], 0);
 	assert_int_equal(kicks[1], 1);
 	assert_int_equal(kicks[2], 1);
@@ -509,26 +575,26 @@ static void test_sgi_irm_and_affinity(void **state)
 {
 	(void)state;
 	sgi_enable_all(3);
-	vgic_sgi1r_write(&vm.vcpus[1], 3ull << 24 | 1ull << 40);	/* all but self */
+	vgic_sgi1r_write(&vm.vcpus[1], SGI1R(3, ICC_SGI1R_IRM));	/* all but self */
 	assert_int_equal(kicks[0], 1);
 	assert_int_equal(kicks[1], 0);
 	assert_int_equal(kicks[2], 1);
 	assert_int_equal(kicks[3], 1);
 
-	memset(kicks, 0, sizeof(kicks));
-	vgic_sgi1r_write(&vm.vcpus[0], 3ull << 24 | 1ull << 16 | 0xf);	/* Aff1 = 1 */
-	vgic_sgi1r_write(&vm.vcpus[0], 3ull << 24 | 1ull << 44 | 0x1);	/* RS = 1 */
-	vgic_sgi1r_write(&vm.vcpus[0], 3ull << 24 | 1ull << 32 | 0x1);	/* Aff2 = 1 */
+	memset(kicks, 0, sizeof(kicks));	/* Aff1 = 1, RS = 1, Aff2 = 1: no such vCPU */
+	vgic_sgi1r_write(&vm.vcpus[0], SGI1R(3, 1ull << ICC_SGI1R_AFF1_SHIFT | 0xf));
+	vgic_sgi1r_write(&vm.vcpus[0], SGI1R(3, 1ull << ICC_SGI1R_RS_SHIFT | 0x1));
+	vgic_sgi1r_write(&vm.vcpus[0], SGI1R(3, 1ull << ICC_SGI1R_AFF2_SHIFT | 0x1));
 	for (int n = 0; n < 4; n++)
 		assert_int_equal(kicks[n], 0);
-	vgic_sgi1r_write(&vm.vcpus[2], 3ull << 24 | 0x4);	/* to self */
+	vgic_sgi1r_write(&vm.vcpus[2], SGI1R(3, 0x4));	/* to self */
 	assert_int_equal(kicks[2], 1);
 }
 
 static void test_ppi_goes_to_its_vcpu(void **state)
 {
 	(void)state;
-	wr32(SGI(2, 0x100), 1u << 27);
+	wr32(SGI(2, GICR_ISENABLER0), 1u << 27);
 	assert_int_equal(vgic_inject(&vm, 2, 27, true), 0);
 	assert_int_equal(kicks[2], 1);
 	assert_false(sgi_queued(0, 27));
@@ -543,8 +609,8 @@ static void test_irouter_routing(void **state)
 {
 	(void)state;
 	spi_setup(34, 0x80, true);
-	wr64(GICD(0x6000 + 34 * 8), 1);			/* Aff0 = 1 */
-	assert_int_equal(rd64(GICD(0x6000 + 34 * 8)), 1);
+	wr64(GICD(GICD_IROUTER + 34 * 8), 1);			/* Aff0 = 1 */
+	assert_int_equal(rd64(GICD(GICD_IROUTER + 34 * 8)), 1);
 	vgic_inject(&vm, 0, 34, true);
 	assert_int_equal(kicks[1], 1);
 	assert_int_equal(kicks[0], 0);
@@ -552,21 +618,21 @@ static void test_irouter_routing(void **state)
 	assert_true(sgi_queued(1, 34));
 
 	/* 32-bit halves, IRM, and a vCPU that does not exist. */
-	wr32(GICD(0x6000 + 35 * 8), 3);
-	wr32(GICD(0x6000 + 35 * 8 + 4), 0);
-	assert_int_equal(rd64(GICD(0x6000 + 35 * 8)), 3);
-	wr64(GICD(0x6000 + 36 * 8), 1ull << 31 | 2);
-	assert_int_equal(rd32(GICD(0x6000 + 36 * 8)), 1u << 31 | 2);
+	wr32(GICD(GICD_IROUTER + 35 * 8), 3);
+	wr32(GICD(GICD_IROUTER + 35 * 8 + 4), 0);
+	assert_int_equal(rd64(GICD(GICD_IROUTER + 35 * 8)), 3);
+	wr64(GICD(GICD_IROUTER + 36 * 8), GICD_IROUTER_IRM | 2);
+	assert_int_equal(rd32(GICD(GICD_IROUTER + 36 * 8)), GICD_IROUTER_IRM | 2);
 	spi_setup(36, 0x80, true);
 	vgic_inject(&vm, 0, 36, true);
 	assert_true(sgi_queued(0, 36));			/* IRM: vCPU 0 */
-	wr64(GICD(0x6000 + 37 * 8), 7);
+	wr64(GICD(GICD_IROUTER + 37 * 8), 7);
 	spi_setup(37, 0x80, true);
 	memset(kicks, 0, sizeof(kicks));
 	vgic_inject(&vm, 0, 37, true);
 	for (int n = 0; n < 4; n++)
 		assert_int_equal(kicks[n], 0);
-	wr64(GICD(0x6000 + 37 * 8), 3);			/* now it can go */
+	wr64(GICD(GICD_IROUTER + 37 * 8), 3);			/* now it can go */
 	assert_int_equal(kicks[3], 1);
 }
 
@@ -576,7 +642,7 @@ static void test_reroute_moves_pending(void **state)
 	spi_setup(40, 0x80, true);
 	vgic_inject(&vm, 0, 40, true);
 	assert_int_equal(kicks[0], 1);
-	wr64(GICD(0x6000 + 40 * 8), 2);			/* queued on 0, now for 2 */
+	wr64(GICD(GICD_IROUTER + 40 * 8), 2);			/* queued on 0, now for 2 */
 	assert_int_equal(kicks[0], 2);			/* the holder lets it go */
 	vgic_sync(&vm.vcpus[0]);
 	assert_true(dlist_empty(&vm.vcpus[0].arch.vgic.ap_list));
@@ -589,51 +655,51 @@ static void test_reroute_moves_pending(void **state)
 static void test_enable_readback(void **state)
 {
 	(void)state;
-	wr32(GICD(0x104), 0x5);
-	assert_int_equal(rd32(GICD(0x104)), 0x5);
-	assert_int_equal(rd32(GICD(0x184)), 0x5);
-	wr32(GICD(0x184), 0x1);
-	assert_int_equal(rd32(GICD(0x104)), 0x4);
-	wr32(GICD(0x104), 0);				/* zeros change nothing */
-	assert_int_equal(rd32(GICD(0x104)), 0x4);
-	assert_int_equal(rd32(GICD(0x084)), 0xffffffff);	/* IGROUPR: Group 1 */
-	assert_int_equal(rd32(GICD(0x080)), 0);		/* INTID 0-31 not here */
+	wr32(GICD(GICD_ISENABLER + 4), 0x5);
+	assert_int_equal(rd32(GICD(GICD_ISENABLER + 4)), 0x5);
+	assert_int_equal(rd32(GICD(GICD_ICENABLER + 4)), 0x5);
+	wr32(GICD(GICD_ICENABLER + 4), 0x1);
+	assert_int_equal(rd32(GICD(GICD_ISENABLER + 4)), 0x4);
+	wr32(GICD(GICD_ISENABLER + 4), 0);				/* zeros change nothing */
+	assert_int_equal(rd32(GICD(GICD_ISENABLER + 4)), 0x4);
+	assert_int_equal(rd32(GICD(GICD_IGROUPR + 4)), 0xffffffff);	/* IGROUPR: Group 1 */
+	assert_int_equal(rd32(GICD(GICD_IGROUPR)), 0);		/* INTID 0-31 not here */
 
-	wr32(SGI(1, 0x100), 0x80000001);
-	assert_int_equal(rd32(SGI(1, 0x100)), 0x80000001);
-	assert_int_equal(rd32(SGI(0, 0x100)), 0);
-	wr32(SGI(1, 0x180), 0x1);
-	assert_int_equal(rd32(SGI(1, 0x180)), 0x80000000);
-	assert_int_equal(rd32(SGI(1, 0x080)), 0xffffffff);
+	wr32(SGI(1, GICR_ISENABLER0), 0x80000001);
+	assert_int_equal(rd32(SGI(1, GICR_ISENABLER0)), 0x80000001);
+	assert_int_equal(rd32(SGI(0, GICR_ISENABLER0)), 0);
+	wr32(SGI(1, GICR_ICENABLER0), 0x1);
+	assert_int_equal(rd32(SGI(1, GICR_ICENABLER0)), 0x80000000);
+	assert_int_equal(rd32(SGI(1, GICR_IGROUPR0)), 0xffffffff);
 }
 
 static void test_priority_bytes(void **state)
 {
 	(void)state;
-	wr8(GICD(0x400 + 33), 0xa0);
-	wr8(GICD(0x400 + 34), 0x47);			/* 5 bits: reads 0x40 */
-	assert_int_equal(rd32(GICD(0x420)), 0x0040a000);
-	assert_int_equal(rd8(GICD(0x421)), 0xa0);
-	wr32(GICD(0x424), 0x10203040);
-	assert_int_equal(rd8(GICD(0x427)), 0x10);
-	assert_int_equal(rd8(GICD(0x424)), 0x40);
-	wr8(SGI(3, 0x400 + 27), 0xc8);
-	assert_int_equal(rd32(SGI(3, 0x418)), 0xc8000000);
-	assert_int_equal(rd32(SGI(2, 0x418)), 0);
+	wr8(GICD(GICD_IPRIORITYR + 33), 0xa0);
+	wr8(GICD(GICD_IPRIORITYR + 34), 0x47);			/* 5 bits: reads 0x40 */
+	assert_int_equal(rd32(GICD(GICD_IPRIORITYR + 32)), 0x0040a000);
+	assert_int_equal(rd8(GICD(GICD_IPRIORITYR + 33)), 0xa0);
+	wr32(GICD(GICD_IPRIORITYR + 36), 0x10203040);
+	assert_int_equal(rd8(GICD(GICD_IPRIORITYR + 39)), 0x10);
+	assert_int_equal(rd8(GICD(GICD_IPRIORITYR + 36)), 0x40);
+	wr8(SGI(3, GICR_IPRIORITYR0 + 27), 0xc8);
+	assert_int_equal(rd32(SGI(3, GICR_IPRIORITYR0 + 24)), 0xc8000000);
+	assert_int_equal(rd32(SGI(2, GICR_IPRIORITYR0 + 24)), 0);
 }
 
 static void test_config_registers(void **state)
 {
 	(void)state;
-	assert_int_equal(rd32(SGI(0, 0xc00)), 0xaaaaaaaa);	/* SGIs: edge */
-	wr32(SGI(0, 0xc00), 0);
-	assert_int_equal(rd32(SGI(0, 0xc00)), 0xaaaaaaaa);
-	assert_int_equal(rd32(SGI(0, 0xc04)), 0);		/* PPIs: level */
-	wr32(SGI(0, 0xc04), 0x2 << 22);
-	assert_int_equal(rd32(SGI(0, 0xc04)), 0x2 << 22);
-	wr32(GICD(0xc08), 0xaaaa0000);
-	assert_int_equal(rd32(GICD(0xc08)), 0xaaaa0000);
-	assert_int_equal(rd32(GICD(0xc00)), 0);
+	assert_int_equal(rd32(SGI(0, GICR_ICFGR0)), 0xaaaaaaaa);	/* SGIs: edge */
+	wr32(SGI(0, GICR_ICFGR0), 0);
+	assert_int_equal(rd32(SGI(0, GICR_ICFGR0)), 0xaaaaaaaa);
+	assert_int_equal(rd32(SGI(0, GICR_ICFGR0 + 4)), 0);		/* PPIs: level */
+	wr32(SGI(0, GICR_ICFGR0 + 4), 0x2 << 22);
+	assert_int_equal(rd32(SGI(0, GICR_ICFGR0 + 4)), 0x2 << 22);
+	wr32(GICD(GICD_ICFGR + 8), 0xaaaa0000);
+	assert_int_equal(rd32(GICD(GICD_ICFGR + 8)), 0xaaaa0000);
+	assert_int_equal(rd32(GICD(GICD_ICFGR)), 0);
 }
 
 static void test_id_registers(void **state)
@@ -641,50 +707,52 @@ static void test_id_registers(void **state)
 	uint32_t typer;
 
 	(void)state;
-	typer = rd32(GICD(0x4));
-	assert_int_equal(typer & 0x1f, 2);		/* 64 SPIs: 96 INTIDs */
-	assert_int_equal((typer >> 5) & 7, 3);		/* 4 vCPUs */
-	assert_int_equal((typer >> 19) & 0x1f, 9);	/* 10 INTID bits */
-	assert_false(typer & (1u << 17));		/* no LPIs */
-	assert_int_equal(rd32(GICD(0)) & 0x50, 0x50);	/* ARE, DS */
-	assert_int_equal(rd32(GICD(0xffe8)) & 0xf0, 0x30);
-	assert_int_equal(rd32(GICR(2, 0xffe8)) & 0xf0, 0x30);
-	assert_int_equal(rd32(GICD(0x8)), rd32(GICR(0, 0x4)));
-	wr32(GICD(0), 0x3);
-	assert_int_equal(rd32(GICD(0)), 0x53);
+	typer = rd32(GICD(GICD_TYPER));
+	assert_int_equal(typer & GICD_TYPER_ITLINES_MASK, 2);	/* 64 SPIs: 96 INTIDs */
+	assert_int_equal((typer >> GICD_TYPER_CPUS_SHIFT) & GICD_TYPER_CPUS_MASK, 3);
+	assert_int_equal((typer >> GICD_TYPER_IDBITS_SHIFT) & GICD_TYPER_IDBITS_MASK, 9);
+	assert_false(typer & GICD_TYPER_LPIS);
+	assert_int_equal(rd32(GICD(GICD_CTLR)) & (GICD_CTLR_ARE | GICD_CTLR_DS),
+			 GICD_CTLR_ARE | GICD_CTLR_DS);
+	assert_int_equal(PIDR2_ARCHREV(rd32(GICD(GICD_PIDR2))), GIC_PIDR2_ARCHREV_V3);
+	assert_int_equal(PIDR2_ARCHREV(rd32(GICR(2, GICR_PIDR2))), GIC_PIDR2_ARCHREV_V3);
+	assert_int_equal(rd32(GICD(GICD_IIDR)), rd32(GICR(0, GICR_IIDR)));
+	wr32(GICD(GICD_CTLR), GICD_CTLR_EN_GRP0 | GICD_CTLR_EN_GRP1);
+	assert_int_equal(rd32(GICD(GICD_CTLR)), GICD_CTLR_EN_GRP0 | GICD_CTLR_EN_GRP1 |
+			 GICD_CTLR_ARE | GICD_CTLR_DS);
 }
 
 static void test_gicr_typer_and_waker(void **state)
 {
 	(void)state;
 	for (uint64_t n = 0; n < 4; n++) {
-		uint64_t typer = rd64(GICR(n, 0x8));
+		uint64_t typer = rd64(GICR(n, GICR_TYPER));
 
-		assert_int_equal(typer >> 32, n);
-		assert_int_equal((typer >> 8) & 0xffff, n);
-		assert_int_equal((typer >> 4) & 1, n == 3);	/* Last */
-		assert_int_equal(rd32(GICR(n, 0xc)), n);
-		assert_int_equal(rd32(GICR(n, 0x8)), (uint32_t)typer);
+		assert_int_equal(typer >> GICR_TYPER_AFF_SHIFT, n);
+		assert_int_equal((typer >> GICR_TYPER_PROC_SHIFT) & GICR_TYPER_PROC_MASK, n);
+		assert_int_equal(!!(typer & GICR_TYPER_LAST), n == 3);
+		assert_int_equal(rd32(GICR(n, GICR_TYPER + 4)), n);
+		assert_int_equal(rd32(GICR(n, GICR_TYPER)), (uint32_t)typer);
 	}
 
-	assert_int_equal(rd32(GICR(1, 0x14)), 0x6);		/* asleep after reset */
-	wr32(GICR(1, 0x14), 0);
-	assert_int_equal(rd32(GICR(1, 0x14)), 0);
-	assert_int_equal(rd32(GICR(0, 0x14)), 0x6);
-	assert_int_equal(rd32(GICR(1, 0x0)), 0);		/* CTLR: RWP clear */
-	wr64(GICR(1, 0x70), ~0ull);				/* PROPBASER: WI */
-	assert_int_equal(rd64(GICR(1, 0x70)), 0);
+	assert_int_equal(rd32(GICR(1, GICR_WAKER)), WAKER_ASLEEP);	/* after reset */
+	wr32(GICR(1, GICR_WAKER), 0);
+	assert_int_equal(rd32(GICR(1, GICR_WAKER)), 0);
+	assert_int_equal(rd32(GICR(0, GICR_WAKER)), WAKER_ASLEEP);
+	assert_int_equal(rd32(GICR(1, GICR_CTLR)), 0);		/* CTLR: RWP clear */
+	wr64(GICR(1, GICR_PROPBASER), ~0ull);				/* PROPBASER: WI */
+	assert_int_equal(rd64(GICR(1, GICR_PROPBASER)), 0);
 }
 
 static void test_gicr_last_with_two_vcpus(void **state)
 {
 	(void)state;
-	assert_int_equal((rd64(GICR(0, 0x8)) >> 4) & 1, 0);
-	assert_int_equal((rd64(GICR(1, 0x8)) >> 4) & 1, 1);
-	assert_int_equal(rd64(GICR(2, 0x8)), 0);		/* no third frame */
-	assert_int_equal(rd32(GICR(3, 0xffe8)), 0);
-	wr32(GICR(2, 0x14), 0);
-	assert_int_equal(rd32(GICD(0x4)) & 0x1f, 1);		/* 32 SPIs */
+	assert_false(rd64(GICR(0, GICR_TYPER)) & GICR_TYPER_LAST);
+	assert_true(rd64(GICR(1, GICR_TYPER)) & GICR_TYPER_LAST);
+	assert_int_equal(rd64(GICR(2, GICR_TYPER)), 0);		/* no third frame */
+	assert_int_equal(rd32(GICR(3, GICR_PIDR2)), 0);
+	wr32(GICR(2, GICR_WAKER), 0);
+	assert_int_equal(rd32(GICD(GICD_TYPER)) & GICD_TYPER_ITLINES_MASK, 1);	/* 32 SPIs */
 }
 
 static void test_bad_offsets_raz_wi(void **state)
@@ -698,19 +766,19 @@ static void test_bad_offsets_raz_wi(void **state)
 		wr32(GICD(dist_junk[i]), ~0u);
 		assert_int_equal(rd32(GICD(dist_junk[i])), 0);
 	}
-	assert_int_equal(mmio(0, GICD(0x102), 4, false, 0), 0);	/* misaligned */
-	assert_int_equal(mmio(0, GICD(0x0), 8, false, 0), 0);	/* bad size */
-	assert_int_equal(mmio(0, GICD(0x104), 2, false, 0), 0);
-	assert_int_equal(mmio(0, GICD(0x105), 1, false, 0), 0);
-	wr32(GICD(0x100), ~0u);				/* ISENABLER0 via GICD: WI */
-	assert_int_equal(rd32(SGI(0, 0x100)), 0);
-	assert_int_equal(rd64(GICD(0x6000 + 1019 * 8)), 0);	/* no such SPI */
-	wr64(GICD(0x6000 + 1019 * 8), 1);
-	wr32(GICR(0, 0x40), 1);				/* SETLPIR */
-	assert_int_equal(rd32(GICR(0, 0x40)), 0);
+	assert_int_equal(mmio(0, GICD(GICD_ISENABLER + 2), 4, false, 0), 0);	/* misaligned */
+	assert_int_equal(mmio(0, GICD(GICD_CTLR), 8, false, 0), 0);	/* bad size */
+	assert_int_equal(mmio(0, GICD(GICD_ISENABLER + 4), 2, false, 0), 0);
+	assert_int_equal(mmio(0, GICD(GICD_ISENABLER + 5), 1, false, 0), 0);
+	wr32(GICD(GICD_ISENABLER), ~0u);		/* ISENABLER0 via GICD: WI */
+	assert_int_equal(rd32(SGI(0, GICR_ISENABLER0)), 0);
+	assert_int_equal(rd64(GICD(GICD_IROUTER + 1019 * 8)), 0);	/* no such SPI */
+	wr64(GICD(GICD_IROUTER + 1019 * 8), 1);
+	wr32(GICR(0, GICR_SETLPIR), 1);				/* SETLPIR */
+	assert_int_equal(rd32(GICR(0, GICR_SETLPIR)), 0);
 	assert_int_equal(rd32(SGI(0, 0x800)), 0);
 	assert_int_equal(rd32(SGI(0, 0xfffc)), 0);
-	assert_int_equal(rd32(GICR(3, 0x1fffc)), 0);
+	assert_int_equal(rd32(GICR(3, GICR_SGI_BASE + 0xfffc)), 0);
 	for (int n = 0; n < 4; n++)
 		assert_int_equal(kicks[n], 0);
 }
@@ -719,15 +787,15 @@ static void test_active_by_mmio(void **state)
 {
 	(void)state;
 	spi_setup(39, 0x80, false);
-	wr32(GICD(0x300 + 4), 1u << 7);			/* ISACTIVER */
-	assert_int_equal(rd32(GICD(0x380 + 4)), 1u << 7);
+	wr32(GICD(GICD_ISACTIVER + 4), 1u << 7);			/* ISACTIVER */
+	assert_int_equal(rd32(GICD(GICD_ICACTIVER + 4)), 1u << 7);
 	vgic_flush(&vm.vcpus[0]);
 	assert_int_equal(LR_STATE(vgic_hw_fake.lr[lr_of(39)]), ICH_LR_ACTIVE);
 	vgic_sync(&vm.vcpus[0]);
-	wr32(GICD(0x380 + 4), 1u << 7);			/* ICACTIVER */
+	wr32(GICD(GICD_ICACTIVER + 4), 1u << 7);			/* ICACTIVER */
 	reenter(0);
 	assert_int_equal(valid_lrs(), 0);
-	assert_int_equal(rd32(GICD(0x300 + 4)), 0);
+	assert_int_equal(rd32(GICD(GICD_ISACTIVER + 4)), 0);
 }
 
 int main(void)
@@ -744,6 +812,12 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_level_software_pend, setup2, teardown),
 		cmocka_unit_test_setup_teardown(test_pending_respects_guest_mask, setup2, teardown),
 		cmocka_unit_test_setup_teardown(test_more_lrs_and_fewer, setup2, teardown),
+		cmocka_unit_test_setup_teardown(test_active_keeps_its_lr, setup2, teardown),
+		cmocka_unit_test_setup_teardown(test_equal_priority_lower_intid_first, setup2,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_flush_clears_unused_lrs, setup2, teardown),
+		cmocka_unit_test_setup_teardown(test_next_vcpu_gets_its_own_state, setup2,
+						teardown),
 		cmocka_unit_test_setup_teardown(test_sgi_target_list, setup4, teardown),
 		cmocka_unit_test_setup_teardown(test_sgi_irm_and_affinity, setup4, teardown),
 		cmocka_unit_test_setup_teardown(test_ppi_goes_to_its_vcpu, setup4, teardown),

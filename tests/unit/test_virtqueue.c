@@ -38,35 +38,6 @@
 #define USED_IPA	(RAM_IPA + 0x3000)
 #define BUF_IPA		(RAM_IPA + 0x4000)
 
-/* MMIO register offsets (virtio 1.x, virtio-mmio). */
-#define R_MAGIC		0x000
-#define R_VERSION	0x004
-#define R_DEVICE_ID	0x008
-#define R_DEV_FEAT	0x010
-#define R_DEV_FEAT_SEL	0x014
-#define R_DRV_FEAT	0x020
-#define R_DRV_FEAT_SEL	0x024
-#define R_QUEUE_SEL	0x030
-#define R_QUEUE_MAX	0x034
-#define R_QUEUE_NUM	0x038
-#define R_QUEUE_READY	0x044
-#define R_NOTIFY	0x050
-#define R_ISR		0x060
-#define R_ACK		0x064
-#define R_STATUS	0x070
-#define R_DESC_LO	0x080
-#define R_DESC_HI	0x084
-#define R_AVAIL_LO	0x090
-#define R_USED_LO	0x0a0
-#define R_CONFIG	0x100
-
-struct desc {
-	uint64_t addr;
-	uint32_t len;
-	uint16_t flags;
-	uint16_t next;
-};
-
 static struct vm *vm;
 static struct vcpu vcpu0;
 static uint8_t *ram, *ro_page, *dev_page;
@@ -227,31 +198,31 @@ static void w32(uint64_t base, uint64_t off, uint32_t v)
 /* Status, features (VERSION_1 and `extra` in the low word), one queue per q. */
 static void driver_start(uint64_t base, int nq, uint32_t low_features)
 {
-	w32(base, R_STATUS, 0);
-	w32(base, R_STATUS, VIRTIO_STATUS_ACKNOWLEDGE | VIRTIO_STATUS_DRIVER);
-	w32(base, R_DRV_FEAT_SEL, 0);
-	w32(base, R_DRV_FEAT, low_features);
-	w32(base, R_DRV_FEAT_SEL, 1);
-	w32(base, R_DRV_FEAT, 1);		/* VIRTIO_F_VERSION_1 */
-	w32(base, R_STATUS, VIRTIO_STATUS_ACKNOWLEDGE | VIRTIO_STATUS_DRIVER |
+	w32(base, VIRTIO_MMIO_STATUS, 0);
+	w32(base, VIRTIO_MMIO_STATUS, VIRTIO_STATUS_ACKNOWLEDGE | VIRTIO_STATUS_DRIVER);
+	w32(base, VIRTIO_MMIO_DRV_FEATURES_SEL, 0);
+	w32(base, VIRTIO_MMIO_DRV_FEATURES, low_features);
+	w32(base, VIRTIO_MMIO_DRV_FEATURES_SEL, 1);
+	w32(base, VIRTIO_MMIO_DRV_FEATURES, 1);		/* VIRTIO_F_VERSION_1 */
+	w32(base, VIRTIO_MMIO_STATUS, VIRTIO_STATUS_ACKNOWLEDGE | VIRTIO_STATUS_DRIVER |
 	    VIRTIO_STATUS_FEATURES_OK);
-	assert_true(r32(base, R_STATUS) & VIRTIO_STATUS_FEATURES_OK);
+	assert_true(r32(base, VIRTIO_MMIO_STATUS) & VIRTIO_STATUS_FEATURES_OK);
 	for (int q = 0; q < nq; q++) {
-		w32(base, R_QUEUE_SEL, q);
-		assert_int_equal(r32(base, R_QUEUE_MAX), VQ_MAX_SIZE);
-		w32(base, R_QUEUE_NUM, QSIZE);
-		w32(base, R_DESC_LO, (uint32_t)(DESC_IPA + 0x100 * q));
-		w32(base, R_DESC_HI, 0);
-		w32(base, R_AVAIL_LO, (uint32_t)(AVAIL_IPA + 0x100 * q));
-		w32(base, R_USED_LO, (uint32_t)(USED_IPA + 0x100 * q));
-		w32(base, R_QUEUE_READY, 1);
-		assert_int_equal(r32(base, R_QUEUE_READY), 1);
+		w32(base, VIRTIO_MMIO_QUEUE_SEL, q);
+		assert_int_equal(r32(base, VIRTIO_MMIO_QUEUE_NUM_MAX), VQ_MAX_SIZE);
+		w32(base, VIRTIO_MMIO_QUEUE_NUM, QSIZE);
+		w32(base, VIRTIO_MMIO_QUEUE_DESC_LO, (uint32_t)(DESC_IPA + 0x100 * q));
+		w32(base, VIRTIO_MMIO_QUEUE_DESC_HI, 0);
+		w32(base, VIRTIO_MMIO_QUEUE_DRIVER_LO, (uint32_t)(AVAIL_IPA + 0x100 * q));
+		w32(base, VIRTIO_MMIO_QUEUE_DEVICE_LO, (uint32_t)(USED_IPA + 0x100 * q));
+		w32(base, VIRTIO_MMIO_QUEUE_READY, 1);
+		assert_int_equal(r32(base, VIRTIO_MMIO_QUEUE_READY), 1);
 	}
-	w32(base, R_STATUS, VIRTIO_STATUS_ACKNOWLEDGE | VIRTIO_STATUS_DRIVER |
+	w32(base, VIRTIO_MMIO_STATUS, VIRTIO_STATUS_ACKNOWLEDGE | VIRTIO_STATUS_DRIVER |
 	    VIRTIO_STATUS_FEATURES_OK | VIRTIO_STATUS_DRIVER_OK);
 }
 
-static struct desc *dt(int q)
+static struct vring_desc *dt(int q)
 {
 	return gp(DESC_IPA + 0x100 * q);
 }
@@ -273,7 +244,7 @@ static uint32_t *used_elem(int q, int i)
 
 static void set_desc(int q, int i, uint64_t addr, uint32_t len, uint16_t flags, uint16_t next)
 {
-	dt(q)[i] = (struct desc){ addr, len, flags, next };
+	dt(q)[i] = (struct vring_desc){ addr, len, flags, next };
 }
 
 /* Offer chain `head` and notify queue q. */
@@ -283,7 +254,7 @@ static void offer(uint64_t base, int q, uint16_t head)
 
 	a[2 + a[1] % QSIZE] = head;
 	a[1]++;
-	w32(base, R_NOTIFY, q);
+	w32(base, VIRTIO_MMIO_QUEUE_NOTIFY, q);
 }
 
 /* The device refused the ring: NEEDS_RESET, config interrupt, one log line. */
@@ -291,8 +262,8 @@ static void expect_broken(uint64_t base, const char *why)
 {
 	uint32_t intid = base == HVC_BASE ? 48 : 49;
 
-	assert_true(r32(base, R_STATUS) & VIRTIO_STATUS_NEEDS_RESET);
-	assert_true(r32(base, R_ISR) & VIRTIO_INT_CONFIG);
+	assert_true(r32(base, VIRTIO_MMIO_STATUS) & VIRTIO_STATUS_NEEDS_RESET);
+	assert_true(r32(base, VIRTIO_MMIO_INT_STATUS) & VIRTIO_INT_CONFIG);
 	assert_true(line_level[intid]);
 	assert_int_equal(logs, 1);
 	if (!strstr(last_log, "VM 3 (guest3)") || !strstr(last_log, why) ||
@@ -305,36 +276,37 @@ static void expect_broken(uint64_t base, const char *why)
 static void test_registers(void **state)
 {
 	(void)state;
-	assert_int_equal(r32(HVC_BASE, R_MAGIC), 0x74726976);
-	assert_int_equal(r32(HVC_BASE, R_VERSION), 2);
-	assert_int_equal(r32(HVC_BASE, R_DEVICE_ID), 3);
-	assert_int_equal(r32(BLK_BASE, R_DEVICE_ID), 2);
-	w32(BLK_BASE, R_DEV_FEAT_SEL, 1);
-	assert_int_equal(r32(BLK_BASE, R_DEV_FEAT) & 1, 1);	/* VERSION_1 offered */
-	w32(BLK_BASE, R_DEV_FEAT_SEL, 0);
-	assert_int_equal(r32(BLK_BASE, R_DEV_FEAT) & (1u << 28), 0);	/* no indirect */
-	assert_int_equal(rd(BLK_BASE, R_CONFIG, 8), sizeof(disk) / 512);	/* capacity */
+	assert_int_equal(r32(HVC_BASE, VIRTIO_MMIO_MAGIC), VIRTIO_MMIO_MAGIC_VALUE);
+	assert_int_equal(r32(HVC_BASE, VIRTIO_MMIO_VERSION), VIRTIO_MMIO_VERSION_MODERN);
+	assert_int_equal(r32(HVC_BASE, VIRTIO_MMIO_DEVICE_ID), 3);
+	assert_int_equal(r32(BLK_BASE, VIRTIO_MMIO_DEVICE_ID), 2);
+	w32(BLK_BASE, VIRTIO_MMIO_DEV_FEATURES_SEL, 1);
+	assert_int_equal(r32(BLK_BASE, VIRTIO_MMIO_DEV_FEATURES) & 1, 1);	/* VERSION_1 */
+	w32(BLK_BASE, VIRTIO_MMIO_DEV_FEATURES_SEL, 0);
+	/* no indirect descriptors */
+	assert_int_equal(r32(BLK_BASE, VIRTIO_MMIO_DEV_FEATURES) & (1u << 28), 0);
+	assert_int_equal(rd(BLK_BASE, VIRTIO_MMIO_CONFIG, 8), sizeof(disk) / 512); /* capacity */
 	assert_int_equal(rd(BLK_BASE, 0x1fc, 4), 0);	/* past the config space */
 }
 
 static void test_version_1_required(void **state)
 {
 	(void)state;
-	w32(HVC_BASE, R_STATUS, VIRTIO_STATUS_ACKNOWLEDGE | VIRTIO_STATUS_DRIVER);
-	w32(HVC_BASE, R_DRV_FEAT_SEL, 1);
-	w32(HVC_BASE, R_DRV_FEAT, 0);			/* a legacy driver */
-	w32(HVC_BASE, R_STATUS, VIRTIO_STATUS_ACKNOWLEDGE | VIRTIO_STATUS_DRIVER |
+	w32(HVC_BASE, VIRTIO_MMIO_STATUS, VIRTIO_STATUS_ACKNOWLEDGE | VIRTIO_STATUS_DRIVER);
+	w32(HVC_BASE, VIRTIO_MMIO_DRV_FEATURES_SEL, 1);
+	w32(HVC_BASE, VIRTIO_MMIO_DRV_FEATURES, 0);			/* a legacy driver */
+	w32(HVC_BASE, VIRTIO_MMIO_STATUS, VIRTIO_STATUS_ACKNOWLEDGE | VIRTIO_STATUS_DRIVER |
 	    VIRTIO_STATUS_FEATURES_OK);
-	assert_int_equal(r32(HVC_BASE, R_STATUS) & VIRTIO_STATUS_FEATURES_OK, 0);
+	assert_int_equal(r32(HVC_BASE, VIRTIO_MMIO_STATUS) & VIRTIO_STATUS_FEATURES_OK, 0);
 	assert_non_null(strstr(last_log, "VIRTIO_F_VERSION_1 is required"));
 	/* A feature that was not offered is refused too. */
-	w32(BLK_BASE, R_STATUS, 0);
-	w32(BLK_BASE, R_DRV_FEAT_SEL, 0);
-	w32(BLK_BASE, R_DRV_FEAT, 1u << 28);		/* indirect descriptors */
-	w32(BLK_BASE, R_DRV_FEAT_SEL, 1);
-	w32(BLK_BASE, R_DRV_FEAT, 1);
-	w32(BLK_BASE, R_STATUS, VIRTIO_STATUS_FEATURES_OK);
-	assert_int_equal(r32(BLK_BASE, R_STATUS) & VIRTIO_STATUS_FEATURES_OK, 0);
+	w32(BLK_BASE, VIRTIO_MMIO_STATUS, 0);
+	w32(BLK_BASE, VIRTIO_MMIO_DRV_FEATURES_SEL, 0);
+	w32(BLK_BASE, VIRTIO_MMIO_DRV_FEATURES, 1u << 28);		/* indirect descriptors */
+	w32(BLK_BASE, VIRTIO_MMIO_DRV_FEATURES_SEL, 1);
+	w32(BLK_BASE, VIRTIO_MMIO_DRV_FEATURES, 1);
+	w32(BLK_BASE, VIRTIO_MMIO_STATUS, VIRTIO_STATUS_FEATURES_OK);
+	assert_int_equal(r32(BLK_BASE, VIRTIO_MMIO_STATUS) & VIRTIO_STATUS_FEATURES_OK, 0);
 }
 
 static void test_console_tx_rx(void **state)
@@ -352,7 +324,7 @@ static void test_console_tx_rx(void **state)
 	assert_int_equal(used_idx(1), 1);
 	assert_int_equal(used_elem(1, 0)[0], 0);
 	assert_true(line_level[48]);
-	w32(HVC_BASE, R_ACK, r32(HVC_BASE, R_ISR));
+	w32(HVC_BASE, VIRTIO_MMIO_INT_ACK, r32(HVC_BASE, VIRTIO_MMIO_INT_STATUS));
 	assert_false(line_level[48]);
 	/* Input from the host waits for a receive buffer, then fills it. */
 	assert_true(virtio_console_input(vm, 'k'));
@@ -383,7 +355,8 @@ static uint8_t blk_req(uint32_t type, uint64_t sector, uint32_t data_len, bool d
 	n++;
 	if (data_len) {
 		set_desc(0, n, BUF_IPA + 0x1000, data_len,
-			 VRING_DESC_F_NEXT | (data_write ? VRING_DESC_F_WRITE : 0), (uint16_t)(n + 1));
+			 VRING_DESC_F_NEXT | (data_write ? VRING_DESC_F_WRITE : 0),
+			 (uint16_t)(n + 1));
 		n++;
 	}
 	set_desc(0, n, BUF_IPA + 0x3000, 1, VRING_DESC_F_WRITE, 0);
@@ -416,7 +389,7 @@ static void test_blk_read_write_flush_id(void **state)
 	assert_int_equal(blk_req(0, 0, 100, true), 1);		/* not whole sectors */
 	assert_int_equal(disk[0], 0);
 	assert_int_equal(logs, 0);
-	assert_false(r32(BLK_BASE, R_STATUS) & VIRTIO_STATUS_NEEDS_RESET);
+	assert_false(r32(BLK_BASE, VIRTIO_MMIO_STATUS) & VIRTIO_STATUS_NEEDS_RESET);
 }
 
 /* ---- hostile rings ---- */
@@ -491,7 +464,7 @@ static void test_chain_loop(void **state)
 	/* After a reset it works again. */
 	memcpy(gp(BUF_IPA), "ok\n", 3);
 	driver_start(HVC_BASE, 2, 0);
-	assert_false(r32(HVC_BASE, R_STATUS) & VIRTIO_STATUS_NEEDS_RESET);
+	assert_false(r32(HVC_BASE, VIRTIO_MMIO_STATUS) & VIRTIO_STATUS_NEEDS_RESET);
 	memset(avail(1), 0, 4);
 	set_desc(1, 0, BUF_IPA, 3, 0, 0);
 	offer(HVC_BASE, 1, 0);
@@ -527,7 +500,7 @@ static void test_avail_index_jump(void **state)
 	driver_start(HVC_BASE, 2, 0);
 	set_desc(1, 0, BUF_IPA, 4, 0, 0);
 	avail(1)[1] = QSIZE + 1;
-	w32(HVC_BASE, R_NOTIFY, 1);
+	w32(HVC_BASE, VIRTIO_MMIO_QUEUE_NOTIFY, 1);
 	expect_broken(HVC_BASE, "available index jumped from 0 to 9");
 }
 
@@ -585,15 +558,15 @@ static void test_blk_short_header(void **state)
 /* Rings themselves outside RAM, misaligned or of a bad size: refused at QueueReady. */
 static void bad_queue(uint32_t num, uint64_t desc, const char *why)
 {
-	w32(HVC_BASE, R_STATUS, 0);
-	w32(HVC_BASE, R_QUEUE_SEL, 1);
-	w32(HVC_BASE, R_QUEUE_NUM, num);
-	w32(HVC_BASE, R_DESC_LO, (uint32_t)desc);
-	w32(HVC_BASE, R_DESC_HI, (uint32_t)(desc >> 32));
-	w32(HVC_BASE, R_AVAIL_LO, (uint32_t)AVAIL_IPA);
-	w32(HVC_BASE, R_USED_LO, (uint32_t)USED_IPA);
-	w32(HVC_BASE, R_QUEUE_READY, 1);
-	assert_int_equal(r32(HVC_BASE, R_QUEUE_READY), 0);
+	w32(HVC_BASE, VIRTIO_MMIO_STATUS, 0);
+	w32(HVC_BASE, VIRTIO_MMIO_QUEUE_SEL, 1);
+	w32(HVC_BASE, VIRTIO_MMIO_QUEUE_NUM, num);
+	w32(HVC_BASE, VIRTIO_MMIO_QUEUE_DESC_LO, (uint32_t)desc);
+	w32(HVC_BASE, VIRTIO_MMIO_QUEUE_DESC_HI, (uint32_t)(desc >> 32));
+	w32(HVC_BASE, VIRTIO_MMIO_QUEUE_DRIVER_LO, (uint32_t)AVAIL_IPA);
+	w32(HVC_BASE, VIRTIO_MMIO_QUEUE_DEVICE_LO, (uint32_t)USED_IPA);
+	w32(HVC_BASE, VIRTIO_MMIO_QUEUE_READY, 1);
+	assert_int_equal(r32(HVC_BASE, VIRTIO_MMIO_QUEUE_READY), 0);
 	expect_broken(HVC_BASE, why);
 	logs = 0;
 }
@@ -614,13 +587,13 @@ static void test_bad_queue_setup(void **state)
 static void test_used_ring_read_only(void **state)
 {
 	(void)state;
-	w32(HVC_BASE, R_STATUS, 0);
-	w32(HVC_BASE, R_QUEUE_SEL, 1);
-	w32(HVC_BASE, R_QUEUE_NUM, QSIZE);
-	w32(HVC_BASE, R_DESC_LO, (uint32_t)DESC_IPA);
-	w32(HVC_BASE, R_AVAIL_LO, (uint32_t)AVAIL_IPA);
-	w32(HVC_BASE, R_USED_LO, (uint32_t)RO_IPA);
-	w32(HVC_BASE, R_QUEUE_READY, 1);
+	w32(HVC_BASE, VIRTIO_MMIO_STATUS, 0);
+	w32(HVC_BASE, VIRTIO_MMIO_QUEUE_SEL, 1);
+	w32(HVC_BASE, VIRTIO_MMIO_QUEUE_NUM, QSIZE);
+	w32(HVC_BASE, VIRTIO_MMIO_QUEUE_DESC_LO, (uint32_t)DESC_IPA);
+	w32(HVC_BASE, VIRTIO_MMIO_QUEUE_DRIVER_LO, (uint32_t)AVAIL_IPA);
+	w32(HVC_BASE, VIRTIO_MMIO_QUEUE_DEVICE_LO, (uint32_t)RO_IPA);
+	w32(HVC_BASE, VIRTIO_MMIO_QUEUE_READY, 1);
 	expect_broken(HVC_BASE, "used ring");
 	assert_int_equal(ro_page[0], 0x77);
 }

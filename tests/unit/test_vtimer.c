@@ -76,6 +76,17 @@ static void test_ticks_until_deadline(void **state)
 	assert_int_equal(vtimer_ticks_to_fire(current), 0);
 }
 
+/* CVAL = UINT64_MAX "disables" the timer: the vCPU waits for ever, not a negative timeout. */
+static void test_cval_max_waits_forever(void **state)
+{
+	(void)state;
+	guest_arm(UINT64_MAX);
+	vtimer_hw_fake.now = 1000;
+	assert_int_equal(vtimer_ticks_to_fire(current), K_FOREVER);
+	guest_arm(1000 + (uint64_t)INT64_MAX);	/* the furthest a timeout can say */
+	assert_int_equal(vtimer_ticks_to_fire(current), INT64_MAX);
+}
+
 static void test_not_due_raises_nothing(void **state)
 {
 	(void)state;
@@ -185,6 +196,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup(test_off_timer_never_wakes, setup),
 		cmocka_unit_test_setup(test_ticks_until_deadline, setup),
+		cmocka_unit_test_setup(test_cval_max_waits_forever, setup),
 		cmocka_unit_test_setup(test_not_due_raises_nothing, setup),
 		cmocka_unit_test_setup(test_due_raises_once_and_masks, setup),
 		cmocka_unit_test_setup(test_rearm_lowers_then_fires_again, setup),

@@ -7,30 +7,9 @@
 #include <string.h>
 #include <zvm/console.h>
 #include <zvm/kernel.h>
+#include <zvm/pl011_regs.h>
 #include <zvm/vm.h>
 #include <zvm/vuart.h>
-
-#define UART_DR		0x000
-#define UART_RSR	0x004
-#define UART_FR		0x018
-#define UART_IBRD	0x024
-#define UART_FBRD	0x028
-#define UART_LCR_H	0x02c
-#define UART_CR		0x030
-#define UART_IFLS	0x034
-#define UART_IMSC	0x038
-#define UART_RIS	0x03c
-#define UART_MIS	0x040
-#define UART_ICR	0x044
-#define UART_DMACR	0x048
-#define UART_ID		0xfe0		/* PeriphID0-3, CellID0-3 */
-
-#define FR_RXFE		(1u << 4)
-#define FR_RXFF		(1u << 6)
-#define FR_TXFE		(1u << 7)
-#define INT_RX		(1u << 4)
-#define INT_TX		(1u << 5)
-#define INT_RT		(1u << 6)
 
 #define RX_FIFO		32
 #define LINE_MAX	160
@@ -40,7 +19,7 @@ static const uint8_t pl011_id[8] = { 0x11, 0x10, 0x14, 0x00, 0x0d, 0xf0, 0x05, 0
 struct vuart {
 	struct vm *vm;
 	k_spinlock_t lock;
-	uint32_t regs[0x50 / 4];	/* IBRD..DMACR as written */
+	uint32_t regs[PL011_REGS_END / 4];	/* IBRD..DMACR as written */
 	uint32_t imsc;
 	uint32_t ris;
 	uint8_t rx[RX_FIFO];
@@ -102,24 +81,25 @@ static uint32_t rx_pop(struct vuart *u)
 	c = u->rx[u->rx_head];
 	u->rx_head = (u->rx_head + 1) % RX_FIFO;
 	if (--u->rx_count == 0)
-		u->ris &= ~(INT_RX | INT_RT);
+		u->ris &= ~(PL011_INT_RX | PL011_INT_RT);
 	return c;
 }
 
 static uint32_t vuart_read(struct vuart *u, uint64_t off)
 {
-	if (off == UART_DR)
+	if (off == PL011_DR)
 		return rx_pop(u);
-	if (off == UART_FR)
-		return FR_TXFE | (u->rx_count ? 0 : FR_RXFE) | (u->rx_count == RX_FIFO ? FR_RXFF : 0);
-	if (off == UART_IMSC)
+	if (off == PL011_FR)
+		return PL011_FR_TXFE | (u->rx_count ? 0 : PL011_FR_RXFE) |
+		       (u->rx_count == RX_FIFO ? PL011_FR_RXFF : 0);
+	if (off == PL011_IMSC)
 		return u->imsc;
-	if (off == UART_RIS)
+	if (off == PL011_RIS)
 		return u->ris;
-	if (off == UART_MIS)
+	if (off == PL011_MIS)
 		return u->ris & u->imsc;
-	if (off >= UART_ID && off < UART_ID + 0x20)
-		return pl011_id[(off - UART_ID) / 4];
+	if (off >= PL011_ID && off < PL011_ID + PL011_ID_LEN)
+		return pl011_id[(off - PL011_ID) / 4];
 	if (off < sizeof(u->regs))
 		return u->regs[off / 4];
 	return 0;
@@ -127,15 +107,15 @@ static uint32_t vuart_read(struct vuart *u, uint64_t off)
 
 static void vuart_write(struct vuart *u, uint64_t off, uint32_t v)
 {
-	if (off == UART_DR) {
+	if (off == PL011_DR) {
 		vuart_tx(u, (char)v);
-		u->ris |= INT_TX;		/* the TX FIFO is empty again at once */
-	} else if (off == UART_IMSC) {
-		u->imsc = v & 0x7ff;
-	} else if (off == UART_ICR) {
+		u->ris |= PL011_INT_TX;		/* the TX FIFO is empty again at once */
+	} else if (off == PL011_IMSC) {
+		u->imsc = v & PL011_INT_ALL;
+	} else if (off == PL011_ICR) {
 		u->ris &= ~v;
 		if (u->rx_count)
-			u->ris |= INT_RX | INT_RT;	/* still data: RX stays raised */
+			u->ris |= PL011_INT_RX | PL011_INT_RT;	/* data left: RX stays */
 	} else if (off < sizeof(u->regs)) {
 		u->regs[off / 4] = v;
 	}
@@ -161,7 +141,7 @@ int vuart_init(struct vm *vm)
 {
 	struct vuart *u = k_calloc(1, sizeof(*u));
 	struct vdev dev = {
-		.name = "pl011", .base = VUART_BASE, .size = VUART_SIZE,
+		.name = "pl011", .base = VUART_BASE, .size = PL011_FRAME_SIZE,
 		.access = vuart_access, .priv = u,
 	};
 
@@ -197,7 +177,7 @@ bool vuart_input(struct vm *vm, uint8_t byte)
 	ok = u->rx_count < RX_FIFO;
 	if (ok) {
 		u->rx[(u->rx_head + u->rx_count++) % RX_FIFO] = byte;
-		u->ris |= INT_RX | INT_RT;
+		u->ris |= PL011_INT_RX | PL011_INT_RT;
 	}
 	vuart_update_irq(u);
 	k_spin_unlock(&u->lock, key);

@@ -21,19 +21,18 @@
  * the decision re-checked (vgic_queue_irq_unlock).
  */
 #include <stddef.h>
+#include <zvm/guest_dtb.h>
 #include <zvm/kernel.h>
 #include <zvm/vgic.h>
 #include <zvm/vm.h>
 #include <arch/vgic_hw.h>
 #include "vgic_internal.h"
 
-#define SGI1R_TARGETS(v)	((uint32_t)((v) & 0xffff))
-#define SGI1R_AFF1(v)		(((v) >> 16) & 0xff)
-#define SGI1R_INTID(v)		((uint32_t)((v) >> 24) & 0xf)
-#define SGI1R_AFF2(v)		(((v) >> 32) & 0xff)
-#define SGI1R_IRM		(1ull << 40)
-#define SGI1R_RS(v)		((unsigned)((v) >> 44) & 0xf)
-#define SGI1R_AFF3(v)		(((v) >> 48) & 0xff)
+#define SGI1R_TARGETS(v)	((uint32_t)((v) & ICC_SGI1R_TARGETS_MASK))
+#define SGI1R_INTID(v)	\
+	((uint32_t)(((v) >> ICC_SGI1R_INTID_SHIFT) & ICC_SGI1R_INTID_MASK))
+#define SGI1R_RS(v)		((unsigned)(((v) >> ICC_SGI1R_RS_SHIFT) & ICC_SGI1R_RS_MASK))
+#define SGI1R_AFF(v, shift)	(((v) >> (shift)) & ICC_SGI1R_AFF_MASK)
 
 unsigned vgic_nr_vcpus(const struct vm *vm)
 {
@@ -54,10 +53,10 @@ static struct vcpu *vgic_vcpu_by_id(struct vm *vm, unsigned id)
 
 struct vgic_irq *vgic_get_irq(struct vm *vm, struct vcpu *vcpu, uint32_t intid)
 {
-	if (intid < VGIC_NR_PRIVATE)
+	if (intid < GIC_NR_PRIVATE)
 		return vcpu && vcpu->arch.vgic.private_irqs ? &vcpu->arch.vgic.private_irqs[intid] : NULL;
-	if (intid - VGIC_NR_PRIVATE < vm->arch.vgic.nr_spis && vm->arch.vgic.spis)
-		return &vm->arch.vgic.spis[intid - VGIC_NR_PRIVATE];
+	if (intid - GIC_NR_PRIVATE < vm->arch.vgic.nr_spis && vm->arch.vgic.spis)
+		return &vm->arch.vgic.spis[intid - GIC_NR_PRIVATE];
 	return NULL;
 }
 
@@ -70,7 +69,7 @@ bool vgic_irq_signalable(struct vm *vm, const struct vgic_irq *irq)
 {
 	if (!irq->enabled || !vgic_irq_is_pending(irq))
 		return false;
-	if (irq->intid < VGIC_NR_PRIVATE)
+	if (irq->intid < GIC_NR_PRIVATE)
 		return true;
 	return (__atomic_load_n(&vm->arch.vgic.gicd_ctlr, __ATOMIC_RELAXED) & GICD_CTLR_EN_GRP1) != 0;
 }
@@ -84,7 +83,7 @@ struct vcpu *vgic_irq_target(struct vm *vm, const struct vgic_irq *irq)
 {
 	if (irq->owner)
 		return irq->owner;
-	if (irq->route & VGIC_ROUTE_IRM)
+	if (irq->route & GICD_IROUTER_IRM)
 		return vgic_vcpu_by_id(vm, 0);
 	if (irq->route & ~(uint64_t)0xff)	/* Aff1..Aff3 must be 0 */
 		return NULL;
@@ -209,7 +208,7 @@ int vgic_inject(struct vm *vm, int vcpu_id, uint32_t intid, bool level)
 	struct vgic_irq *irq;
 	k_spinlock_key_t key;
 
-	if (intid < VGIC_NR_PRIVATE) {
+	if (intid < GIC_NR_PRIVATE) {
 		vcpu = vcpu_id < 0 ? NULL : vgic_vcpu_by_id(vm, (unsigned)vcpu_id);
 		if (!vcpu)
 			return K_EINVAL;
@@ -237,14 +236,15 @@ void vgic_sgi1r_write(struct vcpu *vcpu, uint64_t value)
 	uint32_t sgi = SGI1R_INTID(value);
 	uint32_t targets = SGI1R_TARGETS(value);
 
-	if (value & SGI1R_IRM) {
+	if (value & ICC_SGI1R_IRM) {
 		for (unsigned id = 0; id < vgic_nr_vcpus(vm); id++) {
 			if ((int)id != vcpu->id)
 				vgic_inject(vm, (int)id, sgi, true);
 		}
 		return;
 	}
-	if (SGI1R_AFF1(value) || SGI1R_AFF2(value) || SGI1R_AFF3(value))
+	if (SGI1R_AFF(value, ICC_SGI1R_AFF1_SHIFT) || SGI1R_AFF(value, ICC_SGI1R_AFF2_SHIFT) ||
+	    SGI1R_AFF(value, ICC_SGI1R_AFF3_SHIFT))
 		return;			/* no such vCPU */
 	for (unsigned bit = 0; targets; bit++, targets >>= 1) {
 		if (targets & 1)
@@ -255,7 +255,7 @@ void vgic_sgi1r_write(struct vcpu *vcpu, uint64_t value)
 /* Whether the guest's CPU interface would signal irq (its lock held). */
 static bool vgic_irq_wakes(struct vm *vm, const struct vgic_irq *irq, uint64_t vmcr)
 {
-	uint32_t pmr = (uint32_t)(vmcr >> ICH_VMCR_VPMR_SHIFT) & 0xff;
+	uint32_t pmr = (uint32_t)((vmcr >> ICH_VMCR_VPMR_SHIFT) & ICH_VMCR_VPMR_MASK);
 
 	return vgic_irq_signalable(vm, irq) && irq->priority < pmr;
 }
@@ -295,7 +295,7 @@ static void vgic_irq_init(struct vgic_irq *irq, uint32_t intid, struct vcpu *own
 	*irq = (struct vgic_irq){
 		.owner = owner,
 		.intid = intid,
-		.edge = intid < 16,	/* SGIs; PPIs and SPIs start level */
+		.edge = intid < GIC_NR_SGIS,	/* SGIs; PPIs and SPIs start level */
 	};
 }
 
@@ -312,15 +312,15 @@ static void vgic_irqs_unlink(struct vgic_irq *irqs, unsigned n)
 static int vgic_register_regions(struct vm *vm)
 {
 	int err = vdev_register(vm, &(struct vdev){
-		.name = "gicd", .base = VGIC_GICD_BASE, .size = VGIC_GICD_SIZE,
+		.name = "gicd", .base = GUEST_GICD_BASE, .size = GICD_FRAME_SIZE,
 		.access = vgic_mmio_dist_access, .priv = &vm->arch.vgic,
 	});
 
 	if (err)
 		return err;
 	return vdev_register(vm, &(struct vdev){
-		.name = "gicr", .base = VGIC_GICR_BASE,
-		.size = VM_MAX_VCPUS * VGIC_GICR_STRIDE,
+		.name = "gicr", .base = GUEST_GICR_BASE,
+		.size = VM_MAX_VCPUS * GICR_STRIDE,
 		.access = vgic_mmio_redist_access, .priv = &vm->arch.vgic,
 	});
 }
@@ -345,7 +345,7 @@ int vgic_vm_init(struct vm *vm, unsigned nr_spis)
 			return K_ENOMEM;
 	}
 	for (unsigned i = 0; i < n; i++)
-		vgic_irq_init(&d->spis[i], VGIC_NR_PRIVATE + i, NULL);
+		vgic_irq_init(&d->spis[i], GIC_NR_PRIVATE + i, NULL);
 	err = vgic_register_regions(vm);
 	if (err)
 		vgic_vm_destroy(vm);
@@ -375,10 +375,10 @@ int vgic_vcpu_init(struct vcpu *vcpu)
 
 	*v = (struct vgic_vcpu){ .gicr_asleep = true };
 	dlist_init(&v->ap_list);
-	v->private_irqs = k_calloc(VGIC_NR_PRIVATE, sizeof(*v->private_irqs));
+	v->private_irqs = k_calloc(GIC_NR_PRIVATE, sizeof(*v->private_irqs));
 	if (!v->private_irqs)
 		return K_ENOMEM;
-	for (uint32_t i = 0; i < VGIC_NR_PRIVATE; i++)
+	for (uint32_t i = 0; i < GIC_NR_PRIVATE; i++)
 		vgic_irq_init(&v->private_irqs[i], i, vcpu);
 	return 0;
 }

@@ -11,18 +11,16 @@
 #include <zvm/spinlock.h>
 #include <zvm/vgic.h>
 #include <zvm/vdev.h>
+#include <arch/gicv3_regs.h>	/* the register map; see there why virt/ may */
+
+#define ARRAY_SIZE(a)		(sizeof(a) / sizeof((a)[0]))
 
 #define VGIC_PRIO_MASK		0xf8u	/* 5 priority bits, as the LRs have */
-#define VGIC_ROUTE_IRM		(1ull << 31)
-#define VGIC_ROUTE_MASK		(0xff00ffffffull | VGIC_ROUTE_IRM)
-
-#define GICD_CTLR_EN_GRP0	(1u << 0)
-#define GICD_CTLR_EN_GRP1	(1u << 1)
-#define GICD_CTLR_ARE		(1u << 4)
-#define GICD_CTLR_DS		(1u << 6)
+#define VGIC_ROUTE_MASK		(GICD_IROUTER_AFF_MASK | GICD_IROUTER_IRM)
 
 #define VGIC_IIDR		0x5a00043bu	/* Arm implementer, product 'Z' */
-#define VGIC_PIDR2		0x3bu		/* ArchRev 3: GICv3 */
+/* ArchRev 3 (GICv3), and the low JEP106 bits of Arm's identity. */
+#define VGIC_PIDR2		(GIC_PIDR2_ARCHREV_V3 << GIC_PIDR2_ARCHREV_SHIFT | 0xbu)
 
 /* One interrupt. Every field is protected by `lock`. */
 struct vgic_irq {
@@ -82,7 +80,8 @@ typedef void (*vgic_field_set_fn)(struct vm *vm, struct vgic_irq *irq, uint64_t 
 /*
  * One register or bank of per-interrupt registers. With bpi = 0 it is one
  * register of `len` bytes (read/write); otherwise `len` bytes hold a field
- * of bpi bits for each interrupt from INTID 0 up (get/set). A NULL function
+ * of bpi bits for each interrupt from INTID 0 up (get/set): VGIC_REG_IRQ
+ * takes the number of interrupts the bank has room for. A NULL function
  * is RAZ or WI. `sizes` is a mask of the access sizes allowed (1, 2, 4, 8).
  */
 struct vgic_reg {
@@ -102,8 +101,27 @@ struct vgic_reg {
 
 #define VGIC_REG(off, l, sz, rd, wr) \
 	{ .start = (off), .len = (l), .sizes = (sz), .read = (rd), .write = (wr) }
-#define VGIC_REG_IRQ(off, l, b, sz, g, s) \
-	{ .start = (off), .len = (l), .bpi = (b), .sizes = (sz), .get = (g), .set = (s) }
+#define VGIC_REG_IRQ(off, nr, b, sz, g, s) \
+	{ .start = (off), .len = GIC_BANK_LEN(nr, b), .bpi = (b), .sizes = (sz), \
+	  .get = (g), .set = (s) }
+
+/*
+ * The per-interrupt banks that the distributor and every SGI frame both
+ * have, at the same offsets (GICR_ISENABLER0 = GICD_ISENABLER, ...): each
+ * as bank(offset, bits per interrupt, sizes, get, set). The GICD's cover
+ * INTIDs 0-1023 (0-31 read as zero there), an SGI frame's 0-31.
+ */
+#define VGIC_IRQ_BANKS(bank)								\
+	bank(GICD_IGROUPR, GIC_BPI_BIT, SZ_32, vgic_get_group, NULL),			\
+	bank(GICD_ISENABLER, GIC_BPI_BIT, SZ_32, vgic_get_enabled, vgic_set_enable),	\
+	bank(GICD_ICENABLER, GIC_BPI_BIT, SZ_32, vgic_get_enabled, vgic_clear_enable),	\
+	bank(GICD_ISPENDR, GIC_BPI_BIT, SZ_32, vgic_get_pending, vgic_set_pending),	\
+	bank(GICD_ICPENDR, GIC_BPI_BIT, SZ_32, vgic_get_pending, vgic_clear_pending),	\
+	bank(GICD_ISACTIVER, GIC_BPI_BIT, SZ_32, vgic_get_active, vgic_set_active),	\
+	bank(GICD_ICACTIVER, GIC_BPI_BIT, SZ_32, vgic_get_active, vgic_clear_active),	\
+	bank(GICD_IPRIORITYR, GIC_BPI_PRIORITY, SZ_8 | SZ_32, vgic_get_priority,	\
+	     vgic_set_priority),							\
+	bank(GICD_ICFGR, GIC_BPI_CONFIG, SZ_32, vgic_get_config, vgic_set_config)
 
 /**
  * Find acc->offset in a table and perform the access. Unknown offsets and

@@ -107,11 +107,6 @@ static void vgic_lr_load(const struct vgic_vcpu *v, unsigned nr, bool overflow)
 	vgic_hw_write_hcr(ICH_HCR_EN | (overflow ? ICH_HCR_UIE : 0));
 }
 
-/**
- * Fill the list registers of this CPU from vcpu's ap_list and load its
- * virtual CPU interface state. Call with IRQs masked, on the CPU that is
- * about to enter the guest, as the last thing before entering it.
- */
 /*
  * Fast path: nothing to deliver. The list registers are already all zero
  * (vgic_sync zeroes the ones it used, a full flush writes the rest), so
@@ -134,6 +129,11 @@ static bool vgic_flush_nothing(struct vcpu *vcpu)
 	return true;
 }
 
+/**
+ * Fill the list registers of this CPU from vcpu's ap_list and load its
+ * virtual CPU interface state. Call with IRQs masked, on the CPU that is
+ * about to enter the guest, as the last thing before entering it.
+ */
 void vgic_flush(struct vcpu *vcpu)
 {
 	struct vgic_vcpu *v = &vcpu->arch.vgic;

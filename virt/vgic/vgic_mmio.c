@@ -260,17 +260,17 @@ void vgic_set_priority(struct vm *vm, struct vgic_irq *irq, uint64_t field)
 /* ICFGR: 2 bits per interrupt, bit 1 set = edge. SGIs are always edge. */
 uint64_t vgic_get_config(const struct vgic_irq *irq)
 {
-	return irq->edge ? 2 : 0;
+	return irq->edge ? GIC_ICFGR_EDGE : 0;
 }
 
 void vgic_set_config(struct vm *vm, struct vgic_irq *irq, uint64_t field)
 {
 	k_spinlock_key_t key;
 
-	if (irq->intid < 16)
+	if (irq->intid < GIC_NR_SGIS)
 		return;
 	key = k_spin_lock(&irq->lock);
-	irq->edge = (field & 2) != 0;
+	irq->edge = (field & GIC_ICFGR_EDGE) != 0;
 	vgic_queue_irq_unlock(vm, irq, key);	/* a high line may now count */
 }
 

@@ -10,10 +10,7 @@
 #include <zvm/vm.h>
 #include "vgic_internal.h"
 
-#define ARRAY_SIZE(a)		(sizeof(a) / sizeof((a)[0]))
-
-#define GICD_TYPER_IDBITS	(9u << 19)	/* 10-bit INTIDs */
-#define GICD_TYPER_NO1N		(1u << 25)	/* no 1-of-N SPI delivery */
+#define DIST_INTID_BITS		10		/* INTIDs 0-1023 */
 
 static uint64_t dist_read_ctlr(const struct vgic_mmio_ctx *ctx)
 {
@@ -38,38 +35,34 @@ static void dist_write_ctlr(const struct vgic_mmio_ctx *ctx, uint64_t value)
 
 static uint64_t dist_read_typer(const struct vgic_mmio_ctx *ctx)
 {
-	unsigned lines = (ctx->vm->arch.vgic.nr_spis + VGIC_NR_PRIVATE) / 32 - 1;
+	unsigned lines = (ctx->vm->arch.vgic.nr_spis + GIC_NR_PRIVATE) / 32 - 1;	/* ITLines */
 	unsigned cpus = vgic_nr_vcpus(ctx->vm);
 
-	return lines | ((cpus ? cpus - 1 : 0) & 7) << 5 | GICD_TYPER_IDBITS |
-	       GICD_TYPER_NO1N;
+	return lines | ((cpus ? cpus - 1 : 0) & GICD_TYPER_CPUS_MASK) << GICD_TYPER_CPUS_SHIFT |
+	       (DIST_INTID_BITS - 1) << GICD_TYPER_IDBITS_SHIFT | GICD_TYPER_NO1N;
 }
+
+#define BANK_LEN(bpi)		GIC_BANK_LEN(GIC_MAX_INTIDS, bpi)
+#define DIST_BANK(off, bpi, sz, get, set) \
+	VGIC_REG_IRQ(off, GIC_MAX_INTIDS, bpi, sz, get, set)
 
 /* First match wins: PIDR2 before the ID block around it. */
 static const struct vgic_reg dist_regs[] = {
-	VGIC_REG(0x0000, 4, SZ_32, dist_read_ctlr, dist_write_ctlr),
-	VGIC_REG(0x0004, 4, SZ_32, dist_read_typer, NULL),
-	VGIC_REG(0x0008, 4, SZ_32, vgic_read_iidr, NULL),
-	VGIC_REG(0x000c, 4, SZ_32, NULL, NULL),			/* TYPER2 */
-	VGIC_REG(0x0010, 4, SZ_32, NULL, NULL),			/* STATUSR */
-	VGIC_REG(0x0040, 0x20, SZ_32, NULL, NULL),		/* SETSPI/CLRSPI: no MBIS */
-	VGIC_REG_IRQ(0x0080, 0x80, 1, SZ_32, vgic_get_group, NULL),
-	VGIC_REG_IRQ(0x0100, 0x80, 1, SZ_32, vgic_get_enabled, vgic_set_enable),
-	VGIC_REG_IRQ(0x0180, 0x80, 1, SZ_32, vgic_get_enabled, vgic_clear_enable),
-	VGIC_REG_IRQ(0x0200, 0x80, 1, SZ_32, vgic_get_pending, vgic_set_pending),
-	VGIC_REG_IRQ(0x0280, 0x80, 1, SZ_32, vgic_get_pending, vgic_clear_pending),
-	VGIC_REG_IRQ(0x0300, 0x80, 1, SZ_32, vgic_get_active, vgic_set_active),
-	VGIC_REG_IRQ(0x0380, 0x80, 1, SZ_32, vgic_get_active, vgic_clear_active),
-	VGIC_REG_IRQ(0x0400, 0x400, 8, SZ_8 | SZ_32, vgic_get_priority, vgic_set_priority),
-	VGIC_REG(0x0800, 0x400, SZ_8 | SZ_32, NULL, NULL),	/* ITARGETSR: ARE */
-	VGIC_REG_IRQ(0x0c00, 0x100, 2, SZ_32, vgic_get_config, vgic_set_config),
-	VGIC_REG(0x0d00, 0x80, SZ_32, NULL, NULL),		/* IGRPMODR: DS */
-	VGIC_REG(0x0e00, 0x100, SZ_32, NULL, NULL),		/* NSACR */
-	VGIC_REG(0x0f00, 4, SZ_32, NULL, NULL),			/* SGIR: ARE */
-	VGIC_REG(0x0f10, 0x20, SZ_8 | SZ_32, NULL, NULL),	/* C/SPENDSGIR: ARE */
-	VGIC_REG_IRQ(0x6000, 0x2000, 64, SZ_32 | SZ_64, vgic_get_route, vgic_set_route),
-	VGIC_REG(0xffe8, 4, SZ_32, vgic_read_pidr2, NULL),
-	VGIC_REG(0xffd0, 0x30, SZ_32, NULL, NULL),		/* other ID registers */
+	VGIC_REG(GICD_CTLR, 4, SZ_32, dist_read_ctlr, dist_write_ctlr),
+	VGIC_REG(GICD_TYPER, 4, SZ_32, dist_read_typer, NULL),
+	VGIC_REG(GICD_IIDR, 4, SZ_32, vgic_read_iidr, NULL),
+	VGIC_REG(GICD_TYPER2, 4, SZ_32, NULL, NULL),
+	VGIC_REG(GICD_STATUSR, 4, SZ_32, NULL, NULL),
+	VGIC_REG(GICD_SETSPI_NSR, GICD_SETSPI_LEN, SZ_32, NULL, NULL),	/* no MBIS */
+	VGIC_IRQ_BANKS(DIST_BANK),
+	VGIC_REG(GICD_ITARGETSR, BANK_LEN(8), SZ_8 | SZ_32, NULL, NULL),	/* ARE */
+	VGIC_REG(GICD_IGRPMODR, BANK_LEN(1), SZ_32, NULL, NULL),	/* DS */
+	VGIC_REG(GICD_NSACR, GICD_NSACR_LEN, SZ_32, NULL, NULL),
+	VGIC_REG(GICD_SGIR, 4, SZ_32, NULL, NULL),			/* ARE */
+	VGIC_REG(GICD_CPENDSGIR, GICD_SGI_PEND_LEN, SZ_8 | SZ_32, NULL, NULL),	/* ARE */
+	DIST_BANK(GICD_IROUTER, GIC_BPI_ROUTE, SZ_32 | SZ_64, vgic_get_route, vgic_set_route),
+	VGIC_REG(GICD_PIDR2, 4, SZ_32, vgic_read_pidr2, NULL),
+	VGIC_REG(GICD_ID_REGS, GICD_ID_REGS_LEN, SZ_32, NULL, NULL),	/* the others */
 };
 
 /** The GICD region's handler: never faults; unknown registers are RAZ/WI. */

@@ -11,6 +11,7 @@
 #include <zvm/fdt_util.h>
 #include <zvm/guest_dtb.h>
 #include <zvm/kernel.h>
+#include <zvm/pl011_regs.h>
 #include <zvm/vm_config.h>
 
 const char *virtio_type_str(enum virtio_type type)
@@ -110,9 +111,10 @@ static int check_one(const struct vm_config *cfg, int i, char *err, size_t errle
 	if (base % VIRTIO_MMIO_SIZE || base > VM_DEVICE_WINDOW_END - VIRTIO_MMIO_SIZE)
 		return errmsg(err, errlen, "virtio device at 0x%llx: must be 0x%llx aligned, "
 			      "below 0x%llx", base, VIRTIO_MMIO_SIZE, VM_DEVICE_WINDOW_END);
-	if (vm_ranges_overlap(base, VIRTIO_MMIO_SIZE, GUEST_GICD_BASE, GUEST_GICD_SIZE) ||
-	    vm_ranges_overlap(base, VIRTIO_MMIO_SIZE, GUEST_GICR_BASE, GUEST_GICR_STRIDE * VM_MAX_VCPUS) ||
-	    (cfg->uart_base && vm_ranges_overlap(base, VIRTIO_MMIO_SIZE, cfg->uart_base, GUEST_UART_SIZE)))
+	if (vm_ranges_overlap(base, VIRTIO_MMIO_SIZE, GUEST_GICD_BASE, GICD_FRAME_SIZE) ||
+	    vm_ranges_overlap(base, VIRTIO_MMIO_SIZE, GUEST_GICR_BASE, GICR_STRIDE * VM_MAX_VCPUS) ||
+	    (cfg->uart_base &&
+	     vm_ranges_overlap(base, VIRTIO_MMIO_SIZE, cfg->uart_base, PL011_FRAME_SIZE)))
 		return errmsg(err, errlen, "virtio device at 0x%llx overlaps the GIC or the UART",
 			      base);
 	if (v->spi < 0 || v->spi > VIRTIO_SPI_MAX || (cfg->uart_base && v->spi == cfg->uart_spi))

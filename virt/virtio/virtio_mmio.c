@@ -13,34 +13,6 @@
 #include <zvm/virtio.h>
 #include <zvm/vm.h>
 
-#define REG_MAGIC		0x000
-#define REG_VERSION		0x004
-#define REG_DEVICE_ID		0x008
-#define REG_VENDOR_ID		0x00c
-#define REG_DEV_FEATURES	0x010
-#define REG_DEV_FEATURES_SEL	0x014
-#define REG_DRV_FEATURES	0x020
-#define REG_DRV_FEATURES_SEL	0x024
-#define REG_QUEUE_SEL		0x030
-#define REG_QUEUE_NUM_MAX	0x034
-#define REG_QUEUE_NUM		0x038
-#define REG_QUEUE_READY		0x044
-#define REG_QUEUE_NOTIFY	0x050
-#define REG_INT_STATUS		0x060
-#define REG_INT_ACK		0x064
-#define REG_STATUS		0x070
-#define REG_QUEUE_DESC_LO	0x080
-#define REG_QUEUE_DESC_HI	0x084
-#define REG_QUEUE_DRIVER_LO	0x090
-#define REG_QUEUE_DRIVER_HI	0x094
-#define REG_QUEUE_DEVICE_LO	0x0a0
-#define REG_QUEUE_DEVICE_HI	0x0a4
-#define REG_SHM_LEN_LO		0x0b0
-#define REG_SHM_LEN_HI		0x0b4
-#define REG_CONFIG_GEN		0x0fc
-#define REG_CONFIG		0x100
-
-#define VIRTIO_MAGIC		0x74726976	/* "virt" */
 #define VIRTIO_VENDOR_ZVM	0x004d565a	/* "ZVM" */
 
 static uint64_t dev_features(const struct virtio_dev *d)
@@ -112,20 +84,20 @@ static uint32_t read_reg(struct virtio_dev *d, uint64_t off)
 	struct virtqueue *vq = cur_vq(d);
 
 	switch (off) {
-	case REG_MAGIC:		return VIRTIO_MAGIC;
-	case REG_VERSION:	return 2;
-	case REG_DEVICE_ID:	return d->ops->device_id;
-	case REG_VENDOR_ID:	return VIRTIO_VENDOR_ZVM;
-	case REG_DEV_FEATURES:
+	case VIRTIO_MMIO_MAGIC:		return VIRTIO_MMIO_MAGIC_VALUE;
+	case VIRTIO_MMIO_VERSION:	return VIRTIO_MMIO_VERSION_MODERN;
+	case VIRTIO_MMIO_DEVICE_ID:	return d->ops->device_id;
+	case VIRTIO_MMIO_VENDOR_ID:	return VIRTIO_VENDOR_ZVM;
+	case VIRTIO_MMIO_DEV_FEATURES:
 		return d->dev_features_sel > 1 ? 0 :
 		       (uint32_t)(dev_features(d) >> (32 * d->dev_features_sel));
-	case REG_QUEUE_NUM_MAX:	return vq ? VQ_MAX_SIZE : 0;
-	case REG_QUEUE_READY:	return vq ? vq->ready : 0;
-	case REG_INT_STATUS:	return d->isr;
-	case REG_STATUS:	return d->status;
-	case REG_SHM_LEN_LO:
-	case REG_SHM_LEN_HI:	return 0xffffffffu;	/* no shared memory regions */
-	case REG_CONFIG_GEN:	return 0;		/* the config never changes */
+	case VIRTIO_MMIO_QUEUE_NUM_MAX:	return vq ? VQ_MAX_SIZE : 0;
+	case VIRTIO_MMIO_QUEUE_READY:	return vq ? vq->ready : 0;
+	case VIRTIO_MMIO_INT_STATUS:	return d->isr;
+	case VIRTIO_MMIO_STATUS:	return d->status;
+	case VIRTIO_MMIO_SHM_LEN_LO:
+	case VIRTIO_MMIO_SHM_LEN_HI:	return 0xffffffffu;	/* no shared memory */
+	case VIRTIO_MMIO_CONFIG_GEN:	return 0;		/* the config never changes */
 	default:		return 0;
 	}
 }
@@ -189,8 +161,8 @@ static void write_notify(struct virtio_dev *d, uint32_t q)
 /* Queue address halves: only while the queue is not ready (as the spec asks). */
 static void write_queue_addr(struct virtqueue *vq, uint64_t off, uint32_t v)
 {
-	uint64_t *field = off < REG_QUEUE_DRIVER_LO ? &vq->desc :
-			  off < REG_QUEUE_DEVICE_LO ? &vq->avail : &vq->used;
+	uint64_t *field = off < VIRTIO_MMIO_QUEUE_DRIVER_LO ? &vq->desc :
+			  off < VIRTIO_MMIO_QUEUE_DEVICE_LO ? &vq->avail : &vq->used;
 	int shift = (off & 4) ? 32 : 0;
 
 	*field = (*field & ~(0xffffffffull << shift)) | ((uint64_t)v << shift);
@@ -202,11 +174,11 @@ static void write_queue_reg(struct virtio_dev *d, uint64_t off, uint32_t v)
 
 	if (!vq)
 		return;
-	if (off == REG_QUEUE_READY)
+	if (off == VIRTIO_MMIO_QUEUE_READY)
 		write_queue_ready(d, vq, v);
 	else if (vq->ready)
 		return;
-	else if (off == REG_QUEUE_NUM)
+	else if (off == VIRTIO_MMIO_QUEUE_NUM)
 		vq->num = v > 0xffff ? 0xffff : (uint16_t)v;	/* checked when ready */
 	else
 		write_queue_addr(vq, off, v);
@@ -225,21 +197,21 @@ static void write_driver_features(struct virtio_dev *d, uint32_t v)
 static void write_reg(struct virtio_dev *d, uint64_t off, uint32_t v)
 {
 	switch (off) {
-	case REG_DEV_FEATURES_SEL:	d->dev_features_sel = v; break;
-	case REG_DRV_FEATURES:		write_driver_features(d, v); break;
-	case REG_DRV_FEATURES_SEL:	d->drv_features_sel = v; break;
-	case REG_QUEUE_SEL:		d->queue_sel = v; break;
-	case REG_QUEUE_NOTIFY:		write_notify(d, v); break;
-	case REG_INT_ACK:		d->isr &= ~v; virtio_update_irq(d); break;
-	case REG_STATUS:		write_status(d, v); break;
-	case REG_QUEUE_NUM:
-	case REG_QUEUE_READY:
-	case REG_QUEUE_DESC_LO:
-	case REG_QUEUE_DESC_HI:
-	case REG_QUEUE_DRIVER_LO:
-	case REG_QUEUE_DRIVER_HI:
-	case REG_QUEUE_DEVICE_LO:
-	case REG_QUEUE_DEVICE_HI:	write_queue_reg(d, off, v); break;
+	case VIRTIO_MMIO_DEV_FEATURES_SEL:	d->dev_features_sel = v; break;
+	case VIRTIO_MMIO_DRV_FEATURES:		write_driver_features(d, v); break;
+	case VIRTIO_MMIO_DRV_FEATURES_SEL:	d->drv_features_sel = v; break;
+	case VIRTIO_MMIO_QUEUE_SEL:		d->queue_sel = v; break;
+	case VIRTIO_MMIO_QUEUE_NOTIFY:		write_notify(d, v); break;
+	case VIRTIO_MMIO_INT_ACK:		d->isr &= ~v; virtio_update_irq(d); break;
+	case VIRTIO_MMIO_STATUS:		write_status(d, v); break;
+	case VIRTIO_MMIO_QUEUE_NUM:
+	case VIRTIO_MMIO_QUEUE_READY:
+	case VIRTIO_MMIO_QUEUE_DESC_LO:
+	case VIRTIO_MMIO_QUEUE_DESC_HI:
+	case VIRTIO_MMIO_QUEUE_DRIVER_LO:
+	case VIRTIO_MMIO_QUEUE_DRIVER_HI:
+	case VIRTIO_MMIO_QUEUE_DEVICE_LO:
+	case VIRTIO_MMIO_QUEUE_DEVICE_HI:	write_queue_reg(d, off, v); break;
 	default:			break;	/* read-only or unknown: ignored */
 	}
 }
@@ -251,8 +223,8 @@ static int virtio_access(struct vcpu *vcpu, struct vdev *vdev, struct mmio_acces
 
 	(void)vcpu;
 	k_mutex_lock(&d->lock, K_FOREVER);
-	if (off >= REG_CONFIG) {
-		off -= REG_CONFIG;
+	if (off >= VIRTIO_MMIO_CONFIG) {
+		off -= VIRTIO_MMIO_CONFIG;
 		if (!acc->write)	/* config space is read-only here */
 			acc->value = off + acc->size <= d->config_size ?
 				     d->ops->config_read(d, off, acc->size) : 0;

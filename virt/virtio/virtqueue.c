@@ -15,17 +15,10 @@
 #include <zvm/virtqueue.h>
 
 /* Ring layout (virtio 1.x, split virtqueue). */
-#define DESC_SIZE		16
+#define DESC_SIZE		sizeof(struct vring_desc)	/* 16 */
 #define AVAIL_RING(i)		(4 + 2 * (uint64_t)(i))	/* after flags, idx */
 #define USED_RING(i)		(4 + 8 * (uint64_t)(i))
 #define RING_IDX		2			/* offset of idx in avail and used */
-
-struct vring_desc {
-	uint64_t addr;
-	uint32_t len;
-	uint16_t flags;
-	uint16_t next;
-};
 
 /* ---- guest memory, page by page ---- */
 

@@ -4,16 +4,10 @@
  * hardware would take them. The EL1 registers are live in the CPU while
  * the vCPU's thread runs (vcpu_arch_load), so they are written there.
  */
+#include <arch/esr_regs.h>
 #include <arch/sysreg.h>
 #include <arch/vcpu.h>
 
-#define ESR_EC_SHIFT		26
-#define ESR_IL			(1ul << 25)
-#define EC_UNKNOWN		0x00ul
-#define EC_IABT_LOW		0x20ul
-#define EC_IABT_CUR		0x21ul
-#define EC_DABT_LOW		0x24ul
-#define EC_DABT_CUR		0x25ul
 #define DFSC_EXTERNAL		0x10	/* synchronous external abort */
 
 #define PSTATE_MODE		0xf

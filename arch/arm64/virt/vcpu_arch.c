@@ -7,12 +7,13 @@
 #include <stddef.h>
 #include <string.h>
 #include <zvm/arch.h>
+#include <arch/hcr_regs.h>
+#include <arch/timer_regs.h>
 #include <arch/vcpu.h>
 #include <arch/sysreg.h>
 
 #define PSTATE_EL1H_MASKED	0x3c5	/* EL1h, D, A, I, F masked */
 #define SCTLR_EL1_RESET		0x30d00800ul
-#define CNT_CTL_IMASK		(1u << 1)
 
 _Static_assert(offsetof(struct vcpu_arch, regs.elr) == VCPU_PC, "guest.S offsets");
 _Static_assert(offsetof(struct vcpu_arch, regs.spsr) == VCPU_PSTATE, "guest.S offsets");
@@ -24,20 +25,12 @@ _Static_assert(offsetof(struct vcpu_arch, hpfar) == VCPU_HPFAR, "guest.S offsets
 #define SAVE(reg, idx)		s[idx] = read_sysreg(reg)
 #define LOAD(reg, idx)		write_sysreg(reg, s[idx])
 
-/* HCR_EL2 while a guest runs. */
-#define HCR_VM		(1ul << 0)
-#define HCR_SWIO	(1ul << 1)
-#define HCR_FMO		(1ul << 3)
-#define HCR_IMO		(1ul << 4)
-#define HCR_AMO		(1ul << 5)
-#define HCR_FB		(1ul << 9)	/* broadcast TLB/cache maintenance: vCPUs migrate */
-#define HCR_BSU_IS	(1ul << 10)
-#define HCR_TWI		(1ul << 13)	/* WFI traps: the vCPU thread blocks instead */
-#define HCR_TID3	(1ul << 18)	/* ID registers: see idregs.c */
-#define HCR_TSC		(1ul << 19)	/* SMC traps: PSCI is answered by zvm */
-#define HCR_RW		(1ul << 31)
-#define HCR_APK		(1ul << 40)	/* pointer authentication: keys and */
-#define HCR_API		(1ul << 41)	/* instructions are the guest's own */
+/*
+ * HCR_EL2 while a guest runs: broadcast maintenance (FB) as vCPUs migrate;
+ * WFI traps (the vCPU thread blocks instead); ID registers trap (see
+ * idregs.c); SMC traps (PSCI is answered by zvm); pointer authentication
+ * keys and instructions are the guest's own.
+ */
 #define HCR_GUEST	(HCR_VM | HCR_SWIO | HCR_FMO | HCR_IMO | HCR_AMO | HCR_FB | \
 			 HCR_BSU_IS | HCR_TWI | HCR_TID3 | HCR_TSC | HCR_RW | HCR_APK | HCR_API)
 

@@ -9,9 +9,6 @@
 
 #define ICH_HCR_EL2	S3_4_C12_C11_0
 #define ICH_VTR_EL2	S3_4_C12_C11_1
-#define ICH_MISR_EL2	S3_4_C12_C11_2
-#define ICH_EISR_EL2	S3_4_C12_C11_3
-#define ICH_ELRSR_EL2	S3_4_C12_C11_5
 #define ICH_VMCR_EL2	S3_4_C12_C11_7
 #define ICH_AP1R0_EL2	S3_4_C12_C9_0
 
@@ -20,7 +17,7 @@ unsigned vgic_hw_nr_lrs(void)
 	static unsigned nr;	/* read once: every CPU has the same number */
 
 	if (!nr)
-		nr = (unsigned)(read_sysreg(ICH_VTR_EL2) & 0x1f) + 1;
+		nr = (unsigned)(read_sysreg(ICH_VTR_EL2) & ICH_VTR_LISTREGS_MASK) + 1;
 	return nr;
 }
 
@@ -86,20 +83,5 @@ uint64_t vgic_hw_read_ap1r0(void)
 void vgic_hw_write_ap1r0(uint64_t value)
 {
 	write_sysreg(ICH_AP1R0_EL2, value);
-}
-
-uint64_t vgic_hw_read_misr(void)
-{
-	return read_sysreg(ICH_MISR_EL2);
-}
-
-uint64_t vgic_hw_read_elrsr(void)
-{
-	return read_sysreg(ICH_ELRSR_EL2);
-}
-
-uint64_t vgic_hw_read_eisr(void)
-{
-	return read_sysreg(ICH_EISR_EL2);
 }
 #endif /* !ZVM_EL1 */

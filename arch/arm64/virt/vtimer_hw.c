@@ -1,12 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /* The EL1 virtual timer's registers (arch/vtimer_hw.h). */
 #include <arch/sysreg.h>
+#include <arch/timer_regs.h>
 #include <arch/vtimer_hw.h>
 
-/* CNTV_CTL_EL0 */
-#define CNT_CTL_ENABLE	(1u << 0)
-#define CNT_CTL_IMASK	(1u << 1)
-#define CNT_CTL_ISTATUS	(1u << 2)
+/* CNTV_CTL_EL0: the bits a guest can see */
 #define CNT_CTL_ALL	(CNT_CTL_ENABLE | CNT_CTL_IMASK | CNT_CTL_ISTATUS)
 
 enum arch_vtimer_state arch_vtimer_state(void)

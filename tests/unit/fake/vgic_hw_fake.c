@@ -35,20 +35,8 @@ void vgic_hw_write_vmcr(uint64_t value) { vgic_hw_fake.vmcr = value; }
 uint64_t vgic_hw_read_ap1r0(void) { return vgic_hw_fake.ap1r0; }
 void vgic_hw_write_ap1r0(uint64_t value) { vgic_hw_fake.ap1r0 = value; }
 
-uint64_t vgic_hw_read_elrsr(void)
-{
-	uint64_t bits = 0;
-
-	for (unsigned i = 0; i < vgic_hw_fake.nr_lrs; i++) {
-		uint64_t lr = vgic_hw_fake.lr[i];
-
-		if (!(lr & LR_STATE_MASK) && (!(lr & ICH_LR_EOI) || (lr & ICH_LR_HW)))
-			bits |= 1ull << i;
-	}
-	return bits;
-}
-
-uint64_t vgic_hw_read_eisr(void)
+/* ICH_EISR_EL2: LRs EOIed with their EOI bit set (now invalid). */
+static uint64_t fake_eisr(void)
 {
 	uint64_t bits = 0;
 
@@ -61,8 +49,7 @@ uint64_t vgic_hw_read_eisr(void)
 	return bits;
 }
 
-/* EOI and underflow, the two conditions zvm enables. */
-uint64_t vgic_hw_read_misr(void)
+uint64_t vgic_hw_fake_misr(void)
 {
 	uint64_t misr = 0;
 	unsigned valid = 0;
@@ -71,7 +58,7 @@ uint64_t vgic_hw_read_misr(void)
 		return 0;
 	for (unsigned i = 0; i < vgic_hw_fake.nr_lrs; i++)
 		valid += (vgic_hw_fake.lr[i] & LR_STATE_MASK) != 0;
-	if (vgic_hw_read_eisr())
+	if (fake_eisr())
 		misr |= ICH_MISR_EOI;
 	if ((vgic_hw_fake.hcr & ICH_HCR_UIE) && valid <= 1)
 		misr |= ICH_MISR_U;

@@ -3,8 +3,8 @@
 #define ARCH_GICV3_H
 
 #include <stdint.h>
+#include <arch/gicv3_regs.h>
 
-#define GIC_SPURIOUS		1020
 #define GIC_SGI_RESCHED		0	/* a CPU has a new thread to consider */
 
 /** Map and enable the distributor (boot CPU, once). */

@@ -53,8 +53,10 @@ struct vcpu_fpsimd {
  * Written only by the vCPU's own thread (and the exception entry/exit of
  * guest.S on its behalf), except while that thread cannot run: vm.c's
  * set-up and start (vcpu_arch_init, vcpu_arch_reset, vcpu_arch_set_cntvoff)
- * and PSCI CPU_ON of a vCPU that is off (vcpu_arch_reset). `vgic` has its
- * own locking rules (virt/vgic/vgic.c).
+ * and the resume of a paused VM (vcpu_arch_set_cntvoff). A PSCI CPU_ON is
+ * applied by the target's own thread (vcpu_boot_self in virt/vcpu.c).
+ * `vgic` has its own locking rules (virt/vgic/vgic.c); include/zvm/vm.h
+ * has the whole list.
  */
 struct vcpu_arch {
 	/* vcpu_arch_reset() zeroes from here to `vttbr`: the CPU's reset state. */

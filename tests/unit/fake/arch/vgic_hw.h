@@ -7,11 +7,12 @@
 #define FAKE_ARCH_VGIC_HW_H
 
 #include "../../../../arch/arm64/include/arch/vgic_hw.h"
+#include <zvm/vgic.h>
 
 /* The "CPU" the vCPUs run on. */
 struct vgic_hw_fake {
 	unsigned nr_lrs;
-	uint64_t lr[VGIC_HW_MAX_LRS];
+	uint64_t lr[VGIC_MAX_LRS];
 	uint64_t hcr;
 	uint64_t vmcr;
 	uint64_t ap1r0;
@@ -21,5 +22,11 @@ extern struct vgic_hw_fake vgic_hw_fake;
 
 /** Zero every register and implement nr_lrs list registers. */
 void vgic_hw_fake_reset(unsigned nr_lrs);
+/**
+ * What ICH_MISR_EL2 would read now: EOI (an LR with its EOI bit was EOIed)
+ * and underflow (UIE set, at most one LR valid), the two conditions zvm
+ * enables; 0 while the interface is off.
+ */
+uint64_t vgic_hw_fake_misr(void);
 
 #endif /* FAKE_ARCH_VGIC_HW_H */
