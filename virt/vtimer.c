@@ -4,10 +4,11 @@
  * the guest runs, zvm masks it (the guest re-arms it) and injects PPI 27.
  * A vCPU waiting in WFI sleeps until its timer's deadline. The timer's
  * registers are the arch's (arch/vtimer_hw.h); the line's state is
- * vcpu->arch.vtimer_asserted, written only by the vCPU's own thread (or
- * the timer interrupt on its CPU, which interrupts that thread).
+ * vcpu->arch.vtimer_asserted, written only on the vCPU's CPU: by its own
+ * thread with IRQs masked, or by the timer interrupt there.
  */
 #include <zvm/vcpu.h>
+#include <arch/irq.h>
 #include <arch/vtimer_hw.h>
 
 k_timeout_t vtimer_ticks_to_fire(struct vcpu *vcpu)
@@ -39,10 +40,14 @@ static void vtimer_fire(struct vcpu *vcpu)
 /*
  * After every exit: lower the line once the guest has re-armed, stopped or
  * unmasked its timer (zvm's mask is gone, or the condition is), and raise
- * it when the condition holds.
+ * it when the condition holds. With IRQs masked: vtimer_irq() on this CPU
+ * may mask the timer and raise the line between the read of the state and
+ * the update of vtimer_asserted, and the stale state would then lower the
+ * line while the timer stays masked: no timer interrupt ever again.
  */
 void vtimer_check(struct vcpu *vcpu)
 {
+	k_spinlock_key_t key = arch_irq_save();
 	enum arch_vtimer_state state = arch_vtimer_state();
 
 	if (vcpu->arch.vtimer_asserted && state != ARCH_VTIMER_HELD) {
@@ -51,6 +56,7 @@ void vtimer_check(struct vcpu *vcpu)
 	}
 	if (!vcpu->arch.vtimer_asserted && state == ARCH_VTIMER_FIRING)
 		vtimer_fire(vcpu);
+	arch_irq_restore(key);
 }
 
 /* The physical virtual-timer PPI reached EL2: it belongs to this CPU's vCPU. */

@@ -1,4 +1,4 @@
-/* SOURCES: virt/guest_dtb.c virt/image.c platform/platform.c kernel/errmsg.c platform/fdt_util.c */
+/* SOURCES: virt/guest_dtb.c virt/image.c platform/platform.c kernel/errmsg.c platform/fdt_util.c @fake */
 /* LDLIBS: -lfdt */
 /*
  * Unit tests of the guest DTB: built for 1 and 4 vCPUs, read back with
@@ -23,17 +23,6 @@
 
 static char err[256];
 static uint64_t buf[GUEST_DTB_MAX / 8];
-
-void log_printf(int level, const char *fmt, ...)
-{
-	va_list ap;
-
-	(void)level;
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-}
 
 static struct vm_config rtos_config(int vcpus)
 {

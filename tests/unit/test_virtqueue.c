@@ -1,4 +1,4 @@
-/* SOURCES: virt/virtio/virtqueue.c virt/virtio/virtio_mmio.c virt/virtio/virtio_console.c virt/virtio/virtio_blk.c virt/virtio/virtio_vm.c virt/virtio/virtio_net.c virt/virtio/vswitch.c virt/vdev.c virt/vmem.c kernel/pgtable.c kernel/errmsg.c */
+/* SOURCES: virt/virtio/virtqueue.c virt/virtio/virtio_mmio.c virt/virtio/virtio_console.c virt/virtio/virtio_blk.c virt/virtio/virtio_vm.c virt/virtio/virtio_net.c virt/virtio/vswitch.c virt/vdev.c virt/vmem.c kernel/pgtable.c kernel/errmsg.c @fake */
 /*
  * Unit tests of the virtio devices: the test plays a guest driver through
  * the virtio-mmio registers (via the VM's MMIO bus) and writes rings into
@@ -24,6 +24,7 @@
 #include <zvm/vdev.h>
 #include <zvm/virtio.h>
 #include <zvm/vm.h>
+#include "fake/fake.h"
 
 #define RAM_IPA		0x40000000ull
 #define RAM_SIZE	(64u << 10)			/* 16 pages */
@@ -42,35 +43,9 @@ static struct vm *vm;
 static struct vcpu vcpu0;
 static uint8_t *ram, *ro_page, *dev_page;
 static uint8_t disk[64 * 512];
-static char out[4096];			/* the host console */
-static size_t out_len;
-static char last_log[256];
-static int logs;
 static bool line_level[128];
 
-/* ---- fakes of the kernel ---- */
-
-void *page_alloc(size_t npages)
-{
-	void *p = aligned_alloc(PAGE_SIZE, npages * PAGE_SIZE);
-
-	memset(p, 0, npages * PAGE_SIZE);
-	return p;
-}
-
-void page_free(void *p, size_t npages)
-{
-	(void)npages;
-	free(p);
-}
-
-void arch_s2_flush_all(void) {}
-void k_mutex_init(struct k_mutex *m) { memset(m, 0, sizeof(*m)); }
-int k_mutex_lock(struct k_mutex *m, k_timeout_t t) { (void)t; m->lock_count++; return 0; }
-int k_mutex_unlock(struct k_mutex *m) { m->lock_count--; return 0; }
-void *k_calloc(size_t n, size_t size) { return calloc(n, size); }
-void *k_malloc(size_t size) { return malloc(size); }
-void k_free(void *p) { free(p); }
+/* ---- what the devices need beyond the shared fake ---- */
 
 int vgic_inject(struct vm *v, int vcpu_id, uint32_t intid, bool level)
 {
@@ -78,25 +53,6 @@ int vgic_inject(struct vm *v, int vcpu_id, uint32_t intid, bool level)
 	assert_true(intid < 128);
 	line_level[intid] = level;
 	return 0;
-}
-
-void log_printf(int level, const char *fmt, ...)
-{
-	va_list ap;
-
-	(void)level;
-	va_start(ap, fmt);
-	vsnprintf(last_log, sizeof(last_log), fmt, ap);
-	va_end(ap);
-	logs++;
-}
-
-void console_write(const char *s, size_t n)
-{
-	assert_true(out_len + n < sizeof(out));
-	memcpy(out + out_len, s, n);
-	out_len += n;
-	out[out_len] = '\0';
 }
 
 int vm_config_image_find(const char *name, const void **addr, uint64_t *size, char *err,
@@ -153,10 +109,7 @@ static int setup(void **state)
 				  VMEM_READ | VMEM_WRITE | VMEM_DEVICE), 0);
 	assert_int_equal(virtio_vm_init(vm, err, sizeof(err)), 0);
 	vcpu0.vm = vm;
-	out_len = 0;
-	out[0] = '\0';
-	logs = 0;
-	last_log[0] = '\0';
+	fake_log_reset();
 	memset(line_level, 0, sizeof(line_level));
 	return 0;
 }
@@ -265,10 +218,10 @@ static void expect_broken(uint64_t base, const char *why)
 	assert_true(r32(base, VIRTIO_MMIO_STATUS) & VIRTIO_STATUS_NEEDS_RESET);
 	assert_true(r32(base, VIRTIO_MMIO_INT_STATUS) & VIRTIO_INT_CONFIG);
 	assert_true(line_level[intid]);
-	assert_int_equal(logs, 1);
-	if (!strstr(last_log, "VM 3 (guest3)") || !strstr(last_log, why) ||
-	    !strstr(last_log, "needs reset"))
-		fail_msg("log \"%s\" does not name the VM and \"%s\"", last_log, why);
+	assert_int_equal(fake_log.lines, 1);
+	if (!strstr(fake_log.last, "VM 3 (guest3)") || !strstr(fake_log.last, why) ||
+	    !strstr(fake_log.last, "needs reset"))
+		fail_msg("log \"%s\" does not name the VM and \"%s\"", fake_log.last, why);
 }
 
 /* ---- well-formed use ---- */
@@ -298,7 +251,7 @@ static void test_version_1_required(void **state)
 	w32(HVC_BASE, VIRTIO_MMIO_STATUS, VIRTIO_STATUS_ACKNOWLEDGE | VIRTIO_STATUS_DRIVER |
 	    VIRTIO_STATUS_FEATURES_OK);
 	assert_int_equal(r32(HVC_BASE, VIRTIO_MMIO_STATUS) & VIRTIO_STATUS_FEATURES_OK, 0);
-	assert_non_null(strstr(last_log, "VIRTIO_F_VERSION_1 is required"));
+	assert_non_null(strstr(fake_log.last, "VIRTIO_F_VERSION_1 is required"));
 	/* A feature that was not offered is refused too. */
 	w32(BLK_BASE, VIRTIO_MMIO_STATUS, 0);
 	w32(BLK_BASE, VIRTIO_MMIO_DRV_FEATURES_SEL, 0);
@@ -320,7 +273,7 @@ static void test_console_tx_rx(void **state)
 	set_desc(1, 0, BUF_IPA, 6, VRING_DESC_F_NEXT, 1);
 	set_desc(1, 1, BUF_IPA + 0x100, 8, 0, 0);
 	offer(HVC_BASE, 1, 0);
-	assert_string_equal(out, "[guest3:hvc] hello hvc\n");
+	assert_string_equal(fake_log.console, "[guest3:hvc] hello hvc\n");
 	assert_int_equal(used_idx(1), 1);
 	assert_int_equal(used_elem(1, 0)[0], 0);
 	assert_true(line_level[48]);
@@ -335,10 +288,10 @@ static void test_console_tx_rx(void **state)
 	assert_int_equal(used_idx(0), 1);
 	assert_int_equal(used_elem(0, 0)[1], 2);
 	assert_memory_equal(rxbuf, "k\r", 2);
-	assert_int_equal(logs, 0);
+	assert_int_equal(fake_log.lines, 0);
 	/* Attached, output is raw; the half line comes out first. */
 	virtio_console_attach(vm, true);
-	assert_string_equal(out, "[guest3:hvc] hello hvc\nhalf");
+	assert_string_equal(fake_log.console, "[guest3:hvc] hello hvc\nhalf");
 	virtio_console_attach(vm, false);
 }
 
@@ -388,7 +341,7 @@ static void test_blk_read_write_flush_id(void **state)
 	assert_int_equal(blk_req(0, UINT64_MAX, 512, true), 1);
 	assert_int_equal(blk_req(0, 0, 100, true), 1);		/* not whole sectors */
 	assert_int_equal(disk[0], 0);
-	assert_int_equal(logs, 0);
+	assert_int_equal(fake_log.lines, 0);
 	assert_false(r32(BLK_BASE, VIRTIO_MMIO_STATUS) & VIRTIO_STATUS_NEEDS_RESET);
 }
 
@@ -402,7 +355,7 @@ static void tx_one(uint64_t addr, uint32_t len, uint16_t flags, const char *why)
 	offer(HVC_BASE, 1, 0);
 	expect_broken(HVC_BASE, why);
 	assert_int_equal(used_idx(1), 0);
-	assert_int_equal(out_len, 0);
+	assert_int_equal(fake_log.console_len, 0);
 }
 
 static void test_addr_outside_vm(void **state)
@@ -460,7 +413,7 @@ static void test_chain_loop(void **state)
 	set_desc(1, 3, BUF_IPA, 4, 0, 0);
 	offer(HVC_BASE, 1, 3);
 	assert_int_equal(used_idx(1), 0);
-	assert_int_equal(logs, 1);
+	assert_int_equal(fake_log.lines, 1);
 	/* After a reset it works again. */
 	memcpy(gp(BUF_IPA), "ok\n", 3);
 	driver_start(HVC_BASE, 2, 0);
@@ -468,7 +421,7 @@ static void test_chain_loop(void **state)
 	memset(avail(1), 0, 4);
 	set_desc(1, 0, BUF_IPA, 3, 0, 0);
 	offer(HVC_BASE, 1, 0);
-	assert_string_equal(out, "[guest3:hvc] ok\n");
+	assert_string_equal(fake_log.console, "[guest3:hvc] ok\n");
 }
 
 static void test_self_loop(void **state)
@@ -568,7 +521,7 @@ static void bad_queue(uint32_t num, uint64_t desc, const char *why)
 	w32(HVC_BASE, VIRTIO_MMIO_QUEUE_READY, 1);
 	assert_int_equal(r32(HVC_BASE, VIRTIO_MMIO_QUEUE_READY), 0);
 	expect_broken(HVC_BASE, why);
-	logs = 0;
+	fake_log_reset();
 }
 
 static void test_bad_queue_setup(void **state)

@@ -1,4 +1,4 @@
-/* SOURCES: virt/vm_config.c virt/virtio/virtio_config.c kernel/errmsg.c tests/unit/fake/dtc.c platform/fdt_util.c */
+/* SOURCES: virt/vm_config.c virt/virtio/virtio_config.c kernel/errmsg.c tests/unit/fake/dtc.c platform/fdt_util.c @fake */
 /* LDLIBS: -lfdt */
 /*
  * Unit tests of VM templates: configs/vms.dts itself and small templates
@@ -20,6 +20,7 @@
 #include <zvm/kernel.h>
 #include <zvm/vm_config.h>
 #include "fake/dtc.h"
+#include "fake/fake.h"
 
 #define MIB		(1ull << 20)
 
@@ -34,22 +35,6 @@ static struct guest_image table[] = {
 };
 static struct vm_config_store store;
 static void *templates_blob, *manifest_blob;
-
-/* ---- fakes of the kernel: 4 CPUs, some maybe offline ---- */
-
-static uint32_t offline_mask;
-
-int k_num_cpus_present(void)
-{
-	return 4;
-}
-
-void k_cpu_info_get(int cpu, struct k_cpu_info *info)
-{
-	memset(info, 0, sizeof(*info));
-	info->present = true;
-	info->online = !(offline_mask & (1u << cpu));
-}
 
 /* ---- blobs ---- */
 
@@ -158,7 +143,7 @@ static int setup(void **state)
 	memset(linux_img, 0x11, sizeof(linux_img));
 	memset(linux_rd, 0x1f, sizeof(linux_rd));
 	linux_rd[3] = 0x8b;
-	offline_mask = 0;
+	fake_kernel_reset();			/* 4 CPUs, all online */
 	memset(&store, 0, sizeof(store));
 	store.images = table;
 	store.nr_images = 3;
@@ -297,26 +282,71 @@ static void test_blob_larger_than_its_room(void **state)
 	expect_error("rtos", "no valid VM config");
 }
 
-/* Random bytes anywhere in a valid blob: a result or an error, never a bad read. */
+/*
+ * One template read from a mangled blob, judged as `zvm new` uses it: the
+ * same answer twice, no allocation; an error with a message, or a config
+ * whose kernel is the loaded image and that vm_config_check (which owns the
+ * range checks: vm_config.h) accepts or refuses with a message. Returns
+ * whether both accepted it.
+ */
+static bool check_mangled_template(const char *name)
+{
+	struct vm_config cfg, again;
+	char first_err[sizeof(err)];
+	size_t blocks = fake_heap_blocks_used(), pages = fake_pages_used();
+	int ret;
+
+	memset(&cfg, 0, sizeof(cfg));
+	memset(&again, 0, sizeof(again));
+	err[0] = '\0';
+	ret = vm_config_from_template(name, &cfg, err, sizeof(err));
+	strcpy(first_err, err);
+	assert_int_equal(vm_config_from_template(name, &again, err, sizeof(err)), ret);
+	assert_string_equal(err, first_err);
+	assert_int_equal(fake_heap_blocks_used(), blocks);
+	assert_int_equal(fake_pages_used(), pages);
+	if (ret) {
+		assert_int_equal(ret, K_EINVAL);
+		assert_true(err[0] != '\0');
+		return false;
+	}
+	assert_memory_equal(&cfg, &again, sizeof(cfg));
+	assert_ptr_equal(cfg.kernel, rtos_img);		/* the only image in the manifest */
+	assert_true(cfg.kernel_size > 0 && cfg.kernel_size <= sizeof(rtos_img));
+	err[0] = '\0';
+	ret = vm_config_check(&cfg, err, sizeof(err));
+	if (ret) {
+		assert_int_equal(ret, K_EINVAL);
+		assert_true(err[0] != '\0');
+	}
+	return ret == 0;
+}
+
+/* Random bytes anywhere in a valid blob: each result checked (check_mangled_template). */
 static void test_mangled_blob(void **state)
 {
 	size_t size;
 	void *good = dtc_file(ZVM_TOP "/configs/vms.dts", &size);
-	struct vm_config cfg;
-	char names[64];
+	char names[64], again[64];
+	int accepted = 0;
 
 	(void)state;
 	srand(3);
 	for (int i = 0; i < 3000; i++) {
 		uint8_t *bad = malloc(size);
+		int n;
 
 		memcpy(bad, good, size);
 		for (int f = 1 + rand() % 3; f > 0; f--)
 			bad[rand() % size] = (uint8_t)rand();
 		use_templates_blob(bad, size);
-		(void)vm_config_from_template(i % 2 ? "rtos" : "linux", &cfg, err, sizeof(err));
-		(void)vm_config_template_names(names, sizeof(names));
+		accepted += check_mangled_template(i % 2 ? "rtos" : "linux");
+		n = vm_config_template_names(names, sizeof(names));
+		assert_int_equal(vm_config_template_names(again, sizeof(again)), n);
+		assert_string_equal(names, again);
+		assert_true(n == K_EINVAL ? names[0] != '\0' : n >= 0 && n <= 3);
 	}
+	assert_true(accepted > 30 && accepted < 2970);	/* both outcomes were checked */
 	free(good);
 }
 
@@ -583,7 +613,7 @@ static void test_check(void **state)
 	c = good_config(); c.uart_base = 0x40000000; expect_refused(c, "below 0x40000000");
 	c = good_config(); c.uart_spi = 988; expect_refused(c, "SPI 988");
 	c = good_config(); c.uart_spi = -1; expect_refused(c, "SPI -1");
-	offline_mask = 1u << 1;
+	fake_kernel.offline = 1u << 1;
 	c = good_config(); expect_refused(c, "host CPU 1 is offline");
 	c.cpu_mask = 0x5;
 	assert_int_equal(vm_config_check(&c, err, sizeof(err)), 0);

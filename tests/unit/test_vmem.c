@@ -1,8 +1,8 @@
-/* SOURCES: virt/vmem.c kernel/pgtable.c */
+/* SOURCES: virt/vmem.c kernel/pgtable.c @fake */
 /*
  * Unit tests of stage-2 translation: the descriptor bits of each kind of
  * mapping, protection round trips, and table pages taken from and given
- * back to a fake page allocator.
+ * back to the page allocator (the shared fake's: the real buddy allocator).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -16,6 +16,7 @@
 #include <zvm/pgtable.h>
 #include <zvm/vmem.h>
 #include <arch/stage2.h>
+#include "fake/fake.h"
 
 #define MIB		(1ull << 20)
 #define GIB		(1ull << 30)
@@ -27,46 +28,25 @@
 #define AF(d)		(((d) >> 10) & 0x1)
 #define XN(d)		(((d) >> 54) & 0x1)
 
-static size_t pages_out;	/* page_alloc minus page_free */
-static size_t alloc_fail_after = SIZE_MAX;
-static size_t flushes;
+static size_t base_pages;	/* held before the test */
 
-void *page_alloc(size_t npages)
+/* Table pages taken from the page allocator and not given back. */
+static size_t pages_out(void)
 {
-	void *p;
-
-	assert_int_equal(npages, 1);
-	if (pages_out >= alloc_fail_after)
-		return NULL;
-	p = aligned_alloc(PAGE_SIZE, PAGE_SIZE);
-	memset(p, 0x5a, PAGE_SIZE);	/* page_alloc does not clear */
-	pages_out++;
-	return p;
-}
-
-void page_free(void *p, size_t npages)
-{
-	assert_int_equal(npages, 1);
-	pages_out--;
-	free(p);
-}
-
-void arch_s2_flush_all(void)
-{
-	flushes++;
+	return fake_pages_used() - base_pages;
 }
 
 static int setup(void **state)
 {
 	struct vmem *s2 = calloc(1, sizeof(*s2));
 
-	pages_out = 0;
-	flushes = 0;
-	alloc_fail_after = SIZE_MAX;
+	fake_arch_reset();
+	fake_alloc_fail_nth(0);
+	base_pages = fake_pages_used();
 	assert_int_equal(vmem_init(s2), 0);
 	assert_non_null(s2->root);
 	assert_int_equal(s2->nr_tables, 1);
-	assert_int_equal(pages_out, 1);
+	assert_int_equal(pages_out(), 1);
 	*state = s2;
 	return 0;
 }
@@ -78,7 +58,7 @@ static int teardown(void **state)
 	vmem_destroy(s2);
 	assert_null(s2->root);
 	assert_int_equal(s2->nr_tables, 0);
-	assert_int_equal(pages_out, 0);
+	assert_int_equal(pages_out(), 0);
 	free(s2);
 	return 0;
 }
@@ -170,7 +150,7 @@ static void test_blocks_and_tables(void **state)
 	/* Backed by 2 MiB-aligned memory: a level-2 table. */
 	assert_int_equal(vmem_map(s2, 4 * GIB, 0x40200000, 128 * MIB, VMEM_RWX), 0);
 	assert_int_equal(s2->nr_tables, 2);
-	assert_int_equal(pages_out, 2);
+	assert_int_equal(pages_out(), 2);
 }
 
 static void test_bad_arguments(void **state)
@@ -203,7 +183,7 @@ static void test_unmap_flushes_and_frees(void **state)
 
 	assert_int_equal(vmem_map(s2, GIB, 2 * GIB, GIB, VMEM_RWX), 0);
 	assert_int_equal(vmem_unmap(s2, GIB + 16 * MIB, 4096), 0);
-	assert_true(flushes >= 3);		/* two splits and the unmap */
+	assert_true(fake_arch.s2_flush_all >= 3);		/* two splits and the unmap */
 	assert_int_equal(s2->nr_tables, 3);
 	assert_int_equal(vmem_translate(s2, GIB + 16 * MIB, &pa, &prot), K_EINVAL);
 	assert_int_equal(vmem_translate(s2, GIB + 16 * MIB + 4096, &pa, &prot), 0);
@@ -211,18 +191,18 @@ static void test_unmap_flushes_and_frees(void **state)
 	assert_int_equal(prot, VMEM_RWX);
 	assert_int_equal(vmem_unmap(s2, GIB, GIB), 0);
 	assert_int_equal(s2->nr_tables, 1);
-	assert_int_equal(pages_out, 1);
+	assert_int_equal(pages_out(), 1);
 }
 
 static void test_out_of_pages(void **state)
 {
 	struct vmem *s2 = *state;
 
-	alloc_fail_after = 1;
+	fake_alloc_fail_nth(1);			/* the next table */
 	assert_int_equal(vmem_map(s2, GIB, 0x40200000, 4 * MIB, VMEM_RWX), K_ENOMEM);
 	assert_int_equal(vmem_translate(s2, GIB, NULL, NULL), K_EINVAL);
 	assert_int_equal(s2->nr_tables, 1);
-	alloc_fail_after = SIZE_MAX;
+	fake_alloc_fail_nth(0);
 }
 
 static void test_init_out_of_pages(void **state)
@@ -230,10 +210,10 @@ static void test_init_out_of_pages(void **state)
 	struct vmem other = { 0 };
 
 	(void)state;
-	alloc_fail_after = 0;
+	fake_alloc_fail_nth(1);
 	assert_int_equal(vmem_init(&other), K_ENOMEM);
 	assert_null(other.root);
-	alloc_fail_after = SIZE_MAX;
+	fake_alloc_fail_nth(0);
 }
 
 int main(void)

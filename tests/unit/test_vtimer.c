@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* SOURCES: virt/vtimer.c tests/unit/fake/vtimer_hw_fake.c */
+/* SOURCES: virt/vtimer.c tests/unit/fake/vtimer_hw_fake.c @fake */
 /*
  * Unit tests of the virtual timer's interrupt line (virt/vtimer.c) on a
  * fake timer (tests/unit/fake/vtimer_hw_fake.c): the test plays the guest

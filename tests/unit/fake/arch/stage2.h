@@ -1,7 +1,8 @@
-/* Host unit tests: the test defines arch_s2_flush_all() (it counts calls). */
+/* SPDX-License-Identifier: MIT */
+/* Host tests: the real stage-2 interface, implemented by tests/unit/fake/arch_fake.c. */
 #ifndef FAKE_ARCH_STAGE2_H
 #define FAKE_ARCH_STAGE2_H
 
-void arch_s2_flush_all(void);
+#include "../../../../arch/arm64/include/arch/stage2.h"
 
 #endif /* FAKE_ARCH_STAGE2_H */
