@@ -28,7 +28,7 @@ $(shell echo 'ZVM_ASSERT=$(ZVM_ASSERT)' > build/assert.stamp.new && \
 # One kernel, two images: the host at EL2 and the RTOS guest at EL1.
 # The virtualization core (virt/, arch/arm64/virt/, the zvm command) is host-only.
 VIRT_SRCS   := $(wildcard virt/*.c virt/vgic/*.c virt/dev/*.c virt/virtio/*.c arch/arm64/virt/*.S \
-		   arch/arm64/virt/*.c) shell/cmd_zvm.c
+		   arch/arm64/virt/*.c mgmt/*.c) shell/cmd_zvm.c
 KERNEL_SRCS := $(filter-out $(VIRT_SRCS),$(wildcard arch/arm64/*.S arch/arm64/*.c \
 		   kernel/*.c drivers/*.c platform/*.c shell/*.c selftest/*.c))
 HOST_SRCS   := $(KERNEL_SRCS) $(VIRT_SRCS) $(wildcard apps/*.c)
@@ -48,6 +48,16 @@ LDFLAGS := --specs=picolibc.specs -nostartfiles -static -Wl,--gc-sections \
 LIBS := $(FDT_DIR)/lib/aarch64-linux-gnu/libfdt.a
 
 all: $(BUILD)/zvm.elf $(BUILD)/rtos.elf
+
+# The management agent's access token (docs/management.md): made once per
+# build tree from /dev/urandom, compiled in, printed at boot, and read by
+# tools/zvmctl from this file. ZVM_MGMT_TOKEN=... on the command line sets it.
+MGMT_TOKEN_FILE := $(BUILD)/mgmt-token
+$(shell mkdir -p $(BUILD) && { [ -s $(MGMT_TOKEN_FILE) ] || \
+	od -An -N16 -tx1 /dev/urandom | tr -d ' \n' > $(MGMT_TOKEN_FILE); })
+ZVM_MGMT_TOKEN ?= $(shell cat $(MGMT_TOKEN_FILE))
+$(BUILD)/obj/mgmt/agent.c.o: CFLAGS += -DZVM_MGMT_TOKEN='"$(ZVM_MGMT_TOKEN)"'
+$(BUILD)/obj/mgmt/agent.c.o: $(MGMT_TOKEN_FILE)
 
 $(FDT_DIR)/include/libfdt.h:
 	scripts/setup.sh

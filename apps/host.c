@@ -4,6 +4,7 @@
 #include <zvm/app.h>
 #include <zvm/bench.h>
 #include <zvm/kernel.h>
+#include <zvm/mgmt.h>
 #include <zvm/shell.h>
 #include <zvm/vmm.h>
 
@@ -20,6 +21,7 @@ static void shell_main(void *arg)
 void app_main(void)
 {
 	vmm_init();
+	mgmt_start(); /* the PC's control channel, if the machine has one */
 	if (!k_thread_spawn("shell", SHELL_STACK, shell_main, NULL, SHELL_PRIO, K_CPU_ALL))
 		puts("zvm: cannot start the shell");
 }

@@ -21,6 +21,13 @@ static bool rx_stopped;
 static struct k_sem rx_ready;
 static int panic_cpu = -1; /* a CPU reporting a fatal error */
 static bool panic_holds_lock;
+/* Set once by console_set_tap; called under out_lock with IRQs masked. */
+static void (*out_tap)(const char *s, size_t n);
+
+void console_set_tap(void (*tap)(const char *s, size_t n))
+{
+	__atomic_store_n(&out_tap, tap, __ATOMIC_RELEASE);
+}
 
 void console_write(const char *s, size_t n)
 {
@@ -34,8 +41,13 @@ void console_write(const char *s, size_t n)
 			pl011_putc('\r');
 		pl011_putc(s[i]);
 	}
-	if (!dying)
+	if (!dying) {
+		void (*tap)(const char *s, size_t n) = __atomic_load_n(&out_tap, __ATOMIC_ACQUIRE);
+
+		if (tap)
+			tap(s, n);
 		arch_spin_release(&out_lock);
+	}
 	arch_irq_restore(key);
 }
 

@@ -22,6 +22,21 @@ while read -r addr _room file; do
   load "$addr" "$file"
 done < <(sed -n 's/^IMAGE_[A-Za-z0-9_-]* *:= *//p' "$mk")
 
+# The management channel (docs/management.md): a virtio console that zvm
+# drives, on a socket tools/zvmctl connects to. ZVM_MGMT=PATH: a UNIX
+# socket (default build/mgmt.sock); ZVM_MGMT=PORT: TCP on 127.0.0.1;
+# ZVM_MGMT=none: no channel (the console stays the only way in).
+mgmt=${ZVM_MGMT:-$top/build/mgmt.sock}
+mgmt_opts=()
+case "$mgmt" in
+  none) ;;
+  *[!0-9]*) mgmt_opts=(-chardev "socket,id=mgmt,path=$mgmt,server=on,wait=off") ;;
+  *) mgmt_opts=(-chardev "socket,id=mgmt,host=127.0.0.1,port=$mgmt,server=on,wait=off") ;;
+esac
+[ ${#mgmt_opts[@]} -eq 0 ] ||
+  mgmt_opts+=(-global virtio-mmio.force-legacy=false -device virtio-serial-device
+    -device virtconsole,chardev=mgmt,name=zvm.mgmt)
+
 exec "$top/scripts/qemu-system.sh" -M "$(cfg QEMU_MACHINE)" -cpu "$(cfg QEMU_CPU)" \
   -smp "$(cfg QEMU_SMP)" -m "$(cfg QEMU_MEM)" -nic none -kernel "$top/build/zvm.elf" \
-  ${loaders[@]+"${loaders[@]}"} "$@"
+  ${loaders[@]+"${loaders[@]}"} ${mgmt_opts[@]+"${mgmt_opts[@]}"} "$@"

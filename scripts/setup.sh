@@ -9,7 +9,16 @@ set -euo pipefail
 # scripts/qemu-fetch.sh unpacks under build/deps/qemu (README "Which QEMU").
 HOST_PKGS=(make gcc gcc-aarch64-linux-gnu binutils-aarch64-linux-gnu libc6-dev-arm64-cross
   picolibc-aarch64-linux-gnu device-tree-compiler
+<<<<<<< HEAD
   libcmocka-dev libfdt-dev python3-pytest python3-pexpect cpio gzip e2fsprogs clang-format)
+=======
+  libcmocka-dev libfdt-dev python3-pytest python3-pexpect cpio gzip e2fsprogs
+  python3-aiohttp libjs-chart.js chromium)
+# Node and npm for the dashboard's browser test: Debian's, unless a node with
+# its own npm is installed already (Debian's npm would conflict with it).
+command -v node >/dev/null || HOST_PKGS+=(nodejs)
+command -v npm >/dev/null || HOST_PKGS+=(npm)
+>>>>>>> mgmt
 
 SUDO=""
 [ "$(id -u)" -eq 0 ] || SUDO="sudo"
@@ -40,6 +49,13 @@ if [ ! -f "$fdt/usr/lib/aarch64-linux-gnu/libfdt.a" ]; then
   (cd "$top/build/deps/debs" && apt-get download -qq libfdt-dev:arm64 libfdt1:arm64 2>/dev/null \
     || { $SUDO apt-get update -qq && apt-get download -qq libfdt-dev:arm64 libfdt1:arm64; })
   for d in "$top"/build/deps/debs/libfdt*.deb; do dpkg-deb -x "$d" "$fdt"; done
+fi
+# playwright-core (the dashboard's browser test drives Debian's chromium with
+# it), from the npm registry into the build tree.
+node_dir="$top/build/deps/node"
+if [ ! -f "$node_dir/node_modules/playwright-core/package.json" ]; then
+  mkdir -p "$node_dir"
+  npm install --prefix "$node_dir" --no-audit --no-fund --silent playwright-core
 fi
 "$top/scripts/qemu-fetch.sh"
 echo "setup: ok"

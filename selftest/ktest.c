@@ -21,7 +21,7 @@ static const char *ktest_run_one(const struct ktest_case *c)
 	return ret == 0 ? "PASS" : ret == KTEST_SKIPPED ? "SKIP" : "FAIL";
 }
 
-int ktest_run(const char *filter)
+int ktest_run_report(const char *filter, ktest_report_t report, void *arg)
 {
 	int passed = 0, failed = 0, skipped = 0;
 
@@ -39,7 +39,14 @@ int ktest_run(const char *filter)
 		passed += result[0] == 'P';
 		failed += result[0] == 'F';
 		skipped += result[0] == 'S';
+		if (report)
+			report(c->name, result, arg);
 	}
 	printf("ktest: %d passed, %d failed, %d skipped\n", passed, failed, skipped);
 	return failed;
+}
+
+int ktest_run(const char *filter)
+{
+	return ktest_run_report(filter, NULL, NULL);
 }

@@ -163,15 +163,6 @@ static int run_op(const char *what, int (*op)(int, char *, size_t), int id)
 	return 0;
 }
 
-static uint64_t exits_total(const struct vm *vm)
-{
-	uint64_t n = 0;
-
-	for (int k = 0; k < EXIT_KINDS; k++)
-		n += vm->exits_by_kind[k];
-	return n;
-}
-
 static void info_row(struct vm *vm)
 {
 	char cpus[32];
@@ -182,7 +173,7 @@ static void info_row(struct vm *vm)
 	       vm_type_str(vm->cfg.type), vm->cfg.nr_vcpus, cpus,
 	       (unsigned long)(vm->cfg.ram_size >> 20), vmm_state_name(vm_state_get(vm)),
 	       (unsigned long)(ms / 1000), (unsigned long)(ms % 1000),
-	       (unsigned long)exits_total(vm));
+	       (unsigned long)vm_exits_total(vm));
 }
 
 /* Per vCPU: where it runs and what the host's scheduler made it wait. */

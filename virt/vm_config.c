@@ -42,6 +42,8 @@ static const struct vm_config_store builtin_store;
 #endif /* ZVM_VMCFG_ADDR */
 
 static const struct vm_config_store *store = &builtin_store;
+/* Images pushed at run time (mgmt/images.c); set once at boot, before any lookup. */
+static int (*runtime_images)(const char *name, const void **addr, uint64_t *size);
 
 /* Where a template is read from, for error messages. */
 struct tpl {
@@ -55,6 +57,11 @@ struct tpl {
 void vm_config_set_store(const struct vm_config_store *s)
 {
 	store = s ? s : &builtin_store;
+}
+
+void vm_config_set_runtime_images(int (*find)(const char *name, const void **addr, uint64_t *size))
+{
+	runtime_images = find;
 }
 
 const char *vm_type_str(enum vm_type type)
@@ -143,6 +150,8 @@ int vm_config_image_find(const char *name, const void **addr, uint64_t *size, ch
 	const struct guest_image *img = image_entry(name);
 	int ret;
 
+	if (!img && runtime_images && runtime_images(name, addr, size) == 0)
+		return 0;
 	if (!img)
 		return errmsg(err, errlen, "unknown image '%s' (not in the image table)", name);
 	ret = manifest_size(img, size, err, errlen);
@@ -393,19 +402,17 @@ static int find_templates(const void **fdt, int *node, char *err, size_t errlen)
 	return 0;
 }
 
-int vm_config_from_template(const char *name, struct vm_config *cfg, char *err, size_t errlen)
+/* Fill cfg from template `name` of the /zvm/templates node `templates` of fdt. */
+static int template_parse(const void *fdt, int templates, const char *name, struct vm_config *cfg,
+			  char *err, size_t errlen)
 {
 	static int (*const steps[])(const struct tpl *t, struct vm_config *cfg) = {
 		parse_type, parse_name,   parse_bootargs, parse_numbers,
 		parse_cpus, parse_images, parse_devices,
 	};
-	struct tpl t = { .name = name, .err = err, .errlen = errlen };
-	int templates, ret;
+	struct tpl t = { .fdt = fdt, .name = name, .err = err, .errlen = errlen };
+	int ret;
 
-	memset(cfg, 0, sizeof(*cfg));
-	ret = find_templates(&t.fdt, &templates, err, errlen);
-	if (ret)
-		return ret;
 	t.node = fdt_subnode_offset(t.fdt, templates, name);
 	if (t.node < 0)
 		return errmsg(err, errlen, "no template '%s'", name);
@@ -415,6 +422,40 @@ int vm_config_from_template(const char *name, struct vm_config *cfg, char *err, 
 			return ret;
 	}
 	return 0;
+}
+
+int vm_config_from_template(const char *name, struct vm_config *cfg, char *err, size_t errlen)
+{
+	const void *fdt;
+	int templates, ret;
+
+	memset(cfg, 0, sizeof(*cfg));
+	ret = find_templates(&fdt, &templates, err, errlen);
+	if (ret)
+		return ret;
+	return template_parse(fdt, templates, name, cfg, err, errlen);
+}
+
+int vm_config_from_blob(const void *blob, size_t max, const char *name, struct vm_config *cfg,
+			char *err, size_t errlen)
+{
+	int templates, ret;
+
+	memset(cfg, 0, sizeof(*cfg));
+	ret = blob_check(blob, max, "VM config", err, errlen);
+	if (ret)
+		return ret;
+	templates = fdt_path_offset(blob, "/zvm/templates");
+	if (templates < 0)
+		return errmsg(err, errlen, "VM config has no /zvm/templates node");
+	if (!name || !name[0]) {
+		int first = fdt_first_subnode(blob, templates);
+
+		if (first < 0)
+			return errmsg(err, errlen, "VM config has no template");
+		name = fdt_get_name(blob, first, NULL);
+	}
+	return template_parse(blob, templates, name, cfg, err, errlen);
 }
 
 int vm_config_template_names(char *buf, size_t len)

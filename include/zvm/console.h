@@ -12,4 +12,11 @@ int console_getc(void);
 /** Take console input by interrupt `intid`, routed to CPU `cpu` (boot, once). */
 void console_init_irq(int intid, int cpu);
 
+/**
+ * Also hand every console write to tap (the management agent's log
+ * stream), under the output lock with IRQs masked: tap must only copy and
+ * never block or print. NULL removes it.
+ */
+void console_set_tap(void (*tap)(const char *s, size_t n));
+
 #endif /* ZVM_CONSOLE_H */

@@ -29,4 +29,10 @@ struct ktest_case {
  */
 int ktest_run(const char *filter);
 
+/** Called after each case with its name and result: "PASS", "FAIL" or "SKIP". */
+typedef void (*ktest_report_t)(const char *name, const char *result, void *arg);
+
+/** ktest_run, also calling report (if not NULL) for each case run. */
+int ktest_run_report(const char *filter, ktest_report_t report, void *arg);
+
 #endif /* ZVM_KTEST_H */

@@ -132,6 +132,16 @@ struct vm {
 	k_spinlock_t lock; /* state, halt_reason, paused_at, arch.cntvoff, vCPU power */
 };
 
+/** All exits of vm so far, of every kind (`zvm info`'s EXITS). */
+static inline uint64_t vm_exits_total(const struct vm *vm)
+{
+	uint64_t n = 0;
+
+	for (int k = 0; k < EXIT_KINDS; k++)
+		n += vm->exits_by_kind[k];
+	return n;
+}
+
 /* A mask of vm_state values, for vm_set_state(). */
 #define VM_STATE_BIT(s) (1u << (s))
 #define VM_STATE_ANY                                                                     \

@@ -100,6 +100,22 @@ void vm_config_set_store(const struct vm_config_store *store);
 int vm_config_from_template(const char *name, struct vm_config *cfg, char *err, size_t errlen);
 
 /**
+ * Like vm_config_from_template, from a VM config DTB of at most max bytes
+ * that was not loaded at boot (one sent by zvmctl); a NULL or empty name
+ * takes its first template. The DTB is checked in full first. cfg points
+ * into blob (the image name), so blob must outlive the VM.
+ */
+int vm_config_from_blob(const void *blob, size_t max, const char *name, struct vm_config *cfg,
+			char *err, size_t errlen);
+
+/**
+ * Let vm_config_image_find also find images pushed at run time: find is
+ * asked for a name not in the build's image table (0 with addr and size
+ * set, or nonzero). Set once at boot.
+ */
+void vm_config_set_runtime_images(int (*find)(const char *name, const void **addr, uint64_t *size));
+
+/**
  * Check that cfg describes a VM zvm can build here: vCPUs, RAM size and
  * placement, host CPUs (online), priority, UART. Returns 0, or K_EINVAL
  * with a message in err.

@@ -23,4 +23,16 @@ static inline void arch_mb(void)
 	__asm__ volatile("dsb sy" : : : "memory");
 }
 
+/** Order stores to memory a device reads (a ring) before later stores (its doorbell). */
+static inline void dma_wmb(void)
+{
+	__asm__ volatile("dmb oshst" : : : "memory");
+}
+
+/** Order the load of what a device wrote (a ring index) before later loads (the data). */
+static inline void dma_rmb(void)
+{
+	__asm__ volatile("dmb oshld" : : : "memory");
+}
+
 #endif /* ARCH_BARRIER_H */

@@ -1,0 +1,92 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * `stats`: live figures in one reply, for `zvmctl stats` and the dashboard:
+ * per CPU (load, interrupts, switches, what runs), per VM (state, exits by
+ * kind, vCPU run time and preemptions: the RT figures, doorbells), memory,
+ * and the agent's own counters. Read without locks: each figure is a
+ * single word its owner updates, so a reply may mix two instants.
+ */
+#include <zvm/kernel.h>
+#include <zvm/mm.h>
+#include <zvm/virtio_serial.h>
+#include <zvm/vmm.h>
+#include "mgmt_internal.h"
+
+static void json_cpus_stats(struct jbuf *j)
+{
+	jb_key(j, "cpus");
+	jb_printf(j, "[");
+	for (int c = 0; c < k_num_cpus_present(); c++) {
+		struct k_cpu_info ci;
+
+		k_cpu_info_get(c, &ci);
+		jb_item(j);
+		jb_printf(j,
+			  "{\"cpu\":%d,\"online\":%s,\"load_pct\":%u,\"irqs\":%lu,"
+			  "\"switches\":%lu,\"current\":",
+			  c, ci.online ? "true" : "false", ci.load_pct, (unsigned long)ci.irqs,
+			  (unsigned long)ci.switches);
+		jb_str(j, ci.current);
+		jb_printf(j, "}");
+	}
+	jb_printf(j, "]");
+}
+
+static void json_vms_stats(struct jbuf *j)
+{
+	jb_key(j, "vms");
+	jb_printf(j, "[");
+	for (int id = 0; id < VM_MAX; id++) {
+		struct vm *vm = vmm_get(id);
+
+		if (!vm)
+			continue;
+		jb_item(j);
+		mgmt_json_vm(j, vm);
+		j->len--; /* reopen the object for the details */
+		mgmt_json_vm_detail(j, vm);
+		jb_printf(j, "}");
+	}
+	jb_printf(j, "]");
+}
+
+static void json_mem(struct jbuf *j)
+{
+	struct page_stats ps;
+	struct heap_stats hs;
+
+	page_stats_get(&ps);
+	k_heap_stats_get(&hs);
+	jb_key(j, "mem");
+	jb_printf(j,
+		  "{\"pages_total\":%lu,\"pages_free\":%lu,\"heap_used\":%lu,"
+		  "\"heap_total\":%lu}",
+		  (unsigned long)ps.total_pages, (unsigned long)ps.free_pages,
+		  (unsigned long)hs.used_bytes, (unsigned long)hs.total_bytes);
+}
+
+static int req_stats(struct mgmt_req *r, struct jbuf *out)
+{
+	(void)r;
+	jb_key(out, "uptime_ms");
+	jb_printf(out, "%lu", (unsigned long)k_uptime_ms());
+	json_cpus_stats(out);
+	json_vms_stats(out);
+	json_mem(out);
+	jb_key(out, "agent");
+	jb_printf(out,
+		  "{\"frames_in\":%lu,\"frames_out\":%lu,\"bad_frames\":%lu,"
+		  "\"events_dropped\":%lu,\"log_lines\":%lu,\"log_dropped\":%lu,"
+		  "\"tx_dropped\":%lu}",
+		  (unsigned long)mgmt_counters.frames_in, (unsigned long)mgmt_counters.frames_out,
+		  (unsigned long)mgmt_counters.bad_frames,
+		  (unsigned long)mgmt_counters.events_dropped,
+		  (unsigned long)mgmt_counters.log_lines, (unsigned long)mgmt_tap_dropped(),
+		  (unsigned long)vser_dropped());
+	return 0;
+}
+
+const struct mgmt_cmd mgmt_stats_cmds[] = {
+	{ "stats", req_stats, "stats" },
+	{ NULL, NULL, NULL },
+};
