@@ -9,16 +9,12 @@ set -euo pipefail
 # scripts/qemu-fetch.sh unpacks under build/deps/qemu (README "Which QEMU").
 HOST_PKGS=(make gcc gcc-aarch64-linux-gnu binutils-aarch64-linux-gnu libc6-dev-arm64-cross
   picolibc-aarch64-linux-gnu device-tree-compiler
-<<<<<<< HEAD
-  libcmocka-dev libfdt-dev python3-pytest python3-pexpect cpio gzip e2fsprogs clang-format)
-=======
   libcmocka-dev libfdt-dev python3-pytest python3-pexpect cpio gzip e2fsprogs
-  python3-aiohttp libjs-chart.js chromium)
+  python3-aiohttp libjs-chart.js chromium clang-format)
 # Node and npm for the dashboard's browser test: Debian's, unless a node with
 # its own npm is installed already (Debian's npm would conflict with it).
 command -v node >/dev/null || HOST_PKGS+=(nodejs)
 command -v npm >/dev/null || HOST_PKGS+=(npm)
->>>>>>> mgmt
 
 SUDO=""
 [ "$(id -u)" -eq 0 ] || SUDO="sudo"

@@ -21,6 +21,7 @@
 #include <zvm/psci_ids.h>
 #include <zvm/vcpu.h>
 #include <zvm/vmm.h>
+#include <arch/esr_regs.h>
 #include <arch/vtimer_hw.h>
 #include "fake/fake.h"
 #include "fake/vm_fixture.h"
@@ -28,16 +29,7 @@
 /* ESR_EL2 as the Arm ARM lays it out: EC [31:26], IL [25], ISS [24:0]. */
 #define EC(ec)              ((uint64_t)(ec) << 26)
 #define IL                  (1ull << 25)
-#define EC_UNKNOWN          0x00
-#define EC_WFX              0x01
-#define EC_FP               0x07
-#define EC_HVC64            0x16
-#define EC_SMC64            0x17
-#define EC_SYSREG           0x18
-#define EC_IABT_LOW         0x20
-#define EC_IABT_CUR         0x21
-#define EC_DABT_LOW         0x24
-#define EC_DABT_CUR         0x25
+#define EC_FP               0x07 /* not in esr_regs.h: zvm never traps FP */
 #define DFSC_TRANSLATION_L2 0x06
 #define DFSC_EXTERNAL       0x10
 /* ISS of a trapped MSR/MRS: Op0, Op2, Op1, CRn, Rt, CRm, direction (1: read). */
