@@ -35,6 +35,7 @@ struct vgic_irq;
 /* Where guests find the GIC: GUEST_GICD_BASE, GUEST_GICR_BASE (guest_dtb.h). */
 #define VGIC_MAX_SPIS 960 /* INTIDs 32..991 */
 #define VGIC_MAX_LRS  16  /* ICH_LR0..15_EL2: the architecture's most */
+#define VGIC_MAX_APRS 4   /* ICH_AP{0,1}R0..3_EL2: the architecture's most */
 
 /* Per-VM state: distributor and SPIs. */
 struct vgic {
@@ -54,7 +55,8 @@ struct vgic_vcpu {
 	unsigned used_lrs;             /* LRs filled by the last flush */
 	uint64_t lrs[VGIC_MAX_LRS];    /* as flushed, then as synced */
 	uint64_t vmcr;                 /* ICH_VMCR_EL2 while not running */
-	uint64_t ap1r0;                /* ICH_AP1R0_EL2 while not running */
+	uint32_t ap0r[VGIC_MAX_APRS];  /* ICH_AP0R<n>_EL2 while not running */
+	uint32_t ap1r[VGIC_MAX_APRS];  /* ICH_AP1R<n>_EL2 while not running */
 	bool gicr_asleep;              /* GICR_WAKER.ProcessorSleep */
 };
 

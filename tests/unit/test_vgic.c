@@ -458,14 +458,34 @@ static void test_pending_respects_guest_mask(void **state)
 	/* Saved from and restored to the CPU interface around a run. */
 	vgic_flush(v);
 	vgic_hw_fake.vmcr = VMCR_GUEST;
-	vgic_hw_fake.ap1r0 = 1;
+	vgic_hw_fake.ap1r[0] = 1;
+	vgic_hw_fake.ap0r[3] = 0x80000000u; /* every implemented AP register */
 	vgic_sync(v);
 	assert_int_equal(v->arch.vgic.vmcr, VMCR_GUEST);
-	assert_int_equal(v->arch.vgic.ap1r0, 1);
-	vgic_hw_fake.vmcr = vgic_hw_fake.ap1r0 = 0;
+	assert_int_equal(v->arch.vgic.ap1r[0], 1);
+	assert_int_equal(v->arch.vgic.ap0r[3], 0x80000000u);
+	vgic_hw_fake.vmcr = vgic_hw_fake.ap1r[0] = vgic_hw_fake.ap0r[3] = 0;
 	vgic_flush(v);
 	assert_int_equal(vgic_hw_fake.vmcr, VMCR_GUEST);
-	assert_int_equal(vgic_hw_fake.ap1r0, 1);
+	assert_int_equal(vgic_hw_fake.ap1r[0], 1);
+	assert_int_equal(vgic_hw_fake.ap0r[3], 0x80000000u);
+}
+
+/* A CPU with 5 priority bits has one AP register per group: only that one is touched. */
+static void test_aprs_follow_priority_bits(void **state)
+{
+	struct vcpu *v = &vm.vcpus[0];
+
+	(void)state;
+	vgic_hw_fake.nr_aprs = 1;
+	vgic_hw_fake.ap0r[1] = 0xdead; /* not implemented: never read or written */
+	vgic_flush(v);
+	vgic_hw_fake.ap0r[0] = 4; /* the guest takes a Group 0 interrupt */
+	vgic_sync(v);
+	assert_int_equal(v->arch.vgic.ap0r[0], 4);
+	assert_int_equal(v->arch.vgic.ap0r[1], 0);
+	assert_int_equal(vgic_hw_fake.ap0r[1], 0xdead);
+	vgic_hw_fake.nr_aprs = 0;
 }
 
 static void test_more_lrs_and_fewer(void **state)
@@ -558,21 +578,25 @@ static void test_next_vcpu_gets_its_own_state(void **state)
 	vgic_flush(v1);
 	assert_true(lr_of(33) >= 0);
 	vgic_hw_fake.vmcr = VMCR_GUEST | ICH_VMCR_VPMR_MASK << ICH_VMCR_VPMR_SHIFT;
-	vgic_hw_fake.ap1r0 = 1;
-	vgic_sync(v1); /* 33 not taken: still queued */
+	vgic_hw_fake.ap1r[0] = 1;
+	vgic_hw_fake.ap0r[0] = 1; /* an active Group 0 priority too */
+	vgic_sync(v1);            /* 33 not taken: still queued */
 	assert_false(dlist_empty(&v1->arch.vgic.ap_list));
 
 	v0->arch.vgic.vmcr = ICH_VMCR_VENG1 | 0x80ull << ICH_VMCR_VPMR_SHIFT;
-	v0->arch.vgic.ap1r0 = 0;
+	v0->arch.vgic.ap1r[0] = 0;
+	v0->arch.vgic.ap0r[0] = 0;
 	vgic_flush(v0);
 	assert_int_equal(valid_lrs(), 0);
 	assert_int_equal(vgic_hw_fake.vmcr, v0->arch.vgic.vmcr);
-	assert_int_equal(vgic_hw_fake.ap1r0, 0);
+	assert_int_equal(vgic_hw_fake.ap1r[0], 0);
+	assert_int_equal(vgic_hw_fake.ap0r[0], 0);
 	assert_int_equal(vgic_hw_fake.hcr, ICH_HCR_EN);
 	vgic_sync(v0);
 	vgic_flush(v1);
 	assert_int_equal(guest_ack(), 33);
-	assert_int_equal(vgic_hw_fake.ap1r0, 1);
+	assert_int_equal(vgic_hw_fake.ap1r[0], 1);
+	assert_int_equal(vgic_hw_fake.ap0r[0], 1);
 }
 
 /* ---- SGIs, PPIs, routing ---- */
@@ -853,6 +877,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_level_refires_while_high, setup2, teardown),
 		cmocka_unit_test_setup_teardown(test_level_software_pend, setup2, teardown),
 		cmocka_unit_test_setup_teardown(test_pending_respects_guest_mask, setup2, teardown),
+		cmocka_unit_test_setup_teardown(test_aprs_follow_priority_bits, setup2, teardown),
 		cmocka_unit_test_setup_teardown(test_more_lrs_and_fewer, setup2, teardown),
 		cmocka_unit_test_setup_teardown(test_active_keeps_its_lr, setup2, teardown),
 		cmocka_unit_test_setup_teardown(test_equal_priority_lower_intid_first, setup2,

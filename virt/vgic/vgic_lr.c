@@ -104,7 +104,7 @@ static void vgic_lr_load(const struct vgic_vcpu *v, unsigned nr, bool overflow)
 	for (unsigned i = 0; i < nr; i++)
 		vgic_hw_write_lr(i, i < v->used_lrs ? v->lrs[i] : 0);
 	vgic_hw_write_vmcr(v->vmcr);
-	vgic_hw_write_ap1r0(v->ap1r0);
+	vgic_hw_load_aprs(v->ap0r, v->ap1r);
 	vgic_hw_write_hcr(ICH_HCR_EN | (overflow ? ICH_HCR_UIE : 0));
 }
 
@@ -125,7 +125,7 @@ static bool vgic_flush_nothing(struct vcpu *vcpu)
 		return false;
 	v->used_lrs = 0;
 	vgic_hw_write_vmcr(v->vmcr);
-	vgic_hw_write_ap1r0(v->ap1r0);
+	vgic_hw_load_aprs(v->ap0r, v->ap1r);
 	vgic_hw_write_hcr(ICH_HCR_EN);
 	return true;
 }
@@ -197,7 +197,7 @@ void vgic_sync(struct vcpu *vcpu)
 		vgic_hw_write_lr(i, 0); /* see vgic_flush_nothing() */
 	}
 	v->vmcr = vgic_hw_read_vmcr();
-	v->ap1r0 = vgic_hw_read_ap1r0();
+	vgic_hw_save_aprs(v->ap0r, v->ap1r);
 	vgic_hw_write_hcr(0);
 	v->used_lrs = 0;
 	if (!dlist_empty(&v->ap_list))

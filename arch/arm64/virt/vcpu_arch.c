@@ -179,6 +179,10 @@ void vcpu_arch_reset(struct vcpu_arch *ctx, uint64_t pc, uint64_t arg, uint64_t 
 	ctx->sysregs[SR_CNTV_CTL] = CNT_CTL_IMASK;
 	ctx->hcr = HCR_GUEST & (cpu_has_pauth() ? ~0ul : ~(HCR_APK | HCR_API));
 	ctx->vmpidr = (1ul << 31) | vmpidr;
+	/* Its GIC CPU interface resets too: priority mask, enables, active priorities. */
+	ctx->vgic.vmcr = 0;
+	memset(ctx->vgic.ap0r, 0, sizeof(ctx->vgic.ap0r));
+	memset(ctx->vgic.ap1r, 0, sizeof(ctx->vgic.ap1r));
 }
 
 void arch_dcache_clean_range(const void *start, uint64_t size)

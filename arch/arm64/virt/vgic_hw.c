@@ -8,10 +8,10 @@
 #include <arch/sysreg.h>
 #include <arch/vgic_hw.h>
 
-#define ICH_HCR_EL2   S3_4_C12_C11_0
-#define ICH_VTR_EL2   S3_4_C12_C11_1
-#define ICH_VMCR_EL2  S3_4_C12_C11_7
-#define ICH_AP1R0_EL2 S3_4_C12_C9_0
+#define ICH_HCR_EL2          S3_4_C12_C11_0
+#define ICH_VTR_EL2          S3_4_C12_C11_1
+#define ICH_VMCR_EL2         S3_4_C12_C11_7
+#define ICH_VTR_PRIBITS(vtr) ((((vtr) >> 29) & 7) + 1)
 
 unsigned vgic_hw_nr_lrs(void)
 {
@@ -79,13 +79,57 @@ void vgic_hw_write_vmcr(uint64_t value)
 	write_sysreg(ICH_VMCR_EL2, value);
 }
 
-uint64_t vgic_hw_read_ap1r0(void)
+unsigned vgic_hw_nr_aprs(void)
 {
-	return read_sysreg(ICH_AP1R0_EL2);
+	static unsigned nr; /* read once: every CPU has the same number */
+
+	if (!nr) {
+		unsigned bits = (unsigned)ICH_VTR_PRIBITS(read_sysreg(ICH_VTR_EL2));
+
+		nr = bits >= 7 ? 4 : bits == 6 ? 2 : 1;
+	}
+	return nr;
 }
 
-void vgic_hw_write_ap1r0(uint64_t value)
+/*
+ * ICH_AP0R<n>_EL2 is S3_4_C12_C8_<n>, ICH_AP1R<n>_EL2 S3_4_C12_C9_<n>. The
+ * cases fall through: registers 3..0 exist when there are 4, 1..0 when 2.
+ */
+void vgic_hw_save_aprs(uint32_t *ap0r, uint32_t *ap1r)
 {
-	write_sysreg(ICH_AP1R0_EL2, value);
+	switch (vgic_hw_nr_aprs()) {
+	case 4:
+		ap0r[3] = (uint32_t)read_sysreg(S3_4_C12_C8_3);
+		ap1r[3] = (uint32_t)read_sysreg(S3_4_C12_C9_3);
+		ap0r[2] = (uint32_t)read_sysreg(S3_4_C12_C8_2);
+		ap1r[2] = (uint32_t)read_sysreg(S3_4_C12_C9_2);
+		/* fall through */
+	case 2:
+		ap0r[1] = (uint32_t)read_sysreg(S3_4_C12_C8_1);
+		ap1r[1] = (uint32_t)read_sysreg(S3_4_C12_C9_1);
+		/* fall through */
+	default:
+		ap0r[0] = (uint32_t)read_sysreg(S3_4_C12_C8_0);
+		ap1r[0] = (uint32_t)read_sysreg(S3_4_C12_C9_0);
+	}
+}
+
+void vgic_hw_load_aprs(const uint32_t *ap0r, const uint32_t *ap1r)
+{
+	switch (vgic_hw_nr_aprs()) {
+	case 4:
+		write_sysreg(S3_4_C12_C8_3, ap0r[3]);
+		write_sysreg(S3_4_C12_C9_3, ap1r[3]);
+		write_sysreg(S3_4_C12_C8_2, ap0r[2]);
+		write_sysreg(S3_4_C12_C9_2, ap1r[2]);
+		/* fall through */
+	case 2:
+		write_sysreg(S3_4_C12_C8_1, ap0r[1]);
+		write_sysreg(S3_4_C12_C9_1, ap1r[1]);
+		/* fall through */
+	default:
+		write_sysreg(S3_4_C12_C8_0, ap0r[0]);
+		write_sysreg(S3_4_C12_C9_0, ap1r[0]);
+	}
 }
 #endif /* !ZVM_EL1 */

@@ -45,13 +45,23 @@ void vgic_hw_write_vmcr(uint64_t value)
 {
 	vgic_hw_fake.vmcr = value;
 }
-uint64_t vgic_hw_read_ap1r0(void)
+unsigned vgic_hw_nr_aprs(void)
 {
-	return vgic_hw_fake.ap1r0;
+	return vgic_hw_fake.nr_aprs ? vgic_hw_fake.nr_aprs : VGIC_MAX_APRS;
 }
-void vgic_hw_write_ap1r0(uint64_t value)
+void vgic_hw_save_aprs(uint32_t *ap0r, uint32_t *ap1r)
 {
-	vgic_hw_fake.ap1r0 = value;
+	for (unsigned i = 0; i < vgic_hw_nr_aprs(); i++) {
+		ap0r[i] = vgic_hw_fake.ap0r[i];
+		ap1r[i] = vgic_hw_fake.ap1r[i];
+	}
+}
+void vgic_hw_load_aprs(const uint32_t *ap0r, const uint32_t *ap1r)
+{
+	for (unsigned i = 0; i < vgic_hw_nr_aprs(); i++) {
+		vgic_hw_fake.ap0r[i] = ap0r[i];
+		vgic_hw_fake.ap1r[i] = ap1r[i];
+	}
 }
 
 /* ICH_EISR_EL2: LRs EOIed with their EOI bit set (now invalid). */

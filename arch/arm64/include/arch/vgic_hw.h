@@ -25,9 +25,14 @@ void vgic_hw_write_hcr(uint64_t value);
 uint64_t vgic_hw_read_vmcr(void);
 /** Write ICH_VMCR_EL2. */
 void vgic_hw_write_vmcr(uint64_t value);
-/** ICH_AP1R0_EL2: the guest's active Group 1 priorities. */
-uint64_t vgic_hw_read_ap1r0(void);
-/** Write ICH_AP1R0_EL2. */
-void vgic_hw_write_ap1r0(uint64_t value);
+/**
+ * How many ICH_AP0R<n>_EL2 and ICH_AP1R<n>_EL2 this CPU implements (each):
+ * 1, 2 or 4 for 5, 6 or 7 priority bits (ICH_VTR_EL2.PRIbits).
+ */
+unsigned vgic_hw_nr_aprs(void);
+/** Read the guest's active priorities, Group 0 and 1, n < vgic_hw_nr_aprs(). */
+void vgic_hw_save_aprs(uint32_t *ap0r, uint32_t *ap1r);
+/** Write them back (all the implemented ones). */
+void vgic_hw_load_aprs(const uint32_t *ap0r, const uint32_t *ap1r);
 
 #endif /* ARCH_VGIC_HW_H */

@@ -16,7 +16,9 @@ struct vgic_hw_fake {
 	uint64_t lr[VGIC_MAX_LRS];
 	uint64_t hcr;
 	uint64_t vmcr;
-	uint64_t ap1r0;
+	unsigned nr_aprs; /* 0 reads as 4 */
+	uint32_t ap0r[VGIC_MAX_APRS];
+	uint32_t ap1r[VGIC_MAX_APRS];
 };
 
 extern struct vgic_hw_fake vgic_hw_fake;
