@@ -133,6 +133,9 @@ disk-clean:
 	rm -rf $(BUILD)/disk
 .PHONY: disk-clean
 
+# ---- the probe guest (guests/probe/probe.mk) ----
+include guests/probe/probe.mk
+
 # ---- VM config and guest images (virt/vm_config.c, scripts/qemu.sh) ----
 # build/vms.dtb holds the VM templates, build/images.dtb the manifest of the
 # guest images that exist (name, address, exact size, first bytes). QEMU's

@@ -26,10 +26,12 @@ MANIFEST_ADDR := 0x44010000
 MANIFEST_MAX  := 0x10000
 # Guest images: IMAGE_<name> := <address> <room in bytes> <file>. The
 # templates refer to them by name; a file that does not exist is not loaded.
-IMAGE_NAMES := rtos-elf linux-image linux-initrd linux-disk
+IMAGE_NAMES := rtos-elf linux-image linux-initrd linux-disk probe-elf
 IMAGE_rtos-elf := 0x44100000 0x00F00000 build/rtos.elf
 IMAGE_linux-image := 0x45000000 0x04000000 build/linux/Image
 IMAGE_linux-initrd := 0x49000000 0x03000000 build/linux/initrd.cpio.gz
 # The Linux guest's virtio-blk disk (ext4, scripts/disk-image.sh). zvm
 # serves it from this memory: guest writes land here and last until QEMU exits.
 IMAGE_linux-disk := 0x4C000000 0x04000000 build/disk/linux-disk.ext4
+# The probe guest (guests/probe/), in the room left below the RTOS image.
+IMAGE_probe-elf := 0x44020000 0x000E0000 build/probe.elf

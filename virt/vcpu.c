@@ -169,6 +169,8 @@ void vcpu_irqs_init(void)
 {
 	irq_connect(platform.timer_virt_intid, vtimer_irq, NULL);
 	irq_connect(platform.gic_maint_intid, maintenance_irq, NULL);
+	irq_connect(platform.timer_phys_intid, ptimer_irq,
+		    NULL); /* enabled per vCPU (vcpu_arch_load) */
 	for (int cpu = 0; cpu < K_MAX_CPUS; cpu++) {
 		if (!k_cpus[cpu].online)
 			continue;

@@ -55,10 +55,36 @@ static int64_t psci_affinity_info(struct vcpu *caller, uint64_t mpidr)
 	}
 }
 
+/*
+ * CPU_SUSPEND: every state is entered as a standby (a powerdown request
+ * may be, PSCI says; the call then returns SUCCESS): the vCPU waits, as
+ * in WFI, until an interrupt is pending for it. The original power_state
+ * format: StateID [15:0], StateType [16], PowerLevel [25:24]; the other
+ * bits must be zero.
+ */
+#define POWER_STATE_RESERVED 0xfcfe0000u
+
+static int64_t psci_cpu_suspend(struct vcpu *vcpu, uint64_t power_state)
+{
+	if (power_state & (POWER_STATE_RESERVED | ~0xfffffffful))
+		return PSCI_INVALID_PARAMS;
+	vcpu_wait_interrupt(vcpu);
+	return PSCI_SUCCESS;
+}
+
+/* SMCCC_ARCH_FEATURES: the Arm architecture calls zvm implements (no workarounds). */
+static int64_t smccc_arch_features(uint32_t fn)
+{
+	return fn == SMCCC_VERSION || fn == SMCCC_ARCH_FEATURES ? PSCI_SUCCESS : PSCI_NOT_SUPPORTED;
+}
+
 static bool psci_supported(uint32_t fn)
 {
 	switch (fn) {
 	case PSCI_VERSION:
+	case PSCI_CPU_SUSPEND_32:
+	case PSCI_CPU_SUSPEND_64:
+	case SMCCC_VERSION:
 	case PSCI_CPU_OFF:
 	case PSCI_CPU_ON_32:
 	case PSCI_CPU_ON_64:
@@ -81,6 +107,13 @@ static int64_t hypercall(struct vcpu *vcpu, uint32_t fn, const uint64_t *x)
 		return PSCI_VERSION_1_1;
 	case PSCI_FEATURES:
 		return psci_supported((uint32_t)x[1]) ? PSCI_SUCCESS : PSCI_NOT_SUPPORTED;
+	case SMCCC_VERSION:
+		return SMCCC_VERSION_1_1;
+	case SMCCC_ARCH_FEATURES:
+		return smccc_arch_features((uint32_t)x[1]);
+	case PSCI_CPU_SUSPEND_32:
+	case PSCI_CPU_SUSPEND_64:
+		return psci_cpu_suspend(vcpu, x[1]);
 	case PSCI_CPU_ON_32:
 	case PSCI_CPU_ON_64:
 		return psci_cpu_on(vcpu, x[1], x[2], x[3]);
@@ -106,9 +139,14 @@ static int64_t hypercall(struct vcpu *vcpu, uint32_t fn, const uint64_t *x)
 	}
 }
 
+/* A call of the 32-bit convention (SMC32/HVC32) ignores the upper halves of its arguments. */
 void vcpu_hypercall(struct vcpu *vcpu)
 {
 	uint64_t *x = vcpu->arch.regs.x;
+	uint32_t fn = (uint32_t)x[0];
+	uint64_t args[8];
 
-	x[0] = (uint64_t)hypercall(vcpu, (uint32_t)x[0], x);
+	for (int i = 0; i < 8; i++)
+		args[i] = (fn & SMCCC_64BIT) ? x[i] : (uint32_t)x[i];
+	x[0] = (uint64_t)hypercall(vcpu, fn, args);
 }

@@ -99,11 +99,11 @@ kernel_vectors:
 	guest_vector 9
 	guest_vector 10
 	guest_vector 11
-	/* Lower EL, AArch32: not supported. */
-	vector	exception_unexpected, 12
-	vector	exception_unexpected, 13
-	vector	exception_unexpected, 14
-	vector	exception_unexpected, 15
+	/* Lower EL, AArch32 (a guest's EL0 may be): the same exits. */
+	guest_vector 8
+	guest_vector 9
+	guest_vector 10
+	guest_vector 11
 
 exception_return:
 	restore_frame_eret

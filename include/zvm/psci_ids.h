@@ -15,6 +15,12 @@
 /* ---- PSCI function ids ---- */
 
 #define PSCI_VERSION           0x84000000u
+#define PSCI_CPU_SUSPEND_32    0x84000001u
+#define PSCI_CPU_SUSPEND_64    0xc4000001u
+#define SMCCC_VERSION          0x80000000u
+#define SMCCC_ARCH_FEATURES    0x80000001u
+#define SMCCC_VERSION_1_1      0x10001
+#define SMCCC_64BIT            (1u << 30) /* a function of the SMC64/HVC64 convention */
 #define PSCI_CPU_OFF           0x84000002u
 #define PSCI_CPU_ON_32         0x84000003u
 #define PSCI_AFFINITY_INFO_32  0x84000004u

@@ -40,6 +40,8 @@ void vcpu_power_off(struct vcpu *vcpu);
 void vcpu_handle_exit(struct vcpu *vcpu, uint64_t kind);
 /** HVC or SMC #0: PSCI and zvm hypercalls; results in x0. */
 void vcpu_hypercall(struct vcpu *vcpu);
+/** A trapped MSR/MRS or set/way instruction (virt/vsysreg.c): emulated or refused. */
+void vcpu_handle_sysreg(struct vcpu *vcpu);
 /** Inject an UNDEF (unknown reason) into the guest at its current pc. */
 void vcpu_inject_undef(struct vcpu *vcpu);
 /** Inject a synchronous external abort for a data (or instruction) access at ipa/va. */
@@ -51,5 +53,15 @@ k_timeout_t vtimer_ticks_to_fire(struct vcpu *vcpu);
 /** If the guest's timer condition is met, mask it and inject its interrupt. */
 void vtimer_check(struct vcpu *vcpu);
 void vtimer_irq(int intid, void *arg);
+
+/* EL1 physical timer (virt/ptimer.c): switched per vCPU, delivered as PPI 30. */
+#define PTIMER_INTID 30
+/** Counter ticks until the guest's physical timer fires, 0 if due, K_FOREVER if off. */
+k_timeout_t ptimer_ticks_to_fire(struct vcpu *vcpu);
+/** After an exit: raise or lower PPI 30 as the guest's timer condition says. */
+void ptimer_check(struct vcpu *vcpu);
+void ptimer_irq(int intid, void *arg);
+/** Block a vCPU until an interrupt is pending for it or a timer of its fires (WFI). */
+void vcpu_wait_interrupt(struct vcpu *vcpu);
 
 #endif /* ZVM_VCPU_H */

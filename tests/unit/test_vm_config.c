@@ -242,9 +242,9 @@ static void test_vms_names(void **state)
 
 	(void)state;
 	use_vms_dts();
-	assert_int_equal(vm_config_template_names(names, sizeof(names)), 3);
-	assert_string_equal(names, "rtos linux linux2");
-	assert_int_equal(vm_config_template_names(names, 6), 3); /* truncated, terminated */
+	assert_int_equal(vm_config_template_names(names, sizeof(names)), 4);
+	assert_string_equal(names, "rtos linux linux2 probe");
+	assert_int_equal(vm_config_template_names(names, 6), 4); /* truncated, terminated */
 	assert_string_equal(names, "rtos ");
 	expect_error("freebsd", "no template 'freebsd'");
 }
@@ -348,7 +348,7 @@ static void test_mangled_blob(void **state)
 		n = vm_config_template_names(names, sizeof(names));
 		assert_int_equal(vm_config_template_names(again, sizeof(again)), n);
 		assert_string_equal(names, again);
-		assert_true(n == K_EINVAL ? names[0] != '\0' : n >= 0 && n <= 3);
+		assert_true(n == K_EINVAL ? names[0] != '\0' : n >= 0 && n <= 4);
 	}
 	assert_true(accepted > 30 && accepted < 2970); /* both outcomes were checked */
 	free(good);

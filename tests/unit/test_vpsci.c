@@ -25,10 +25,8 @@
 #include "fake/vm_fixture.h"
 
 /* Calls of PSCI 1.1 and SMCCC that zvm does not implement (DEN0022, DEN0028). */
-#define PSCI_CPU_SUSPEND      0x84000001u
 #define PSCI_MIGRATE          0x84000005u
 #define PSCI_SYSTEM_RESET2_64 0xc4000012u
-#define SMCCC_VERSION         0x80000000u
 
 #define NR_VCPUS         3
 #define SECONDARY_ENTRY  (RAM_IPA + 0x300000)
@@ -112,16 +110,38 @@ static void test_version(void **state)
 	assert_int_equal(call(0, 0xffffffff00000000ull | PSCI_VERSION, 0, 0, 0), 0x10001);
 }
 
+/* SMCCC 1.1: the version and the architecture calls zvm answers. */
+static void test_smccc_discovery(void **state)
+{
+	(void)state;
+	assert_int_equal(call(0, SMCCC_VERSION, 0, 0, 0), SMCCC_VERSION_1_1);
+	assert_int_equal(call(0, SMCCC_ARCH_FEATURES, SMCCC_VERSION, 0, 0), PSCI_SUCCESS);
+	assert_int_equal(call(0, SMCCC_ARCH_FEATURES, 0x80008000u, 0, 0), PSCI_NOT_SUPPORTED);
+}
+
+/* CPU_SUSPEND: a reserved power_state bit is refused; SMC32 ignores the upper half. */
+static void test_cpu_suspend_bad_state(void **state)
+{
+	(void)state;
+	assert_int_equal(call(0, PSCI_CPU_SUSPEND_64, 1u << 31, 0, 0), PSCI_INVALID_PARAMS);
+	assert_int_equal(call(0, PSCI_CPU_SUSPEND_64, 1ull << 32, 0, 0), PSCI_INVALID_PARAMS);
+	assert_int_equal(call(0, PSCI_CPU_SUSPEND_32, 1u << 17, 0, 0), PSCI_INVALID_PARAMS);
+}
+
 static void test_features(void **state)
 {
 	static const uint32_t supported[] = {
 		PSCI_VERSION,           PSCI_CPU_OFF,          PSCI_CPU_ON_32,
 		PSCI_CPU_ON_64,         PSCI_AFFINITY_INFO_32, PSCI_AFFINITY_INFO_64,
 		PSCI_MIGRATE_INFO_TYPE, PSCI_SYSTEM_OFF,       PSCI_SYSTEM_RESET,
-		PSCI_FEATURES,
+		PSCI_FEATURES,          PSCI_CPU_SUSPEND_32,   PSCI_CPU_SUSPEND_64,
+		SMCCC_VERSION,
 	};
 	static const uint32_t absent[] = {
-		PSCI_CPU_SUSPEND, PSCI_MIGRATE, PSCI_SYSTEM_RESET2_64, SMCCC_VERSION, 0x12345678,
+		PSCI_MIGRATE,
+		PSCI_SYSTEM_RESET2_64,
+		0x80008000u /* ARCH_WORKAROUND_1 */,
+		0x12345678,
 	};
 
 	(void)state;
@@ -207,8 +227,9 @@ static void test_cpu_on_bad_target(void **state)
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		assert_int_equal(call(0, PSCI_CPU_ON_64, bad[i], SECONDARY_ENTRY, 0),
 				 PSCI_INVALID_PARAMS);
+		/* SMC32: the upper half is ignored, so 1 << 32 is vCPU 0, the caller. */
 		assert_int_equal(call(0, PSCI_CPU_ON_32, bad[i], SECONDARY_ENTRY, 0),
-				 PSCI_INVALID_PARAMS);
+				 bad[i] >> 32 ? PSCI_ALREADY_ON : PSCI_INVALID_PARAMS);
 	}
 	assert_int_equal(fake_arch.vcpu_resets, resets);
 	for (int i = 1; i < NR_VCPUS; i++)
@@ -328,13 +349,8 @@ static void test_null_hypercall(void **state)
 static void test_unknown_function(void **state)
 {
 	static const uint32_t unknown[] = {
-		PSCI_CPU_SUSPEND,
-		PSCI_MIGRATE,
-		PSCI_SYSTEM_RESET2_64,
-		SMCCC_VERSION,
-		ZVM_HC_NULL + 1,
-		0x84000020u,
-		0,
+		PSCI_MIGRATE,    PSCI_SYSTEM_RESET2_64, 0x80008000u, /* SMCCC_ARCH_WORKAROUND_1 */
+		ZVM_HC_NULL + 1, 0x84000020u,           0,
 	};
 
 	(void)state;
@@ -353,6 +369,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_version, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_features, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_smccc_discovery, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_cpu_suspend_bad_state, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_cpu_on, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_cpu_on_32, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_cpu_on_pending_then_already_on, setup,

@@ -2,12 +2,15 @@
 /*
  * What a guest reads from the ID registers (op0 3, op1 0, CRn 0, CRm 1-7,
  * trapped by HCR_EL2.TID3): the CPU's own values, minus the features zvm
- * does not switch between vCPUs, so a guest never starts using them.
+ * does not switch between vCPUs, so a guest never starts using them: SVE,
+ * SME, MTE, MPAM, AMU, the PMU, statistical profiling, trace, branch
+ * records and LORegions (docs/design.md, "Isolation").
  */
 #include <stdint.h>
 #include <zvm/arch.h>
-#include <arch/vcpu.h>
 #include <arch/sysreg.h>
+#include <arch/trap_regs.h>
+#include <arch/vcpu.h>
 
 #define FIELD(shift)   (0xful << (shift))
 #define PFR0_SVE       FIELD(32)
@@ -46,6 +49,13 @@ uint64_t vcpu_arch_id_reg(unsigned crm, unsigned op2)
 		return v & ~(PFR0_SVE | PFR0_MPAM | PFR0_AMU);
 	case 4 * 8 + 1: /* ID_AA64PFR1_EL1 */
 		return v & ~(PFR1_MTE | PFR1_SME | PFR1_MPAM_FRAC);
+	case 1 * 8 + 2: /* ID_DFR0_EL1 */
+		return v & ~AA32DFR0_PERFMON;
+	case 5 * 8 + 0: /* ID_AA64DFR0_EL1 */
+		return v & ~(DFR0_PMUVER | DFR0_TRACEVER | DFR0_PMSVER | DFR0_TRACEFLT |
+			     DFR0_TRACEBUF | DFR0_BRBE | DFR0_MTPMU);
+	case 7 * 8 + 1: /* ID_AA64MMFR1_EL1 */
+		return v & ~MMFR1_LO;
 	case 4 * 8 + 4: /* ID_AA64ZFR0_EL1: SVE */
 	case 4 * 8 + 5: /* ID_AA64SMFR0_EL1: SME */
 		return 0;

@@ -8,8 +8,10 @@
 #include <stddef.h>
 #include <string.h>
 #include <zvm/arch.h>
+#include <zvm/platform.h>
 #include <arch/hcr_regs.h>
 #include <arch/timer_regs.h>
+#include <arch/trap_regs.h>
 #include <arch/vcpu.h>
 #include <arch/sysreg.h>
 
@@ -30,11 +32,18 @@ _Static_assert(offsetof(struct vcpu_arch, hpfar) == VCPU_HPFAR, "guest.S offsets
  * HCR_EL2 while a guest runs: broadcast maintenance (FB) as vCPUs migrate;
  * WFI traps (the vCPU thread blocks instead); ID registers trap (see
  * idregs.c); SMC traps (PSCI is answered by zvm); pointer authentication
- * keys and instructions are the guest's own.
+ * keys and instructions are the guest's own. State zvm does not switch
+ * traps (docs/design.md, "Isolation"): IMPLEMENTATION DEFINED registers
+ * and ACTLR_EL1, set/way cache maintenance, LORegions, RAS error records;
+ * external aborts come to EL2 first.
  */
-#define HCR_GUEST                                                                          \
-	(HCR_VM | HCR_SWIO | HCR_FMO | HCR_IMO | HCR_AMO | HCR_FB | HCR_BSU_IS | HCR_TWI | \
-	 HCR_TID3 | HCR_TSC | HCR_RW | HCR_APK | HCR_API)
+#define HCR_GUEST                                                                           \
+	(HCR_VM | HCR_SWIO | HCR_FMO | HCR_IMO | HCR_AMO | HCR_FB | HCR_BSU_IS | HCR_TWI |  \
+	 HCR_TID3 | HCR_TSC | HCR_RW | HCR_APK | HCR_API | HCR_TIDCP | HCR_TACR | HCR_TSW | \
+	 HCR_TLOR | HCR_TERR | HCR_TEA)
+
+/* MDCR_EL2 while a guest runs: the PMU, statistical profiling and trace filter trap. */
+#define MDCR_GUEST (MDCR_TPM | MDCR_TPMCR | MDCR_TPMS | MDCR_TTRF)
 
 /*
  * ID_AA64ISAR1_EL1 APA [7:4], API [11:8]; ISAR2 APA3 [15:12]: any address
@@ -51,6 +60,55 @@ static bool cpu_has_pauth(void)
 		has = ((isar1 >> 4) & 0xff) != 0 || ((isar2 >> 12) & 0xf) != 0;
 	}
 	return has;
+}
+
+/* Optional CPU features whose state is switched or whose traps are set. */
+struct cpu_features {
+	bool read;
+	bool ras;  /* FEAT_RAS: VDISR_EL2 */
+	bool scxt; /* FEAT_CSV2_2: SCXTNUM_EL0/EL1 */
+	bool fgt;  /* fine-grained traps */
+	bool hcx;  /* HCRX_EL2 */
+	uint64_t hpmn;
+};
+
+static const struct cpu_features *features(void)
+{
+	static struct cpu_features f; /* read once: every CPU is the same kind */
+
+	if (!f.read) {
+		uint64_t pfr0 = read_sysreg(id_aa64pfr0_el1);
+
+		f.ras = PFR0_RAS(pfr0) != 0;
+		f.scxt = PFR0_CSV2(pfr0) >= 2;
+		f.fgt = MMFR0_FGT(read_sysreg(id_aa64mmfr0_el1)) != 0;
+		f.hcx = MMFR1_HCX(read_sysreg(id_aa64mmfr1_el1)) != 0;
+		f.hpmn = PMCR_N(read_sysreg(pmcr_el0));
+		f.read = true;
+	}
+	return &f;
+}
+
+/*
+ * The traps that are the same for every guest. Fine-grained traps: all
+ * clear, which traps every register whose control bit is an "n" one
+ * (features zvm does not switch: SME's TPIDR2_EL0, permission indirection
+ * and overlays, ...) and no other.
+ */
+static void traps_load(void)
+{
+	const struct cpu_features *f = features();
+
+	write_sysreg(mdcr_el2, MDCR_GUEST | f->hpmn);
+	if (f->fgt) {
+		write_sysreg(S3_4_C1_C1_4, 0); /* HFGRTR_EL2 */
+		write_sysreg(S3_4_C1_C1_5, 0); /* HFGWTR_EL2 */
+		write_sysreg(S3_4_C1_C1_6, 0); /* HFGITR_EL2 */
+		write_sysreg(S3_4_C3_C1_4, 0); /* HDFGRTR_EL2 */
+		write_sysreg(S3_4_C3_C1_5, 0); /* HDFGWTR_EL2 */
+	}
+	if (f->hcx)
+		write_sysreg(S3_4_C1_C2_2, HCRX_MSCEN); /* HCRX_EL2 */
 }
 
 static void pauth_put(uint64_t *s)
@@ -111,9 +169,19 @@ void vcpu_arch_put(struct vcpu_arch *ctx)
 	SAVE(mdscr_el1, SR_MDSCR);
 	SAVE(cntv_ctl_el0, SR_CNTV_CTL);
 	SAVE(cntv_cval_el0, SR_CNTV_CVAL);
+	SAVE(cntp_ctl_el0, SR_CNTP_CTL);
+	SAVE(cntp_cval_el0, SR_CNTP_CVAL);
 	if (cpu_has_pauth())
 		pauth_put(s);
+	if (features()->ras)
+		SAVE(S3_4_C12_C1_1, SR_VDISR); /* VDISR_EL2 */
+	if (features()->scxt) {
+		SAVE(S3_3_C13_C0_7, SR_SCXTNUM0);
+		SAVE(S3_0_C13_C0_7, SR_SCXTNUM1);
+	}
+	vcpu_debug_put(ctx);
 	write_sysreg(cntv_ctl_el0, 0);
+	write_sysreg(cntp_ctl_el0, 0);
 	isb();
 }
 
@@ -147,6 +215,14 @@ void vcpu_arch_load(struct vcpu_arch *ctx)
 	LOAD(mdscr_el1, SR_MDSCR);
 	if (cpu_has_pauth())
 		pauth_load(s);
+	if (features()->ras)
+		LOAD(S3_4_C12_C1_1, SR_VDISR);
+	if (features()->scxt) {
+		LOAD(S3_3_C13_C0_7, SR_SCXTNUM0);
+		LOAD(S3_0_C13_C0_7, SR_SCXTNUM1);
+	}
+	vcpu_debug_load(ctx);
+	traps_load();
 	write_sysreg(vpidr_el2, read_sysreg(midr_el1));
 	write_sysreg(vmpidr_el2, ctx->vmpidr);
 	write_sysreg(vtcr_el2, ctx->vtcr);
@@ -155,6 +231,13 @@ void vcpu_arch_load(struct vcpu_arch *ctx)
 	write_sysreg(cntvoff_el2, ctx->cntvoff);
 	LOAD(cntv_cval_el0, SR_CNTV_CVAL);
 	LOAD(cntv_ctl_el0, SR_CNTV_CTL);
+	LOAD(cntp_cval_el0, SR_CNTP_CVAL);
+	LOAD(cntp_ctl_el0, SR_CNTP_CTL);
+	/* PPI 30 reaches EL2 only while the vCPU's line is low (virt/ptimer.c). */
+	if (ctx->ptimer_asserted)
+		irq_disable(platform.timer_phys_intid);
+	else
+		irq_enable(platform.timer_phys_intid, k_cpu_id());
 	isb();
 }
 
@@ -177,12 +260,25 @@ void vcpu_arch_reset(struct vcpu_arch *ctx, uint64_t pc, uint64_t arg, uint64_t 
 	ctx->regs.spsr = PSTATE_EL1H_MASKED;
 	ctx->sysregs[SR_SCTLR] = SCTLR_EL1_RESET;
 	ctx->sysregs[SR_CNTV_CTL] = CNT_CTL_IMASK;
+	ctx->sysregs[SR_OSLK] = 1; /* the OS lock is set at a cold reset */
 	ctx->hcr = HCR_GUEST & (cpu_has_pauth() ? ~0ul : ~(HCR_APK | HCR_API));
+	if (features()->scxt)
+		ctx->hcr |= HCR_ENSCXT;
 	ctx->vmpidr = (1ul << 31) | vmpidr;
 	/* Its GIC CPU interface resets too: priority mask, enables, active priorities. */
 	ctx->vgic.vmcr = 0;
 	memset(ctx->vgic.ap0r, 0, sizeof(ctx->vgic.ap0r));
 	memset(ctx->vgic.ap1r, 0, sizeof(ctx->vgic.ap1r));
+}
+
+void arch_dcache_flush_range(const void *start, uint64_t size)
+{
+	uint64_t line = 4u << ((read_sysreg(ctr_el0) >> 16) & 0xf);
+	uintptr_t p = (uintptr_t)start & ~(line - 1);
+
+	for (; p < (uintptr_t)start + size; p += line)
+		__asm__ volatile("dc civac, %0" : : "r"(p) : "memory");
+	dsb(ish);
 }
 
 void arch_dcache_clean_range(const void *start, uint64_t size)

@@ -145,6 +145,27 @@ uint64_t guest_enter(struct vcpu_arch *ctx)
 	return fake_arch.guest(ctx);
 }
 
+void arch_dcache_flush_range(const void *start, uint64_t size)
+{
+	(void)start;
+	(void)size;
+	fake_arch.dcache_flushes++;
+}
+
+/* The EL1 physical timer: off (virt/ptimer.c's tests would set it). */
+bool arch_ptimer_firing(void)
+{
+	return false;
+}
+bool arch_ptimer_ticks_left(uint64_t *ticks)
+{
+	(void)ticks;
+	return false;
+}
+void arch_ptimer_stop(void)
+{
+}
+
 void arch_dcache_clean_range(const void *start, uint64_t size)
 {
 	(void)start;

@@ -43,9 +43,10 @@ void fake_sysreg_write(const char *name, uint64_t value);
 struct fake_arch {
 	unsigned s2_flush_vmid; /* arch_s2_flush_vmid calls */
 	uint16_t last_flushed_vmid;
-	unsigned s2_flush_all;  /* arch_s2_flush_all calls */
-	unsigned dcache_cleans; /* arch_dcache_clean_range calls */
-	unsigned sgis;          /* arch_send_sgi calls */
+	unsigned s2_flush_all;   /* arch_s2_flush_all calls */
+	unsigned dcache_cleans;  /* arch_dcache_clean_range calls */
+	unsigned dcache_flushes; /* arch_dcache_flush_range calls (set/way emulation) */
+	unsigned sgis;           /* arch_send_sgi calls */
 	int last_sgi;
 	uint32_t last_sgi_mask;
 	unsigned vcpu_resets;   /* vcpu_arch_reset calls */

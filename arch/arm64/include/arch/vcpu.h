@@ -31,6 +31,8 @@
 
 struct vm_arch;
 
+#define VCPU_MAX_BPS 16 /* breakpoints, and watchpoints: the architecture's most */
+
 /* EL1 system registers switched when a vCPU thread leaves or gets a CPU. */
 enum vcpu_sysreg {
 	SR_SCTLR,
@@ -59,6 +61,15 @@ enum vcpu_sysreg {
 	SR_MDSCR,
 	SR_CNTV_CTL,
 	SR_CNTV_CVAL,
+	SR_CNTP_CTL, /* the EL1 physical timer (ptimer_hw.c) */
+	SR_CNTP_CVAL,
+	SR_MDCCINT, /* debug (debug_switch.c) */
+	SR_DBGCLAIM,
+	SR_OSDLR,
+	SR_OSLK,     /* OSLSR_EL1.OSLK, restored through OSLAR_EL1 */
+	SR_VDISR,    /* what the guest reads as DISR_EL1 (RAS) */
+	SR_SCXTNUM0, /* software context numbers, when the CPU has them */
+	SR_SCXTNUM1,
 	/* Pointer authentication keys, switched when the CPU has them. */
 	SR_APIAKEYLO,
 	SR_APIAKEYHI,
@@ -96,6 +107,10 @@ struct vcpu_arch {
 	uint64_t far;
 	uint64_t hpfar;
 	uint64_t sysregs[NR_VCPU_SYSREGS];
+	uint64_t dbg_bvr[VCPU_MAX_BPS]; /* breakpoints and watchpoints (debug_switch.c) */
+	uint64_t dbg_bcr[VCPU_MAX_BPS];
+	uint64_t dbg_wvr[VCPU_MAX_BPS];
+	uint64_t dbg_wcr[VCPU_MAX_BPS];
 	uint64_t hcr;
 	uint64_t vmpidr;
 	/* The VM's, copied in by vcpu_arch_init() and kept across resets. */
@@ -105,6 +120,8 @@ struct vcpu_arch {
 	/* Not loaded into the CPU by guest.S or vcpu_arch_load(). */
 	struct vgic_vcpu vgic; /* its redistributor and list registers (virt/vgic/) */
 	bool vtimer_asserted;  /* zvm raised PPI 27 and masked the timer (virt/vtimer.c) */
+	bool ptimer_asserted;  /* zvm raised PPI 30 (virt/ptimer.c) */
+	bool sw_flushed;       /* set/way: the VM's RAM was cleaned since the last other exit */
 };
 
 /** Take the VM's stage 2 and guest time into a new vCPU (before its first reset). */
@@ -132,6 +149,20 @@ void arch_vcpu_inject_sync(struct vcpu_arch *ctx, uint64_t esr, uint64_t far);
 void arch_vcpu_inject_undef(struct vcpu_arch *ctx);
 /** Inject a synchronous external abort for a data (or instruction) access at far. */
 void arch_vcpu_inject_abort(struct vcpu_arch *ctx, bool instruction, uint64_t far);
+/** The length of the instruction of the last exit (ESR.IL): 4, or 2 for a 16-bit T32 one. */
+uint64_t arch_vcpu_insn_len(const struct vcpu_arch *ctx);
+/** Save the debug registers (breakpoints, watchpoints, claim, OS lock) of the vCPU. */
+void vcpu_debug_put(struct vcpu_arch *ctx);
+/** Load them (its thread got the CPU). */
+void vcpu_debug_load(const struct vcpu_arch *ctx);
+/** The EL1 physical timer: is its interrupt condition met (enabled, unmasked, due)? */
+bool arch_ptimer_firing(void);
+/** Counter ticks until the EL1 physical timer fires (false: it cannot). */
+bool arch_ptimer_ticks_left(uint64_t *ticks);
+/** Turn the EL1 physical timer off (it fired with no vCPU on this CPU). */
+void arch_ptimer_stop(void);
+/** Clean (and invalidate) [start, start + size) to the point of coherency. */
+void arch_dcache_flush_range(const void *start, uint64_t size);
 /** Make freshly written guest memory visible to a guest running with caches off. */
 void arch_dcache_clean_range(const void *start, uint64_t size);
 #endif /* __ASSEMBLER__ */

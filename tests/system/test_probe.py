@@ -1,0 +1,145 @@
+# SPDX-License-Identifier: MIT
+"""Scenario probe: the hostile-guest probe (guests/probe/) beside a bystander.
+
+The probe guest asks the CPU what a hostile guest would ask and prints one
+line per answer: every register class fresh (what a new CPU shows) and after
+it wrote a mark, a sweep of every op0=2/3 system register encoding (which
+fault, and how), exceptions from EL1h, EL1t, EL0 AArch64 and EL0 AArch32,
+interrupts (both timers, the three SGI registers), PSCI and SMCCC, and a
+3-second loop of aborts. One QEMU boot for the file; the same image also
+runs bare (scripts/qemu-system.sh, `-cpu max` without SVE and SME, which
+zvm hides), and every line must agree, except the documented
+differences of EXPECTED (docs/design.md, "Isolation").
+The bystander VM `by` (app=sync) shares host CPU 1 with the probe VMs and
+keeps its 500 ms pace; a first probe VM writes its marks and powers off,
+is deleted (memory back to what it was), and a second one on the same
+CPU must find nothing of the first: its answers are the bare ones.
+"""
+import os
+import re
+import subprocess
+import time
+
+import pytest
+
+from zvm import SCALE, TOP, check_sync_sequence, mem_stats, sync_turns, zvm_info
+
+BY = 0
+PROBE_ELF = os.path.join(TOP, "build", "probe.elf")
+QEMU = os.path.join(TOP, "scripts", "qemu-system.sh")
+BARE_ARGS = ["-M", "virt,gic-version=3", "-cpu", "max,pauth-impdef=on,sve=off,sme=off",
+             "-smp", "1", "-m", "64M", "-nographic", "-net", "none", "-kernel", PROBE_ELF]
+ANSWER_RE = r"^(?:probe|irq|sgi|reg|set|sweep|exc|t32-store|psci|fault-loop)\b.*$"
+ABORT_LOG_LINES = 5
+UPTIME_MS = 100
+
+# Where zvm's answer is not bare QEMU's, on purpose: {line prefix: zvm's answer}.
+PMU_UNDEF = "undef ec 0x0"
+EXPECTED = {
+    # The PMU is refused (MDCR_EL2.TPM): ID_AA64DFR0_EL1.PMUVer says none.
+    "reg pmu.pmcr": PMU_UNDEF, "reg pmu.pmccfiltr": PMU_UNDEF, "reg pmu.pmccntr": PMU_UNDEF,
+    "reg pmu.pmevtyper0": PMU_UNDEF, "reg pmu.pmuserenr": PMU_UNDEF, "reg pmu.pmselr": PMU_UNDEF,
+    "set pmu.pmcr": PMU_UNDEF, "set pmu.pmccfiltr": PMU_UNDEF, "set pmu.pmccntr": PMU_UNDEF,
+    "set pmu.pmevtyper0": PMU_UNDEF, "set pmu.pmuserenr": PMU_UNDEF, "set pmu.pmselr": PMU_UNDEF,
+}
+
+
+def answers(text, prefix=""):
+    """The probe's answer lines in text (under zvm: the `[probe] ` ones)."""
+    out = []
+    for line in text.replace("\r", "").split("\n"):
+        if prefix:
+            if not line.startswith(prefix):
+                continue
+            line = line[len(prefix):]
+        if re.match(ANSWER_RE, line):
+            out.append(line.strip())
+    return out
+
+
+def key(line):
+    """What a line answers: the text before its first colon (the whole line
+    for the probe's progress lines, which say the same every time)."""
+    k = line.split(":")[0]
+    return line if k in ("probe", "fault-loop") else k
+
+
+@pytest.fixture(scope="module")
+def bare():
+    """The probe on bare QEMU: its answers."""
+    out = subprocess.run([QEMU] + BARE_ARGS, capture_output=True, text=True,
+                         timeout=120 * SCALE, stdin=subprocess.DEVNULL)
+    lines = answers(out.stdout)
+    assert lines and lines[-1] == "probe: done", out.stdout[-2000:] + out.stderr
+    return lines
+
+
+state = {}
+
+
+def compare(zvm_lines, bare_lines):
+    """Every answer as bare QEMU gives it, except EXPECTED; the differences."""
+    bad = []
+    zmap = {key(l): l for l in zvm_lines}
+    for b in bare_lines:
+        k = key(b)
+        z = zmap.get(k)
+        want = "%s: %s" % (k, EXPECTED[k]) if k in EXPECTED else b
+        if z != want and not k.startswith("reg ptimer.cval"):
+            bad.append("%s\n    bare: %s\n    zvm:  %s" % (k, b, z))
+    extra = [l for l in zvm_lines if key(l) not in {key(b) for b in bare_lines}
+             and "%s: %s" % (key(l), EXPECTED.get(key(l))) != l]
+    return bad + ["only under zvm: %s" % l for l in extra]
+
+
+def run_probe(vm, vm_id, time_uptime=False):
+    created = vm.lines("zvm new -t probe")
+    assert created and created[0].startswith("VM %d created: probe" % vm_id), created
+    vm.guests.add("probe")
+    mark = vm.mark()
+    assert vm.lines("zvm run -n %d" % vm_id) == ["VM %d running" % vm_id]
+    if time_uptime:
+        vm.wait_for(r"\[probe\] fault-loop: start", "the fault loop", mark, timeout=120)
+        state["uptime_ms"] = []
+        for _ in range(5):
+            t0 = time.monotonic()
+            vm.cmd("uptime")
+            state["uptime_ms"].append((time.monotonic() - t0) * 1000)
+    vm.wait_for(r"VM %d halted: guest powered off" % vm_id, "the probe's power-off", mark,
+                timeout=300)
+    return vm.since(mark)
+
+
+def test_bystander_and_first_probe(vm, bare):
+    assert vm.lines('zvm new -t rtos -n by --args "app=sync"')[0].startswith("VM 0 created")
+    vm.guests.add("by")
+    assert vm.lines("zvm run -n 0") == ["VM 0 running"]
+    vm.wait_for(r"\[by\] thread_b: turn 1 ", "the bystander's turns", 0, timeout=30)
+    state["mem"] = mem_stats(vm)
+    text = run_probe(vm, 1, time_uptime=True)
+    state["first"] = answers(text, "[probe] ")
+    diff = compare(state["first"], bare)
+    assert not diff, "the probe's answers under zvm differ from bare QEMU:\n" + "\n".join(diff)
+
+
+def test_fault_loop_is_rate_limited(vm):
+    text = vm.since(0)
+    logged = re.findall(r"<wrn> VM 1 vCPU 0: read at IPA 0xc000000 ", text)
+    assert len(logged) == ABORT_LOG_LINES, "abort lines logged: %d" % len(logged)
+    assert re.search(r"<wrn> VM 1: further guest aborts are counted, not logged", text)
+    detail = " ".join(zvm_info(vm, 1)[1]["detail"])
+    aborts = int(re.search(r"\babort (\d+)", detail).group(1))
+    assert aborts > 100, detail
+    assert state["uptime_ms"] and max(state["uptime_ms"]) < UPTIME_MS, \
+        "the host shell answered `uptime` in %r ms during the fault loop" % state["uptime_ms"]
+
+
+def test_second_probe_sees_nothing_of_the_first(vm, bare):
+    assert vm.lines("zvm delete -n 1") == ["VM 1 deleted"]
+    assert mem_stats(vm) == state["mem"], "host memory after the delete"
+    text = run_probe(vm, 1)
+    second = answers(text, "[probe] ")
+    diff = compare(second, bare)
+    assert not diff, "a second probe on the same CPU:\n" + "\n".join(diff)
+    assert vm.lines("zvm delete -n 1") == ["VM 1 deleted"]
+    check_sync_sequence(sync_turns(vm.since(0), "by"), 750)
