@@ -96,14 +96,17 @@ static struct shm_region *region_named(const char *name)
 	return NULL;
 }
 
-/* A write rings the other VMs of the region; reads return 0. */
+/*
+ * A 32-bit write at offset 0 rings the other VMs of the region
+ * (docs/shared-memory.md); any other write is ignored, reads return 0.
+ */
 static int doorbell_access(struct vcpu *vcpu, struct vdev *dev, struct mmio_access *acc)
 {
 	struct shm_region *r = dev->priv;
 	k_spinlock_key_t key;
 
 	acc->value = 0;
-	if (!acc->write)
+	if (!acc->write || acc->size != 4 || acc->ipa != dev->base)
 		return 0;
 	key = k_spin_lock(&shm_lock);
 	r->doorbells++;

@@ -3,7 +3,10 @@
  * Trapped system register and cache maintenance instructions (ESR EC
  * 0x18), emulated as the architecture describes a CPU without the state
  * zvm does not give guests (docs/design.md, "Isolation"):
- *   ID registers            the CPU's, minus hidden features (idregs.c)
+ *   ID registers            the CPU's, minus hidden features (idregs.c);
+ *                           REVIDR/AIDR the CPU's; SMIDR (SME) refused with
+ *                           EC 0x18, as FEAT_IDST reports absent ID registers
+ *   CPACR_EL1               the guest's, SVE/SME enables read as 0 (idregs.c)
  *   ICC_SGI1R_EL1           the vGIC sends the SGIs
  *   ICC_SGI0R/ASGI1R_EL1    no effect: every interrupt of zvm's vGIC is
  *                           Group 1, and these send Group 0 SGIs only
@@ -27,7 +30,12 @@
 #define SYSREG_ENC(op0, op1, crn, crm, op2) \
 	(((op0) << 20) | ((op2) << 17) | ((op1) << 14) | ((crn) << 10) | ((crm) << 1))
 /* The ID register space that HCR_EL2.TID3 traps: op0 3, op1 0, CRn 0, CRm 1-7. */
-#define SYSREG_IS_ID(esr)  (((esr)&0x31fc00) == SYSREG_ENC(3, 0, 0, 0, 0) && SYSREG_CRM(esr) >= 1)
+#define SYSREG_IS_ID(esr) (((esr)&0x31fc00) == SYSREG_ENC(3, 0, 0, 0, 0) && SYSREG_CRM(esr) >= 1)
+/* The ID register space of FEAT_IDST: op0 3, op1 0, 1 or 3, CRn 0, CRm 0-7. */
+#define SYSREG_IS_ID_SPACE(esr)                                                   \
+	(((esr)&0x303c10) == SYSREG_ENC(3, 0, 0, 0, 0) && SYSREG_OP1(esr) != 2 && \
+	 SYSREG_OP1(esr) < 4)
+#define SYSREG_OP1(esr)    (((esr) >> 14) & 0x7)
 /* LORSA, LOREA, LORN, LORC (op2 0-3) and LORID (op2 7): op0 3, op1 0, CRn 10, CRm 4. */
 #define SYSREG_IS_LOR(esr) ((SYSREG_ID(esr) & ~(7u << 17)) == SYSREG_ENC(3, 0, 10, 4, 0))
 
@@ -35,6 +43,7 @@
 #define SR_ICC_ASGI1R SYSREG_ENC(3, 0, 12, 11, 6)
 #define SR_ICC_SGI0R  SYSREG_ENC(3, 0, 12, 11, 7)
 #define SR_ACTLR      SYSREG_ENC(3, 0, 1, 0, 1)
+#define SR_CPACR      SYSREG_ENC(3, 0, 1, 0, 2)
 #define SR_ERRIDR     SYSREG_ENC(3, 0, 5, 3, 0)
 #define SR_DC_ISW     SYSREG_ENC(1, 0, 7, 6, 2)
 #define SR_DC_CSW     SYSREG_ENC(1, 0, 7, 10, 2)
@@ -79,6 +88,9 @@ static bool sysreg_write(struct vcpu *vcpu, uint32_t id, uint64_t value)
 	case SR_ICC_ASGI1R:
 	case SR_ACTLR:
 		return true;
+	case SR_CPACR:
+		vcpu_arch_cpacr_write(value);
+		return true;
 	case SR_DC_ISW:
 	case SR_DC_CSW:
 	case SR_DC_CISW:
@@ -99,6 +111,12 @@ static bool sysreg_read(uint32_t esr, uint64_t *value)
 		*value = vcpu_arch_id_reg(SYSREG_CRM(esr), SYSREG_OP2(esr));
 		return true;
 	}
+	if (id == SR_CPACR) {
+		*value = vcpu_arch_cpacr_read();
+		return true;
+	}
+	if (SYSREG_CRM(esr) == 0 && SYSREG_IS_ID_SPACE(esr))
+		return vcpu_arch_id1_reg(SYSREG_OP1(esr), SYSREG_OP2(esr), value);
 	return id == SR_ACTLR || id == SR_ERRIDR || SYSREG_IS_LOR(id);
 }
 
@@ -122,5 +140,9 @@ void vcpu_handle_sysreg(struct vcpu *vcpu)
 	}
 	LOG_DBG("VM %d: system register %s 0x%lx refused", vcpu->vm->id,
 		SYSREG_READ(esr) ? "read" : "write", (unsigned long)SYSREG_ID(esr));
-	vcpu_inject_undef(vcpu);
+	/* An ID register the guest's CPU does not have: EC 0x18 with FEAT_IDST. */
+	if (SYSREG_READ(esr) && SYSREG_IS_ID_SPACE(esr) && vcpu_arch_has_idst())
+		arch_vcpu_inject_sync(&vcpu->arch, vcpu->arch.esr, 0);
+	else
+		vcpu_inject_undef(vcpu);
 }

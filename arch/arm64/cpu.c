@@ -13,10 +13,14 @@
  * state is switched); SVE (TZ) and SME (TSM) trapped: zvm does not switch
  * their state, and guests do not see them in their ID registers. Trace
  * (TTA) and the activity monitors (TAM) trapped for the same reason.
+ * CPACR_EL1 traps (TCPAC): zvm keeps a guest's SVE/SME enables on, so
+ * those instructions reach TZ/TSM at EL2 and get the UNDEF of a CPU without
+ * them (arch/arm64/virt/idregs.c).
  */
 #define CPTR_EL2_RES1   0x33ffu
 #define CPTR_EL2_TTA    (1u << 20)
 #define CPTR_EL2_TAM    (1u << 30)
+#define CPTR_EL2_TCPAC  (1u << 31)
 #define CNTHCTL_EL1PCEN (3u << 0)  /* EL1 may use the physical counter/timer */
 #define CPACR_FPEN      (3u << 20) /* EL1/EL0 FP/SIMD not trapped */
 #define TLS_BLOCK       256
@@ -33,7 +37,7 @@ void arch_cpu_init(int cpu)
 	write_sysreg(cpacr_el1, CPACR_FPEN);
 #else
 	write_sysreg(hcr_el2, HCR_RW | HCR_AMO | HCR_IMO | HCR_FMO);
-	write_sysreg(cptr_el2, CPTR_EL2_RES1 | CPTR_EL2_TTA | CPTR_EL2_TAM);
+	write_sysreg(cptr_el2, CPTR_EL2_RES1 | CPTR_EL2_TTA | CPTR_EL2_TAM | CPTR_EL2_TCPAC);
 	write_sysreg(cnthctl_el2, CNTHCTL_EL1PCEN);
 	write_sysreg(cntvoff_el2, 0);
 #endif /* ZVM_EL1 */

@@ -21,6 +21,8 @@
 #include <libfdt.h>
 #include <zvm/image.h>
 #include <zvm/mm.h>
+#include <zvm/shm.h>
+#include <zvm/vdev.h>
 #include <zvm/vcpu.h>
 #include <zvm/vm_config.h>
 #include <zvm/vmm.h>
@@ -136,6 +138,41 @@ static void test_new_builds_a_created_vm(void **state)
 	assert_null(vmm_get(id));
 	assert_null(fake_thread_find("vm0-vcpu0"));
 	assert_int_equal(fake_arch.s2_flush_vmid, 1);
+}
+
+/*
+ * The doorbell page of `rtos-linux` (1 MiB at 0x30000000, its page after
+ * it): only a 32-bit write at offset 0 rings (docs/shared-memory.md).
+ */
+static void test_doorbell_rings_on_a_word_at_offset_0_only(void **state)
+{
+	int id = new_vm(1);
+	struct vm *vm = vmm_get(id);
+	const uint64_t bell = 0x30100000;
+	const struct {
+		uint64_t ipa;
+		unsigned size;
+		bool write;
+		uint64_t rings;
+	} cases[] = {
+		{ bell, 4, true, 1 },     { bell, 1, true, 0 },     { bell, 8, true, 0 },
+		{ bell + 4, 4, true, 0 }, { bell + 1, 1, true, 0 }, { bell, 4, false, 0 },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		uint64_t before = shm_doorbells("rtos-linux");
+		struct mmio_access acc = { .ipa = cases[i].ipa,
+					   .size = cases[i].size,
+					   .write = cases[i].write,
+					   .value = 1 };
+
+		assert_int_equal(vdev_dispatch(&vm->vcpus[0], &acc), 0);
+		assert_int_equal(shm_doorbells("rtos-linux") - before, cases[i].rings);
+		if (!cases[i].write)
+			assert_int_equal(acc.value, 0);
+	}
+	assert_ok(vmm_delete(id, err, sizeof(err)));
 }
 
 static void test_new_refuses_a_bad_config(void **state)
@@ -501,6 +538,8 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_new_builds_a_created_vm, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_doorbell_rings_on_a_word_at_offset_0_only,
+						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_new_refuses_a_bad_config, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_new_when_all_slots_are_used, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_new_without_guest_ram, setup, teardown),

@@ -28,6 +28,7 @@ struct vuart {
 	char line[LINE_MAX];
 	unsigned line_len;
 	bool irq_level;
+	bool c2_held; /* the last byte was 0xC2: a C1 control may follow (line_put) */
 };
 
 /*
@@ -52,6 +53,38 @@ static void line_flush(struct vuart *u)
 
 	console_write(out, (size_t)n < sizeof(out) ? (size_t)n : sizeof(out) - 1);
 	u->line_len = 0;
+	u->c2_held = false;
+}
+
+static void line_add(struct vuart *u, char c)
+{
+	if (u->line_len < LINE_MAX)
+		u->line[u->line_len++] = c;
+}
+
+/*
+ * Prefixed lines carry text only: a terminal query (ESC[6n) would make the
+ * user's terminal type its answer into the host shell. C0 controls and DEL
+ * are dropped, and so are the C1 controls, which UTF-8 writes C2 80..C2 9F
+ * (C2 9B is CSI): a C2 waits for the byte after it.
+ */
+static void line_put(struct vuart *u, uint8_t c)
+{
+	bool held = u->c2_held;
+
+	u->c2_held = false;
+	if (held && c >= 0x80 && c <= 0x9f)
+		return;
+	if (held)
+		line_add(u, (char)0xc2);
+	if (c == 0xc2) {
+		u->c2_held = true;
+		return;
+	}
+	if (c == '\t')
+		c = ' ';
+	if (c >= 0x20 && c != 0x7f)
+		line_add(u, (char)c);
 }
 
 static void vuart_tx(struct vuart *u, char c)
@@ -65,12 +98,7 @@ static void vuart_tx(struct vuart *u, char c)
 		if (c == '\n')
 			return;
 	}
-	/* Prefixed lines carry text only: a terminal query (ESC[6n) would make
-	 * the user's terminal type its answer into the host shell. */
-	if (c == '\t')
-		c = ' ';
-	if (c >= 0x20 && c != 0x7f)
-		u->line[u->line_len++] = c;
+	line_put(u, (uint8_t)c);
 }
 
 static uint32_t rx_pop(struct vuart *u)

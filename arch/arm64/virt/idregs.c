@@ -63,3 +63,38 @@ uint64_t vcpu_arch_id_reg(unsigned crm, unsigned op2)
 		return v;
 	}
 }
+
+/*
+ * CPACR_EL1 (trapped by CPTR_EL2.TCPAC): the guest sees its own value
+ * without the SVE and SME enables (RES0 on a CPU without them); the CPU
+ * keeps them on, so SVE and SME instructions are not trapped to the
+ * guest's EL1 (EC 0x19, 0x1d) but to EL2, which answers with the UNDEF
+ * of a CPU without them.
+ */
+uint64_t vcpu_arch_cpacr_read(void)
+{
+	return read_sysreg(cpacr_el1) & ~CPACR_ZEN_SMEN;
+}
+
+void vcpu_arch_cpacr_write(uint64_t value)
+{
+	write_sysreg(cpacr_el1, value | CPACR_ZEN_SMEN);
+}
+
+/* REVIDR_EL1 and AIDR_EL1 (trapped by HCR_EL2.TID1 with SMIDR_EL1, which zvm refuses). */
+bool vcpu_arch_id1_reg(unsigned op1, unsigned op2, uint64_t *value)
+{
+	if (op1 == 0 && op2 == 6)
+		*value = read_sysreg(revidr_el1);
+	else if (op1 == 1 && op2 == 7)
+		*value = read_sysreg(aidr_el1);
+	else
+		return false;
+	return true;
+}
+
+/* Does the guest's CPU report unimplemented ID registers with EC 0x18 (FEAT_IDST)? */
+bool vcpu_arch_has_idst(void)
+{
+	return MMFR2_IDS(vcpu_arch_id_reg(7, 2)) != 0;
+}

@@ -260,7 +260,8 @@ void vcpu_arch_reset(struct vcpu_arch *ctx, uint64_t pc, uint64_t arg, uint64_t 
 	ctx->regs.spsr = PSTATE_EL1H_MASKED;
 	ctx->sysregs[SR_SCTLR] = SCTLR_EL1_RESET;
 	ctx->sysregs[SR_CNTV_CTL] = CNT_CTL_IMASK;
-	ctx->sysregs[SR_OSLK] = 1; /* the OS lock is set at a cold reset */
+	ctx->sysregs[SR_OSLK] = 1;               /* the OS lock is set at a cold reset */
+	ctx->sysregs[SR_CPACR] = CPACR_ZEN_SMEN; /* idregs.c: the guest reads 0 */
 	ctx->hcr = HCR_GUEST & (cpu_has_pauth() ? ~0ul : ~(HCR_APK | HCR_API));
 	if (features()->scxt)
 		ctx->hcr |= HCR_ENSCXT;

@@ -131,6 +131,8 @@ int probe_main(void)
 {
 	mmu_on();
 	probe_print("probe: start\n");
+	/* C1 controls in UTF-8 (C2 9B = CSI, C2 85 = NEL) between text and two real characters. */
+	probe_print("c1: \xc2\x9b[31mred\xc2\x85|\xc2\xa9|\xc3\xa9\n");
 	probe_regs_fresh();
 	probe_gic_init();
 	probe_irqs();

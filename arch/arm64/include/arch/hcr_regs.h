@@ -15,6 +15,7 @@
 #define HCR_FB     (1ul << 9)  /* broadcast TLB/cache maintenance */
 #define HCR_BSU_IS (1ul << 10) /* barriers: inner shareable */
 #define HCR_TWI    (1ul << 13) /* trap WFI */
+#define HCR_TID1   (1ul << 16) /* trap REVIDR_EL1, AIDR_EL1, SMIDR_EL1 */
 #define HCR_TID3   (1ul << 18) /* trap the ID group 3 registers */
 #define HCR_TSC    (1ul << 19) /* trap SMC */
 #define HCR_TIDCP  (1ul << 20) /* trap IMPLEMENTATION DEFINED registers */

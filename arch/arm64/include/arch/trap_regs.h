@@ -19,6 +19,9 @@
 #define CPTR_TTA (1ul << 20) /* trap trace registers */
 #define CPTR_TAM (1ul << 30) /* trap activity monitors */
 
+/* CPACR_EL1: SVE (ZEN) and SME (SMEN) enables, RES0 to a guest (no SVE, no SME) */
+#define CPACR_ZEN_SMEN (3ul << 16 | 3ul << 24)
+
 /* PMCR_EL0 */
 #define PMCR_N(pmcr) (((pmcr) >> 11) & 0x1f)
 
@@ -39,6 +42,8 @@
 #define PFR0_CSV2(v)     (((v) >> 56) & 0xf)
 /* ID_AA64MMFR0_EL1 */
 #define MMFR0_FGT(v)     (((v) >> 56) & 0xf)
+/* ID_AA64MMFR2_EL1 */
+#define MMFR2_IDS(v)     (((v) >> 36) & 0xf) /* unimplemented ID registers: EC 0x18 */
 /* ID_AA64MMFR1_EL1 */
 #define MMFR1_LO         (0xful << 16)
 #define MMFR1_HCX(v)     (((v) >> 40) & 0xf)

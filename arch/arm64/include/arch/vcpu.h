@@ -136,6 +136,14 @@ void vcpu_arch_load(struct vcpu_arch *ctx);
 void vcpu_arch_put(struct vcpu_arch *ctx);
 /** What the guest reads from ID register (op0 3, op1 0, CRn 0, crm, op2). */
 uint64_t vcpu_arch_id_reg(unsigned crm, unsigned op2);
+/** CPACR_EL1 as the guest reads it (SVE/SME enables hidden). */
+uint64_t vcpu_arch_cpacr_read(void);
+/** A guest write of CPACR_EL1 (SVE/SME enables kept on: EL2 traps those). */
+void vcpu_arch_cpacr_write(uint64_t value);
+/** REVIDR_EL1 (op1 0) or AIDR_EL1 (op1 1, op2 7) into *value; false for others. */
+bool vcpu_arch_id1_reg(unsigned op1, unsigned op2, uint64_t *value);
+/** Whether unimplemented ID registers give EC 0x18, not 0 (FEAT_IDST). */
+bool vcpu_arch_has_idst(void);
 /** Trap the guest's WFI (true) or let it sleep in hardware (false). */
 void vcpu_arch_trap_wfi(struct vcpu_arch *ctx, bool trap);
 /** Reset to the architectural state of a CPU entering at pc with x0 = arg. */
