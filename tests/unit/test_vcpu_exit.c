@@ -258,6 +258,109 @@ static void test_instruction_abort_is_injected(void **state)
 	assert_int_equal(vm->exits_by_kind[EXIT_ABORT], 1);
 }
 
+/* ---- isolation: modes, instruction length, refused and emulated state ---- */
+
+/* The vector follows the guest's mode: EL1t (SP_EL0) and AArch32 EL0 have their own. */
+static void test_abort_vector_by_mode(void **state)
+{
+	(void)state;
+	v0->arch.regs.spsr = 0x3c4; /* EL1t */
+	abort_exit(DABT(2, 1, 0, 0), UNMAPPED_IPA);
+	assert_injected(EC(EC_DABT_CUR) | IL | DFSC_EXTERNAL, v0->arch.far, PC, 0x3c4, 0x000);
+	v0->arch.regs.elr = PC;
+	v0->arch.regs.spsr = 0x30; /* AArch32 EL0 (User), T32 */
+	abort_exit(DABT(2, 0, 0, 0) & ~IL, UNMAPPED_IPA);
+	/* ISV = 0 in the injected syndrome: IL is 1 */
+	assert_injected(EC(EC_DABT_LOW) | IL | DFSC_EXTERNAL, v0->arch.far, PC, 0x30, 0x600);
+}
+
+/* A 16-bit T32 store to the UART (ESR.IL 0): the PC moves on by 2, not 4. */
+static void test_t32_16bit_emulated_store_advances_by_2(void **state)
+{
+	(void)state;
+	v0->arch.regs.spsr = 0x30;
+	v0->arch.regs.x[0] = 'x';
+	abort_exit(DABT(0, 0, 0, 1) & ~IL, UART); /* strb r0, [r1] */
+	assert_int_equal(v0->arch.regs.elr, PC + 2);
+	assert_int_equal(vm->exits_by_kind[EXIT_MMIO], 1);
+}
+
+/* Cache maintenance (ESR.CM) on a hole completes; an external abort is injected, not emulated. */
+static void test_cache_maintenance_and_external_aborts(void **state)
+{
+	(void)state;
+	abort_exit(EC(EC_DABT_LOW) | IL | (1u << 8) | (1u << 6) | DFSC_TRANSLATION_L2,
+		   UNMAPPED_IPA);
+	assert_int_equal(v0->arch.regs.elr, PC + 4);
+	assert_int_equal(vm->exits_by_kind[EXIT_ABORT], 0);
+	v0->arch.regs.elr = PC;
+	abort_exit((DABT(2, 1, 0, 1) & ~0x3full) | DFSC_EXTERNAL, UART);
+	assert_injected(EC(EC_DABT_CUR) | IL | DFSC_EXTERNAL, v0->arch.far, PC, SPSR_EL1H, 0x200);
+	assert_int_equal(vm->exits_by_kind[EXIT_MMIO], 1); /* the cache maintenance only */
+	assert_int_equal(vm->exits_by_kind[EXIT_ABORT], 1);
+}
+
+/* Emulated as a CPU without the feature: ACTLR and LORegions RAZ/WI, ERRIDR 0, SGI0R no-op. */
+static void test_emulated_registers(void **state)
+{
+	static const uint64_t reads[] = {
+		SYSREG(3, 0, 1, 0, 1, 2, 1),  /* ACTLR_EL1 */
+		SYSREG(3, 0, 10, 4, 0, 2, 1), /* LORSA_EL1 */
+		SYSREG(3, 0, 10, 4, 7, 2, 1), /* LORID_EL1 */
+		SYSREG(3, 0, 5, 3, 0, 2, 1),  /* ERRIDR_EL1 */
+	};
+	struct vcpu *v1 = &vm->vcpus[1];
+
+	(void)state;
+	v0->arch.regs.x[1] = 1u << 1; /* SGI 1 enabled on vCPU 1 */
+	abort_exit(DABT(2, 1, 0, 1), GICR1_ISENABLER0);
+	while (k_sem_count_get(&v1->wake))
+		k_sem_take(&v1->wake, K_NO_WAIT);
+	v0->arch.regs.elr = PC;
+	for (size_t i = 0; i < sizeof(reads) / sizeof(reads[0]); i++) {
+		v0->arch.regs.x[2] = 0x1234;
+		sync_exit(v0, reads[i]);
+		assert_int_equal(v0->arch.regs.x[2], 0);
+		assert_int_equal(v0->arch.regs.elr, PC + 4 * (i + 1));
+	}
+	v0->arch.regs.x[3] = 1ull << 24 | 1u << 1;    /* SGI 1 to vCPU 1 */
+	sync_exit(v0, SYSREG(3, 0, 12, 11, 7, 3, 0)); /* ICC_SGI0R_EL1: Group 0, none here */
+	sync_exit(v0, SYSREG(3, 0, 10, 4, 3, 3, 0));  /* LORC_EL1: ignored */
+	assert_int_equal(v0->arch.regs.elr, PC + 4 * 6);
+	assert_int_equal(k_sem_count_get(&v1->wake), 0);
+	assert_false(vgic_vcpu_pending(v1));
+	sync_exit(v0, SYSREG(3, 3, 9, 12, 0, 2, 1)); /* PMCR_EL0: the PMU is refused */
+	assert_injected(EC(EC_UNKNOWN) | IL, 0, PC + 4 * 6, SPSR_EL1H, 0x200);
+}
+
+/* Set/way: one clean of the VM's RAM per run of operations, another after another exit. */
+static void test_set_way_cleans_once_per_run(void **state)
+{
+	unsigned flushes = fake_arch.dcache_flushes;
+
+	(void)state;
+	for (int i = 0; i < 3; i++)
+		sync_exit(v0, SYSREG(1, 0, 7, 14, 2, 0, 0)); /* DC CISW */
+	assert_int_equal(fake_arch.dcache_flushes, flushes + 1);
+	vcpu_handle_exit(v0, GUEST_EXIT_IRQ);
+	sync_exit(v0, SYSREG(1, 0, 7, 10, 2, 0, 0)); /* DC CSW */
+	assert_int_equal(fake_arch.dcache_flushes, flushes + 2);
+	assert_int_equal(v0->arch.regs.elr, PC + 4 * 4);
+}
+
+/* A guest faulting in a loop: 5 host log lines, then one saying the rest are counted. */
+static void test_abort_log_is_rate_limited(void **state)
+{
+	(void)state;
+	for (int i = 0; i < 50; i++) {
+		v0->arch.regs.elr = PC;
+		abort_exit(DABT(2, 1, 0, 0), UNMAPPED_IPA);
+	}
+	assert_int_equal(fake_log.lines, 6);
+	assert_true(fake_log_has("VM 0: further guest aborts are counted, not logged"));
+	assert_int_equal(vm->exits_by_kind[EXIT_ABORT], 50);
+}
+
 /* ---- the rest ---- */
 
 static void test_unknown_exception_class_is_undefined(void **state)
@@ -362,6 +465,14 @@ int main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_interrupt_exits_are_counted, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_serror_halts_the_vm, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_abort_vector_by_mode, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_t32_16bit_emulated_store_advances_by_2, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_cache_maintenance_and_external_aborts, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_emulated_registers, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_set_way_cleans_once_per_run, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_abort_log_is_rate_limited, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_vcpu_thread_runs_the_guest, setup, teardown),
 	};
 
