@@ -272,24 +272,29 @@ void vcpu_arch_reset(struct vcpu_arch *ctx, uint64_t pc, uint64_t arg, uint64_t 
 	memset(ctx->vgic.ap1r, 0, sizeof(ctx->vgic.ap1r));
 }
 
-void arch_dcache_flush_range(const void *start, uint64_t size)
+/* Clean (invalidate too) every data cache line of [start, start + size) to PoC. */
+static void dcache_range(const void *start, uint64_t size, bool invalidate)
 {
 	uint64_t line = 4u << ((read_sysreg(ctr_el0) >> 16) & 0xf);
 	uintptr_t p = (uintptr_t)start & ~(line - 1);
 
-	for (; p < (uintptr_t)start + size; p += line)
-		__asm__ volatile("dc civac, %0" : : "r"(p) : "memory");
+	for (; p < (uintptr_t)start + size; p += line) {
+		if (invalidate)
+			__asm__ volatile("dc civac, %0" : : "r"(p) : "memory");
+		else
+			__asm__ volatile("dc cvac, %0" : : "r"(p) : "memory");
+	}
 	dsb(ish);
+}
+
+void arch_dcache_flush_range(const void *start, uint64_t size)
+{
+	dcache_range(start, size, true);
 }
 
 void arch_dcache_clean_range(const void *start, uint64_t size)
 {
-	uint64_t line = 4u << ((read_sysreg(ctr_el0) >> 16) & 0xf);
-	uintptr_t p = (uintptr_t)start & ~(line - 1);
-
-	for (; p < (uintptr_t)start + size; p += line)
-		__asm__ volatile("dc cvac, %0" : : "r"(p) : "memory");
-	dsb(ish);
+	dcache_range(start, size, false);
 	__asm__ volatile("ic ialluis" : : : "memory");
 	dsb(ish);
 	isb();
