@@ -179,4 +179,6 @@ def test_second_probe_sees_nothing_of_the_first(vm, bare):
     diff = compare(second, bare)
     assert not diff, "a second probe on the same CPU:\n" + "\n".join(diff)
     assert vm.lines("zvm delete -n 1") == ["VM 1 deleted"]
-    check_sync_sequence(sync_turns(vm.since(0), "by"), 750)
+    # Its CPU is shared with a guest that loops on faults: a turn may wait a
+    # few time slices, and the emulated CPU itself waits under host load.
+    check_sync_sequence(sync_turns(vm.since(0), "by"), int(500 + 250 * SCALE))
