@@ -1,18 +1,32 @@
 # zvm: `make` builds build/zvm.elf; `make run` boots it in QEMU; `make test`
 # runs every test; `make bench` measures. Setup is automatic (scripts/setup.sh).
+# `make PLATFORM=rk3568` (or rk3588) builds a board image into build/rk3568/
+# instead (docs/porting.md); QEMU virt is the default and builds into build/.
 
-include mk/platform-qemu-virt.mk
+PLATFORM ?= qemu-virt
+PLATFORM_MK := mk/platform-$(PLATFORM).mk
+ifeq ($(wildcard $(PLATFORM_MK)),)
+$(error PLATFORM=$(PLATFORM): no $(PLATFORM_MK); the platforms are: $(patsubst mk/platform-%.mk,%,$(wildcard mk/platform-*.mk)))
+endif
+ifeq ($(PLATFORM),qemu-virt)
+BUILD      := build
+else
+BUILD      := build/$(PLATFORM)
+endif
+# The early console's driver and register spacing (a board's mk file may say otherwise).
+EARLY_UART_TYPE  := UART_PL011
+EARLY_UART_SHIFT := 0
+include $(PLATFORM_MK)
 
 CROSS      ?= aarch64-linux-gnu-
 CC         := $(CROSS)gcc
 OBJDUMP    := $(CROSS)objdump
-BUILD      := build
-FDT_DIR    := $(BUILD)/deps/libfdt/usr
+FDT_DIR    := build/deps/libfdt/usr
 ZVM_VERSION := 0.1.0-$(shell git describe --always --dirty 2>/dev/null || echo unknown)
-# build/version.h changes only when the version does, so objects that show
+# $(BUILD)/version.h changes only when the version does, so objects that show
 # it are rebuilt exactly then (a -D flag would not trigger a rebuild).
-$(shell mkdir -p build && echo '#define ZVM_VERSION "$(ZVM_VERSION)"' > build/version.h.new && \
-	(cmp -s build/version.h.new build/version.h || mv build/version.h.new build/version.h))
+$(shell mkdir -p $(BUILD) && echo '#define ZVM_VERSION "$(ZVM_VERSION)"' > $(BUILD)/version.h.new && \
+	(cmp -s $(BUILD)/version.h.new $(BUILD)/version.h || mv $(BUILD)/version.h.new $(BUILD)/version.h))
 
 # One kernel, two images: the host at EL2 and the RTOS guest at EL1.
 # The virtualization core (virt/, arch/arm64/virt/, the zvm command) is host-only.
@@ -30,7 +44,8 @@ CFLAGS := --specs=picolibc.specs -std=gnu11 -O2 -g -Wall -Wextra -Werror \
 	  -fno-stack-protector -MMD -MP \
 	  -Iinclude -Iarch/arm64/include -I$(FDT_DIR)/include \
 	  -I$(BUILD) -DZVM_DTB_ADDR=$(DTB_ADDR) \
-	  -DZVM_EARLY_UART=$(EARLY_UART) -DPICOLIBC_INTEGER_PRINTF_SCANF
+	  -DZVM_EARLY_UART=$(EARLY_UART) -DZVM_EARLY_UART_TYPE=$(EARLY_UART_TYPE) \
+	  -DZVM_EARLY_UART_SHIFT=$(EARLY_UART_SHIFT) -DPICOLIBC_INTEGER_PRINTF_SCANF
 LDFLAGS := --specs=picolibc.specs -nostartfiles -static -Wl,--gc-sections \
 	   -T $(BUILD)/link.ld -DPICOLIBC_INTEGER_PRINTF_SCANF
 LIBS := $(FDT_DIR)/lib/aarch64-linux-gnu/libfdt.a
@@ -87,27 +102,29 @@ clean:
 # keeps), never installed. Rebuilt only when the script or guests/linux/
 # change; after setup (libfdt.h is its mark), so that apt runs once at a
 # time. This comes before the images.dts rule, which reads VM_IMAGE_DEPS.
-LINUX_IMAGES := $(BUILD)/linux/Image $(BUILD)/linux/initrd.cpio.gz
+LINUX_IMAGES := build/linux/Image build/linux/initrd.cpio.gz
 $(LINUX_IMAGES) &: scripts/linux-guest.sh $(wildcard guests/linux/*) lib/shm_ring.c \
 		   include/zvm/shm_ring.h | $(FDT_DIR)/include/libfdt.h
 	scripts/linux-guest.sh
 VM_IMAGE_DEPS += $(LINUX_IMAGES)
 
-clean: linux-clean
+# A board's `make clean` leaves the shared Linux images and disk alone.
+ifeq ($(PLATFORM),qemu-virt)
+clean: linux-clean disk-clean
+endif
 linux-clean:
-	rm -rf $(BUILD)/linux
+	rm -rf build/linux
 .PHONY: linux-clean
 
 # ---- the Linux guest's virtio-blk disk (scripts/disk-image.sh) ----
 # ext4 made with mke2fs -d from guests/disk/ (32 MiB; its slot holds 64).
-DISK_IMAGE := $(BUILD)/disk/linux-disk.ext4
+DISK_IMAGE := build/disk/linux-disk.ext4
 $(DISK_IMAGE): scripts/disk-image.sh $(wildcard guests/disk/*) | $(FDT_DIR)/include/libfdt.h
 	@scripts/disk-image.sh $@ 32 >/dev/null
 VM_IMAGE_DEPS += $(DISK_IMAGE)
 
-clean: disk-clean
 disk-clean:
-	rm -rf $(BUILD)/disk
+	rm -rf build/disk
 .PHONY: disk-clean
 
 # ---- VM config and guest images (virt/vm_config.c, scripts/qemu.sh) ----
@@ -128,9 +145,9 @@ all: $(BUILD)/vms.dtb $(BUILD)/images.dtb
 $(BUILD)/obj/virt/vm_config.c.o: CFLAGS += -DZVM_VMCFG_ADDR=$(VMCFG_ADDR) \
 	-DZVM_VMCFG_MAX=$(VMCFG_MAX) -DZVM_MANIFEST_ADDR=$(MANIFEST_ADDR) \
 	-DZVM_MANIFEST_MAX=$(MANIFEST_MAX) -DZVM_GUEST_IMAGES='$(VM_IMAGE_TABLE)'
-$(BUILD)/obj/virt/vm_config.c.o: mk/platform-qemu-virt.mk
+$(BUILD)/obj/virt/vm_config.c.o: $(PLATFORM_MK)
 # The host allocator keeps out of the blob region: rebuild it when that moves.
-$(BUILD)/obj/kernel/main.c.o: mk/platform-qemu-virt.mk
+$(BUILD)/obj/kernel/main.c.o: $(PLATFORM_MK)
 
 # dtb_fits FILE MAX: fail (and remove FILE) when FILE is larger than its slot.
 dtb_fits = test $$(stat -c %s $(1)) -le $$(($(2))) || \
@@ -155,3 +172,26 @@ vmcfg-clean:
 
 FORCE:
 .PHONY: FORCE vmcfg-clean
+
+# ---- board images (scripts/board-image.sh, docs/porting.md) ----
+# A board build adds $(BUILD)/boot/: zvm as an arm64 Image that U-Boot's
+# booti runs at LOAD_ADDR, the board's DTB (from Debian's kernel package,
+# scripts/board-dtbs.sh), the VM config, the manifest, the guest images
+# and boot.scr, which loads each of them at the address of the mk file.
+ifneq ($(PLATFORM),qemu-virt)
+BOARD_BOOT := $(BUILD)/boot
+BOARD_SLOTS := vms.dtb $(VMCFG_ADDR) $(BUILD)/vms.dtb images.dtb $(MANIFEST_ADDR) $(BUILD)/images.dtb \
+	       $(foreach n,$(IMAGE_NAMES),$(n) $(word 1,$(IMAGE_$(n))) $(word 3,$(IMAGE_$(n))))
+all: $(BOARD_BOOT)/boot.scr
+
+$(BUILD)/Image: $(BUILD)/zvm.elf
+	$(CROSS)objcopy -O binary $< $@
+
+build/dtbs/.from: scripts/board-dtbs.sh $(LINUX_IMAGES)
+	scripts/board-dtbs.sh
+
+$(BOARD_BOOT)/boot.scr: $(BUILD)/Image $(BUILD)/vms.dtb $(BUILD)/images.dtb $(VM_IMAGE_DEPS) \
+			 build/dtbs/.from scripts/board-image.sh $(PLATFORM_MK) mk/rockchip-common.mk
+	scripts/board-image.sh $(BOARD_BOOT) "$(PLATFORM)" $(LOAD_ADDR) $(DTB_ADDR) \
+		build/dtbs/$(BOARD_DTB) "$(BOARD_BAUD)" $(BOARD_SLOTS)
+endif

@@ -1,6 +1,5 @@
 /* ARM PL011 UART: polled transmit, interrupt-driven receive. */
 #include <stddef.h>
-#include <zvm/arch.h>
 #include <zvm/uart.h>
 #include <arch/mmio.h>
 
@@ -34,14 +33,14 @@ static void reg_write(unsigned off, uint32_t v)
 	mmio_write32(uart + off, v);
 }
 
-void pl011_init_early(uintptr_t base)
+static void pl011_init(const struct platform_uart *u)
 {
-	uart = base;
+	uart = u->base;
 	reg_write(UART_LCR_H, LCR_FEN | LCR_WLEN8);
 	reg_write(UART_CR, CR_UARTEN | CR_TXE | CR_RXE);
 }
 
-void pl011_putc(char c)
+static void pl011_putc(char c)
 {
 	if (!uart)
 		return;
@@ -50,10 +49,8 @@ void pl011_putc(char c)
 	reg_write(UART_DR, (uint8_t)c);
 }
 
-static void pl011_isr(int intid, void *arg)
+static void pl011_isr(void)
 {
-	(void)intid;
-	(void)arg;
 	/*
 	 * No write to ICR: the receive interrupt drops by itself when the FIFO
 	 * is empty, and stays raised while bytes are left (throttled), so
@@ -64,16 +61,22 @@ static void pl011_isr(int intid, void *arg)
 		rx_sink((uint8_t)reg_read(UART_DR));
 }
 
-void pl011_rx_throttle(bool stop)
+static void pl011_rx_throttle(bool stop)
 {
 	reg_write(UART_IMSC, stop ? 0 : INT_RX | INT_RT);
 }
 
-void pl011_rx_irq_enable(int intid, int cpu, void (*rx)(uint8_t byte))
+static void pl011_rx_start(void (*rx)(uint8_t byte))
 {
 	rx_sink = rx;
 	reg_write(UART_IFLS, 0);	/* interrupt at 1/8 full; timeout covers the rest */
-	irq_connect(intid, pl011_isr, NULL);
 	pl011_rx_throttle(false);
-	irq_enable(intid, cpu);
 }
+
+const struct uart_ops pl011_uart_ops = {
+	.init = pl011_init,
+	.putc = pl011_putc,
+	.isr = pl011_isr,
+	.rx_start = pl011_rx_start,
+	.rx_throttle = pl011_rx_throttle,
+};

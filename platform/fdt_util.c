@@ -2,6 +2,7 @@
 #include <zvm/fdt_util.h>
 
 #define GIC_PPI		1	/* the first cell of a GIC interrupt specifier */
+#define GIC_CELLS_DEFAULT	3
 
 uint64_t fdt_read_cells(const fdt32_t *p, int cells)
 {
@@ -28,14 +29,37 @@ int fdt_node_reg(const void *fdt, int node, int index, uint64_t *base, uint64_t 
 	return 0;
 }
 
+/*
+ * #interrupt-cells of node's interrupt parent (interrupt-parent on the node
+ * or its nearest ancestor). 3, the GIC's usual count, when the tree does not
+ * say: VM templates and hand-written trees leave it out.
+ */
+static int interrupt_cells(const void *fdt, int node)
+{
+	const fdt32_t *cells;
+
+	for (; node >= 0; node = fdt_parent_offset(fdt, node)) {
+		const fdt32_t *phandle = fdt_getprop(fdt, node, "interrupt-parent", NULL);
+		int parent;
+
+		if (!phandle)
+			continue;
+		parent = fdt_node_offset_by_phandle(fdt, fdt32_to_cpu(*phandle));
+		cells = parent < 0 ? NULL : fdt_getprop(fdt, parent, "#interrupt-cells", NULL);
+		return cells ? (int)fdt32_to_cpu(*cells) : GIC_CELLS_DEFAULT;
+	}
+	return GIC_CELLS_DEFAULT;
+}
+
 int fdt_node_intid(const void *fdt, int node, int index)
 {
-	int len;
+	int len, cells = interrupt_cells(fdt, node);
 	const fdt32_t *irq = fdt_getprop(fdt, node, "interrupts", &len);
 
-	if (!irq || len < (index + 1) * 12)
+	/* GIC specifiers: type, number, flags and (RK3588's GIC) a PPI partition. */
+	if (!irq || cells < 3 || cells > 4 || len < (index + 1) * cells * 4)
 		return -1;
-	irq += index * 3;
+	irq += index * cells;
 	return (int)fdt32_to_cpu(irq[1]) + (fdt32_to_cpu(irq[0]) == GIC_PPI ? 16 : 32);
 }
 

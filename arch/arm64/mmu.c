@@ -83,8 +83,10 @@ void mmu_boot_enable(void)
 {
 	uintptr_t image_gib = (uintptr_t)__image_start / GIB;
 
-	/* Devices of the first GiB (early console), and the image's GiB. */
-	boot_l1[0] = 0 | PROT_DEVICE | PTE_VALID;
+	uintptr_t uart_gib = (uintptr_t)ZVM_EARLY_UART / GIB;
+
+	/* The early console's GiB as devices (the first on QEMU virt, the fourth on RK35xx), the image's GiB. */
+	boot_l1[uart_gib] = (uart_gib * GIB) | PROT_DEVICE | PTE_VALID;
 	boot_l1[image_gib] = (image_gib * GIB) | PROT_NORMAL | PTE_VALID;
 	mmu_load(boot_l1);
 }

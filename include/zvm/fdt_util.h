@@ -18,7 +18,10 @@ uint64_t fdt_read_cells(const fdt32_t *p, int cells);
  */
 int fdt_node_reg(const void *fdt, int node, int index, uint64_t *base, uint64_t *size);
 
-/** INTID of interrupt `index` of node (3-cell GIC specifier: SPI or PPI), or -1. */
+/**
+ * INTID of interrupt `index` of node (a GIC specifier of the interrupt
+ * parent's #interrupt-cells, 3 or 4: SPI or PPI), or -1.
+ */
 int fdt_node_intid(const void *fdt, int node, int index);
 
 /** A property of one or two cells (a 64-bit value may be written either way); 0 or -1. */
