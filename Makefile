@@ -91,9 +91,14 @@ bench:
 	scripts/bench.sh
 
 clean:
-	rm -rf $(BUILD)/obj $(BUILD)/obj-el1 $(BUILD)/*.elf $(BUILD)/link.ld $(BUILD)/unit
+	rm -rf $(BUILD)/obj $(BUILD)/obj-el1 $(BUILD)/*.elf $(BUILD)/link.ld $(BUILD)/unit \
+	       $(BUILD)/Image $(BUILD)/boot
 
 .PHONY: all run test bench clean
+
+# `make -s print-LOAD_ADDR` (with PLATFORM=...): a value of the build, for scripts.
+print-%:
+	@echo '$($*)'
 -include $(HOST_OBJS:.o=.d) $(GUEST_OBJS:.o=.d)
 
 # ---- Linux guest images (scripts/linux-guest.sh, docs/linux-guest.md) ----
@@ -192,6 +197,6 @@ build/dtbs/.from: scripts/board-dtbs.sh $(LINUX_IMAGES)
 
 $(BOARD_BOOT)/boot.scr: $(BUILD)/Image $(BUILD)/vms.dtb $(BUILD)/images.dtb $(VM_IMAGE_DEPS) \
 			 build/dtbs/.from scripts/board-image.sh $(PLATFORM_MK) mk/rockchip-common.mk
-	scripts/board-image.sh $(BOARD_BOOT) "$(PLATFORM)" $(LOAD_ADDR) $(DTB_ADDR) \
-		build/dtbs/$(BOARD_DTB) "$(BOARD_BAUD)" $(BOARD_SLOTS)
+	scripts/board-image.sh $(BOARD_BOOT) $(PLATFORM) $(BUILD)/Image $(LOAD_ADDR) \
+		build/dtbs/$(BOARD_DTB) $(DTB_ADDR) $(BOARD_BAUD) $(BOARD_SLOTS)
 endif
