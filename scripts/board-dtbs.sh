@@ -32,7 +32,7 @@ apt_bp() {
   local tool=$1; shift
   "$tool" -o Dir::Etc::sourcelist="$apt_dir/sources.list" -o Dir::Etc::sourceparts=- \
     -o Dir::State::Lists="$apt_dir/lists" -o Dir::Cache="$apt_dir/cache" \
-    -o APT::Architectures::=arm64 -o Debug::NoLocking=1 "$@"
+    -o APT::Architectures::=arm64 -o APT::Sandbox::User=root "$@"
 }
 
 # The 6.12 kernel package: the one linux-image-arm64 of backports depends on.
