@@ -43,11 +43,17 @@ CFLAGS := --specs=picolibc.specs -std=gnu11 -O2 -g -Wall -Wextra -Werror \
 	  -ffreestanding -fno-omit-frame-pointer -mgeneral-regs-only \
 	  -fno-stack-protector -MMD -MP \
 	  -Iinclude -Iarch/arm64/include -I$(FDT_DIR)/include \
-	  -I$(BUILD) -DZVM_DTB_ADDR=$(DTB_ADDR) \
-	  -DZVM_EARLY_UART=$(EARLY_UART) -DZVM_EARLY_UART_TYPE=$(EARLY_UART_TYPE) \
-	  -DZVM_EARLY_UART_SHIFT=$(EARLY_UART_SHIFT) -DPICOLIBC_INTEGER_PRINTF_SCANF
+	  -I$(BUILD) -DPICOLIBC_INTEGER_PRINTF_SCANF
+# Where each image runs: the host on the platform of the mk file, the RTOS
+# guest in a zvm VM, whose memory map (RAM at 0x40000000, the emulated PL011
+# at 0x09000000: virt/guest_dtb.c, configs/vms.dts) is the same on every board.
+HOST_PLATFORM_FLAGS := -DZVM_DTB_ADDR=$(DTB_ADDR) -DZVM_EARLY_UART=$(EARLY_UART) \
+	  -DZVM_EARLY_UART_TYPE=$(EARLY_UART_TYPE) -DZVM_EARLY_UART_SHIFT=$(EARLY_UART_SHIFT)
+GUEST_LOAD_ADDR := 0x40200000
+GUEST_PLATFORM_FLAGS := -DZVM_DTB_ADDR=0x40000000 -DZVM_EARLY_UART=0x09000000 \
+	  -DZVM_EARLY_UART_TYPE=UART_PL011 -DZVM_EARLY_UART_SHIFT=0
 LDFLAGS := --specs=picolibc.specs -nostartfiles -static -Wl,--gc-sections \
-	   -T $(BUILD)/link.ld -DPICOLIBC_INTEGER_PRINTF_SCANF
+	   -DPICOLIBC_INTEGER_PRINTF_SCANF
 LIBS := $(FDT_DIR)/lib/aarch64-linux-gnu/libfdt.a
 
 all: $(BUILD)/zvm.elf $(BUILD)/rtos.elf
@@ -55,31 +61,38 @@ all: $(BUILD)/zvm.elf $(BUILD)/rtos.elf
 $(FDT_DIR)/include/libfdt.h:
 	scripts/setup.sh
 
-$(BUILD)/link.ld: arch/arm64/link.ld
+$(BUILD)/link.ld: arch/arm64/link.ld $(PLATFORM_MK)
 	@mkdir -p $(dir $@)
 	$(CC) -E -P -x c -DZVM_LOAD_ADDR=$(LOAD_ADDR) $< -o $@
 
+$(BUILD)/link-el1.ld: arch/arm64/link.ld
+	@mkdir -p $(dir $@)
+	$(CC) -E -P -x c -DZVM_LOAD_ADDR=$(GUEST_LOAD_ADDR) $< -o $@
+
 $(BUILD)/obj/%.c.o: %.c | $(FDT_DIR)/include/libfdt.h
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -c $< -o $@
+	$(CC) $(CFLAGS) $(HOST_PLATFORM_FLAGS) -c $< -o $@
 
 $(BUILD)/obj/%.S.o: %.S
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -c $< -o $@
+	$(CC) $(CFLAGS) $(HOST_PLATFORM_FLAGS) -c $< -o $@
 
 $(BUILD)/obj-el1/%.c.o: %.c | $(FDT_DIR)/include/libfdt.h
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -DZVM_EL1 -c $< -o $@
+	$(CC) $(CFLAGS) $(GUEST_PLATFORM_FLAGS) -DZVM_EL1 -c $< -o $@
 
 $(BUILD)/obj-el1/%.S.o: %.S
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -DZVM_EL1 -c $< -o $@
+	$(CC) $(CFLAGS) $(GUEST_PLATFORM_FLAGS) -DZVM_EL1 -c $< -o $@
+
+# Every object shows addresses of the mk file (-D flags): rebuilt when it changes.
+$(HOST_OBJS) $(GUEST_OBJS): $(PLATFORM_MK)
 
 $(BUILD)/zvm.elf: $(HOST_OBJS) $(BUILD)/link.ld
-	$(CC) $(LDFLAGS) -o $@ $(HOST_OBJS) $(LIBS)
+	$(CC) $(LDFLAGS) -T $(BUILD)/link.ld -o $@ $(HOST_OBJS) $(LIBS)
 
-$(BUILD)/rtos.elf: $(GUEST_OBJS) $(BUILD)/link.ld
-	$(CC) $(LDFLAGS) -o $@ $(GUEST_OBJS) $(LIBS)
+$(BUILD)/rtos.elf: $(GUEST_OBJS) $(BUILD)/link-el1.ld
+	$(CC) $(LDFLAGS) -T $(BUILD)/link-el1.ld -o $@ $(GUEST_OBJS) $(LIBS)
 
 run:
 	scripts/run.sh
@@ -91,7 +104,7 @@ bench:
 	scripts/bench.sh
 
 clean:
-	rm -rf $(BUILD)/obj $(BUILD)/obj-el1 $(BUILD)/*.elf $(BUILD)/link.ld $(BUILD)/unit \
+	rm -rf $(BUILD)/obj $(BUILD)/obj-el1 $(BUILD)/*.elf $(BUILD)/link.ld $(BUILD)/link-el1.ld $(BUILD)/unit \
 	       $(BUILD)/Image $(BUILD)/boot
 
 .PHONY: all run test bench clean
