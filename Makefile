@@ -17,6 +17,8 @@ endif
 EARLY_UART_TYPE  := UART_PL011
 EARLY_UART_SHIFT := 0
 include $(PLATFORM_MK)
+# The mk files read (a board's and what it includes): what the build depends on.
+PLATFORM_MKS := $(filter mk/%,$(MAKEFILE_LIST))
 
 CROSS      ?= aarch64-linux-gnu-
 CC         := $(CROSS)gcc
@@ -61,7 +63,7 @@ all: $(BUILD)/zvm.elf $(BUILD)/rtos.elf
 $(FDT_DIR)/include/libfdt.h:
 	scripts/setup.sh
 
-$(BUILD)/link.ld: arch/arm64/link.ld $(PLATFORM_MK)
+$(BUILD)/link.ld: arch/arm64/link.ld $(PLATFORM_MKS)
 	@mkdir -p $(dir $@)
 	$(CC) -E -P -x c -DZVM_LOAD_ADDR=$(LOAD_ADDR) $< -o $@
 
@@ -86,7 +88,7 @@ $(BUILD)/obj-el1/%.S.o: %.S
 	$(CC) $(CFLAGS) $(GUEST_PLATFORM_FLAGS) -DZVM_EL1 -c $< -o $@
 
 # Every object shows addresses of the mk file (-D flags): rebuilt when it changes.
-$(HOST_OBJS) $(GUEST_OBJS): $(PLATFORM_MK)
+$(HOST_OBJS) $(GUEST_OBJS): $(PLATFORM_MKS)
 
 $(BUILD)/zvm.elf: $(HOST_OBJS) $(BUILD)/link.ld
 	$(CC) $(LDFLAGS) -T $(BUILD)/link.ld -o $@ $(HOST_OBJS) $(LIBS)
@@ -163,9 +165,6 @@ all: $(BUILD)/vms.dtb $(BUILD)/images.dtb
 $(BUILD)/obj/virt/vm_config.c.o: CFLAGS += -DZVM_VMCFG_ADDR=$(VMCFG_ADDR) \
 	-DZVM_VMCFG_MAX=$(VMCFG_MAX) -DZVM_MANIFEST_ADDR=$(MANIFEST_ADDR) \
 	-DZVM_MANIFEST_MAX=$(MANIFEST_MAX) -DZVM_GUEST_IMAGES='$(VM_IMAGE_TABLE)'
-$(BUILD)/obj/virt/vm_config.c.o: $(PLATFORM_MK)
-# The host allocator keeps out of the blob region: rebuild it when that moves.
-$(BUILD)/obj/kernel/main.c.o: $(PLATFORM_MK)
 
 # dtb_fits FILE MAX: fail (and remove FILE) when FILE is larger than its slot.
 dtb_fits = test $$(stat -c %s $(1)) -le $$(($(2))) || \
@@ -209,7 +208,7 @@ build/dtbs/.from: scripts/board-dtbs.sh $(LINUX_IMAGES)
 	scripts/board-dtbs.sh
 
 $(BOARD_BOOT)/boot.scr: $(BUILD)/Image $(BUILD)/vms.dtb $(BUILD)/images.dtb $(VM_IMAGE_DEPS) \
-			 build/dtbs/.from scripts/board-image.sh $(PLATFORM_MK) mk/rockchip-common.mk
+			 build/dtbs/.from scripts/board-image.sh $(PLATFORM_MKS)
 	scripts/board-image.sh $(BOARD_BOOT) $(PLATFORM) $(BUILD)/Image $(LOAD_ADDR) \
 		build/dtbs/$(BOARD_DTB) $(DTB_ADDR) $(BOARD_BAUD) $(BOARD_SLOTS)
 endif
