@@ -66,6 +66,18 @@ static int parse_psci(const void *fdt)
 	return 0;
 }
 
+/* Every CPU needs its redistributor frame in the GICR range. */
+static int check_redistributors(const void *fdt)
+{
+	(void)fdt;
+	if (platform.gicr_size / platform.gicr_stride >= (uint64_t)platform.ncpus)
+		return 0;
+	LOG_ERR("platform: the GICR range (0x%llx bytes) holds %llu redistributors for %d CPUs",
+		(unsigned long long)platform.gicr_size,
+		(unsigned long long)(platform.gicr_size / platform.gicr_stride), platform.ncpus);
+	return -1;
+}
+
 int platform_init(const void *fdt, uint64_t image_base)
 {
 	/* A step that prints its own message has what = NULL. */
@@ -75,7 +87,7 @@ int platform_init(const void *fdt, uint64_t image_base)
 	} steps[] = {
 		{ NULL, platform_parse_gic },
 		{ NULL, platform_parse_uart }, { "timer", parse_timer },
-		{ "cpus", parse_cpus }, { "psci", parse_psci },
+		{ "cpus", parse_cpus }, { NULL, check_redistributors }, { "psci", parse_psci },
 	};
 	const char *model;
 

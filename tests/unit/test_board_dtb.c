@@ -168,9 +168,22 @@ static void test_console_without_driver_refused(void **state)
 	expect_refusal(fdt, BOARD_IMAGE_BASE, "has no driver");
 }
 
+/* RK3588's eight CPUs with a GICR range cut to four frames. */
+static void test_short_gicr_range_refused(void **state)
+{
+	void *fdt = load_dtb(ZVM_TOP "/build/unit/boards/rk3588-rock-5b.dtb");
+	int gic = fdt_node_offset_by_compatible(fdt, -1, "arm,gic-v3");
+	fdt32_t reg[8] = { 0, cpu_to_fdt32(0xfe600000), 0, cpu_to_fdt32(0x10000),
+			   0, cpu_to_fdt32(0xfe680000), 0, cpu_to_fdt32(0x80000) };
+
+	(void)state;
+	assert_int_equal(fdt_setprop(fdt, gic, "reg", reg, sizeof(reg)), 0);
+	expect_refusal(fdt, BOARD_IMAGE_BASE, "holds 4 redistributors for 8 CPUs");
+}
+
 int main(void)
 {
-	struct CMUnitTest tests[NCASES + 6];
+	struct CMUnitTest tests[NCASES + 7];
 	static const struct CMUnitTest fixed[] = {
 		cmocka_unit_test(test_rk3588_cluster_layout),
 		cmocka_unit_test(test_gicv2_board_refused),
@@ -178,6 +191,7 @@ int main(void)
 		cmocka_unit_test(test_image_outside_memory_refused),
 		cmocka_unit_test(test_reservation_over_image_refused),
 		cmocka_unit_test(test_console_without_driver_refused),
+		cmocka_unit_test(test_short_gicr_range_refused),
 	};
 
 	for (size_t i = 0; i < NCASES; i++) {
