@@ -190,16 +190,30 @@ vmcfg-clean:
 FORCE:
 .PHONY: FORCE vmcfg-clean
 
-# ---- board images (scripts/board-image.sh, docs/porting.md) ----
-# A board build adds $(BUILD)/boot/: zvm as an arm64 Image that U-Boot's
-# booti runs at LOAD_ADDR, the board's DTB (from Debian's kernel package,
-# scripts/board-dtbs.sh), the VM config, the manifest, the guest images
-# and boot.scr, which loads each of them at the address of the mk file.
-ifneq ($(PLATFORM),qemu-virt)
+# ---- boot directory for U-Boot (scripts/board-image.sh, docs/porting.md) ----
+# $(BUILD)/boot/: zvm as an arm64 Image that U-Boot's booti runs at
+# LOAD_ADDR, the DTB, the VM config, the manifest, the guest images and
+# boot.scr, which loads each of them at the address of the mk file. A board
+# build makes it (the board's DTB from Debian's kernel package,
+# scripts/board-dtbs.sh); on QEMU virt `make boot` does, with the DTB QEMU
+# generates (tests/system/test_uboot.py boots it with Debian's U-Boot).
 BOARD_BOOT := $(BUILD)/boot
 BOARD_SLOTS := vms.dtb $(VMCFG_ADDR) $(BUILD)/vms.dtb images.dtb $(MANIFEST_ADDR) $(BUILD)/images.dtb \
 	       $(foreach n,$(IMAGE_NAMES),$(n) $(word 1,$(IMAGE_$(n))) $(word 3,$(IMAGE_$(n))))
+ifeq ($(PLATFORM),qemu-virt)
+BOOT_DTB := $(BUILD)/qemu-virt.dtb
+BOARD_BAUD := 115200
+$(BOOT_DTB): $(PLATFORM_MKS)
+	qemu-system-aarch64 -M $(QEMU_MACHINE),dumpdtb=$@ -cpu $(QEMU_CPU) -smp $(QEMU_SMP) \
+		-m $(QEMU_MEM) -nic none -display none
+else
+BOOT_DTB := build/dtbs/$(BOARD_DTB)
 all: $(BOARD_BOOT)/boot.scr
+$(BOOT_DTB): build/dtbs/.from
+	@test -f $@ || { echo "$@: not among Debian's DTBs (build/dtbs/rockchip/)"; exit 1; }
+endif
+boot: $(BOARD_BOOT)/boot.scr
+.PHONY: boot
 
 $(BUILD)/Image: $(BUILD)/zvm.elf
 	$(CROSS)objcopy -O binary $< $@
@@ -208,7 +222,6 @@ build/dtbs/.from: scripts/board-dtbs.sh $(LINUX_IMAGES)
 	scripts/board-dtbs.sh
 
 $(BOARD_BOOT)/boot.scr: $(BUILD)/Image $(BUILD)/vms.dtb $(BUILD)/images.dtb $(VM_IMAGE_DEPS) \
-			 build/dtbs/.from scripts/board-image.sh $(PLATFORM_MKS)
+			 $(BOOT_DTB) scripts/board-image.sh $(PLATFORM_MKS)
 	scripts/board-image.sh $(BOARD_BOOT) $(PLATFORM) $(BUILD)/Image $(LOAD_ADDR) \
-		build/dtbs/$(BOARD_DTB) $(DTB_ADDR) $(BOARD_BAUD) $(BOARD_SLOTS)
-endif
+		$(BOOT_DTB) $(DTB_ADDR) $(BOARD_BAUD) $(BOARD_SLOTS)

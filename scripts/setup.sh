@@ -6,7 +6,7 @@ set -euo pipefail
 HOST_PKGS=(make gcc gcc-aarch64-linux-gnu binutils-aarch64-linux-gnu libc6-dev-arm64-cross
   picolibc-aarch64-linux-gnu qemu-system-arm device-tree-compiler
   libcmocka-dev libfdt-dev python3-pytest python3-pexpect cpio gzip e2fsprogs
-  u-boot-tools file)
+  u-boot-tools u-boot-qemu file)
 
 SUDO=""
 [ "$(id -u)" -eq 0 ] || SUDO="sudo"
