@@ -109,6 +109,19 @@ static int cut_reservations(uint64_t image_base, uint64_t *lo, uint64_t *hi)
 	return 0;
 }
 
+/* The banks beside the one zvm runs in: found, said, not used (yet). */
+static void log_other_banks(int used)
+{
+	for (int i = 0; i < platform.nbanks; i++) {
+		const struct mem_range *b = &platform.bank[i];
+
+		if (i != used)
+			LOG_INF("platform: RAM 0x%llx-0x%llx (%llu MiB) found, not used yet",
+				(unsigned long long)b->base, (unsigned long long)(b->base + b->size),
+				(unsigned long long)(b->size >> 20));
+	}
+}
+
 int platform_parse_memory(const void *fdt, uint64_t image_base)
 {
 	uint64_t lo, hi;
@@ -129,5 +142,6 @@ int platform_parse_memory(const void *fdt, uint64_t image_base)
 		return -1;
 	platform.ram_base = (lo + PAGE_MASK) & ~PAGE_MASK;
 	platform.ram_size = (hi & ~PAGE_MASK) - platform.ram_base;
+	log_other_banks(i);
 	return 0;
 }
