@@ -97,6 +97,9 @@ $(BUILD)/rtos.elf: $(GUEST_OBJS) $(BUILD)/link-el1.ld
 	$(CC) $(LDFLAGS) -T $(BUILD)/link-el1.ld -o $@ $(GUEST_OBJS) $(LIBS)
 
 run:
+ifneq ($(PLATFORM),qemu-virt)
+	@echo "make run boots QEMU virt; the $(PLATFORM) image is $(BUILD)/boot/, for the board's U-Boot (docs/porting.md)"; exit 1
+endif
 	scripts/run.sh
 
 test:
