@@ -79,9 +79,12 @@ early_uart_is_stdout() {
   path=$(fdtget -t s "$d" /aliases "$alias")
   [ $(($(fdtget -t x "$d" "$path" reg | awk '{ print "0x" $2 }'))) -eq $((uart)) ]
 }
-# Nothing of QEMU virt's: no fw_cfg, no QEMU virtio-mmio transport, no PL011 at 0x09000000.
+# Nothing of QEMU virt's in the host build: no address of its PL011
+# (0x09000000), fw_cfg (0x09020000) or virtio-mmio transports (0x0a000000),
+# no fw_cfg driver in the image.
 no_qemu_devices() {
-  ! grep -aq "qemu,fw-cfg" "$build/zvm.elf" && ! grep -q "0x09000000\|0x0a000000" <(var EARLY_UART; var CFLAGS)
+  ! grep -aqi "fw.cfg" "$build/zvm.elf" &&
+    ! grep -q "0x09000000\|0x09020000\|0x0a000000" <(var HOST_PLATFORM_FLAGS)
 }
 
 check "file says arm64 Image" file_says_image
