@@ -85,7 +85,7 @@ void mmu_boot_enable(void)
 
 	uintptr_t uart_gib = (uintptr_t)ZVM_EARLY_UART / GIB;
 
-	/* The early console's GiB as devices (the first on QEMU virt, the fourth on RK35xx), the image's GiB. */
+	/* The early console's GiB as devices (GiB 0 on QEMU virt, 3 on RK35xx), the image's GiB. */
 	boot_l1[uart_gib] = (uart_gib * GIB) | PROT_DEVICE | PTE_VALID;
 	boot_l1[image_gib] = (image_gib * GIB) | PROT_NORMAL | PTE_VALID;
 	mmu_load(boot_l1);
