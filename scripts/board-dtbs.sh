@@ -4,7 +4,8 @@
 # into build/dtbs/rockchip/ (test inputs and the DTB a board image boots with;
 # never committed, never installed):
 #
-#   RK3568 (rk3568-*.dtb) and the GICv2 RK3328 (rk3328-rock64.dtb, for the
+#   RK3568 (rk3568-*.dtb), RK3399 (rk3399-rock-pi-4b.dtb, the porting
+#   guide's third board) and the GICv2 RK3328 (rk3328-rock64.dtb, for the
 #   refusal test): Debian 12's 6.1 kernel, the .deb scripts/linux-guest.sh
 #   already fetched into build/deps/debs-linux.
 #   RK3588 (rk3588*-*.dtb): Debian's 6.12 kernel from bookworm-backports,
@@ -75,10 +76,10 @@ if [ -z "$deb612" ] || ! dpkg-deb -I "$deb612" >/dev/null 2>&1; then
   deb612=$(ls "$board_debs"/linux-image-6.12*_arm64.deb | head -n1)
 fi
 stamp=$out/.from
-want="$(basename "$deb61") $(basename "$deb612")"
+want="$(basename "$deb61") $(basename "$deb612") rk3399"
 if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
   rm -rf "$out"
-  extract "$deb61" 'rk3568-*.dtb' 'rk3328-rock64.dtb'
+  extract "$deb61" 'rk3568-*.dtb' 'rk3328-rock64.dtb' 'rk3399-rock-pi-4b.dtb'
   extract "$deb612" 'rk3588-*.dtb' 'rk3588s-*.dtb'
   echo "$want" > "$stamp"
   say "$(ls "$out/rockchip" | wc -l) devicetrees in ${out#"$top"/}/rockchip"

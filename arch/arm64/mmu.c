@@ -82,7 +82,6 @@ static void mmu_load(pte_t *root)
 void mmu_boot_enable(void)
 {
 	uintptr_t image_gib = (uintptr_t)__image_start / GIB;
-
 	uintptr_t uart_gib = (uintptr_t)ZVM_EARLY_UART / GIB;
 
 	/* The early console's GiB as devices (GiB 0 on QEMU virt, 3 on RK35xx), the image's GiB. */

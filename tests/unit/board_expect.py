@@ -25,6 +25,7 @@ RK3588_16G = [(0x00200000, 0xf0000000 - 0x00200000),
               (0x100000000, 0x3fc000000 - 0x100000000),
               (0x3fc500000, 0x3fff00000 - 0x3fc500000),
               (0x4f0000000, 0x500000000 - 0x4f0000000)]
+RK3399_4G = [(0x00200000, 0xf8000000 - 0x00200000)]
 # name, DTB, banks, fixup form: "one" node, "nodes" (one per bank), or
 # "optee" (one node, and a reserved-memory region below the image).
 BOARDS = [
@@ -38,6 +39,8 @@ BOARDS = [
     ("rk3588-nanopc-t6", "rk3588-nanopc-t6.dtb", RK3588_16G, "one"),
     ("rk3588s-rock-5a", "rk3588s-rock-5a.dtb", RK3588_16G, "one"),
     ("rk3588s-orangepi-5", "rk3588s-orangepi-5.dtb", RK3588_16G, "one"),
+    # docs/porting.md's third board
+    ("rk3399-rock-pi-4b", "rk3399-rock-pi-4b.dtb", RK3399_4G, "one"),
 ]
 # Boards zvm must refuse, given memory too so that the parser gets past it.
 REFUSED = [("rk3328-rock64", "rk3328-rock64.dtb", [(0x00200000, 0xfee00000)], "one")]
