@@ -126,7 +126,7 @@ print-%:
 # change; after setup (libfdt.h is its mark), so that apt runs once at a
 # time. This comes before the images.dts rule, which reads VM_IMAGE_DEPS.
 LINUX_IMAGES := build/linux/Image build/linux/initrd.cpio.gz
-$(LINUX_IMAGES) &: scripts/linux-guest.sh $(wildcard guests/linux/*) lib/shm_ring.c \
+$(LINUX_IMAGES) &: scripts/linux-guest.sh $(wildcard guests/linux/* guests/linux/arch/*) lib/shm_ring.c \
 		   include/zvm/shm_ring.h | $(FDT_DIR)/include/libfdt.h
 	scripts/linux-guest.sh
 VM_IMAGE_DEPS += $(LINUX_IMAGES)

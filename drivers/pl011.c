@@ -1,5 +1,6 @@
 /* ARM PL011 UART: polled transmit, interrupt-driven receive. */
 #include <stddef.h>
+#include <zvm/arch.h>
 #include <zvm/uart.h>
 #include <arch/mmio.h>
 
@@ -45,7 +46,7 @@ static void pl011_putc(char c)
 	if (!uart)
 		return;
 	while (reg_read(UART_FR) & FR_TXFF)
-		__asm__ volatile("yield");
+		arch_cpu_relax();
 	reg_write(UART_DR, (uint8_t)c);
 }
 

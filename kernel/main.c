@@ -93,7 +93,7 @@ static void secondaries_start(void)
 		}
 		while (!__atomic_load_n(&k_cpus[cpu].online, __ATOMIC_ACQUIRE) &&
 		       k_cycle_get() < deadline)
-			__asm__ volatile("yield");
+			arch_cpu_relax();
 		if (!k_cpus[cpu].online)
 			LOG_ERR("CPU %d did not come online", cpu);
 	}

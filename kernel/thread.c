@@ -252,7 +252,7 @@ void k_busy_wait_ns(uint64_t ns)
 	uint64_t end = k_cycle_get() + k_ns_to_ticks(ns);
 
 	while (k_cycle_get() < end)
-		__asm__ volatile("yield");
+		arch_cpu_relax();
 }
 
 const char *k_thread_state_str(enum k_thread_state s)

@@ -39,6 +39,15 @@ quiet_step setup scripts/setup.sh
 quiet_step build make --no-print-directory all
 echo "test: setup and build ok"
 
+# ---- the arch boundary: one test (scripts/check-arch-boundary.py) ----
+if "$PY" scripts/check-arch-boundary.py >"$logs/arch-boundary.log" 2>&1; then
+  echo "check: arch boundary: passed"; passed=$((passed + 1))
+else
+  cat "$logs/arch-boundary.log"
+  echo "check: arch boundary: failed (log: build/test-logs/arch-boundary.log)"
+  failed=$((failed + 1))
+fi
+
 # ---- unit tests ----
 unit_out=$(make --no-print-directory -C tests/unit run 2>&1)
 unit_rc=$?

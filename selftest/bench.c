@@ -320,11 +320,8 @@ static void null_hypercall(void *arg)
 	uint64_t t0 = k_cycle_get();
 
 	(void)arg;
-	for (int i = 0; i < ROUNDS; i++) {
-		register uint64_t x0 __asm__("x0") = 0xc6000000u;	/* ZVM_HC_NULL */
-
-		__asm__ volatile("hvc #0" : "+r"(x0) : : "x1", "x2", "x3", "memory");
-	}
+	for (int i = 0; i < ROUNDS; i++)
+		arch_hypercall(0xc6000000u, 0, 0, 0);	/* ZVM_HC_NULL */
 	report("null hypercall round trip", k_cycle_get() - t0, ROUNDS);
 }
 #endif /* ZVM_EL1 */

@@ -2,23 +2,21 @@
  * The one place that decodes why a guest stopped (ESR_EL2) and answers it:
  * WFI blocks, HVC/SMC go to PSCI and hypercalls, trapped system registers
  * are emulated or refused with an UNDEF, data aborts go to the VM's MMIO
- * bus or come back to the guest as an external abort.
+ * bus or come back to the guest as an external abort. Decoding a data
+ * abort and injecting an exception are the arch's (arch/abort.h,
+ * arch/vcpu.h).
  */
-#include <zvm/arch.h>
 #include <zvm/log.h>
 #include <zvm/vcpu.h>
+#include <arch/abort.h>
 
 #define ESR_EC(esr)		(((esr) >> 26) & 0x3f)
-#define ESR_IL			(1ul << 25)
-#define EC_UNKNOWN		0x00
 #define EC_WFX			0x01
 #define EC_HVC64		0x16
 #define EC_SMC64		0x17
 #define EC_SYSREG		0x18
 #define EC_IABT_LOW		0x20
 #define EC_DABT_LOW		0x24
-#define EC_IABT_CUR		0x21
-#define EC_DABT_CUR		0x25
 
 /* ISS of a trapped MSR/MRS: Op0, Op2, Op1, CRn, Rt, CRm, direction. */
 #define SYSREG_ID(esr)		((esr) & 0x3ffc1e)
@@ -32,13 +30,6 @@
 				 SYSREG_CRM(esr) >= 1)
 #define SYSREG_CRM(esr)		(((esr) >> 1) & 0xf)
 #define SYSREG_OP2(esr)		(((esr) >> 17) & 0x7)
-
-#define PSTATE_MODE		0xf
-#define PSTATE_EL1H		0x5
-#define PSTATE_DAIF		0x3c0
-#define VECTOR_CUR_SPX_SYNC	0x200
-#define VECTOR_LOW_A64_SYNC	0x400
-#define DFSC_EXTERNAL		0x10
 
 static void skip_instruction(struct vcpu *vcpu)
 {
@@ -56,37 +47,14 @@ static void reg_write(struct vcpu *vcpu, int reg, uint64_t value)
 		vcpu->arch.regs.x[reg] = value;
 }
 
-/*
- * Take an exception to the guest's EL1 as the hardware would: the EL1
- * registers are live in the CPU while this vCPU's thread runs.
- */
-static void inject_sync(struct vcpu *vcpu, uint64_t esr, uint64_t far)
-{
-	struct arch_regs *r = &vcpu->arch.regs;
-	bool from_el1 = (r->spsr & PSTATE_MODE) != 0;
-	uint64_t vbar = read_sysreg(vbar_el1);
-
-	write_sysreg(elr_el1, r->elr);
-	write_sysreg(spsr_el1, r->spsr);
-	write_sysreg(esr_el1, esr);
-	write_sysreg(far_el1, far);
-	r->elr = vbar + (from_el1 ? VECTOR_CUR_SPX_SYNC : VECTOR_LOW_A64_SYNC);
-	r->spsr = PSTATE_DAIF | PSTATE_EL1H;
-}
-
 void vcpu_inject_undef(struct vcpu *vcpu)
 {
-	inject_sync(vcpu, ((uint64_t)EC_UNKNOWN << 26) | ESR_IL, 0);
+	arch_vcpu_inject_undef(&vcpu->arch);
 }
 
 void vcpu_inject_abort(struct vcpu *vcpu, bool instruction, uint64_t far)
 {
-	bool from_el1 = (vcpu->arch.regs.spsr & PSTATE_MODE) != 0;
-	uint64_t ec = instruction ? EC_IABT_LOW : EC_DABT_LOW;
-
-	if (from_el1)
-		ec = instruction ? EC_IABT_CUR : EC_DABT_CUR;
-	inject_sync(vcpu, (ec << 26) | ESR_IL | DFSC_EXTERNAL, far);
+	arch_vcpu_inject_abort(&vcpu->arch, instruction, far);
 }
 
 static void handle_wfi(struct vcpu *vcpu)
@@ -124,12 +92,6 @@ static void handle_sysreg(struct vcpu *vcpu)
 	vcpu_inject_undef(vcpu);
 }
 
-/* Faulting IPA: page from HPFAR_EL2, offset from FAR_EL2. */
-static uint64_t fault_ipa(const struct vcpu *vcpu)
-{
-	return ((vcpu->arch.hpfar >> 4) << 12) | (vcpu->arch.far & 0xfff);
-}
-
 static uint64_t load_extend(const struct mmio_access *acc)
 {
 	unsigned bits = acc->size * 8;
@@ -154,9 +116,9 @@ static bool is_read_only(const struct vm *vm, uint64_t ipa)
 static void handle_dabort(struct vcpu *vcpu)
 {
 	struct mmio_access acc;
-	uint64_t ipa = fault_ipa(vcpu);
+	uint64_t ipa = arch_fault_ipa(&vcpu->arch);
 
-	if (mmio_decode(vcpu->arch.esr, ipa, &acc) == 0) {
+	if (arch_dabort_decode(vcpu->arch.esr, ipa, &acc) == 0) {
 		if (acc.write)
 			acc.value = reg_read(vcpu, acc.reg);
 		if (vdev_dispatch(vcpu, &acc) == 0) {
@@ -169,7 +131,7 @@ static void handle_dabort(struct vcpu *vcpu)
 	}
 	vcpu->vm->exits_by_kind[EXIT_ABORT]++;
 	LOG_WRN("VM %d vCPU %d: %s at IPA 0x%lx (pc 0x%lx) %s: abort injected",
-		vcpu->vm->id, vcpu->id, (vcpu->arch.esr & (1u << 6)) ? "write" : "read",
+		vcpu->vm->id, vcpu->id, arch_dabort_is_write(vcpu->arch.esr) ? "write" : "read",
 		(unsigned long)ipa, (unsigned long)vcpu->arch.regs.elr,
 		is_read_only(vcpu->vm, ipa) ? "to memory it may only read" :
 		"outside its memory and devices");
@@ -204,7 +166,7 @@ static void handle_sync(struct vcpu *vcpu)
 	case EC_IABT_LOW:
 		exits[EXIT_ABORT]++;
 		LOG_WRN("VM %d vCPU %d: instruction fetch at IPA 0x%lx outside its memory: abort injected",
-			vcpu->vm->id, vcpu->id, (unsigned long)fault_ipa(vcpu));
+			vcpu->vm->id, vcpu->id, (unsigned long)arch_fault_ipa(&vcpu->arch));
 		vcpu_inject_abort(vcpu, true, vcpu->arch.far);
 		break;
 	default:

@@ -1,6 +1,7 @@
 /*
  * The MMIO bus of a VM (include/zvm/vdev.h): a short array of regions
- * searched linearly, and the decoder of data-abort syndromes.
+ * searched linearly. The data-abort syndromes that become its accesses are
+ * decoded by the arch (arch/arm64/virt/abort.c).
  *
  * The registry changes only while no vCPU of the VM runs (VM creation,
  * reset and deletion), so dispatch reads it without a lock.
@@ -8,16 +9,6 @@
 #include <zvm/kernel.h>
 #include <zvm/vdev.h>
 #include <zvm/vm.h>
-
-/* Data abort ISS (ESR_ELx bits [24:0]). */
-#define ISS_ISV		(1u << 24)	/* bits [23:14] are valid */
-#define ISS_SAS_SHIFT	22		/* access size: 1 << SAS bytes */
-#define ISS_SAS_MASK	0x3u
-#define ISS_SSE		(1u << 21)	/* sign-extending load */
-#define ISS_SRT_SHIFT	16		/* transfer register */
-#define ISS_SRT_MASK	0x1fu
-#define ISS_SF		(1u << 15)	/* 64-bit register */
-#define ISS_WNR		(1u << 6)	/* write */
 
 /* Does [base, base+size) meet dev? Sizes are non-zero; a region may end at 2^64. */
 static bool vdev_overlaps(const struct vdev *dev, uint64_t base, uint64_t size)
@@ -69,19 +60,4 @@ int vdev_dispatch(struct vcpu *vcpu, struct mmio_access *acc)
 	if (acc->write && acc->size < 8)
 		acc->value &= (1ull << (8 * acc->size)) - 1;
 	return dev->access(vcpu, dev, acc);
-}
-
-int mmio_decode(uint64_t esr, uint64_t ipa, struct mmio_access *acc)
-{
-	if (!(esr & ISS_ISV))
-		return K_EINVAL;
-	*acc = (struct mmio_access){
-		.ipa = ipa,
-		.size = 1u << ((esr >> ISS_SAS_SHIFT) & ISS_SAS_MASK),
-		.write = (esr & ISS_WNR) != 0,
-		.sign_extend = (esr & ISS_SSE) != 0,
-		.reg64 = (esr & ISS_SF) != 0,
-		.reg = (esr >> ISS_SRT_SHIFT) & ISS_SRT_MASK,
-	};
-	return 0;
 }

@@ -21,6 +21,7 @@
 #include <zvm/vuart.h>
 #include <arch/stage2.h>
 #include <arch/vcpu.h>
+#include <arch/vm.h>
 
 
 struct vcpu *vm_vcpu_by_mpidr(struct vm *vm, uint64_t mpidr)
@@ -85,9 +86,9 @@ int vm_setup(struct vm *vm, char *err, size_t len)
 	ret = virtio_vm_init(vm, err, len);
 	if (ret)
 		return ret;
+	vm_arch_init(&vm->arch, &vm->s2, vm->vmid);
 	for (int i = 0; i < vm->cfg.nr_vcpus; i++) {
-		vm->vcpus[i].arch.vttbr = arch_s2_vttbr(&vm->s2, vm->vmid);
-		vm->vcpus[i].arch.vtcr = arch_s2_vtcr();
+		vcpu_arch_init(&vm->vcpus[i].arch, &vm->arch);
 		if (vcpu_create(vm, i) != 0)
 			return errmsg(err, len, "cannot create vCPU %d", i);
 	}
@@ -156,8 +157,8 @@ static int vm_load(struct vm *vm, char *err, size_t len)
 		vcpu_arch_reset(&v->arch, entry, vm->cfg.ram_ipa, i);
 		v->power = i == 0 ? VCPU_ON : VCPU_OFF;
 	}
-	vm->cntvoff = k_cycle_get();		/* guest time starts at 0 */
-	vm->started_at = vm->cntvoff;
+	vm->arch.cntvoff = k_cycle_get();	/* guest time starts at 0 */
+	vm->started_at = vm->arch.cntvoff;
 	vm->loaded = true;
 	return 0;
 }
@@ -165,7 +166,7 @@ static int vm_load(struct vm *vm, char *err, size_t len)
 static void vm_set_cntvoff(struct vm *vm)
 {
 	for (int i = 0; i < vm->cfg.nr_vcpus; i++)
-		vm->vcpus[i].arch.cntvoff = vm->cntvoff;
+		vcpu_arch_set_cntvoff(&vm->vcpus[i].arch, vm->arch.cntvoff);
 }
 
 int vm_start(struct vm *vm, char *err, size_t len)
@@ -183,7 +184,7 @@ int vm_start(struct vm *vm, char *err, size_t len)
 
 int vm_resume(struct vm *vm)
 {
-	vm->cntvoff += k_cycle_get() - vm->paused_at;	/* the pause did not happen for the guest */
+	vm->arch.cntvoff += k_cycle_get() - vm->paused_at;	/* the pause did not happen for the guest */
 	vm_set_cntvoff(vm);
 	vm->state = VM_RUNNING;
 	vm_kick_all(vm);

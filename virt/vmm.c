@@ -34,8 +34,8 @@ uint64_t vmm_guest_ticks(const struct vm *vm)
 	if (!vm->loaded)
 		return 0;
 	if (vm->state == VM_RUNNING)
-		return k_cycle_get() - vm->cntvoff;
-	return vm->paused_at - vm->cntvoff;
+		return k_cycle_get() - vm->arch.cntvoff;
+	return vm->paused_at - vm->arch.cntvoff;
 }
 
 static struct vm *vm_lookup(int id, char *err, size_t len)

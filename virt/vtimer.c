@@ -2,38 +2,30 @@
  * Virtual timer: the guest programs the EL1 virtual timer directly; guest
  * time is the counter minus its VM's CNTVOFF. When the timer fires while
  * the guest runs, zvm masks it (the guest re-arms it) and injects PPI 27.
- * A vCPU waiting in WFI sleeps until its timer's deadline.
+ * A vCPU waiting in WFI sleeps until its timer's deadline. The timer's
+ * registers are the arch's (arch/vtimer_hw.h); the line's state is
+ * vcpu->arch.vtimer_asserted, written only by the vCPU's own thread (or
+ * the timer interrupt on its CPU, which interrupts that thread).
  */
-#include <zvm/arch.h>
 #include <zvm/vcpu.h>
-
-#define CNT_CTL_ENABLE	(1u << 0)
-#define CNT_CTL_IMASK	(1u << 1)
-#define CNT_CTL_ISTATUS	(1u << 2)
+#include <arch/vtimer_hw.h>
 
 k_timeout_t vtimer_ticks_to_fire(struct vcpu *vcpu)
 {
-	uint64_t ctl = read_sysreg(cntv_ctl_el0);
-	uint64_t cval = read_sysreg(cntv_cval_el0);
-	uint64_t now;
+	uint64_t ticks;
 
 	(void)vcpu;
-	if ((ctl & (CNT_CTL_ENABLE | CNT_CTL_IMASK)) != CNT_CTL_ENABLE)
-		return K_FOREVER;
-	isb();
-	now = read_sysreg(cntvct_el0);
-	return cval > now ? (k_timeout_t)(cval - now) : 0;
+	return arch_vtimer_ticks_left(&ticks) ? (k_timeout_t)ticks : K_FOREVER;
 }
 
 /*
  * The guest's timer condition holds: raise its (level) interrupt line and
  * mask the timer so the physical PPI stops firing at EL2.
  */
-static void vtimer_fire(struct vcpu *vcpu, uint64_t ctl)
+static void vtimer_fire(struct vcpu *vcpu)
 {
-	write_sysreg(cntv_ctl_el0, ctl | CNT_CTL_IMASK);
-	isb();
-	vcpu->vtimer_asserted = true;
+	arch_vtimer_mask();
+	vcpu->arch.vtimer_asserted = true;
 	vgic_inject(vcpu->vm, vcpu->id, VTIMER_INTID, true);
 }
 
@@ -44,15 +36,14 @@ static void vtimer_fire(struct vcpu *vcpu, uint64_t ctl)
  */
 void vtimer_check(struct vcpu *vcpu)
 {
-	uint64_t ctl = read_sysreg(cntv_ctl_el0);
-	uint64_t all = CNT_CTL_ENABLE | CNT_CTL_IMASK | CNT_CTL_ISTATUS;
+	enum arch_vtimer_state state = arch_vtimer_state();
 
-	if (vcpu->vtimer_asserted && (ctl & all) != all) {
-		vcpu->vtimer_asserted = false;
+	if (vcpu->arch.vtimer_asserted && state != ARCH_VTIMER_HELD) {
+		vcpu->arch.vtimer_asserted = false;
 		vgic_inject(vcpu->vm, vcpu->id, VTIMER_INTID, false);
 	}
-	if (!vcpu->vtimer_asserted && (ctl & all) == (CNT_CTL_ENABLE | CNT_CTL_ISTATUS))
-		vtimer_fire(vcpu, ctl);
+	if (!vcpu->arch.vtimer_asserted && state == ARCH_VTIMER_FIRING)
+		vtimer_fire(vcpu);
 }
 
 /* The physical virtual-timer PPI reached EL2: it belongs to this CPU's vCPU. */
@@ -63,9 +54,8 @@ void vtimer_irq(int intid, void *arg)
 	(void)intid;
 	(void)arg;
 	if (!vcpu) {
-		write_sysreg(cntv_ctl_el0, 0);	/* stale: nobody owns it */
-		isb();
+		arch_vtimer_stop();	/* stale: nobody owns it */
 		return;
 	}
-	vtimer_fire(vcpu, read_sysreg(cntv_ctl_el0));
+	vtimer_fire(vcpu);
 }

@@ -4,6 +4,7 @@
 #include <zvm/arch.h>
 #include <zvm/kernel.h>
 #include <arch/asm.h>
+#include <arch/sysreg.h>
 
 #define HCR_RW		(1ul << 31)	/* EL1 is AArch64 */
 #define HCR_AMO		(1ul << 5)	/* SError, IRQ and FIQ are taken to EL2 */

@@ -9,6 +9,7 @@
 #include <arch/gicv3.h>
 #include <arch/el.h>
 #include <arch/regs.h>
+#include <arch/sysreg.h>
 
 #define ESR_EC(esr)	(((esr) >> 26) & 0x3f)
 #define BACKTRACE_MAX	16

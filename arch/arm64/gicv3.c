@@ -11,6 +11,7 @@
 #include <arch/gicv3.h>
 #include <arch/mmio.h>
 #include <arch/mmu.h>
+#include <arch/sysreg.h>
 
 #define GICD_CTLR		0x0000
 #define GICD_TYPER		0x0004

@@ -1,6 +1,7 @@
 /* The kernel's timer in one-shot mode, one per CPU, tickless: CNTHP at EL2, CNTV at EL1. */
 #include <zvm/arch.h>
 #include <arch/el.h>
+#include <arch/sysreg.h>
 
 #define CNT_CTL_ENABLE	(1u << 0)
 #define CNT_CTL_IMASK	(1u << 1)

@@ -35,6 +35,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <zvm/shm_ring.h>
+#include "arch/cpu.h"
 
 #define DT_BASE		"/sys/firmware/devicetree/base"
 #define MEM_DEV		"/dev/mem"
@@ -106,47 +107,11 @@ static int usage_error(const char *fmt, ...)
 	return 1;
 }
 
-/* ---- time: the virtual counter (readable at EL0 on Linux arm64) ---- */
-
-static uint64_t now_ticks(void)
-{
-#ifdef __aarch64__
-	uint64_t t;
-
-	__asm__ volatile("isb; mrs %0, cntvct_el0" : "=r"(t) :: "memory");
-	return t;
-#else
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-#endif
-}
-
-static uint64_t tick_hz(void)
-{
-#ifdef __aarch64__
-	uint64_t f;
-
-	__asm__ volatile("mrs %0, cntfrq_el0" : "=r"(f));
-	return f ? f : 1;
-#else
-	return 1000000000u;
-#endif
-}
+/* ---- time: the counter of arch/cpu.h ---- */
 
 static uint64_t ticks_to_ns(uint64_t t)
 {
-	return (uint64_t)((unsigned __int128)t * 1000000000u / tick_hz());
-}
-
-static void cpu_relax(void)
-{
-#ifdef __aarch64__
-	__asm__ volatile("yield" ::: "memory");
-#else
-	__asm__ volatile("" ::: "memory");
-#endif
+	return (uint64_t)((unsigned __int128)t * 1000000000u / cpu_tick_hz());
 }
 
 /* ---- the devicetree ---- */
@@ -374,11 +339,7 @@ static struct region *use_region(const char *name, bool reading_only)
 /* Tell the peer: the message (head store) must be out before zvm sees the bell. */
 static void ring_bell(struct region *r)
 {
-#ifdef __aarch64__
-	__asm__ volatile("dsb st" ::: "memory");
-#else
-	__atomic_thread_fence(__ATOMIC_SEQ_CST);
-#endif
+	cpu_store_barrier();
 	*r->bell = 1;
 }
 
@@ -389,7 +350,7 @@ static void ring_bell(struct region *r)
  */
 static int poll_ring(struct region *r, bool sending, void *buf, size_t len, unsigned timeout_ms)
 {
-	uint64_t deadline = now_ticks() + (uint64_t)timeout_ms * tick_hz() / 1000;
+	uint64_t deadline = cpu_now_ticks() + (uint64_t)timeout_ms * cpu_tick_hz() / 1000;
 
 	for (uint64_t spins = 1;; spins++) {
 		int ret = sending ? shm_ring_send(&r->ring, buf, len)
@@ -399,7 +360,7 @@ static int poll_ring(struct region *r, bool sending, void *buf, size_t len, unsi
 			return ret;
 		if (timeout_ms == 0)
 			return ret;
-		if (spins % 64 == 0 && now_ticks() >= deadline)
+		if (spins % 64 == 0 && cpu_now_ticks() >= deadline)
 			return ret;
 		if (spins % 4096 == 0)
 			sched_yield();
@@ -569,11 +530,11 @@ static uint64_t ping_once(struct region *r, uint64_t seq, unsigned timeout_ms)
 	int n;
 
 	ping_msg(out, seq);
-	t0 = now_ticks();
+	t0 = cpu_now_ticks();
 	n = send_wait(r, out, sizeof(out), timeout_ms);
 	if (n == 0)
 		n = recv_wait(r, in, sizeof(in), timeout_ms);
-	t1 = now_ticks();
+	t1 = cpu_now_ticks();
 	if (n == SHM_RING_EEMPTY || n == SHM_RING_EFULL)
 		err("%s: round trip %" PRIu64 ": %s within %u ms (is a peer echoing?)", r->name,
 		    seq, n == SHM_RING_EEMPTY ? "no echo" : "no room in the ring", timeout_ms);

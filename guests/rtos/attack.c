@@ -35,10 +35,9 @@ static void read_at(uint64_t addr)
 
 static void attack_hvc(void)
 {
-	register uint64_t x0 __asm__("x0") = UNKNOWN_HVC;
+	uint64_t ret = arch_hypercall(UNKNOWN_HVC, 0, 0, 0);
 
-	__asm__ volatile("hvc #0" : "+r"(x0) : : "memory");
-	printf("attack: unknown hypercall 0x%lx returned %ld\n", UNKNOWN_HVC, (long)x0);
+	printf("attack: unknown hypercall 0x%lx returned %ld\n", UNKNOWN_HVC, (long)ret);
 }
 
 static void attack_storm(void)
@@ -72,7 +71,7 @@ static int cmd_attack(int argc, char **argv)
 	else if (!strcmp(what, "outside"))
 		read_at(platform.ram_base + platform.ram_size + 0x1000);
 	else if (!strcmp(what, "undef"))
-		__asm__ volatile("udf #0");
+		arch_undefined_instruction();
 	else if (!strcmp(what, "hvc"))
 		attack_hvc();
 	else if (!strcmp(what, "storm"))

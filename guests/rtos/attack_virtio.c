@@ -13,6 +13,7 @@
 #include <libfdt.h>
 #include <zvm/fdt_util.h>
 #include <zvm/platform.h>
+#include <arch/barrier.h>
 #include <arch/mmu.h>
 
 #define R_MAGIC		0x000
@@ -139,7 +140,7 @@ int attack_virtio(const char *mode)
 		puts("error: unknown virtio attack");
 		return 1;
 	}
-	__asm__ volatile("dsb sy" ::: "memory");	/* the ring before the notify */
+	arch_mb();	/* the ring before the notify */
 	wr(R_NOTIFY, TXQ);
 	status = rd(R_STATUS);
 	isr = rd(R_ISR);

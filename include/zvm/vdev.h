@@ -1,7 +1,8 @@
 /*
  * The MMIO bus of a VM: a small registry of emulated regions. A guest's
- * data abort on an address in a region becomes one mmio_access handed to
- * that region's handler. Every virtual device registers here.
+ * data abort on an address in a region becomes one mmio_access (decoded by
+ * arch_dabort_decode(), arch/abort.h) handed to that region's handler.
+ * Every virtual device registers here.
  */
 #ifndef ZVM_VDEV_H
 #define ZVM_VDEV_H
@@ -46,12 +47,5 @@ int vdev_register(struct vm *vm, const struct vdev *dev);
 void vdev_unregister_priv(struct vm *vm, void *priv);
 /** Find the region of acc->ipa and call it; K_EINVAL when no region covers it. */
 int vdev_dispatch(struct vcpu *vcpu, struct mmio_access *acc);
-
-/**
- * Decode a data abort's syndrome (ESR ISS) and faulting IPA into acc.
- * Returns 0, or K_EINVAL when the syndrome carries no instruction
- * information (ISV=0: e.g. a load/store pair), which zvm cannot emulate.
- */
-int mmio_decode(uint64_t esr, uint64_t ipa, struct mmio_access *acc);
 
 #endif /* ZVM_VDEV_H */

@@ -16,6 +16,7 @@
 #include <zvm/vm_config.h>
 #include <zvm/vmem.h>
 #include <arch/vcpu.h>
+#include <arch/vm.h>
 
 #define VM_MAX		8
 #define VM_REASON_LEN	96
@@ -36,22 +37,21 @@ enum vm_exit_kind {
 enum vcpu_power { VCPU_OFF, VCPU_ON };
 
 struct vcpu {
-	struct vcpu_arch arch;		/* guest registers; first */
+	struct vcpu_arch arch;		/* registers, GIC CPU interface, timer line; first */
 	struct vm *vm;
 	int id;
 	struct k_thread *thread;
 	enum vcpu_power power;
 	bool in_guest;			/* between flush and sync, on thread->cpu */
 	bool exit_req;			/* the thread should end (VM deleted) */
-	bool vtimer_asserted;		/* zvm raised PPI 27 and masked the timer */
 	bool waiting;			/* blocked, or about to block, in a trapped WFI */
 	struct k_sem wake;		/* WFI, PSCI CPU_ON and resume wait here */
-	struct vgic_vcpu vgic;
 };
 
 struct vm {
 	int id;
 	struct vm_config cfg;
+	struct vm_arch arch;		/* stage-2 registers, guest time, vGIC distributor */
 	enum vm_state state;
 	bool loaded;			/* images copied in */
 	char halt_reason[VM_REASON_LEN];
@@ -62,8 +62,6 @@ struct vm {
 	struct vcpu vcpus[VM_MAX_VCPUS];
 	struct vdev vdevs[VM_MAX_VDEVS];
 	int nr_vdevs;
-	struct vgic vgic;
-	uint64_t cntvoff;		/* guest time = counter - cntvoff */
 	uint64_t paused_at;		/* counter when paused, to freeze guest time */
 	uint64_t started_at;
 	struct vuart *vuart;

@@ -1,4 +1,4 @@
-/* SOURCES: virt/vdev.c */
+/* SOURCES: virt/vdev.c arch/arm64/virt/abort.c */
 /*
  * Unit tests of the MMIO bus: decoding data-abort syndromes of real
  * loads and stores, and the region registry and dispatcher of a VM.
@@ -13,6 +13,7 @@
 #include <zvm/kernel.h>
 #include <zvm/vdev.h>
 #include <zvm/vm.h>
+#include <arch/abort.h>
 
 /* An ESR_EL2 data abort from a lower EL (EC 0x24, IL=1) with ISV set. */
 static uint64_t dabt(unsigned sas, int sse, unsigned srt, int sf, int wnr)
@@ -34,7 +35,7 @@ static void check_decode(const struct decoded *d)
 	struct mmio_access acc;
 
 	memset(&acc, 0xff, sizeof(acc));
-	assert_int_equal(mmio_decode(d->esr, 0x09000018, &acc), 0);
+	assert_int_equal(arch_dabort_decode(d->esr, 0x09000018, &acc), 0);
 	assert_int_equal(acc.ipa, 0x09000018);
 	assert_int_equal(acc.offset, 0);
 	assert_int_equal(acc.value, 0);
@@ -97,8 +98,8 @@ static void test_decode_without_isv(void **state)
 
 	(void)state;
 	/* stp x0, x1, [x2]: no instruction syndrome. */
-	assert_int_equal(mmio_decode(0x92000046, 0x09000000, &acc), K_EINVAL);
-	assert_int_equal(mmio_decode(dabt(2, 0, 1, 0, 1) & ~(1ull << 24), 0, &acc), K_EINVAL);
+	assert_int_equal(arch_dabort_decode(0x92000046, 0x09000000, &acc), K_EINVAL);
+	assert_int_equal(arch_dabort_decode(dabt(2, 0, 1, 0, 1) & ~(1ull << 24), 0, &acc), K_EINVAL);
 }
 
 /* ---- registry and dispatch ---- */

@@ -104,7 +104,7 @@ static void test_vm_setup(int nr_vcpus, unsigned nr_spis)
 		vm.vcpus[i].vm = &vm;
 		vm.vcpus[i].id = i;
 		assert_int_equal(vgic_vcpu_init(&vm.vcpus[i]), 0);
-		vm.vcpus[i].vgic.vmcr = VMCR_GUEST;	/* as if the guest set PMR/IGRPEN1 */
+		vm.vcpus[i].arch.vgic.vmcr = VMCR_GUEST;	/* as if the guest set PMR/IGRPEN1 */
 	}
 }
 
@@ -259,7 +259,7 @@ static void test_priority_order_and_overflow(void **state)
 	assert_int_equal(guest_ack(), NO_IRQ);
 	reenter(0);
 	assert_int_equal(valid_lrs(), 0);
-	assert_true(dlist_empty(&vm.vcpus[0].vgic.ap_list));
+	assert_true(dlist_empty(&vm.vcpus[0].arch.vgic.ap_list));
 }
 
 /* 20 pending, 4 LRs, one taken per guest entry: all arrive, most urgent first. */
@@ -288,7 +288,7 @@ static void test_all_delivered_one_at_a_time(void **state)
 		reenter(0);
 	}
 	assert_int_equal(delivered, 20);
-	assert_true(dlist_empty(&vm.vcpus[0].vgic.ap_list));
+	assert_true(dlist_empty(&vm.vcpus[0].arch.vgic.ap_list));
 }
 
 static void test_disabled_not_delivered(void **state)
@@ -342,7 +342,7 @@ static void test_eoi_removes(void **state)
 	guest_eoi(35);
 	reenter(0);
 	assert_int_equal(valid_lrs(), 0);
-	assert_true(dlist_empty(&vm.vcpus[0].vgic.ap_list));
+	assert_true(dlist_empty(&vm.vcpus[0].arch.vgic.ap_list));
 	assert_false(vgic_vcpu_pending(&vm.vcpus[0]));
 	assert_int_equal(rd32(GICD(0x300 + 4)), 0);
 }
@@ -397,7 +397,7 @@ static void test_level_refires_while_high(void **state)
 	guest_eoi(33);
 	reenter(0);
 	assert_int_equal(valid_lrs(), 0);
-	assert_true(dlist_empty(&vm.vcpus[0].vgic.ap_list));
+	assert_true(dlist_empty(&vm.vcpus[0].arch.vgic.ap_list));
 }
 
 static void test_level_software_pend(void **state)
@@ -428,11 +428,11 @@ static void test_pending_respects_guest_mask(void **state)
 	(void)state;
 	spi_setup(38, 0xa0, false);
 	vgic_inject(&vm, 0, 38, true);
-	v->vgic.vmcr = ICH_VMCR_VENG1 | 0xa0ull << ICH_VMCR_VPMR_SHIFT;
+	v->arch.vgic.vmcr = ICH_VMCR_VENG1 | 0xa0ull << ICH_VMCR_VPMR_SHIFT;
 	assert_false(vgic_vcpu_pending(v));		/* masked by PMR */
-	v->vgic.vmcr = 0xffull << ICH_VMCR_VPMR_SHIFT;
+	v->arch.vgic.vmcr = 0xffull << ICH_VMCR_VPMR_SHIFT;
 	assert_false(vgic_vcpu_pending(v));		/* Group 1 off */
-	v->vgic.vmcr = ICH_VMCR_VENG1 | 0xa8ull << ICH_VMCR_VPMR_SHIFT;
+	v->arch.vgic.vmcr = ICH_VMCR_VENG1 | 0xa8ull << ICH_VMCR_VPMR_SHIFT;
 	assert_true(vgic_vcpu_pending(v));
 
 	/* Saved from and restored to the CPU interface around a run. */
@@ -440,8 +440,8 @@ static void test_pending_respects_guest_mask(void **state)
 	vgic_hw_fake.vmcr = VMCR_GUEST;
 	vgic_hw_fake.ap1r0 = 1;
 	vgic_sync(v);
-	assert_int_equal(v->vgic.vmcr, VMCR_GUEST);
-	assert_int_equal(v->vgic.ap1r0, 1);
+	assert_int_equal(v->arch.vgic.vmcr, VMCR_GUEST);
+	assert_int_equal(v->arch.vgic.ap1r0, 1);
 	vgic_hw_fake.vmcr = vgic_hw_fake.ap1r0 = 0;
 	vgic_flush(v);
 	assert_int_equal(vgic_hw_fake.vmcr, VMCR_GUEST);
@@ -579,7 +579,7 @@ static void test_reroute_moves_pending(void **state)
 	wr64(GICD(0x6000 + 40 * 8), 2);			/* queued on 0, now for 2 */
 	assert_int_equal(kicks[0], 2);			/* the holder lets it go */
 	vgic_sync(&vm.vcpus[0]);
-	assert_true(dlist_empty(&vm.vcpus[0].vgic.ap_list));
+	assert_true(dlist_empty(&vm.vcpus[0].arch.vgic.ap_list));
 	assert_int_equal(kicks[2], 1);
 	assert_true(sgi_queued(2, 40));
 }

@@ -11,11 +11,11 @@
  * owning vCPU after it has read its LRs back (vgic_ap_list_prune).
  *
  * Lock order (all taken with k_spin_lock, so with IRQs masked):
- *   1. vcpu->vgic.lock   one vCPU's ap_list (membership and irq->vcpu).
+ *   1. vcpu->arch.vgic.lock  one vCPU's ap_list (membership and irq->vcpu).
  *                        Never two at once: moving an interrupt to another
  *                        vCPU unlinks it, drops every lock, then queues it.
  *   2. irq->lock         every field of one interrupt. Never two at once.
- *   vm->vgic.lock        GICD_CTLR writes only; a leaf, nothing nests in it.
+ *   vm->arch.vgic.lock   GICD_CTLR writes only; a leaf, nothing nests in it.
  * To queue an interrupt whose target is known only under irq->lock, that
  * lock is dropped, the target's list lock taken, then irq->lock again and
  * the decision re-checked (vgic_queue_irq_unlock).
@@ -47,7 +47,7 @@ unsigned vgic_nr_vcpus(const struct vm *vm)
 /* vCPU `id` if the VM has it and its redistributor exists. */
 static struct vcpu *vgic_vcpu_by_id(struct vm *vm, unsigned id)
 {
-	if (id >= vgic_nr_vcpus(vm) || !vm->vcpus[id].vgic.private_irqs)
+	if (id >= vgic_nr_vcpus(vm) || !vm->vcpus[id].arch.vgic.private_irqs)
 		return NULL;
 	return &vm->vcpus[id];
 }
@@ -55,9 +55,9 @@ static struct vcpu *vgic_vcpu_by_id(struct vm *vm, unsigned id)
 struct vgic_irq *vgic_get_irq(struct vm *vm, struct vcpu *vcpu, uint32_t intid)
 {
 	if (intid < VGIC_NR_PRIVATE)
-		return vcpu && vcpu->vgic.private_irqs ? &vcpu->vgic.private_irqs[intid] : NULL;
-	if (intid - VGIC_NR_PRIVATE < vm->vgic.nr_spis && vm->vgic.spis)
-		return &vm->vgic.spis[intid - VGIC_NR_PRIVATE];
+		return vcpu && vcpu->arch.vgic.private_irqs ? &vcpu->arch.vgic.private_irqs[intid] : NULL;
+	if (intid - VGIC_NR_PRIVATE < vm->arch.vgic.nr_spis && vm->arch.vgic.spis)
+		return &vm->arch.vgic.spis[intid - VGIC_NR_PRIVATE];
 	return NULL;
 }
 
@@ -72,7 +72,7 @@ bool vgic_irq_signalable(struct vm *vm, const struct vgic_irq *irq)
 		return false;
 	if (irq->intid < VGIC_NR_PRIVATE)
 		return true;
-	return (__atomic_load_n(&vm->vgic.gicd_ctlr, __ATOMIC_RELAXED) & GICD_CTLR_EN_GRP1) != 0;
+	return (__atomic_load_n(&vm->arch.vgic.gicd_ctlr, __ATOMIC_RELAXED) & GICD_CTLR_EN_GRP1) != 0;
 }
 
 bool vgic_irq_deliverable(struct vm *vm, const struct vgic_irq *irq)
@@ -96,7 +96,7 @@ static bool vgic_try_link(struct vm *vm, struct vgic_irq *irq, struct vcpu *targ
 {
 	if (irq->vcpu || !vgic_irq_deliverable(vm, irq) || vgic_irq_target(vm, irq) != target)
 		return false;
-	dlist_append(&target->vgic.ap_list, &irq->ap_node);
+	dlist_append(&target->arch.vgic.ap_list, &irq->ap_node);
 	irq->vcpu = target;
 	return true;
 }
@@ -118,11 +118,11 @@ void vgic_queue_irq_unlock(struct vm *vm, struct vgic_irq *irq, k_spinlock_key_t
 		if (!target)
 			return;
 
-		lkey = k_spin_lock(&target->vgic.lock);
+		lkey = k_spin_lock(&target->arch.vgic.lock);
 		key = k_spin_lock(&irq->lock);
 		linked = vgic_try_link(vm, irq, target);
 		k_spin_unlock(&irq->lock, key);
-		k_spin_unlock(&target->vgic.lock, lkey);
+		k_spin_unlock(&target->arch.vgic.lock, lkey);
 		if (linked) {
 			vcpu_kick(target);
 			return;
@@ -161,24 +161,24 @@ void vgic_ap_list_prune(struct vcpu *vcpu)
 	bool move;
 
 again:
-	key = k_spin_lock(&vcpu->vgic.lock);
-	DLIST_FOR_EACH_SAFE(&vcpu->vgic.ap_list, node, tmp) {
+	key = k_spin_lock(&vcpu->arch.vgic.lock);
+	DLIST_FOR_EACH_SAFE(&vcpu->arch.vgic.ap_list, node, tmp) {
 		struct vgic_irq *irq = CONTAINER_OF(node, struct vgic_irq, ap_node);
 
 		if (vgic_prune_one(vcpu, irq, &move) || !move)
 			continue;
-		k_spin_unlock(&vcpu->vgic.lock, key);
+		k_spin_unlock(&vcpu->arch.vgic.lock, key);
 		key = k_spin_lock(&irq->lock);
 		vgic_queue_irq_unlock(vcpu->vm, irq, key);
 		goto again;		/* rare (re-routed SPI): rescan */
 	}
-	k_spin_unlock(&vcpu->vgic.lock, key);
+	k_spin_unlock(&vcpu->arch.vgic.lock, key);
 }
 
 void vgic_queue_all_spis(struct vm *vm)
 {
-	for (unsigned i = 0; i < vm->vgic.nr_spis; i++) {
-		struct vgic_irq *irq = &vm->vgic.spis[i];
+	for (unsigned i = 0; i < vm->arch.vgic.nr_spis; i++) {
+		struct vgic_irq *irq = &vm->arch.vgic.spis[i];
 
 		vgic_queue_irq_unlock(vm, irq, k_spin_lock(&irq->lock));
 	}
@@ -267,7 +267,7 @@ static bool vgic_irq_wakes(struct vm *vm, const struct vgic_irq *irq, uint64_t v
  */
 bool vgic_vcpu_pending(struct vcpu *vcpu)
 {
-	struct vgic_vcpu *v = &vcpu->vgic;
+	struct vgic_vcpu *v = &vcpu->arch.vgic;
 	uint64_t vmcr = v->vmcr;
 	bool found = false;
 	struct dnode *node;
@@ -313,7 +313,7 @@ static int vgic_register_regions(struct vm *vm)
 {
 	int err = vdev_register(vm, &(struct vdev){
 		.name = "gicd", .base = VGIC_GICD_BASE, .size = VGIC_GICD_SIZE,
-		.access = vgic_mmio_dist_access, .priv = &vm->vgic,
+		.access = vgic_mmio_dist_access, .priv = &vm->arch.vgic,
 	});
 
 	if (err)
@@ -321,7 +321,7 @@ static int vgic_register_regions(struct vm *vm)
 	return vdev_register(vm, &(struct vdev){
 		.name = "gicr", .base = VGIC_GICR_BASE,
 		.size = VM_MAX_VCPUS * VGIC_GICR_STRIDE,
-		.access = vgic_mmio_redist_access, .priv = &vm->vgic,
+		.access = vgic_mmio_redist_access, .priv = &vm->arch.vgic,
 	});
 }
 
@@ -332,7 +332,7 @@ static int vgic_register_regions(struct vm *vm)
  */
 int vgic_vm_init(struct vm *vm, unsigned nr_spis)
 {
-	struct vgic *d = &vm->vgic;
+	struct vgic *d = &vm->arch.vgic;
 	unsigned n = (nr_spis + 31) & ~31u;
 	int err;
 
@@ -355,7 +355,7 @@ int vgic_vm_init(struct vm *vm, unsigned nr_spis)
 /** Take the GIC regions off the bus and free the SPIs (VM not running). */
 void vgic_vm_destroy(struct vm *vm)
 {
-	struct vgic *d = &vm->vgic;
+	struct vgic *d = &vm->arch.vgic;
 
 	vdev_unregister_priv(vm, d);
 	if (d->spis)
@@ -371,7 +371,7 @@ void vgic_vm_destroy(struct vm *vm)
  */
 int vgic_vcpu_init(struct vcpu *vcpu)
 {
-	struct vgic_vcpu *v = &vcpu->vgic;
+	struct vgic_vcpu *v = &vcpu->arch.vgic;
 
 	*v = (struct vgic_vcpu){ .gicr_asleep = true };
 	dlist_init(&v->ap_list);
@@ -386,7 +386,7 @@ int vgic_vcpu_init(struct vcpu *vcpu)
 /** Free vcpu's redistributor state; SPIs queued on it are unlinked. */
 void vgic_vcpu_destroy(struct vcpu *vcpu)
 {
-	struct vgic_vcpu *v = &vcpu->vgic;
+	struct vgic_vcpu *v = &vcpu->arch.vgic;
 	struct dnode *node, *tmp;
 
 	if (!v->private_irqs)

@@ -26,7 +26,7 @@
 
 /* One interrupt. Every field is protected by `lock`. */
 struct vgic_irq {
-	struct dnode ap_node;		/* on vcpu->vgic.ap_list */
+	struct dnode ap_node;		/* on vcpu->arch.vgic.ap_list */
 	struct vcpu *vcpu;		/* whose ap_list it is on, or NULL */
 	struct vcpu *owner;		/* SGI/PPI: its vCPU; SPI: NULL */
 	k_spinlock_t lock;

@@ -58,7 +58,7 @@ static unsigned vgic_lr_choose(struct vcpu *vcpu, struct vgic_pick *pick, unsign
 	unsigned used = 0, total = 0;
 	struct dnode *node;
 
-	DLIST_FOR_EACH(&vcpu->vgic.ap_list, node) {
+	DLIST_FOR_EACH(&vcpu->arch.vgic.ap_list, node) {
 		struct vgic_irq *irq = CONTAINER_OF(node, struct vgic_irq, ap_node);
 		k_spinlock_key_t key = k_spin_lock(&irq->lock);
 
@@ -122,7 +122,7 @@ static bool lrs_known_zero[K_MAX_CPUS];
 
 static bool vgic_flush_nothing(struct vcpu *vcpu)
 {
-	struct vgic_vcpu *v = &vcpu->vgic;
+	struct vgic_vcpu *v = &vcpu->arch.vgic;
 	int cpu = k_cpu_id();
 
 	if (!dlist_empty(&v->ap_list) || !lrs_known_zero[cpu])
@@ -136,7 +136,7 @@ static bool vgic_flush_nothing(struct vcpu *vcpu)
 
 void vgic_flush(struct vcpu *vcpu)
 {
-	struct vgic_vcpu *v = &vcpu->vgic;
+	struct vgic_vcpu *v = &vcpu->arch.vgic;
 	struct vgic_pick pick[VGIC_MAX_LRS];
 	unsigned nr = vgic_nr_lrs(), n = 0, chosen;
 	bool overflow;
@@ -184,7 +184,7 @@ static void vgic_lr_apply(struct vcpu *vcpu, uint64_t flushed, uint64_t now)
  */
 void vgic_sync(struct vcpu *vcpu)
 {
-	struct vgic_vcpu *v = &vcpu->vgic;
+	struct vgic_vcpu *v = &vcpu->arch.vgic;
 
 	if (!v->private_irqs)
 		return;

@@ -17,7 +17,7 @@
 
 static uint64_t dist_read_ctlr(const struct vgic_mmio_ctx *ctx)
 {
-	uint32_t ctlr = __atomic_load_n(&ctx->vm->vgic.gicd_ctlr, __ATOMIC_RELAXED);
+	uint32_t ctlr = __atomic_load_n(&ctx->vm->arch.vgic.gicd_ctlr, __ATOMIC_RELAXED);
 
 	return ctlr | GICD_CTLR_ARE | GICD_CTLR_DS;	/* RWP reads 0: done */
 }
@@ -25,7 +25,7 @@ static uint64_t dist_read_ctlr(const struct vgic_mmio_ctx *ctx)
 /* Enabling Group 1 releases every pending, enabled SPI. */
 static void dist_write_ctlr(const struct vgic_mmio_ctx *ctx, uint64_t value)
 {
-	struct vgic *d = &ctx->vm->vgic;
+	struct vgic *d = &ctx->vm->arch.vgic;
 	uint32_t ctlr = (uint32_t)value & (GICD_CTLR_EN_GRP0 | GICD_CTLR_EN_GRP1);
 	k_spinlock_key_t key = k_spin_lock(&d->lock);
 	uint32_t old = d->gicd_ctlr;
@@ -38,7 +38,7 @@ static void dist_write_ctlr(const struct vgic_mmio_ctx *ctx, uint64_t value)
 
 static uint64_t dist_read_typer(const struct vgic_mmio_ctx *ctx)
 {
-	unsigned lines = (ctx->vm->vgic.nr_spis + VGIC_NR_PRIVATE) / 32 - 1;
+	unsigned lines = (ctx->vm->arch.vgic.nr_spis + VGIC_NR_PRIVATE) / 32 - 1;
 	unsigned cpus = vgic_nr_vcpus(ctx->vm);
 
 	return lines | ((cpus ? cpus - 1 : 0) & 7) << 5 | GICD_TYPER_IDBITS |
@@ -80,9 +80,9 @@ int vgic_mmio_dist_access(struct vcpu *vcpu, struct vdev *dev, struct mmio_acces
 
 	(void)dev;
 	if (vgic_mmio_access(&ctx, dist_regs, ARRAY_SIZE(dist_regs), acc->offset, acc) ||
-	    vm->vgic.logged_dist)
+	    vm->arch.vgic.logged_dist)
 		return 0;
-	vm->vgic.logged_dist = true;
+	vm->arch.vgic.logged_dist = true;
 	LOG_DBG("vgic: VM %d: GICD %s at 0x%lx (%u bytes) is RAZ/WI", vm->id,
 		acc->write ? "write" : "read", (unsigned long)acc->offset, acc->size);
 	return 0;

@@ -29,12 +29,12 @@ static uint64_t redist_read_typer(const struct vgic_mmio_ctx *ctx)
 /* The redistributor wakes (and sleeps) at once: ChildrenAsleep follows. */
 static uint64_t redist_read_waker(const struct vgic_mmio_ctx *ctx)
 {
-	return ctx->vcpu->vgic.gicr_asleep ? GICR_WAKER_SLEEP | GICR_WAKER_ASLEEP : 0;
+	return ctx->vcpu->arch.vgic.gicr_asleep ? GICR_WAKER_SLEEP | GICR_WAKER_ASLEEP : 0;
 }
 
 static void redist_write_waker(const struct vgic_mmio_ctx *ctx, uint64_t value)
 {
-	ctx->vcpu->vgic.gicr_asleep = (value & GICR_WAKER_SLEEP) != 0;
+	ctx->vcpu->arch.vgic.gicr_asleep = (value & GICR_WAKER_SLEEP) != 0;
 }
 
 static const struct vgic_reg rd_regs[] = {
@@ -66,7 +66,7 @@ static const struct vgic_reg sgi_regs[] = {
 
 static struct vcpu *redist_frame_vcpu(struct vm *vm, uint64_t frame)
 {
-	if (frame >= vgic_nr_vcpus(vm) || !vm->vcpus[frame].vgic.private_irqs)
+	if (frame >= vgic_nr_vcpus(vm) || !vm->vcpus[frame].arch.vgic.private_irqs)
 		return NULL;
 	return &vm->vcpus[frame];
 }
@@ -92,9 +92,9 @@ int vgic_mmio_redist_access(struct vcpu *vcpu, struct vdev *dev, struct mmio_acc
 	else
 		known = vgic_mmio_access(&ctx, sgi_regs, ARRAY_SIZE(sgi_regs),
 					 off - GICR_SGI_FRAME, acc);
-	if (known || vm->vgic.logged_redist)
+	if (known || vm->arch.vgic.logged_redist)
 		return 0;
-	vm->vgic.logged_redist = true;
+	vm->arch.vgic.logged_redist = true;
 	LOG_DBG("vgic: VM %d: GICR %s at 0x%lx (%u bytes) is RAZ/WI", vm->id,
 		acc->write ? "write" : "read", (unsigned long)acc->offset, acc->size);
 	return 0;

@@ -6,6 +6,7 @@
 #include <stdint.h>
 #include <zvm/arch.h>
 #include <arch/vcpu.h>
+#include <arch/sysreg.h>
 
 #define FIELD(shift)		(0xful << (shift))
 #define PFR0_SVE		FIELD(32)

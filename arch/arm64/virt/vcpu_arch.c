@@ -8,6 +8,7 @@
 #include <string.h>
 #include <zvm/arch.h>
 #include <arch/vcpu.h>
+#include <arch/sysreg.h>
 
 #define PSTATE_EL1H_MASKED	0x3c5	/* EL1h, D, A, I, F masked */
 #define SCTLR_EL1_RESET		0x30d00800ul
@@ -175,9 +176,7 @@ void vcpu_arch_trap_wfi(struct vcpu_arch *ctx, bool trap)
 
 void vcpu_arch_reset(struct vcpu_arch *ctx, uint64_t pc, uint64_t arg, uint64_t vmpidr)
 {
-	uint64_t vttbr = ctx->vttbr, vtcr = ctx->vtcr, cntvoff = ctx->cntvoff;
-
-	memset(ctx, 0, sizeof(*ctx));
+	memset(ctx, 0, offsetof(struct vcpu_arch, vttbr));	/* the VM's part stays */
 	ctx->regs.x[0] = arg;
 	ctx->regs.elr = pc;
 	ctx->regs.spsr = PSTATE_EL1H_MASKED;
@@ -185,9 +184,6 @@ void vcpu_arch_reset(struct vcpu_arch *ctx, uint64_t pc, uint64_t arg, uint64_t 
 	ctx->sysregs[SR_CNTV_CTL] = CNT_CTL_IMASK;
 	ctx->hcr = HCR_GUEST & (cpu_has_pauth() ? ~0ul : ~(HCR_APK | HCR_API));
 	ctx->vmpidr = (1ul << 31) | vmpidr;
-	ctx->vttbr = vttbr;
-	ctx->vtcr = vtcr;
-	ctx->cntvoff = cntvoff;
 }
 
 void arch_dcache_clean_range(const void *start, uint64_t size)

@@ -14,7 +14,7 @@
 #define ARCH_SPINLOCK_H
 
 #include <stdint.h>
-#include <arch/sysreg.h>
+#include <arch/irq.h>
 
 typedef struct {
 	uint32_t locked;

@@ -1,4 +1,8 @@
-/* The guest state of one vCPU that zvm saves and restores (EL1 + EL0 view). */
+/*
+ * The arch part of a vCPU (struct vcpu's `arch`): the guest state zvm
+ * saves and restores (EL1 + EL0 view), the VM's stage-2 and time registers
+ * it loads, and the state of the vCPU's GIC CPU interface and timer line.
+ */
 #ifndef ARCH_VCPU_H
 #define ARCH_VCPU_H
 
@@ -21,7 +25,10 @@
 #ifndef __ASSEMBLER__
 #include <stdbool.h>
 #include <stdint.h>
+#include <zvm/vgic.h>
 #include <arch/regs.h>
+
+struct vm_arch;
 
 /* EL1 system registers switched when a vCPU thread leaves or gets a CPU. */
 enum vcpu_sysreg {
@@ -42,7 +49,15 @@ struct vcpu_fpsimd {
 	uint64_t fpcr;
 };
 
+/*
+ * Written only by the vCPU's own thread (and the exception entry/exit of
+ * guest.S on its behalf), except while that thread cannot run: vm.c's
+ * set-up and start (vcpu_arch_init, vcpu_arch_reset, vcpu_arch_set_cntvoff)
+ * and PSCI CPU_ON of a vCPU that is off (vcpu_arch_reset). `vgic` has its
+ * own locking rules (virt/vgic/vgic.c).
+ */
 struct vcpu_arch {
+	/* vcpu_arch_reset() zeroes from here to `vttbr`: the CPU's reset state. */
 	struct arch_regs regs;		/* x0-x30, (unused sp), pc (elr), pstate (spsr) */
 	struct vcpu_fpsimd fp;		/* saved on every exit: the host's libc uses FP */
 	uint64_t esr;			/* the last exit */
@@ -51,11 +66,19 @@ struct vcpu_arch {
 	uint64_t sysregs[NR_VCPU_SYSREGS];
 	uint64_t hcr;
 	uint64_t vmpidr;
+	/* The VM's, copied in by vcpu_arch_init() and kept across resets. */
 	uint64_t vttbr;
 	uint64_t vtcr;
-	uint64_t cntvoff;
+	uint64_t cntvoff;		/* vcpu_arch_set_cntvoff() */
+	/* Not loaded into the CPU by guest.S or vcpu_arch_load(). */
+	struct vgic_vcpu vgic;		/* its redistributor and list registers (virt/vgic/) */
+	bool vtimer_asserted;		/* zvm raised PPI 27 and masked the timer (virt/vtimer.c) */
 };
 
+/** Take the VM's stage 2 and guest time into a new vCPU (before its first reset). */
+void vcpu_arch_init(struct vcpu_arch *ctx, const struct vm_arch *vm);
+/** Guest time of the vCPU = counter - cntvoff, from its next load (the vCPU is not running). */
+void vcpu_arch_set_cntvoff(struct vcpu_arch *ctx, uint64_t cntvoff);
 /** Enter the guest with ctx; returns on the next exit with its GUEST_EXIT_* kind. */
 uint64_t guest_enter(struct vcpu_arch *ctx);
 /** Put the vCPU's EL1 registers and timer into the CPU (its thread got the CPU). */
@@ -68,6 +91,15 @@ uint64_t vcpu_arch_id_reg(unsigned crm, unsigned op2);
 void vcpu_arch_trap_wfi(struct vcpu_arch *ctx, bool trap);
 /** Reset to the architectural state of a CPU entering at pc with x0 = arg. */
 void vcpu_arch_reset(struct vcpu_arch *ctx, uint64_t pc, uint64_t arg, uint64_t vmpidr);
+/**
+ * Take a synchronous exception to the guest's EL1 with syndrome esr and
+ * fault address far, as the hardware would (ctx's thread runs on this CPU).
+ */
+void arch_vcpu_inject_sync(struct vcpu_arch *ctx, uint64_t esr, uint64_t far);
+/** Inject an UNDEF (unknown reason) at the guest's current pc. */
+void arch_vcpu_inject_undef(struct vcpu_arch *ctx);
+/** Inject a synchronous external abort for a data (or instruction) access at far. */
+void arch_vcpu_inject_abort(struct vcpu_arch *ctx, bool instruction, uint64_t far);
 /** Make freshly written guest memory visible to a guest running with caches off. */
 void arch_dcache_clean_range(const void *start, uint64_t size);
 #endif /* __ASSEMBLER__ */
