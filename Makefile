@@ -110,7 +110,7 @@ bench:
 
 clean:
 	rm -rf $(BUILD)/obj $(BUILD)/obj-el1 $(BUILD)/*.elf $(BUILD)/link.ld $(BUILD)/link-el1.ld $(BUILD)/unit \
-	       $(BUILD)/Image $(BUILD)/boot
+	       $(BUILD)/Image $(BUILD)/boot $(BUILD)/qemu-virt.dtb
 
 .PHONY: all run test bench clean
 
