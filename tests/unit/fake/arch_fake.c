@@ -163,21 +163,33 @@ void arch_send_sgi(int sgi, uint32_t cpu_mask)
 
 int irq_connect(int intid, irq_handler_t handler, void *arg)
 {
-	(void)intid;
-	(void)handler;
-	(void)arg;
+	fake_arch.irq_intid = intid;
+	fake_arch.irq_handler = handler;
+	fake_arch.irq_arg = arg;
+	fake_arch.irq_enabled = false;
 	return 0;
 }
 
 void irq_enable(int intid, int cpu)
 {
-	(void)intid;
-	(void)cpu;
+	if (intid == fake_arch.irq_intid) {
+		fake_arch.irq_enabled = true;
+		fake_arch.irq_cpu = cpu;
+	}
 }
 
 void irq_disable(int intid)
 {
-	(void)intid;
+	if (intid == fake_arch.irq_intid)
+		fake_arch.irq_enabled = false;
+}
+
+int fake_irq_fire(int intid)
+{
+	if (!fake_arch.irq_handler || !fake_arch.irq_enabled || intid != fake_arch.irq_intid)
+		return 0;
+	fake_arch.irq_handler(intid, fake_arch.irq_arg);
+	return 1;
 }
 
 void fake_reset(void)

@@ -52,12 +52,20 @@ struct fake_arch {
 	unsigned guest_entries; /* guest_enter calls */
 	/* Set by the test: plays the guest in guest_enter(); returns a GUEST_EXIT_*. */
 	uint64_t (*guest)(struct vcpu_arch *ctx);
+	/* The last interrupt a driver connected (irq_connect) and enabled (irq_enable). */
+	int irq_intid;
+	void (*irq_handler)(int intid, void *arg);
+	void *irq_arg;
+	bool irq_enabled;
+	int irq_cpu;
 };
 
 extern struct fake_arch fake_arch;
 
 /** Zero fake_arch and every system register; IRQs unmasked. */
 void fake_arch_reset(void);
+/** The interrupt `intid` fires: its handler runs if it is connected and enabled; 1 if it ran. */
+int fake_irq_fire(int intid);
 
 /* ---- kernel_fake.c ---- */
 
