@@ -4,14 +4,23 @@
  * mk file (ZVM_EARLY_UART_TYPE), then the one of the DTB's stdout-path.
  */
 #include <stddef.h>
+#include <zvm/assert.h>
 #include <zvm/uart.h>
 
 /* Written only by uart_early_init() and uart_init(), on the boot CPU before any other runs. */
 static const struct uart_ops *uart;
 
+/* The driver of each console type (platform/uart.c maps compatibles to types). */
+static const struct uart_ops *const drivers[] = {
+	[UART_PL011] = &pl011_uart_ops,
+	[UART_NS16550] = &ns16550_uart_ops,
+	[UART_DW_APB] = &ns16550_uart_ops,
+};
+
 static const struct uart_ops *driver_of(enum uart_type type)
 {
-	return type == UART_PL011 ? &pl011_uart_ops : &ns16550_uart_ops;
+	K_ASSERT((unsigned)type < sizeof(drivers) / sizeof(drivers[0]) && drivers[type]);
+	return drivers[type];
 }
 
 void uart_early_init(void)

@@ -21,6 +21,7 @@ from pexpect.popen_spawn import PopenSpawn
 from zvm import FATAL, TOP, Zvm, _die_with_parent, _Log
 
 UBOOT = "/usr/lib/u-boot/qemu_arm64/u-boot.bin"
+QEMU_SYSTEM = os.path.join(TOP, "scripts", "qemu-system.sh")     # zvm's one QEMU
 UBOOT_PROMPT = "=> "
 SCRIPT_ADDR = "0x60000000"      # free RAM above the blob region, below U-Boot
 LOAD_TIMEOUT = 300              # U-Boot reads ~70 MB from QEMU's FAT emulation
@@ -37,7 +38,7 @@ class UbootZvm(Zvm):
     def start(self):
         os.makedirs(os.path.dirname(self.log_path), exist_ok=True)
         self.log = _Log(self.log_path)
-        cmd = ["qemu-system-aarch64", "-M", mk("QEMU_MACHINE"), "-cpu", mk("QEMU_CPU"),
+        cmd = [QEMU_SYSTEM, "-M", mk("QEMU_MACHINE"), "-cpu", mk("QEMU_CPU"),
                "-smp", mk("QEMU_SMP"), "-m", mk("QEMU_MEM"), "-nic", "none", "-bios", UBOOT,
                "-drive", "if=none,id=boot,format=raw,readonly=on,file=fat:build/boot",
                "-device", "virtio-blk-device,drive=boot",

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* SOURCES: platform/platform.c platform/memory.c platform/gic.c platform/uart.c platform/fdt_util.c @fake */
+/* SOURCES: platform/platform.c platform/memory.c platform/gic.c platform/uart.c platform/fdt_util.c drivers/virtio_serial.c kernel/errmsg.c @fake */
 /* LDLIBS: -lfdt */
 /*
  * The platform parser on the real RK3568 and RK3588 devicetrees of
@@ -16,6 +16,7 @@
 #include <cmocka.h>
 #include <libfdt.h>
 #include <zvm/platform.h>
+#include <zvm/virtio_serial.h>
 #include "fake/fake.h"
 
 struct board_case {
@@ -170,9 +171,33 @@ static void test_short_gicr_range_refused(void **state)
 	expect_refusal(fdt, BOARD_IMAGE_BASE, "holds 4 redistributors for 8 CPUs");
 }
 
+/*
+ * What a board lacks of QEMU virt: no virtio-mmio transport and no fw_cfg in
+ * its DTB, and the management channel's driver (drivers/virtio_serial.c),
+ * which looks for its device in the DTB, finds none there and touches no
+ * device: it maps nothing and reads no register.
+ */
+static void test_no_qemu_devices_on_boards(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < NCASES; i++) {
+		void *fdt = load_dtb(board_cases[i].dtb);
+		char err[96] = "";
+
+		assert_true(fdt_node_offset_by_compatible(fdt, -1, "virtio,mmio") < 0);
+		assert_true(fdt_node_offset_by_compatible(fdt, -1, "qemu,fw-cfg-mmio") < 0);
+		fake_reset();
+		assert_int_not_equal(vser_init(fdt, 0, err, sizeof(err)), 0);
+		assert_non_null(strstr(err, "no virtio console device"));
+		assert_int_equal(fake_arch.device_maps, 0);
+		assert_int_equal(fake_arch.mmio_reads + fake_arch.mmio_writes, 0);
+		free(fdt);
+	}
+}
+
 int main(void)
 {
-	struct CMUnitTest tests[NCASES + 7];
+	struct CMUnitTest tests[NCASES + 8];
 	static const struct CMUnitTest fixed[] = {
 		cmocka_unit_test(test_rk3588_cluster_layout),
 		cmocka_unit_test(test_gicv2_board_refused),
@@ -181,6 +206,7 @@ int main(void)
 		cmocka_unit_test(test_reservation_over_image_refused),
 		cmocka_unit_test(test_console_without_driver_refused),
 		cmocka_unit_test(test_short_gicr_range_refused),
+		cmocka_unit_test(test_no_qemu_devices_on_boards),
 	};
 
 	for (size_t i = 0; i < NCASES; i++) {

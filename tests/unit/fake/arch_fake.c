@@ -13,6 +13,8 @@
 #include <zvm/vmem.h>
 #include <arch/stage2.h>
 #include <arch/vcpu.h>
+#include <arch/mmio.h>
+#include <arch/mmu.h>
 #include "fake.h"
 
 #define SYSREG_MAX         64
@@ -190,6 +192,28 @@ int fake_irq_fire(int intid)
 		return 0;
 	fake_arch.irq_handler(intid, fake_arch.irq_arg);
 	return 1;
+}
+
+/* ---- devices ---- */
+
+uint64_t fake_mmio_read(uintptr_t addr, unsigned width)
+{
+	fake_arch.mmio_reads++;
+	return fake_arch.mmio ? fake_arch.mmio->read(addr, width) : 0;
+}
+
+void fake_mmio_write(uintptr_t addr, unsigned width, uint64_t v)
+{
+	fake_arch.mmio_writes++;
+	if (fake_arch.mmio)
+		fake_arch.mmio->write(addr, width, v);
+}
+
+uintptr_t mmu_map_device(uint64_t pa, size_t size)
+{
+	(void)size;
+	fake_arch.device_maps++;
+	return (uintptr_t)pa;
 }
 
 void fake_reset(void)

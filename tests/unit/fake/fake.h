@@ -5,7 +5,8 @@
  * against src/arch/fake). Each fake is defined once:
  *
  *   arch_fake.c	system registers as named variables, IRQ mask, counter,
- *			stage-2 ops, vcpu_arch_*, guest_enter, SGIs, irq_*
+ *			stage-2 ops, vcpu_arch_*, guest_enter, SGIs, irq_*,
+ *			device accesses and mappings (arch/mmio.h, arch/mmu.h)
  *   kernel_fake.c	time, CPUs, threads, semaphores, mutexes, message queues
  *   mm_fake.c		page_alloc and k_malloc through the real kernel/buddy.c and
  *			kernel/heap.c, with counts and injected failures
@@ -58,6 +59,16 @@ struct fake_arch {
 	void *irq_arg;
 	bool irq_enabled;
 	int irq_cpu;
+	/* Device accesses (arch/mmio.h) and mappings (arch/mmu.h), counted by the fake. */
+	unsigned mmio_reads, mmio_writes, device_maps;
+	/* Set by the test: the register-level model device accesses go to (NULL: reads are 0). */
+	const struct fake_mmio_model *mmio;
+};
+
+/** A device model behind fake_mmio_read/fake_mmio_write. */
+struct fake_mmio_model {
+	uint64_t (*read)(uintptr_t addr, unsigned width);
+	void (*write)(uintptr_t addr, unsigned width, uint64_t v);
 };
 
 extern struct fake_arch fake_arch;

@@ -4,8 +4,13 @@
 #include <zvm/ns16550_regs.h>
 #include <arch/mmio.h>
 #include "uart16550.h"
+#include "fake.h"
 
 struct uart_model uart_model;
+
+static uint64_t model_read(uintptr_t addr, unsigned width);
+static void model_write(uintptr_t addr, unsigned width, uint64_t v);
+static const struct fake_mmio_model model = { model_read, model_write };
 
 void uart_model_reset(uintptr_t base, unsigned shift, unsigned width, bool dw)
 {
@@ -17,6 +22,7 @@ void uart_model_reset(uintptr_t base, unsigned shift, unsigned width, bool dw)
 					  .drain_every = 3,
 					  .lcr = NS16550_LCR_8N1,
 					  .dll = 13 };
+	fake_arch.mmio = &model;
 }
 
 void uart_model_receive(const char *bytes)
@@ -95,7 +101,7 @@ static int reg_of(uintptr_t addr, unsigned width)
 	return (int)(off >> uart_model.shift);
 }
 
-uint64_t fake_mmio_read(uintptr_t addr, unsigned width)
+static uint64_t model_read(uintptr_t addr, unsigned width)
 {
 	bool dlab = uart_model.lcr & NS16550_LCR_DLAB;
 
@@ -150,7 +156,7 @@ static void fcr_write(uint8_t v)
 		uart_model.ntx = 0;
 }
 
-void fake_mmio_write(uintptr_t addr, unsigned width, uint64_t v)
+static void model_write(uintptr_t addr, unsigned width, uint64_t v)
 {
 	bool dlab = uart_model.lcr & NS16550_LCR_DLAB;
 

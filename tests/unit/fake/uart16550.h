@@ -2,7 +2,7 @@
 /*
  * A register-level model of a 16550 UART with 64-byte FIFOs, and of the
  * DesignWare APB variant (USR, busy detect: LCR writes ignored while busy).
- * It answers fake_mmio_read/fake_mmio_write at `base`, registers
+ * It answers the device accesses of the fake (fake_arch.mmio) at `base`, registers
  * 1 << shift bytes apart, and counts every access of the wrong width or
  * address. The transmitter sends one byte every `drain_every` status reads.
  */
