@@ -55,7 +55,8 @@ int fdt_node_intid(const void *fdt, int node, int index)
 	const fdt32_t *irq = fdt_getprop(fdt, node, "interrupts", &len);
 
 	/* GIC specifiers: type, number, flags and (RK3588's GIC) a PPI partition. */
-	if (!irq || cells < FDT_GIC_CELLS || cells > FDT_GIC_CELLS + 1 || len < (index + 1) * cells * 4)
+	if (!irq || cells < FDT_GIC_CELLS || cells > FDT_GIC_CELLS + 1 ||
+	    len < (index + 1) * cells * 4)
 		return -1;
 	irq += index * cells;
 	int first = fdt32_to_cpu(irq[0]) == FDT_GIC_PPI ? GIC_NR_SGIS : GIC_NR_PRIVATE;
