@@ -78,8 +78,8 @@ MGMT_TOKEN_FILE := $(BUILD)/mgmt-token
 $(shell mkdir -p $(BUILD) && { [ -s $(MGMT_TOKEN_FILE) ] || \
 	od -An -N16 -tx1 /dev/urandom | tr -d ' \n' > $(MGMT_TOKEN_FILE); })
 ZVM_MGMT_TOKEN ?= $(shell cat $(MGMT_TOKEN_FILE))
-$(BUILD)/obj/mgmt/agent.c.o: CFLAGS += -DZVM_MGMT_TOKEN='"$(ZVM_MGMT_TOKEN)"'
-$(BUILD)/obj/mgmt/agent.c.o: $(MGMT_TOKEN_FILE)
+$(OBJ)/mgmt/agent.c.o: CFLAGS += -DZVM_MGMT_TOKEN='"$(ZVM_MGMT_TOKEN)"'
+$(OBJ)/mgmt/agent.c.o: $(MGMT_TOKEN_FILE)
 
 $(FDT_DIR)/include/libfdt.h:
 	scripts/setup.sh
