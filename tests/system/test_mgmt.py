@@ -505,3 +505,49 @@ def test_stats_virtio_traffic_of_a_linux_vm(mz):
     assert re.search(r"^    virtio-block q0: [1-9]\d* requests, \d+ bytes read, [1-9]\d* written, "
                      r"0 refused$", out, re.M), out
     assert mz.zvmctl("delete", vid)[0] == 0
+
+
+DISK_NODES = """
+					virtio@a000200 {
+						compatible = "virtio,mmio";
+						reg = <0x0 0x0a000200 0x0 0x200>;
+						spi = <17>;
+						device-type = "block";
+						image = <&keep_disk>;
+					};
+				};
+			};
+		};
+"""
+
+
+def test_a_pushed_disk_is_kept_after_its_vm(mz, tmp_path):
+    """A pushed image used as a VM's virtio disk: zvm keeps the disk (and what
+    the guest wrote to it) after the VM is gone, so the image is never freed
+    or overwritten; the VM's kernel image, once its VM is gone, can be."""
+    disk = tmp_path / "disk.img"
+    disk.write_bytes(b"\0" * 65536)
+    text = open(EXAMPLE_DTS).read().replace('"my-rtos.elf"', '"keep-rtos"').replace(
+        "\t\t};\n\n\t\ttemplates {",
+        '\t\t\tkeep_disk: keep-disk {\n\t\t\t\tblob = "keep-disk";\n\t\t\t};\n\t\t};\n\n'
+        "\t\ttemplates {")
+    text = re.sub(r"\n\t\t\t\t};\n\t\t\t};\n\t\t};\n", DISK_NODES, text, count=1)
+    dts = tmp_path / "keep.dts"
+    dts.write_text(text)
+    for name, path in (("keep-disk", disk), ("keep-rtos", RTOS_ELF)):
+        assert mz.zvmctl("upload", "%s=%s" % (name, path))[0] == 0
+    rc, out, err = mz.zvmctl("new", "--config", str(dts))
+    assert rc == 0, (out, err)
+    vid = int(out.split()[1])
+    assert [d["kind"] for d in mz.zvmctl_json("info", vid)["vm"]["devices"]] == \
+        ["pl011", "virtio-block"]
+    rc, _, err = mz.zvmctl("image-delete", "keep-disk")
+    assert rc == 1 and "in use by VM %d" % vid in err, err
+    assert mz.zvmctl("delete", vid)[0] == 0
+    for args in (["image-delete", "keep-disk"], ["upload", "keep-disk=%s" % disk]):
+        rc, _, err = mz.zvmctl(*args)
+        assert rc == 1 and "'keep-disk' is a VM disk: zvm keeps its contents for as long " \
+            "as it runs, so it cannot be replaced or freed" in err, err
+    for name in ("keep-rtos", "keep"):
+        assert mz.zvmctl("image-delete", name)[0] == 0
+    assert [i["name"] for i in mz.zvmctl_json("images")["images"]] == ["keep-disk"]
