@@ -97,11 +97,15 @@ test:
 bench:
 	scripts/bench.sh
 
+# Copy build/bench/ (results of a clean commit) to the tracked bench/results/.
+bench-commit:
+	scripts/bench-commit.sh
+
 clean:
 	rm -rf $(BUILD)/obj $(BUILD)/obj-el1 $(BUILD)/obj-noassert $(BUILD)/obj-el1-noassert \
 	       $(BUILD)/assert.stamp $(BUILD)/*.elf $(BUILD)/link.ld $(BUILD)/unit
 
-.PHONY: all run test bench clean
+.PHONY: all run test bench bench-commit clean
 -include $(HOST_OBJS:.o=.d) $(GUEST_OBJS:.o=.d)
 
 # ---- Linux guest images (scripts/linux-guest.sh, docs/linux-guest.md) ----

@@ -113,6 +113,7 @@ void vcpu_arch_put(struct vcpu_arch *ctx)
 	SAVE(cntv_cval_el0, SR_CNTV_CVAL);
 	if (cpu_has_pauth())
 		pauth_put(s);
+	vcpu_arch_fp_put(ctx, true);
 	write_sysreg(cntv_ctl_el0, 0);
 	isb();
 }
@@ -171,6 +172,7 @@ void vcpu_arch_trap_wfi(struct vcpu_arch *ctx, bool trap)
 
 void vcpu_arch_reset(struct vcpu_arch *ctx, uint64_t pc, uint64_t arg, uint64_t vmpidr)
 {
+	vcpu_arch_fp_put(ctx, false);                      /* its live FP registers are void too */
 	memset(ctx, 0, offsetof(struct vcpu_arch, vttbr)); /* the VM's part stays */
 	ctx->regs.x[0] = arg;
 	ctx->regs.elr = pc;

@@ -5,6 +5,7 @@
  * Only the host (EL2) image uses this file.
  */
 #ifndef ZVM_EL1
+#include <zvm/arch.h>
 #include <arch/sysreg.h>
 #include <arch/vgic_hw.h>
 
@@ -87,5 +88,14 @@ uint64_t vgic_hw_read_ap1r0(void)
 void vgic_hw_write_ap1r0(uint64_t value)
 {
 	write_sysreg(ICH_AP1R0_EL2, value);
+}
+void vgic_hw_phys_deactivate(uint32_t intid)
+{
+	irq_deactivate((int)intid);
+}
+
+void vgic_hw_phys_activate(uint32_t intid)
+{
+	irq_set_active((int)intid);
 }
 #endif /* !ZVM_EL1 */

@@ -30,4 +30,9 @@ uint64_t vgic_hw_read_ap1r0(void);
 /** Write ICH_AP1R0_EL2. */
 void vgic_hw_write_ap1r0(uint64_t value);
 
+/** Deactivate physical PPI `intid` on this CPU (held active for a vCPU). */
+void vgic_hw_phys_deactivate(uint32_t intid);
+/** Make physical PPI `intid` active on this CPU (a vCPU holding it arrives). */
+void vgic_hw_phys_activate(uint32_t intid);
+
 #endif /* ARCH_VGIC_HW_H */
