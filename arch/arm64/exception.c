@@ -141,7 +141,8 @@ void exception_unexpected(struct arch_regs *r, uint64_t kind)
 	fatal(r, kind);
 }
 
-void arch_irq_dispatch(void)
+/* Inlined into both callers: the IRQ exception pays no extra call. */
+static inline __attribute__((always_inline)) void irq_dispatch(void)
 {
 	arch_cpu_self()->irq_nesting++; /* k_is_in_isr() */
 	gic_handle_irqs();
@@ -149,9 +150,14 @@ void arch_irq_dispatch(void)
 	sched_irq_exit();
 }
 
+void arch_irq_dispatch(void)
+{
+	irq_dispatch();
+}
+
 void exception_irq(struct arch_regs *r, uint64_t kind)
 {
 	(void)r;
 	(void)kind;
-	arch_irq_dispatch();
+	irq_dispatch();
 }
