@@ -74,7 +74,8 @@ def plot_bars(path, title, ylabel, labels, series, logscale=False):
         "set style data histogram", "set style histogram cluster gap 1",
         "set style fill solid 0.8 border -1", "set boxwidth 0.9",
         "set xtics rotate by -35", "set grid ytics", "set key top left",
-        "set logscale y" if logscale else "",
+        "set logscale y\nset yrange [0.5:*]" if logscale else "set yrange [0:*]",
+        "set bmargin 10",
         "plot " + plots, ""])
     subprocess.run([gnuplot], input=script, text=True, check=True)
     os.remove(data)
