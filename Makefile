@@ -129,12 +129,16 @@ test:
 bench:
 	scripts/bench.sh
 
+# Copy build/bench/ (results of a clean commit) to the tracked bench/results/.
+bench-commit:
+	scripts/bench-commit.sh
+
 clean:
 	rm -rf $(BUILD)/obj $(BUILD)/obj-el1 $(BUILD)/obj-noassert $(BUILD)/obj-el1-noassert \
 	       $(BUILD)/assert.stamp $(BUILD)/*.elf $(BUILD)/link.ld $(BUILD)/link-el1.ld $(BUILD)/unit \
 	       $(BUILD)/Image $(BUILD)/boot $(BUILD)/qemu-virt.dtb
 
-.PHONY: all run test bench clean
+.PHONY: all run test bench bench-commit clean
 
 # `make -s print-LOAD_ADDR` (with PLATFORM=...): a value of the build, for scripts.
 print-%:

@@ -15,12 +15,18 @@
 
 static void vcpu_switch_out(struct k_thread *t)
 {
-	vcpu_arch_put(&((struct vcpu *)t->user_data)->arch);
+	struct vcpu *vcpu = t->user_data;
+
+	vcpu_arch_put(&vcpu->arch); /* its timer silenced first */
+	vgic_put(vcpu);
 }
 
 static void vcpu_switch_in(struct k_thread *t)
 {
-	vcpu_arch_load(&((struct vcpu *)t->user_data)->arch);
+	struct vcpu *vcpu = t->user_data;
+
+	vgic_load(vcpu); /* before its timer can fire */
+	vcpu_arch_load(&vcpu->arch);
 }
 
 struct vcpu *vcpu_current(void)
@@ -37,8 +43,9 @@ static bool vcpu_runnable(const struct vcpu *vcpu)
 
 /*
  * Accept a pending PSCI CPU_ON: this thread resets its own context to the
- * entry point, and puts it into the CPU at once (its EL1 registers are live
- * here, so resetting only the saved copy would be undone at switch-out).
+ * entry point, and puts it into the CPU at once (its EL1 registers and its
+ * GIC CPU interface state are live here, so resetting only the saved copy
+ * would be undone at switch-out).
  */
 static void vcpu_boot_self(struct vcpu *vcpu)
 {
@@ -48,7 +55,9 @@ static void vcpu_boot_self(struct vcpu *vcpu)
 	if (!vcpu_power_take_boot(vcpu, &pc, &arg))
 		return;
 	key = arch_irq_save();
+	vgic_put(vcpu); /* its CPU interface state too is live here */
 	vcpu_arch_reset(&vcpu->arch, pc, arg, vcpu->id);
+	vgic_load(vcpu);
 	vcpu_arch_load(&vcpu->arch);
 	arch_irq_restore(key);
 	vcpu_power_set_on(vcpu);
@@ -70,19 +79,42 @@ static void vcpu_choose_wfi_trap(struct vcpu *vcpu)
 	vcpu_arch_trap_wfi(&vcpu->arch, !alone);
 }
 
-/* One entry into the guest and back; the exit is handled with IRQs on. */
+/*
+ * The fast path may enter the guest again at once: nothing asks this thread
+ * to stop or wait, and no host interrupt waits to be taken (the scheduler's
+ * IPI among them).
+ */
+bool vcpu_may_reenter(struct vcpu *vcpu)
+{
+	return !vcpu->exit_req && !arch_irq_pending() && vcpu_runnable(vcpu);
+}
+
+/*
+ * Enter the guest until an exit needs the full path: exits that need no
+ * scheduling decision (vcpu_exit_fast) are answered here with IRQs masked
+ * and the guest entered again; the others are handled with IRQs on.
+ */
 static void vcpu_run_once(struct vcpu *vcpu)
 {
 	k_spinlock_key_t key = arch_irq_save();
 	uint64_t kind;
 
-	vcpu_choose_wfi_trap(vcpu);
-	vgic_flush(vcpu);
-	vcpu->in_guest = true;
-	kind = guest_enter(&vcpu->arch);
-	vcpu->in_guest = false;
-	vgic_sync(vcpu);
-	vtimer_check(vcpu);
+	do {
+		vcpu_choose_wfi_trap(vcpu);
+		vgic_flush(vcpu);
+		vcpu_arch_fp_enter(&vcpu->arch);
+		vcpu->in_guest = true;
+		kind = guest_enter(&vcpu->arch);
+		vcpu->in_guest = false;
+		vcpu_arch_fp_exit(&vcpu->arch);
+		vgic_sync(vcpu);
+		if (!vcpu_exit_fast(vcpu, kind))
+			break;
+		if (!vcpu_may_reenter(vcpu)) {
+			arch_irq_restore(key);
+			return;
+		}
+	} while (true);
 	arch_irq_restore(key); /* a host interrupt that ended the run is taken here */
 	vcpu_handle_exit(vcpu, kind);
 }
@@ -120,6 +152,7 @@ int vcpu_create(struct vm *vm, int id)
 	struct k_thread *t = k_calloc(1, sizeof(*t));
 	void *stack = k_malloc(VCPU_STACK);
 	char name[K_THREAD_NAME_LEN];
+	int err;
 
 	if (!t || !stack) {
 		k_free(t);
@@ -137,7 +170,8 @@ int vcpu_create(struct vm *vm, int id)
 	t->user_data = vcpu;
 	k_thread_cpu_mask_set(t, vm->cfg.cpu_mask);
 	vcpu->thread = t;
-	return vgic_vcpu_init(vcpu);
+	err = vgic_vcpu_init(vcpu);
+	return err ? err : vtimer_vcpu_init(vcpu);
 }
 
 void vcpu_start(struct vcpu *vcpu)

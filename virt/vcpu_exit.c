@@ -10,6 +10,8 @@
 #include <zvm/log.h>
 #include <zvm/vcpu.h>
 #include <arch/abort.h>
+#include <zvm/arch.h>
+#include <zvm/psci_ids.h>
 #include <arch/esr_regs.h>
 
 /* Data abort ISS bits zvm looks at besides the access (arch/abort.h decodes that). */
@@ -62,7 +64,8 @@ void vcpu_wait_interrupt(struct vcpu *vcpu)
 	if (timeout != 0 && !vgic_vcpu_pending(vcpu))
 		k_sem_take(&vcpu->wake, timeout);
 	__atomic_store_n(&vcpu->waiting, false, __ATOMIC_RELEASE);
-	vtimer_check(vcpu); /* a deadline may be what woke it */
+	/* A deadline that woke it: the virtual timer's PPI fires as soon as it is
+	 * back here; the physical timer is emulated (virt/ptimer.c). */
 	ptimer_check(vcpu);
 }
 
@@ -175,6 +178,9 @@ static void handle_sync(struct vcpu *vcpu)
 		skip_instruction(vcpu); /* a trapped SMC returns to itself */
 		vcpu_hypercall(vcpu);
 		break;
+	case EC_FP: /* its first FP/SIMD use since it got the CPU (lazy FP) */
+		vcpu_arch_fp_claim(&vcpu->arch);
+		break;
 	case EC_SYSREG:
 		vm_count_exit(vm, EXIT_SYSREG);
 		vcpu_handle_sysreg(vcpu);
@@ -196,6 +202,55 @@ static void handle_sync(struct vcpu *vcpu)
 		vcpu_inject_undef(vcpu);
 		break;
 	}
+}
+
+/* PSCI and zvm calls that only answer: no state changes, no lock. */
+static bool hypercall_only_answers(uint32_t fn)
+{
+	switch (fn) {
+	case PSCI_VERSION:
+	case PSCI_FEATURES:
+	case PSCI_MIGRATE_INFO_TYPE:
+	case ZVM_HC_NULL:
+		return true;
+	default:
+		return false;
+	}
+}
+
+static bool exit_fast_sync(struct vcpu *vcpu)
+{
+	uint64_t esr = vcpu->arch.esr;
+
+	switch (ESR_EC(esr)) {
+	case EC_HVC64:
+		if (!hypercall_only_answers((uint32_t)vcpu->arch.regs.x[0]))
+			return false;
+		vm_count_exit(vcpu->vm, EXIT_HVC);
+		vcpu_hypercall(vcpu);
+		return true;
+	case EC_SYSREG:
+		if (!vcpu_sysreg_is_sgi1r_write(esr))
+			return false;
+		vm_count_exit(vcpu->vm, EXIT_SYSREG);
+		vcpu_handle_sysreg(vcpu); /* the vGIC queues and kicks, as from anywhere */
+		return true;
+	case EC_FP:
+		vcpu_arch_fp_claim(&vcpu->arch);
+		return true;
+	default:
+		return false;
+	}
+}
+
+bool vcpu_exit_fast(struct vcpu *vcpu, uint64_t kind)
+{
+	if (kind == GUEST_EXIT_IRQ) {
+		vm_count_exit(vcpu->vm, EXIT_IRQ);
+		arch_irq_dispatch(); /* as its exception would; may switch threads */
+		return true;
+	}
+	return kind == GUEST_EXIT_SYNC && exit_fast_sync(vcpu);
 }
 
 void vcpu_handle_exit(struct vcpu *vcpu, uint64_t kind)

@@ -120,6 +120,11 @@ static bool sysreg_read(uint32_t esr, uint64_t *value)
 	return id == SR_ACTLR || id == SR_ERRIDR || SYSREG_IS_LOR(id);
 }
 
+bool vcpu_sysreg_is_sgi1r_write(uint64_t esr)
+{
+	return SYSREG_ID(esr) == SR_ICC_SGI1R && !SYSREG_READ(esr);
+}
+
 void vcpu_handle_sysreg(struct vcpu *vcpu)
 {
 	uint32_t esr = (uint32_t)vcpu->arch.esr;

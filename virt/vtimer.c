@@ -1,23 +1,33 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Virtual timer: the guest programs the EL1 virtual timer directly; guest
- * time is the counter minus its VM's CNTVOFF. When the timer fires while
- * the guest runs, zvm masks it (the guest re-arms it) and injects PPI 27.
- * A vCPU waiting in WFI sleeps until its timer's deadline. The timer's
- * registers are the arch's (arch/vtimer_hw.h); the line's state is
- * vcpu->arch.vtimer_asserted, written only on the vCPU's CPU: by its own
- * thread with IRQs masked, or by the timer interrupt there.
+ * time is the counter minus its VM's CNTVOFF. Its interrupt is hardware-
+ * linked: when the physical PPI fires at EL2 for the vCPU on this CPU, the
+ * host leaves it active (priority dropped) and makes the guest's PPI 27
+ * pending with the list register's HW bit (vgic_inject_hw), so the guest's
+ * own EOI deactivates the physical one: one exit per timer interrupt, and
+ * zvm never writes the guest's CNTV_CTL_EL0 (a guest that re-arms by
+ * writing CVAL alone keeps getting interrupts). While the physical PPI is
+ * held active it cannot fire again; the vGIC moves that state with the
+ * vCPU (vgic_put/vgic_load). A vCPU waiting in WFI sleeps until its
+ * timer's deadline. The timer's registers are the arch's (arch/vtimer_hw.h).
  */
+#include <zvm/arch.h>
+#include <zvm/platform.h>
 #include <zvm/vcpu.h>
-#include <arch/irq.h>
 #include <arch/vtimer_hw.h>
+
+int vtimer_vcpu_init(struct vcpu *vcpu)
+{
+	return vgic_map_hw(vcpu, VTIMER_INTID, (uint32_t)platform.timer_virt_intid);
+}
 
 k_timeout_t vtimer_ticks_to_fire(struct vcpu *vcpu)
 {
 	uint64_t ticks;
 
-	(void)vcpu;
-	if (!arch_vtimer_ticks_left(&ticks))
+	/* Held active for the guest: it cannot fire until the guest's EOI. */
+	if (vgic_hw_held(vcpu, VTIMER_INTID) || !arch_vtimer_ticks_left(&ticks))
 		return K_FOREVER;
 	/*
 	 * Further off than a timeout can say (CVAL = UINT64_MAX, the timer
@@ -25,39 +35,6 @@ k_timeout_t vtimer_ticks_to_fire(struct vcpu *vcpu)
 	 * the host deadline (now + CNTVOFF + it) would wrap into the past.
 	 */
 	return ticks > (uint64_t)INT64_MAX ? K_FOREVER : (k_timeout_t)ticks;
-}
-
-/*
- * The guest's timer condition holds: raise its (level) interrupt line and
- * mask the timer so the physical PPI stops firing at EL2.
- */
-static void vtimer_fire(struct vcpu *vcpu)
-{
-	arch_vtimer_mask();
-	vcpu->arch.vtimer_asserted = true;
-	vgic_inject(vcpu->vm, vcpu->id, VTIMER_INTID, true);
-}
-
-/*
- * After every exit: lower the line once the guest has re-armed, stopped or
- * unmasked its timer (zvm's mask is gone, or the condition is), and raise
- * it when the condition holds. With IRQs masked: vtimer_irq() on this CPU
- * may mask the timer and raise the line between the read of the state and
- * the update of vtimer_asserted, and the stale state would then lower the
- * line while the timer stays masked: no timer interrupt ever again.
- */
-void vtimer_check(struct vcpu *vcpu)
-{
-	k_spinlock_key_t key = arch_irq_save();
-	enum arch_vtimer_state state = arch_vtimer_state();
-
-	if (vcpu->arch.vtimer_asserted && state != ARCH_VTIMER_HELD) {
-		vcpu->arch.vtimer_asserted = false;
-		vgic_inject(vcpu->vm, vcpu->id, VTIMER_INTID, false);
-	}
-	if (!vcpu->arch.vtimer_asserted && state == ARCH_VTIMER_FIRING)
-		vtimer_fire(vcpu);
-	arch_irq_restore(key);
 }
 
 /* The physical virtual-timer PPI reached EL2: it belongs to this CPU's vCPU. */
@@ -68,8 +45,9 @@ void vtimer_irq(int intid, void *arg)
 	(void)intid;
 	(void)arg;
 	if (!vcpu) {
-		arch_vtimer_stop(); /* stale: nobody owns it */
+		arch_vtimer_stop(); /* stale: nobody owns it (deactivated as usual) */
 		return;
 	}
-	vtimer_fire(vcpu);
+	if (vgic_inject_hw(vcpu, VTIMER_INTID) == 0)
+		irq_keep_active(); /* until the guest's EOI */
 }

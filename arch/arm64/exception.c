@@ -12,6 +12,9 @@
 #include <arch/esr_regs.h>
 #include <arch/regs.h>
 #include <arch/sysreg.h>
+#ifndef ZVM_EL1
+#include <arch/vcpu.h> /* arch_fp_host_trap */
+#endif
 
 #define BACKTRACE_MAX 16
 
@@ -124,6 +127,12 @@ static void fatal(const struct arch_regs *r, uint64_t kind)
 
 void exception_sync(struct arch_regs *r, uint64_t kind)
 {
+#ifndef ZVM_EL1
+	if (ESR_EC(read_sysreg(ESR_ELx)) == EC_FP) {
+		arch_fp_host_trap(); /* lazy FP: the instruction runs again */
+		return;
+	}
+#endif /* !ZVM_EL1 */
 	fatal(r, kind);
 }
 
@@ -132,12 +141,23 @@ void exception_unexpected(struct arch_regs *r, uint64_t kind)
 	fatal(r, kind);
 }
 
-void exception_irq(struct arch_regs *r, uint64_t kind)
+/* Inlined into both callers: the IRQ exception pays no extra call. */
+static inline __attribute__((always_inline)) void irq_dispatch(void)
 {
-	(void)r;
-	(void)kind;
 	arch_cpu_self()->irq_nesting++; /* k_is_in_isr() */
 	gic_handle_irqs();
 	arch_cpu_self()->irq_nesting--;
 	sched_irq_exit();
+}
+
+void arch_irq_dispatch(void)
+{
+	irq_dispatch();
+}
+
+void exception_irq(struct arch_regs *r, uint64_t kind)
+{
+	(void)r;
+	(void)kind;
+	irq_dispatch();
 }

@@ -1,7 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * GICv3 from the kernel's EL: all interrupts are non-secure Group 1, EOImode 0 (EOI also
- * deactivates). SPIs are routed to one CPU by affinity; SGIs are the IPIs.
+ * GICv3 from the kernel's EL: all interrupts are non-secure Group 1. SPIs are routed to one
+ * CPU by affinity; SGIs are the IPIs. The host at EL2 runs in EOImode 1: EOI only drops the
+ * priority and every interrupt is deactivated explicitly (ICC_DIR_EL1) after its handler,
+ * unless the handler forwarded it to a guest (irq_keep_active): then the guest's own EOI,
+ * through a hardware-linked list register, deactivates it. The RTOS guest at EL1 keeps
+ * EOImode 0 (EOI also deactivates).
  */
 #include <stddef.h>
 #include <zvm/arch.h>
@@ -15,7 +19,13 @@
 #include <arch/sysreg.h>
 
 #define IRQ_PRIO_DEFAULT 0xa0
-#define NR_INTIDS        GIC_INTID_SPURIOUS /* INTIDs a handler can have */
+#ifdef ZVM_EL1
+#define SPLIT_EOI 0
+#else
+#define SPLIT_EOI 1
+#endif
+#define ICC_DIR_EL1 S3_0_C12_C11_1
+#define NR_INTIDS   GIC_INTID_SPURIOUS /* INTIDs a handler can have */
 
 struct irq_slot {
 	irq_handler_t handler;
@@ -28,6 +38,8 @@ static size_t gicr_size;
 static uintptr_t gicr_of_cpu[K_MAX_CPUS];
 static struct irq_slot irq_table[NR_INTIDS];
 static unsigned nr_spis_end;
+/* Set by a handler on its CPU: the interrupt being handled stays active. */
+static bool keep_active[K_MAX_CPUS];
 
 static void gicd_wait_rwp(void)
 {
@@ -92,10 +104,11 @@ static void gic_cpu_interface_enable(void)
 {
 	write_sysreg(ICC_SRE_ELx, ICC_SRE_VALUE);
 	isb();
-	write_sysreg(S3_0_C4_C6_0, ICC_PMR_ALL);          /* ICC_PMR_EL1 */
-	write_sysreg(S3_0_C12_C12_3, 0);                  /* ICC_BPR1_EL1 */
-	write_sysreg(S3_0_C12_C12_4, ICC_CTLR_EOIMODE_0); /* ICC_CTLR_EL1 */
-	write_sysreg(S3_0_C12_C12_7, ICC_IGRPEN1_EN);     /* ICC_IGRPEN1_EL1 */
+	write_sysreg(S3_0_C4_C6_0, ICC_PMR_ALL); /* ICC_PMR_EL1 */
+	write_sysreg(S3_0_C12_C12_3, 0);         /* ICC_BPR1_EL1 */
+	write_sysreg(S3_0_C12_C12_4,             /* ICC_CTLR_EL1 */
+		     SPLIT_EOI ? ICC_CTLR_EOIMODE_1 : ICC_CTLR_EOIMODE_0);
+	write_sysreg(S3_0_C12_C12_7, ICC_IGRPEN1_EN); /* ICC_IGRPEN1_EL1 */
 	isb();
 }
 
@@ -181,6 +194,38 @@ void arch_send_sgi(int sgi, uint32_t cpu_mask)
 	isb();
 }
 
+void irq_keep_active(void)
+{
+	keep_active[arch_cpu_self()->id] = true; /* from a handler: IRQs masked */
+}
+
+void irq_deactivate(int intid)
+{
+	write_sysreg(ICC_DIR_EL1, (uint64_t)intid);
+	isb();
+}
+
+void irq_set_active(int intid)
+{
+	if (intid < GIC_NR_PRIVATE)
+		gic_set_bit(gicr_of_cpu[k_cpu_id()] + GICR_SGI_BASE + GICR_ISACTIVER0, intid);
+}
+
+/*
+ * After the handler: drop the priority, and in EOImode 1 deactivate (unless kept).
+ * Not inlined: gic_handle_irqs keeps its short prologue (the handler is reached as
+ * fast as before EOImode 1, host-kernel latencies unchanged).
+ */
+static __attribute__((noinline)) void gic_end_irq(uint32_t intid)
+{
+	bool *keep = &keep_active[arch_cpu_self()->id]; /* IRQs masked here */
+
+	write_sysreg(S3_0_C12_C12_1, intid); /* ICC_EOIR1_EL1 */
+	if (SPLIT_EOI && !*keep)
+		write_sysreg(ICC_DIR_EL1, intid);
+	*keep = false;
+}
+
 void gic_handle_irqs(void)
 {
 	for (;;) {
@@ -192,6 +237,6 @@ void gic_handle_irqs(void)
 		arch_cpu_self()->irqs++;
 		if (intid < NR_INTIDS && irq_table[intid].handler)
 			irq_table[intid].handler(intid, irq_table[intid].arg);
-		write_sysreg(S3_0_C12_C12_1, intid); /* ICC_EOIR1_EL1 */
+		gic_end_irq(intid);
 	}
 }

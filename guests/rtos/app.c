@@ -8,6 +8,7 @@
 #include <string.h>
 #include <libfdt.h>
 #include <zvm/app.h>
+#include <zvm/arch.h>
 #include <zvm/bench.h>
 #include <zvm/kernel.h>
 #include <zvm/ktest.h>
@@ -63,6 +64,18 @@ static void app_name_from_bootargs(char *name, size_t size)
 	name[n] = '\0';
 }
 
+/* `timer=cval` in the bootargs: the kernel re-arms its timer by writing CVAL alone. */
+static void timer_mode_from_bootargs(void)
+{
+	int chosen = fdt_path_offset(platform.fdt, "/chosen");
+	const char *args = chosen < 0 ? NULL : fdt_getprop(platform.fdt, chosen, "bootargs", NULL);
+
+	if (args && strstr(args, "timer=cval")) {
+		arch_timer_cval_only = true;
+		puts("rtos: timer re-armed by CVAL alone");
+	}
+}
+
 static void app_thread(void *arg)
 {
 	const struct guest_app *app = arg;
@@ -77,6 +90,7 @@ void app_main(void)
 	char name[APP_NAME_MAX];
 	const struct guest_app *app = NULL;
 
+	timer_mode_from_bootargs();
 	app_name_from_bootargs(name, sizeof(name));
 	for (size_t i = 0; i < sizeof(apps) / sizeof(apps[0]); i++)
 		if (strcmp(apps[i].name, name) == 0)

@@ -63,6 +63,8 @@ uint64_t arch_counter_freq(void);
 /** Fire the timer interrupt at the absolute counter value `deadline`. */
 void arch_timer_set(uint64_t deadline);
 void arch_timer_cancel(void);
+/** RTOS guest (EL1) only: re-arm by writing CVAL alone (bootargs `timer=cval`). */
+extern bool arch_timer_cval_only;
 
 /* ---- interrupts ---- */
 
@@ -72,6 +74,22 @@ typedef void (*irq_handler_t)(int intid, void *arg);
 int irq_connect(int intid, irq_handler_t handler, void *arg);
 void irq_enable(int intid, int cpu);
 void irq_disable(int intid);
+/**
+ * From a handler (host at EL2): the interrupt being handled stays active after the
+ * handler returns, its priority dropped; whoever took it over deactivates it (a guest,
+ * through a hardware-linked list register, or irq_deactivate).
+ */
+void irq_keep_active(void);
+/** Deactivate `intid` on this CPU (one left active by irq_keep_active). */
+void irq_deactivate(int intid);
+/** Make PPI/SGI `intid` active on this CPU (it cannot be taken until deactivated). */
+void irq_set_active(int intid);
+/**
+ * With IRQs masked: handle this CPU's pending interrupts as their exception
+ * would (handlers, then the scheduler's look, which may switch threads).
+ * The vCPU loop's fast path, after an exit that an interrupt caused.
+ */
+void arch_irq_dispatch(void);
 /** Make SPI `intid` edge-triggered (before enabling it). */
 void irq_set_edge(int intid);
 #define IPI_RESCHED 0 /* SGI: look at your run queue */

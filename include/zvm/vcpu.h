@@ -38,20 +38,31 @@ void vcpu_power_off(struct vcpu *vcpu);
 
 /* Exit handlers (virt/vpsci.c, virt/vcpu_exit.c). */
 void vcpu_handle_exit(struct vcpu *vcpu, uint64_t kind);
+/**
+ * With IRQs masked, right after the exit: answer it at once if it needs no
+ * scheduling decision (a host interrupt, a query hypercall, an SGI write,
+ * the guest's first FP use); false leaves it to vcpu_handle_exit.
+ */
+bool vcpu_exit_fast(struct vcpu *vcpu, uint64_t kind);
+/** After a fast exit: may the guest be entered again at once (virt/vcpu.c)? */
+bool vcpu_may_reenter(struct vcpu *vcpu);
 /** HVC or SMC #0: PSCI and zvm hypercalls; results in x0. */
 void vcpu_hypercall(struct vcpu *vcpu);
 /** A trapped MSR/MRS or set/way instruction (virt/vsysreg.c): emulated or refused. */
 void vcpu_handle_sysreg(struct vcpu *vcpu);
+/** The trapped access in esr (EC_SYSREG) is a write of ICC_SGI1R_EL1: an SGI. */
+bool vcpu_sysreg_is_sgi1r_write(uint64_t esr);
 /** Inject an UNDEF (unknown reason) into the guest at its current pc. */
 void vcpu_inject_undef(struct vcpu *vcpu);
 /** Inject a synchronous external abort for a data (or instruction) access at ipa/va. */
 void vcpu_inject_abort(struct vcpu *vcpu, bool instruction, uint64_t far);
 
 /* Virtual timer (virt/vtimer.c). */
-/** Counter ticks until the guest's timer fires, 0 if due, K_FOREVER if off. */
+/** Link the vCPU's PPI 27 to the physical virtual-timer PPI (after vgic_vcpu_init). */
+int vtimer_vcpu_init(struct vcpu *vcpu);
+/** Counter ticks until the guest's timer fires, 0 if due, K_FOREVER if it cannot. */
 k_timeout_t vtimer_ticks_to_fire(struct vcpu *vcpu);
-/** If the guest's timer condition is met, mask it and inject its interrupt. */
-void vtimer_check(struct vcpu *vcpu);
+/** Host handler of the physical virtual-timer PPI: forwards it, hardware-linked. */
 void vtimer_irq(int intid, void *arg);
 
 /* EL1 physical timer (virt/ptimer.c): switched per vCPU, delivered as PPI 30. */

@@ -17,6 +17,13 @@
  *   vgic_maintenance_irq  from the host handler of the GIC maintenance PPI
  *                      (platform.gic_maint_intid), enabled on every CPU
  *   vgic_inject        from anywhere (any CPU, interrupt context included)
+ *   vgic_map_hw        once per vCPU after vgic_vcpu_init (the virtual timer)
+ *   vgic_inject_hw     from the host handler of a hardware-linked PPI, on the
+ *                      vCPU's CPU (the handler leaves the PPI active)
+ *   vgic_load, vgic_put  when the vCPU's thread gets / leaves a CPU (IRQs
+ *                      masked): the CPU interface state and the physical
+ *                      active state of its hardware-linked interrupts move
+ *                      with the vCPU
  *   vgic_*_destroy     when the VM is gone for good (not running)
  */
 #ifndef ZVM_VGIC_H
@@ -57,6 +64,8 @@ struct vgic_vcpu {
 	uint64_t vmcr;                 /* ICH_VMCR_EL2 while not running */
 	uint32_t ap0r[VGIC_MAX_APRS];  /* ICH_AP0R<n>_EL2 while not running */
 	uint32_t ap1r[VGIC_MAX_APRS];  /* ICH_AP1R<n>_EL2 while not running */
+	uint32_t hw_map;               /* private INTIDs linked to a PPI (vgic_map_hw) */
+	bool loaded;                   /* vmcr and the APRs are in the CPU (vgic_load..put) */
 	bool gicr_asleep;              /* GICR_WAKER.ProcessorSleep */
 };
 
@@ -77,11 +86,32 @@ void vgic_vcpu_destroy(struct vcpu *vcpu);
  * vCPU the VM does not have.
  */
 int vgic_inject(struct vm *vm, int vcpu_id, uint32_t intid, bool level);
+/**
+ * Link private interrupt `intid` of vcpu to physical PPI `hw_intid`: its LRs carry the HW
+ * bit while the physical one is held active for it, so the guest's EOI deactivates both.
+ */
+int vgic_map_hw(struct vcpu *vcpu, uint32_t intid, uint32_t hw_intid);
+/**
+ * The physical PPI linked to `intid` was taken on vcpu's CPU and left active (priority
+ * dropped): make the virtual one pending. Returns K_EINVAL if intid is not linked.
+ */
+int vgic_inject_hw(struct vcpu *vcpu, uint32_t intid);
+/** Whether the physical interrupt linked to `intid` is held active for vcpu. */
+bool vgic_hw_held(struct vcpu *vcpu, uint32_t intid);
+/**
+ * This CPU's list registers and ICH_HCR_EL2 hold unknown values (as after a
+ * reset): the next flush here writes them all. (Each CPU starts so.)
+ */
+void vgic_cpu_forget(void);
+/** vcpu's thread got this CPU (IRQs masked): load its CPU interface state. */
+void vgic_load(struct vcpu *vcpu);
+/** vcpu's thread leaves this CPU (IRQs masked, after vgic_sync): save it. */
+void vgic_put(struct vcpu *vcpu);
 /** Before entering the guest (IRQs masked, on the vCPU's CPU): fill the LRs. */
 void vgic_flush(struct vcpu *vcpu);
 /** After leaving the guest: read back what the guest did with the LRs. */
 void vgic_sync(struct vcpu *vcpu);
-/** Whether an enabled interrupt is pending for this vCPU (ends its WFI). */
+/** Whether an enabled interrupt is pending for this vCPU (ends its WFI); own thread. */
 bool vgic_vcpu_pending(struct vcpu *vcpu);
 /** Emulate a trapped write of ICC_SGI1R_EL1 by `vcpu`. */
 void vgic_sgi1r_write(struct vcpu *vcpu, uint64_t value);

@@ -29,7 +29,7 @@
 /* ESR_EL2 as the Arm ARM lays it out: EC [31:26], IL [25], ISS [24:0]. */
 #define EC(ec)              ((uint64_t)(ec) << 26)
 #define IL                  (1ull << 25)
-#define EC_FP               0x07 /* not in esr_regs.h: zvm never traps FP */
+#define EC_ILLEGAL_STATE    0x0e /* never trapped to EL2 on purpose */
 #define DFSC_TRANSLATION_L2 0x06
 #define DFSC_EXTERNAL       0x10
 /* ISS of a trapped MSR/MRS: Op0, Op2, Op1, CRn, Rt, CRm, direction (1: read). */
@@ -363,10 +363,21 @@ static void test_abort_log_is_rate_limited(void **state)
 
 /* ---- the rest ---- */
 
-static void test_unknown_exception_class_is_undefined(void **state)
+/* Lazy FP: the guest's first FP/SIMD use loads its registers and runs again. */
+static void test_fp_trap_claims_the_registers(void **state)
 {
 	(void)state;
 	sync_exit(v0, EC(EC_FP) | IL);
+	assert_int_equal(fake_arch.fp_claims, 1);
+	assert_int_equal(v0->arch.regs.elr, PC);         /* the instruction runs again */
+	assert_int_equal(v0->arch.regs.spsr, SPSR_EL1H); /* nothing injected */
+	assert_int_equal(vm->exits_by_kind[EXIT_OTHER], 0);
+}
+
+static void test_unknown_exception_class_is_undefined(void **state)
+{
+	(void)state;
+	sync_exit(v0, EC(EC_ILLEGAL_STATE) | IL);
 	assert_injected(EC(EC_UNKNOWN) | IL, 0, PC, SPSR_EL1H, 0x200);
 	assert_int_equal(vm->exits_by_kind[EXIT_OTHER], 1);
 	v0->arch.regs.elr = PC;
@@ -461,6 +472,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_data_abort_from_user_mode, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_instruction_abort_is_injected, setup,
 						teardown),
+		cmocka_unit_test_setup_teardown(test_fp_trap_claims_the_registers, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_unknown_exception_class_is_undefined, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_interrupt_exits_are_counted, setup, teardown),

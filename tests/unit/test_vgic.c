@@ -196,7 +196,7 @@ static void guest_eoi(uint32_t intid)
 		uint64_t *lr = &vgic_hw_fake.lr[i];
 
 		if ((*lr & ICH_LR_ACTIVE) && LR_INTID(*lr) == intid) {
-			*lr &= ~ICH_LR_ACTIVE;
+			vgic_hw_fake_guest_eoi(i); /* and its physical one, if HW */
 			return;
 		}
 	}
@@ -224,6 +224,7 @@ static void test_inject_appears_in_lr(void **state)
 	assert_true(vgic_vcpu_pending(&vm.vcpus[0]));
 	assert_false(vgic_vcpu_pending(&vm.vcpus[1]));
 
+	vgic_load(&vm.vcpus[0]);
 	vgic_flush(&vm.vcpus[0]);
 	lr = vgic_hw_fake.lr[0];
 	assert_int_equal(LR_INTID(lr), 33);
@@ -235,6 +236,8 @@ static void test_inject_appears_in_lr(void **state)
 	assert_int_equal(vgic_hw_fake.hcr, ICH_HCR_EN);
 	assert_int_equal(vgic_hw_fake.vmcr, VMCR_GUEST);
 	vgic_sync(&vm.vcpus[0]);
+	assert_int_equal(vgic_hw_fake.hcr, ICH_HCR_EN); /* on until the vCPU leaves */
+	vgic_put(&vm.vcpus[0]);
 	assert_int_equal(vgic_hw_fake.hcr, 0);
 }
 
@@ -455,17 +458,20 @@ static void test_pending_respects_guest_mask(void **state)
 	v->arch.vgic.vmcr = ICH_VMCR_VENG1 | 0xa8ull << ICH_VMCR_VPMR_SHIFT;
 	assert_true(vgic_vcpu_pending(v));
 
-	/* Saved from and restored to the CPU interface around a run. */
+	/* Saved from and restored to the CPU interface when its thread leaves and returns. */
+	vgic_load(v);
 	vgic_flush(v);
 	vgic_hw_fake.vmcr = VMCR_GUEST;
 	vgic_hw_fake.ap1r[0] = 1;
 	vgic_hw_fake.ap0r[3] = 0x80000000u; /* every implemented AP register */
 	vgic_sync(v);
+	assert_true(vgic_vcpu_pending(v)); /* loaded: the live VMCR counts */
+	vgic_put(v);
 	assert_int_equal(v->arch.vgic.vmcr, VMCR_GUEST);
 	assert_int_equal(v->arch.vgic.ap1r[0], 1);
 	assert_int_equal(v->arch.vgic.ap0r[3], 0x80000000u);
 	vgic_hw_fake.vmcr = vgic_hw_fake.ap1r[0] = vgic_hw_fake.ap0r[3] = 0;
-	vgic_flush(v);
+	vgic_load(v);
 	assert_int_equal(vgic_hw_fake.vmcr, VMCR_GUEST);
 	assert_int_equal(vgic_hw_fake.ap1r[0], 1);
 	assert_int_equal(vgic_hw_fake.ap0r[3], 0x80000000u);
@@ -479,9 +485,11 @@ static void test_aprs_follow_priority_bits(void **state)
 	(void)state;
 	vgic_hw_fake.nr_aprs = 1;
 	vgic_hw_fake.ap0r[1] = 0xdead; /* not implemented: never read or written */
+	vgic_load(v);
 	vgic_flush(v);
 	vgic_hw_fake.ap0r[0] = 4; /* the guest takes a Group 0 interrupt */
 	vgic_sync(v);
+	vgic_put(v);
 	assert_int_equal(v->arch.vgic.ap0r[0], 4);
 	assert_int_equal(v->arch.vgic.ap0r[1], 0);
 	assert_int_equal(vgic_hw_fake.ap0r[1], 0xdead);
@@ -550,17 +558,39 @@ static void test_equal_priority_lower_intid_first(void **state)
 	assert_int_equal(guest_ack(), 40);
 }
 
-/* A flush owns every LR: the ones it does not fill are written invalid. */
+/*
+ * The first flush on a CPU owns every LR: the ones it does not fill are
+ * written invalid. After that only LRs that may hold something are written:
+ * the used ones, and those the previous flush there used.
+ */
 static void test_flush_clears_unused_lrs(void **state)
 {
 	(void)state;
-	vgic_hw_fake.lr[3] = ICH_LR_PENDING | ICH_LR_GROUP1 | 99; /* stale */
+	vgic_hw_fake.lr[3] = ICH_LR_PENDING | ICH_LR_GROUP1 | 99; /* reset value */
 	spi_setup(33, 0x80, true);
+	spi_setup(34, 0x80, true);
 	vgic_inject(&vm, 0, 33, true);
+	vgic_inject(&vm, 0, 34, true);
 	vgic_flush(&vm.vcpus[0]);
-	assert_int_equal(valid_lrs(), 1);
+	assert_int_equal(valid_lrs(), 2);
 	assert_int_equal(vgic_hw_fake.lr[3], 0);
 	assert_int_equal(guest_ack(), 33);
+	guest_eoi(33);
+	vgic_sync(&vm.vcpus[0]);
+	vgic_hw_fake.lr_writes = 0;
+	vgic_flush(&vm.vcpus[0]); /* 34 only: LR 0 filled, LR 1 cleared */
+	assert_int_equal(vgic_hw_fake.lr_writes, 2);
+	assert_int_equal(valid_lrs(), 1);
+	assert_int_equal(guest_ack(), 34);
+	guest_eoi(34);
+	vgic_sync(&vm.vcpus[0]);
+	vgic_hw_fake.lr_writes = 0;
+	vgic_flush(&vm.vcpus[0]); /* nothing: only the stale LR 0 cleared */
+	assert_int_equal(vgic_hw_fake.lr_writes, 1);
+	vgic_sync(&vm.vcpus[0]);
+	vgic_flush(&vm.vcpus[0]);
+	assert_int_equal(vgic_hw_fake.lr_writes, 1); /* nothing again: no LR written */
+	assert_int_equal(valid_lrs(), 0);
 }
 
 /*
@@ -575,6 +605,7 @@ static void test_next_vcpu_gets_its_own_state(void **state)
 	spi_setup(33, 0x80, true);
 	wr64(GICD(GICD_IROUTER + 33 * 8), 1);
 	vgic_inject(&vm, 0, 33, true);
+	vgic_load(v1);
 	vgic_flush(v1);
 	assert_true(lr_of(33) >= 0);
 	vgic_hw_fake.vmcr = VMCR_GUEST | ICH_VMCR_VPMR_MASK << ICH_VMCR_VPMR_SHIFT;
@@ -582,10 +613,12 @@ static void test_next_vcpu_gets_its_own_state(void **state)
 	vgic_hw_fake.ap0r[0] = 1; /* an active Group 0 priority too */
 	vgic_sync(v1);            /* 33 not taken: still queued */
 	assert_false(dlist_empty(&v1->arch.vgic.ap_list));
+	vgic_put(v1);
 
 	v0->arch.vgic.vmcr = ICH_VMCR_VENG1 | 0x80ull << ICH_VMCR_VPMR_SHIFT;
 	v0->arch.vgic.ap1r[0] = 0;
 	v0->arch.vgic.ap0r[0] = 0;
+	vgic_load(v0);
 	vgic_flush(v0);
 	assert_int_equal(valid_lrs(), 0);
 	assert_int_equal(vgic_hw_fake.vmcr, v0->arch.vgic.vmcr);
@@ -593,10 +626,124 @@ static void test_next_vcpu_gets_its_own_state(void **state)
 	assert_int_equal(vgic_hw_fake.ap0r[0], 0);
 	assert_int_equal(vgic_hw_fake.hcr, ICH_HCR_EN);
 	vgic_sync(v0);
+	vgic_put(v0);
+	vgic_load(v1);
 	vgic_flush(v1);
 	assert_int_equal(guest_ack(), 33);
 	assert_int_equal(vgic_hw_fake.ap1r[0], 1);
 	assert_int_equal(vgic_hw_fake.ap0r[0], 1);
+}
+
+/* ---- hardware-linked interrupts (the virtual timer's PPI 27 -> physical 27) ---- */
+
+#define HW_PPI 27
+
+/* vCPU 0's PPI 27 linked to physical PPI 27, enabled at priority 0xa0. */
+static void hw_setup(void)
+{
+	assert_int_equal(vgic_map_hw(&vm.vcpus[0], HW_PPI, HW_PPI), 0);
+	wr32(SGI(0, GICR_ISENABLER0), 1u << HW_PPI);
+	wr8(SGI(0, GICR_IPRIORITYR0 + HW_PPI), 0xa0);
+	vgic_load(&vm.vcpus[0]);
+}
+
+/* The host took the physical PPI and left it active: forward it. */
+static void hw_fire(void)
+{
+	vgic_hw_fake.phys_active |= 1u << HW_PPI;
+	assert_int_equal(vgic_inject_hw(&vm.vcpus[0], HW_PPI), 0);
+}
+
+static void test_hw_lr_has_pintid_and_no_eoi_bit(void **state)
+{
+	uint64_t lr;
+
+	(void)state;
+	hw_setup();
+	assert_int_equal(vgic_inject_hw(&vm.vcpus[0], 30), K_EINVAL); /* not linked */
+	hw_fire();
+	assert_int_equal(kicks[0], 1);
+	vgic_flush(&vm.vcpus[0]);
+	lr = vgic_hw_fake.lr[lr_of(HW_PPI)];
+	assert_true(lr & ICH_LR_HW);
+	assert_int_equal((lr >> ICH_LR_PINTID_SHIFT) & ICH_LR_PINTID_MASK, HW_PPI);
+	assert_int_equal(LR_STATE(lr), ICH_LR_PENDING);
+	assert_int_equal(LR_PRIO(lr), 0xa0);
+	assert_int_equal(rd32(SGI(0, GICR_ISPENDR0)), 0); /* the latch moved into the LR */
+	/* taken, then EOIed by the guest: the physical one is deactivated with it */
+	assert_int_equal(guest_ack(), HW_PPI);
+	reenter(0);
+	assert_int_equal(LR_STATE(vgic_hw_fake.lr[lr_of(HW_PPI)]), ICH_LR_ACTIVE);
+	assert_true(vgic_hw_held(&vm.vcpus[0], HW_PPI));
+	guest_eoi(HW_PPI);
+	assert_int_equal(vgic_hw_fake.phys_active, 0);
+	reenter(0);
+	assert_false(vgic_hw_held(&vm.vcpus[0], HW_PPI));
+	assert_int_equal(vgic_hw_fake.deactivations, 0);
+	assert_int_equal(valid_lrs(), 0);
+	assert_true(dlist_empty(&vm.vcpus[0].arch.vgic.ap_list));
+}
+
+/*
+ * A software pend (ISPENDR) while the HW one is active: a HW LR is never
+ * pending and active; the pend waits, and goes out as a plain LR after the
+ * guest's EOI (the physical PPI is no longer held for it).
+ */
+static void test_hw_never_pending_and_active(void **state)
+{
+	int i;
+
+	(void)state;
+	hw_setup();
+	hw_fire();
+	vgic_flush(&vm.vcpus[0]);
+	assert_int_equal(guest_ack(), HW_PPI);
+	wr32(SGI(0, GICR_ISPENDR0), 1u << HW_PPI);
+	reenter(0);
+	i = lr_of(HW_PPI);
+	assert_int_equal(LR_STATE(vgic_hw_fake.lr[i]), ICH_LR_ACTIVE);
+	assert_true(vgic_hw_fake.lr[i] & ICH_LR_HW);
+	assert_int_equal(rd32(SGI(0, GICR_ISPENDR0)), 1u << HW_PPI); /* still pending */
+	guest_eoi(HW_PPI);
+	reenter(0);
+	i = lr_of(HW_PPI);
+	assert_int_equal(LR_STATE(vgic_hw_fake.lr[i]), ICH_LR_PENDING);
+	assert_false(vgic_hw_fake.lr[i] & ICH_LR_HW);
+	assert_false(vgic_hw_held(&vm.vcpus[0], HW_PPI));
+	assert_int_equal(guest_ack(), HW_PPI);
+	guest_eoi(HW_PPI);
+	reenter(0);
+	assert_int_equal(valid_lrs(), 0);
+}
+
+/*
+ * More deliverable than LRs, a HW one active among them: it keeps its LR
+ * (active first), UIE asks for the rest, and its EOI still deactivates the
+ * physical PPI.
+ */
+static void test_hw_overflow_keeps_active_hw_listed(void **state)
+{
+	(void)state;
+	hw_setup();
+	hw_fire();
+	vgic_flush(&vm.vcpus[0]);
+	assert_int_equal(guest_ack(), HW_PPI);
+	vgic_sync(&vm.vcpus[0]);
+	for (uint32_t i = 0; i < 4; i++) {
+		spi_setup(40 + i, 0x80, true); /* more urgent than the HW one */
+		vgic_inject(&vm, 0, 40 + i, true);
+	}
+	vgic_flush(&vm.vcpus[0]);
+	assert_int_equal(valid_lrs(), 4);
+	assert_true(lr_of(HW_PPI) >= 0);
+	assert_true(vgic_hw_fake.lr[lr_of(HW_PPI)] & ICH_LR_HW);
+	assert_true(vgic_hw_fake.hcr & ICH_HCR_UIE);
+	assert_int_equal(lr_of(43), -1);
+	guest_eoi(HW_PPI);
+	assert_int_equal(vgic_hw_fake.phys_active, 0);
+	reenter(0);
+	assert_false(vgic_hw_held(&vm.vcpus[0], HW_PPI));
+	assert_true(lr_of(43) >= 0); /* the freed LR serves the rest */
 }
 
 /* ---- SGIs, PPIs, routing ---- */
@@ -883,6 +1030,11 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_equal_priority_lower_intid_first, setup2,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_flush_clears_unused_lrs, setup2, teardown),
+		cmocka_unit_test_setup_teardown(test_hw_lr_has_pintid_and_no_eoi_bit, setup2,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_hw_never_pending_and_active, setup2, teardown),
+		cmocka_unit_test_setup_teardown(test_hw_overflow_keeps_active_hw_listed, setup2,
+						teardown),
 		cmocka_unit_test_setup_teardown(test_next_vcpu_gets_its_own_state, setup2,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_sgi_target_list, setup4, teardown),

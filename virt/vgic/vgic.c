@@ -63,7 +63,7 @@ struct vgic_irq *vgic_get_irq(struct vm *vm, struct vcpu *vcpu, uint32_t intid)
 
 bool vgic_irq_is_pending(const struct vgic_irq *irq)
 {
-	return irq->pending_latch || (!irq->edge && irq->line_level);
+	return irq->pending_latch || (!irq->edge && !irq->hw && irq->line_level);
 }
 
 bool vgic_irq_signalable(struct vm *vm, const struct vgic_irq *irq)
@@ -151,6 +151,10 @@ static bool vgic_prune_one(struct vcpu *vcpu, struct vgic_irq *irq, bool *move)
 	dlist_remove(&irq->ap_node);
 	irq->vcpu = NULL;
 	*move = target != NULL;
+	if (irq->hw_active) { /* retired without the guest's EOI (ICPENDR, ICACTIVER) */
+		irq->hw_active = false;
+		vgic_hw_phys_deactivate(irq->hw_intid);
+	}
 	k_spin_unlock(&irq->lock, key);
 	return false;
 }
@@ -228,6 +232,49 @@ int vgic_inject(struct vm *vm, int vcpu_id, uint32_t intid, bool level)
 	return 0;
 }
 
+int vgic_map_hw(struct vcpu *vcpu, uint32_t intid, uint32_t hw_intid)
+{
+	struct vgic_irq *irq = vgic_get_irq(vcpu->vm, vcpu, intid);
+	k_spinlock_key_t key;
+
+	if (!irq || intid >= GIC_NR_PRIVATE || hw_intid >= GIC_NR_PRIVATE)
+		return K_EINVAL;
+	key = k_spin_lock(&irq->lock);
+	irq->hw = true;
+	irq->hw_intid = (uint16_t)hw_intid;
+	k_spin_unlock(&irq->lock, key);
+	vcpu->arch.vgic.hw_map |= 1u << intid;
+	return 0;
+}
+
+int vgic_inject_hw(struct vcpu *vcpu, uint32_t intid)
+{
+	struct vgic_irq *irq = vgic_get_irq(vcpu->vm, vcpu, intid);
+	k_spinlock_key_t key;
+
+	if (!irq || !irq->hw)
+		return K_EINVAL;
+	key = k_spin_lock(&irq->lock);
+	irq->hw_active = true;
+	irq->pending_latch = true;
+	vgic_queue_irq_unlock(vcpu->vm, irq, key);
+	return 0;
+}
+
+bool vgic_hw_held(struct vcpu *vcpu, uint32_t intid)
+{
+	struct vgic_irq *irq = vgic_get_irq(vcpu->vm, vcpu, intid);
+	k_spinlock_key_t key;
+	bool held;
+
+	if (!irq)
+		return false;
+	key = k_spin_lock(&irq->lock);
+	held = irq->hw_active;
+	k_spin_unlock(&irq->lock, key);
+	return held;
+}
+
 /**
  * ICC_SGI1R_EL1 written by `vcpu`: SGI INTID to every vCPU of the target
  * list (Aff0 = RS * 16 + bit; vCPUs have Aff1..Aff3 = 0), or with IRM to
@@ -271,7 +318,7 @@ static bool vgic_irq_wakes(struct vm *vm, const struct vgic_irq *irq, uint64_t v
 bool vgic_vcpu_pending(struct vcpu *vcpu)
 {
 	struct vgic_vcpu *v = &vcpu->arch.vgic;
-	uint64_t vmcr = v->vmcr;
+	uint64_t vmcr = v->loaded ? vgic_hw_read_vmcr() : v->vmcr;
 	bool found = false;
 	struct dnode *node;
 	k_spinlock_key_t key;

@@ -37,6 +37,16 @@ struct vgic_irq {
 	bool line_level;    /* the wire, as last injected */
 	bool pending_latch; /* edge seen, or set by ISPENDR */
 	bool active;
+	/*
+	 * Hardware-linked (vgic_map_hw): physical PPI hw_intid of the vCPU's CPU
+	 * belongs to it. hw_active: that physical interrupt is held active for
+	 * this one (taken by the host and forwarded, vgic_inject_hw); the guest's
+	 * deactivation of an LR with the HW bit ends it, so does vgic_sync when
+	 * the virtual one was retired without it (ICPENDR, ICACTIVER).
+	 */
+	bool hw;
+	bool hw_active;
+	uint16_t hw_intid;
 };
 
 /* ---- state machine (vgic.c) ---- */

@@ -74,16 +74,31 @@ static unsigned vgic_lr_choose(struct vcpu *vcpu, struct vgic_pick *pick, unsign
 	return used;
 }
 
-/* The LR for irq (its lock held); an edge's pending state moves into it. */
+/* The LR bits that link irq to its physical interrupt, while that is held for it. */
+static uint64_t vgic_lr_hw_bits(const struct vgic_irq *irq)
+{
+	if (!irq->hw || !irq->hw_active)
+		return 0;
+	return ICH_LR_HW | (irq->hw_intid & ICH_LR_PINTID_MASK) << ICH_LR_PINTID_SHIFT;
+}
+
+/*
+ * The LR for irq (its lock held); an edge's pending state moves into it, so
+ * does a hardware-linked one's. A hardware-linked LR is never pending and
+ * active at once (the physical interrupt holds the pending state then), and
+ * has no EOI bit (those bits are its physical INTID).
+ */
 static uint64_t vgic_lr_encode(struct vm *vm, struct vgic_irq *irq)
 {
-	uint64_t lr = irq->intid | (uint64_t)irq->priority << ICH_LR_PRIO_SHIFT | ICH_LR_GROUP1;
+	uint64_t hw = vgic_lr_hw_bits(irq);
+	uint64_t lr =
+		irq->intid | (uint64_t)irq->priority << ICH_LR_PRIO_SHIFT | ICH_LR_GROUP1 | hw;
 
 	if (irq->active)
 		lr |= ICH_LR_ACTIVE;
-	if (vgic_irq_signalable(vm, irq)) {
+	if (vgic_irq_signalable(vm, irq) && !(hw && irq->active)) {
 		lr |= ICH_LR_PENDING;
-		if (irq->edge)
+		if (irq->edge || irq->hw)
 			irq->pending_latch = false;
 		else if (irq->line_level)
 			lr |= ICH_LR_EOI;
@@ -98,42 +113,53 @@ static unsigned vgic_nr_lrs(void)
 	return n > VGIC_MAX_LRS ? VGIC_MAX_LRS : n;
 }
 
-/* Load the shadow LRs and the guest's CPU interface state into the CPU. */
-static void vgic_lr_load(const struct vgic_vcpu *v, unsigned nr, bool overflow)
+/*
+ * What this CPU's list registers and ICH_HCR_EL2 hold, so that only what
+ * changes is written: LRs from lrs_dirty[cpu] up are zero (known once the
+ * first flush on the CPU has written them all), hcr_now[cpu] is ICH_HCR_EL2.
+ * Written on their CPU with IRQs masked (the maintenance handler too).
+ */
+static unsigned lrs_dirty[K_MAX_CPUS];
+static bool lrs_known[K_MAX_CPUS];
+static uint64_t hcr_now[K_MAX_CPUS] = { [0 ... K_MAX_CPUS - 1] = ~0ull };
+
+static void vgic_hcr_set(int cpu, uint64_t hcr)
 {
-	for (unsigned i = 0; i < nr; i++)
-		vgic_hw_write_lr(i, i < v->used_lrs ? v->lrs[i] : 0);
-	vgic_hw_write_vmcr(v->vmcr);
-	vgic_hw_load_aprs(v->ap0r, v->ap1r);
-	vgic_hw_write_hcr(ICH_HCR_EN | (overflow ? ICH_HCR_UIE : 0));
+	if (hcr_now[cpu] != hcr) {
+		hcr_now[cpu] = hcr;
+		vgic_hw_write_hcr(hcr);
+	}
 }
 
-/*
- * Fast path: nothing to deliver. The list registers are already all zero
- * (vgic_sync zeroes the ones it used, a full flush writes the rest), so
- * only the CPU interface state is loaded. The first entry on each CPU takes
- * the full path, which zeroes them from their reset value.
- */
-static bool lrs_known_zero[K_MAX_CPUS];
-
-static bool vgic_flush_nothing(struct vcpu *vcpu)
+void vgic_cpu_forget(void)
 {
-	struct vgic_vcpu *v = &vcpu->arch.vgic;
 	int cpu = k_cpu_id();
 
-	if (!dlist_empty(&v->ap_list) || !lrs_known_zero[cpu])
-		return false;
-	v->used_lrs = 0;
-	vgic_hw_write_vmcr(v->vmcr);
-	vgic_hw_load_aprs(v->ap0r, v->ap1r);
-	vgic_hw_write_hcr(ICH_HCR_EN);
-	return true;
+	lrs_known[cpu] = false;
+	hcr_now[cpu] = ~0ull; /* matches no value flush writes */
+}
+
+/* Load the shadow LRs into the CPU: the used ones, and zero what the CPU had beyond. */
+static void vgic_lr_load(const struct vgic_vcpu *v, unsigned nr, bool overflow)
+{
+	int cpu = k_cpu_id();
+	unsigned dirty = lrs_known[cpu] ? lrs_dirty[cpu] : nr;
+
+	for (unsigned i = 0; i < v->used_lrs; i++)
+		vgic_hw_write_lr(i, v->lrs[i]);
+	for (unsigned i = v->used_lrs; i < dirty; i++)
+		vgic_hw_write_lr(i, 0);
+	lrs_known[cpu] = true;
+	lrs_dirty[cpu] = v->used_lrs;
+	vgic_hcr_set(cpu, ICH_HCR_EN | (overflow ? ICH_HCR_UIE : 0));
 }
 
 /**
- * Fill the list registers of this CPU from vcpu's ap_list and load its
- * virtual CPU interface state. Call with IRQs masked, on the CPU that is
- * about to enter the guest, as the last thing before entering it.
+ * Fill the list registers of this CPU from vcpu's ap_list and turn the
+ * virtual CPU interface on. Call with IRQs masked, on the CPU that is about
+ * to enter the guest (vgic_load done there), as the last thing before
+ * entering it. Nothing to deliver: no lock, and no LR written that is not
+ * known to need it.
  */
 void vgic_flush(struct vcpu *vcpu)
 {
@@ -143,9 +169,13 @@ void vgic_flush(struct vcpu *vcpu)
 	bool overflow;
 	k_spinlock_key_t key;
 
-	if (!v->private_irqs || vgic_flush_nothing(vcpu))
+	if (!v->private_irqs)
 		return;
-	lrs_known_zero[k_cpu_id()] = true;
+	if (dlist_empty(&v->ap_list)) {
+		v->used_lrs = 0;
+		vgic_lr_load(v, nr, false);
+		return;
+	}
 	key = k_spin_lock(&v->lock);
 	chosen = vgic_lr_choose(vcpu, pick, nr, &overflow);
 	for (unsigned i = 0; i < chosen; i++) {
@@ -171,21 +201,25 @@ static void vgic_lr_apply(struct vcpu *vcpu, uint64_t flushed, uint64_t now)
 		return;
 	key = k_spin_lock(&irq->lock);
 	irq->active = (now & ICH_LR_ACTIVE) != 0;
-	if (irq->edge && (now & ICH_LR_PENDING))
+	if ((irq->edge || irq->hw) && (now & ICH_LR_PENDING))
 		irq->pending_latch = true; /* not taken yet: hand it back */
-	else if (!irq->edge && (flushed & ICH_LR_PENDING) && !(now & ICH_LR_PENDING))
+	else if (!irq->edge && !irq->hw && (flushed & ICH_LR_PENDING) && !(now & ICH_LR_PENDING))
 		irq->pending_latch = false; /* taken: a software pend is used up */
+	if ((flushed & ICH_LR_HW) && !(now & (ICH_LR_PENDING | ICH_LR_ACTIVE)))
+		irq->hw_active = false; /* the guest's EOI deactivated the physical one too */
 	k_spin_unlock(&irq->lock, key);
 }
 
 /**
  * Read back the list registers after vcpu left its guest: note what was
- * acknowledged or EOIed, save its virtual CPU interface state, turn the
- * interface off, and drop finished interrupts from its ap_list.
+ * acknowledged or EOIed, and drop finished interrupts from its ap_list.
+ * The LRs are left as they are (the next flush on this CPU overwrites or
+ * zeroes them); the interface stays on unless it was asking for underflow.
  */
 void vgic_sync(struct vcpu *vcpu)
 {
 	struct vgic_vcpu *v = &vcpu->arch.vgic;
+	int cpu = k_cpu_id();
 
 	if (!v->private_irqs)
 		return;
@@ -194,14 +228,65 @@ void vgic_sync(struct vcpu *vcpu)
 
 		vgic_lr_apply(vcpu, v->lrs[i], now);
 		v->lrs[i] = now;
-		vgic_hw_write_lr(i, 0); /* see vgic_flush_nothing() */
 	}
-	v->vmcr = vgic_hw_read_vmcr();
-	vgic_hw_save_aprs(v->ap0r, v->ap1r);
-	vgic_hw_write_hcr(0);
+	if (hcr_now[cpu] & ICH_HCR_UIE)
+		vgic_hcr_set(cpu, ICH_HCR_EN);
 	v->used_lrs = 0;
 	if (!dlist_empty(&v->ap_list))
 		vgic_ap_list_prune(vcpu);
+}
+
+/* Each hardware-linked interrupt of vcpu held active: fn(its physical INTID). */
+static void vgic_for_each_held(struct vcpu *vcpu, void (*fn)(uint32_t intid))
+{
+	struct vgic_vcpu *v = &vcpu->arch.vgic;
+
+	for (uint32_t map = v->hw_map; map; map &= map - 1) {
+		struct vgic_irq *irq = &v->private_irqs[__builtin_ctz(map)];
+		k_spinlock_key_t key = k_spin_lock(&irq->lock);
+		bool held = irq->hw_active;
+
+		k_spin_unlock(&irq->lock, key);
+		if (held)
+			fn(irq->hw_intid);
+	}
+}
+
+/**
+ * vcpu's thread got this CPU: the guest's CPU interface state goes in, and
+ * each physical interrupt held active for it is made active here (it may
+ * come from another CPU), so the guest's EOI finds it active and the
+ * physical interrupt cannot fire again before that.
+ */
+void vgic_load(struct vcpu *vcpu)
+{
+	struct vgic_vcpu *v = &vcpu->arch.vgic;
+
+	if (!v->private_irqs)
+		return;
+	vgic_hw_write_vmcr(v->vmcr);
+	vgic_hw_load_aprs(v->ap0r, v->ap1r);
+	vgic_for_each_held(vcpu, vgic_hw_phys_activate);
+	v->loaded = true;
+}
+
+/**
+ * vcpu's thread leaves this CPU (after its last vgic_sync): save the guest's
+ * CPU interface state, turn the interface off, and deactivate the physical
+ * interrupts held for it here, so they serve whoever runs next (vgic_load
+ * makes them active again wherever the vCPU goes).
+ */
+void vgic_put(struct vcpu *vcpu)
+{
+	struct vgic_vcpu *v = &vcpu->arch.vgic;
+
+	if (!v->private_irqs)
+		return;
+	v->vmcr = vgic_hw_read_vmcr();
+	vgic_hw_save_aprs(v->ap0r, v->ap1r);
+	vgic_hcr_set(k_cpu_id(), 0);
+	vgic_for_each_held(vcpu, vgic_hw_phys_deactivate);
+	v->loaded = false;
 }
 
 /**
@@ -211,5 +296,8 @@ void vgic_sync(struct vcpu *vcpu)
  */
 void vgic_maintenance_irq(void)
 {
-	vgic_hw_write_hcr(vgic_hw_read_hcr() & ~(ICH_HCR_EN | ICH_HCR_UIE));
+	int cpu = k_cpu_id();
+
+	hcr_now[cpu] = vgic_hw_read_hcr() & ~(ICH_HCR_EN | ICH_HCR_UIE);
+	vgic_hw_write_hcr(hcr_now[cpu]);
 }

@@ -3,8 +3,8 @@
  * World switch: guest_enter() saves the host's callee-saved registers and
  * erets into the guest; any exception from the guest lands in a lower-EL
  * vector, which saves the guest's registers into its vcpu_arch and returns
- * from guest_enter() with the exit kind. FP/SIMD is switched on every
- * entry and exit because the host's C library uses those registers.
+ * from guest_enter() with the exit kind. FP/SIMD is not switched here: it
+ * is lazy (vcpu_arch.c), with fpsimd_save/fpsimd_load below.
  */
 #include <arch/vcpu.h>
 
@@ -41,12 +41,6 @@ guest_enter:
 	stp	x27, x28, [sp, #80]
 	str	x0, [sp, #HOST_CTX]
 
-	add	x1, x0, #VCPU_FP
-	fp_regs	ldp, x1
-	ldr	x2, [x0, #VCPU_FPSR]
-	ldr	x3, [x0, #VCPU_FPSR + 8]
-	msr	fpsr, x2
-	msr	fpcr, x3
 	ldp	x2, x3, [x0, #VCPU_PC]
 	msr	elr_el2, x2
 	msr	spsr_el2, x3
@@ -94,12 +88,6 @@ guest_exit:
 	mrs	x2, elr_el2
 	mrs	x3, spsr_el2
 	stp	x2, x3, [x1, #VCPU_PC]
-	add	x2, x1, #VCPU_FP
-	fp_regs	stp, x2
-	mrs	x2, fpsr
-	mrs	x3, fpcr
-	str	x2, [x1, #VCPU_FPSR]
-	str	x3, [x1, #VCPU_FPSR + 8]
 	mrs	x2, esr_el2
 	mrs	x3, far_el2
 	str	x2, [x1, #VCPU_ESR]
@@ -113,4 +101,24 @@ guest_exit:
 	ldp	x25, x26, [sp, #64]
 	ldp	x27, x28, [sp, #80]
 	ldp	x29, x30, [sp], #HOST_FRAME
+	ret
+
+/* void fpsimd_save(struct vcpu_fpsimd *fp): q0-q31, FPSR, FPCR into fp. */
+	.global fpsimd_save
+fpsimd_save:
+	fp_regs	stp, x0
+	mrs	x1, fpsr
+	mrs	x2, fpcr
+	add	x0, x0, #512
+	stp	x1, x2, [x0]
+	ret
+
+/* void fpsimd_load(const struct vcpu_fpsimd *fp): the CPU's FP/SIMD registers from fp. */
+	.global fpsimd_load
+fpsimd_load:
+	fp_regs	ldp, x0
+	add	x0, x0, #512
+	ldp	x1, x2, [x0]
+	msr	fpsr, x1
+	msr	fpcr, x2
 	ret

@@ -180,6 +180,7 @@ void vcpu_arch_put(struct vcpu_arch *ctx)
 		SAVE(S3_0_C13_C0_7, SR_SCXTNUM1);
 	}
 	vcpu_debug_put(ctx);
+	vcpu_arch_fp_put(ctx, true);
 	write_sysreg(cntv_ctl_el0, 0);
 	write_sysreg(cntp_ctl_el0, 0);
 	isb();
@@ -254,6 +255,7 @@ void vcpu_arch_trap_wfi(struct vcpu_arch *ctx, bool trap)
 
 void vcpu_arch_reset(struct vcpu_arch *ctx, uint64_t pc, uint64_t arg, uint64_t vmpidr)
 {
+	vcpu_arch_fp_put(ctx, false);                      /* its live FP registers are void too */
 	memset(ctx, 0, offsetof(struct vcpu_arch, vttbr)); /* the VM's part stays */
 	ctx->regs.x[0] = arg;
 	ctx->regs.elr = pc;

@@ -5,6 +5,7 @@
  * Only the host (EL2) image uses this file.
  */
 #ifndef ZVM_EL1
+#include <zvm/arch.h>
 #include <arch/sysreg.h>
 #include <arch/vgic_hw.h>
 
@@ -131,5 +132,14 @@ void vgic_hw_load_aprs(const uint32_t *ap0r, const uint32_t *ap1r)
 		write_sysreg(S3_4_C12_C8_0, ap0r[0]);
 		write_sysreg(S3_4_C12_C9_0, ap1r[0]);
 	}
+}
+void vgic_hw_phys_deactivate(uint32_t intid)
+{
+	irq_deactivate((int)intid);
+}
+
+void vgic_hw_phys_activate(uint32_t intid)
+{
+	irq_set_active((int)intid);
 }
 #endif /* !ZVM_EL1 */

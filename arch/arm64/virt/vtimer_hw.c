@@ -4,18 +4,6 @@
 #include <arch/timer_regs.h>
 #include <arch/vtimer_hw.h>
 
-/* CNTV_CTL_EL0: the bits a guest can see */
-#define CNT_CTL_ALL (CNT_CTL_ENABLE | CNT_CTL_IMASK | CNT_CTL_ISTATUS)
-
-enum arch_vtimer_state arch_vtimer_state(void)
-{
-	uint64_t ctl = read_sysreg(cntv_ctl_el0) & CNT_CTL_ALL;
-
-	if (ctl == (CNT_CTL_ENABLE | CNT_CTL_ISTATUS))
-		return ARCH_VTIMER_FIRING;
-	return ctl == CNT_CTL_ALL ? ARCH_VTIMER_HELD : ARCH_VTIMER_QUIET;
-}
-
 bool arch_vtimer_ticks_left(uint64_t *ticks)
 {
 	uint64_t ctl = read_sysreg(cntv_ctl_el0);
@@ -28,12 +16,6 @@ bool arch_vtimer_ticks_left(uint64_t *ticks)
 	now = read_sysreg(cntvct_el0);
 	*ticks = cval > now ? cval - now : 0;
 	return true;
-}
-
-void arch_vtimer_mask(void)
-{
-	write_sysreg(cntv_ctl_el0, read_sysreg(cntv_ctl_el0) | CNT_CTL_IMASK);
-	isb();
 }
 
 void arch_vtimer_stop(void)

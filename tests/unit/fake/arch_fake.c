@@ -36,6 +36,7 @@ void fake_arch_reset(void)
 	memset(sysregs, 0, sizeof(sysregs));
 	memset(&fake_arch, 0, sizeof(fake_arch));
 	fake_irqs_masked = 0;
+	fake_irq_pending = 0;
 }
 
 static struct fake_sysreg *sysreg_slot(const char *name, bool create)
@@ -137,6 +138,23 @@ void vcpu_arch_trap_wfi(struct vcpu_arch *ctx, bool trap)
 	(void)trap;
 }
 
+/* Lazy FP: the fake CPU has no FP registers to switch; claims are counted. */
+void vcpu_arch_fp_enter(struct vcpu_arch *ctx)
+{
+	(void)ctx;
+}
+
+void vcpu_arch_fp_exit(struct vcpu_arch *ctx)
+{
+	(void)ctx;
+}
+
+void vcpu_arch_fp_claim(struct vcpu_arch *ctx)
+{
+	(void)ctx;
+	fake_arch.fp_claims++;
+}
+
 uint64_t guest_enter(struct vcpu_arch *ctx)
 {
 	fake_arch.guest_entries++;
@@ -235,6 +253,19 @@ uintptr_t mmu_map_device(uint64_t pa, size_t size)
 	(void)size;
 	fake_arch.device_maps++;
 	return (uintptr_t)pa;
+}
+
+void irq_keep_active(void)
+{
+	fake_arch.irqs_kept++;
+}
+
+int fake_irq_pending;
+
+void arch_irq_dispatch(void)
+{
+	fake_arch.irq_dispatches++;
+	fake_irq_pending = 0;
 }
 
 void fake_reset(void)

@@ -50,8 +50,11 @@ struct fake_arch {
 	unsigned sgis;           /* arch_send_sgi calls */
 	int last_sgi;
 	uint32_t last_sgi_mask;
-	unsigned vcpu_resets;   /* vcpu_arch_reset calls */
-	unsigned guest_entries; /* guest_enter calls */
+	unsigned vcpu_resets;    /* vcpu_arch_reset calls */
+	unsigned guest_entries;  /* guest_enter calls */
+	unsigned irqs_kept;      /* irq_keep_active calls */
+	unsigned fp_claims;      /* vcpu_arch_fp_claim calls */
+	unsigned irq_dispatches; /* arch_irq_dispatch calls */
 	/* Set by the test: plays the guest in guest_enter(); returns a GUEST_EXIT_*. */
 	uint64_t (*guest)(struct vcpu_arch *ctx);
 	/* The last interrupt a driver connected (irq_connect) and enabled (irq_enable). */

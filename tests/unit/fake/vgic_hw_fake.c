@@ -11,6 +11,7 @@ void vgic_hw_fake_reset(unsigned nr_lrs)
 {
 	memset(&vgic_hw_fake, 0, sizeof(vgic_hw_fake));
 	vgic_hw_fake.nr_lrs = nr_lrs;
+	vgic_cpu_forget(); /* a fresh CPU for the vGIC too */
 }
 
 unsigned vgic_hw_nr_lrs(void)
@@ -27,6 +28,27 @@ void vgic_hw_write_lr(unsigned n, uint64_t value)
 {
 	if (n < vgic_hw_fake.nr_lrs)
 		vgic_hw_fake.lr[n] = value;
+	vgic_hw_fake.lr_writes++;
+}
+
+void vgic_hw_phys_deactivate(uint32_t intid)
+{
+	vgic_hw_fake.phys_active &= ~(1u << intid);
+	vgic_hw_fake.deactivations++;
+}
+
+void vgic_hw_phys_activate(uint32_t intid)
+{
+	vgic_hw_fake.phys_active |= 1u << intid;
+}
+
+void vgic_hw_fake_guest_eoi(unsigned n)
+{
+	uint64_t lr = vgic_hw_fake.lr[n];
+
+	vgic_hw_fake.lr[n] = lr & ~ICH_LR_ACTIVE;
+	if (lr & ICH_LR_HW)
+		vgic_hw_fake.phys_active &= ~(1u << ((lr >> ICH_LR_PINTID_SHIFT) & 31));
 }
 
 uint64_t vgic_hw_read_hcr(void)

@@ -16,6 +16,7 @@
 /* Exception classes (unsigned long: they are shifted into ESR_EC_SHIFT) */
 #define EC_UNKNOWN  0x00ul
 #define EC_WFX      0x01ul
+#define EC_FP       0x07ul /* FP/SIMD trapped (CPTR_EL2.TFP) */
 #define EC_SVC64    0x15ul
 #define EC_HVC64    0x16ul
 #define EC_SMC64    0x17ul

@@ -143,6 +143,7 @@
 #define ICC_IAR_INTID_MASK 0xffffffu /* ICC_IAR1_EL1 [23:0] */
 #define ICC_PMR_ALL        0xff      /* ICC_PMR_EL1: every priority in */
 #define ICC_CTLR_EOIMODE_0 0         /* EOI drops priority and deactivates */
+#define ICC_CTLR_EOIMODE_1 (1u << 1) /* EOI drops priority; DIR deactivates */
 #define ICC_IGRPEN1_EN     1
 
 /* ICC_SGI1R_EL1 */
@@ -160,14 +161,16 @@
 /* ---- hypervisor control interface (ICH_*_EL2) ---- */
 
 /* ICH_LR<n>_EL2 */
-#define ICH_LR_VINTID_MASK 0xffffffffull /* [31:0] */
-#define ICH_LR_EOI         (1ull << 41)  /* HW=0: maintenance IRQ on EOI */
-#define ICH_LR_PRIO_SHIFT  48            /* [55:48] */
-#define ICH_LR_PRIO_MASK   0xffull
-#define ICH_LR_GROUP1      (1ull << 60)
-#define ICH_LR_HW          (1ull << 61)
-#define ICH_LR_PENDING     (1ull << 62)
-#define ICH_LR_ACTIVE      (1ull << 63)
+#define ICH_LR_VINTID_MASK  0xffffffffull /* [31:0] */
+#define ICH_LR_EOI          (1ull << 41)  /* HW=0: maintenance IRQ on EOI */
+#define ICH_LR_PINTID_SHIFT 32            /* HW=1: [44:32] the physical INTID */
+#define ICH_LR_PINTID_MASK  0x1fffull
+#define ICH_LR_PRIO_SHIFT   48 /* [55:48] */
+#define ICH_LR_PRIO_MASK    0xffull
+#define ICH_LR_GROUP1       (1ull << 60)
+#define ICH_LR_HW           (1ull << 61)
+#define ICH_LR_PENDING      (1ull << 62)
+#define ICH_LR_ACTIVE       (1ull << 63)
 
 /* ICH_HCR_EL2 */
 #define ICH_HCR_EN  (1ull << 0) /* virtual CPU interface on */

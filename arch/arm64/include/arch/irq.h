@@ -33,6 +33,15 @@ static inline void arch_irq_enable(void)
 	__asm__ volatile("msr daifclr, #2" : : : "memory");
 }
 
+/** Whether an IRQ is pending at this CPU (ISR_EL1.I), taken once IRQs are unmasked. */
+static inline int arch_irq_pending(void)
+{
+	uint64_t isr;
+
+	__asm__ volatile("mrs %0, isr_el1" : "=r"(isr));
+	return (isr & DAIF_IRQ) != 0;
+}
+
 /** Mask IRQs on this CPU. */
 static inline void arch_irq_disable(void)
 {

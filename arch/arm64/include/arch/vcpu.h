@@ -102,7 +102,7 @@ struct vcpu_fpsimd {
 struct vcpu_arch {
 	/* vcpu_arch_reset() zeroes from here to `vttbr`: the CPU's reset state. */
 	struct arch_regs regs; /* x0-x30, (unused sp), pc (elr), pstate (spsr) */
-	struct vcpu_fpsimd fp; /* saved on every exit: the host's libc uses FP */
+	struct vcpu_fpsimd fp; /* while not in the CPU (lazy: fpsimd.c) */
 	uint64_t esr;          /* the last exit */
 	uint64_t far;
 	uint64_t hpfar;
@@ -119,7 +119,6 @@ struct vcpu_arch {
 	uint64_t cntvoff; /* vcpu_arch_set_cntvoff() */
 	/* Not loaded into the CPU by guest.S or vcpu_arch_load(). */
 	struct vgic_vcpu vgic; /* its redistributor and list registers (virt/vgic/) */
-	bool vtimer_asserted;  /* zvm raised PPI 27 and masked the timer (virt/vtimer.c) */
 	bool ptimer_asserted;  /* zvm raised PPI 30 (virt/ptimer.c) */
 	bool sw_flushed;       /* set/way: the VM's RAM was cleaned since the last other exit */
 };
@@ -153,6 +152,17 @@ void vcpu_arch_reset(struct vcpu_arch *ctx, uint64_t pc, uint64_t arg, uint64_t 
  * fault address far, as the hardware would (ctx's thread runs on this CPU).
  */
 void arch_vcpu_inject_sync(struct vcpu_arch *ctx, uint64_t esr, uint64_t far);
+/* Lazy FP/SIMD (arch/arm64/virt/fpsimd.c); all on the vCPU's CPU. */
+/** Just before entering the guest (IRQs masked): trap its FP use unless its registers are in. */
+void vcpu_arch_fp_enter(struct vcpu_arch *ctx);
+/** Just after the exit (IRQs masked): the host's FP use now traps if the guest's are in. */
+void vcpu_arch_fp_exit(struct vcpu_arch *ctx);
+/** The guest's FP use trapped (EC_FP): load its registers; it retries the instruction. */
+void vcpu_arch_fp_claim(struct vcpu_arch *ctx);
+/** Its thread leaves the CPU (keep: save the registers into ctx->fp) or it is reset. */
+void vcpu_arch_fp_put(struct vcpu_arch *ctx, bool keep);
+/** The host's own FP use trapped at EL2: save the owner's registers, stop trapping. */
+void arch_fp_host_trap(void);
 /** Inject an UNDEF (unknown reason) at the guest's current pc. */
 void arch_vcpu_inject_undef(struct vcpu_arch *ctx);
 /** Inject a synchronous external abort for a data (or instruction) access at far. */

@@ -35,4 +35,9 @@ void vgic_hw_save_aprs(uint32_t *ap0r, uint32_t *ap1r);
 /** Write them back (all the implemented ones). */
 void vgic_hw_load_aprs(const uint32_t *ap0r, const uint32_t *ap1r);
 
+/** Deactivate physical PPI `intid` on this CPU (held active for a vCPU). */
+void vgic_hw_phys_deactivate(uint32_t intid);
+/** Make physical PPI `intid` active on this CPU (a vCPU holding it arrives). */
+void vgic_hw_phys_activate(uint32_t intid);
+
 #endif /* ARCH_VGIC_HW_H */

@@ -24,6 +24,14 @@ static inline void arch_irq_restore(uint64_t key)
 	fake_irqs_masked = (int)key;
 }
 
+/** Set by a test: an IRQ is pending at the fake CPU (arch_irq_pending). */
+extern int fake_irq_pending;
+
+static inline int arch_irq_pending(void)
+{
+	return fake_irq_pending;
+}
+
 static inline void arch_irq_enable(void)
 {
 	fake_irqs_masked = 0;
