@@ -23,7 +23,9 @@ struct zvm_opts {
 	int64_t id;
 	struct vm_config cfg; /* overrides applied on top of a template */
 	bool has_vcpus, has_mem, has_cpus, has_prio;
-	bool hvc; /* look: the virtio console, not the PL011 */
+	bool hvc;             /* look: the virtio console, not the PL011 */
+	struct vm_policy pol; /* --on-EVENT ACTION, --restart-limit N/T */
+	bool has_on[VM_EVENTS], has_limit;
 };
 
 static int opt_error(const char *fmt, const char *arg)
@@ -36,12 +38,48 @@ static int opt_error(const char *fmt, const char *arg)
 	       "       zvm look -n ID --hvc\n"
 	       "       zvm info [-n ID]\n"
 	       "       zvm update -n ID [--vcpus N] [--mem SIZE] [--cpus LIST] [--prio P] [--args "
-	       "\"ARGS\"]\n");
+	       "\"ARGS\"]\n"
+	       "       zvm policy -n ID [--on-poweroff|--on-reboot|--on-crash|--on-watchdog "
+	       "halt|restart|preserve] [--restart-limit N/SECONDS]\n");
 	return 1;
 }
 
+/* --on-EVENT ACTION or --restart-limit N/SECONDS; 0, or 1 after an error message. */
+static int parse_policy_opt(struct zvm_opts *o, const char *opt, const char *val)
+{
+	int ev = strncmp(opt, "--on-", 5) ? -1 : vm_event_parse(opt + 5), act;
+	uint64_t n, t;
+	char *slash;
+
+	if (ev > 0) {
+		act = vm_action_parse(val);
+		if (act < 0)
+			return opt_error("%s takes halt, restart or preserve", opt);
+		o->pol.on[ev] = (uint8_t)act;
+		o->has_on[ev] = true;
+		return 0;
+	}
+	if (strcmp(opt, "--restart-limit"))
+		return opt_error("unknown option '%s'", opt);
+	slash = strchr(val, '/');
+	if (!slash)
+		return opt_error("--restart-limit takes N/SECONDS, e.g. 3/60: '%s'", val);
+	*slash = '\0';
+	if (shell_parse_uint(val, 0, VM_RESTART_MAX_LIMIT, &n) ||
+	    shell_parse_uint(slash + 1, 1, VM_RESTART_MAX_WINDOW, &t)) {
+		*slash = '/';
+		printf("error: --restart-limit %s: restarts 0..%d, seconds 1..%d\n", val,
+		       VM_RESTART_MAX_LIMIT, VM_RESTART_MAX_WINDOW);
+		return 1;
+	}
+	o->pol.restart_max = (uint32_t)n;
+	o->pol.restart_window_s = (uint32_t)t;
+	o->has_limit = true;
+	return 0;
+}
+
 /* Parse the value of one option; returns 0 or prints an error and returns 1. */
-static int parse_opt(struct zvm_opts *o, const char *opt, const char *val, bool new_vm)
+static int parse_opt(struct zvm_opts *o, const char *opt, char *val, bool new_vm)
 {
 	uint64_t u;
 	int64_t i;
@@ -74,7 +112,7 @@ static int parse_opt(struct zvm_opts *o, const char *opt, const char *val, bool 
 		o->cfg.prio = (int)i;
 		o->has_prio = true;
 	} else {
-		return opt_error("unknown option '%s'", opt);
+		return parse_policy_opt(o, opt, val);
 	}
 	if (err) {
 		printf("error: bad value '%s' for %s: %s\n", val, opt, shell_arg_strerror(err));
@@ -115,6 +153,13 @@ static void apply_overrides(const struct zvm_opts *o, struct vm_config *cfg)
 		cfg->cpu_mask = o->cfg.cpu_mask;
 	if (o->has_prio)
 		cfg->prio = o->cfg.prio;
+	for (int e = VM_EV_NONE + 1; e < VM_EVENTS; e++)
+		if (o->has_on[e])
+			cfg->policy.on[e] = o->pol.on[e];
+	if (o->has_limit) {
+		cfg->policy.restart_max = o->pol.restart_max;
+		cfg->policy.restart_window_s = o->pol.restart_window_s;
+	}
 }
 
 static void cpus_str(uint32_t mask, char *buf, size_t size)
@@ -203,6 +248,38 @@ static void info_shm(const struct vm *vm)
 	}
 }
 
+static void print_ms(const char *before, uint64_t ms, const char *after)
+{
+	printf("%s%lu.%03lu s%s", before, (unsigned long)(ms / 1000), (unsigned long)(ms % 1000),
+	       after);
+}
+
+/* State, failure policy, what happened and what zvm did. */
+static void info_events(const struct vm *vm)
+{
+	const struct vm_policy *p = &vm->cfg.policy;
+	enum vm_state st = vm_state_get(vm);
+
+	if ((st == VM_HALTED || st == VM_CRASHED) && vm->halt_reason[0])
+		printf("%s: %s\n", vmm_state_name(st), vm->halt_reason);
+	printf("state: %s since ", vmm_state_name(st));
+	print_ms("", vm->state_since_ms, " (host uptime)\npolicy:");
+	for (int e = VM_EV_NONE + 1; e < VM_EVENTS; e++)
+		printf(" on-%s %s", vm_event_name((enum vm_event)e),
+		       vm_action_name((enum vm_action)p->on[e]));
+	printf(", restart limit %u in %u s\nevents:", p->restart_max, p->restart_window_s);
+	for (int e = VM_EV_NONE + 1; e < VM_EVENTS; e++)
+		printf(" %s %u", vm_event_name((enum vm_event)e), vm->events[e]);
+	printf(", restarts %u\n", vm->restarts);
+	if (vm->last_event[0])
+		print_ms("last event at ", vm->last_event_ms, ": ");
+	if (vm->last_event[0])
+		printf("%s\n", vm->last_event);
+	if (vm->cfg.wdt_base)
+		printf("watchdog: SP805 at 0x%lx, SPI %d\n", (unsigned long)vm->cfg.wdt_base,
+		       vm->cfg.wdt_spi);
+}
+
 static void info_detail(const struct vm *vm)
 {
 	static const char *const kinds[] = {
@@ -216,8 +293,7 @@ static void info_detail(const struct vm *vm)
 	printf("\n");
 	info_vcpus(vm);
 	info_shm(vm);
-	if (vm_state_get(vm) == VM_HALTED && vm->halt_reason[0])
-		printf("halted: %s\n", vm->halt_reason);
+	info_events(vm);
 }
 
 static int cmd_info(const struct zvm_opts *o)
@@ -262,6 +338,33 @@ static int cmd_update(const struct zvm_opts *o)
 		return 1;
 	}
 	printf("VM %d updated\n", (int)o->id);
+	return 0;
+}
+
+static int cmd_policy(const struct zvm_opts *o)
+{
+	struct vm *vm = vmm_get((int)o->id);
+	struct vm_config cfg;
+	char err[VMM_ERR_LEN];
+
+	if (!vm) {
+		printf("error: no VM with id %d\n", (int)o->id);
+		return 1;
+	}
+	cfg = vm->cfg;
+	apply_overrides(o, &cfg);
+	if (vm_config_check(&cfg, err, sizeof(err)) != 0 ||
+	    vmm_set_policy((int)o->id, &cfg.policy, err, sizeof(err)) != 0) {
+		printf("error: %s\n", err);
+		return 1;
+	}
+	printf("VM %d policy: on-poweroff %s, on-reboot %s, on-crash %s, on-watchdog %s, restart "
+	       "limit %u in %u s\n",
+	       (int)o->id, vm_action_name(cfg.policy.on[VM_EV_POWEROFF]),
+	       vm_action_name(cfg.policy.on[VM_EV_REBOOT]),
+	       vm_action_name(cfg.policy.on[VM_EV_CRASH]),
+	       vm_action_name(cfg.policy.on[VM_EV_WATCHDOG]), cfg.policy.restart_max,
+	       cfg.policy.restart_window_s);
 	return 0;
 }
 
@@ -355,7 +458,8 @@ static int cmd_zvm(int argc, char **argv)
 	if (!strcmp(sub, "info"))
 		return cmd_info(&o);
 	if (strcmp(sub, "run") && strcmp(sub, "pause") && strcmp(sub, "reset") &&
-	    strcmp(sub, "delete") && strcmp(sub, "look") && strcmp(sub, "update"))
+	    strcmp(sub, "delete") && strcmp(sub, "look") && strcmp(sub, "update") &&
+	    strcmp(sub, "policy"))
 		return opt_error("unknown subcommand '%s'", sub);
 	if (needs_id(&o, sub))
 		return 1;
@@ -369,8 +473,10 @@ static int cmd_zvm(int argc, char **argv)
 		return run_op("deleted", vmm_delete, (int)o.id);
 	if (!strcmp(sub, "update"))
 		return cmd_update(&o);
+	if (!strcmp(sub, "policy"))
+		return cmd_policy(&o);
 	return o.hvc ? cmd_look_hvc((int)o.id) : cmd_look((int)o.id);
 }
 
-SHELL_CMD(zvm, cmd_zvm, "new|run|pause|reset|delete|info|update|look [options]",
+SHELL_CMD(zvm, cmd_zvm, "new|run|pause|reset|delete|info|update|policy|look [options]",
 	  "manage virtual machines (zvm with no arguments shows the usage)");

@@ -17,6 +17,7 @@
 #include <zvm/image.h>
 #include <zvm/kernel.h>
 #include <zvm/pl011_regs.h>
+#include <zvm/sp805.h>
 #include <zvm/shm.h>
 
 #define PHANDLE_GIC     1
@@ -206,13 +207,9 @@ static void build_timer(struct dtw *w)
 	dt_end(w);
 }
 
-static void build_uart(struct dtw *w, const struct vm_config *cfg)
+/* The fixed 24 MHz clock of the PrimeCell devices (PL011, SP805). */
+static void build_apb_clock(struct dtw *w)
 {
-	uint64_t reg[2] = { cfg->uart_base, PL011_FRAME_SIZE };
-	uint32_t irq[3] = { FDT_GIC_SPI, (uint32_t)cfg->uart_spi, FDT_IRQ_LEVEL_HIGH };
-	uint32_t clocks[2] = { PHANDLE_APB_CLK, PHANDLE_APB_CLK };
-	char path[32];
-
 	dt_begin(w, "apb-pclk");
 	dt_str(w, "compatible", "fixed-clock");
 	dt_u32(w, "#clock-cells", 0);
@@ -220,6 +217,14 @@ static void build_uart(struct dtw *w, const struct vm_config *cfg)
 	dt_str(w, "clock-output-names", "clk24mhz");
 	dt_u32(w, "phandle", PHANDLE_APB_CLK);
 	dt_end(w);
+}
+
+static void build_uart(struct dtw *w, const struct vm_config *cfg)
+{
+	uint64_t reg[2] = { cfg->uart_base, PL011_FRAME_SIZE };
+	uint32_t irq[3] = { FDT_GIC_SPI, (uint32_t)cfg->uart_spi, FDT_IRQ_LEVEL_HIGH };
+	uint32_t clocks[2] = { PHANDLE_APB_CLK, PHANDLE_APB_CLK };
+	char path[32];
 
 	uart_path(cfg, path, sizeof(path));
 	dt_begin(w, path + 1);
@@ -228,6 +233,24 @@ static void build_uart(struct dtw *w, const struct vm_config *cfg)
 	dt_cells(w, "interrupts", irq, 3);
 	dt_cells(w, "clocks", clocks, 2);
 	DT_STRLIST(w, "clock-names", "uartclk\0apb_pclk");
+	dt_end(w);
+}
+
+/* The SP805 watchdog (virt/dev/sp805.c): Linux's sp805_wdt binds to it. */
+static void build_watchdog(struct dtw *w, const struct vm_config *cfg)
+{
+	uint64_t reg[2] = { cfg->wdt_base, SP805_FRAME_SIZE };
+	uint32_t irq[3] = { FDT_GIC_SPI, (uint32_t)cfg->wdt_spi, FDT_IRQ_LEVEL_HIGH };
+	uint32_t clocks[2] = { PHANDLE_APB_CLK, PHANDLE_APB_CLK };
+	char name[32];
+
+	snprintf(name, sizeof(name), "watchdog@%llx", (unsigned long long)cfg->wdt_base);
+	dt_begin(w, name);
+	DT_STRLIST(w, "compatible", "arm,sp805\0arm,primecell");
+	dt_reg(w, reg, 1);
+	dt_cells(w, "interrupts", irq, 3);
+	dt_cells(w, "clocks", clocks, 2);
+	DT_STRLIST(w, "clock-names", "wdog_clk\0apb_pclk");
 	dt_end(w);
 }
 
@@ -285,8 +308,12 @@ int guest_dtb_build(const struct vm_config *cfg, void *buf, size_t size, char *e
 	build_psci(&w);
 	build_gic(&w, cfg);
 	build_timer(&w);
+	if (cfg->uart_base || cfg->wdt_base)
+		build_apb_clock(&w);
 	if (cfg->uart_base)
 		build_uart(&w, cfg);
+	if (cfg->wdt_base)
+		build_watchdog(&w, cfg);
 	for (int i = 0; i < cfg->nr_shm; i++)
 		build_shm(&w, &cfg->shm[i]);
 	for (int i = 0; i < cfg->nr_virtio && i < VM_MAX_VIRTIO; i++)

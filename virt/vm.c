@@ -16,6 +16,7 @@
 #include <zvm/log.h>
 #include <zvm/mm.h>
 #include <zvm/shm.h>
+#include <zvm/sp805.h>
 #include <zvm/vcpu.h>
 #include <zvm/virtio.h>
 #include <zvm/vm_config.h>
@@ -57,6 +58,7 @@ static void vm_change_state(struct vm *vm, enum vm_state to)
 			now - vm->paused_at; /* the pause did not happen for the guest */
 		vm_set_cntvoff(vm);          /* before its vCPUs may go on */
 	}
+	vm->state_since_ms = k_uptime_ms();
 	__atomic_store_n(&vm->state, to, __ATOMIC_RELEASE);
 }
 
@@ -94,6 +96,36 @@ void vm_halt(struct vm *vm, const char *fmt, ...)
 	vm_kick_all(vm);
 }
 
+bool vm_guest_stop(struct vm *vm, enum vm_event ev, enum vm_state to, const char *reason)
+{
+	k_spinlock_key_t key;
+	bool ok;
+
+	K_ASSERT(ev > VM_EV_NONE && ev < VM_EVENTS && (to == VM_HALTED || to == VM_CRASHED));
+	key = k_spin_lock(&vm->lock);
+	ok = (vm->state == VM_RUNNING || vm->state == VM_PAUSED) && vm->pending == VM_EV_NONE;
+	if (ok) {
+		snprintf(vm->halt_reason, sizeof(vm->halt_reason), "%s", reason);
+		vm->pending = ev;
+		vm->events[ev]++;
+		vm_change_state(vm, to);
+	}
+	k_spin_unlock(&vm->lock, key);
+	if (ok)
+		vm_kick_all(vm);
+	return ok;
+}
+
+enum vm_event vm_take_pending(struct vm *vm)
+{
+	k_spinlock_key_t key = k_spin_lock(&vm->lock);
+	enum vm_event ev = vm->pending;
+
+	vm->pending = VM_EV_NONE;
+	k_spin_unlock(&vm->lock, key);
+	return ev;
+}
+
 /* ---- building and releasing a VM ---- */
 
 static int vm_map_ram(struct vm *vm, char *err, size_t len)
@@ -123,7 +155,7 @@ int vm_setup(struct vm *vm, char *err, size_t len)
 	vm->vmid = (uint16_t)vmid_alloc();
 	if (!vm->vmid)
 		return errmsg(err, len, "no free VMID");
-	if (vgic_vm_init(vm, VM_NR_SPIS) != 0 || vuart_init(vm) != 0)
+	if (vgic_vm_init(vm, VM_NR_SPIS) != 0 || vuart_init(vm) != 0 || sp805_init(vm) != 0)
 		return errmsg(err, len, "cannot create the virtual devices");
 	if (shm_vm_attach(vm, err, len) != 0)
 		return K_EINVAL;
@@ -137,6 +169,7 @@ int vm_setup(struct vm *vm, char *err, size_t len)
 			return errmsg(err, len, "cannot create vCPU %d", i);
 	}
 	vm_set_state(vm, VM_STATE_ANY, VM_CREATED);
+	vm->pending = VM_EV_NONE;
 	vm->loaded = false;
 	return 0;
 }
@@ -149,6 +182,7 @@ void vm_teardown(struct vm *vm)
 	shm_vm_detach(vm);
 	virtio_vm_destroy(vm);
 	vuart_destroy(vm);
+	sp805_destroy(vm);
 	vgic_vm_destroy(vm);
 	vm->nr_vdevs = 0;
 	if (vm->vmid) {

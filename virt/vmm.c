@@ -13,10 +13,14 @@
 #include <string.h>
 #include <zvm/errmsg.h>
 #include <zvm/log.h>
+#include <zvm/psci_ids.h>
 #include <zvm/shm.h>
+#include <zvm/sp805.h>
 #include <zvm/vcpu.h>
 #include <zvm/vm_config.h>
 #include <zvm/vmm.h>
+
+#define VMM_WATCHDOG_POLL_MS 100
 
 static struct vm *vms[VM_MAX];
 static struct k_mutex vmm_lock;
@@ -33,9 +37,10 @@ struct vm *vmm_get(int id)
 
 const char *vmm_state_name(enum vm_state s)
 {
-	static const char *const names[] = { "created", "running", "paused", "halted" };
+	static const char *const names[VM_STATES] = { "created", "running", "paused", "halted",
+						      "crashed" };
 
-	return (unsigned)s < 4 ? names[s] : "?";
+	return (unsigned)s < VM_STATES ? names[s] : "?";
 }
 
 uint64_t vmm_guest_ticks(struct vm *vm)
@@ -43,7 +48,8 @@ uint64_t vmm_guest_ticks(struct vm *vm)
 	k_spinlock_key_t key = k_spin_lock(&vm->lock); /* state, cntvoff, paused_at agree */
 	uint64_t ticks = 0;
 
-	if (vm->loaded)
+	/* A halted VM's clock stands still, also once its memory is released. */
+	if (vm->loaded || vm->state == VM_HALTED || vm->state == VM_CRASHED)
 		ticks = (vm->state == VM_RUNNING ? k_cycle_get() : vm->paused_at) -
 			vm->arch.cntvoff;
 	k_spin_unlock(&vm->lock, key);
@@ -100,7 +106,7 @@ int vmm_run(int id, char *err, size_t len)
 		ret = 0;
 	else if (vm)
 		errmsg(err, len, "VM %d is %s%s", id, vmm_state_name(vm_state_get(vm)),
-		       vm_state_get(vm) == VM_HALTED ? ": use zvm reset" : "");
+		       vm_state_get(vm) >= VM_HALTED ? ": use zvm reset" : "");
 	k_mutex_unlock(&vmm_lock);
 	return ret;
 }
@@ -174,43 +180,156 @@ int vmm_update(int id, const struct vm_config *cfg, char *err, size_t len)
 	return ret;
 }
 
-/* ---- resets asked by guests (PSCI SYSTEM_RESET) ---- */
+/* ---- guest events and the policy that answers them ---- */
 
-static struct k_msgq reset_q;
-static int reset_q_buf[VM_MAX];
+static struct k_msgq event_q;
+static int event_q_buf[2 * VM_MAX]; /* one pending event per VM, and stale ids */
 
-void vmm_request_reset(struct vm *vm)
+void vmm_guest_event(struct vm *vm, enum vm_event ev, const char *reason)
 {
+	enum vm_state to = ev == VM_EV_CRASH || ev == VM_EV_WATCHDOG ? VM_CRASHED : VM_HALTED;
 	int id = vm->id;
 
 	/* Its vCPUs stop now; a VM the VMM is already stopping is left to it. */
-	if (!vm_set_state(vm, VM_STATE_BIT(VM_RUNNING) | VM_STATE_BIT(VM_PAUSED), VM_PAUSED))
+	if (!vm_guest_stop(vm, ev, to, reason))
 		return;
-	vm_kick_all(vm);
-	if (k_msgq_put(&reset_q, &id, K_NO_WAIT) != 0)
-		vm_halt(vm, "reset requested but the VMM is busy");
+	if (k_msgq_put(&event_q, &id, K_NO_WAIT) != 0)
+		vm_take_pending(vm); /* stays stopped, with its reason */
+}
+
+void vmm_request_reset(struct vm *vm)
+{
+	vmm_guest_event(vm, VM_EV_REBOOT, "guest asked for a reset (PSCI SYSTEM_RESET)");
+}
+
+int64_t vmm_guest_reset2(struct vm *vm, uint64_t reset_type)
+{
+	if ((uint32_t)reset_type != 0) /* only SYSTEM_WARM_RESET; no vendor resets */
+		return PSCI_INVALID_PARAMS;
+	vmm_guest_event(vm, VM_EV_CRASH, "guest kernel panic (a warm reset: PSCI SYSTEM_RESET2)");
+	return PSCI_SUCCESS;
+}
+
+/* May vm restart once more within its restart limit? Records the restart if so. */
+static bool restart_allowed(struct vm *vm)
+{
+	const struct vm_policy *p = &vm->cfg.policy;
+	uint64_t now = k_uptime_ms(), window = (uint64_t)p->restart_window_s * 1000u;
+	uint32_t max =
+		p->restart_max < VM_RESTART_MAX_LIMIT ? p->restart_max : VM_RESTART_MAX_LIMIT;
+	uint32_t recent = 0;
+
+	for (uint32_t i = 0; i < max && i < vm->restarts; i++)
+		if (now - vm->restart_ms[(vm->restarts - 1 - i) % VM_RESTART_MAX_LIMIT] < window)
+			recent++;
+	if (recent >= max)
+		return false;
+	vm->restart_ms[vm->restarts % VM_RESTART_MAX_LIMIT] = now;
+	vm->restarts++;
+	return true;
+}
+
+/* Say once what happened to vm and what its policy does about it. */
+static void vmm_report(struct vm *vm, enum vm_event ev, enum vm_action act, bool limited)
+{
+	const struct vm_policy *p = &vm->cfg.policy;
+	int n;
+
+	if (ev == VM_EV_REBOOT && act == VM_ACT_RESTART)
+		printf("VM %d: guest asked for a reset\n", vm->id);
+	else
+		printf("VM %d %s: %s\n", vm->id, vmm_state_name(vm_state_get(vm)), vm->halt_reason);
+	n = snprintf(vm->last_event, sizeof(vm->last_event), "%s, on-%s %s", vm_event_name(ev),
+		     vm_event_name(ev), vm_action_name((enum vm_action)p->on[ev]));
+	if (limited)
+		snprintf(vm->last_event + n, sizeof(vm->last_event) - (size_t)n,
+			 ": restart limit reached (%u in %u s), halted", p->restart_max,
+			 p->restart_window_s);
+	else if (act == VM_ACT_RESTART)
+		snprintf(vm->last_event + n, sizeof(vm->last_event) - (size_t)n,
+			 " (restart %u, limit %u in %u s)", vm->restarts, p->restart_max,
+			 p->restart_window_s);
+	vm->last_event_ms = vm->state_since_ms;
+	if (limited || ev != VM_EV_POWEROFF || act != VM_ACT_HALT)
+		printf("VM %d: %s\n", vm->id, vm->last_event);
+}
+
+/* Answer ev of vm by its policy (the VMM worker, holding vmm_lock). */
+static void vmm_answer(struct vm *vm, enum vm_event ev)
+{
+	enum vm_action act = (enum vm_action)vm->cfg.policy.on[ev];
+	bool limited = act == VM_ACT_RESTART && !restart_allowed(vm);
+	char err[VMM_ERR_LEN];
+
+	if (limited)
+		act = VM_ACT_HALT;
+	vmm_report(vm, ev, act, limited);
+	if (act == VM_ACT_HALT)
+		vm_teardown(vm); /* powered off: memory and devices go back to the host */
+	else if (act == VM_ACT_RESTART && vm_rebuild(vm, true, err, sizeof(err)) != 0)
+		printf("VM %d: restart failed: %s\n", vm->id, err);
 }
 
 static void vmm_worker(void *arg)
 {
-	char err[VMM_ERR_LEN];
+	struct vm *vm;
+	enum vm_event ev;
 	int id;
 
 	(void)arg;
 	for (;;) {
-		k_msgq_get(&reset_q, &id, K_FOREVER);
-		printf("VM %d: guest asked for a reset\n", id);
-		if (vmm_reset(id, err, sizeof(err)) != 0)
-			printf("VM %d: reset failed: %s\n", id, err);
+		k_msgq_get(&event_q, &id, K_FOREVER);
+		k_mutex_lock(&vmm_lock, K_FOREVER);
+		vm = vmm_get(id);
+		ev = vm ? vm_take_pending(vm) : VM_EV_NONE; /* none if deleted or reset since */
+		if (ev != VM_EV_NONE)
+			vmm_answer(vm, ev);
+		k_mutex_unlock(&vmm_lock);
 	}
+}
+
+/* Every 100 ms: has a VM's watchdog run out? */
+static void vmm_watchdog_poller(void *arg)
+{
+	char reason[VM_REASON_LEN];
+	uint32_t ms;
+
+	(void)arg;
+	for (;;) {
+		k_sleep(K_MSEC(VMM_WATCHDOG_POLL_MS));
+		k_mutex_lock(&vmm_lock, K_FOREVER);
+		for (int id = 0; id < VM_MAX; id++) {
+			if (!vms[id] || !sp805_expired(vms[id], &ms))
+				continue;
+			snprintf(reason, sizeof(reason),
+				 "watchdog expired (SP805: not fed for %u.%03u s)", ms / 1000,
+				 ms % 1000);
+			vmm_guest_event(vms[id], VM_EV_WATCHDOG, reason);
+		}
+		k_mutex_unlock(&vmm_lock);
+	}
+}
+
+int vmm_set_policy(int id, const struct vm_policy *p, char *err, size_t len)
+{
+	struct vm *vm;
+
+	k_mutex_lock(&vmm_lock, K_FOREVER);
+	vm = vm_lookup(id, err, len);
+	if (vm)
+		vm->cfg.policy = *p;
+	k_mutex_unlock(&vmm_lock);
+	return vm ? 0 : K_EINVAL;
 }
 
 void vmm_init(void)
 {
 	k_mutex_init(&vmm_lock);
-	k_msgq_init(&reset_q, reset_q_buf, sizeof(int), VM_MAX);
+	k_msgq_init(&event_q, event_q_buf, sizeof(int), 2 * VM_MAX);
 	vcpu_irqs_init();
 	shm_init();
-	if (!k_thread_spawn("vmm", 8192, vmm_worker, NULL, K_PRIO_PREEMPT(12), K_CPU_ALL))
-		LOG_ERR("vmm: cannot start the worker thread");
+	if (!k_thread_spawn("vmm", 8192, vmm_worker, NULL, K_PRIO_PREEMPT(12), K_CPU_ALL) ||
+	    !k_thread_spawn("vmm-wdt", 4096, vmm_watchdog_poller, NULL, K_PRIO_PREEMPT(12),
+			    K_CPU_ALL))
+		LOG_ERR("vmm: cannot start the worker threads");
 }

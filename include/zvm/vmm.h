@@ -13,6 +13,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <zvm/vm.h>
 
 #define VMM_ERR_LEN 128
@@ -40,9 +41,21 @@ const char *vmm_state_name(enum vm_state s);
 /** Does the calling thread hold vmm_lock? (K_ASSERT in the VM object's steps.) */
 bool vmm_lock_held(void);
 /**
- * From a vCPU: pause this VM now and reset it soon (done by the VMM worker,
- * not the vCPU); ignored while the VMM is stopping it. Never blocks.
+ * From a vCPU (or the watchdog poller): the guest powered off, rebooted,
+ * crashed or hung. The VM stops now (halted or crashed, with reason, see
+ * vm_guest_stop) and the VMM worker answers by its policy soon: restart it
+ * (within its restart limit), halt it (its memory and devices released) or
+ * preserve it as it is. Ignored while the VMM is stopping it. Never blocks.
  */
+void vmm_guest_event(struct vm *vm, enum vm_event ev, const char *reason);
+/**
+ * From a vCPU: PSCI SYSTEM_RESET2 of type reset_type. A warm reset
+ * (type 0) is a crash; the returned PSCI result is for the other types.
+ */
+int64_t vmm_guest_reset2(struct vm *vm, uint64_t reset_type);
+/** Replace a VM's failure policy (in any state). */
+int vmm_set_policy(int id, const struct vm_policy *p, char *err, size_t len);
+/** From a vCPU: PSCI SYSTEM_RESET, the guest's reboot (vmm_guest_event REBOOT). */
 void vmm_request_reset(struct vm *vm);
 
 #endif /* ZVM_VMM_H */

@@ -37,7 +37,7 @@ pytestmark = pytest.mark.time_limit(300)    # a test may boot Linux twice
 LINUX_PROMPT = "zvm-linux:~# \x1b[6n"   # busybox asks for the cursor position
 READY = "zvm-linux: ready"
 SHELL_BANNER = "Enter 'help' for a list of built-in commands."
-BOOTARGS = "console=ttyAMA0 earlycon rdinit=/init"
+BOOTARGS = "console=ttyAMA0 earlycon rdinit=/init panic=-1 reboot=panic_warm"
 LINUX_BOOT_TIMEOUT = 120
 LINUX_CMD_TIMEOUT = 60
 # What the kernel prints when something is wrong.

@@ -25,10 +25,9 @@
 #include "fake/vm_fixture.h"
 
 /* Calls of PSCI 1.1 and SMCCC that zvm does not implement (DEN0022, DEN0028). */
-#define PSCI_CPU_SUSPEND      0x84000001u
-#define PSCI_MIGRATE          0x84000005u
-#define PSCI_SYSTEM_RESET2_64 0xc4000012u
-#define SMCCC_VERSION         0x80000000u
+#define PSCI_CPU_SUSPEND 0x84000001u
+#define PSCI_MIGRATE     0x84000005u
+#define SMCCC_VERSION    0x80000000u
 
 #define NR_VCPUS         3
 #define SECONDARY_ENTRY  (RAM_IPA + 0x300000)
@@ -118,10 +117,13 @@ static void test_features(void **state)
 		PSCI_VERSION,           PSCI_CPU_OFF,          PSCI_CPU_ON_32,
 		PSCI_CPU_ON_64,         PSCI_AFFINITY_INFO_32, PSCI_AFFINITY_INFO_64,
 		PSCI_MIGRATE_INFO_TYPE, PSCI_SYSTEM_OFF,       PSCI_SYSTEM_RESET,
-		PSCI_FEATURES,
+		PSCI_FEATURES,          PSCI_SYSTEM_RESET2_64,
 	};
 	static const uint32_t absent[] = {
-		PSCI_CPU_SUSPEND, PSCI_MIGRATE, PSCI_SYSTEM_RESET2_64, SMCCC_VERSION, 0x12345678,
+		PSCI_CPU_SUSPEND,
+		PSCI_MIGRATE,
+		SMCCC_VERSION,
+		0x12345678,
 	};
 
 	(void)state;
@@ -309,13 +311,34 @@ static void test_system_reset(void **state)
 	assert_int_equal(call(0, PSCI_CPU_ON_64, 1, SECONDARY_ENTRY, 0), PSCI_SUCCESS);
 	vm->vcpus[0].arch.regs.elr = RAM_IPA + 0x400000;
 	call(0, PSCI_SYSTEM_RESET, 0, 0, 0);
-	assert_int_equal(vm->state, VM_PAUSED);
+	assert_int_equal(vm->state, VM_HALTED);
+	assert_int_equal(vm->pending, VM_EV_REBOOT);
 	assert_int_equal(fake_thread_run(fake_thread_find("vmm")), 1);
 	assert_int_equal(vm->state, VM_RUNNING);
 	assert_int_equal(vm->vcpus[0].arch.regs.elr, ENTRY);
 	assert_int_equal(vcpu_power_get(&vm->vcpus[1]), VCPU_OFF);
 	boot_thread(1, STAY_ON);
 	assert_int_equal(seen[1].entries, 0);
+}
+
+/*
+ * SYSTEM_RESET2, a warm reset (Linux's panic with reboot=panic_warm): the VM
+ * stops as crashed and the worker restarts it by policy; a vendor reset
+ * type is refused.
+ */
+static void test_system_reset2(void **state)
+{
+	(void)state;
+	assert_int_equal(call(0, PSCI_SYSTEM_RESET2_64, 0x80000001u, 0, 0), PSCI_INVALID_PARAMS);
+	assert_int_equal(vm->state, VM_RUNNING);
+	call(0, PSCI_SYSTEM_RESET2_64, 0, 0, 0);
+	assert_int_equal(vm->state, VM_CRASHED);
+	assert_string_equal(vm->halt_reason,
+			    "guest kernel panic (a warm reset: PSCI SYSTEM_RESET2)");
+	assert_int_equal(vm->events[VM_EV_CRASH], 1);
+	assert_int_equal(fake_thread_run(fake_thread_find("vmm")), 1);
+	assert_int_equal(vm->state, VM_RUNNING);
+	assert_int_equal(vm->restarts, 1);
 }
 
 static void test_null_hypercall(void **state)
@@ -328,13 +351,7 @@ static void test_null_hypercall(void **state)
 static void test_unknown_function(void **state)
 {
 	static const uint32_t unknown[] = {
-		PSCI_CPU_SUSPEND,
-		PSCI_MIGRATE,
-		PSCI_SYSTEM_RESET2_64,
-		SMCCC_VERSION,
-		ZVM_HC_NULL + 1,
-		0x84000020u,
-		0,
+		PSCI_CPU_SUSPEND, PSCI_MIGRATE, SMCCC_VERSION, ZVM_HC_NULL + 1, 0x84000020u, 0,
 	};
 
 	(void)state;
@@ -363,6 +380,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_cpu_off, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_migrate_info_type, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_system_off, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_system_reset2, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_system_reset, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_null_hypercall, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_unknown_function, setup, teardown),
