@@ -25,7 +25,7 @@ from test_linux import lx_sync, wait_linux_boot, wait_lx
 
 pytestmark = pytest.mark.time_limit(300)    # a test may boot Linux twice
 
-RT, LX = 0, 1
+RT = LX = 0    # the RTOS VM is deleted before the Linux VM is made
 LX_ARGS = "console=ttyAMA0 earlycon rdinit=/init panic=-1 reboot=panic_warm zvm.watchdog=10"
 PANIC_REASON = "guest kernel panic (a warm reset: PSCI SYSTEM_RESET2)"
 MIB_PAGES = 256     # 4 KiB pages
@@ -180,9 +180,9 @@ def test_hung_guest_is_caught_by_its_watchdog(vm):
 
 
 def test_preserve_keeps_the_crashed_vm_and_its_memory(vm):
+    before = mem_stats(vm)
     vm.attach(LX, sync=False)
     lx_sync(vm)
-    before = mem_stats(vm)
     mark = vm.mark()
     panic(vm)
     wait_lx(vm, r"^VM %d crashed: %s$" % (LX, re.escape(PANIC_REASON)), "the crash", mark)
