@@ -89,7 +89,7 @@ $(BUILD)/rtos.elf: $(GUEST_OBJS) $(BUILD)/link.ld $(BUILD)/assert.stamp
 	$(CC) $(LDFLAGS) -o $@ $(GUEST_OBJS) $(LIBS)
 
 run:
-	scripts/run.sh
+	scripts/run.sh $(if $(VM),--vm $(VM))
 
 test:
 	scripts/test.sh

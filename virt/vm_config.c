@@ -577,6 +577,42 @@ int vm_config_template_names(char *buf, size_t len)
 	return n;
 }
 
+/* The autostart order of a template node: 0 (none) unless `autostart = <N>`. */
+static uint32_t autostart_order(const void *fdt, int node)
+{
+	int len;
+	const fdt32_t *p = fdt_getprop(fdt, node, "autostart", &len);
+
+	return p && len == 4 ? fdt32_to_cpu(*p) : 0;
+}
+
+int vm_config_autostart(char (*names)[VM_TEMPLATE_NAME_LEN], int max, char *err, size_t errlen)
+{
+	const void *fdt;
+	int templates, node, n = 0, ret = find_templates(&fdt, &templates, err, errlen);
+	uint32_t order[VM_AUTOSTART_MAX];
+
+	if (ret)
+		return ret;
+	fdt_for_each_subnode(node, fdt, templates)
+	{
+		uint32_t o = autostart_order(fdt, node);
+		const char *name = fdt_get_name(fdt, node, NULL);
+		int i = n;
+
+		if (!o || !name || n == max || n == VM_AUTOSTART_MAX)
+			continue;
+		for (; i > 0 && order[i - 1] > o; i--) { /* insertion sort, stable */
+			order[i] = order[i - 1];
+			memcpy(names[i], names[i - 1], VM_TEMPLATE_NAME_LEN);
+		}
+		order[i] = o;
+		snprintf(names[i], VM_TEMPLATE_NAME_LEN, "%s", name);
+		n++;
+	}
+	return n;
+}
+
 /* ---- checks ---- */
 
 static int check_ram(const struct vm_config *cfg, char *err, size_t errlen)

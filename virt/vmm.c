@@ -332,4 +332,5 @@ void vmm_init(void)
 	    !k_thread_spawn("vmm-wdt", 4096, vmm_watchdog_poller, NULL, K_PRIO_PREEMPT(12),
 			    K_CPU_ALL))
 		LOG_ERR("vmm: cannot start the worker threads");
+	vmm_autostart();
 }

@@ -154,6 +154,16 @@ int vm_config_check(const struct vm_config *cfg, char *err, size_t errlen);
  */
 int vm_config_template_names(char *buf, size_t len);
 
+#define VM_TEMPLATE_NAME_LEN 32
+#define VM_AUTOSTART_MAX     8
+
+/**
+ * The templates marked `autostart = <N>` (N >= 1), in start order: by N,
+ * then as written. Fills names (at most max) and returns how many, or
+ * K_EINVAL with a message in err (no usable VM config).
+ */
+int vm_config_autostart(char (*names)[VM_TEMPLATE_NAME_LEN], int max, char *err, size_t errlen);
+
 /** Find a loaded image by name; 0 with *addr and *size set, or K_EINVAL with err. */
 int vm_config_image_find(const char *name, const void **addr, uint64_t *size, char *err,
 			 size_t errlen);

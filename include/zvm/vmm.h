@@ -20,6 +20,8 @@
 
 /** Set up the VM manager (interrupts, worker thread); host boot, once. */
 void vmm_init(void);
+/** Start the VMs the VM config marks `autostart` (a thread; host boot, once, after vmm_init). */
+void vmm_autostart(void);
 /** Create a VM from cfg; returns its id (>= 0) or an error. */
 int vmm_new(const struct vm_config *cfg, char *err, size_t len);
 /** Start (first run: load images) or resume a VM; K_EINVAL if it is running or halted. */
