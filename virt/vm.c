@@ -128,6 +128,23 @@ enum vm_event vm_take_pending(struct vm *vm)
 
 /* ---- building and releasing a VM ---- */
 
+/* Why guest RAM could not be had: too little free, or no block big enough. */
+static int vm_no_ram(const struct vm *vm, char *err, size_t len)
+{
+	unsigned long want = (unsigned long)(vm->cfg.ram_size >> 20);
+	struct page_stats ps;
+
+	page_stats_get(&ps);
+	if ((uint64_t)ps.free_pages * PAGE_SIZE >= vm->cfg.ram_size)
+		return errmsg(err, len,
+			      "not enough host memory for %lu MiB: guest RAM is one contiguous "
+			      "block; the largest free is %lu MiB (of %lu MiB free)",
+			      want, (unsigned long)((ps.largest_free_pages * PAGE_SIZE) >> 20),
+			      (unsigned long)((ps.free_pages * PAGE_SIZE) >> 20));
+	return errmsg(err, len, "not enough host memory for %lu MiB: %lu MiB are free", want,
+		      (unsigned long)((ps.free_pages * PAGE_SIZE) >> 20));
+}
+
 static int vm_map_ram(struct vm *vm, char *err, size_t len)
 {
 	size_t pages = vm->cfg.ram_size / PAGE_SIZE;
@@ -135,8 +152,7 @@ static int vm_map_ram(struct vm *vm, char *err, size_t len)
 	vm->ram = page_alloc(pages);
 	vm->ram_bytes = vm->ram ? vm->cfg.ram_size : 0;
 	if (!vm->ram)
-		return errmsg(err, len, "not enough host memory for %lu MiB",
-			      (unsigned long)(vm->cfg.ram_size >> 20));
+		return vm_no_ram(vm, err, len);
 	if (vmem_init(&vm->s2) != 0 ||
 	    vmem_map(&vm->s2, vm->cfg.ram_ipa, (uintptr_t)vm->ram, vm->cfg.ram_size, VMEM_RWX) != 0)
 		return errmsg(err, len, "cannot build the stage-2 tables");

@@ -30,6 +30,7 @@
  *       the VMM worker takes pending (vm_take_pending) and answers it by
  *       policy. vm_setup clears pending (VMM, VM stopped).
  *   last_event, last_event_ms, restarts, restart_ms[]: the VMM (worker).
+ *   console_log: the vUART (vm_log_putc, under its lock and the log's own).
  *   cfg.policy: the VMM at any time (zvm policy); read by the VMM.
  *   wdt: the VMM while the VM is stopped (sp805_init/destroy); its
  *       registers under its own lock (virt/dev/sp805.c).
@@ -70,6 +71,7 @@
 #include <zvm/vgic.h>
 #include <zvm/virtio.h>
 #include <zvm/vm_config.h>
+#include <zvm/vm_log.h>
 #include <zvm/vmem.h>
 #include <arch/vcpu.h>
 #include <arch/vm.h>
@@ -148,6 +150,7 @@ struct vm {
 	uint64_t last_event_ms;                    /* host uptime then */
 	uint32_t restarts;                         /* restarts by policy, in all */
 	uint64_t restart_ms[VM_RESTART_MAX_LIMIT]; /* host uptime of the latest ones (a ring) */
+	struct vm_log console_log; /* its UART's output (include/zvm/vm_log.h) */
 	struct sp805 *wdt;                         /* virt/dev/sp805.c, or NULL */
 	k_spinlock_t lock; /* state, halt_reason, paused_at, arch.cntvoff, vCPU power */
 };

@@ -180,7 +180,8 @@ static void test_new_without_guest_ram(void **state)
 	(void)state;
 	cfg.ram_size = 1024 * MIB; /* more than the host has */
 	assert_true(vmm_new(&cfg, err, sizeof(err)) < 0);
-	assert_string_equal(err, "not enough host memory for 1024 MiB");
+	assert_memory_equal(err, "not enough host memory for 1024 MiB: ", 37);
+	assert_non_null(strstr(err, " MiB are free"));
 }
 
 /* Whichever allocation fails, vmm_new says why and keeps nothing. */
@@ -505,7 +506,8 @@ static void test_update_that_fails_keeps_the_old_config(void **state)
 	(void)state;
 	cfg.ram_size = 1024 * MIB;
 	assert_true(vmm_update(id, &cfg, err, sizeof(err)) < 0);
-	assert_string_equal(err, "not enough host memory for 1024 MiB");
+	assert_memory_equal(err, "not enough host memory for 1024 MiB: ", 37);
+	assert_non_null(strstr(err, " MiB are free"));
 	assert_int_equal(vm->cfg.nr_vcpus, 2);
 	assert_int_equal(vm->cfg.ram_size, 16 * MIB);
 	assert_int_equal(vm->state, VM_CREATED);

@@ -56,6 +56,7 @@ static void line_flush(struct vuart *u)
 
 static void vuart_tx(struct vuart *u, char c)
 {
+	vm_log_putc(&u->vm->console_log, c);
 	if (u->vm->console_attached) {
 		console_write(&c, 1);
 		return;
