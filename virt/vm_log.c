@@ -16,8 +16,7 @@ void vm_log_putc(struct vm_log *log, char c)
 }
 
 /* Where the last `lines` lines start, between first and end (ring positions). */
-static uint64_t tail_start(const struct vm_log *log, uint64_t first, uint64_t end,
-			   unsigned lines)
+static uint64_t tail_start(const struct vm_log *log, uint64_t first, uint64_t end, unsigned lines)
 {
 	unsigned seen = 0;
 

@@ -150,7 +150,7 @@ struct vm {
 	uint64_t last_event_ms;                    /* host uptime then */
 	uint32_t restarts;                         /* restarts by policy, in all */
 	uint64_t restart_ms[VM_RESTART_MAX_LIMIT]; /* host uptime of the latest ones (a ring) */
-	struct vm_log console_log; /* its UART's output (include/zvm/vm_log.h) */
+	struct vm_log console_log;                 /* its UART's output (include/zvm/vm_log.h) */
 	struct sp805 *wdt;                         /* virt/dev/sp805.c, or NULL */
 	k_spinlock_t lock; /* state, halt_reason, paused_at, arch.cntvoff, vCPU power */
 };
