@@ -34,7 +34,7 @@ static void usage(void)
 {
 	printf("usage: zvm new -t rtos|linux [-n NAME] [--vcpus N] [--mem SIZE] [--cpus LIST] "
 	       "[--prio P] [--args \"ARGS\"]\n"
-	       "       zvm run|pause|reset|delete|look -n ID\n"
+	       "       zvm run|pause|stop|reset|delete|look -n ID\n"
 	       "       zvm look -n ID --hvc\n"
 	       "       zvm info [-n ID]\n"
 	       "       zvm update -n ID [--vcpus N] [--mem SIZE] [--cpus LIST] [--prio P] [--args "
@@ -591,6 +591,8 @@ static const struct {
 		 "or a bare number of MiB; the --on-* and --restart-limit options of zvm policy" },
 	{ "run", "boot a VM that was made or updated, or continue a paused one" },
 	{ "pause", "stop a VM's vCPUs; its guest time stands still" },
+	{ "stop", "stop a VM and release its memory and devices; it keeps its config (zvm "
+		  "update works on it) and zvm run boots it again" },
 	{ "reset", "boot a VM again from its images (also a halted or crashed one)" },
 	{ "delete", "stop a VM and give back everything it had" },
 	{ "info",
@@ -624,6 +626,8 @@ static int run_sub(const char *sub, struct zvm_opts *o)
 		return run_op("running", vmm_run, (int)o->id);
 	if (!strcmp(sub, "pause"))
 		return run_op("paused", vmm_pause, (int)o->id);
+	if (!strcmp(sub, "stop"))
+		return run_op("stopped", vmm_stop, (int)o->id);
 	if (!strcmp(sub, "reset"))
 		return run_op("reset and running", vmm_reset, (int)o->id);
 	if (!strcmp(sub, "delete"))

@@ -37,8 +37,8 @@ struct vm *vmm_get(int id)
 
 const char *vmm_state_name(enum vm_state s)
 {
-	static const char *const names[VM_STATES] = { "created", "running", "paused", "halted",
-						      "crashed" };
+	static const char *const names[VM_STATES] = { "created", "running", "paused",
+						      "halted",  "crashed", "stopped" };
 
 	return (unsigned)s < VM_STATES ? names[s] : "?";
 }
@@ -49,11 +49,23 @@ uint64_t vmm_guest_ticks(struct vm *vm)
 	uint64_t ticks = 0;
 
 	/* A halted VM's clock stands still, also once its memory is released. */
-	if (vm->loaded || vm->state == VM_HALTED || vm->state == VM_CRASHED)
+	if (vm->loaded || vm->state >= VM_HALTED)
 		ticks = (vm->state == VM_RUNNING ? k_cycle_get() : vm->paused_at) -
 			vm->arch.cntvoff;
 	k_spin_unlock(&vm->lock, key);
 	return ticks;
+}
+
+int vmm_vms_up(void)
+{
+	int n = 0;
+
+	for (int id = 0; id < VM_MAX; id++) {
+		enum vm_state st = vms[id] ? vm_state_get(vms[id]) : VM_CREATED;
+
+		n += st == VM_RUNNING || st == VM_PAUSED;
+	}
+	return n;
 }
 
 static struct vm *vm_lookup(int id, char *err, size_t len)
@@ -102,11 +114,15 @@ int vmm_run(int id, char *err, size_t len)
 	vm = vm_lookup(id, err, len);
 	if (vm && vm_state_get(vm) == VM_CREATED) /* no vCPU runs to change it */
 		ret = vm_start(vm, err, len);
+	else if (vm && vm_state_get(vm) == VM_STOPPED) /* nor in STOPPED: boot it again */
+		ret = vm_rebuild(vm, true, err, len);
 	else if (vm && vm_resume(vm) == 0) /* only if it is still paused */
 		ret = 0;
 	else if (vm)
 		errmsg(err, len, "VM %d is %s%s", id, vmm_state_name(vm_state_get(vm)),
-		       vm_state_get(vm) >= VM_HALTED ? ": use zvm reset" : "");
+		       vm_state_get(vm) == VM_HALTED || vm_state_get(vm) == VM_CRASHED
+			       ? ": use zvm reset"
+			       : "");
 	k_mutex_unlock(&vmm_lock);
 	return ret;
 }
@@ -159,6 +175,21 @@ int vmm_delete(int id, char *err, size_t len)
 	return vm ? 0 : K_EINVAL;
 }
 
+int vmm_stop(int id, char *err, size_t len)
+{
+	struct vm *vm;
+
+	k_mutex_lock(&vmm_lock, K_FOREVER);
+	vm = vm_lookup(id, err, len);
+	if (vm) {
+		vm_set_state(vm, VM_STATE_ANY, VM_STOPPED); /* its vCPUs leave the guest */
+		vm_teardown(vm);
+		vm_take_pending(vm); /* no policy for what happened before */
+	}
+	k_mutex_unlock(&vmm_lock);
+	return vm ? 0 : K_EINVAL;
+}
+
 int vmm_update(int id, const struct vm_config *cfg, char *err, size_t len)
 {
 	struct vm *vm;
@@ -170,9 +201,8 @@ int vmm_update(int id, const struct vm_config *cfg, char *err, size_t len)
 	vm = vm_lookup(id, err, len);
 	/* No vCPU moves a VM out of CREATED or HALTED, so this check holds. */
 	if (vm && (vm_state_get(vm) == VM_RUNNING || vm_state_get(vm) == VM_PAUSED)) {
-		errmsg(err, len,
-		       "VM %d is %s: stop it first (zvm delete, or update before zvm run)", id,
-		       vmm_state_name(vm_state_get(vm)));
+		errmsg(err, len, "VM %d is %s: stop it first (zvm stop -n %d)", id,
+		       vmm_state_name(vm_state_get(vm)), id);
 	} else if (vm) {
 		ret = vm_reconfigure(vm, cfg, err, len);
 	}

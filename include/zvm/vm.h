@@ -85,6 +85,7 @@ enum vm_state {
 	VM_PAUSED,
 	VM_HALTED,  /* stopped by the guest or by a fault */
 	VM_CRASHED, /* stopped after a kernel panic or a watchdog expiry */
+	VM_STOPPED, /* zvm stop: its config only, memory and devices released */
 	VM_STATES,
 };
 
@@ -169,7 +170,7 @@ static inline uint64_t vm_exits_total(const struct vm *vm)
 #define VM_STATE_BIT(s) (1u << (s))
 #define VM_STATE_ANY                                                                     \
 	(VM_STATE_BIT(VM_CREATED) | VM_STATE_BIT(VM_RUNNING) | VM_STATE_BIT(VM_PAUSED) | \
-	 VM_STATE_BIT(VM_HALTED) | VM_STATE_BIT(VM_CRASHED))
+	 VM_STATE_BIT(VM_HALTED) | VM_STATE_BIT(VM_CRASHED) | VM_STATE_BIT(VM_STOPPED))
 
 /**
  * Move vm to `to` if its state is one of `from` (a VM_STATE_BIT mask),

@@ -30,15 +30,19 @@ int vmm_run(int id, char *err, size_t len);
 int vmm_pause(int id, char *err, size_t len);
 /** Stop, reload the images and start again from the entry point. */
 int vmm_reset(int id, char *err, size_t len);
+/** Stop it and release its memory and devices, keeping its config; run boots it again. */
+int vmm_stop(int id, char *err, size_t len);
 /** Stop it and free everything it had: memory, tables, VMID, threads. */
 int vmm_delete(int id, char *err, size_t len);
 /** Change vCPUs, memory, CPUs or priority of a VM that is not running. */
 int vmm_update(int id, const struct vm_config *cfg, char *err, size_t len);
+/** How many VMs are running or paused (their vCPU threads may run): ktest refuses then. */
+int vmm_vms_up(void);
 /** The VM with this id, or NULL. The pointer is valid until it is deleted. */
 struct vm *vmm_get(int id);
 /** Guest time of a VM in counter ticks (stands still while paused). */
 uint64_t vmm_guest_ticks(struct vm *vm);
-/** "created", "running", "paused", "halted" ("?" out of range). */
+/** "created", "running", "paused", "halted", "crashed", "stopped" ("?" out of range). */
 const char *vmm_state_name(enum vm_state s);
 /** Does the calling thread hold vmm_lock? (K_ASSERT in the VM object's steps.) */
 bool vmm_lock_held(void);

@@ -45,7 +45,7 @@ def test_help_on_every_command_does_nothing_else(vm):
 def test_zvm_help_and_every_subcommand_help(vm):
     for line in ("zvm help", "zvm --help", "zvm -h"):
         assert vm.lines(line) == USAGE, line
-    for sub in ("new", "run", "pause", "reset", "delete", "info", "update", "policy", "look",
+    for sub in ("new", "run", "pause", "stop", "reset", "delete", "info", "update", "policy", "look",
                 "log", "templates"):
         out = vm.lines("zvm %s --help" % sub)
         assert re.fullmatch(r"zvm %s: \S.{20,}" % sub, out[0]), out
@@ -119,3 +119,53 @@ def test_log_keeps_a_vms_console_output(vm):
     assert len(re.findall(r"^zvm-rtos \S+: real-time guest OS", after, re.M)) == 2, after
     assert one(vm, "zvm delete -n 0") == "VM 0 deleted"
     vm.guests.discard("logger")
+
+
+def test_ktest_refuses_beside_running_vms(vm):
+    refusal = ("error: ktest needs every CPU to itself and 1 VM is running or paused: its "
+               "scheduler tests would fail beside the vCPUs and disturb them (zvm delete "
+               "them first)")
+    assert one(vm, "zvm new -t rtos").startswith("VM 0 created")
+    assert vm.lines("ktest sched_migrate") != [refusal]    # a made VM runs nothing yet
+    vm.guests.add("rtos")
+    assert one(vm, "zvm run -n 0") == "VM 0 running"
+    assert one(vm, "ktest") == refusal
+    assert one(vm, "zvm pause -n 0") == "VM 0 paused"
+    assert one(vm, "ktest sched") == refusal
+    assert "sched_migrate" in vm.cmd("ktest list")      # listing runs nothing
+    assert one(vm, "zvm delete -n 0") == "VM 0 deleted"
+    vm.guests.discard("rtos")
+    out = vm.lines("ktest sched_migrate", timeout=120)
+    assert re.fullmatch(r"ktest: 1 passed, 0 failed, 0 skipped", out[-1]), out
+
+
+def test_stop_keeps_the_config_and_run_boots_it_again(vm):
+    from zvm import mem_stats
+    before = mem_stats(vm)
+    assert one(vm, 'zvm new -t rtos -n stopper --args "app=sync"').startswith("VM 0 created")
+    vm.guests.add("stopper")
+    mark = vm.mark()
+    assert one(vm, "zvm run -n 0") == "VM 0 running"
+    vm.wait_for(r"\[stopper\] thread_a: turn 1 ", "the sync guest", mark)
+    assert one(vm, "zvm update -n 0 --mem 32M") == \
+        "error: VM 0 is running: stop it first (zvm stop -n 0)"
+    assert one(vm, "zvm stop -n 0") == "VM 0 stopped"
+    assert zvm_info(vm)[0]["state"] == "stopped"
+    assert mem_stats(vm)["pages_free"] == before["pages_free"]     # memory released
+    assert one(vm, "zvm pause -n 0") == "error: VM 0 is stopped, not running"
+    # It keeps its config: run boots it again, as it was.
+    mark = vm.mark()
+    assert one(vm, "zvm run -n 0") == "VM 0 running"
+    vm.wait_for(r"\[stopper\] thread_a: turn 0 ", "the sync guest booted again", mark)
+    assert zvm_info(vm)[0]["mem_mb"] == 64
+    # update works on a stopped VM.
+    assert one(vm, "zvm stop -n 0") == "VM 0 stopped"
+    assert one(vm, "zvm update -n 0 --mem 32M") == "VM 0 updated"
+    mark = vm.mark()
+    assert one(vm, "zvm run -n 0") == "VM 0 running"
+    vm.wait_for(r"\[stopper\] thread_a: turn 0 ", "the updated guest booted", mark)
+    r = zvm_info(vm)[0]
+    assert (r["state"], r["mem_mb"]) == ("running", 32), r
+    assert one(vm, "zvm delete -n 0") == "VM 0 deleted"
+    vm.guests.discard("stopper")
+    assert mem_stats(vm)["pages_free"] == before["pages_free"]

@@ -484,8 +484,7 @@ static void test_update(void **state)
 	assert_ok(vmm_run(id, err, sizeof(err)));
 	cfg = rtos_config(1);
 	assert_int_equal(vmm_update(id, &cfg, err, sizeof(err)), K_EINVAL);
-	assert_string_equal(err, "VM 0 is running: stop it first (zvm delete, or update "
-				 "before zvm run)");
+	assert_string_equal(err, "VM 0 is running: stop it first (zvm stop -n 0)");
 	assert_ok(vmm_pause(id, err, sizeof(err)));
 	assert_int_equal(vmm_update(id, &cfg, err, sizeof(err)), K_EINVAL);
 	assert_int_equal(vm->cfg.nr_vcpus, 3);
@@ -526,7 +525,8 @@ static void test_state_names(void **state)
 	assert_string_equal(vmm_state_name(VM_PAUSED), "paused");
 	assert_string_equal(vmm_state_name(VM_HALTED), "halted");
 	assert_string_equal(vmm_state_name(VM_CRASHED), "crashed");
-	assert_string_equal(vmm_state_name((enum vm_state)5), "?");
+	assert_string_equal(vmm_state_name(VM_STOPPED), "stopped");
+	assert_string_equal(vmm_state_name((enum vm_state)6), "?");
 	assert_string_equal(vmm_state_name((enum vm_state) - 1), "?");
 }
 
