@@ -19,8 +19,10 @@
 #include <zvm/vcpu.h>
 #include <zvm/vm_config.h>
 #include <zvm/vmm.h>
+#include <zvm/vuart.h>
 
 #define VMM_WATCHDOG_POLL_MS 100
+#define VMM_PARTIAL_LINE_MS  300 /* a VM's half line waits this long for its newline */
 
 static struct vm *vms[VM_MAX];
 static struct k_mutex vmm_lock;
@@ -318,7 +320,7 @@ static void vmm_worker(void *arg)
 	}
 }
 
-/* Every 100 ms: has a VM's watchdog run out? */
+/* Every 100 ms: has a VM's watchdog run out? Show the partial lines (prompts) that wait. */
 static void vmm_watchdog_poller(void *arg)
 {
 	char reason[VM_REASON_LEN];
@@ -329,6 +331,8 @@ static void vmm_watchdog_poller(void *arg)
 		k_sleep(K_MSEC(VMM_WATCHDOG_POLL_MS));
 		k_mutex_lock(&vmm_lock, K_FOREVER);
 		for (int id = 0; id < VM_MAX; id++) {
+			if (vms[id])
+				vuart_flush_stale(vms[id], VMM_PARTIAL_LINE_MS);
 			if (!vms[id] || !sp805_expired(vms[id], &ms))
 				continue;
 			snprintf(reason, sizeof(reason),

@@ -169,3 +169,19 @@ def test_stop_keeps_the_config_and_run_boots_it_again(vm):
     assert one(vm, "zvm delete -n 0") == "VM 0 deleted"
     vm.guests.discard("stopper")
     assert mem_stats(vm)["pages_free"] == before["pages_free"]
+
+
+def test_a_guest_prompt_shows_without_waiting_for_its_newline(vm):
+    assert one(vm, "zvm new -t rtos -n prompter").startswith("VM 0 created")
+    vm.guests.add("prompter")
+    mark = vm.mark()
+    assert one(vm, "zvm run -n 0") == "VM 0 running"
+    # The prompt has no newline: zvm shows it after a short wait, on a line of its own.
+    vm.wait_for(r"^\[prompter\] rtos:~\$ $", "the RTOS prompt, not attached", mark, timeout=10)
+    # Attached, the half line comes again, raw, and the shell answers.
+    vm.attach(0, sync=False)
+    vm.expect(vm.tolerant("rtos:~$ "), "the prompt again on attaching")
+    vm.guest_sync()
+    vm.detach()
+    assert one(vm, "zvm delete -n 0") == "VM 0 deleted"
+    vm.guests.discard("prompter")
