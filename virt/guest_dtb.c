@@ -113,6 +113,7 @@ static void build_chosen(struct dtw *w, const struct vm_config *cfg)
 	dt_begin(w, "chosen");
 	if (cfg->bootargs[0])
 		dt_str(w, "bootargs", cfg->bootargs);
+	dt_str(w, "zvm,vm-name", cfg->name); /* the Linux guest's hostname (guests/linux/init) */
 	if (cfg->uart_base) {
 		uart_path(cfg, path, sizeof(path));
 		dt_str(w, "stdout-path", path);
