@@ -413,18 +413,27 @@ static int cmd_info(const struct zvm_opts *o)
 	return 0;
 }
 
-static int cmd_update(const struct zvm_opts *o)
+/* The config of VM -n ID with the options applied, or false after an error message. */
+static bool config_with_options(const struct zvm_opts *o, struct vm_config *cfg)
 {
 	struct vm *vm = vmm_get((int)o->id);
-	struct vm_config cfg;
-	char err[VMM_ERR_LEN];
 
 	if (!vm) {
 		printf("error: no VM with id %d\n", (int)o->id);
-		return 1;
+		return false;
 	}
-	cfg = vm->cfg;
-	apply_overrides(o, &cfg);
+	*cfg = vm->cfg;
+	apply_overrides(o, cfg);
+	return true;
+}
+
+static int cmd_update(const struct zvm_opts *o)
+{
+	struct vm_config cfg;
+	char err[VMM_ERR_LEN];
+
+	if (!config_with_options(o, &cfg))
+		return 1;
 	if (vmm_update((int)o->id, &cfg, err, sizeof(err)) != 0) {
 		printf("error: %s\n", err);
 		return 1;
@@ -436,16 +445,11 @@ static int cmd_update(const struct zvm_opts *o)
 
 static int cmd_policy(const struct zvm_opts *o)
 {
-	struct vm *vm = vmm_get((int)o->id);
 	struct vm_config cfg;
 	char err[VMM_ERR_LEN];
 
-	if (!vm) {
-		printf("error: no VM with id %d\n", (int)o->id);
+	if (!config_with_options(o, &cfg))
 		return 1;
-	}
-	cfg = vm->cfg;
-	apply_overrides(o, &cfg);
 	if (vm_config_check(&cfg, err, sizeof(err)) != 0 ||
 	    vmm_set_policy((int)o->id, &cfg.policy, err, sizeof(err)) != 0) {
 		printf("error: %s\n", err);

@@ -17,7 +17,6 @@
 #include <zvm/image.h>
 #include <zvm/kernel.h>
 #include <zvm/pl011_regs.h>
-#include <zvm/sp805.h>
 #include <zvm/shm.h>
 
 #define PHANDLE_GIC     1
@@ -220,39 +219,44 @@ static void build_apb_clock(struct dtw *w)
 	dt_end(w);
 }
 
-static void build_uart(struct dtw *w, const struct vm_config *cfg)
-{
-	uint64_t reg[2] = { cfg->uart_base, PL011_FRAME_SIZE };
-	uint32_t irq[3] = { FDT_GIC_SPI, (uint32_t)cfg->uart_spi, FDT_IRQ_LEVEL_HIGH };
-	uint32_t clocks[2] = { PHANDLE_APB_CLK, PHANDLE_APB_CLK };
-	char path[32];
+#define PRIMECELL_FRAME_SIZE 0x1000u /* the PL011's and the SP805's alike */
 
-	uart_path(cfg, path, sizeof(path));
-	dt_begin(w, path + 1);
-	DT_STRLIST(w, "compatible", "arm,pl011\0arm,primecell");
+/* A PrimeCell device on the APB clock: a 4 KiB window and a level-high SPI. */
+static void build_primecell(struct dtw *w, const char *node, const char *compat, size_t clen,
+			    uint64_t base, int spi, const char *clock_names, size_t nlen)
+{
+	uint64_t reg[2] = { base, PRIMECELL_FRAME_SIZE };
+	uint32_t irq[3] = { FDT_GIC_SPI, (uint32_t)spi, FDT_IRQ_LEVEL_HIGH };
+	uint32_t clocks[2] = { PHANDLE_APB_CLK, PHANDLE_APB_CLK };
+
+	dt_begin(w, node);
+	dt_prop(w, "compatible", compat, clen);
 	dt_reg(w, reg, 1);
 	dt_cells(w, "interrupts", irq, 3);
 	dt_cells(w, "clocks", clocks, 2);
-	DT_STRLIST(w, "clock-names", "uartclk\0apb_pclk");
+	dt_prop(w, "clock-names", clock_names, nlen);
 	dt_end(w);
+}
+
+static void build_uart(struct dtw *w, const struct vm_config *cfg)
+{
+	static const char compat[] = "arm,pl011\0arm,primecell", clks[] = "uartclk\0apb_pclk";
+	char path[32];
+
+	uart_path(cfg, path, sizeof(path));
+	build_primecell(w, path + 1, compat, sizeof(compat), cfg->uart_base, cfg->uart_spi, clks,
+			sizeof(clks));
 }
 
 /* The SP805 watchdog (virt/dev/sp805.c): Linux's sp805_wdt binds to it. */
 static void build_watchdog(struct dtw *w, const struct vm_config *cfg)
 {
-	uint64_t reg[2] = { cfg->wdt_base, SP805_FRAME_SIZE };
-	uint32_t irq[3] = { FDT_GIC_SPI, (uint32_t)cfg->wdt_spi, FDT_IRQ_LEVEL_HIGH };
-	uint32_t clocks[2] = { PHANDLE_APB_CLK, PHANDLE_APB_CLK };
+	static const char compat[] = "arm,sp805\0arm,primecell", clks[] = "wdog_clk\0apb_pclk";
 	char name[32];
 
 	snprintf(name, sizeof(name), "watchdog@%llx", (unsigned long long)cfg->wdt_base);
-	dt_begin(w, name);
-	DT_STRLIST(w, "compatible", "arm,sp805\0arm,primecell");
-	dt_reg(w, reg, 1);
-	dt_cells(w, "interrupts", irq, 3);
-	dt_cells(w, "clocks", clocks, 2);
-	DT_STRLIST(w, "clock-names", "wdog_clk\0apb_pclk");
-	dt_end(w);
+	build_primecell(w, name, compat, sizeof(compat), cfg->wdt_base, cfg->wdt_spi, clks,
+			sizeof(clks));
 }
 
 /* A shared-memory region (zvm/shm.h): the region, then its doorbell page. */

@@ -60,6 +60,16 @@ def panic(vm):
     vm.type_keys("echo c > /proc/sysrq-trigger", "Linux guest")
 
 
+def boot_and_attach(vm, op, answer, what):
+    """`zvm run|reset` the Linux VM, wait for its shell and its watchdog daemon, attach."""
+    mark = vm.mark()
+    assert one(vm, "zvm %s -n %d" % (op, LX)) == answer
+    wait_linux_boot(vm, mark, what)
+    wait_lx(vm, r"zvm-linux: watchdog fed every 2 s, timeout 10 s", "the watchdog daemon", mark)
+    vm.attach(LX, sync=False)
+    lx_sync(vm)
+
+
 def test_rtos_reboot_halts_by_policy(vm):
     before = mem_stats(vm)
     assert one(vm, "zvm new -t rtos --on-reboot halt").startswith("VM %d created: rtos" % RT)
@@ -96,12 +106,7 @@ def test_linux_panic_is_a_crash_restarted_by_policy(vm):
     assert ("policy: on-poweroff halt on-reboot restart on-crash restart on-watchdog restart,"
             " restart limit 1 in 600 s") in lines, lines
     assert "watchdog: SP805 at 0x9030000, SPI 2" in lines, lines
-    mark = vm.mark()
-    assert one(vm, "zvm run -n %d" % LX) == "VM %d running" % LX
-    wait_linux_boot(vm, mark, "the first boot")
-    wait_lx(vm, r"zvm-linux: watchdog fed every 2 s, timeout 10 s", "the watchdog daemon", mark)
-    vm.attach(LX, sync=False)
-    lx_sync(vm)
+    boot_and_attach(vm, "run", "VM %d running" % LX, "the first boot")
     mark = vm.mark()
     panic(vm)
     wait_lx(vm, r"^VM %d crashed: %s$" % (LX, re.escape(PANIC_REASON)), "the crash", mark)
@@ -154,12 +159,7 @@ def test_policy_changes_at_run_time_and_bad_values_are_refused(vm):
 
 
 def test_hung_guest_is_caught_by_its_watchdog(vm):
-    mark = vm.mark()
-    assert one(vm, "zvm reset -n %d" % LX) == "VM %d reset and running" % LX
-    wait_linux_boot(vm, mark, "the boot after zvm reset")
-    wait_lx(vm, r"zvm-linux: watchdog fed every 2 s, timeout 10 s", "the watchdog daemon", mark)
-    vm.attach(LX, sync=False)
-    lx_sync(vm)
+    boot_and_attach(vm, "reset", "VM %d reset and running" % LX, "the boot after zvm reset")
     # panic=0: the kernel loops after its panic and feeds nothing.
     vm.type_keys("echo 0 > /proc/sys/kernel/panic", "Linux guest")
     lx_sync(vm)
