@@ -49,6 +49,7 @@ static void autostart_main(void *arg)
 
 void vmm_autostart(void)
 {
-	if (!k_thread_spawn("autostart", 8192, autostart_main, NULL, K_PRIO_PREEMPT(13), K_CPU_ALL))
+	/* On the host's CPU 0, like the VMM's threads: never beside a real-time vCPU. */
+	if (!k_thread_spawn("autostart", 8192, autostart_main, NULL, K_PRIO_PREEMPT(13), 1u << 0))
 		LOG_ERR("vmm: cannot start the autostart thread");
 }

@@ -21,6 +21,7 @@
 #include <zvm/vmm.h>
 #include <zvm/vuart.h>
 
+#define VMM_CPUS             (1u << 0) /* where the VMM's own threads run */
 #define VMM_WATCHDOG_POLL_MS 100
 #define VMM_PARTIAL_LINE_MS  300 /* a VM's half line waits this long for its newline */
 
@@ -362,9 +363,10 @@ void vmm_init(void)
 	k_msgq_init(&event_q, event_q_buf, sizeof(int), 2 * VM_MAX);
 	vcpu_irqs_init();
 	shm_init();
-	if (!k_thread_spawn("vmm", 8192, vmm_worker, NULL, K_PRIO_PREEMPT(12), K_CPU_ALL) ||
+	/* On the host's CPU 0: never beside a VM's real-time vCPU on its CPU. */
+	if (!k_thread_spawn("vmm", 8192, vmm_worker, NULL, K_PRIO_PREEMPT(12), VMM_CPUS) ||
 	    !k_thread_spawn("vmm-wdt", 4096, vmm_watchdog_poller, NULL, K_PRIO_PREEMPT(12),
-			    K_CPU_ALL))
+			    VMM_CPUS))
 		LOG_ERR("vmm: cannot start the worker threads");
 	vmm_autostart();
 }
