@@ -38,8 +38,8 @@ void console_write(const char *s, size_t n)
 		arch_spin_acquire(&out_lock);
 	for (size_t i = 0; i < n; i++) {
 		if (s[i] == '\n')
-			pl011_putc('\r');
-		pl011_putc(s[i]);
+			uart_putc('\r');
+		uart_putc(s[i]);
 	}
 	if (!dying) {
 		void (*tap)(const char *s, size_t n) = __atomic_load_n(&out_tap, __ATOMIC_ACQUIRE);
@@ -81,7 +81,7 @@ static void console_rx(uint8_t byte)
 	rx_ring[rx_tail++ % RX_RING_SIZE] = byte;
 	if (rx_tail - rx_head == RX_RING_SIZE) {
 		rx_stopped = true;
-		pl011_rx_throttle(true);
+		uart_rx_throttle(true);
 	}
 	k_spin_unlock(&rx_lock, key);
 	k_sem_give(&rx_ready);
@@ -97,7 +97,7 @@ int console_getc(void)
 
 			if (rx_stopped && rx_tail - rx_head < RX_RING_SIZE / 2) {
 				rx_stopped = false;
-				pl011_rx_throttle(false);
+				uart_rx_throttle(false);
 			}
 			k_spin_unlock(&rx_lock, key);
 			return c;
@@ -147,5 +147,5 @@ FILE *const stderr = &console_stdout;
 void console_init_irq(int intid, int cpu)
 {
 	k_sem_init(&rx_ready, 0, 1);
-	pl011_rx_irq_enable(intid, cpu, console_rx);
+	uart_rx_irq_enable(intid, cpu, console_rx);
 }

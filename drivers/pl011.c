@@ -103,3 +103,15 @@ void pl011_rx_irq_enable(int intid, int cpu, void (*rx)(uint8_t byte))
 	pl011_rx_throttle(false);
 	irq_enable(intid, cpu);
 }
+
+static void pl011_init(const struct platform_uart *u)
+{
+	pl011_init_early((uintptr_t)u->base);
+}
+
+const struct uart_ops pl011_uart_ops = {
+	.init = pl011_init,
+	.putc = pl011_putc,
+	.rx_irq_enable = pl011_rx_irq_enable,
+	.rx_throttle = pl011_rx_throttle,
+};

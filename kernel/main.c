@@ -69,13 +69,13 @@ static void memory_init(void)
 
 static void devices_init(void)
 {
-	if (!mmu_map_device(platform.uart_base, 0x1000))
+	if (!mmu_map_device(platform.uart.base, 0x1000))
 		fatal_boot("cannot map the UART");
-	pl011_init_early(platform.uart_base);
+	uart_init(&platform.uart);
 	if (gic_init(platform.gicd_base, platform.gicr_base, platform.gicr_size) || gic_cpu_init(0))
 		fatal_boot("GICv3 not usable");
 	sched_cpu_irqs_init(0, kernel_timer_intid());
-	console_init_irq(platform.uart_intid, 0);
+	console_init_irq(platform.uart.intid, 0);
 	/* Equal priorities share a CPU: two vCPUs of one VM on one CPU must both run. */
 	k_sched_time_slice_set(K_TIME_SLICE_MS);
 	sched_cpu_online();
@@ -102,13 +102,15 @@ static void secondaries_start(void)
 
 void kernel_boot_main(uintptr_t x0)
 {
+	extern char __image_start[];
+
 	mmu_boot_enable();
 	arch_cpu_init(0);
-	pl011_init_early(ZVM_EARLY_UART);
+	uart_early_init();
 	sched_cpu_init(0, arch_cpu_mpidr());
 	time_init();
 	printf("\n%s %s: %s, EL%d\n", APP_NAME, ZVM_VERSION, APP_DESCRIPTION, KERNEL_EL);
-	if (platform_init(find_dtb(x0)) != 0)
+	if (platform_init(find_dtb(x0), (uintptr_t)__image_start) != 0)
 		fatal_boot("no usable devicetree");
 	mmu_final_map(platform.ram_base, platform.ram_size);
 	memory_init();

@@ -46,24 +46,6 @@ void k_thread_create(struct k_thread *t, const char *name, void *stack, size_t s
 	k_spin_unlock(&sched_lock, key);
 }
 
-struct k_thread *k_thread_spawn(const char *name, size_t stack_size, k_thread_entry_t entry,
-				void *arg, int prio, uint32_t affinity)
-{
-	struct k_thread *t = k_malloc(sizeof(*t));
-	void *stack = k_malloc(stack_size);
-
-	if (!t || !stack) {
-		k_free(t);
-		k_free(stack);
-		return NULL;
-	}
-	k_thread_create(t, name, stack, stack_size, entry, arg, prio);
-	t->stack_owned = true;
-	k_thread_cpu_mask_set(t, affinity);
-	k_thread_start(t);
-	return t;
-}
-
 void k_thread_start(struct k_thread *t)
 {
 	k_spinlock_key_t key = k_spin_lock(&sched_lock);

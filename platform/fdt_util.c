@@ -27,14 +27,38 @@ int fdt_node_reg(const void *fdt, int node, int index, uint64_t *base, uint64_t 
 	return 0;
 }
 
+/*
+ * #interrupt-cells of node's interrupt parent (interrupt-parent on the node
+ * or its nearest ancestor). 3, the GIC's usual count, when the tree does not
+ * say: VM templates and hand-written trees leave it out.
+ */
+static int interrupt_cells(const void *fdt, int node)
+{
+	const fdt32_t *cells;
+
+	for (; node >= 0; node = fdt_parent_offset(fdt, node)) {
+		const fdt32_t *phandle = fdt_getprop(fdt, node, "interrupt-parent", NULL);
+		int parent;
+
+		if (!phandle)
+			continue;
+		parent = fdt_node_offset_by_phandle(fdt, fdt32_to_cpu(*phandle));
+		cells = parent < 0 ? NULL : fdt_getprop(fdt, parent, "#interrupt-cells", NULL);
+		return cells ? (int)fdt32_to_cpu(*cells) : FDT_GIC_CELLS;
+	}
+	return FDT_GIC_CELLS;
+}
+
 int fdt_node_intid(const void *fdt, int node, int index)
 {
-	int len;
+	int len, cells = interrupt_cells(fdt, node);
 	const fdt32_t *irq = fdt_getprop(fdt, node, "interrupts", &len);
 
-	if (!irq || len < (index + 1) * 12)
+	/* GIC specifiers: type, number, flags and (RK3588's GIC) a PPI partition. */
+	if (!irq || cells < FDT_GIC_CELLS || cells > FDT_GIC_CELLS + 1 ||
+	    len < (index + 1) * cells * 4)
 		return -1;
-	irq += index * 3;
+	irq += index * cells;
 	int first = fdt32_to_cpu(irq[0]) == FDT_GIC_PPI ? GIC_NR_SGIS : GIC_NR_PRIVATE;
 
 	return (int)fdt32_to_cpu(irq[1]) + first;

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Platform discovery from the devicetree: memory, GICv3, console UART,
- * timer interrupts, CPUs and the PSCI conduit. A board port changes its DTB,
- * not this file.
+ * Platform discovery from the devicetree: memory (platform/memory.c), the
+ * GICv3 (platform/gic.c), the console UART (platform/uart.c), the timer
+ * interrupts, the CPUs and the PSCI conduit. A board port brings its DTB,
+ * not a change to this file (docs/porting.md).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,38 +14,6 @@
 #include <zvm/platform.h>
 
 struct platform platform;
-
-static int parse_memory(const void *fdt)
-{
-	int node = fdt_node_offset_by_prop_value(fdt, -1, "device_type", "memory", 7);
-
-	if (node < 0 || fdt_node_reg(fdt, node, 0, &platform.ram_base, &platform.ram_size))
-		return -1;
-	return 0;
-}
-
-static int parse_gic(const void *fdt)
-{
-	int node = fdt_node_offset_by_compatible(fdt, -1, "arm,gic-v3");
-	uint64_t size;
-
-	if (node < 0 || fdt_node_reg(fdt, node, 0, &platform.gicd_base, &size) ||
-	    fdt_node_reg(fdt, node, 1, &platform.gicr_base, &platform.gicr_size))
-		return -1;
-	platform.gic_maint_intid = fdt_node_intid(fdt, node, 0);
-	return 0;
-}
-
-static int parse_uart(const void *fdt)
-{
-	int node = fdt_node_offset_by_compatible(fdt, -1, "arm,pl011");
-	uint64_t size;
-
-	if (node < 0 || fdt_node_reg(fdt, node, 0, &platform.uart_base, &size))
-		return -1;
-	platform.uart_intid = fdt_node_intid(fdt, node, 0);
-	return platform.uart_intid < 0 ? -1 : 0;
-}
 
 /* armv8-timer interrupts: secure phys, non-secure phys, virtual, hypervisor. */
 static int parse_timer(const void *fdt)
@@ -59,6 +28,7 @@ static int parse_timer(const void *fdt)
 	return platform.timer_hyp_intid < 0 ? -1 : 0;
 }
 
+/* Every cpu node's reg (its MPIDR affinity: Aff1 is the core on RK3588's DynamIQ clusters). */
 static int parse_cpus(const void *fdt)
 {
 	int cpus = fdt_path_offset(fdt, "/cpus"), node;
@@ -74,8 +44,10 @@ static int parse_cpus(const void *fdt)
 		if (!type || strcmp(type, "cpu") != 0 ||
 		    fdt_node_reg(fdt, node, 0, &mpidr, &unused))
 			continue;
-		if (platform.ncpus == K_MAX_CPUS)
+		if (platform.ncpus == K_MAX_CPUS) {
+			LOG_WRN("platform: more than %d CPUs: the others stay off", K_MAX_CPUS);
 			break;
+		}
 		platform.cpu_mpidr[platform.ncpus++] = mpidr;
 	}
 	return platform.ncpus ? 0 : -1;
@@ -95,12 +67,14 @@ static int parse_maxcpus(const void *fdt)
 
 static int parse_psci(const void *fdt)
 {
-	int node = fdt_node_offset_by_compatible(fdt, -1, "arm,psci-0.2");
-	const char *method;
+	static const char *const compatibles[] = { "arm,psci-1.0", "arm,psci-0.2", "arm,psci" };
+	const char *method = NULL;
 
-	if (node < 0)
-		node = fdt_node_offset_by_compatible(fdt, -1, "arm,psci");
-	method = node < 0 ? NULL : fdt_getprop(fdt, node, "method", NULL);
+	for (unsigned i = 0; i < sizeof(compatibles) / sizeof(compatibles[0]) && !method; i++) {
+		int node = fdt_node_offset_by_compatible(fdt, -1, compatibles[i]);
+
+		method = node < 0 ? NULL : fdt_getprop(fdt, node, "method", NULL);
+	}
 	if (!method)
 		platform.psci = PSCI_NONE;
 	else
@@ -108,14 +82,28 @@ static int parse_psci(const void *fdt)
 	return 0;
 }
 
-int platform_init(const void *fdt)
+/* Every CPU needs its redistributor frame in the GICR range. */
+static int check_redistributors(const void *fdt)
 {
+	(void)fdt;
+	if (platform.gicr_size / platform.gicr_stride >= (uint64_t)platform.ncpus)
+		return 0;
+	LOG_ERR("platform: the GICR range (0x%llx bytes) holds %llu redistributors for %d CPUs",
+		(unsigned long long)platform.gicr_size,
+		(unsigned long long)(platform.gicr_size / platform.gicr_stride), platform.ncpus);
+	return -1;
+}
+
+int platform_init(const void *fdt, uint64_t image_base)
+{
+	/* A step that prints its own message has what = NULL. */
 	static const struct {
 		const char *what;
 		int (*parse)(const void *fdt);
 	} steps[] = {
-		{ "memory", parse_memory }, { "GICv3", parse_gic }, { "PL011 UART", parse_uart },
-		{ "timer", parse_timer },   { "cpus", parse_cpus }, { "maxcpus", parse_maxcpus },
+		{ NULL, platform_parse_gic }, { NULL, platform_parse_uart },
+		{ "timer", parse_timer },     { "cpus", parse_cpus },
+		{ "maxcpus", parse_maxcpus }, { NULL, check_redistributors },
 		{ "psci", parse_psci },
 	};
 	const char *model;
@@ -124,11 +112,16 @@ int platform_init(const void *fdt)
 		LOG_ERR("platform: no valid devicetree at %p", fdt);
 		return -1;
 	}
+	memset(&platform, 0, sizeof(platform));
 	platform.fdt = fdt;
 	platform.fdt_size = fdt_totalsize(fdt);
+	if (platform_parse_memory(fdt, image_base) != 0)
+		return -1;
 	for (unsigned i = 0; i < sizeof(steps) / sizeof(steps[0]); i++) {
 		if (steps[i].parse(fdt) != 0) {
-			LOG_ERR("platform: devicetree has no usable %s node", steps[i].what);
+			if (steps[i].what)
+				LOG_ERR("platform: devicetree has no usable %s node",
+					steps[i].what);
 			return -1;
 		}
 	}

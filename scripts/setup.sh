@@ -10,7 +10,8 @@ set -euo pipefail
 HOST_PKGS=(make gcc gcc-aarch64-linux-gnu binutils-aarch64-linux-gnu libc6-dev-arm64-cross
   picolibc-aarch64-linux-gnu device-tree-compiler
   libcmocka-dev libfdt-dev python3-pytest python3-pexpect cpio gzip e2fsprogs
-  python3-aiohttp libjs-chart.js chromium clang-format)
+  python3-aiohttp libjs-chart.js chromium clang-format
+  u-boot-tools u-boot-qemu file)
 # Node and npm for the dashboard's browser test: Debian's, unless a node with
 # its own npm is installed already (Debian's npm would conflict with it).
 command -v node >/dev/null || HOST_PKGS+=(nodejs)

@@ -5,7 +5,8 @@
 # Exits nonzero if anything failed. Logs: build/test-logs/.
 #
 # Counting: one test per cmocka case of the unit tests (a unit binary that
-# crashes or fails to build counts as one more failure), one per pytest test
+# crashes or fails to build counts as one more failure), one per board build
+# and per board image check (scripts/board-check.sh), one per pytest test
 # of the system tests (errors and skips count as failures; a test without a
 # result, because its file's run was killed, counts as failed by name), one
 # failure for a setup or build step that fails.
@@ -87,6 +88,26 @@ elif [ "$nunit" -eq 0 ]; then
   echo "unit: no unit tests ran"
   failed=$((failed + 1))
 fi
+
+# ---- board images (docs/porting.md): begin ----
+# make PLATFORM=<board> for each board, then scripts/board-check.sh on its
+# boot directory: the build counts as one test, each check as one more.
+for board in rk3568 rk3588; do
+  blog="$logs/board-$board.log"
+  if make --no-print-directory PLATFORM="$board" all > "$blog" 2>&1; then
+    echo "board: $board: build passed"
+    bout=$(scripts/board-check.sh "$board" 2>&1)
+    printf '%s\n' "$bout" | tee -a "$blog"
+    bp=$(grep -c ': passed$' <<<"$bout"); bf=$(grep -c ': failed$' <<<"$bout")
+    [ "$bp" -gt 0 ] || bf=$((bf + 1))
+    passed=$((passed + 1 + bp)); failed=$((failed + bf))
+  else
+    tail -n 20 "$blog"
+    echo "board: $board: build failed (log: build/test-logs/board-$board.log)"
+    failed=$((failed + 1))
+  fi
+done
+# ---- board images: end ----
 
 # ---- system tests: one pytest run per file ----
 # Each test has its own time limit (tests/system/conftest.py) and its result

@@ -83,9 +83,10 @@ static void mmu_load(pte_t *root)
 void mmu_boot_enable(void)
 {
 	uintptr_t image_gib = (uintptr_t)__image_start / GIB;
+	uintptr_t uart_gib = (uintptr_t)ZVM_EARLY_UART / GIB;
 
-	/* Devices of the first GiB (early console), and the image's GiB. */
-	boot_l1[0] = 0 | PROT_DEVICE | PTE_VALID;
+	/* The early console's GiB as devices (GiB 0 on QEMU virt, 3 on RK35xx), the image's GiB. */
+	boot_l1[uart_gib] = (uart_gib * GIB) | PROT_DEVICE | PTE_VALID;
 	boot_l1[image_gib] = (image_gib * GIB) | PROT_NORMAL | PTE_VALID;
 	mmu_load(boot_l1);
 }

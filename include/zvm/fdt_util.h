@@ -14,6 +14,8 @@
 #define FDT_GIC_PPI         1 /* second cell: PPI number (INTID - 16) */
 #define FDT_IRQ_EDGE_RISING 1 /* third cell: trigger */
 #define FDT_IRQ_LEVEL_HIGH  4
+/* #interrupt-cells of a GICv3 (4 where PPIs are split into partitions, as on RK3588) */
+#define FDT_GIC_CELLS       3
 
 /** A number written as `cells` big-endian 32-bit cells (1 or 2). */
 uint64_t fdt_read_cells(const fdt32_t *p, int cells);
@@ -25,7 +27,10 @@ uint64_t fdt_read_cells(const fdt32_t *p, int cells);
  */
 int fdt_node_reg(const void *fdt, int node, int index, uint64_t *base, uint64_t *size);
 
-/** INTID of interrupt `index` of node (3-cell GIC specifier: SPI or PPI), or -1. */
+/**
+ * INTID of interrupt `index` of node (a GIC specifier of the interrupt
+ * parent's #interrupt-cells, 3 or 4: SPI or PPI), or -1.
+ */
 int fdt_node_intid(const void *fdt, int node, int index);
 
 /** A property of one or two cells (a 64-bit value may be written either way); 0 or -1. */

@@ -51,7 +51,9 @@ SCALE = float(os.environ.get("ZVM_TIMEOUT_SCALE", 3))
 TAIL_LINES = 20
 TYPE_CHUNK = 16     # keys typed into a guest at a time: half its receive FIFO
 # A timestamped log line: zvm's own (host or RTOS guest) or the Linux kernel's.
-LOG_LINE_RE = r"\[ *\d+\.\d{6}\] [^\r\n]*\r\n"
+# Raw, it ends in CR LF, or in CR CR LF when a guest's own line comes through
+# `zvm look` (the guest's CR LF, then the host console's CR before each LF).
+LOG_LINE_RE = r"\[ *\d+\.\d{6}\] [^\r\n]*\r*\n"
 
 # The running Zvm instances (for the test time limit's report).
 LIVE = []
@@ -392,7 +394,7 @@ class Zvm:
 
     def noise_re(self):
         """A whole line of another writer: a VM in self.guests or a
-        timestamped log line (see LOG_LINE_RE); raw, it ends in CR LF."""
+        timestamped log line (see LOG_LINE_RE); raw, it ends in CR(s) LF."""
         if not self.guests:
             return LOG_LINE_RE
         return "%s|%s" % (self.guest_line_re(), LOG_LINE_RE)

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* SOURCES: virt/guest_dtb.c virt/image.c platform/platform.c kernel/errmsg.c platform/fdt_util.c @fake */
+/* SOURCES: virt/guest_dtb.c virt/image.c platform/platform.c platform/memory.c platform/gic.c platform/uart.c kernel/errmsg.c platform/fdt_util.c @fake */
 /* LDLIBS: -lfdt */
 /*
  * Unit tests of the guest DTB: built for 1 and 4 vCPUs, read back with
@@ -182,14 +182,14 @@ static void test_rtos_platform_parser(void **state)
 	struct vm_config cfg = rtos_config(4);
 
 	(void)state;
-	assert_int_equal(platform_init(build(&cfg)), 0);
+	assert_int_equal(platform_init(build(&cfg), cfg.ram_ipa), 0);
 	assert_int_equal(platform.ram_base, 0x40000000);
 	assert_int_equal(platform.ram_size, 64 << 20);
 	assert_int_equal(platform.gicd_base, 0x08000000);
 	assert_int_equal(platform.gicr_base, 0x080a0000);
 	assert_int_equal(platform.gicr_size, 4 * 0x20000);
-	assert_int_equal(platform.uart_base, 0x09000000);
-	assert_int_equal(platform.uart_intid, 33);
+	assert_int_equal(platform.uart.base, 0x09000000);
+	assert_int_equal(platform.uart.intid, 33);
 	assert_int_equal(platform.timer_virt_intid, 27);
 	assert_int_equal(platform.timer_phys_intid, 30);
 	assert_int_equal(platform.timer_hyp_intid, 26);

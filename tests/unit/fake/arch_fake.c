@@ -13,6 +13,8 @@
 #include <zvm/vmem.h>
 #include <arch/stage2.h>
 #include <arch/vcpu.h>
+#include <arch/mmio.h>
+#include <arch/mmu.h>
 #include "fake.h"
 
 #define SYSREG_MAX         64
@@ -163,21 +165,55 @@ void arch_send_sgi(int sgi, uint32_t cpu_mask)
 
 int irq_connect(int intid, irq_handler_t handler, void *arg)
 {
-	(void)intid;
-	(void)handler;
-	(void)arg;
+	fake_arch.irq_intid = intid;
+	fake_arch.irq_handler = handler;
+	fake_arch.irq_arg = arg;
+	fake_arch.irq_enabled = false;
 	return 0;
 }
 
 void irq_enable(int intid, int cpu)
 {
-	(void)intid;
-	(void)cpu;
+	if (intid == fake_arch.irq_intid) {
+		fake_arch.irq_enabled = true;
+		fake_arch.irq_cpu = cpu;
+	}
 }
 
 void irq_disable(int intid)
 {
-	(void)intid;
+	if (intid == fake_arch.irq_intid)
+		fake_arch.irq_enabled = false;
+}
+
+int fake_irq_fire(int intid)
+{
+	if (!fake_arch.irq_handler || !fake_arch.irq_enabled || intid != fake_arch.irq_intid)
+		return 0;
+	fake_arch.irq_handler(intid, fake_arch.irq_arg);
+	return 1;
+}
+
+/* ---- devices ---- */
+
+uint64_t fake_mmio_read(uintptr_t addr, unsigned width)
+{
+	fake_arch.mmio_reads++;
+	return fake_arch.mmio ? fake_arch.mmio->read(addr, width) : 0;
+}
+
+void fake_mmio_write(uintptr_t addr, unsigned width, uint64_t v)
+{
+	fake_arch.mmio_writes++;
+	if (fake_arch.mmio)
+		fake_arch.mmio->write(addr, width, v);
+}
+
+uintptr_t mmu_map_device(uint64_t pa, size_t size)
+{
+	(void)size;
+	fake_arch.device_maps++;
+	return (uintptr_t)pa;
 }
 
 void fake_reset(void)

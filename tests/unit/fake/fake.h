@@ -5,7 +5,8 @@
  * against src/arch/fake). Each fake is defined once:
  *
  *   arch_fake.c	system registers as named variables, IRQ mask, counter,
- *			stage-2 ops, vcpu_arch_*, guest_enter, SGIs, irq_*
+ *			stage-2 ops, vcpu_arch_*, guest_enter, SGIs, irq_*,
+ *			device accesses and mappings (arch/mmio.h, arch/mmu.h)
  *   kernel_fake.c	time, CPUs, threads, semaphores, mutexes, message queues
  *   mm_fake.c		page_alloc and k_malloc through the real kernel/buddy.c and
  *			kernel/heap.c, with counts and injected failures
@@ -52,12 +53,30 @@ struct fake_arch {
 	unsigned guest_entries; /* guest_enter calls */
 	/* Set by the test: plays the guest in guest_enter(); returns a GUEST_EXIT_*. */
 	uint64_t (*guest)(struct vcpu_arch *ctx);
+	/* The last interrupt a driver connected (irq_connect) and enabled (irq_enable). */
+	int irq_intid;
+	void (*irq_handler)(int intid, void *arg);
+	void *irq_arg;
+	bool irq_enabled;
+	int irq_cpu;
+	/* Device accesses (arch/mmio.h) and mappings (arch/mmu.h), counted by the fake. */
+	unsigned mmio_reads, mmio_writes, device_maps;
+	/* Set by the test: the register-level model device accesses go to (NULL: reads are 0). */
+	const struct fake_mmio_model *mmio;
+};
+
+/** A device model behind fake_mmio_read/fake_mmio_write. */
+struct fake_mmio_model {
+	uint64_t (*read)(uintptr_t addr, unsigned width);
+	void (*write)(uintptr_t addr, unsigned width, uint64_t v);
 };
 
 extern struct fake_arch fake_arch;
 
 /** Zero fake_arch and every system register; IRQs unmasked. */
 void fake_arch_reset(void);
+/** The interrupt `intid` fires: its handler runs if it is connected and enabled; 1 if it ran. */
+int fake_irq_fire(int intid);
 
 /* ---- kernel_fake.c ---- */
 

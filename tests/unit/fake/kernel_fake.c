@@ -129,24 +129,6 @@ void k_thread_create(struct k_thread *t, const char *name, void *stack, size_t s
 	fake_thread_list(t, true);
 }
 
-struct k_thread *k_thread_spawn(const char *name, size_t stack_size, k_thread_entry_t entry,
-				void *arg, int prio, uint32_t affinity)
-{
-	struct k_thread *t = k_calloc(1, sizeof(*t));
-	void *stack = k_malloc(stack_size);
-
-	if (!t || !stack) {
-		k_free(t);
-		k_free(stack);
-		return NULL;
-	}
-	k_thread_create(t, name, stack, stack_size, entry, arg, prio);
-	t->stack_owned = true;
-	t->affinity = affinity;
-	k_thread_start(t);
-	return t;
-}
-
 void k_thread_start(struct k_thread *t)
 {
 	if (t->state == K_THREAD_NEW) {
@@ -208,6 +190,13 @@ struct k_thread *k_current(void)
 	return current;
 }
 
+int k_sleep(k_timeout_t timeout)
+{
+	if (timeout != K_NO_WAIT)
+		time_out(timeout, "k_sleep");
+	return 0;
+}
+
 struct k_thread *fake_thread_find(const char *name)
 {
 	for (int i = 0; i < THREADS_MAX; i++)
@@ -223,13 +212,6 @@ void k_sem_init(struct k_sem *s, unsigned initial, unsigned limit)
 	memset(s, 0, sizeof(*s));
 	s->count = initial;
 	s->limit = limit;
-}
-
-/* The fake clock moves on by the timeout (K_FOREVER blocks the thread). */
-int k_sleep(k_timeout_t timeout)
-{
-	time_out(timeout, "k_sleep");
-	return 0;
 }
 
 int k_sem_take(struct k_sem *s, k_timeout_t timeout)
