@@ -5,7 +5,9 @@
  * serialised by one mutex, vmm_lock, and answers with 0 or a negative K_E*
  * code plus a message in `err` a user can read. They block (thread
  * context only). vmm_get, vmm_guest_ticks and vmm_state_name take no mutex;
- * vmm_request_reset is a vCPU's request and never takes it (include/zvm/vm.h
+ * vmm_guest_event (and vmm_request_reset, vmm_guest_reset2) is a vCPU's
+ * report, answered by the VMM's worker by the VM's policy, and never takes
+ * it (include/zvm/vm.h
  * says who may write each field of a VM).
  */
 #ifndef ZVM_VMM_H
