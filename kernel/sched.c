@@ -170,6 +170,8 @@ static void account_switch(struct k_cpu *c, struct k_thread *old, struct k_threa
 	old->run_ticks += now - old->slice_start;
 	old->ready_since = now; /* if it stays ready (preempted, yielded) */
 	next->slice_start = now;
+	if (!is_idle(next))
+		next->ready_ticks += now - next->ready_since;
 	if (!is_idle(next) && now - next->ready_since > next->max_ready_wait)
 		next->max_ready_wait = now - next->ready_since;
 	if (is_idle(old))

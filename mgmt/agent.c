@@ -29,6 +29,12 @@ struct mgmt_counters mgmt_counters;
 bool mgmt_log_subscribed;
 
 static struct mgmt_parser parser;
+static struct k_thread *agent_thread; /* set once by mgmt_start */
+
+bool mgmt_on_agent_thread(void)
+{
+	return agent_thread && k_current() == agent_thread;
+}
 static uint8_t frame[MGMT_HDR_LEN + MGMT_BODY_MAX];
 static char token[TOKEN_LEN + 1];
 static bool authed;
@@ -335,7 +341,9 @@ void mgmt_start(void)
 	mgmt_parser_reset(&parser);
 	mgmt_images_init();
 	mgmt_tap_init();
-	if (!k_thread_spawn("mgmt", AGENT_STACK, agent_main, NULL, MGMT_PRIO, 1u << MGMT_CPU)) {
+	agent_thread =
+		k_thread_spawn("mgmt", AGENT_STACK, agent_main, NULL, MGMT_PRIO, 1u << MGMT_CPU);
+	if (!agent_thread) {
 		LOG_ERR("mgmt: cannot start the agent thread");
 		return;
 	}

@@ -7,7 +7,8 @@
  *                   resumed, reset, deleted; all its memory comes back
  *   virtio          an RTOS VM hands its virtio console a hostile ring; the
  *                   device must refuse it and the VM carry on
- * A test VM is named TEST_VM and deleted at the end, pass or fail.
+ *   shm, sched, interrupts, recovery, perf: mgmt/test_*.c
+ * Test VMs are named TEST_VM (TEST_VM2) and deleted at the end, pass or fail.
  */
 #include <stdio.h>
 #include <string.h>
@@ -15,70 +16,14 @@
 #include <zvm/ktest.h>
 #include <zvm/mm.h>
 #include <zvm/vmm.h>
-#include <zvm/vuart.h>
 #include "mgmt_internal.h"
-
-#define TEST_VM   "mgmt-selftest"
-#define BOOT_MS   20000 /* for the guest's first line under load */
-#define SETTLE_MS 300
-
-struct test_run {
-	struct jbuf *out;
-	int passed, failed;
-};
-
-static void step(struct test_run *t, const char *name, bool pass, const char *detail)
-{
-	jb_item(t->out);
-	jb_printf(t->out, "{\"name\":");
-	jb_str(t->out, name);
-	jb_printf(t->out, ",\"pass\":%s,\"detail\":", pass ? "true" : "false");
-	jb_str(t->out, detail ? detail : "");
-	jb_printf(t->out, "}");
-	if (pass)
-		t->passed++;
-	else
-		t->failed++;
-}
+#include "mgmt_test.h"
 
 /* A skipped case (too few CPUs here) is not a failure; its detail says so. */
 static void ktest_step(const char *name, const char *result, void *arg)
 {
-	step(arg, name, strcmp(result, "FAIL") != 0, strcmp(result, "SKIP") ? NULL : "skipped");
-}
-
-static void test_ktest(struct mgmt_req *r, struct test_run *t)
-{
-	ktest_run_report(r->argc > 2 ? r->argv[2] : NULL, ktest_step, t);
-	if (!t->passed && !t->failed)
-		step(t, "ktest", false, "no kernel self-test matches the filter");
-}
-
-/* A test VM from the rtos template, running; its id, or -1 (step recorded). */
-static int test_vm_start(struct test_run *t, const char *args)
-{
-	struct vm_config cfg;
-	char err[VMM_ERR_LEN];
-	int id;
-
-	if (vm_config_from_template("rtos", &cfg, err, sizeof(err)) == 0) {
-		snprintf(cfg.name, sizeof(cfg.name), "%s", TEST_VM);
-		snprintf(cfg.bootargs, sizeof(cfg.bootargs), "%s", args);
-		id = vmm_new(&cfg, err, sizeof(err));
-		if (id >= 0 && vmm_run(id, err, sizeof(err)) == 0) {
-			step(t, "create and run an RTOS VM", true, NULL);
-			return id;
-		}
-		if (id >= 0)
-			vmm_delete(id, NULL, 0); /* errmsg takes a NULL buffer */
-	}
-	step(t, "create and run an RTOS VM", false, err);
-	return -1;
-}
-
-static uint64_t guest_ms(int id)
-{
-	return k_ticks_to_ns(vmm_guest_ticks(vmm_get(id))) / 1000000u;
+	test_step(arg, name, strcmp(result, "FAIL") != 0,
+		  strcmp(result, "SKIP") ? NULL : "skipped");
 }
 
 static void check_op(struct test_run *t, const char *name, int (*op)(int, char *, size_t), int id,
@@ -90,71 +35,81 @@ static void check_op(struct test_run *t, const char *name, int (*op)(int, char *
 	if (!ret && vm_state_get(vmm_get(id)) != want)
 		snprintf(err, sizeof(err), "state %s, expected %s",
 			 vmm_state_name(vm_state_get(vmm_get(id))), vmm_state_name(want));
-	step(t, name, !ret && !err[0], err);
+	test_step(t, name, !ret && !err[0], err);
 }
 
 static void test_lifecycle(struct test_run *t)
 {
+	static const struct test_vm v = { TEST_VM, "app=hello", -1, -1 };
 	struct page_stats before, after;
 	char why[96];
 	uint64_t g0;
 	int id;
 
 	page_stats_get(&before);
-	id = test_vm_start(t, "app=hello");
+	id = test_vm_start(t, &v);
 	if (id < 0)
 		return;
-	step(t, "the guest boots and prints", !mgmt_tap_expect(TEST_VM, "CPUs said hello", BOOT_MS),
-	     NULL);
+	test_step(t, "the guest boots and prints",
+		  !mgmt_tap_expect(TEST_VM, "CPUs said hello", BOOT_MS), NULL);
 	check_op(t, "pause", vmm_pause, id, VM_PAUSED);
-	g0 = guest_ms(id);
+	g0 = test_guest_ms(id);
 	k_sleep(K_MSEC(SETTLE_MS));
 	snprintf(why, sizeof(why), "guest time %lu ms then %lu ms", (unsigned long)g0,
-		 (unsigned long)guest_ms(id));
-	step(t, "guest time stands still while paused", guest_ms(id) == g0, why);
+		 (unsigned long)test_guest_ms(id));
+	test_step(t, "guest time stands still while paused", test_guest_ms(id) == g0, why);
 	check_op(t, "resume", vmm_run, id, VM_RUNNING);
 	k_sleep(K_MSEC(SETTLE_MS));
-	step(t, "guest time goes on after resume", guest_ms(id) > g0, NULL);
+	test_step(t, "guest time goes on after resume", test_guest_ms(id) > g0, NULL);
 	check_op(t, "reset", vmm_reset, id, VM_RUNNING);
-	why[0] = '\0';
-	step(t, "delete", vmm_delete(id, why, sizeof(why)) == 0 && !vmm_get(id), why);
+	test_vm_delete(t, id, TEST_VM);
 	page_stats_get(&after);
 	snprintf(why, sizeof(why), "%lu free pages before, %lu after",
 		 (unsigned long)before.free_pages, (unsigned long)after.free_pages);
-	step(t, "all its memory is free again", after.free_pages == before.free_pages, why);
-}
-
-static void type_line(int id, const char *s)
-{
-	struct vm *vm;
-
-	for (; *s && (vm = vmm_get(id)); s++)
-		for (int ms = 0; !vuart_input(vm, (uint8_t)*s) && ms < 100; ms++)
-			k_sleep(K_MSEC(1));
+	test_step(t, "all its memory is free again", after.free_pages == before.free_pages, why);
 }
 
 static void test_virtio(struct test_run *t)
 {
-	int id = test_vm_start(t, "");
-	char err[VMM_ERR_LEN] = "";
+	static const struct test_vm v = { TEST_VM, "", -1, -1 };
+	int id = test_vm_start(t, &v);
 
 	if (id < 0)
 		return;
-	step(t, "the guest boots and prints", !mgmt_tap_expect(TEST_VM, "", BOOT_MS), NULL);
-	type_line(id, "attack virtio-addr\r");
-	step(t, "a descriptor outside the VM is refused (NEEDS_RESET)",
-	     !mgmt_tap_expect(TEST_VM, "virtio-addr: device 3 status 0x4f (NEEDS_RESET)", BOOT_MS),
-	     NULL);
-	type_line(id, "attack virtio-loop\r");
-	step(t, "a descriptor loop is refused (NEEDS_RESET)",
-	     !mgmt_tap_expect(TEST_VM, "virtio-loop: device 3 status 0x4f (NEEDS_RESET)", BOOT_MS),
-	     NULL);
-	step(t, "the VM is still running", vm_state_get(vmm_get(id)) == VM_RUNNING,
-	     vmm_state_name(vm_state_get(vmm_get(id))));
-	step(t, "delete", vmm_delete(id, err, sizeof(err)) == 0, err);
+	test_step(t, "the guest boots and prints", !mgmt_tap_expect(TEST_VM, "", BOOT_MS), NULL);
+	test_type(id, "attack virtio-addr\r");
+	test_step(t, "a descriptor outside the VM is refused (NEEDS_RESET)",
+		  !mgmt_tap_expect(TEST_VM, "virtio-addr: device 3 status 0x4f (NEEDS_RESET)",
+				   BOOT_MS),
+		  NULL);
+	test_type(id, "attack virtio-loop\r");
+	test_step(t, "a descriptor loop is refused (NEEDS_RESET)",
+		  !mgmt_tap_expect(TEST_VM, "virtio-loop: device 3 status 0x4f (NEEDS_RESET)",
+				   BOOT_MS),
+		  NULL);
+	test_step(t, "the VM is still running", vm_state_get(vmm_get(id)) == VM_RUNNING,
+		  vmm_state_name(vm_state_get(vmm_get(id))));
+	test_vm_delete(t, id, TEST_VM);
 }
 
-static const char *const test_names[] = { "ktest", "lifecycle", "virtio" };
+struct builtin_test {
+	const char *name;
+	void (*run)(struct test_run *t);
+};
+
+/* ktest (with its filter) first; the others take no argument. */
+static const struct builtin_test tests[] = {
+	{ "ktest", NULL },
+	{ "lifecycle", test_lifecycle },
+	{ "virtio", test_virtio },
+	{ "shm", test_shm },
+	{ "sched", test_sched },
+	{ "interrupts", test_interrupts },
+	{ "recovery", test_recovery },
+	{ "perf", test_perf },
+};
+#define NR_TESTS   (sizeof(tests) / sizeof(tests[0]))
+#define TEST_USAGE "test ktest [FILTER] | test lifecycle|virtio|shm|sched|interrupts|recovery|perf"
 
 static int req_test(struct mgmt_req *r, struct jbuf *out)
 {
@@ -162,21 +117,22 @@ static int req_test(struct mgmt_req *r, struct jbuf *out)
 	const char *name = r->argc > 1 ? r->argv[1] : "";
 	size_t i;
 
-	for (i = 0; i < sizeof(test_names) / sizeof(test_names[0]); i++)
-		if (!strcmp(name, test_names[i]))
+	for (i = 0; i < NR_TESTS; i++)
+		if (!strcmp(name, tests[i].name))
 			break;
-	if (i == sizeof(test_names) / sizeof(test_names[0]) || (r->argc > 2 && i != 0))
-		return mgmt_fail(r, "usage: test ktest [FILTER] | test lifecycle | test virtio");
+	if (i == NR_TESTS || (r->argc > 2 && i != 0) || r->argc > 3)
+		return mgmt_fail(r, "usage: " TEST_USAGE);
 	jb_key(out, "test");
 	jb_str(out, name);
 	jb_key(out, "steps");
 	jb_printf(out, "[");
-	if (i == 0)
-		test_ktest(r, &t);
-	else if (i == 1)
-		test_lifecycle(&t);
-	else
-		test_virtio(&t);
+	if (i == 0) {
+		ktest_run_report(r->argc > 2 ? r->argv[2] : NULL, ktest_step, &t);
+		if (!t.passed && !t.failed)
+			test_step(&t, "ktest", false, "no kernel self-test matches the filter");
+	} else {
+		tests[i].run(&t);
+	}
 	jb_printf(out, "]");
 	jb_key(out, "passed");
 	jb_printf(out, "%d", t.passed);
@@ -189,12 +145,17 @@ static int req_tests(struct mgmt_req *r, struct jbuf *out)
 {
 	(void)r;
 	jb_key(out, "tests");
-	jb_printf(out, "[\"ktest\",\"lifecycle\",\"virtio\"]");
+	jb_printf(out, "[");
+	for (size_t i = 0; i < NR_TESTS; i++) {
+		jb_item(out);
+		jb_str(out, tests[i].name);
+	}
+	jb_printf(out, "]");
 	return 0;
 }
 
 const struct mgmt_cmd mgmt_test_cmds[] = {
-	{ "test", req_test, "test ktest [FILTER] | test lifecycle | test virtio" },
+	{ "test", req_test, TEST_USAGE },
 	{ "tests", req_tests, "tests" },
 	{ NULL, NULL, NULL },
 };

@@ -201,7 +201,78 @@ static void json_devices(struct jbuf *j, const struct vm *vm)
 	jb_printf(j, "]");
 }
 
-/** Exits by kind and the vCPUs (where, run time, preemptions) of one VM. */
+/* Time on its CPU so far, the slice it is running now included. */
+static uint64_t run_ticks_now(const struct k_thread *t)
+{
+	uint64_t run = t->run_ticks, start = t->slice_start, now = k_cycle_get();
+
+	return t->state == K_THREAD_RUNNING && now > start ? run + (now - start) : run;
+}
+
+/* Per vCPU: where, run time, steal (ready, not running), the RT figures. */
+static void json_vcpus(struct jbuf *j, const struct vm *vm)
+{
+	jb_key(j, "vcpu");
+	jb_printf(j, "[");
+	for (int i = 0; i < vm->cfg.nr_vcpus; i++) {
+		const struct k_thread *t = vm->vcpus[i].thread;
+
+		if (!t)
+			continue;
+		jb_item(j);
+		jb_printf(j,
+			  "{\"vcpu\":%d,\"cpu\":%d,\"run_ms\":%lu,\"steal_us\":%lu,"
+			  "\"preempted\":%lu,\"max_wait_us\":%lu}",
+			  i, t->cpu, (unsigned long)(k_ticks_to_ns(run_ticks_now(t)) / 1000000u),
+			  (unsigned long)(k_ticks_to_ns(t->ready_ticks) / 1000),
+			  (unsigned long)t->preemptions,
+			  (unsigned long)(k_ticks_to_ns(t->max_ready_wait) / 1000));
+	}
+	jb_printf(j, "]");
+}
+
+/* Per virtio device: each queue's requests and bytes (since the VM was built). */
+static void json_virtio_traffic(struct jbuf *j, const struct vm *vm)
+{
+	jb_key(j, "virtio");
+	jb_printf(j, "[");
+	for (int i = 0; i < vm->cfg.nr_virtio && i < VM_MAX_VIRTIO; i++) {
+		const struct virtio_dev *d = vm->virtio[i];
+
+		if (!d)
+			continue;
+		jb_item(j);
+		jb_printf(j, "{\"kind\":\"virtio-%s\",\"queues\":[",
+			  virtio_type_str(vm->cfg.virtio[i].type));
+		for (int q = 0; q < d->ops->nr_queues && q < VIRTIO_MAX_QUEUES; q++)
+			jb_printf(j,
+				  "%s{\"requests\":%lu,\"bytes_read\":%lu,\"bytes_written\":%lu,"
+				  "\"refused\":%lu}",
+				  q ? "," : "", (unsigned long)d->vq[q].stats.requests,
+				  (unsigned long)d->vq[q].stats.bytes_read,
+				  (unsigned long)d->vq[q].stats.bytes_written,
+				  (unsigned long)d->vq[q].stats.refused);
+		jb_printf(j, "]}");
+	}
+	jb_printf(j, "]");
+}
+
+/* The doorbells rung on each shared-memory region the VM maps (by any VM). */
+static void json_shm_doorbells(struct jbuf *j, const struct vm *vm)
+{
+	jb_key(j, "shm");
+	jb_printf(j, "[");
+	for (int i = 0; i < vm->cfg.nr_shm; i++) {
+		jb_item(j);
+		jb_printf(j, "{\"name\":");
+		jb_str(j, vm->cfg.shm[i].name);
+		jb_printf(j, ",\"doorbells\":%lu}",
+			  (unsigned long)shm_doorbells(vm->cfg.shm[i].name));
+	}
+	jb_printf(j, "]");
+}
+
+/** Exits by kind, the vCPUs, virtio traffic and doorbells of one VM. */
 void mgmt_json_vm_detail(struct jbuf *j, const struct vm *vm)
 {
 	static const char *const kinds[EXIT_KINDS] = {
@@ -215,22 +286,9 @@ void mgmt_json_vm_detail(struct jbuf *j, const struct vm *vm)
 		jb_printf(j, "%lu", (unsigned long)vm->exits_by_kind[k]);
 	}
 	jb_printf(j, "}");
-	jb_key(j, "vcpu");
-	jb_printf(j, "[");
-	for (int i = 0; i < vm->cfg.nr_vcpus; i++) {
-		const struct k_thread *t = vm->vcpus[i].thread;
-
-		if (!t)
-			continue;
-		jb_item(j);
-		jb_printf(j,
-			  "{\"vcpu\":%d,\"cpu\":%d,\"run_ms\":%lu,\"preempted\":%lu,"
-			  "\"max_wait_us\":%lu}",
-			  i, t->cpu, (unsigned long)(k_ticks_to_ns(t->run_ticks) / 1000000u),
-			  (unsigned long)t->preemptions,
-			  (unsigned long)(k_ticks_to_ns(t->max_ready_wait) / 1000));
-	}
-	jb_printf(j, "]");
+	json_vcpus(j, vm);
+	json_virtio_traffic(j, vm);
+	json_shm_doorbells(j, vm);
 }
 
 static int req_info(struct mgmt_req *r, struct jbuf *out)

@@ -10,7 +10,21 @@
  * An image or config that a VM uses is never overwritten or freed.
  *
  * The table is read and written by the agent thread; the one other reader
- * is vm_config_image_find from the shell's `zvm new`, under slots_lock.
+ * is vm_config_image_find from another thread (the shell's `zvm new` or
+ * `zvm reset` resolving a template's image or disk), under slots_lock.
+ *
+ * Such a lookup hands out the image's address before the VM that will use
+ * it exists, so the "in use" check (a VM points into it) cannot see it
+ * yet. The lookup therefore pins the image (pinned_ms, under slots_lock):
+ * for PIN_MS after it, delete and replace refuse the image as they refuse
+ * one a VM uses. A lookup and the `zvm new` or `zvm reset` it serves are
+ * one shell command, done long before the pin ends; after it, the VM (if
+ * one was made) keeps the image in use. The agent's own lookups need no
+ * pin: it serves one request at a time.
+ *
+ * An image looked up while vmm_lock is held (by vm_setup: a virtio-blk
+ * disk) is kept for good: virtio-blk's disk table holds on to a disk, with
+ * what guests wrote to it, after its VM is gone (virt/virtio/virtio_blk.c).
  */
 #include <stdio.h>
 #include <string.h>
@@ -25,6 +39,7 @@
 #define IMAGE_MAX      (128ull << 20)
 #define UPLOAD_IDLE_MS 10000
 #define CHUNK_MAX      4096
+#define PIN_MS         10000 /* an image looked up by another thread: see above */
 
 struct slot {
 	char name[IMAGE_NAME_LEN];
@@ -36,6 +51,8 @@ struct slot {
 	uint64_t size, received;
 	uint32_t crc, crc_now; /* expected; of what was received so far */
 	uint64_t last_ms;      /* last chunk, for abandoned uploads */
+	uint64_t pinned_ms;    /* last lookup by another thread than the agent; 0: none */
+	bool kept;             /* looked up as a VM's disk: virtio-blk keeps it while zvm runs */
 };
 
 static struct slot slots[SLOTS];
@@ -92,6 +109,10 @@ static int runtime_image_find(const char *name, const void **addr, uint64_t *siz
 	if (s && !s->config) {
 		*addr = s->mem;
 		*size = s->size;
+		if (!mgmt_on_agent_thread())
+			s->pinned_ms = k_uptime_ms();
+		if (vmm_lock_held()) /* from vm_setup: a device's backing, i.e. a disk */
+			s->kept = true;
 		ret = 0;
 	}
 	k_mutex_unlock(&slots_lock);
@@ -141,14 +162,35 @@ static int name_check(struct mgmt_req *r, const char *name)
 	return 0;
 }
 
-/* A complete image of this name that is in use may not be replaced. */
+/* Pinned: looked up by another thread less than PIN_MS ago (slots_lock). */
+static bool slot_pinned(const struct slot *s, uint64_t *left_ms)
+{
+	uint64_t now = k_uptime_ms(), at;
+
+	k_mutex_lock(&slots_lock, K_FOREVER);
+	at = s->pinned_ms;
+	k_mutex_unlock(&slots_lock);
+	*left_ms = at && now < at + PIN_MS ? at + PIN_MS - now : 0;
+	return *left_ms > 0;
+}
+
+/* A complete image of this name that is in use may not be replaced nor freed. */
 static int replace_check(struct mgmt_req *r, const char *name)
 {
 	struct slot *old = slot_find(name, true);
 	int user = old ? slot_user(old) : -1;
+	uint64_t left;
 
 	if (user >= 0)
 		return mgmt_fail(r, "'%s' is in use by VM %d: delete the VM first", name, user);
+	if (old && old->kept)
+		return mgmt_fail(r,
+				 "'%s' is a VM disk: zvm keeps its contents for as long as it "
+				 "runs, so it cannot be replaced or freed",
+				 name);
+	if (old && slot_pinned(old, &left))
+		return mgmt_fail(r, "'%s' was just looked up for a new VM: try again in %llu s",
+				 name, (unsigned long long)(left + 999) / 1000);
 	return 0;
 }
 

@@ -60,6 +60,8 @@ void mgmt_json_vm(struct jbuf *j, struct vm *vm);
 /** Append "exits_by_kind" and "vcpu" (where, run time, preemptions) of vm. */
 void mgmt_json_vm_detail(struct jbuf *j, const struct vm *vm);
 
+/** Is the caller the agent thread (not the shell or a vCPU looking an image up)? */
+bool mgmt_on_agent_thread(void);
 /** Runtime images: set up, and drop uploads a vanished client left (idle too long). */
 void mgmt_images_init(void);
 void mgmt_images_expire(uint64_t now_ms, bool all_partial);
@@ -88,6 +90,15 @@ void mgmt_log_line(const char *line, size_t len);
  * containing `text`, forwarding lines as usual meanwhile; 0 or -1.
  */
 int mgmt_tap_expect(const char *vm_name, const char *text, int timeout_ms);
+/** A line of one VM's output, without the "[name] " prefix; true: the wait is over. */
+typedef bool (*mgmt_tap_line_fn)(const char *line, void *arg);
+/**
+ * As mgmt_tap_expect, and each(line, arg) for every line of that VM until
+ * the match or until each returns true. vm_name NULL: every console line
+ * (prefix included); text NULL: only each ends the wait.
+ */
+int mgmt_tap_watch(const char *vm_name, const char *text, int timeout_ms, mgmt_tap_line_fn each,
+		   void *arg);
 
 /** Agent counters for `stats`. */
 struct mgmt_counters {

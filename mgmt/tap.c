@@ -90,10 +90,12 @@ void mgmt_tap_drain(void (*fn)(const char *line, size_t len))
 	}
 }
 
-/* mgmt_tap_expect's match, checked on each drained line before it is forwarded. */
+/* mgmt_tap_watch's match, checked on each drained line before it is forwarded. */
 static struct {
 	const char *prefix;
 	const char *text;
+	mgmt_tap_line_fn each;
+	void *arg;
 	bool seen;
 } expect;
 
@@ -104,18 +106,26 @@ static void expect_line(const char *l, size_t len)
 
 	memcpy(buf, l, len);
 	buf[len] = '\0';
-	if (len >= plen && !memcmp(buf, expect.prefix, plen) && strstr(buf + plen, expect.text))
-		expect.seen = true;
+	if (len >= plen && !memcmp(buf, expect.prefix, plen) && !expect.seen) {
+		if (expect.each && expect.each(buf + plen, expect.arg))
+			expect.seen = true;
+		if (expect.text && strstr(buf + plen, expect.text))
+			expect.seen = true;
+	}
 	mgmt_log_line(l, len);
 }
 
-int mgmt_tap_expect(const char *vm_name, const char *text, int timeout_ms)
+int mgmt_tap_watch(const char *vm_name, const char *text, int timeout_ms, mgmt_tap_line_fn each,
+		   void *arg)
 {
-	char prefix[VM_NAME_LEN + 4];
+	char prefix[VM_NAME_LEN + 4] = "";
 
-	snprintf(prefix, sizeof(prefix), "[%s] ", vm_name);
+	if (vm_name)
+		snprintf(prefix, sizeof(prefix), "[%s] ", vm_name);
 	expect.prefix = prefix;
 	expect.text = text;
+	expect.each = each;
+	expect.arg = arg;
 	expect.seen = false;
 	for (int ms = 0; ms <= timeout_ms && !expect.seen; ms += 10) {
 		mgmt_tap_drain(expect_line);
@@ -123,4 +133,9 @@ int mgmt_tap_expect(const char *vm_name, const char *text, int timeout_ms)
 			k_sleep(K_MSEC(10));
 	}
 	return expect.seen ? 0 : -1;
+}
+
+int mgmt_tap_expect(const char *vm_name, const char *text, int timeout_ms)
+{
+	return mgmt_tap_watch(vm_name, text, timeout_ms, NULL, NULL);
 }

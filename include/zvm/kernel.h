@@ -120,6 +120,14 @@ struct k_thread {
 	uint64_t slice_start; /* counter value when it got the CPU */
 	uint64_t run_ticks;   /* accumulated time on CPU */
 	/*
+	 * Accumulated time ready but not running (a vCPU's steal time).
+	 * run_ticks and ready_ticks: written only by account_switch() on the
+	 * thread's CPU, scheduler lock held; read by anyone without a lock
+	 * (one aligned word: a reader sees an old or a new total, never a
+	 * torn one).
+	 */
+	uint64_t ready_ticks;
+	/*
 	 * Scheduling latency, what a real-time thread (an RT vCPU) is judged
 	 * by: when it last became ready, the longest it then waited for its
 	 * CPU, and how often a more urgent thread or its time slice took the

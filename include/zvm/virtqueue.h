@@ -19,6 +19,17 @@
 #define VQ_MAX_SIZE 128 /* QueueNumMax of every queue */
 #define VQ_ERR_LEN  96
 
+/*
+ * Traffic of one queue since the device was made (a driver's reset keeps
+ * it): chains taken, bytes the device read from them, bytes it wrote back,
+ * and malformed rings refused (vq_pop's K_EINVAL).
+ * Written only by vq_pop/vq_push, under the device's lock; read by
+ * `stats` without a lock (single words: a reader may mix two instants).
+ */
+struct vq_stats {
+	uint64_t requests, bytes_read, bytes_written, refused;
+};
+
 /** One queue as the driver configured it through the transport. */
 struct virtqueue {
 	uint16_t num; /* queue size; 0 = not configured */
@@ -26,6 +37,7 @@ struct virtqueue {
 	uint64_t desc, avail, used; /* guest-physical addresses */
 	uint16_t last_avail;        /* next avail ring entry to take */
 	uint16_t used_idx;          /* our copy of used->idx */
+	struct vq_stats stats;
 };
 
 /** One descriptor of a chain, checked: [ipa, ipa + len) is guest RAM. */

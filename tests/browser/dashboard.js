@@ -62,14 +62,14 @@ async function lifecycle(page) {
   await check({ name: "web1", devices });
 }
 
-async function builtinTest(page) {
-  await page.click('button.test[data-test="lifecycle"]');
-  const msg = page.locator("#message", { hasText: /test lifecycle: \d+ passed, \d+ failed/ });
+async function builtinTest(page, name) {
+  await page.click(`button.test[data-test="${name}"]`);
+  const msg = page.locator("#message", { hasText: new RegExp(`test ${name}: \\d+ passed, \\d+ failed`) });
   await msg.waitFor({ timeout: 300000 });
   const text = await msg.textContent();
   const steps = await page.$$eval("#test-results tbody tr", (rows) =>
     rows.map((r) => r.cells[2].textContent));
-  await check({ test: "lifecycle", message: text, steps });
+  await check({ test: name, message: text, steps });
 }
 
 async function pushImage(page) {
@@ -120,7 +120,8 @@ async function main() {
     await page.locator("#link.up").waitFor({ timeout: WAIT });
     await lifecycle(page);
     await pushImage(page);
-    await builtinTest(page);
+    await builtinTest(page, "lifecycle");
+    await builtinTest(page, "interrupts");
     await charts(page);
     await page.screenshot({ path: shot, fullPage: true });
     await deleteAll(page);

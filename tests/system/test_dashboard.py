@@ -2,7 +2,9 @@
 """Scenario dashboard: `zvmctl dashboard` against zvm in QEMU, driven in
 Debian's chromium by playwright-core (tests/browser/dashboard.js): create,
 run, pause, reset, the devices, an image and config pushed from the page,
-the lifecycle test from its button, live charts, delete. Every state the
+the lifecycle and interrupts tests from their buttons (made from zvm's
+`tests` list), live charts (CPU, exits, interrupts, RT guard, steal time per
+vCPU, virtio requests, doorbells), delete. Every state the
 page shows is checked against `zvm info` at zvm's console at that moment.
 The screenshot is build/test-logs/dashboard.png."""
 import json
@@ -64,14 +66,18 @@ def check_against_console(mz, what):
             [("shm", "shared memory")] * len(shm)
         return "" if kinds == want else "devices %r, expected %r" % (kinds, want)
     if "test" in what:
-        ok = re.fullmatch(r"test lifecycle: [1-9]\d* passed, 0 failed", what["message"]) and \
+        ok = re.fullmatch(r"test %s: [1-9]\d* passed, 0 failed" % what["test"],
+                          what["message"]) and \
             what["steps"] and set(what["steps"]) == {"PASS"}
         left = [r for r in rows.values() if r["name"] == "mgmt-selftest"]
         return "" if ok and not left else "result %r, test VMs left %r" % (what, left)
     if "charts" in what:
         cpus = [l for l in mz.vm.lines("cpus")[1:] if l.strip()]
         series = dict(what["charts"])
-        ok = len(series) == 4 and series["chart-cpu"] == ["cpu%d" % i for i in range(len(cpus))]
+        vcpus = ["%d %s/vcpu0" % (i, r["name"]) for i, r in sorted(rows.items())
+                 if r["state"] == "running"]
+        ok = len(series) == 7 and series["chart-cpu"] == ["cpu%d" % i for i in range(len(cpus))] \
+            and set(vcpus) <= set(series["chart-steal"]) and "all regions" in series["chart-shm"]
         return "" if ok and what["cores"] == len(cpus) else "charts %r, %d CPUs" % (
             what, len(cpus))
     return "unknown check %r" % what
@@ -109,5 +115,5 @@ def test_dashboard_in_chromium(dash):
             node.kill()
         node.wait(timeout=30)
     assert done and node.returncode == 0, "\n".join(transcript)
-    assert checks == 12, "\n".join(transcript)
+    assert checks == 13, "\n".join(transcript)
     assert os.path.getsize(SHOT) > 10000

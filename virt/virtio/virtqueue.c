@@ -121,7 +121,10 @@ int vq_guest_write(const struct vmem *s2, uint64_t ipa, const void *buf, size_t 
 
 void vq_reset(struct virtqueue *vq)
 {
+	struct vq_stats keep = vq->stats;
+
 	memset(vq, 0, sizeof(*vq));
+	vq->stats = keep;
 }
 
 /* One ring: aligned, inside guest RAM with prot. */
@@ -221,7 +224,8 @@ static int chain_walk(const struct virtqueue *vq, const struct vmem *s2, struct 
 	}
 }
 
-int vq_pop(struct virtqueue *vq, const struct vmem *s2, struct vq_chain *c, char *err, size_t len)
+static int pop_chain(struct virtqueue *vq, const struct vmem *s2, struct vq_chain *c, char *err,
+		     size_t len)
 {
 	uint16_t idx, pending;
 
@@ -247,6 +251,19 @@ int vq_pop(struct virtqueue *vq, const struct vmem *s2, struct vq_chain *c, char
 	return 1;
 }
 
+int vq_pop(struct virtqueue *vq, const struct vmem *s2, struct vq_chain *c, char *err, size_t len)
+{
+	int ret = pop_chain(vq, s2, c, err, len);
+
+	if (ret == 1) {
+		vq->stats.requests++;
+		vq->stats.bytes_read += c->read_len;
+	} else if (ret < 0) {
+		vq->stats.refused++;
+	}
+	return ret;
+}
+
 int vq_push(struct virtqueue *vq, const struct vmem *s2, uint16_t head, uint32_t written, char *err,
 	    size_t len)
 {
@@ -261,6 +278,7 @@ int vq_push(struct virtqueue *vq, const struct vmem *s2, uint16_t head, uint32_t
 		return errmsg(err, len, "used ring at 0x%llx is not writable",
 			      (unsigned long long)vq->used);
 	vq->used_idx = idx;
+	vq->stats.bytes_written += written;
 	return 0;
 }
 

@@ -180,8 +180,20 @@ function delta(now, before) {
   return now >= before ? now - before : now;
 }
 
+// Sum of f over a VM's virtio queues.
+function virtioSum(vm, f) {
+  return (vm.virtio || []).reduce((n, d) => n + d.queues.reduce((m, q) => m + f(q), 0), 0);
+}
+
+// Doorbells per region (a region shared by two VMs is listed by both: once here).
+function doorbells(stats) {
+  const out = {};
+  stats.vms.forEach((vm) => (vm.shm || []).forEach((m) => { out[m.name] = m.doorbells; }));
+  return out;
+}
+
 function rates(stats) {
-  const out = { exits: {}, irq: {}, rt: {} };
+  const out = { exits: {}, irq: {}, rt: {}, steal: {}, virtio: {}, shm: { "all regions": 0 } };
   const dt = prev ? (stats.uptime_ms - prev.uptime_ms) / 1000 : 0;
   stats.vms.forEach((vm) => {
     const old = prev && prev.vms.find((v) => v.id === vm.id && v.name === vm.name);
@@ -190,6 +202,18 @@ function rates(stats) {
     out.exits[key] = ok ? delta(vm.exits, old.exits) / dt : 0;
     out.irq[key] = ok ? delta(vm.exits_by_kind.irq, old.exits_by_kind.irq) / dt : 0;
     out.rt[key] = old ? delta(preempted(vm), preempted(old)) : 0;
+    out.virtio[key] = ok ? delta(virtioSum(vm, (q) => q.requests),
+                                 virtioSum(old, (q) => q.requests)) / dt : 0;
+    vm.vcpu.forEach((c) => {
+      const was = ok && old.vcpu.find((o) => o.vcpu === c.vcpu);
+      out.steal[`${key}/vcpu${c.vcpu}`] = was ? delta(c.steal_us, was.steal_us) / 1000 / dt : 0;
+    });
+  });
+  const now = doorbells(stats), before = prev ? doorbells(prev) : {};
+  Object.entries(now).forEach(([name, n]) => {
+    const rate = dt > 0 && name in before ? delta(n, before[name]) / dt : 0;
+    out.shm[name] = rate;
+    out.shm["all regions"] += rate;
   });
   return out;
 }
@@ -209,6 +233,9 @@ function onStats(stats) {
   push(charts.exits, label, r.exits);
   push(charts.irq, label, r.irq);
   push(charts.rt, label, r.rt);
+  push(charts.steal, label, r.steal);
+  push(charts.virtio, label, r.virtio);
+  push(charts.shm, label, r.shm);
   prev = stats;
 }
 
@@ -283,13 +310,22 @@ async function init() {
   charts.exits = lineChart("#chart-exits");
   charts.irq = lineChart("#chart-irq");
   charts.rt = lineChart("#chart-rt");
+  charts.steal = lineChart("#chart-steal");
+  charts.virtio = lineChart("#chart-virtio");
+  charts.shm = lineChart("#chart-shm");
   const hello = await api(["ping"]);
   if (!hello.ok) say(hello.error, true);
   const t = await api(["templates"]);
   (t.ok ? t.templates : []).forEach((n) => $("#template").appendChild(el("option", n)));
   $("#create").addEventListener("submit", create);
   $("#upload").addEventListener("submit", upload);
-  document.querySelectorAll("button.test").forEach((b) => b.addEventListener("click", runTest));
+  const tests = await api(["tests"]);
+  (tests.ok ? tests.tests : []).forEach((name) => {
+    const b = el("button", name, "test");
+    b.dataset.test = name;
+    b.addEventListener("click", runTest);
+    $("#test-buttons").appendChild(b);
+  });
   await refreshVms();
   connect();
 }
