@@ -29,12 +29,13 @@ epoch=${SOURCE_DATE_EPOCH:-0}            # mtime of every file in the archive
 RT_TOOLS=(cyclictest hackbench oslat)    # from rt-tests, into /usr/bin
 # Kernel modules /init loads, in this order (each after what it depends on):
 # virtio-mmio, -blk, -console and -net are modules in Debian's kernel, and so
-# is ext4. crc32c_generic comes first because ext4 and jbd2 ask the crypto
+# is ext4, and the SP805 watchdog driver. crc32c_generic comes first because ext4 and jbd2 ask the crypto
 # API for "crc32c", which cannot load modules by itself here (no modules.dep).
 MODULES=(kernel/crypto/crc32c_generic kernel/lib/crc16 kernel/fs/mbcache kernel/fs/jbd2/jbd2
          kernel/fs/ext4/ext4 kernel/drivers/virtio/virtio_mmio kernel/drivers/block/virtio_blk
          kernel/drivers/char/virtio_console kernel/net/core/failover
-         kernel/drivers/net/net_failover kernel/drivers/net/virtio_net)
+         kernel/drivers/net/net_failover kernel/drivers/net/virtio_net
+         kernel/drivers/watchdog/sp805_wdt)
 DLOPENED=(libgcc_s.so.1)                 # loaded by glibc at run time (pthread_cancel)
 
 die() { echo "linux-guest: $*" >&2; exit 1; }

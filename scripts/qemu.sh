@@ -11,12 +11,32 @@ cfg() { sed -n "s/^$1 *:= *//p" "$mk"; }
 # by QEMU's generic loader at the addresses of the mk file. A file that was
 # not built is skipped: a template that needs it says so.
 loaders=()
+die() { echo "qemu.sh: $*" >&2; exit 2; }
+
+# ZVM_VMS=FILE (scripts/run.sh --vm FILE, make run VM=FILE): the VM config
+# to load instead of build/vms.dtb, a devicetree source (compiled here, with
+# configs/ on the include path) or a compiled .dtb; absolute, or relative to
+# the current directory. Checked before QEMU starts.
+vmcfg=build/vms.dtb
+if [ -n "${ZVM_VMS:-}" ]; then
+  src=$(realpath -e -- "$ZVM_VMS" 2>/dev/null) || die "VM config '$ZVM_VMS' not found"
+  case "$src" in
+    *.dtb) cp -- "$src" "$top/build/vms-user.dtb" ;;
+    *) dtc -q -I dts -O dtb -i "$top/configs" -o "$top/build/vms-user.dtb" "$src" ||
+         die "VM config '$ZVM_VMS' does not compile (dtc's message above)" ;;
+  esac
+  size=$(stat -c %s "$top/build/vms-user.dtb")
+  [ "$size" -le $(($(cfg VMCFG_MAX))) ] ||
+    die "VM config '$ZVM_VMS' is $size bytes compiled: more than its room of $(($(cfg VMCFG_MAX))) bytes"
+  vmcfg=build/vms-user.dtb
+fi
+
 load() {
   if [ -f "$top/$2" ]; then
     loaders+=(-device "loader,file=$top/$2,addr=$1,force-raw=on")
   fi
 }
-load "$(cfg VMCFG_ADDR)" build/vms.dtb
+load "$(cfg VMCFG_ADDR)" "$vmcfg"
 load "$(cfg MANIFEST_ADDR)" build/images.dtb
 while read -r addr _room file; do
   load "$addr" "$file"

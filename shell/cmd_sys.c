@@ -13,6 +13,7 @@
 #include <zvm/app.h>
 #include <zvm/bench.h>
 #include <zvm/ktest.h>
+#include <zvm/vmm.h>
 #include <zvm/log.h>
 #include <zvm/mm.h>
 #include <zvm/shell.h>
@@ -327,8 +328,28 @@ SHELL_CMD(reboot, cmd_reboot, "", "reset the machine");
 
 /* ---- ktest ---- */
 
+/*
+ * The self-tests move threads across every CPU and time them: beside a
+ * running VM they would disturb it and its vCPUs would fail them. The host
+ * image has VMs (virt/vmm.c); the RTOS guest, built from the same shell,
+ * has none.
+ */
+__attribute__((weak)) int vmm_vms_up(void)
+{
+	return 0;
+}
+
 static int cmd_ktest(int argc, char **argv)
 {
+	int up = vmm_vms_up();
+
+	if (up && !(argc == 2 && !strcmp(argv[1], "list"))) {
+		printf("error: ktest needs every CPU to itself and %d VM%s running or paused: its "
+		       "scheduler tests would fail beside the vCPUs and disturb them (zvm delete "
+		       "them first)\n",
+		       up, up == 1 ? " is" : "s are");
+		return 1;
+	}
 	if (argc > 2)
 		return extra_arg(argv, 1);
 	return ktest_run(argc == 2 ? argv[1] : NULL) ? 1 : 0;

@@ -162,6 +162,13 @@ static void run_line(char *line)
 		printf("error: unknown command '%s' (type 'help')\n", argv[0]);
 		return;
 	}
+	/* CMD --help: what it does and its usage (zvm answers for its subcommands). */
+	if (argc == 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) &&
+	    strcmp(c->name, "zvm")) {
+		printf("%s: %s\n", c->name, c->help);
+		print_usage(c);
+		return;
+	}
 	c->handler(argc, argv);
 }
 

@@ -112,6 +112,7 @@ static void build_chosen(struct dtw *w, const struct vm_config *cfg)
 	dt_begin(w, "chosen");
 	if (cfg->bootargs[0])
 		dt_str(w, "bootargs", cfg->bootargs);
+	dt_str(w, "zvm,vm-name", cfg->name); /* the Linux guest's hostname (guests/linux/init) */
 	if (cfg->uart_base) {
 		uart_path(cfg, path, sizeof(path));
 		dt_str(w, "stdout-path", path);
@@ -206,13 +207,9 @@ static void build_timer(struct dtw *w)
 	dt_end(w);
 }
 
-static void build_uart(struct dtw *w, const struct vm_config *cfg)
+/* The fixed 24 MHz clock of the PrimeCell devices (PL011, SP805). */
+static void build_apb_clock(struct dtw *w)
 {
-	uint64_t reg[2] = { cfg->uart_base, PL011_FRAME_SIZE };
-	uint32_t irq[3] = { FDT_GIC_SPI, (uint32_t)cfg->uart_spi, FDT_IRQ_LEVEL_HIGH };
-	uint32_t clocks[2] = { PHANDLE_APB_CLK, PHANDLE_APB_CLK };
-	char path[32];
-
 	dt_begin(w, "apb-pclk");
 	dt_str(w, "compatible", "fixed-clock");
 	dt_u32(w, "#clock-cells", 0);
@@ -220,15 +217,46 @@ static void build_uart(struct dtw *w, const struct vm_config *cfg)
 	dt_str(w, "clock-output-names", "clk24mhz");
 	dt_u32(w, "phandle", PHANDLE_APB_CLK);
 	dt_end(w);
+}
 
-	uart_path(cfg, path, sizeof(path));
-	dt_begin(w, path + 1);
-	DT_STRLIST(w, "compatible", "arm,pl011\0arm,primecell");
+#define PRIMECELL_FRAME_SIZE 0x1000u /* the PL011's and the SP805's alike */
+
+/* A PrimeCell device on the APB clock: a 4 KiB window and a level-high SPI. */
+static void build_primecell(struct dtw *w, const char *node, const char *compat, size_t clen,
+			    uint64_t base, int spi, const char *clock_names, size_t nlen)
+{
+	uint64_t reg[2] = { base, PRIMECELL_FRAME_SIZE };
+	uint32_t irq[3] = { FDT_GIC_SPI, (uint32_t)spi, FDT_IRQ_LEVEL_HIGH };
+	uint32_t clocks[2] = { PHANDLE_APB_CLK, PHANDLE_APB_CLK };
+
+	dt_begin(w, node);
+	dt_prop(w, "compatible", compat, clen);
 	dt_reg(w, reg, 1);
 	dt_cells(w, "interrupts", irq, 3);
 	dt_cells(w, "clocks", clocks, 2);
-	DT_STRLIST(w, "clock-names", "uartclk\0apb_pclk");
+	dt_prop(w, "clock-names", clock_names, nlen);
 	dt_end(w);
+}
+
+static void build_uart(struct dtw *w, const struct vm_config *cfg)
+{
+	static const char compat[] = "arm,pl011\0arm,primecell", clks[] = "uartclk\0apb_pclk";
+	char path[32];
+
+	uart_path(cfg, path, sizeof(path));
+	build_primecell(w, path + 1, compat, sizeof(compat), cfg->uart_base, cfg->uart_spi, clks,
+			sizeof(clks));
+}
+
+/* The SP805 watchdog (virt/dev/sp805.c): Linux's sp805_wdt binds to it. */
+static void build_watchdog(struct dtw *w, const struct vm_config *cfg)
+{
+	static const char compat[] = "arm,sp805\0arm,primecell", clks[] = "wdog_clk\0apb_pclk";
+	char name[32];
+
+	snprintf(name, sizeof(name), "watchdog@%llx", (unsigned long long)cfg->wdt_base);
+	build_primecell(w, name, compat, sizeof(compat), cfg->wdt_base, cfg->wdt_spi, clks,
+			sizeof(clks));
 }
 
 /* A shared-memory region (zvm/shm.h): the region, then its doorbell page. */
@@ -285,8 +313,12 @@ int guest_dtb_build(const struct vm_config *cfg, void *buf, size_t size, char *e
 	build_psci(&w);
 	build_gic(&w, cfg);
 	build_timer(&w);
+	if (cfg->uart_base || cfg->wdt_base)
+		build_apb_clock(&w);
 	if (cfg->uart_base)
 		build_uart(&w, cfg);
+	if (cfg->wdt_base)
+		build_watchdog(&w, cfg);
 	for (int i = 0; i < cfg->nr_shm; i++)
 		build_shm(&w, &cfg->shm[i]);
 	for (int i = 0; i < cfg->nr_virtio && i < VM_MAX_VIRTIO; i++)

@@ -16,6 +16,7 @@
 #include <zvm/log.h>
 #include <zvm/mm.h>
 #include <zvm/shm.h>
+#include <zvm/sp805.h>
 #include <zvm/vcpu.h>
 #include <zvm/virtio.h>
 #include <zvm/vm_config.h>
@@ -57,6 +58,7 @@ static void vm_change_state(struct vm *vm, enum vm_state to)
 			now - vm->paused_at; /* the pause did not happen for the guest */
 		vm_set_cntvoff(vm);          /* before its vCPUs may go on */
 	}
+	vm->state_since_ms = k_uptime_ms();
 	__atomic_store_n(&vm->state, to, __ATOMIC_RELEASE);
 }
 
@@ -94,7 +96,54 @@ void vm_halt(struct vm *vm, const char *fmt, ...)
 	vm_kick_all(vm);
 }
 
+bool vm_guest_stop(struct vm *vm, enum vm_event ev, enum vm_state to, const char *reason)
+{
+	k_spinlock_key_t key;
+	bool ok;
+
+	K_ASSERT(ev > VM_EV_NONE && ev < VM_EVENTS && (to == VM_HALTED || to == VM_CRASHED));
+	key = k_spin_lock(&vm->lock);
+	ok = (vm->state == VM_RUNNING || vm->state == VM_PAUSED) && vm->pending == VM_EV_NONE;
+	if (ok) {
+		snprintf(vm->halt_reason, sizeof(vm->halt_reason), "%s", reason);
+		vm->pending = ev;
+		vm->events[ev]++;
+		vm_change_state(vm, to);
+	}
+	k_spin_unlock(&vm->lock, key);
+	if (ok)
+		vm_kick_all(vm);
+	return ok;
+}
+
+enum vm_event vm_take_pending(struct vm *vm)
+{
+	k_spinlock_key_t key = k_spin_lock(&vm->lock);
+	enum vm_event ev = vm->pending;
+
+	vm->pending = VM_EV_NONE;
+	k_spin_unlock(&vm->lock, key);
+	return ev;
+}
+
 /* ---- building and releasing a VM ---- */
+
+/* Why guest RAM could not be had: too little free, or no block big enough. */
+static int vm_no_ram(const struct vm *vm, char *err, size_t len)
+{
+	unsigned long want = (unsigned long)(vm->cfg.ram_size >> 20);
+	struct page_stats ps;
+
+	page_stats_get(&ps);
+	if ((uint64_t)ps.free_pages * PAGE_SIZE >= vm->cfg.ram_size)
+		return errmsg(err, len,
+			      "not enough host memory for %lu MiB: guest RAM is one contiguous "
+			      "block; the largest free is %lu MiB (of %lu MiB free)",
+			      want, (unsigned long)((ps.largest_free_pages * PAGE_SIZE) >> 20),
+			      (unsigned long)((ps.free_pages * PAGE_SIZE) >> 20));
+	return errmsg(err, len, "not enough host memory for %lu MiB: %lu MiB are free", want,
+		      (unsigned long)((ps.free_pages * PAGE_SIZE) >> 20));
+}
 
 static int vm_map_ram(struct vm *vm, char *err, size_t len)
 {
@@ -103,8 +152,7 @@ static int vm_map_ram(struct vm *vm, char *err, size_t len)
 	vm->ram = page_alloc(pages);
 	vm->ram_bytes = vm->ram ? vm->cfg.ram_size : 0;
 	if (!vm->ram)
-		return errmsg(err, len, "not enough host memory for %lu MiB",
-			      (unsigned long)(vm->cfg.ram_size >> 20));
+		return vm_no_ram(vm, err, len);
 	if (vmem_init(&vm->s2) != 0 ||
 	    vmem_map(&vm->s2, vm->cfg.ram_ipa, (uintptr_t)vm->ram, vm->cfg.ram_size, VMEM_RWX) != 0)
 		return errmsg(err, len, "cannot build the stage-2 tables");
@@ -123,7 +171,7 @@ int vm_setup(struct vm *vm, char *err, size_t len)
 	vm->vmid = (uint16_t)vmid_alloc();
 	if (!vm->vmid)
 		return errmsg(err, len, "no free VMID");
-	if (vgic_vm_init(vm, VM_NR_SPIS) != 0 || vuart_init(vm) != 0)
+	if (vgic_vm_init(vm, VM_NR_SPIS) != 0 || vuart_init(vm) != 0 || sp805_init(vm) != 0)
 		return errmsg(err, len, "cannot create the virtual devices");
 	if (shm_vm_attach(vm, err, len) != 0)
 		return K_EINVAL;
@@ -137,6 +185,7 @@ int vm_setup(struct vm *vm, char *err, size_t len)
 			return errmsg(err, len, "cannot create vCPU %d", i);
 	}
 	vm_set_state(vm, VM_STATE_ANY, VM_CREATED);
+	vm->pending = VM_EV_NONE;
 	vm->loaded = false;
 	return 0;
 }
@@ -149,6 +198,7 @@ void vm_teardown(struct vm *vm)
 	shm_vm_detach(vm);
 	virtio_vm_destroy(vm);
 	vuart_destroy(vm);
+	sp805_destroy(vm);
 	vgic_vm_destroy(vm);
 	vm->nr_vdevs = 0;
 	if (vm->vmid) {

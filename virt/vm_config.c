@@ -20,6 +20,7 @@
 #include <zvm/fdt_util.h>
 #include <zvm/kernel.h>
 #include <zvm/pl011_regs.h>
+#include <zvm/sp805.h>
 #include <zvm/vm_config.h>
 #include <zvm/vmem.h>
 
@@ -67,6 +68,48 @@ void vm_config_set_runtime_images(int (*find)(const char *name, const void **add
 const char *vm_type_str(enum vm_type type)
 {
 	return type == VM_TYPE_LINUX ? "linux" : "rtos";
+}
+
+/* ---- failure policy ---- */
+
+static const char *const action_names[VM_ACTIONS] = { "halt", "restart", "preserve" };
+static const char *const event_names[VM_EVENTS] = { "", "poweroff", "reboot", "crash", "watchdog" };
+
+void vm_policy_default(struct vm_policy *p)
+{
+	p->on[VM_EV_NONE] = VM_ACT_PRESERVE;
+	p->on[VM_EV_POWEROFF] = VM_ACT_HALT;
+	p->on[VM_EV_REBOOT] = VM_ACT_RESTART;
+	p->on[VM_EV_CRASH] = VM_ACT_RESTART;
+	p->on[VM_EV_WATCHDOG] = VM_ACT_RESTART;
+	p->restart_max = 3;
+	p->restart_window_s = 60;
+}
+
+const char *vm_action_name(enum vm_action a)
+{
+	return (unsigned)a < VM_ACTIONS ? action_names[a] : "?";
+}
+
+const char *vm_event_name(enum vm_event e)
+{
+	return e > VM_EV_NONE && e < VM_EVENTS ? event_names[e] : "?";
+}
+
+int vm_action_parse(const char *s)
+{
+	for (int a = 0; a < VM_ACTIONS; a++)
+		if (strcmp(s, action_names[a]) == 0)
+			return a;
+	return -1;
+}
+
+int vm_event_parse(const char *s)
+{
+	for (int e = VM_EV_NONE + 1; e < VM_EVENTS; e++)
+		if (strcmp(s, event_names[e]) == 0)
+			return e;
+	return -1;
 }
 
 /* A blob QEMU should have loaded: a complete, well-formed DTB within its room. */
@@ -255,6 +298,36 @@ static int parse_bootargs(const struct tpl *t, struct vm_config *cfg)
 	return ret;
 }
 
+/* on-poweroff, on-reboot, on-crash, on-watchdog = "halt|restart|preserve"; restart-limit = <N T>. */
+static int parse_policy(const struct tpl *t, struct vm_config *cfg)
+{
+	char prop[16];
+	const char *v;
+	const fdt32_t *lim;
+	int len, a;
+
+	vm_policy_default(&cfg->policy);
+	for (int e = VM_EV_NONE + 1; e < VM_EVENTS; e++) {
+		snprintf(prop, sizeof(prop), "on-%s", vm_event_name((enum vm_event)e));
+		if (tpl_str(t, prop, true, &v))
+			return K_EINVAL;
+		a = v ? vm_action_parse(v) : cfg->policy.on[e];
+		if (a < 0)
+			return errmsg(t->err, t->errlen,
+				      "template '%s': %s = \"%s\": halt, restart or preserve",
+				      t->name, prop, v);
+		cfg->policy.on[e] = (uint8_t)a;
+	}
+	lim = fdt_getprop(t->fdt, t->node, "restart-limit", &len);
+	if (!lim)
+		return 0;
+	if (len != 8)
+		return tpl_errmsg(t, "restart-limit", "need <restarts seconds> in");
+	cfg->policy.restart_max = fdt32_to_cpu(lim[0]);
+	cfg->policy.restart_window_s = fdt32_to_cpu(lim[1]);
+	return 0;
+}
+
 /* cpus = <c0 c1 ...>: host CPU numbers. */
 static int parse_cpus(const struct tpl *t, struct vm_config *cfg)
 {
@@ -357,6 +430,23 @@ static int parse_uart(const struct tpl *t, int node, struct vm_config *cfg)
 	return 0;
 }
 
+/* An SP805 watchdog: reg (in the devices node's cells) and spi. */
+static int parse_watchdog(const struct tpl *t, int node, struct vm_config *cfg)
+{
+	struct tpl dev = { t->fdt, node, t->name, t->err, t->errlen };
+	uint64_t size;
+	uint32_t spi;
+
+	if (cfg->wdt_base)
+		return errmsg(t->err, t->errlen, "template '%s': more than one watchdog", t->name);
+	if (fdt_node_reg(t->fdt, node, 0, &cfg->wdt_base, &size) || !cfg->wdt_base)
+		return tpl_errmsg(t, "reg", "watchdog needs a valid");
+	if (tpl_u32(&dev, "spi", &spi))
+		return K_EINVAL;
+	cfg->wdt_spi = spi > INT32_MAX ? INT32_MAX : (int)spi;
+	return 0;
+}
+
 static int parse_devices(const struct tpl *t, struct vm_config *cfg)
 {
 	int devices = fdt_subnode_offset(t->fdt, t->node, "devices"), node, ret;
@@ -367,6 +457,12 @@ static int parse_devices(const struct tpl *t, struct vm_config *cfg)
 	{
 		if (fdt_node_check_compatible(t->fdt, node, "virtio,mmio") == 0) {
 			ret = virtio_config_parse(t->fdt, node, cfg, t->name, t->err, t->errlen);
+			if (ret)
+				return ret;
+			continue;
+		}
+		if (fdt_node_check_compatible(t->fdt, node, "arm,sp805") == 0) {
+			ret = parse_watchdog(t, node, cfg);
 			if (ret)
 				return ret;
 			continue;
@@ -408,7 +504,7 @@ static int template_parse(const void *fdt, int templates, const char *name, stru
 {
 	static int (*const steps[])(const struct tpl *t, struct vm_config *cfg) = {
 		parse_type, parse_name,   parse_bootargs, parse_numbers,
-		parse_cpus, parse_images, parse_devices,
+		parse_cpus, parse_images, parse_devices,  parse_policy,
 	};
 	struct tpl t = { .fdt = fdt, .name = name, .err = err, .errlen = errlen };
 	int ret;
@@ -481,6 +577,42 @@ int vm_config_template_names(char *buf, size_t len)
 	return n;
 }
 
+/* The autostart order of a template node: 0 (none) unless `autostart = <N>`. */
+static uint32_t autostart_order(const void *fdt, int node)
+{
+	int len;
+	const fdt32_t *p = fdt_getprop(fdt, node, "autostart", &len);
+
+	return p && len == 4 ? fdt32_to_cpu(*p) : 0;
+}
+
+int vm_config_autostart(char (*names)[VM_TEMPLATE_NAME_LEN], int max, char *err, size_t errlen)
+{
+	const void *fdt;
+	int templates, node, n = 0, ret = find_templates(&fdt, &templates, err, errlen);
+	uint32_t order[VM_AUTOSTART_MAX];
+
+	if (ret)
+		return ret;
+	fdt_for_each_subnode(node, fdt, templates)
+	{
+		uint32_t o = autostart_order(fdt, node);
+		const char *name = fdt_get_name(fdt, node, NULL);
+		int i = n;
+
+		if (!o || !name || n == max || n == VM_AUTOSTART_MAX)
+			continue;
+		for (; i > 0 && order[i - 1] > o; i--) { /* insertion sort, stable */
+			order[i] = order[i - 1];
+			memcpy(names[i], names[i - 1], VM_TEMPLATE_NAME_LEN);
+		}
+		order[i] = o;
+		snprintf(names[i], VM_TEMPLATE_NAME_LEN, "%s", name);
+		n++;
+	}
+	return n;
+}
+
 /* ---- checks ---- */
 
 static int check_ram(const struct vm_config *cfg, char *err, size_t errlen)
@@ -547,6 +679,47 @@ static int check_uart(const struct vm_config *cfg, char *err, size_t errlen)
 	return 0;
 }
 
+static int check_watchdog(const struct vm_config *cfg, char *err, size_t errlen)
+{
+	uint64_t base = cfg->wdt_base;
+
+	if (!base)
+		return 0;
+	if (base % SP805_FRAME_SIZE || base > VM_DEVICE_WINDOW_END - SP805_FRAME_SIZE)
+		return errmsg(err, errlen,
+			      "watchdog at 0x%llx: must be 4 KiB aligned, below 0x%llx",
+			      (unsigned long long)base, VM_DEVICE_WINDOW_END);
+	if (vm_ranges_overlap(base, SP805_FRAME_SIZE, GUEST_GICD_BASE, GICD_FRAME_SIZE) ||
+	    vm_ranges_overlap(base, SP805_FRAME_SIZE, GUEST_GICR_BASE,
+			      GICR_STRIDE * VM_MAX_VCPUS) ||
+	    (cfg->uart_base &&
+	     vm_ranges_overlap(base, SP805_FRAME_SIZE, cfg->uart_base, PL011_FRAME_SIZE)))
+		return errmsg(err, errlen, "watchdog at 0x%llx overlaps the GIC or the UART",
+			      (unsigned long long)base);
+	if (cfg->wdt_spi < 0 || cfg->wdt_spi >= VM_NR_SPIS ||
+	    (cfg->uart_base && cfg->wdt_spi == cfg->uart_spi))
+		return errmsg(err, errlen,
+			      "watchdog interrupt SPI %d: must be 0..%d, not the UART's",
+			      cfg->wdt_spi, VM_NR_SPIS - 1);
+	return 0;
+}
+
+static int check_policy(const struct vm_policy *p, char *err, size_t errlen)
+{
+	for (int e = VM_EV_NONE + 1; e < VM_EVENTS; e++)
+		if (p->on[e] >= VM_ACTIONS)
+			return errmsg(err, errlen, "on-%s: halt, restart or preserve",
+				      vm_event_name((enum vm_event)e));
+	if (p->restart_max > VM_RESTART_MAX_LIMIT ||
+	    (p->restart_max &&
+	     (p->restart_window_s < 1 || p->restart_window_s > VM_RESTART_MAX_WINDOW)))
+		return errmsg(err, errlen,
+			      "restart limit %u in %u s: restarts must be 0..%d, seconds 1..%d",
+			      p->restart_max, p->restart_window_s, VM_RESTART_MAX_LIMIT,
+			      VM_RESTART_MAX_WINDOW);
+	return 0;
+}
+
 int vm_config_check(const struct vm_config *cfg, char *err, size_t errlen)
 {
 	int ret;
@@ -565,6 +738,10 @@ int vm_config_check(const struct vm_config *cfg, char *err, size_t errlen)
 		ret = check_cpus(cfg, err, errlen);
 	if (!ret)
 		ret = check_uart(cfg, err, errlen);
+	if (!ret)
+		ret = check_watchdog(cfg, err, errlen);
+	if (!ret)
+		ret = check_policy(&cfg->policy, err, errlen);
 	if (!ret)
 		ret = virtio_config_check(cfg, err, errlen);
 	return ret;

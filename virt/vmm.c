@@ -13,10 +13,17 @@
 #include <string.h>
 #include <zvm/errmsg.h>
 #include <zvm/log.h>
+#include <zvm/psci_ids.h>
 #include <zvm/shm.h>
+#include <zvm/sp805.h>
 #include <zvm/vcpu.h>
 #include <zvm/vm_config.h>
 #include <zvm/vmm.h>
+#include <zvm/vuart.h>
+
+#define VMM_CPUS             (1u << 0) /* where the VMM's own threads run */
+#define VMM_WATCHDOG_POLL_MS 100
+#define VMM_PARTIAL_LINE_MS  300 /* a VM's half line waits this long for its newline */
 
 static struct vm *vms[VM_MAX];
 static struct k_mutex vmm_lock;
@@ -33,9 +40,10 @@ struct vm *vmm_get(int id)
 
 const char *vmm_state_name(enum vm_state s)
 {
-	static const char *const names[] = { "created", "running", "paused", "halted" };
+	static const char *const names[VM_STATES] = { "created", "running", "paused",
+						      "halted",  "crashed", "stopped" };
 
-	return (unsigned)s < 4 ? names[s] : "?";
+	return (unsigned)s < VM_STATES ? names[s] : "?";
 }
 
 uint64_t vmm_guest_ticks(struct vm *vm)
@@ -43,11 +51,24 @@ uint64_t vmm_guest_ticks(struct vm *vm)
 	k_spinlock_key_t key = k_spin_lock(&vm->lock); /* state, cntvoff, paused_at agree */
 	uint64_t ticks = 0;
 
-	if (vm->loaded)
+	/* A halted VM's clock stands still, also once its memory is released. */
+	if (vm->loaded || vm->state >= VM_HALTED)
 		ticks = (vm->state == VM_RUNNING ? k_cycle_get() : vm->paused_at) -
 			vm->arch.cntvoff;
 	k_spin_unlock(&vm->lock, key);
 	return ticks;
+}
+
+int vmm_vms_up(void)
+{
+	int n = 0;
+
+	for (int id = 0; id < VM_MAX; id++) {
+		enum vm_state st = vms[id] ? vm_state_get(vms[id]) : VM_CREATED;
+
+		n += st == VM_RUNNING || st == VM_PAUSED;
+	}
+	return n;
 }
 
 static struct vm *vm_lookup(int id, char *err, size_t len)
@@ -96,11 +117,15 @@ int vmm_run(int id, char *err, size_t len)
 	vm = vm_lookup(id, err, len);
 	if (vm && vm_state_get(vm) == VM_CREATED) /* no vCPU runs to change it */
 		ret = vm_start(vm, err, len);
+	else if (vm && vm_state_get(vm) == VM_STOPPED) /* nor in STOPPED: boot it again */
+		ret = vm_rebuild(vm, true, err, len);
 	else if (vm && vm_resume(vm) == 0) /* only if it is still paused */
 		ret = 0;
 	else if (vm)
 		errmsg(err, len, "VM %d is %s%s", id, vmm_state_name(vm_state_get(vm)),
-		       vm_state_get(vm) == VM_HALTED ? ": use zvm reset" : "");
+		       vm_state_get(vm) == VM_HALTED || vm_state_get(vm) == VM_CRASHED
+			       ? ": use zvm reset"
+			       : "");
 	k_mutex_unlock(&vmm_lock);
 	return ret;
 }
@@ -153,6 +178,21 @@ int vmm_delete(int id, char *err, size_t len)
 	return vm ? 0 : K_EINVAL;
 }
 
+int vmm_stop(int id, char *err, size_t len)
+{
+	struct vm *vm;
+
+	k_mutex_lock(&vmm_lock, K_FOREVER);
+	vm = vm_lookup(id, err, len);
+	if (vm) {
+		vm_set_state(vm, VM_STATE_ANY, VM_STOPPED); /* its vCPUs leave the guest */
+		vm_teardown(vm);
+		vm_take_pending(vm); /* no policy for what happened before */
+	}
+	k_mutex_unlock(&vmm_lock);
+	return vm ? 0 : K_EINVAL;
+}
+
 int vmm_update(int id, const struct vm_config *cfg, char *err, size_t len)
 {
 	struct vm *vm;
@@ -164,9 +204,8 @@ int vmm_update(int id, const struct vm_config *cfg, char *err, size_t len)
 	vm = vm_lookup(id, err, len);
 	/* No vCPU moves a VM out of CREATED or HALTED, so this check holds. */
 	if (vm && (vm_state_get(vm) == VM_RUNNING || vm_state_get(vm) == VM_PAUSED)) {
-		errmsg(err, len,
-		       "VM %d is %s: stop it first (zvm delete, or update before zvm run)", id,
-		       vmm_state_name(vm_state_get(vm)));
+		errmsg(err, len, "VM %d is %s: stop it first (zvm stop -n %d)", id,
+		       vmm_state_name(vm_state_get(vm)), id);
 	} else if (vm) {
 		ret = vm_reconfigure(vm, cfg, err, len);
 	}
@@ -174,43 +213,160 @@ int vmm_update(int id, const struct vm_config *cfg, char *err, size_t len)
 	return ret;
 }
 
-/* ---- resets asked by guests (PSCI SYSTEM_RESET) ---- */
+/* ---- guest events and the policy that answers them ---- */
 
-static struct k_msgq reset_q;
-static int reset_q_buf[VM_MAX];
+static struct k_msgq event_q;
+static int event_q_buf[2 * VM_MAX]; /* one pending event per VM, and stale ids */
 
-void vmm_request_reset(struct vm *vm)
+void vmm_guest_event(struct vm *vm, enum vm_event ev, const char *reason)
 {
+	enum vm_state to = ev == VM_EV_CRASH || ev == VM_EV_WATCHDOG ? VM_CRASHED : VM_HALTED;
 	int id = vm->id;
 
 	/* Its vCPUs stop now; a VM the VMM is already stopping is left to it. */
-	if (!vm_set_state(vm, VM_STATE_BIT(VM_RUNNING) | VM_STATE_BIT(VM_PAUSED), VM_PAUSED))
+	if (!vm_guest_stop(vm, ev, to, reason))
 		return;
-	vm_kick_all(vm);
-	if (k_msgq_put(&reset_q, &id, K_NO_WAIT) != 0)
-		vm_halt(vm, "reset requested but the VMM is busy");
+	if (k_msgq_put(&event_q, &id, K_NO_WAIT) != 0)
+		vm_take_pending(vm); /* stays stopped, with its reason */
+}
+
+void vmm_request_reset(struct vm *vm)
+{
+	vmm_guest_event(vm, VM_EV_REBOOT, "guest asked for a reset (PSCI SYSTEM_RESET)");
+}
+
+int64_t vmm_guest_reset2(struct vm *vm, uint64_t reset_type)
+{
+	if ((uint32_t)reset_type != 0) /* only SYSTEM_WARM_RESET; no vendor resets */
+		return PSCI_INVALID_PARAMS;
+	vmm_guest_event(vm, VM_EV_CRASH, "guest kernel panic (a warm reset: PSCI SYSTEM_RESET2)");
+	return PSCI_SUCCESS;
+}
+
+/* May vm restart once more within its restart limit? Records the restart if so. */
+static bool restart_allowed(struct vm *vm)
+{
+	const struct vm_policy *p = &vm->cfg.policy;
+	uint64_t now = k_uptime_ms(), window = (uint64_t)p->restart_window_s * 1000u;
+	uint32_t max =
+		p->restart_max < VM_RESTART_MAX_LIMIT ? p->restart_max : VM_RESTART_MAX_LIMIT;
+	uint32_t recent = 0;
+
+	for (uint32_t i = 0; i < max && i < vm->restarts; i++)
+		if (now - vm->restart_ms[(vm->restarts - 1 - i) % VM_RESTART_MAX_LIMIT] < window)
+			recent++;
+	if (recent >= max)
+		return false;
+	vm->restart_ms[vm->restarts % VM_RESTART_MAX_LIMIT] = now;
+	vm->restarts++;
+	return true;
+}
+
+/* Say once what happened to vm and what its policy does about it. */
+static void vmm_report(struct vm *vm, enum vm_event ev, enum vm_action act, bool limited)
+{
+	const struct vm_policy *p = &vm->cfg.policy;
+	int n;
+
+	if (ev == VM_EV_REBOOT && act == VM_ACT_RESTART)
+		printf("VM %d: guest asked for a reset\n", vm->id);
+	else
+		printf("VM %d %s: %s\n", vm->id, vmm_state_name(vm_state_get(vm)), vm->halt_reason);
+	n = snprintf(vm->last_event, sizeof(vm->last_event), "%s, on-%s %s", vm_event_name(ev),
+		     vm_event_name(ev), vm_action_name((enum vm_action)p->on[ev]));
+	if (limited)
+		snprintf(vm->last_event + n, sizeof(vm->last_event) - (size_t)n,
+			 ": restart limit reached (%u in %u s), halted", p->restart_max,
+			 p->restart_window_s);
+	else if (act == VM_ACT_RESTART)
+		snprintf(vm->last_event + n, sizeof(vm->last_event) - (size_t)n,
+			 " (restart %u, limit %u in %u s)", vm->restarts, p->restart_max,
+			 p->restart_window_s);
+	vm->last_event_ms = vm->state_since_ms;
+	if (limited || ev != VM_EV_POWEROFF || act != VM_ACT_HALT)
+		printf("VM %d: %s\n", vm->id, vm->last_event);
+}
+
+/* Answer ev of vm by its policy (the VMM worker, holding vmm_lock). */
+static void vmm_answer(struct vm *vm, enum vm_event ev)
+{
+	enum vm_action act = (enum vm_action)vm->cfg.policy.on[ev];
+	bool limited = act == VM_ACT_RESTART && !restart_allowed(vm);
+	char err[VMM_ERR_LEN];
+
+	if (limited)
+		act = VM_ACT_HALT;
+	vmm_report(vm, ev, act, limited);
+	if (act == VM_ACT_HALT)
+		vm_teardown(vm); /* powered off: memory and devices go back to the host */
+	else if (act == VM_ACT_RESTART && vm_rebuild(vm, true, err, sizeof(err)) != 0)
+		printf("VM %d: restart failed: %s\n", vm->id, err);
 }
 
 static void vmm_worker(void *arg)
 {
-	char err[VMM_ERR_LEN];
+	struct vm *vm;
+	enum vm_event ev;
 	int id;
 
 	(void)arg;
 	for (;;) {
-		k_msgq_get(&reset_q, &id, K_FOREVER);
-		printf("VM %d: guest asked for a reset\n", id);
-		if (vmm_reset(id, err, sizeof(err)) != 0)
-			printf("VM %d: reset failed: %s\n", id, err);
+		k_msgq_get(&event_q, &id, K_FOREVER);
+		k_mutex_lock(&vmm_lock, K_FOREVER);
+		vm = vmm_get(id);
+		ev = vm ? vm_take_pending(vm) : VM_EV_NONE; /* none if deleted or reset since */
+		if (ev != VM_EV_NONE)
+			vmm_answer(vm, ev);
+		k_mutex_unlock(&vmm_lock);
 	}
+}
+
+/* Every 100 ms: has a VM's watchdog run out? Show the partial lines (prompts) that wait. */
+static void vmm_watchdog_poller(void *arg)
+{
+	char reason[VM_REASON_LEN];
+	uint32_t ms;
+
+	(void)arg;
+	for (;;) {
+		k_sleep(K_MSEC(VMM_WATCHDOG_POLL_MS));
+		k_mutex_lock(&vmm_lock, K_FOREVER);
+		for (int id = 0; id < VM_MAX; id++) {
+			if (vms[id])
+				vuart_flush_stale(vms[id], VMM_PARTIAL_LINE_MS);
+			if (!vms[id] || !sp805_expired(vms[id], &ms))
+				continue;
+			snprintf(reason, sizeof(reason),
+				 "watchdog expired (SP805: not fed for %u.%03u s)", ms / 1000,
+				 ms % 1000);
+			vmm_guest_event(vms[id], VM_EV_WATCHDOG, reason);
+		}
+		k_mutex_unlock(&vmm_lock);
+	}
+}
+
+int vmm_set_policy(int id, const struct vm_policy *p, char *err, size_t len)
+{
+	struct vm *vm;
+
+	k_mutex_lock(&vmm_lock, K_FOREVER);
+	vm = vm_lookup(id, err, len);
+	if (vm)
+		vm->cfg.policy = *p;
+	k_mutex_unlock(&vmm_lock);
+	return vm ? 0 : K_EINVAL;
 }
 
 void vmm_init(void)
 {
 	k_mutex_init(&vmm_lock);
-	k_msgq_init(&reset_q, reset_q_buf, sizeof(int), VM_MAX);
+	k_msgq_init(&event_q, event_q_buf, sizeof(int), 2 * VM_MAX);
 	vcpu_irqs_init();
 	shm_init();
-	if (!k_thread_spawn("vmm", 8192, vmm_worker, NULL, K_PRIO_PREEMPT(12), K_CPU_ALL))
-		LOG_ERR("vmm: cannot start the worker thread");
+	/* On the host's CPU 0: never beside a VM's real-time vCPU on its CPU. */
+	if (!k_thread_spawn("vmm", 8192, vmm_worker, NULL, K_PRIO_PREEMPT(12), VMM_CPUS) ||
+	    !k_thread_spawn("vmm-wdt", 4096, vmm_watchdog_poller, NULL, K_PRIO_PREEMPT(12),
+			    VMM_CPUS))
+		LOG_ERR("vmm: cannot start the worker threads");
+	vmm_autostart();
 }

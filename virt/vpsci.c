@@ -93,6 +93,7 @@ static bool psci_supported(uint32_t fn)
 	case PSCI_MIGRATE_INFO_TYPE:
 	case PSCI_SYSTEM_OFF:
 	case PSCI_SYSTEM_RESET:
+	case PSCI_SYSTEM_RESET2_64:
 	case PSCI_FEATURES:
 		return true;
 	default:
@@ -126,11 +127,13 @@ static int64_t hypercall(struct vcpu *vcpu, uint32_t fn, const uint64_t *x)
 	case PSCI_MIGRATE_INFO_TYPE:
 		return PSCI_MIGRATE_NOT_NEEDED;
 	case PSCI_SYSTEM_OFF:
-		vm_halt(vcpu->vm, "guest powered off (PSCI SYSTEM_OFF)");
+		vmm_guest_event(vcpu->vm, VM_EV_POWEROFF, "guest powered off (PSCI SYSTEM_OFF)");
 		return PSCI_SUCCESS;
 	case PSCI_SYSTEM_RESET:
 		vmm_request_reset(vcpu->vm);
 		return PSCI_SUCCESS;
+	case PSCI_SYSTEM_RESET2_64: /* a warm reset: Linux's panic with reboot=panic_warm */
+		return vmm_guest_reset2(vcpu->vm, x[1]);
 	case ZVM_HC_NULL:
 		return 0;
 	default:

@@ -23,6 +23,17 @@
  *       A transition checks the state it starts from under the lock, so a
  *       vCPU's halt and the VMM's pause or resume never undo each other.
  *       The VMM may also write them without the lock while the VM is stopped.
+ *   state_since_ms, pending, events: with vm->lock held, by whoever makes the
+ *       state change (vm_change_state stamps state_since_ms): a guest event
+ *       (vm_guest_stop: RUNNING or PAUSED -> HALTED or CRASHED, by a vCPU
+ *       thread or the watchdog poller) sets pending and counts it in events;
+ *       the VMM worker takes pending (vm_take_pending) and answers it by
+ *       policy. vm_setup clears pending (VMM, VM stopped).
+ *   last_event, last_event_ms, restarts, restart_ms[]: the VMM (worker).
+ *   console_log: the vUART (vm_log_putc, under its lock and the log's own).
+ *   cfg.policy: the VMM at any time (zvm policy); read by the VMM.
+ *   wdt: the VMM while the VM is stopped (sp805_init/destroy); its
+ *       registers under its own lock (virt/dev/sp805.c).
  *   exits_by_kind: any vCPU thread of this VM, by an atomic add
  *       (vm_count_exit); the VMM zeroes it while the VM is stopped.
  *   console_attached: vuart_attach, under the vUART's lock.
@@ -60,6 +71,7 @@
 #include <zvm/vgic.h>
 #include <zvm/virtio.h>
 #include <zvm/vm_config.h>
+#include <zvm/vm_log.h>
 #include <zvm/vmem.h>
 #include <arch/vcpu.h>
 #include <arch/vm.h>
@@ -71,7 +83,10 @@ enum vm_state {
 	VM_CREATED, /* configured, images not loaded */
 	VM_RUNNING,
 	VM_PAUSED,
-	VM_HALTED, /* stopped by the guest or by a fault */
+	VM_HALTED,  /* stopped by the guest or by a fault */
+	VM_CRASHED, /* stopped after a kernel panic or a watchdog expiry */
+	VM_STOPPED, /* zvm stop: its config only, memory and devices released */
+	VM_STATES,
 };
 
 /* Why the vCPU loop left the guest, counted per VM for `zvm info`. */
@@ -129,6 +144,15 @@ struct vm {
 	struct virtio_dev *virtio[VM_MAX_VIRTIO]; /* virt/virtio/ */
 	bool hvc_attached;                        /* `zvm look --hvc` is on its virtio console */
 	uint64_t exits_by_kind[EXIT_KINDS];
+	uint64_t state_since_ms;                   /* host uptime at the last state change */
+	enum vm_event pending;                     /* a guest event the VMM has yet to answer */
+	uint32_t events[VM_EVENTS];                /* how often each happened */
+	char last_event[VM_REASON_LEN];            /* the last one and the answer */
+	uint64_t last_event_ms;                    /* host uptime then */
+	uint32_t restarts;                         /* restarts by policy, in all */
+	uint64_t restart_ms[VM_RESTART_MAX_LIMIT]; /* host uptime of the latest ones (a ring) */
+	struct vm_log console_log;                 /* its UART's output (include/zvm/vm_log.h) */
+	struct sp805 *wdt;                         /* virt/dev/sp805.c, or NULL */
 	k_spinlock_t lock; /* state, halt_reason, paused_at, arch.cntvoff, vCPU power */
 };
 
@@ -146,7 +170,7 @@ static inline uint64_t vm_exits_total(const struct vm *vm)
 #define VM_STATE_BIT(s) (1u << (s))
 #define VM_STATE_ANY                                                                     \
 	(VM_STATE_BIT(VM_CREATED) | VM_STATE_BIT(VM_RUNNING) | VM_STATE_BIT(VM_PAUSED) | \
-	 VM_STATE_BIT(VM_HALTED))
+	 VM_STATE_BIT(VM_HALTED) | VM_STATE_BIT(VM_CRASHED) | VM_STATE_BIT(VM_STOPPED))
 
 /**
  * Move vm to `to` if its state is one of `from` (a VM_STATE_BIT mask),
@@ -172,6 +196,15 @@ static inline void vm_count_exit(struct vm *vm, enum vm_exit_kind kind)
  * rebuilt) keeps its first reason. From a vCPU thread or the VMM.
  */
 void vm_halt(struct vm *vm, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/**
+ * A guest event (not NONE): stop a running or paused VM in state `to`
+ * (HALTED or CRASHED) with reason, count it and leave it pending for the
+ * VMM. Returns false, changing nothing, if the VM is not running or paused
+ * or an event is pending already. From a vCPU thread or the VMM.
+ */
+bool vm_guest_stop(struct vm *vm, enum vm_event ev, enum vm_state to, const char *reason);
+/** Take the pending guest event of vm (VM_EV_NONE if none). */
+enum vm_event vm_take_pending(struct vm *vm);
 /** Make vcpu notice new work now: wake it from WFI or pull it out of the guest. */
 void vcpu_kick(struct vcpu *vcpu);
 /** The vCPU of vm whose MPIDR affinity is `mpidr`, or NULL. */

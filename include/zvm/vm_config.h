@@ -44,6 +44,29 @@ struct vm_shm {
 	bool writable;
 };
 
+/* What a guest did that zvm answers by policy (virt/vmm.c). */
+enum vm_event {
+	VM_EV_NONE,
+	VM_EV_POWEROFF, /* PSCI SYSTEM_OFF */
+	VM_EV_REBOOT,   /* PSCI SYSTEM_RESET */
+	VM_EV_CRASH,    /* a kernel panic: PSCI SYSTEM_RESET2 (warm), see docs/vm-config.md */
+	VM_EV_WATCHDOG, /* its SP805 watchdog expired */
+	VM_EVENTS,
+};
+
+/* The answer: boot it again, stop it and free its memory, or keep it stopped as it is. */
+enum vm_action { VM_ACT_HALT, VM_ACT_RESTART, VM_ACT_PRESERVE, VM_ACTIONS };
+
+#define VM_RESTART_MAX_LIMIT  16    /* restart-limit: at most this many restarts, */
+#define VM_RESTART_MAX_WINDOW 86400 /* in at most this many seconds */
+
+/* A VM's failure policy (`on-*` and `restart-limit` in its template, `zvm policy`). */
+struct vm_policy {
+	uint8_t on[VM_EVENTS];     /* enum vm_action per enum vm_event */
+	uint32_t restart_max;      /* more restarts than this ... */
+	uint32_t restart_window_s; /* ... within this many seconds: halt instead */
+};
+
 /* The layout of a VM, from its template and `zvm new`/`zvm update` options. */
 struct vm_config {
 	enum vm_type type;
@@ -66,6 +89,9 @@ struct vm_config {
 	struct vm_shm shm[VM_MAX_SHM];
 	struct virtio_cfg virtio[VM_MAX_VIRTIO]; /* virtio-mmio devices */
 	int nr_virtio;
+	struct vm_policy policy;
+	uint64_t wdt_base; /* emulated SP805 watchdog, 0 = none */
+	int wdt_spi;       /* its interrupt: SPI number */
 };
 
 /** A blob the loader places at a fixed host address (table built from the mk file). */
@@ -128,6 +154,16 @@ int vm_config_check(const struct vm_config *cfg, char *err, size_t errlen);
  */
 int vm_config_template_names(char *buf, size_t len);
 
+#define VM_TEMPLATE_NAME_LEN 32
+#define VM_AUTOSTART_MAX     8
+
+/**
+ * The templates marked `autostart = <N>` (N >= 1), in start order: by N,
+ * then as written. Fills names (at most max) and returns how many, or
+ * K_EINVAL with a message in err (no usable VM config).
+ */
+int vm_config_autostart(char (*names)[VM_TEMPLATE_NAME_LEN], int max, char *err, size_t errlen);
+
 /** Find a loaded image by name; 0 with *addr and *size set, or K_EINVAL with err. */
 int vm_config_image_find(const char *name, const void **addr, uint64_t *size, char *err,
 			 size_t errlen);
@@ -140,6 +176,17 @@ static inline bool vm_ranges_overlap(uint64_t a, uint64_t alen, uint64_t b, uint
 {
 	return a < b + blen && b < a + alen;
 }
+
+/** The default policy: poweroff halts, reboot, crash and watchdog restart, 3 in 60 s. */
+void vm_policy_default(struct vm_policy *p);
+/** "halt", "restart", "preserve" ("?" out of range). */
+const char *vm_action_name(enum vm_action a);
+/** "poweroff", "reboot", "crash", "watchdog" ("?" otherwise). */
+const char *vm_event_name(enum vm_event e);
+/** The action named s, or -1. */
+int vm_action_parse(const char *s);
+/** The event named s ("crash" for on-crash), or -1. */
+int vm_event_parse(const char *s);
 
 /** "rtos" or "linux". */
 const char *vm_type_str(enum vm_type type);

@@ -19,6 +19,11 @@ int vuart_init(struct vm *vm);
 void vuart_destroy(struct vm *vm);
 /** Queue one byte of input for the guest; false when its FIFO is full. */
 bool vuart_input(struct vm *vm, uint8_t byte);
+/**
+ * A partial line (a prompt) that has waited after_ms for its newline is
+ * printed as it is, prefixed; the rest of it follows on its own line.
+ */
+void vuart_flush_stale(struct vm *vm, uint64_t after_ms);
 /** Send the VM's output raw to the console (attached) or line-prefixed. */
 void vuart_attach(struct vm *vm, bool attached);
 

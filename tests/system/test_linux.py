@@ -35,9 +35,15 @@ from zvm import LOG_DIR, clean, find, mem_stats, parse_table, scaled, zvm_info
 pytestmark = pytest.mark.time_limit(300)    # a test may boot Linux twice
 
 LINUX_PROMPT = "zvm-linux:~# \x1b[6n"   # busybox asks for the cursor position
+# The prompt is zvm-<VM name>: the prompts of VMs not named linux, by VM id.
+PROMPTS = {}
+
+
+def prompt_of(vm):
+    return PROMPTS.get(vm.attached, LINUX_PROMPT)
 READY = "zvm-linux: ready"
 SHELL_BANNER = "Enter 'help' for a list of built-in commands."
-BOOTARGS = "console=ttyAMA0 earlycon rdinit=/init"
+BOOTARGS = "console=ttyAMA0 earlycon rdinit=/init panic=-1 reboot=panic_warm"
 LINUX_BOOT_TIMEOUT = 120
 LINUX_CMD_TIMEOUT = 60
 # What the kernel prints when something is wrong.
@@ -125,7 +131,7 @@ def lx_sync(vm, timeout=LINUX_CMD_TIMEOUT):
     vm.send("echo lxsync-%d-$((%d+1))\n" % (n, n))
     vm.expect(vm.tolerant("lxsync-%d-%d\r" % (n, n + 1)),
               "the Linux guest's answer to sync %d" % n, timeout=timeout)
-    vm.expect(vm.tolerant(LINUX_PROMPT), "the Linux prompt after sync %d" % n,
+    vm.expect(vm.tolerant(prompt_of(vm)), "the Linux prompt after sync %d" % n,
               timeout=timeout)
 
 
@@ -145,7 +151,7 @@ def lx_here(vm, vm_id=LX_ID):
 def lx(vm, line, timeout=LINUX_CMD_TIMEOUT):
     """A command in the attached Linux guest's shell; its output (no echo,
     no CRs, no lines of other writers: the other VMs', the kernel's log)."""
-    return vm.run(line, LINUX_PROMPT, "Linux guest", timeout=timeout, keys=True)
+    return vm.run(line, prompt_of(vm), "Linux guest", timeout=timeout, keys=True)
 
 
 def lx_lines(vm, line, **kw):

@@ -110,11 +110,17 @@ def test_each_vm_sees_its_regions(vm):
     assert lx_lines(vm, "zvm-ring list") == ["rtos-linux 0x30000000 1048576 rw peer 1"]
 
 
-def test_second_vm_of_a_granted_name_is_refused(vm):
+def test_second_vm_of_a_template_gets_its_own_name_and_no_grants(vm):
+    """Issue 14: a second `zvm new -t rtos` is named rtos-2 and gets none of
+    the regions granted to the name rtos (it used to be refused)."""
     vm.home()
     before = mem_stats(vm)
-    assert one(vm, "zvm new -t rtos") == \
-        "error: shared memory 'rtos-linux' is already attached to VM %d (rtos)" % RT
+    out = one(vm, "zvm new -t rtos")
+    m = re.fullmatch(r"VM (\d+) created: rtos-2 \(rtos\), .*", out)
+    assert m, out
+    detail = zvm_info(vm, int(m.group(1)))[int(m.group(1))]["detail"]
+    assert not [l for l in detail if l.startswith("shm ")], detail
+    assert one(vm, "zvm delete -n %s" % m.group(1)) == "VM %s deleted" % m.group(1)
     after = mem_stats(vm)
     assert (after["pages_free"], after["heap_used"]) == \
         (before["pages_free"], before["heap_used"]), (before, after)

@@ -6,6 +6,7 @@ Contract (configs/vms.dts, virt/virtio/virtio_net.c, virt/virtio/vswitch.c):
   02:5a:56:<vm id>:00:<device index>, all on one switch inside zvm.
 - The switch learns MACs and floods broadcasts (ARP), so the VMs ping each
   other and move data with busybox nc; the data arrives intact.
+- Each comes up with eth0 at 10.0.0.<VM id + 1>/24, its prompt zvm-<VM name>.
 """
 import re
 import time
@@ -13,12 +14,13 @@ import time
 import pytest
 
 from zvm import find, zvm_info
-from test_linux import (LINUX_CMD_TIMEOUT, lx, lx_lines, lx_sync, one, wait_lx)
+from test_linux import (LINUX_CMD_TIMEOUT, PROMPTS, lx, lx_lines, lx_sync, one, wait_lx)
 
 A, B = 0, 1
 IP = {A: "10.0.0.1", B: "10.0.0.2"}
 MAC = {A: "02:5a:56:00:00:02", B: "02:5a:56:01:00:01"}
 KIB = 2048
+PROMPTS[B] = "zvm-linux2:~# \x1b[6n"    # zvm-<VM name>
 
 pytestmark = pytest.mark.time_limit(300)    # two Linux boots
 
@@ -48,8 +50,10 @@ def test_two_linux_vms_boot(vm):
         use(vm, vm_id)
         lx(vm, "dmesg -n 1")
         assert lx_lines(vm, "cat /sys/class/net/eth0/address") == [MAC[vm_id]]
-        assert lx_lines(vm, "ip addr add %s/24 dev eth0 && ip link set eth0 up && echo up"
-                        % IP[vm_id]) == ["up"]
+        # Up at boot with 10.0.0.<VM id + 1>/24 (guests/linux/init).
+        assert lx_lines(vm, "ip addr show dev eth0 | grep -o 'inet [0-9./]*'") == \
+            ["inet %s/24" % IP[vm_id]]
+        assert "UP" in lx(vm, "ip link show eth0")
 
 
 def test_ping_both_ways(vm):

@@ -217,7 +217,8 @@ static void test_new_without_guest_ram(void **state)
 	(void)state;
 	cfg.ram_size = 1024 * MIB; /* more than the host has */
 	assert_true(vmm_new(&cfg, err, sizeof(err)) < 0);
-	assert_string_equal(err, "not enough host memory for 1024 MiB");
+	assert_memory_equal(err, "not enough host memory for 1024 MiB: ", 37);
+	assert_non_null(strstr(err, " MiB are free"));
 }
 
 /* Whichever allocation fails, vmm_new says why and keeps nothing. */
@@ -423,7 +424,7 @@ static void test_reset_asked_by_the_guest(void **state)
 	memset(guest_byte(vm, RAM_IPA + SEG_OFFSET), 0, 64);
 	fake_kernel.now += 50;
 	vmm_request_reset(vm);
-	assert_int_equal(vm->state, VM_PAUSED);
+	assert_int_equal(vm->state, VM_HALTED);
 	assert_int_equal(vmm_guest_ticks(vm), 50);
 	assert_int_equal(fake_thread_run(worker), 1); /* did it, waits for the next */
 	assert_int_equal(vm->state, VM_RUNNING);
@@ -433,23 +434,67 @@ static void test_reset_asked_by_the_guest(void **state)
 	assert_ok(vmm_delete(id, err, sizeof(err)));
 }
 
-/* More requests than the worker's queue holds: the VM halts and says why. */
-static void test_reset_requests_beyond_the_queue(void **state)
+/* Requests while one is pending count once: the VM stops once, the worker answers once. */
+static void test_reset_requests_while_one_is_pending(void **state)
 {
 	int id = new_vm(1);
 	struct vm *vm = vmm_get(id);
 
 	(void)state;
 	assert_ok(vmm_run(id, err, sizeof(err)));
-	for (int i = 0; i < VM_MAX; i++)
+	for (int i = 0; i < 2 * VM_MAX + 1; i++)
 		vmm_request_reset(vm);
-	assert_int_equal(vm->state, VM_PAUSED);
-	vmm_request_reset(vm);
 	assert_int_equal(vm->state, VM_HALTED);
-	assert_string_equal(vm->halt_reason, "reset requested but the VMM is busy");
+	assert_int_equal(vm->events[VM_EV_REBOOT], 1);
 	assert_int_equal(fake_thread_run(fake_thread_find("vmm")), 1); /* drains the queue */
 	assert_int_equal(vm->state, VM_RUNNING);
+	assert_int_equal(vm->restarts, 1);
 	assert_ok(vmm_delete(id, err, sizeof(err)));
+}
+
+/*
+ * The restart limit: with 2 restarts in 60 s allowed, the third reboot in
+ * a row halts the VM (its memory released); a minute later it may restart again.
+ */
+static void test_restart_limit_halts(void **state)
+{
+	struct vm *vm = vm_fixture_run(1);
+	struct k_thread *worker = fake_thread_find("vmm");
+
+	(void)state;
+	vm->cfg.policy.restart_max = 2;
+	vm->cfg.policy.restart_window_s = 60;
+	for (int i = 0; i < 2; i++) {
+		vmm_request_reset(vm);
+		assert_int_equal(fake_thread_run(worker), 1);
+		assert_int_equal(vm->state, VM_RUNNING);
+	}
+	vmm_request_reset(vm);
+	assert_int_equal(fake_thread_run(worker), 1);
+	assert_int_equal(vm->state, VM_HALTED);
+	assert_null(vm->ram);
+	assert_int_equal(vm->restarts, 2);
+	assert_ok(vmm_reset(vm->id, err, sizeof(err)));
+	fake_kernel.now += k_ns_to_ticks(61ull * 1000000000u);
+	vmm_request_reset(vm);
+	assert_int_equal(fake_thread_run(worker), 1);
+	assert_int_equal(vm->state, VM_RUNNING);
+	assert_int_equal(vm->restarts, 3);
+	assert_ok(vmm_delete(vm->id, err, sizeof(err)));
+}
+
+/* on-reboot preserve: the VM stays halted with its memory; delete frees it. */
+static void test_preserve_keeps_memory(void **state)
+{
+	struct vm *vm = vm_fixture_run(1);
+
+	(void)state;
+	vm->cfg.policy.on[VM_EV_REBOOT] = VM_ACT_PRESERVE;
+	vmm_request_reset(vm);
+	assert_int_equal(fake_thread_run(fake_thread_find("vmm")), 1);
+	assert_int_equal(vm->state, VM_HALTED);
+	assert_non_null(vm->ram);
+	assert_ok(vmm_delete(vm->id, err, sizeof(err)));
 }
 
 /* ---- update ---- */
@@ -476,8 +521,7 @@ static void test_update(void **state)
 	assert_ok(vmm_run(id, err, sizeof(err)));
 	cfg = rtos_config(1);
 	assert_int_equal(vmm_update(id, &cfg, err, sizeof(err)), K_EINVAL);
-	assert_string_equal(err, "VM 0 is running: stop it first (zvm delete, or update "
-				 "before zvm run)");
+	assert_string_equal(err, "VM 0 is running: stop it first (zvm stop -n 0)");
 	assert_ok(vmm_pause(id, err, sizeof(err)));
 	assert_int_equal(vmm_update(id, &cfg, err, sizeof(err)), K_EINVAL);
 	assert_int_equal(vm->cfg.nr_vcpus, 3);
@@ -498,7 +542,8 @@ static void test_update_that_fails_keeps_the_old_config(void **state)
 	(void)state;
 	cfg.ram_size = 1024 * MIB;
 	assert_true(vmm_update(id, &cfg, err, sizeof(err)) < 0);
-	assert_string_equal(err, "not enough host memory for 1024 MiB");
+	assert_memory_equal(err, "not enough host memory for 1024 MiB: ", 37);
+	assert_non_null(strstr(err, " MiB are free"));
 	assert_int_equal(vm->cfg.nr_vcpus, 2);
 	assert_int_equal(vm->cfg.ram_size, 16 * MIB);
 	assert_int_equal(vm->state, VM_CREATED);
@@ -516,7 +561,9 @@ static void test_state_names(void **state)
 	assert_string_equal(vmm_state_name(VM_RUNNING), "running");
 	assert_string_equal(vmm_state_name(VM_PAUSED), "paused");
 	assert_string_equal(vmm_state_name(VM_HALTED), "halted");
-	assert_string_equal(vmm_state_name((enum vm_state)4), "?");
+	assert_string_equal(vmm_state_name(VM_CRASHED), "crashed");
+	assert_string_equal(vmm_state_name(VM_STOPPED), "stopped");
+	assert_string_equal(vmm_state_name((enum vm_state)6), "?");
 	assert_string_equal(vmm_state_name((enum vm_state) - 1), "?");
 }
 
@@ -554,8 +601,10 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_reset_reloads_and_restarts, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_failed_reset_then_delete, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_reset_asked_by_the_guest, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_reset_requests_beyond_the_queue, setup,
+		cmocka_unit_test_setup_teardown(test_reset_requests_while_one_is_pending, setup,
 						teardown),
+		cmocka_unit_test_setup_teardown(test_restart_limit_halts, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_preserve_keeps_memory, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_update, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_update_that_fails_keeps_the_old_config, setup,
 						teardown),

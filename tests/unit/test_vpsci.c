@@ -25,8 +25,7 @@
 #include "fake/vm_fixture.h"
 
 /* Calls of PSCI 1.1 and SMCCC that zvm does not implement (DEN0022, DEN0028). */
-#define PSCI_MIGRATE          0x84000005u
-#define PSCI_SYSTEM_RESET2_64 0xc4000012u
+#define PSCI_MIGRATE 0x84000005u
 
 #define NR_VCPUS         3
 #define SECONDARY_ENTRY  (RAM_IPA + 0x300000)
@@ -135,11 +134,10 @@ static void test_features(void **state)
 		PSCI_CPU_ON_64,         PSCI_AFFINITY_INFO_32, PSCI_AFFINITY_INFO_64,
 		PSCI_MIGRATE_INFO_TYPE, PSCI_SYSTEM_OFF,       PSCI_SYSTEM_RESET,
 		PSCI_FEATURES,          PSCI_CPU_SUSPEND_32,   PSCI_CPU_SUSPEND_64,
-		SMCCC_VERSION,
+		SMCCC_VERSION,          PSCI_SYSTEM_RESET2_64,
 	};
 	static const uint32_t absent[] = {
 		PSCI_MIGRATE,
-		PSCI_SYSTEM_RESET2_64,
 		0x80008000u /* ARCH_WORKAROUND_1 */,
 		0x12345678,
 	};
@@ -330,13 +328,34 @@ static void test_system_reset(void **state)
 	assert_int_equal(call(0, PSCI_CPU_ON_64, 1, SECONDARY_ENTRY, 0), PSCI_SUCCESS);
 	vm->vcpus[0].arch.regs.elr = RAM_IPA + 0x400000;
 	call(0, PSCI_SYSTEM_RESET, 0, 0, 0);
-	assert_int_equal(vm->state, VM_PAUSED);
+	assert_int_equal(vm->state, VM_HALTED);
+	assert_int_equal(vm->pending, VM_EV_REBOOT);
 	assert_int_equal(fake_thread_run(fake_thread_find("vmm")), 1);
 	assert_int_equal(vm->state, VM_RUNNING);
 	assert_int_equal(vm->vcpus[0].arch.regs.elr, ENTRY);
 	assert_int_equal(vcpu_power_get(&vm->vcpus[1]), VCPU_OFF);
 	boot_thread(1, STAY_ON);
 	assert_int_equal(seen[1].entries, 0);
+}
+
+/*
+ * SYSTEM_RESET2, a warm reset (Linux's panic with reboot=panic_warm): the VM
+ * stops as crashed and the worker restarts it by policy; a vendor reset
+ * type is refused.
+ */
+static void test_system_reset2(void **state)
+{
+	(void)state;
+	assert_int_equal(call(0, PSCI_SYSTEM_RESET2_64, 0x80000001u, 0, 0), PSCI_INVALID_PARAMS);
+	assert_int_equal(vm->state, VM_RUNNING);
+	call(0, PSCI_SYSTEM_RESET2_64, 0, 0, 0);
+	assert_int_equal(vm->state, VM_CRASHED);
+	assert_string_equal(vm->halt_reason,
+			    "guest kernel panic (a warm reset: PSCI SYSTEM_RESET2)");
+	assert_int_equal(vm->events[VM_EV_CRASH], 1);
+	assert_int_equal(fake_thread_run(fake_thread_find("vmm")), 1);
+	assert_int_equal(vm->state, VM_RUNNING);
+	assert_int_equal(vm->restarts, 1);
 }
 
 static void test_null_hypercall(void **state)
@@ -349,8 +368,8 @@ static void test_null_hypercall(void **state)
 static void test_unknown_function(void **state)
 {
 	static const uint32_t unknown[] = {
-		PSCI_MIGRATE,    PSCI_SYSTEM_RESET2_64, 0x80008000u, /* SMCCC_ARCH_WORKAROUND_1 */
-		ZVM_HC_NULL + 1, 0x84000020u,           0,
+		PSCI_MIGRATE,    0x80008000u, /* SMCCC_ARCH_WORKAROUND_1 */
+		ZVM_HC_NULL + 1, 0x84000020u, 0,
 	};
 
 	(void)state;
@@ -381,6 +400,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_cpu_off, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_migrate_info_type, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_system_off, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_system_reset2, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_system_reset, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_null_hypercall, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_unknown_function, setup, teardown),

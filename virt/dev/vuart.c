@@ -27,6 +27,8 @@ struct vuart {
 	unsigned rx_head, rx_count;
 	char line[LINE_MAX];
 	unsigned line_len;
+	unsigned line_shown; /* of line_len: printed already as a partial line */
+	uint64_t line_ms;    /* host uptime when the partial line last grew from empty */
 	bool irq_level;
 	bool c2_held; /* the last byte was 0xC2: a C1 control may follow (line_put) */
 };
@@ -45,19 +47,29 @@ static void vuart_update_irq(struct vuart *u)
 	}
 }
 
-static void line_flush(struct vuart *u)
+/* Print what of the line is not shown yet, prefixed, as a whole console line. */
+static void line_print(struct vuart *u)
 {
 	char out[LINE_MAX + VM_NAME_LEN + 8];
-	int n = snprintf(out, sizeof(out), "[%s] %.*s\n", u->vm->cfg.name, (int)u->line_len,
-			 u->line);
+	int n = snprintf(out, sizeof(out), "[%s] %.*s\n", u->vm->cfg.name,
+			 (int)(u->line_len - u->line_shown), u->line + u->line_shown);
 
 	console_write(out, (size_t)n < sizeof(out) ? (size_t)n : sizeof(out) - 1);
+}
+
+static void line_flush(struct vuart *u)
+{
+	if (!u->line_shown || u->line_shown < u->line_len)
+		line_print(u);
 	u->line_len = 0;
+	u->line_shown = 0;
 	u->c2_held = false;
 }
 
 static void line_add(struct vuart *u, char c)
 {
+	if (u->line_len == u->line_shown)
+		u->line_ms = k_uptime_ms(); /* the oldest byte not shown yet */
 	if (u->line_len < LINE_MAX)
 		u->line[u->line_len++] = c;
 }
@@ -89,6 +101,7 @@ static void line_put(struct vuart *u, uint8_t c)
 
 static void vuart_tx(struct vuart *u, char c)
 {
+	vm_log_putc(&u->vm->console_log, c);
 	if (u->vm->console_attached) {
 		console_write(&c, 1);
 		return;
@@ -229,7 +242,24 @@ void vuart_attach(struct vm *vm, bool attached)
 	if (attached && u->line_len) {
 		console_write(u->line, u->line_len); /* the half line typed so far */
 		u->line_len = 0;
+		u->line_shown = 0;
 	}
 	vm->console_attached = attached;
+	k_spin_unlock(&u->lock, key);
+}
+
+void vuart_flush_stale(struct vm *vm, uint64_t after_ms)
+{
+	struct vuart *u = vm->vuart;
+	k_spinlock_key_t key;
+
+	if (!u)
+		return;
+	key = k_spin_lock(&u->lock);
+	if (!vm->console_attached && u->line_len > u->line_shown &&
+	    k_uptime_ms() - u->line_ms >= after_ms) {
+		line_print(u); /* a prompt, say: shown now, not at the next newline */
+		u->line_shown = u->line_len;
+	}
 	k_spin_unlock(&u->lock, key);
 }

@@ -49,6 +49,7 @@ struct vm_config vm_fixture_config(int vcpus)
 	};
 
 	cfg.virtio[0] = (struct virtio_cfg){ VIRTIO_TYPE_CONSOLE, 0x0a000000, 16, "" };
+	vm_policy_default(&cfg.policy);
 	return cfg;
 }
 
