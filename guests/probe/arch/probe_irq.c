@@ -38,7 +38,13 @@ void probe_gic_init(void)
 	(void)PROBE_READ(S3_0_C12_C12_0, &e); /* ICC_IAR1_EL1: nothing yet */
 }
 
-/* Wait for the next interrupt; its INTID, acknowledged and EOIed. */
+/*
+ * Wait for the next interrupt; its INTID, acknowledged and EOIed. As an OS's
+ * handler does, a timer that fired is turned off before the EOI: a level
+ * interrupt whose source is still asserted at the EOI fires again (bare, and
+ * under zvm the hardware-linked virtual timer's re-fire stays pending for the
+ * guest even if it turns the timer off after the EOI: docs/vgic.md).
+ */
 static unsigned wait_irq(void)
 {
 	uint64_t e;
@@ -46,6 +52,10 @@ static unsigned wait_irq(void)
 	for (;;) {
 		unsigned intid = (unsigned)PROBE_READ(S3_0_C12_C12_0, &e) & 0xffffff;
 
+		if (intid == 27)
+			PROBE_WRITE(cntv_ctl_el0, 0);
+		if (intid == 30)
+			PROBE_WRITE(cntp_ctl_el0, 0);
 		if (intid != SPURIOUS) {
 			PROBE_WRITE(S3_0_C12_C12_1, intid); /* ICC_EOIR1_EL1 */
 			return intid;
