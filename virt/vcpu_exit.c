@@ -15,9 +15,8 @@
 #include <arch/esr_regs.h>
 
 /* Data abort ISS bits zvm looks at besides the access (arch/abort.h decodes that). */
-#define DABT_CM       (1u << 8) /* a cache maintenance instruction */
-#define DABT_DFSC(e)  ((e)&0x3f)
-#define DFSC_EXTERNAL 0x10 /* synchronous external abort (HCR_EL2.TEA sends it here) */
+#define DABT_CM      (1u << 8) /* a cache maintenance instruction */
+#define DABT_DFSC(e) ((e)&0x3f)
 
 /* Host log lines per VM for guest aborts; the rest are counted (`zvm info -n ID`). */
 #define ABORT_LOG_LINES 5

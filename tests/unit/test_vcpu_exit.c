@@ -27,11 +27,9 @@
 #include "fake/vm_fixture.h"
 
 /* ESR_EL2 as the Arm ARM lays it out: EC [31:26], IL [25], ISS [24:0]. */
-#define EC(ec)              ((uint64_t)(ec) << 26)
-#define IL                  (1ull << 25)
-#define EC_ILLEGAL_STATE    0x0e /* never trapped to EL2 on purpose */
-#define DFSC_TRANSLATION_L2 0x06
-#define DFSC_EXTERNAL       0x10
+#define EC(ec)           ((uint64_t)(ec) << 26)
+#define IL               (1ull << 25)
+#define EC_ILLEGAL_STATE 0x0e /* never trapped to EL2 on purpose */
 /* ISS of a trapped MSR/MRS: Op0, Op2, Op1, CRn, Rt, CRm, direction (1: read). */
 #define SYSREG(op0, op1, crn, crm, op2, rt, read)                                    \
 	(EC(EC_SYSREG) | IL | ((uint64_t)(op0) << 20) | ((uint64_t)(op2) << 17) |    \
@@ -40,7 +38,7 @@
 /* ISS of a data abort with a valid syndrome: size 1 << sas bytes, register srt. */
 #define DABT(sas, srt, sf, write)                                                                  \
 	(EC(EC_DABT_LOW) | IL | (1ull << 24) | ((uint64_t)(sas) << 22) | ((uint64_t)(srt) << 16) | \
-	 ((uint64_t)(sf) << 15) | ((uint64_t)(write) << 6) | DFSC_TRANSLATION_L2)
+	 ((uint64_t)(sf) << 15) | ((uint64_t)(write) << 6) | DFSC_TRANSLATION(2))
 
 #define PC               (RAM_IPA + SEG_OFFSET + 0x100)
 #define VBAR             (RAM_IPA + SEG_OFFSET + 0x800)
@@ -252,7 +250,7 @@ static void test_data_abort_from_user_mode(void **state)
 static void test_instruction_abort_is_injected(void **state)
 {
 	(void)state;
-	abort_exit(EC(EC_IABT_LOW) | IL | DFSC_TRANSLATION_L2, UNMAPPED_IPA);
+	abort_exit(EC(EC_IABT_LOW) | IL | DFSC_TRANSLATION(2), UNMAPPED_IPA);
 	assert_injected(EC(EC_IABT_CUR) | IL | DFSC_EXTERNAL, v0->arch.far, PC, SPSR_EL1H, 0x200);
 	assert_true(fake_log_has("instruction fetch at IPA 0x20000040"));
 	assert_int_equal(vm->exits_by_kind[EXIT_ABORT], 1);
@@ -289,7 +287,7 @@ static void test_t32_16bit_emulated_store_advances_by_2(void **state)
 static void test_cache_maintenance_and_external_aborts(void **state)
 {
 	(void)state;
-	abort_exit(EC(EC_DABT_LOW) | IL | (1u << 8) | (1u << 6) | DFSC_TRANSLATION_L2,
+	abort_exit(EC(EC_DABT_LOW) | IL | (1u << 8) | (1u << 6) | DFSC_TRANSLATION(2),
 		   UNMAPPED_IPA);
 	assert_int_equal(v0->arch.regs.elr, PC + 4);
 	assert_int_equal(vm->exits_by_kind[EXIT_ABORT], 0);

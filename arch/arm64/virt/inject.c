@@ -10,8 +10,6 @@
 #include <arch/sysreg.h>
 #include <arch/vcpu.h>
 
-#define DFSC_EXTERNAL 0x10 /* synchronous external abort */
-
 #define PSTATE_MODE    0xf
 #define PSTATE_AARCH32 0x10
 #define PSTATE_EL1T    0x4

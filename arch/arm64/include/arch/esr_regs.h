@@ -30,4 +30,8 @@
 #define EC_SERROR   0x2ful
 #define EC_BRK64    0x3cul
 
+/* Fault status codes (ISS.DFSC of a data abort, IFSC of an instruction abort). */
+#define DFSC_TRANSLATION(level) (0x04ul + (level)) /* translation fault, level 0-3 */
+#define DFSC_EXTERNAL           0x10ul             /* synchronous external abort */
+
 #endif /* ARCH_ESR_REGS_H */
