@@ -14,10 +14,6 @@
 #include <zvm/psci_ids.h>
 #include <arch/esr_regs.h>
 
-/* Data abort ISS bits zvm looks at besides the access (arch/abort.h decodes that). */
-#define DABT_CM      (1u << 8) /* a cache maintenance instruction */
-#define DABT_DFSC(e) ((e)&0x3f)
-
 /* Host log lines per VM for guest aborts; the rest are counted (`zvm info -n ID`). */
 #define ABORT_LOG_LINES 5
 
@@ -115,7 +111,7 @@ static bool is_read_only(const struct vm *vm, uint64_t ipa)
  */
 static bool dabort_cache_maintenance(struct vcpu *vcpu)
 {
-	if (!(vcpu->arch.esr & DABT_CM))
+	if (!(vcpu->arch.esr & ESR_DABT_CM))
 		return false;
 	skip_instruction(vcpu);
 	vm_count_exit(vcpu->vm, EXIT_MMIO);
@@ -143,7 +139,7 @@ static bool dabort_mmio(struct vcpu *vcpu, uint64_t ipa)
 static void handle_dabort(struct vcpu *vcpu)
 {
 	uint64_t ipa = arch_fault_ipa(&vcpu->arch);
-	bool external = DABT_DFSC(vcpu->arch.esr) == DFSC_EXTERNAL;
+	bool external = ESR_FSC(vcpu->arch.esr) == DFSC_EXTERNAL;
 
 	if (!external && (dabort_cache_maintenance(vcpu) || dabort_mmio(vcpu, ipa)))
 		return;

@@ -30,6 +30,10 @@
 #define EC_SERROR   0x2ful
 #define EC_BRK64    0x3cul
 
+/* Data abort ISS: a cache maintenance instruction (CM); the fault status code. */
+#define ESR_DABT_CM  (1ul << 8)
+#define ESR_FSC(esr) ((esr)&0x3ful)
+
 /* Fault status codes (ISS.DFSC of a data abort, IFSC of an instruction abort). */
 #define DFSC_TRANSLATION(level) (0x04ul + (level)) /* translation fault, level 0-3 */
 #define DFSC_EXTERNAL           0x10ul             /* synchronous external abort */
