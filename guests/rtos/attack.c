@@ -16,7 +16,7 @@
 #define UNKNOWN_HVC 0xc6ffff00ul
 #define ATTACK_USAGE                                                                     \
 	"unmapped|outside|undef|hvc|storm|read ADDR|virtio-addr|virtio-loop|virtio-len|" \
-	"virtio-index|cval-max|cpu-on [ROUNDS]|cpu-on-bad"
+	"virtio-index|cval-max|cpu-on [ROUNDS]|cpu-on-for SECONDS|cpu-on-bad"
 
 static volatile uint64_t target;
 
@@ -69,21 +69,31 @@ static void attack_cval_max(void)
 }
 
 int attack_virtio(const char *mode);
-int attack_cpu_on(int rounds); /* guests/rtos/attack_psci.c */
+int attack_cpu_on(int rounds, int seconds); /* guests/rtos/attack_psci.c */
 int attack_cpu_on_bad(void);
+
+/* `cpu-on [ROUNDS]` or `cpu-on-for SECONDS`: the PSCI CPU_ON race. */
+static int cmd_cpu_on(int argc, char **argv)
+{
+	bool timed = !strcmp(argv[1], "cpu-on-for");
+	char *end = "";
+	long n = argc == 3 ? strtol(argv[2], &end, 0) : 0;
+
+	if (argc > 3 || (argc == 3 && (!*argv[2] || *end || n <= 0 || n > 100000)) ||
+	    (timed && argc != 3) || (!timed && strcmp(argv[1], "cpu-on"))) {
+		puts("error: unknown attack\nusage: attack " ATTACK_USAGE);
+		return 1;
+	}
+	return timed ? attack_cpu_on(0, (int)n) : attack_cpu_on((int)n, 0);
+}
 
 static int cmd_attack(int argc, char **argv)
 {
 	const char *what = argc == 2 ? argv[1] : "";
 	char *end;
 
-	if (argc >= 2 && argc <= 3 && !strcmp(argv[1], "cpu-on")) {
-		long rounds = argc == 3 ? strtol(argv[2], &end, 0) : 0;
-
-		if (argc == 2 || (*argv[2] && !*end && rounds > 0 && rounds <= 100000))
-			return attack_cpu_on((int)rounds);
-		what = "";
-	}
+	if (argc >= 2 && !strncmp(argv[1], "cpu-on", 6) && strcmp(argv[1], "cpu-on-bad"))
+		return cmd_cpu_on(argc, argv);
 	if (argc == 3 && !strcmp(argv[1], "read")) {
 		uint64_t addr = strtoull(argv[2], &end, 0);
 

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * `attack cpu-on [ROUNDS]` and `attack cpu-on-bad`: PSCI CPU_ON as a
+ * `attack cpu-on [ROUNDS]`, `attack cpu-on-for SECONDS` and
+ * `attack cpu-on-bad`: PSCI CPU_ON as a
  * hostile SMP guest would use it. The guest boots with "maxcpus=N" and
  * N+1 vCPUs, so its last vCPU stays off. N racer threads, one per running
  * CPU, call CPU_ON on that vCPU at the same moment, round after round, with
@@ -186,21 +187,30 @@ static void race_report(const struct tally *t, int rounds)
 	       probe.starts, probe.restarts);
 }
 
-int attack_cpu_on(int rounds)
+/*
+ * `rounds` rounds, or (seconds > 0) as many as fit in that much guest time.
+ * A broken hypervisor is shown by its first bad rounds; then stop.
+ */
+int attack_cpu_on(int rounds, int seconds)
 {
 	struct tally t = { 0 };
+	uint64_t start = k_uptime_ms(), end = start + (uint64_t)seconds * 1000;
 	int round = 0, ret;
 
 	if (rounds <= 0)
-		rounds = RACE_ROUNDS;
+		rounds = seconds > 0 ? INT32_MAX : RACE_ROUNDS;
 	if (race_setup() != 0)
 		return 1;
 	ret = racers_start();
-	/* A broken hypervisor is shown by its first bad rounds; then stop. */
-	for (; ret == 0 && round < rounds && t.shown < BAD_ROUNDS_SHOWN; round++)
+	for (; ret == 0 && round < rounds && t.shown < BAD_ROUNDS_SHOWN; round++) {
+		if (seconds > 0 && k_uptime_ms() >= end)
+			break;
 		ret = race_round(&t, round);
+	}
 	racers_stop();
 	race_report(&t, round);
+	printf("attack: cpu-on: raced for %lu ms of guest time\n",
+	       (unsigned long)(k_uptime_ms() - start));
 	return ret ? 1 : 0;
 }
 

@@ -4,9 +4,12 @@
 A VM `race` (RTOS, 4 vCPUs on host CPUs 1-3, bootargs "maxcpus=3") starts
 three CPUs; its vCPU 3 stays off. Contract (virt/vpsci.c,
 virt/vcpu_power.c, the rules in include/zvm/vm.h):
-- `attack cpu-on ROUNDS` (guests/rtos/attack_psci.c): three racer threads,
-  one per running CPU, call CPU_ON on vCPU 3 at the same moment, every
-  round, with the CPU_ON probe as entry point. Exactly one call per round
+- `attack cpu-on-for 60` (guests/rtos/attack_psci.c): three racer threads,
+  one per running CPU, call CPU_ON on vCPU 3 at the same moment, round after
+  round for a minute of guest time (the only thing this QEMU does; ~6 ms a
+  round idle, ~10000 rounds; at least MIN_ROUNDS are required; each race's
+  summary goes to build/test-logs/psci-race.txt), with the CPU_ON probe as
+  entry point. Exactly one call per round
   gets SUCCESS (0); every other one ALREADY_ON (-4) or ON_PENDING (-5). The
   probe starts exactly once per accepted call and never while it runs.
 - `attack cpu-on-bad`: CPU_ON with an entry point below the VM's RAM, just
@@ -15,19 +18,22 @@ virt/vcpu_power.c, the rules in include/zvm/vm.h):
 Nothing reports a fatal exception, host or guest; the host's CPUs stay
 online and `zvm info` shows the VM running.
 """
+import os
 import re
 
 import pytest
 
-from zvm import find, zvm_info
+from zvm import TOP, find, zvm_info
 
 RACE = 0
 RACERS = 3
-ROUNDS = 300
-RACE_TIMEOUT = 600          # 300 rounds take ~10 s on an idle machine
+RACE_SECONDS = 60           # guest time; the issue asks for a race of minutes
+MIN_ROUNDS = 300            # a round takes ~6 ms idle, a few times that under load
+RACE_TIMEOUT = 600
 SUMMARY_RE = (r"^attack: cpu-on: (\d+) rounds, (\d+) racers: (\d+) SUCCESS, (\d+) ALREADY_ON, "
               r"(\d+) ON_PENDING, (\d+) other; (\d+) rounds with exactly one SUCCESS$")
 STARTS_RE = r"^attack: cpu-on: the target started (\d+) times, (\d+) times while it was running$"
+RACED_RE = r"^attack: cpu-on: raced for (\d+) ms of guest time$"
 INVALID_ADDRESS = -9
 
 
@@ -46,12 +52,19 @@ def host_fine(vm):
     assert zvm_info(vm)[RACE]["state"] == "running"
 
 
-def race(vm, rounds):
-    """`attack cpu-on rounds` in the attached guest; checks every round."""
-    out = vm.guest_cmd("attack cpu-on %d" % rounds, timeout=RACE_TIMEOUT)
+def race(vm, rounds=0, seconds=0):
+    """`attack cpu-on rounds` (or `cpu-on-for seconds`) in the attached guest;
+    checks every round; the number of rounds."""
+    cmd = "attack cpu-on-for %d" % seconds if seconds else "attack cpu-on %d" % rounds
+    out = vm.guest_cmd(cmd, timeout=RACE_TIMEOUT)
     bad = re.findall(r"^attack: cpu-on: round \d+: .*$|^error: .*$", out, re.M)
     m = find(SUMMARY_RE, out, "the race's summary")
     done, racers, success, already_on, on_pending, other, one_win = map(int, m.groups())
+    raced_ms = int(find(RACED_RE, out, "the race's duration").group(1))
+    if seconds:
+        assert raced_ms >= seconds * 1000 and done >= MIN_ROUNDS and not bad, \
+            (m.group(0), raced_ms, bad)
+        rounds = done
     assert (done, racers) == (rounds, RACERS), (m.group(0), bad)
     assert one_win == rounds and success == rounds, \
         "rounds with one SUCCESS: %d of %d, %d SUCCESS in all; bad rounds: %r" % (
@@ -60,6 +73,8 @@ def race(vm, rounds):
     starts, restarts = map(int, find(STARTS_RE, out, "the probe's count").groups())
     assert restarts == 0, "the target was started again while it ran %d times" % restarts
     assert starts == rounds, "%d rounds, the target started %d times" % (rounds, starts)
+    with open(os.path.join(TOP, "build", "test-logs", "psci-race.txt"), "a") as f:
+        f.write("%s: %s in %d ms\n" % (cmd, m.group(0), raced_ms))
     return on_pending
 
 
@@ -75,7 +90,7 @@ def test_race_vm_boots_three_of_four_cpus(vm):
 
 def test_cpu_on_race_has_one_winner_per_round(vm):
     vm.attach(RACE)
-    race(vm, ROUNDS)
+    race(vm, seconds=RACE_SECONDS)
     vm.detach()
     host_fine(vm)
 

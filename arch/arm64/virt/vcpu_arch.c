@@ -37,10 +37,10 @@ _Static_assert(offsetof(struct vcpu_arch, hpfar) == VCPU_HPFAR, "guest.S offsets
  * and ACTLR_EL1, set/way cache maintenance, LORegions, RAS error records;
  * external aborts come to EL2 first.
  */
-#define HCR_GUEST                                                                           \
-	(HCR_VM | HCR_SWIO | HCR_FMO | HCR_IMO | HCR_AMO | HCR_FB | HCR_BSU_IS | HCR_TWI |  \
-	 HCR_TID3 | HCR_TSC | HCR_RW | HCR_APK | HCR_API | HCR_TIDCP | HCR_TACR | HCR_TSW | \
-	 HCR_TLOR | HCR_TERR | HCR_TEA)
+#define HCR_GUEST                                                                            \
+	(HCR_VM | HCR_SWIO | HCR_FMO | HCR_IMO | HCR_AMO | HCR_FB | HCR_BSU_IS | HCR_TWI |   \
+	 HCR_TID1 | HCR_TID3 | HCR_TSC | HCR_RW | HCR_APK | HCR_API | HCR_TIDCP | HCR_TACR | \
+	 HCR_TSW | HCR_TLOR | HCR_TERR | HCR_TEA)
 
 /* MDCR_EL2 while a guest runs: the PMU, statistical profiling and trace filter trap. */
 #define MDCR_GUEST (MDCR_TPM | MDCR_TPMCR | MDCR_TPMS | MDCR_TTRF)
