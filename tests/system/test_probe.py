@@ -5,7 +5,8 @@ The probe guest asks the CPU what a hostile guest would ask and prints one
 line per answer: every register class fresh (what a new CPU shows) and after
 it wrote a mark, a sweep of every op0=2/3 system register encoding (which
 fault, and how), exceptions from EL1h, EL1t, EL0 AArch64 and EL0 AArch32,
-interrupts (both timers, the three SGI registers), PSCI and SMCCC, and a
+loads and stores to an emulated device with and without an instruction
+syndrome (ISV = 0: pairs, writeback, SIMD&FP registers), interrupts (both timers, the three SGI registers), PSCI and SMCCC, and a
 3-second loop of aborts. One QEMU boot for the file; the same image also
 runs bare (scripts/qemu-system.sh, `-cpu max` without SVE and SME, which
 zvm hides), and every line must agree, except the documented
@@ -17,6 +18,7 @@ CPU must find nothing of the first: its answers are the bare ones.
 """
 import os
 import re
+import statistics
 import subprocess
 import time
 
@@ -29,12 +31,23 @@ PROBE_ELF = os.path.join(TOP, "build", "probe.elf")
 QEMU = os.path.join(TOP, "scripts", "qemu-system.sh")
 BARE_ARGS = ["-M", "virt,gic-version=3", "-cpu", "max,pauth-impdef=on,sve=off,sme=off",
              "-smp", "1", "-m", "64M", "-nographic", "-net", "none", "-kernel", PROBE_ELF]
-ANSWER_RE = r"^(?:c1|probe|irq|sgi|reg|set|sweep|exc|t32-store|psci|fault-loop)\b.*$"
+ANSWER_RE = r"^(?:c1|probe|irq|sgi|reg|set|sweep|exc|t32-store|mmio|psci|fault-loop)\b.*$"
 ABORT_LOG_LINES = 5
+# The host shell during the fault loop (issue 10: "answering within 100 ms"):
+# UPTIME_SAMPLES round trips of `uptime`, each the wall time from sending the
+# line to the shell's prompt after its answer (pexpect on the serial console:
+# QEMU's emulation and the PC's scheduler included). The median must stay
+# under UPTIME_MS; on a loaded 2-core PC one sample may lose the QEMU thread
+# for a scheduler slice or two (the same shows in the idle baseline taken
+# before the loop), so each single sample gets UPTIME_MS x SCALE. Before
+# issue 10, every answer took 0.5-3.3 s: both bounds catch that.
 UPTIME_MS = 100
+UPTIME_SAMPLES = 20
 
 # Where zvm's answer is not bare QEMU's, on purpose: {line prefix: zvm's answer}.
 PMU_UNDEF = "undef ec 0x0"
+ISV0 = "ec 0x25 dfsc 0x10 far 0x9000%03x, x2 %s, base +0"
+ISV0_LOAD = ISV0.replace("%s", "0xdead x3 0xdead")
 EXPECTED = {
     # The PMU is refused (MDCR_EL2.TPM): ID_AA64DFR0_EL1.PMUVer says none.
     "reg pmu.pmcr": PMU_UNDEF, "reg pmu.pmccfiltr": PMU_UNDEF, "reg pmu.pmccntr": PMU_UNDEF,
@@ -49,11 +62,16 @@ EXPECTED = {
     "sweep 3 1 15": "ffffffffffffffffffffffffffffffff",
     # A CPU with EL2 has no RVBAR_EL1/RMR_EL1 (bare QEMU here has no EL2).
     "sweep 3 0 12": "ffffff02f7ffdee2fffffffffffffcfe",
-    # Open: SMIDR_EL1 (SME) stays readable under zvm although HCR_EL2.TID1 is
-    # set, which traps it per the Arm ARM; not yet understood (issue 10).
-    "sweep 3 1 0": "ffffffffffffffffffffffffffffff3c", "sweep S3_1_C0_C0_6": None,
     # QEMU reports WnR = 1 for this 16-bit T32 load; zvm injects a read's syndrome.
     "exc a32-abort": "vector 0x600 ec 0x24 il 1 iss 0x10 far 0xc000000",
+    # An access to an emulated device with no instruction syndrome (ESR.ISV = 0:
+    # a pair, a writeback, a SIMD&FP register) is refused with a synchronous
+    # external abort, as KVM with QEMU does: no writeback, the device unchanged.
+    # The single-register forms (ldr, ldar, str) are emulated and agree.
+    "mmio ldp": ISV0_LOAD % 0xfe0, "mmio ldr-post": ISV0_LOAD % 0xfe0,
+    "mmio ldr-pre": ISV0_LOAD % 0xfe0, "mmio ldr-simd": ISV0_LOAD % 0xfe0,
+    "mmio stp": ISV0 % (0x24, "0x27 x3 0x4"), "mmio stp then": "ibrd 0x0 fbrd 0x0",
+    "mmio str-post": ISV0 % (0x24, "0x13 x3 0x0"), "mmio str-post then": "ibrd 0x0",
     # zvm implements SMCCC 1.1 discovery; QEMU's built-in PSCI does not.
     "psci features 0x80000000": "0", "psci smccc-version": "65537",
     "psci arch-features version": "0",
@@ -118,6 +136,33 @@ def compare(zvm_lines, bare_lines):
     return bad + ["only under zvm: %s" % l for l in extra]
 
 
+def uptime_ms(vm, n):
+    """n round trips of `uptime` at the host shell, in ms of wall time."""
+    out = []
+    for _ in range(n):
+        t0 = time.monotonic()
+        answer = vm.lines("uptime")
+        out.append((time.monotonic() - t0) * 1000)
+        assert answer and answer[0].startswith("up "), answer
+    return out
+
+
+def aborts(vm, vm_id):
+    """The guest aborts zvm counted for the VM (`zvm info -n ID`)."""
+    detail = " ".join(zvm_info(vm, vm_id)[1]["detail"])
+    return int(re.search(r"\babort (\d+)", detail).group(1))
+
+
+def time_fault_loop(vm, vm_id, mark):
+    """The shell's answers while the probe loops on faults: the loop must run
+    (its abort count grows) and not be over before the last answer."""
+    vm.wait_for(r"\[probe\] fault-loop: start", "the fault loop", mark, timeout=120)
+    before = aborts(vm, vm_id)
+    state["uptime_ms"] = uptime_ms(vm, UPTIME_SAMPLES)
+    state["aborts_while_timed"] = aborts(vm, vm_id) - before
+    state["loop_over_while_timed"] = "[probe] fault-loop: done" in vm.since(mark)
+
+
 def run_probe(vm, vm_id, time_uptime=False):
     created = vm.lines("zvm new -t probe")
     assert created and created[0].startswith("VM %d created: probe" % vm_id), created
@@ -125,12 +170,7 @@ def run_probe(vm, vm_id, time_uptime=False):
     mark = vm.mark()
     assert vm.lines("zvm run -n %d" % vm_id) == ["VM %d running" % vm_id]
     if time_uptime:
-        vm.wait_for(r"\[probe\] fault-loop: start", "the fault loop", mark, timeout=120)
-        state["uptime_ms"] = []
-        for _ in range(5):
-            t0 = time.monotonic()
-            vm.cmd("uptime")
-            state["uptime_ms"].append((time.monotonic() - t0) * 1000)
+        time_fault_loop(vm, vm_id, mark)
     vm.wait_for(r"VM %d halted: guest powered off" % vm_id, "the probe's power-off", mark,
                 timeout=300)
     vm.sync()   # the halt line is the host's: read past it before the next command
@@ -143,6 +183,7 @@ def test_bystander_and_first_probe(vm, bare):
     assert vm.lines("zvm run -n 0") == ["VM 0 running"]
     vm.wait_for(r"\[by\] thread_b: turn 1 ", "the bystander's turns", 0, timeout=30)
     state["mem"] = mem_stats(vm)
+    state["uptime_idle_ms"] = uptime_ms(vm, UPTIME_SAMPLES)
     text = run_probe(vm, 1, time_uptime=True)
     state["first"] = answers(text, "[probe] ")
     diff = compare(state["first"], bare)
@@ -161,14 +202,24 @@ def test_fault_loop_is_rate_limited(vm):
     logged = re.findall(r"VM 1 vCPU 0: read at IPA 0xc000000 ", text)
     assert 1 <= len(logged) <= ABORT_LOG_LINES, "abort lines logged: %d" % len(logged)
     assert len(re.findall(r"VM 1: further guest aborts are counted, not logged", text)) == 1
-    detail = " ".join(zvm_info(vm, 1)[1]["detail"])
-    aborts = int(re.search(r"\babort (\d+)", detail).group(1))
-    assert aborts > 100, detail
+    assert aborts(vm, 1) > 100
+
+
+def test_shell_answers_beside_the_fault_loop():
+    """See UPTIME_MS: the host shell's answers while the probe loops on faults."""
+    during, idle = state["uptime_ms"], state["uptime_idle_ms"]
+    text = " ".join("%.1f" % t for t in during)
     with open(os.path.join(TOP, "build", "test-logs", "probe-uptime.txt"), "w") as f:
-        f.write("uptime answered during the fault loop in (ms): %s\n"
-                % " ".join("%.1f" % t for t in state["uptime_ms"]))
-    assert state["uptime_ms"] and max(state["uptime_ms"]) < UPTIME_MS, \
-        "the host shell answered `uptime` in %r ms during the fault loop" % state["uptime_ms"]
+        f.write("uptime answered before the fault loop in (ms): %s\n"
+                % " ".join("%.1f" % t for t in idle))
+        f.write("uptime answered during the fault loop in (ms): %s (%d aborts meanwhile)\n"
+                % (text, state["aborts_while_timed"]))
+    assert state["aborts_while_timed"] > 0 and not state["loop_over_while_timed"], \
+        "the fault loop was not running while the shell was timed"
+    assert statistics.median(during) < UPTIME_MS, \
+        "the host shell answered `uptime` in %s ms during the fault loop" % text
+    assert max(during) < UPTIME_MS * SCALE, \
+        "the host shell answered `uptime` in %s ms during the fault loop" % text
 
 
 def test_second_probe_sees_nothing_of_the_first(vm, bare):

@@ -55,6 +55,7 @@ void probe_exceptions(void);
 void probe_psci(void);
 void probe_irqs(void);
 void probe_fault_loop(unsigned ms);
+void probe_mmio(void);
 
 void run_lower(uint64_t entry, uint64_t spsr);
 void run_sp0(void (*fn)(uint64_t), uint64_t arg);

@@ -138,6 +138,7 @@ int probe_main(void)
 	probe_irqs();
 	probe_sweep_report();
 	probe_exceptions();
+	probe_mmio();
 	probe_psci();
 	probe_fault_loop(3000);
 	probe_regs_mark();
