@@ -14,9 +14,9 @@
 
 #define STORM_SGIS  20000
 #define UNKNOWN_HVC 0xc6ffff00ul
-#define ATTACK_USAGE                                                                     \
-	"unmapped|outside|undef|hvc|storm|read ADDR|virtio-addr|virtio-loop|virtio-len|" \
-	"virtio-index|cval-max|cpu-on [ROUNDS]|cpu-on-for SECONDS|cpu-on-bad"
+#define ATTACK_USAGE                                                                        \
+	"unmapped|outside|undef|hvc|storm|read ADDR|doorbell ADDR|virtio-addr|virtio-loop|" \
+	"virtio-len|virtio-index|cval-max|cpu-on [ROUNDS]|cpu-on-for SECONDS|cpu-on-bad"
 
 static volatile uint64_t target;
 
@@ -68,6 +68,48 @@ static void attack_cval_max(void)
 	       (unsigned long)UINT64_MAX, (unsigned long)k_uptime_ms());
 }
 
+/*
+ * A shared-memory doorbell page at `addr`: written in every width at
+ * naturally aligned offsets (one after the other, with time for the other
+ * VM to take each interrupt), the documented form (32 bits at offset 0)
+ * last; then read in every width. Only that one write may ring
+ * (docs/shared-memory.md); reads return 0.
+ */
+static void attack_doorbell(uint64_t addr)
+{
+	static const unsigned offsets[] = { 0, 1, 2, 3, 4, 8, 0x800, 0xff8 };
+	volatile uint8_t *page = (volatile uint8_t *)mmu_map_device(addr, 0x1000);
+	unsigned writes = 0;
+
+	if (!page) {
+		printf("attack: cannot map 0x%lx in our own tables\n", (unsigned long)addr);
+		return;
+	}
+	for (unsigned size = 1; size <= 8; size *= 2) {
+		for (unsigned i = 0; i < sizeof(offsets) / sizeof(offsets[0]); i++) {
+			unsigned off = offsets[i];
+
+			if (off % size || (size == 4 && off == 0))
+				continue;
+			if (size == 1)
+				*(volatile uint8_t *)(page + off) = 1;
+			else if (size == 2)
+				*(volatile uint16_t *)(page + off) = 1;
+			else if (size == 4)
+				*(volatile uint32_t *)(page + off) = 1;
+			else
+				*(volatile uint64_t *)(page + off) = 1;
+			writes++;
+			k_sleep(K_MSEC(2));
+		}
+	}
+	*(volatile uint32_t *)page = 1;
+	printf("attack: doorbell: %u other writes, then one 32-bit write at offset 0\n", writes);
+	printf("attack: doorbell: reads 0x%x 0x%x 0x%x 0x%lx\n", page[0],
+	       *(volatile uint16_t *)page, *(volatile uint32_t *)page,
+	       (unsigned long)*(volatile uint64_t *)page);
+}
+
 int attack_virtio(const char *mode);
 int attack_cpu_on(int rounds, int seconds); /* guests/rtos/attack_psci.c */
 int attack_cpu_on_bad(void);
@@ -94,11 +136,14 @@ static int cmd_attack(int argc, char **argv)
 
 	if (argc >= 2 && !strncmp(argv[1], "cpu-on", 6) && strcmp(argv[1], "cpu-on-bad"))
 		return cmd_cpu_on(argc, argv);
-	if (argc == 3 && !strcmp(argv[1], "read")) {
+	if (argc == 3 && (!strcmp(argv[1], "read") || !strcmp(argv[1], "doorbell"))) {
 		uint64_t addr = strtoull(argv[2], &end, 0);
 
-		if (*argv[2] && !*end && addr % 8 == 0) {
-			read_at(addr);
+		if (*argv[2] && !*end && addr % (argv[1][0] == 'r' ? 8 : 0x1000) == 0) {
+			if (argv[1][0] == 'r')
+				read_at(addr);
+			else
+				attack_doorbell(addr);
 			return 0;
 		}
 		what = "";

@@ -12,6 +12,8 @@ docs/vm-config.md, guests/rtos/ring.c, include/zvm/shm_ring.h):
   sending rings the doorbell, whose interrupt wakes a receiver waiting in
   `ring recv` (its doorbell count goes up).
 - `ring ping` / `ring echo`: round trips over the ring with doorbells.
+- Only a 32-bit write at offset 0 of the doorbell page rings (`attack
+  doorbell`: every other width and offset is ignored, reads return 0).
 - A read-only grant: the guest can read the region (it sees what the other
   VM wrote), and a write to it is stopped by stage 2: zvm logs `VM <id>
   vCPU 0: write at IPA 0x30400000 (pc ...) to memory it may only read:
@@ -161,6 +163,30 @@ def test_doorbell_wakes_a_waiting_receiver(vm):
     m = re.match(r"^shm rtos-rtos2: IPA 0x30200000, 64 KiB, rw, peer 0, "
                  r"doorbells rung (\d+)$", rung[0])
     assert m and int(m.group(1)) >= 4, rung
+
+
+DOORBELL = 0x30210000       # rtos-rtos2's doorbell page: right after its 64 KiB
+
+
+def doorbells_rung(vm):
+    """zvm's count of region rtos-rtos2's doorbells (`zvm info -n ID`)."""
+    vm.home()
+    rung = [l for l in zvm_info(vm, RT)[RT]["detail"] if l.startswith("shm rtos-rtos2: ")]
+    assert len(rung) == 1, rung
+    return int(re.search(r"doorbells rung (\d+)$", rung[0]).group(1))
+
+
+def test_doorbell_rings_only_on_a_32bit_write_at_offset_0(vm):
+    """`attack doorbell` writes the doorbell page in every width (8, 16, 32,
+    64 bits) at naturally aligned offsets (0 ... 0xff8), then once 32 bits at
+    offset 0 (docs/shared-memory.md): zvm counts one ring, the other VM takes
+    one interrupt, and every read of the page returns 0."""
+    rung, taken = doorbells_rung(vm), shm_list(vm, RT2)["rtos-rtos2"][4]
+    out = in_guest(vm, RT, "attack doorbell 0x%x" % DOORBELL)
+    assert out == ["attack: doorbell: 22 other writes, then one 32-bit write at offset 0",
+                   "attack: doorbell: reads 0x0 0x0 0x0 0x0"], out
+    assert doorbells_rung(vm) - rung == 1, "doorbells counted for 23 writes"
+    assert shm_list(vm, RT2)["rtos-rtos2"][4] - taken == 1, "interrupts taken by rtos2"
 
 
 def test_round_trips_rtos_to_rtos(vm):
