@@ -362,10 +362,42 @@ static void test_strerror(void **state)
 	assert_string_equal(shell_arg_strerror(-1000), "unknown error");
 }
 
-/* Garbage lines never crash the splitter and respect the limits. */
+/*
+ * Each word of an accepted split, double-quoted with its quotes and
+ * backslashes escaped, joined by blanks: split again, the same words.
+ */
+static void assert_round_trip(int n, char **words)
+{
+	static char quoted[4 * sizeof(line) + 3 * SHELL_ARGS_MAX];
+	char *w = quoted;
+	int n2;
+	char *words2[SHELL_ARGS_MAX + 1];
+
+	for (int i = 0; i < n; i++) {
+		*w++ = '"';
+		for (const char *c = words[i]; *c; c++) {
+			if (*c == '"' || *c == '\\')
+				*w++ = '\\';
+			*w++ = *c;
+		}
+		*w++ = '"';
+		*w++ = ' ';
+	}
+	*w = '\0';
+	assert_int_equal(shell_args_split(quoted, &n2, words2), SHELL_ARG_OK);
+	assert_int_equal(n2, n);
+	for (int i = 0; i < n; i++)
+		assert_string_equal(words2[i], words[i]);
+}
+
+/*
+ * Garbage lines never crash the splitter and respect the limits; what it
+ * accepts round-trips (assert_round_trip).
+ */
 static void test_split_garbage(void **state)
 {
 	uint32_t x = 99;
+	int accepted = 0;
 
 	(void)state;
 	for (int round = 0; round < 2000; round++) {
@@ -384,7 +416,12 @@ static void test_split_garbage(void **state)
 			    err == SHELL_ARG_EQUOTE);
 		assert_true(argc >= 0 && argc <= SHELL_ARGS_MAX);
 		assert_null(argv[argc]);
+		if (err == SHELL_ARG_OK) {
+			assert_round_trip(argc, argv);
+			accepted++;
+		}
 	}
+	assert_true(accepted > 100 && accepted < 1900); /* both outcomes were checked */
 }
 
 int main(void)

@@ -10,7 +10,8 @@
  * writes into read-only memory) is refused: the device reports
  * DEVICE_NEEDS_RESET and a config interrupt, and the host logs one line
  * naming the VM and the fault. ASan checks that nothing outside the fake
- * RAM is touched.
+ * RAM is touched. A fuzz run of random rings checks the rules on each
+ * result (fuzz_round).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -20,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
+#include <sys/mman.h>
 #include <zvm/kernel.h>
 #include <zvm/mm.h>
 #include <zvm/vdev.h>
@@ -573,6 +575,173 @@ static void test_disk_one_vm_at_a_time(void **state)
 	assert_int_equal(virtio_vm_init(vm, err, sizeof(err)), 0);
 }
 
+/* ---- fuzz: random rings, each result checked against the rules ---- */
+
+#define FUZZ_ROUNDS 4000
+#define BUF_SPAN    (RAM_SIZE - (BUF_IPA - RAM_IPA))
+
+static uint32_t fz_state;
+
+static uint32_t fz(void)
+{
+	fz_state ^= fz_state << 13; /* xorshift32: the same rings on every run */
+	fz_state ^= fz_state >> 17;
+	fz_state ^= fz_state << 5;
+	return fz_state;
+}
+
+/* Mostly in the buffer area; sometimes read-only, device, hole, the end of RAM, anywhere. */
+static uint64_t fuzz_addr(void)
+{
+	switch (fz() % 10) {
+	case 0:
+		return RO_IPA + fz() % PAGE_SIZE;
+	case 1:
+		return DEV_IPA + fz() % PAGE_SIZE;
+	case 2:
+		return HOLE_IPA + fz() % PAGE_SIZE;
+	case 3:
+		return RAM_IPA + RAM_SIZE - 1 - fz() % 64;
+	case 4:
+		return (uint64_t)fz() << 32 | fz();
+	default:
+		return BUF_IPA + fz() % (BUF_SPAN - 1024);
+	}
+}
+
+static uint32_t fuzz_len(void)
+{
+	static const uint32_t lens[] = { 0, 1, 16, 512, 1024, 4096, 0xffffffffu };
+
+	return fz() % 4 ? lens[fz() % 7] : fz() % 2048;
+}
+
+/* A request that may well be valid: header, data, status, in buffer RAM. */
+static void fuzz_request(int first)
+{
+	static const uint32_t types[] = { 0, 1, 4, 8, 77 };
+	uint64_t hdr = BUF_IPA + fz() % (BUF_SPAN / 2 - 1024), data = hdr + 16;
+	uint32_t type = types[fz() % 5], len = 512 * (fz() % 3);
+	uint64_t sector = fz() % 70;
+
+	memcpy(gp(hdr), &type, 4);
+	memcpy(gp(hdr + 8), &sector, 8);
+	set_desc(0, first, hdr, 16, VRING_DESC_F_NEXT, (uint16_t)((first + 1) % QSIZE));
+	set_desc(0, (first + 1) % QSIZE, data, len,
+		 VRING_DESC_F_NEXT | (type == 0 || type == 8 ? VRING_DESC_F_WRITE : 0),
+		 (uint16_t)((first + 2) % QSIZE));
+	set_desc(0, (first + 2) % QSIZE, data + len, 1, VRING_DESC_F_WRITE, 0);
+}
+
+static void fuzz_table(void)
+{
+	for (int i = 0; i < QSIZE; i++) {
+		static const uint16_t flags[] = { 0, VRING_DESC_F_NEXT, VRING_DESC_F_WRITE,
+						  VRING_DESC_F_NEXT | VRING_DESC_F_WRITE,
+						  VRING_DESC_F_INDIRECT };
+
+		set_desc(0, i, fuzz_addr(), fuzz_len(), flags[fz() % 5],
+			 (uint16_t)(fz() % (QSIZE + 2)));
+	}
+	for (int i = 0; i < QSIZE; i += 3)
+		if (fz() % 3)
+			fuzz_request(i);
+}
+
+/* Bytes of chain `head` the device may write: marks them in may_write; their count. */
+static uint64_t writable_bytes(uint16_t head, uint8_t *may_write)
+{
+	uint64_t total = 0;
+	uint16_t i = head;
+
+	for (int n = 0; n < QSIZE && i < QSIZE; n++) {
+		const struct vring_desc *d = &dt(0)[i];
+
+		if (d->flags & VRING_DESC_F_WRITE) {
+			total += d->len;
+			for (uint64_t b = 0; b < d->len && d->addr + b >= d->addr; b++)
+				if (d->addr + b >= RAM_IPA && d->addr + b < RAM_IPA + RAM_SIZE)
+					may_write[d->addr + b - RAM_IPA] = 1;
+				else if (d->addr + b >= RAM_IPA + RAM_SIZE)
+					break;
+		}
+		if (!(d->flags & VRING_DESC_F_NEXT))
+			break;
+		i = d->next;
+	}
+	return total;
+}
+
+/*
+ * One round: random chains offered, the device notified. The rules: it
+ * refuses (NEEDS_RESET, one log line) or completes every offered chain, in
+ * order; a used entry names its chain and never more bytes than the chain
+ * lets it write; no byte of guest RAM changes except in descriptors marked
+ * device-writable and the used ring; the read-only page is never written
+ * and the device page never touched (both protected by the MMU here).
+ */
+static bool fuzz_round(uint8_t *before, uint8_t *may_write)
+{
+	uint16_t heads[3], n = (uint16_t)(1 + fz() % 3), used0;
+	bool broken;
+
+	memset(ram, 0, RAM_SIZE);
+	fake_log_reset();
+	driver_start(BLK_BASE, 1, 0);
+	fuzz_table();
+	used0 = used_idx(0);
+	for (uint16_t i = 0; i < n; i++) {
+		uint16_t *a = avail(0);
+
+		heads[i] = (uint16_t)(fz() % 2 ? 3 * (fz() % 3) : fz() % (QSIZE + 1));
+		a[2 + a[1] % QSIZE] = heads[i];
+		a[1]++;
+	}
+	memcpy(before, ram, RAM_SIZE);
+	memset(may_write, 0, RAM_SIZE);
+	for (uint64_t b = USED_IPA - RAM_IPA; b < USED_IPA - RAM_IPA + 0x100; b++)
+		may_write[b] = 1;
+	assert_int_equal(mprotect(ro_page, PAGE_SIZE, PROT_READ), 0);
+	assert_int_equal(mprotect(dev_page, PAGE_SIZE, PROT_NONE), 0);
+	w32(BLK_BASE, VIRTIO_MMIO_QUEUE_NOTIFY, 0);
+	assert_int_equal(mprotect(ro_page, PAGE_SIZE, PROT_READ | PROT_WRITE), 0);
+	assert_int_equal(mprotect(dev_page, PAGE_SIZE, PROT_READ | PROT_WRITE), 0);
+	broken = (r32(BLK_BASE, VIRTIO_MMIO_STATUS) & VIRTIO_STATUS_NEEDS_RESET) != 0;
+	assert_int_equal(fake_log.lines, broken ? 1 : 0);
+	assert_true((uint16_t)(used_idx(0) - used0) <= n);
+	if (!broken)
+		assert_int_equal((uint16_t)(used_idx(0) - used0), n);
+	for (uint16_t i = 0; i < n; i++) {
+		uint64_t can = heads[i] < QSIZE ? writable_bytes(heads[i], may_write) : 0;
+
+		if (i < (uint16_t)(used_idx(0) - used0)) {
+			assert_int_equal(used_elem(0, (used0 + i) % QSIZE)[0], heads[i]);
+			assert_true(used_elem(0, (used0 + i) % QSIZE)[1] <= can);
+		}
+	}
+	for (size_t b = 0; b < RAM_SIZE; b++)
+		if (ram[b] != before[b] && !may_write[b])
+			fail_msg("byte at IPA 0x%llx changed, not device-writable",
+				 (unsigned long long)(RAM_IPA + b));
+	return broken;
+}
+
+static void test_fuzz_blk_rings(void **state)
+{
+	uint8_t *before = malloc(RAM_SIZE), *may_write = malloc(RAM_SIZE);
+	int broken = 0;
+
+	(void)state;
+	fz_state = 0x9e3779b9;
+	for (int round = 0; round < FUZZ_ROUNDS; round++)
+		broken += fuzz_round(before, may_write);
+	assert_true(broken > FUZZ_ROUNDS / 10 && broken < FUZZ_ROUNDS * 9 / 10); /* both kinds */
+	for (size_t b = 0; b < PAGE_SIZE; b++)
+		assert_int_equal(ro_page[b], 0x77);
+	free(before);
+	free(may_write);
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 
 int main(void)
@@ -602,6 +771,7 @@ int main(void)
 		T(test_bad_queue_setup),
 		T(test_used_ring_read_only),
 		T(test_disk_one_vm_at_a_time),
+		T(test_fuzz_blk_rings),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -326,15 +326,44 @@ static bool check_mangled_template(const char *name)
 	return ret == 0;
 }
 
-/* Random bytes anywhere in a valid blob: each result checked (check_mangled_template). */
+/* The same config: image names compared as text (each points into its own blob). */
+static void assert_same_config(const struct vm_config *a, const struct vm_config *b)
+{
+	struct vm_config x = *a, y = *b;
+
+	assert_true((a->image == NULL) == (b->image == NULL));
+	if (a->image)
+		assert_string_equal(a->image, b->image);
+	x.image = y.image = NULL;
+	assert_memory_equal(&x, &y, sizeof(x));
+}
+
+/*
+ * Random bytes anywhere in a valid blob: each result checked
+ * (check_mangled_template), and a refused or odd blob leaves nothing
+ * behind: the good blob then reads exactly as before.
+ */
 static void test_mangled_blob(void **state)
 {
 	size_t size;
 	void *good = dtc_file(ZVM_TOP "/configs/vms.dts", &size);
 	char names[64], again[64];
 	int accepted = 0;
+	static struct vm_config ref[2], now;
+	static char ref_err[2][sizeof(err)], ref_image[2][64];
+	int ref_ret[2];
 
 	(void)state;
+	for (int t = 0; t < 2; t++) {
+		use_templates_blob(memcpy(malloc(size), good, size), size);
+		err[0] = '\0';
+		ref_ret[t] =
+			vm_config_from_template(t ? "rtos" : "linux", &ref[t], err, sizeof(err));
+		strcpy(ref_err[t], err);
+		if (ref[t].image) /* it points into the blob, freed below */
+			ref[t].image = strcpy(ref_image[t], ref[t].image);
+	}
+	assert_int_equal(ref_ret[1], 0);
 	srand(3);
 	for (int i = 0; i < 3000; i++) {
 		uint8_t *bad = malloc(size);
@@ -349,6 +378,15 @@ static void test_mangled_blob(void **state)
 		assert_int_equal(vm_config_template_names(again, sizeof(again)), n);
 		assert_string_equal(names, again);
 		assert_true(n == K_EINVAL ? names[0] != '\0' : n >= 0 && n <= 4);
+		/* Whatever it made of the bad blob, the good one reads as before. */
+		use_templates_blob(memcpy(malloc(size), good, size), size);
+		memset(&now, 0, sizeof(now));
+		err[0] = '\0';
+		assert_int_equal(
+			vm_config_from_template(i % 2 ? "rtos" : "linux", &now, err, sizeof(err)),
+			ref_ret[i % 2]);
+		assert_string_equal(err, ref_err[i % 2]);
+		assert_same_config(&now, &ref[i % 2]);
 	}
 	assert_true(accepted > 30 && accepted < 2970); /* both outcomes were checked */
 	free(good);
