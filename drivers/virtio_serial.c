@@ -251,6 +251,11 @@ int vser_wait(k_timeout_t timeout)
 	return k_sem_take(&vs.irq, timeout);
 }
 
+void vser_kick(void)
+{
+	k_sem_give(&vs.irq);
+}
+
 /* Take back the transmit buffers the device has finished with. */
 static void tx_reclaim(void)
 {

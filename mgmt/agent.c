@@ -19,7 +19,7 @@
 #include "version.h"
 
 #define AGENT_STACK  16384
-#define POLL_MS      100  /* event scan and housekeeping period */
+#define POLL_MS      100  /* log stream drain period, while a client subscribed */
 #define TRUNCATED_MS 2000 /* a frame that stops arriving for this long is dropped */
 #define REPLY_WAIT   K_MSEC(500)
 #define EVENT_WAIT   K_MSEC(20)
@@ -277,26 +277,33 @@ void mgmt_log_line(const char *line, size_t len)
 }
 
 /*
- * Until a client has said hello (and while nothing is half-received), the
- * agent sleeps until the channel's interrupt: no timer wake-ups on CPU 0
- * for a zvm nobody manages.
+ * The agent sleeps until the channel's interrupt or a kick (a VM changed:
+ * mgmt_kick), with a timeout only while something has a deadline: a frame
+ * half received (TRUNCATED_MS), an upload half done (its expiry), a log
+ * stream a client subscribed to (drained every POLL_MS: the console cannot
+ * wake it, docs/management.md). Otherwise it uses no CPU at all.
  */
-static k_timeout_t next_wait(void)
+static k_timeout_t next_wait(uint64_t now, uint64_t last_input)
 {
-	if (authed || mgmt_parser_partial(&parser) || mgmt_images_pending())
-		return K_MSEC(POLL_MS);
-	return K_FOREVER;
+	uint64_t until = mgmt_images_deadline();
+
+	if (mgmt_parser_partial(&parser) && last_input + TRUNCATED_MS + 1 < until)
+		until = last_input + TRUNCATED_MS + 1;
+	if (authed && mgmt_log_subscribed && now + POLL_MS < until)
+		until = now + POLL_MS;
+	if (until == UINT64_MAX)
+		return K_FOREVER;
+	return K_MSEC(until > now ? until - now : 1);
 }
 
 static void agent_main(void *arg)
 {
-	uint64_t last_input = k_uptime_ms(), last_poll = 0;
+	uint64_t now = k_uptime_ms(), last_input = now;
 
 	(void)arg;
 	for (;;) {
-		uint64_t now;
-
-		vser_wait(next_wait());
+		vser_wait(next_wait(now, last_input));
+		mgmt_counters.wakeups++;
 		now = k_uptime_ms();
 		if (pump_input())
 			last_input = now;
@@ -306,13 +313,16 @@ static void agent_main(void *arg)
 			mgmt_parser_reset(&parser);
 		}
 		mgmt_tap_drain(mgmt_log_line);
-		if (now - last_poll >= POLL_MS) {
-			last_poll = now;
-			if (authed)
-				mgmt_events_poll();
-			mgmt_images_expire(now, false);
-		}
+		if (authed)
+			mgmt_events_poll();
+		mgmt_images_expire(now, false);
 	}
+}
+
+/* A VM changed (vm_set_change_hook): wake the agent to push its event. Never blocks. */
+static void mgmt_kick(void)
+{
+	vser_kick();
 }
 
 /* The build's token (ZVM_MGMT_TOKEN), or one made from the counter at boot. */
@@ -347,5 +357,6 @@ void mgmt_start(void)
 		LOG_ERR("mgmt: cannot start the agent thread");
 		return;
 	}
+	vm_set_change_hook(mgmt_kick);
 	printf("mgmt: control channel on %s; token %s\n", vser_where(), token);
 }

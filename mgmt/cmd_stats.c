@@ -2,7 +2,8 @@
 /*
  * `stats`: live figures in one reply, for `zvmctl stats` and the dashboard:
  * per CPU (load, interrupts, switches, what runs), per VM (state, exits by
- * kind, vCPU run time and preemptions: the RT figures, doorbells), memory,
+ * kind, vCPU run time and preemptions: the RT figures, doorbells, time
+ * sync), memory,
  * and the agent's own counters. Read without locks: each figure is a
  * single word its owner updates, so a reply may mix two instants.
  */
@@ -32,6 +33,36 @@ static void json_cpus_stats(struct jbuf *j)
 	jb_printf(j, "]");
 }
 
+/*
+ * Time sync of a VM: its guest's virtual time (the counter minus its
+ * offset) against the host counter since the VM started. The guest is
+ * behind by the time it was paused or halted (its time stands still then,
+ * by design); every vCPU loads the VM's offset, and vcpu_skew_ns is the
+ * largest difference between one vCPU's offset and the VM's (0: all its
+ * vCPUs read the same clock). Read under vm->lock: a resume changes both.
+ */
+static void json_time(struct jbuf *j, struct vm *vm)
+{
+	uint64_t guest = vmm_guest_ticks(vm), host = 0, skew = 0;
+	k_spinlock_key_t key = k_spin_lock(&vm->lock);
+
+	if (vm->started_at)
+		host = k_cycle_get() - vm->started_at;
+	for (int i = 0; i < vm->cfg.nr_vcpus; i++) {
+		uint64_t a = vm->vcpus[i].arch.cntvoff, b = vm->arch.cntvoff;
+
+		if (vm->vcpus[i].thread && (a > b ? a - b : b - a) > skew)
+			skew = a > b ? a - b : b - a;
+	}
+	k_spin_unlock(&vm->lock, key);
+	jb_key(j, "time");
+	jb_printf(j, "{\"guest_ms\":%lu,\"host_ms\":%lu,\"behind_us\":%lu,\"vcpu_skew_ns\":%lu}",
+		  (unsigned long)(k_ticks_to_ns(guest) / 1000000u),
+		  (unsigned long)(k_ticks_to_ns(host) / 1000000u),
+		  (unsigned long)(host > guest ? k_ticks_to_ns(host - guest) / 1000u : 0),
+		  (unsigned long)k_ticks_to_ns(skew));
+}
+
 static void json_vms_stats(struct jbuf *j)
 {
 	jb_key(j, "vms");
@@ -45,6 +76,7 @@ static void json_vms_stats(struct jbuf *j)
 		mgmt_json_vm(j, vm);
 		j->len--; /* reopen the object for the details */
 		mgmt_json_vm_detail(j, vm);
+		json_time(j, vm);
 		jb_printf(j, "}");
 	}
 	jb_printf(j, "]");
@@ -77,12 +109,12 @@ static int req_stats(struct mgmt_req *r, struct jbuf *out)
 	jb_printf(out,
 		  "{\"frames_in\":%lu,\"frames_out\":%lu,\"bad_frames\":%lu,"
 		  "\"events_dropped\":%lu,\"log_lines\":%lu,\"log_dropped\":%lu,"
-		  "\"tx_dropped\":%lu}",
+		  "\"tx_dropped\":%lu,\"wakeups\":%lu}",
 		  (unsigned long)mgmt_counters.frames_in, (unsigned long)mgmt_counters.frames_out,
 		  (unsigned long)mgmt_counters.bad_frames,
 		  (unsigned long)mgmt_counters.events_dropped,
 		  (unsigned long)mgmt_counters.log_lines, (unsigned long)mgmt_tap_dropped(),
-		  (unsigned long)vser_dropped());
+		  (unsigned long)vser_dropped(), (unsigned long)mgmt_counters.wakeups);
 	return 0;
 }
 

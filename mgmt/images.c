@@ -140,12 +140,14 @@ void mgmt_images_expire(uint64_t now_ms, bool all_partial)
 			slot_free(&slots[i]);
 }
 
-bool mgmt_images_pending(void)
+uint64_t mgmt_images_deadline(void)
 {
+	uint64_t at = UINT64_MAX;
+
 	for (int i = 0; i < SLOTS; i++)
-		if (slots[i].used && !slots[i].complete)
-			return true;
-	return false;
+		if (slots[i].used && !slots[i].complete && slots[i].last_ms + UPLOAD_IDLE_MS < at)
+			at = slots[i].last_ms + UPLOAD_IDLE_MS + 1;
+	return at;
 }
 
 static int name_check(struct mgmt_req *r, const char *name)

@@ -65,8 +65,6 @@ bool mgmt_on_agent_thread(void);
 /** Runtime images: set up, and drop uploads a vanished client left (idle too long). */
 void mgmt_images_init(void);
 void mgmt_images_expire(uint64_t now_ms, bool all_partial);
-/** Is an upload in progress (the agent then keeps its housekeeping timer)? */
-bool mgmt_images_pending(void);
 /** A finished config upload named `name` (a DTB), or NULL. */
 const void *mgmt_config_find(const char *name);
 
@@ -103,8 +101,11 @@ int mgmt_tap_watch(const char *vm_name, const char *text, int timeout_ms, mgmt_t
 /** Agent counters for `stats`. */
 struct mgmt_counters {
 	uint64_t frames_in, frames_out, bad_frames, events_dropped, log_lines;
+	uint64_t wakeups; /* times the agent thread woke up */
 };
 extern struct mgmt_counters mgmt_counters; /* written by the agent thread only */
+/** When the oldest partial upload expires (ms of uptime); UINT64_MAX if none. */
+uint64_t mgmt_images_deadline(void);
 /** Whether log lines are sent as events (a client asked: `subscribe log`). */
 extern bool mgmt_log_subscribed;
 

@@ -62,6 +62,21 @@ static void vm_change_state(struct vm *vm, enum vm_state to)
 	__atomic_store_n(&vm->state, to, __ATOMIC_RELEASE);
 }
 
+static void (*change_hook)(void);
+
+void vm_set_change_hook(void (*hook)(void))
+{
+	__atomic_store_n(&change_hook, hook, __ATOMIC_RELEASE);
+}
+
+void vm_notify_change(void)
+{
+	void (*hook)(void) = __atomic_load_n(&change_hook, __ATOMIC_ACQUIRE);
+
+	if (hook)
+		hook();
+}
+
 bool vm_set_state(struct vm *vm, unsigned from, enum vm_state to)
 {
 	k_spinlock_key_t key = k_spin_lock(&vm->lock);
@@ -70,6 +85,8 @@ bool vm_set_state(struct vm *vm, unsigned from, enum vm_state to)
 	if (ok)
 		vm_change_state(vm, to);
 	k_spin_unlock(&vm->lock, key);
+	if (ok)
+		vm_notify_change();
 	return ok;
 }
 
@@ -92,6 +109,7 @@ void vm_halt(struct vm *vm, const char *fmt, ...)
 	k_spin_unlock(&vm->lock, key);
 	if (!ok)
 		return;
+	vm_notify_change();
 	printf("VM %d halted: %s\n", vm->id, reason);
 	vm_kick_all(vm);
 }
@@ -111,8 +129,10 @@ bool vm_guest_stop(struct vm *vm, enum vm_event ev, enum vm_state to, const char
 		vm_change_state(vm, to);
 	}
 	k_spin_unlock(&vm->lock, key);
-	if (ok)
+	if (ok) {
+		vm_notify_change();
 		vm_kick_all(vm);
+	}
 	return ok;
 }
 

@@ -105,6 +105,8 @@ int vmm_new(const struct vm_config *cfg, char *err, size_t len)
 		vms[id] = vm;
 	}
 	k_mutex_unlock(&vmm_lock);
+	if (!ret)
+		vm_notify_change();
 	return ret ? ret : id;
 }
 
@@ -175,6 +177,8 @@ int vmm_delete(int id, char *err, size_t len)
 		k_free(vm);
 	}
 	k_mutex_unlock(&vmm_lock);
+	if (vm)
+		vm_notify_change();
 	return vm ? 0 : K_EINVAL;
 }
 

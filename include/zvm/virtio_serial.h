@@ -30,8 +30,10 @@ int vser_init(const void *fdt, int cpu, char *err, size_t errlen);
 const char *vser_where(void);
 /** Copy up to len received bytes into buf without waiting; returns how many. */
 size_t vser_read(void *buf, size_t len);
-/** Sleep until the device signals (new input) or timeout; 0 or K_EAGAIN. */
+/** Sleep until the device signals (new input), vser_kick or timeout; 0 or K_EAGAIN. */
 int vser_wait(k_timeout_t timeout);
+/** Wake vser_wait as the device's interrupt does (any thread or ISR, after vser_init). */
+void vser_kick(void);
 /**
  * Queue len bytes (at most VSER_TX_MAX) for the PC, all or nothing: waits
  * at most timeout (K_NO_WAIT or a bounded time) for room in the transmit

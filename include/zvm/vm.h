@@ -179,6 +179,13 @@ static inline uint64_t vm_exits_total(const struct vm *vm)
  * Does not kick the vCPUs.
  */
 bool vm_set_state(struct vm *vm, unsigned from, enum vm_state to);
+/**
+ * hook is called after every VM state change and VM created or deleted
+ * (vm_notify_change: never with a lock held; the hook must not block).
+ * Set once at boot by the management agent, which it wakes.
+ */
+void vm_set_change_hook(void (*hook)(void));
+void vm_notify_change(void);
 /** The VM's state now (a snapshot). */
 static inline enum vm_state vm_state_get(const struct vm *vm)
 {

@@ -4,7 +4,7 @@ Debian's chromium by playwright-core (tests/browser/dashboard.js): create,
 run, pause, reset, the devices, an image and config pushed from the page,
 the lifecycle and interrupts tests from their buttons (made from zvm's
 `tests` list), live charts (CPU, exits, interrupts, RT guard, steal time per
-vCPU, virtio requests, doorbells), delete. Every state the
+vCPU, virtio requests, doorbells, time sync per VM), delete. Every state the
 page shows is checked against `zvm info` at zvm's console at that moment.
 The screenshot is build/test-logs/dashboard.png."""
 import json
@@ -76,8 +76,11 @@ def check_against_console(mz, what):
         series = dict(what["charts"])
         vcpus = ["%d %s/vcpu0" % (i, r["name"]) for i, r in sorted(rows.items())
                  if r["state"] == "running"]
-        ok = len(series) == 7 and series["chart-cpu"] == ["cpu%d" % i for i in range(len(cpus))] \
-            and set(vcpus) <= set(series["chart-steal"]) and "all regions" in series["chart-shm"]
+        running = ["%d %s" % (i, r["name"]) for i, r in sorted(rows.items())
+                   if r["state"] == "running"]
+        ok = len(series) == 8 and series["chart-cpu"] == ["cpu%d" % i for i in range(len(cpus))] \
+            and set(vcpus) <= set(series["chart-steal"]) and "all regions" in series["chart-shm"] \
+            and set(running) <= set(series["chart-time"])
         return "" if ok and what["cores"] == len(cpus) else "charts %r, %d CPUs" % (
             what, len(cpus))
     return "unknown check %r" % what

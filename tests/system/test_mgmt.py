@@ -310,6 +310,41 @@ def test_events_for_changes_made_at_the_console(mz):
             raise AssertionError("no vm-deleted event")
 
 
+IDLE_S = 3
+
+
+def test_agent_sleeps_until_something_happens(mz):
+    """The agent is event-driven: with a client connected (hello, no log
+    stream) and a VM running, IDLE_S seconds without requests cost it at
+    most the wake-ups of the stats request that measures them (its input
+    and its reply's completion; it used to wake every 100 ms: 30 or more),
+    and a change made at the console still reaches the client at once."""
+    with mz.client() as c:
+        vid = int(mz.vm.lines("zvm new -t rtos -n idle")[0].split()[1])
+        mz.vm.guests.add("idle")
+        mark = mz.vm.mark()
+        mz.vm.lines("zvm run -n %d" % vid)
+        mz.vm.wait_for(r"\[idle\] .*<inf> 1 CPUs online", "the guest up", mark, timeout=60)
+        c.call("stats")
+        w0 = c.call("stats")["agent"]["wakeups"]
+        time.sleep(IDLE_S)      # nothing to wait for: this measures that nothing happens
+        w1 = c.call("stats")["agent"]["wakeups"]
+        assert w1 - w0 <= 4, "the agent woke %d times in %d s of nothing" % (w1 - w0, IDLE_S)
+        t0 = time.monotonic()
+        mz.vm.lines("zvm pause -n %d" % vid)
+        while time.monotonic() - t0 < 10:
+            ev = c.next_event(1)
+            if ev and ev.get("id") == vid and ev["event"] == "vm-state" and \
+                    ev["vm"]["state"] == "paused":
+                break
+        else:
+            raise AssertionError("no vm-state paused event")
+        with open(os.path.join(TOP, "build", "test-logs", "mgmt-idle.txt"), "w") as f:
+            f.write("agent wake-ups in %d s idle: %d; pause event after %.0f ms\n"
+                    % (IDLE_S, w1 - w0, (time.monotonic() - t0) * 1000))
+        mz.vm.lines("zvm delete -n %d" % vid)
+
+
 def test_console_stream_and_typing(mz):
     vid = mz.zvmctl_json("new", "-t", "rtos", "-n", "con")["vm"]["id"]
     mz.vm.guests.add("con")
@@ -419,6 +454,45 @@ def new_running(mz, name, *opts, template="rtos"):
     mz.vm.guests.add(name)
     assert mz.zvmctl("run", vid)[0] == 0
     return vid
+
+
+PAUSE_S = 1.0
+
+
+def test_stats_time_sync_of_a_vm(mz):
+    """stats' "time" per VM (docs/management.md): a 2-vCPU guest's virtual
+    time against the host counter. Never paused: behind by no more than the
+    agent's two counter reads, both vCPUs on the VM's clock (skew 0). Paused
+    for PAUSE_S: behind by the pause, as long as zvm's side of it lasted
+    (between the replies and the requests the test timed), vCPUs still on
+    one clock after the resume, and the guest's clock runs at the host's
+    rate again (behind no longer grows). zvmctl stats prints the line."""
+    vid = new_running(mz, "clock", "--vcpus", "2", "--cpus", "1-2")
+    mz.vm.wait_for(r"\[clock\] .*<inf> 2 CPUs online", "the guest up", timeout=60)
+    with mz.client() as c:
+        def time_of():
+            return next(v for v in c.request("stats")["vms"] if v["id"] == vid)["time"]
+        t = time_of()
+        assert t["behind_us"] < 10000 and t["vcpu_skew_ns"] == 0, t
+        assert 0 < t["guest_ms"] <= t["host_ms"], t
+        before = time.monotonic()
+        c.request("pause %d" % vid)
+        paused = time.monotonic()
+        time.sleep(PAUSE_S)     # the pause itself: nothing to wait for
+        resume = time.monotonic()
+        c.request("run %d" % vid)
+        resumed = time.monotonic()
+        t = time_of()
+        low, high = (resume - paused) * 1e6, (resumed - before) * 1e6 + 10000
+        assert low <= t["behind_us"] <= high and t["vcpu_skew_ns"] == 0, (t, low, high)
+        time.sleep(PAUSE_S)     # running on: the guest's clock keeps the host's rate
+        t2 = time_of()
+        assert 0 <= t2["behind_us"] - t["behind_us"] < 10000, (t, t2)
+        assert t2["guest_ms"] - t["guest_ms"] >= PAUSE_S * 1000 - 10, (t, t2)
+    rc, out, _ = mz.zvmctl("stats")
+    assert rc == 0 and re.search(r"^    time: guest \d+ ms, host \d+ ms, behind 1\d{3}\.\d{3} ms, "
+                                 r"vCPU skew 0 ns$", out, re.M), out
+    assert mz.zvmctl("delete", vid)[0] == 0
 
 
 def test_stats_steal_time_of_vcpus_sharing_a_cpu(mz):

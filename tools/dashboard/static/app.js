@@ -218,6 +218,13 @@ function rates(stats) {
   return out;
 }
 
+// Each VM's guest clock behind the host counter, in ms (its pauses; stats' "time").
+function timeBehind(stats) {
+  const out = {};
+  stats.vms.forEach((vm) => { out[`${vm.id} ${vm.name}`] = vm.time.behind_us / 1000; });
+  return out;
+}
+
 function onStats(stats) {
   if (!stats.ok) { $("#link").textContent = "zvm: " + stats.error; $("#link").className = "down"; return; }
   $("#link").textContent = "connected";
@@ -236,6 +243,7 @@ function onStats(stats) {
   push(charts.steal, label, r.steal);
   push(charts.virtio, label, r.virtio);
   push(charts.shm, label, r.shm);
+  push(charts.time, label, timeBehind(stats));
   prev = stats;
 }
 
@@ -313,6 +321,7 @@ async function init() {
   charts.steal = lineChart("#chart-steal");
   charts.virtio = lineChart("#chart-virtio");
   charts.shm = lineChart("#chart-shm");
+  charts.time = lineChart("#chart-time");
   const hello = await api(["ping"]);
   if (!hello.ok) say(hello.error, true);
   const t = await api(["templates"]);
