@@ -30,11 +30,6 @@ bool mgmt_log_subscribed;
 
 static struct mgmt_parser parser;
 static struct k_thread *agent_thread; /* set once by mgmt_start */
-
-bool mgmt_on_agent_thread(void)
-{
-	return agent_thread && k_current() == agent_thread;
-}
 static uint8_t frame[MGMT_HDR_LEN + MGMT_BODY_MAX];
 static char token[TOKEN_LEN + 1];
 static bool authed;

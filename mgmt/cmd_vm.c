@@ -337,6 +337,7 @@ static int req_new(struct mgmt_req *r, struct jbuf *out)
 	if (vm_opts_parse(r, 1, &o, true) || new_config(r, &o, &cfg))
 		return 1;
 	id = vmm_new(&cfg, r->err, sizeof(r->err));
+	vm_config_put(&cfg); /* the VM holds its own */
 	if (id < 0)
 		return 1;
 	jb_key(out, "vm");

@@ -9,22 +9,16 @@
  * upload a client abandoned (idle for UPLOAD_IDLE_MS, or a new hello).
  * An image or config that a VM uses is never overwritten or freed.
  *
- * The table is read and written by the agent thread; the one other reader
- * is vm_config_image_find from another thread (the shell's `zvm new` or
- * `zvm reset` resolving a template's image or disk), under slots_lock.
+ * The table is read and written by the agent thread; other threads (the
+ * shell's `zvm new`, vm_setup resolving a virtio-blk disk) look images up
+ * and count references, under slots_lock.
  *
- * Such a lookup hands out the image's address before the VM that will use
- * it exists, so the "in use" check (a VM points into it) cannot see it
- * yet. The lookup therefore pins the image (pinned_ms, under slots_lock):
- * for PIN_MS after it, delete and replace refuse the image as they refuse
- * one a VM uses. A lookup and the `zvm new` or `zvm reset` it serves are
- * one shell command, done long before the pin ends; after it, the VM (if
- * one was made) keeps the image in use. The agent's own lookups need no
- * pin: it serves one request at a time.
- *
- * An image looked up while vmm_lock is held (by vm_setup: a virtio-blk
- * disk) is kept for good: virtio-blk's disk table holds on to a disk, with
- * what guests wrote to it, after its VM is gone (virt/virtio/virtio_blk.c).
+ * An image is freed or replaced only with no reference left (refs, under
+ * slots_lock, checked and freed in one go): every lookup takes one
+ * (vm_config_image_find), held by the config being made until its owner
+ * puts it; each VM holds its own from vmm_new to vmm_delete, a virtio-blk
+ * disk one while its VM has the device (include/zvm/vm_config.h). A lookup
+ * before a delete makes the delete refuse; one after finds nothing.
  */
 #include <stdio.h>
 #include <string.h>
@@ -39,7 +33,6 @@
 #define IMAGE_MAX      (128ull << 20)
 #define UPLOAD_IDLE_MS 10000
 #define CHUNK_MAX      4096
-#define PIN_MS         10000 /* an image looked up by another thread: see above */
 
 struct slot {
 	char name[IMAGE_NAME_LEN];
@@ -51,8 +44,7 @@ struct slot {
 	uint64_t size, received;
 	uint32_t crc, crc_now; /* expected; of what was received so far */
 	uint64_t last_ms;      /* last chunk, for abandoned uploads */
-	uint64_t pinned_ms;    /* last lookup by another thread than the agent; 0: none */
-	bool kept;             /* looked up as a VM's disk: virtio-blk keeps it while zvm runs */
+	int refs;              /* lookups, VMs and disks using it (slots_lock) */
 };
 
 static struct slot slots[SLOTS];
@@ -81,13 +73,31 @@ static int slot_user(const struct slot *s)
 	return -1;
 }
 
-static void slot_free(struct slot *s)
+static void slot_free_locked(struct slot *s)
 {
-	k_mutex_lock(&slots_lock, K_FOREVER);
 	if (s->mem)
 		page_free(s->mem, s->pages);
 	memset(s, 0, sizeof(*s));
+}
+
+static void slot_free(struct slot *s)
+{
+	k_mutex_lock(&slots_lock, K_FOREVER);
+	slot_free_locked(s);
 	k_mutex_unlock(&slots_lock);
+}
+
+/* Free s if nothing references it, in one step against a lookup; false if in use. */
+static bool slot_free_unused(struct slot *s)
+{
+	bool unused;
+
+	k_mutex_lock(&slots_lock, K_FOREVER);
+	unused = s->refs == 0;
+	if (unused)
+		slot_free_locked(s);
+	k_mutex_unlock(&slots_lock);
+	return unused;
 }
 
 static struct slot *slot_find(const char *name, bool complete)
@@ -109,11 +119,29 @@ static int runtime_image_find(const char *name, const void **addr, uint64_t *siz
 	if (s && !s->config) {
 		*addr = s->mem;
 		*size = s->size;
-		if (!mgmt_on_agent_thread())
-			s->pinned_ms = k_uptime_ms();
-		if (vmm_lock_held()) /* from vm_setup: a device's backing, i.e. a disk */
-			s->kept = true;
+		s->refs++; /* the caller's: see vm_config_put */
 		ret = 0;
+	}
+	k_mutex_unlock(&slots_lock);
+	return ret;
+}
+
+/* For vm_config_hold/put: delta references on the committed image p points into. */
+static int runtime_image_ref(const void *p, int delta)
+{
+	uintptr_t a = (uintptr_t)p;
+	int ret = -1;
+
+	k_mutex_lock(&slots_lock, K_FOREVER);
+	for (int i = 0; i < SLOTS && ret; i++) {
+		struct slot *s = &slots[i];
+
+		if (s->used && s->complete && !s->config && a >= (uintptr_t)s->mem &&
+		    a < (uintptr_t)s->mem + s->size) {
+			s->refs += delta;
+			K_ASSERT(s->refs >= 0);
+			ret = 0;
+		}
 	}
 	k_mutex_unlock(&slots_lock);
 	return ret;
@@ -129,7 +157,7 @@ const void *mgmt_config_find(const char *name)
 void mgmt_images_init(void)
 {
 	k_mutex_init(&slots_lock);
-	vm_config_set_runtime_images(runtime_image_find);
+	vm_config_set_runtime_images(runtime_image_find, runtime_image_ref);
 }
 
 void mgmt_images_expire(uint64_t now_ms, bool all_partial)
@@ -164,35 +192,26 @@ static int name_check(struct mgmt_req *r, const char *name)
 	return 0;
 }
 
-/* Pinned: looked up by another thread less than PIN_MS ago (slots_lock). */
-static bool slot_pinned(const struct slot *s, uint64_t *left_ms)
+static int slot_refs(const struct slot *s)
 {
-	uint64_t now = k_uptime_ms(), at;
+	int n;
 
 	k_mutex_lock(&slots_lock, K_FOREVER);
-	at = s->pinned_ms;
+	n = s->refs;
 	k_mutex_unlock(&slots_lock);
-	*left_ms = at && now < at + PIN_MS ? at + PIN_MS - now : 0;
-	return *left_ms > 0;
+	return n;
 }
 
-/* A complete image of this name that is in use may not be replaced nor freed. */
-static int replace_check(struct mgmt_req *r, const char *name)
+/* Why a complete image or config of this name may not be replaced nor freed; 0 if it may. */
+static int in_use(struct mgmt_req *r, const char *name)
 {
 	struct slot *old = slot_find(name, true);
 	int user = old ? slot_user(old) : -1;
-	uint64_t left;
 
 	if (user >= 0)
 		return mgmt_fail(r, "'%s' is in use by VM %d: delete the VM first", name, user);
-	if (old && old->kept)
-		return mgmt_fail(r,
-				 "'%s' is a VM disk: zvm keeps its contents for as long as it "
-				 "runs, so it cannot be replaced or freed",
-				 name);
-	if (old && slot_pinned(old, &left))
-		return mgmt_fail(r, "'%s' was just looked up for a new VM: try again in %llu s",
-				 name, (unsigned long long)(left + 999) / 1000);
+	if (old && slot_refs(old))
+		return mgmt_fail(r, "'%s' is in use (a VM is being made from it): try again", name);
 	return 0;
 }
 
@@ -211,7 +230,7 @@ static int req_upload(struct mgmt_req *r, struct jbuf *out)
 
 	if (r->argc < 4 || r->argc > 5 || (r->argc == 5 && strcmp(r->argv[4], "config")))
 		return mgmt_fail(r, "usage: upload NAME SIZE CRC32 [config]");
-	if (name_check(r, r->argv[1]) || replace_check(r, r->argv[1]))
+	if (name_check(r, r->argv[1]) || in_use(r, r->argv[1]))
 		return 1;
 	if (shell_parse_uint(r->argv[2], 1, IMAGE_MAX, &size))
 		return mgmt_fail(r, "size '%s': 1 byte to %llu MiB", r->argv[2], IMAGE_MAX >> 20);
@@ -294,14 +313,17 @@ static int req_commit(struct mgmt_req *r, struct jbuf *out)
 	else if (s->config)
 		ret = config_check(r, s);
 	if (!ret)
-		ret = replace_check(r, s->name);
+		ret = in_use(r, s->name);
 	if (ret) {
 		slot_free(s); /* a failed upload leaves nothing behind */
 		return ret;
 	}
 	old = slot_find(s->name, true);
-	if (old)
-		slot_free(old);
+	if (old && !slot_free_unused(old)) { /* looked up since in_use() */
+		slot_free(s);
+		return mgmt_fail(r, "'%s' is in use (a VM is being made from it): try again",
+				 r->argv[1]);
+	}
 	k_mutex_lock(&slots_lock, K_FOREVER);
 	s->complete = true;
 	k_mutex_unlock(&slots_lock);
@@ -346,9 +368,11 @@ static int req_image_delete(struct mgmt_req *r, struct jbuf *out)
 		s = slot_find(r->argv[1], false);
 	if (!s)
 		return mgmt_fail(r, "no image '%s'", r->argv[1]);
-	if (replace_check(r, s->name))
+	if (in_use(r, s->name))
 		return 1;
-	slot_free(s);
+	if (!slot_free_unused(s)) /* looked up since in_use() */
+		return mgmt_fail(r, "'%s' is in use (a VM is being made from it): try again",
+				 s->name);
 	return 0;
 }
 

@@ -60,8 +60,6 @@ void mgmt_json_vm(struct jbuf *j, struct vm *vm);
 /** Append "exits_by_kind" and "vcpu" (where, run time, preemptions) of vm. */
 void mgmt_json_vm_detail(struct jbuf *j, const struct vm *vm);
 
-/** Is the caller the agent thread (not the shell or a vCPU looking an image up)? */
-bool mgmt_on_agent_thread(void);
 /** Runtime images: set up, and drop uploads a vanished client left (idle too long). */
 void mgmt_images_init(void);
 void mgmt_images_expire(uint64_t now_ms, bool all_partial);

@@ -47,6 +47,7 @@ int test_vm_start(struct test_run *t, const struct test_vm *v)
 	snprintf(what, sizeof(what), "create and run VM %s", v->name);
 	if (!test_vm_config(v, &cfg, err, sizeof(err))) {
 		id = vmm_new(&cfg, err, sizeof(err));
+		vm_config_put(&cfg); /* the VM holds its own */
 		if (id >= 0 && vmm_run(id, err, sizeof(err)) == 0) {
 			test_step(t, what, true, NULL);
 			return id;

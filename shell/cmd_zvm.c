@@ -277,6 +277,7 @@ static int cmd_new(const struct zvm_opts *o)
 	if (!o->name)
 		unique_name(&cfg);
 	id = vmm_new(&cfg, err, sizeof(err));
+	vm_config_put(&cfg); /* the VM holds its own */
 	if (id < 0) {
 		printf("error: %s\n", err);
 		return 1;
@@ -505,6 +506,7 @@ static int cmd_templates(void)
 			printf("%-12s  (unusable: %s)\n", name, err);
 			continue;
 		}
+		vm_config_put(&cfg);
 		cpus_str(cfg.cpu_mask, cpus, sizeof(cpus));
 		printf("%-12s  %-5s  %5d  %6lu  %-7s  %4d\n", name, vm_type_str(cfg.type),
 		       cfg.nr_vcpus, (unsigned long)(cfg.ram_size >> 20), cpus, cfg.prio);

@@ -19,8 +19,10 @@ static void autostart_one(const char *tpl)
 	char err[VMM_ERR_LEN];
 	int id = vm_config_from_template(tpl, &cfg, err, sizeof(err));
 
-	if (id == 0)
+	if (id == 0) {
 		id = vmm_new(&cfg, err, sizeof(err));
+		vm_config_put(&cfg); /* the VM holds its own */
+	}
 	if (id >= 0 && vmm_run(id, err, sizeof(err)) != 0)
 		LOG_ERR("autostart: VM %d (%s) did not start: %s", id, cfg.name, err);
 	else if (id < 0)

@@ -45,6 +45,7 @@ static const struct vm_config_store builtin_store;
 static const struct vm_config_store *store = &builtin_store;
 /* Images pushed at run time (mgmt/images.c); set once at boot, before any lookup. */
 static int (*runtime_images)(const char *name, const void **addr, uint64_t *size);
+static int (*runtime_ref)(const void *p, int delta);
 
 /* Where a template is read from, for error messages. */
 struct tpl {
@@ -60,9 +61,33 @@ void vm_config_set_store(const struct vm_config_store *s)
 	store = s ? s : &builtin_store;
 }
 
-void vm_config_set_runtime_images(int (*find)(const char *name, const void **addr, uint64_t *size))
+void vm_config_set_runtime_images(int (*find)(const char *name, const void **addr, uint64_t *size),
+				  int (*ref)(const void *p, int delta))
 {
 	runtime_images = find;
+	runtime_ref = ref;
+}
+
+static bool ref_add(const void *p, int delta)
+{
+	return p && runtime_ref && runtime_ref(p, delta) == 0;
+}
+
+void vm_config_hold(const struct vm_config *cfg)
+{
+	ref_add(cfg->kernel, 1);
+	ref_add(cfg->initrd, 1);
+}
+
+void vm_config_put(const struct vm_config *cfg)
+{
+	ref_add(cfg->kernel, -1);
+	ref_add(cfg->initrd, -1);
+}
+
+bool vm_config_image_put(const void *addr)
+{
+	return ref_add(addr, -1);
 }
 
 const char *vm_type_str(enum vm_type type)
@@ -529,7 +554,10 @@ int vm_config_from_template(const char *name, struct vm_config *cfg, char *err, 
 	ret = find_templates(&fdt, &templates, err, errlen);
 	if (ret)
 		return ret;
-	return template_parse(fdt, templates, name, cfg, err, errlen);
+	ret = template_parse(fdt, templates, name, cfg, err, errlen);
+	if (ret)
+		vm_config_put(cfg); /* the images it found before the error */
+	return ret;
 }
 
 int vm_config_from_blob(const void *blob, size_t max, const char *name, struct vm_config *cfg,
@@ -551,7 +579,10 @@ int vm_config_from_blob(const void *blob, size_t max, const char *name, struct v
 			return errmsg(err, errlen, "VM config has no template");
 		name = fdt_get_name(blob, first, NULL);
 	}
-	return template_parse(blob, templates, name, cfg, err, errlen);
+	ret = template_parse(blob, templates, name, cfg, err, errlen);
+	if (ret)
+		vm_config_put(cfg); /* the images it found before the error */
+	return ret;
 }
 
 int vm_config_template_names(char *buf, size_t len)

@@ -102,6 +102,7 @@ int vmm_new(const struct vm_config *cfg, char *err, size_t len)
 		vm_teardown(vm);
 		k_free(vm);
 	} else {
+		vm_config_hold(&vm->cfg); /* the VM's own references on its images */
 		vms[id] = vm;
 	}
 	k_mutex_unlock(&vmm_lock);
@@ -174,6 +175,7 @@ int vmm_delete(int id, char *err, size_t len)
 		vm_set_state(vm, VM_STATE_ANY, VM_HALTED);
 		vm_teardown(vm);
 		vms[id] = NULL;
+		vm_config_put(&vm->cfg);
 		k_free(vm);
 	}
 	k_mutex_unlock(&vmm_lock);
@@ -211,7 +213,16 @@ int vmm_update(int id, const struct vm_config *cfg, char *err, size_t len)
 		errmsg(err, len, "VM %d is %s: stop it first (zvm stop -n %d)", id,
 		       vmm_state_name(vm_state_get(vm)), id);
 	} else if (vm) {
+		const void *old[2] = { vm->cfg.kernel, vm->cfg.initrd };
+
+		vm_config_hold(cfg);
 		ret = vm_reconfigure(vm, cfg, err, len);
+		if (ret) {
+			vm_config_put(cfg);
+		} else {
+			vm_config_image_put(old[0]);
+			vm_config_image_put(old[1]);
+		}
 	}
 	k_mutex_unlock(&vmm_lock);
 	return ret;

@@ -137,9 +137,27 @@ int vm_config_from_blob(const void *blob, size_t max, const char *name, struct v
 /**
  * Let vm_config_image_find also find images pushed at run time: find is
  * asked for a name not in the build's image table (0 with addr and size
- * set, or nonzero). Set once at boot.
+ * set, and a reference taken on what it found; or nonzero). ref adds delta
+ * (+1 or -1) to the references of the runtime image p points into: 0, or
+ * nonzero if p is in none (a build image: not counted). Set once at boot.
  */
-void vm_config_set_runtime_images(int (*find)(const char *name, const void **addr, uint64_t *size));
+void vm_config_set_runtime_images(int (*find)(const char *name, const void **addr, uint64_t *size),
+				  int (*ref)(const void *p, int delta));
+
+/*
+ * References on runtime images (mgmt/images.c), which are freed or replaced
+ * only with none left: a config that vm_config_from_template/_from_blob
+ * filled holds one on each runtime image it points to (kernel, initrd),
+ * until its owner calls vm_config_put (also after handing it to vmm_new or
+ * vmm_update, which take the VM's own with vm_config_hold; vmm_delete puts
+ * it). A lookup that comes after a delete finds nothing, one before it
+ * makes the delete wait for its put: no window, no timer. Build images
+ * are not counted (these calls do nothing for them).
+ */
+void vm_config_hold(const struct vm_config *cfg);
+void vm_config_put(const struct vm_config *cfg);
+/** Drop the reference vm_config_image_find took on addr; true if it was a runtime image. */
+bool vm_config_image_put(const void *addr);
 
 /**
  * Check that cfg describes a VM zvm can build here: vCPUs, RAM size and

@@ -595,10 +595,11 @@ DISK_NODES = """
 """
 
 
-def test_a_pushed_disk_is_kept_after_its_vm(mz, tmp_path):
-    """A pushed image used as a VM's virtio disk: zvm keeps the disk (and what
-    the guest wrote to it) after the VM is gone, so the image is never freed
-    or overwritten; the VM's kernel image, once its VM is gone, can be."""
+def test_a_pushed_disk_is_released_with_its_vm(mz, tmp_path):
+    """A pushed image used as a VM's virtio disk is held (by reference) while
+    the VM has the device: it cannot be deleted or replaced then; once the VM
+    is gone nothing holds it and it can be deleted, its memory back."""
+    free0 = free_pages(mz)
     disk = tmp_path / "disk.img"
     disk.write_bytes(b"\0" * 65536)
     text = open(EXAMPLE_DTS).read().replace('"my-rtos.elf"', '"keep-rtos"').replace(
@@ -615,13 +616,12 @@ def test_a_pushed_disk_is_kept_after_its_vm(mz, tmp_path):
     vid = int(out.split()[1])
     assert [d["kind"] for d in mz.zvmctl_json("info", vid)["vm"]["devices"]] == \
         ["pl011", "virtio-block"]
-    rc, _, err = mz.zvmctl("image-delete", "keep-disk")
-    assert rc == 1 and "in use by VM %d" % vid in err, err
-    assert mz.zvmctl("delete", vid)[0] == 0
     for args in (["image-delete", "keep-disk"], ["upload", "keep-disk=%s" % disk]):
         rc, _, err = mz.zvmctl(*args)
-        assert rc == 1 and "'keep-disk' is a VM disk: zvm keeps its contents for as long " \
-            "as it runs, so it cannot be replaced or freed" in err, err
-    for name in ("keep-rtos", "keep"):
-        assert mz.zvmctl("image-delete", name)[0] == 0
-    assert [i["name"] for i in mz.zvmctl_json("images")["images"]] == ["keep-disk"]
+        assert rc == 1 and "in use by VM %d" % vid in err, err
+    assert mz.zvmctl("delete", vid)[0] == 0
+    for name in ("keep-disk", "keep-rtos", "keep"):
+        rc, _, err = mz.zvmctl("image-delete", name)
+        assert rc == 0, (name, err)
+    assert mz.zvmctl_json("images")["images"] == []
+    assert free_pages(mz) == free0

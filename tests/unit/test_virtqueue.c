@@ -59,9 +59,20 @@ int vgic_inject(struct vm *v, int vcpu_id, uint32_t intid, bool level)
 	return 0;
 }
 
+/* disk0: a build image; disk1: one pushed at run time, whose references are counted. */
+static uint8_t pushed_disk[8 * 512];
+static int pushed_refs, pushed_lookups;
+
 int vm_config_image_find(const char *name, const void **addr, uint64_t *size, char *err,
 			 size_t errlen)
 {
+	if (!strcmp(name, "disk1")) {
+		*addr = pushed_disk;
+		*size = sizeof(pushed_disk);
+		pushed_lookups++;
+		pushed_refs++;
+		return 0;
+	}
 	if (strcmp(name, "disk0")) {
 		snprintf(err, errlen, "no image '%s'", name);
 		return K_EINVAL;
@@ -69,6 +80,14 @@ int vm_config_image_find(const char *name, const void **addr, uint64_t *size, ch
 	*addr = disk;
 	*size = sizeof(disk);
 	return 0;
+}
+
+bool vm_config_image_put(const void *addr)
+{
+	if (addr != pushed_disk)
+		return false;
+	assert_true(--pushed_refs >= 0);
+	return true;
 }
 
 /* ---- the fake VM ---- */
@@ -742,6 +761,40 @@ static void test_fuzz_blk_rings(void **state)
 	free(may_write);
 }
 
+/*
+ * A disk pushed at run time is held while its VM has the device and let go
+ * with it: no reference and no pointer left in the disk table (zvm may free
+ * it), and the next VM looks it up again. Still one VM at a time.
+ */
+static void test_runtime_disk_released_with_its_vm(void **state)
+{
+	struct vm *a = make_vm(4, "a", true), *b = make_vm(5, "b", true);
+	char err[128] = "";
+
+	(void)state;
+	snprintf(a->cfg.virtio[1].disk, sizeof(a->cfg.virtio[1].disk), "disk1");
+	snprintf(b->cfg.virtio[1].disk, sizeof(b->cfg.virtio[1].disk), "disk1");
+	b->cfg.virtio[1].base = a->cfg.virtio[1].base;
+	pushed_refs = pushed_lookups = 0;
+	assert_int_equal(virtio_vm_init(a, err, sizeof(err)), 0);
+	assert_int_equal(pushed_refs, 1); /* held while the device exists */
+	assert_int_equal(virtio_vm_init(b, err, sizeof(err)), K_EINVAL);
+	assert_non_null(strstr(err, "disk 'disk1' is in use by VM 4 (a)"));
+	virtio_vm_destroy(b);
+	assert_int_equal(pushed_refs, 1);
+	virtio_vm_destroy(a);
+	assert_int_equal(pushed_refs, 0); /* released with its VM */
+	assert_int_equal(virtio_vm_init(b, err, sizeof(err)), 0);
+	assert_int_equal(pushed_lookups, 2); /* looked up again: no entry was kept */
+	assert_int_equal(pushed_refs, 1);
+	virtio_vm_destroy(b);
+	assert_int_equal(pushed_refs, 0);
+	for (struct vm *v = a; v; v = v == a ? b : NULL) {
+		vmem_destroy(&v->s2);
+		free(v);
+	}
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 
 int main(void)
@@ -772,6 +825,7 @@ int main(void)
 		T(test_used_ring_read_only),
 		T(test_disk_one_vm_at_a_time),
 		T(test_fuzz_blk_rings),
+		T(test_runtime_disk_released_with_its_vm),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -8,7 +8,11 @@
  *
  * A disk belongs to one VM at a time: the table below records the owner,
  * and a second VM that names the same disk is refused. The table changes
- * only in vm_setup/vm_teardown, which run under vmm_lock.
+ * only in vm_setup/vm_teardown, which run under vmm_lock. A disk of the
+ * build keeps its entry (and what guests wrote) while zvm runs; a disk
+ * pushed at run time (mgmt/images.c) is held by reference while its VM has
+ * the device, and its entry is dropped with the device: zvm may then free
+ * it (include/zvm/vm_config.h).
  */
 #include <stdio.h>
 #include <string.h>
@@ -60,18 +64,23 @@ static struct disk *disk_find(const char *name, char *err, size_t len)
 {
 	const void *addr;
 	uint64_t size;
-	int i;
+	int i, free_at = -1;
 
-	for (i = 0; i < MAX_DISKS && disks[i].data; i++)
-		if (!strcmp(disks[i].name, name))
+	for (i = 0; i < MAX_DISKS; i++) {
+		if (disks[i].data && !strcmp(disks[i].name, name))
 			return &disks[i];
-	if (i == MAX_DISKS) {
+		if (!disks[i].data && free_at < 0)
+			free_at = i;
+	}
+	if (free_at < 0) {
 		errmsg(err, len, "more than %d disk images in use", MAX_DISKS);
 		return NULL;
 	}
+	i = free_at;
 	if (vm_config_image_find(name, &addr, &size, err, len) != 0)
 		return NULL;
 	if (size < SECTOR) {
+		vm_config_image_put(addr);
 		errmsg(err, len, "disk image '%s' is smaller than one sector", name);
 		return NULL;
 	}
@@ -198,12 +207,20 @@ static uint64_t blk_config_read(struct virtio_dev *d, uint64_t off, unsigned siz
 	return v;
 }
 
+/* Its VM gives the disk up: a runtime disk's reference and entry go with it. */
+static void disk_release(struct disk *k)
+{
+	k->owner = NULL;
+	if (vm_config_image_put(k->data))
+		memset(k, 0, sizeof(*k));
+}
+
 static void blk_destroy(struct virtio_dev *d)
 {
 	struct disk *k = d->priv;
 
 	if (k->owner == d->vm)
-		k->owner = NULL;
+		disk_release(k);
 }
 
 static const struct virtio_ops blk_ops = {
@@ -226,6 +243,6 @@ struct virtio_dev *virtio_blk_create(struct vm *vm, const struct virtio_cfg *cfg
 		return NULL;
 	d = virtio_mmio_create(vm, cfg, &blk_ops, k, CONFIG_SIZE, err, len);
 	if (!d)
-		k->owner = NULL;
+		disk_release(k);
 	return d;
 }
