@@ -72,6 +72,8 @@ EXPECTED = {
     "mmio ldr-pre": ISV0_LOAD % 0xfe0, "mmio ldr-simd": ISV0_LOAD % 0xfe0,
     "mmio stp": ISV0 % (0x24, "0x27 x3 0x4"), "mmio stp then": "ibrd 0x0 fbrd 0x0",
     "mmio str-post": ISV0 % (0x24, "0x13 x3 0x0"), "mmio str-post then": "ibrd 0x0",
+    # FEAT_WFxT hidden (ID_AA64ISAR2_EL1.WFxT = 0): zvm's WFI trap has no timeout.
+    "reg id.wfxt": "0x0",
     # zvm implements SMCCC 1.1 discovery; QEMU's built-in PSCI does not.
     "psci features 0x80000000": "0", "psci smccc-version": "65537",
     "psci arch-features version": "0",

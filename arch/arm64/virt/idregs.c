@@ -4,7 +4,8 @@
  * trapped by HCR_EL2.TID3): the CPU's own values, minus the features zvm
  * does not switch between vCPUs, so a guest never starts using them: SVE,
  * SME, MTE, MPAM, AMU, the PMU, statistical profiling, trace, branch
- * records and LORegions (docs/design.md, "Isolation").
+ * records and LORegions (docs/design.md, "Isolation"); and WFIT/WFET
+ * (FEAT_WFxT), whose timeout zvm's WFI trap does not honour.
  */
 #include <stdint.h>
 #include <zvm/arch.h>
@@ -19,6 +20,7 @@
 #define PFR1_MTE       FIELD(8)
 #define PFR1_SME       FIELD(24)
 #define PFR1_MPAM_FRAC FIELD(16)
+#define ISAR2_WFXT     FIELD(0)
 
 /* A table of case labels made by macros: laid out by hand. */
 /* clang-format off */
@@ -56,6 +58,8 @@ uint64_t vcpu_arch_id_reg(unsigned crm, unsigned op2)
 			     DFR0_TRACEBUF | DFR0_BRBE | DFR0_MTPMU);
 	case 7 * 8 + 1: /* ID_AA64MMFR1_EL1 */
 		return v & ~MMFR1_LO;
+	case 6 * 8 + 2: /* ID_AA64ISAR2_EL1 */
+		return v & ~ISAR2_WFXT;
 	case 4 * 8 + 4: /* ID_AA64ZFR0_EL1: SVE */
 	case 4 * 8 + 5: /* ID_AA64SMFR0_EL1: SME */
 		return 0;

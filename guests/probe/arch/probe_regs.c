@@ -76,8 +76,10 @@
 void probe_regs_fresh(void)
 {
 	uint64_t e, oslsr = PROBE_READ(S2_0_C1_C1_4, &e);
+	uint64_t isar2 = PROBE_READ(S3_0_C0_C6_2, &e); /* ID_AA64ISAR2_EL1 */
 
 	probe_print("reg debug.oslsr: 0x%lx\n", (unsigned long)oslsr);
+	probe_print("reg id.wfxt: 0x%lx\n", (unsigned long)(isar2 & 0xf));
 	CLASSES(DO_READ)
 }
 
