@@ -34,15 +34,23 @@ BARE_ARGS = ["-M", "virt,gic-version=3", "-cpu", "max,pauth-impdef=on,sve=off,sm
 ANSWER_RE = r"^(?:c1|probe|irq|sgi|reg|set|sweep|exc|t32-store|mmio|psci|fault-loop)\b.*$"
 ABORT_LOG_LINES = 5
 # The host shell during the fault loop (issue 10: "answering within 100 ms"):
-# UPTIME_SAMPLES round trips of `uptime`, each the wall time from sending the
-# line to the shell's prompt after its answer (pexpect on the serial console:
-# QEMU's emulation and the PC's scheduler included). The median must stay
-# under UPTIME_MS; on a loaded 2-core PC one sample may lose the QEMU thread
-# for a scheduler slice or two (the same shows in the idle baseline taken
-# before the loop), so each single sample gets UPTIME_MS x SCALE. Before
-# issue 10, every answer took 0.5-3.3 s: both bounds catch that.
+# round trips of `uptime`, each the wall time from sending the line to the
+# shell's prompt after its answer (pexpect on the serial console: QEMU's
+# emulation and the PC's scheduler included). 9 in 10 answers (the 90th
+# percentile) must come within UPTIME_MS. On a loaded 2-core PC a single
+# answer can wait for the QEMU thread a few scheduler slices (the idle
+# baseline taken before the loop shows the same: up to ~50 ms at load 9,
+# and 230-280 ms once in ~150 answers during the loop), so the slowest one
+# gets UPTIME_MAX_MS. Before issue 10 every answer took 0.5-3.3 s: both
+# bounds catch that.
+# The samples span at least UPTIME_WINDOW_S of the loop's 3 s, in which zvm
+# must count at least LOOP_MIN_ABORTS aborts: the loop really ran meanwhile
+# (idle ~18000/s; on a loaded PC the emulated CPU can fall to ~200/s).
 UPTIME_MS = 100
+UPTIME_MAX_MS = 1000
 UPTIME_SAMPLES = 20
+UPTIME_WINDOW_S = 1.0
+LOOP_MIN_ABORTS = 50
 
 # Where zvm's answer is not bare QEMU's, on purpose: {line prefix: zvm's answer}.
 PMU_UNDEF = "undef ec 0x0"
@@ -138,10 +146,12 @@ def compare(zvm_lines, bare_lines):
     return bad + ["only under zvm: %s" % l for l in extra]
 
 
-def uptime_ms(vm, n):
-    """n round trips of `uptime` at the host shell, in ms of wall time."""
+def uptime_ms(vm, n, window_s=0):
+    """Round trips of `uptime` at the host shell, in ms of wall time: n of
+    them, and more until window_s seconds have passed."""
     out = []
-    for _ in range(n):
+    start = time.monotonic()
+    while len(out) < n or time.monotonic() - start < window_s:
         t0 = time.monotonic()
         answer = vm.lines("uptime")
         out.append((time.monotonic() - t0) * 1000)
@@ -160,7 +170,7 @@ def time_fault_loop(vm, vm_id, mark):
     (its abort count grows) and not be over before the last answer."""
     vm.wait_for(r"\[probe\] fault-loop: start", "the fault loop", mark, timeout=120)
     before = aborts(vm, vm_id)
-    state["uptime_ms"] = uptime_ms(vm, UPTIME_SAMPLES)
+    state["uptime_ms"] = uptime_ms(vm, UPTIME_SAMPLES, UPTIME_WINDOW_S)
     state["aborts_while_timed"] = aborts(vm, vm_id) - before
     state["loop_over_while_timed"] = "[probe] fault-loop: done" in vm.since(mark)
 
@@ -214,14 +224,18 @@ def test_shell_answers_beside_the_fault_loop():
     with open(os.path.join(TOP, "build", "test-logs", "probe-uptime.txt"), "w") as f:
         f.write("uptime answered before the fault loop in (ms): %s\n"
                 % " ".join("%.1f" % t for t in idle))
-        f.write("uptime answered during the fault loop in (ms): %s (%d aborts meanwhile)\n"
-                % (text, state["aborts_while_timed"]))
-    assert state["aborts_while_timed"] > 0 and not state["loop_over_while_timed"], \
-        "the fault loop was not running while the shell was timed"
-    assert statistics.median(during) < UPTIME_MS, \
-        "the host shell answered `uptime` in %s ms during the fault loop" % text
-    assert max(during) < UPTIME_MS * SCALE, \
-        "the host shell answered `uptime` in %s ms during the fault loop" % text
+        f.write("uptime answered during the fault loop in (ms): %s (%d aborts meanwhile; "
+                "median %.1f, 90%% %.1f, max %.1f)\n"
+                % (text, state["aborts_while_timed"], statistics.median(during),
+                   sorted(during)[int(len(during) * 0.9)], max(during)))
+    assert state["aborts_while_timed"] >= LOOP_MIN_ABORTS and \
+        not state["loop_over_while_timed"], \
+        "the fault loop was not running while the shell was timed (%d aborts)" % \
+        state["aborts_while_timed"]
+    p90 = sorted(during)[int(len(during) * 0.9)]
+    assert p90 < UPTIME_MS and max(during) < UPTIME_MAX_MS, \
+        "the host shell answered `uptime` in %s ms during the fault loop (90%%: %.1f)" % (
+            text, p90)
 
 
 def test_second_probe_sees_nothing_of_the_first(vm, bare):
