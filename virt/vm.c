@@ -85,8 +85,6 @@ bool vm_set_state(struct vm *vm, unsigned from, enum vm_state to)
 	if (ok)
 		vm_change_state(vm, to);
 	k_spin_unlock(&vm->lock, key);
-	if (ok)
-		vm_notify_change();
 	return ok;
 }
 
@@ -109,7 +107,8 @@ void vm_halt(struct vm *vm, const char *fmt, ...)
 	k_spin_unlock(&vm->lock, key);
 	if (!ok)
 		return;
-	vm_notify_change();
+	if (!vmm_lock_held()) /* a vCPU's halt; the VMM notifies as it unlocks */
+		vm_notify_change();
 	printf("VM %d halted: %s\n", vm->id, reason);
 	vm_kick_all(vm);
 }
@@ -130,7 +129,8 @@ bool vm_guest_stop(struct vm *vm, enum vm_event ev, enum vm_state to, const char
 	}
 	k_spin_unlock(&vm->lock, key);
 	if (ok) {
-		vm_notify_change();
+		if (!vmm_lock_held()) /* a guest event; the VMM notifies as it unlocks */
+			vm_notify_change();
 		vm_kick_all(vm);
 	}
 	return ok;

@@ -71,6 +71,13 @@ int vmm_vms_up(void)
 	return n;
 }
 
+/* Every VMM step ends here: the VM table and states are whole again, tell the listener. */
+static void vmm_unlock(void)
+{
+	k_mutex_unlock(&vmm_lock);
+	vm_notify_change();
+}
+
 static struct vm *vm_lookup(int id, char *err, size_t len)
 {
 	struct vm *vm = vmm_get(id);
@@ -92,7 +99,7 @@ int vmm_new(const struct vm_config *cfg, char *err, size_t len)
 		;
 	vm = id < VM_MAX ? k_calloc(1, sizeof(*vm)) : NULL;
 	if (!vm) {
-		k_mutex_unlock(&vmm_lock);
+		vmm_unlock();
 		return errmsg(err, len, id < VM_MAX ? "out of memory" : "all VM slots are in use");
 	}
 	vm->id = id;
@@ -105,9 +112,7 @@ int vmm_new(const struct vm_config *cfg, char *err, size_t len)
 		vm_config_hold(&vm->cfg); /* the VM's own references on its images */
 		vms[id] = vm;
 	}
-	k_mutex_unlock(&vmm_lock);
-	if (!ret)
-		vm_notify_change();
+	vmm_unlock();
 	return ret ? ret : id;
 }
 
@@ -129,7 +134,7 @@ int vmm_run(int id, char *err, size_t len)
 		       vm_state_get(vm) == VM_HALTED || vm_state_get(vm) == VM_CRASHED
 			       ? ": use zvm reset"
 			       : "");
-	k_mutex_unlock(&vmm_lock);
+	vmm_unlock();
 	return ret;
 }
 
@@ -146,7 +151,7 @@ int vmm_pause(int id, char *err, size_t len)
 	} else if (vm) {
 		errmsg(err, len, "VM %d is %s, not running", id, vmm_state_name(vm_state_get(vm)));
 	}
-	k_mutex_unlock(&vmm_lock);
+	vmm_unlock();
 	return ret;
 }
 
@@ -161,7 +166,7 @@ int vmm_reset(int id, char *err, size_t len)
 		errmsg(err, len, "VM %d has not run yet: use zvm run", id);
 	else if (vm)
 		ret = vm_rebuild(vm, true, err, len);
-	k_mutex_unlock(&vmm_lock);
+	vmm_unlock();
 	return ret;
 }
 
@@ -178,9 +183,7 @@ int vmm_delete(int id, char *err, size_t len)
 		vm_config_put(&vm->cfg);
 		k_free(vm);
 	}
-	k_mutex_unlock(&vmm_lock);
-	if (vm)
-		vm_notify_change();
+	vmm_unlock();
 	return vm ? 0 : K_EINVAL;
 }
 
@@ -195,7 +198,7 @@ int vmm_stop(int id, char *err, size_t len)
 		vm_teardown(vm);
 		vm_take_pending(vm); /* no policy for what happened before */
 	}
-	k_mutex_unlock(&vmm_lock);
+	vmm_unlock();
 	return vm ? 0 : K_EINVAL;
 }
 
@@ -224,7 +227,7 @@ int vmm_update(int id, const struct vm_config *cfg, char *err, size_t len)
 			vm_config_image_put(old[1]);
 		}
 	}
-	k_mutex_unlock(&vmm_lock);
+	vmm_unlock();
 	return ret;
 }
 
@@ -332,7 +335,7 @@ static void vmm_worker(void *arg)
 		ev = vm ? vm_take_pending(vm) : VM_EV_NONE; /* none if deleted or reset since */
 		if (ev != VM_EV_NONE)
 			vmm_answer(vm, ev);
-		k_mutex_unlock(&vmm_lock);
+		vmm_unlock();
 	}
 }
 
@@ -356,7 +359,7 @@ static void vmm_watchdog_poller(void *arg)
 				 ms % 1000);
 			vmm_guest_event(vms[id], VM_EV_WATCHDOG, reason);
 		}
-		k_mutex_unlock(&vmm_lock);
+		k_mutex_unlock(&vmm_lock); /* a change it made is the worker's to notify */
 	}
 }
 
@@ -368,7 +371,7 @@ int vmm_set_policy(int id, const struct vm_policy *p, char *err, size_t len)
 	vm = vm_lookup(id, err, len);
 	if (vm)
 		vm->cfg.policy = *p;
-	k_mutex_unlock(&vmm_lock);
+	vmm_unlock();
 	return vm ? 0 : K_EINVAL;
 }
 

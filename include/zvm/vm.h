@@ -180,9 +180,11 @@ static inline uint64_t vm_exits_total(const struct vm *vm)
  */
 bool vm_set_state(struct vm *vm, unsigned from, enum vm_state to);
 /**
- * hook is called after every VM state change and VM created or deleted
- * (vm_notify_change: never with a lock held; the hook must not block).
- * Set once at boot by the management agent, which it wakes.
+ * hook is called after VMs changed (vm_notify_change): as every VMM step
+ * releases vmm_lock (the table and states whole again), and when a vCPU
+ * halts its VM or raises a guest event outside it. Never with a lock held;
+ * the hook must not block. Set once at boot by the management agent,
+ * which it wakes.
  */
 void vm_set_change_hook(void (*hook)(void));
 void vm_notify_change(void);
