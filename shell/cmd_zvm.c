@@ -11,6 +11,7 @@
 #include <zvm/shm.h>
 #include <zvm/vm_config.h>
 #include <zvm/vm_log.h>
+#include <zvm/log.h>
 #include <zvm/vmm.h>
 #include <zvm/virtio.h>
 #include <zvm/vuart.h>
@@ -538,6 +539,26 @@ static void hvc_send(struct vm *vm, uint8_t c)
 	}
 }
 
+/*
+ * After `zvm look`: what was not shown while attached (other VMs' lines,
+ * host log lines below wrn) and where to read it.
+ */
+static void look_notes(void)
+{
+	unsigned n = log_held_take();
+
+	for (int id = 0; id < VM_MAX; id++) {
+		struct vm *v = vmm_get(id);
+		unsigned held = v ? vuart_held_take(v) : 0;
+
+		if (held)
+			printf("VM %d (%s) printed %u lines meanwhile: zvm log -n %d --tail %u\n",
+			       id, v->cfg.name, held, id, held);
+	}
+	if (n)
+		printf("%u host log lines meanwhile: log show --tail %u\n", n, n);
+}
+
 static int cmd_look_hvc(int id)
 {
 	struct vm *vm = vmm_get(id);
@@ -550,11 +571,14 @@ static int cmd_look_hvc(int id)
 	}
 	printf("attached to VM %d (%s) hvc0; Ctrl-X returns to the host shell\n", id, vm->cfg.name);
 	fflush(stdout);
+	console_session(true);
 	virtio_console_attach(vm, true);
 	while ((c = console_getc()) != CTRL_X && vmm_get(id) == vm)
 		hvc_send(vm, (uint8_t)c);
 	virtio_console_attach(vm, false);
+	console_session(false);
 	printf("\ndetached from VM %d\n", id);
+	look_notes();
 	return 0;
 }
 
@@ -570,11 +594,14 @@ static int cmd_look(int id)
 	}
 	printf("attached to VM %d (%s); Ctrl-X returns to the host shell\n", id, vm->cfg.name);
 	fflush(stdout);
+	console_session(true);
 	vuart_attach(vm, true);
 	while ((c = console_getc()) != CTRL_X && vmm_get(id) == vm)
 		look_send(vm, (uint8_t)c);
 	vuart_attach(vm, false);
+	console_session(false);
 	printf("\ndetached from VM %d\n", id);
+	look_notes();
 	return 0;
 }
 

@@ -31,14 +31,14 @@ static void line_flush(struct virtio_dev *d, struct hvc *h)
 	int n = snprintf(out, sizeof(out), "[%s:hvc] %.*s\n", d->vm->cfg.name, (int)h->line_len,
 			 h->line);
 
-	console_write(out, (size_t)n < sizeof(out) ? (size_t)n : sizeof(out) - 1);
+	console_write_aside(out, (size_t)n < sizeof(out) ? (size_t)n : sizeof(out) - 1);
 	h->line_len = 0;
 }
 
 static void hvc_out(struct virtio_dev *d, struct hvc *h, char c)
 {
 	if (d->vm->hvc_attached) {
-		console_write(&c, 1);
+		console_write_guest(&c, 1);
 		return;
 	}
 	if (c == '\n' || h->line_len == LINE_MAX) {
@@ -215,7 +215,7 @@ void virtio_console_attach(struct vm *vm, bool attached)
 	h = d->priv;
 	k_mutex_lock(&d->lock, K_FOREVER);
 	if (attached && h->line_len) {
-		console_write(h->line, h->line_len); /* the half line so far */
+		console_write_guest(h->line, h->line_len); /* the half line so far */
 		h->line_len = 0;
 	}
 	vm->hvc_attached = attached;
