@@ -8,6 +8,15 @@ mixed deployment of configs/mixed.dts (the RTOS VM with its periodic task,
 then the Linux VM) with a VM between the two that cannot be made. The
 broken VM is reported and the other two still start. A VM config that is
 missing or too big is refused before QEMU starts.
+
+On that deployment (guests/rtos/periodic.c, kernel/log.c, shell/cmd_sys.c):
+- The RTOS VM's `app=periodic` is quiet: one line when it starts, no status
+  line every second; its `periodic` command gives the totals.
+- The host log ring: `log show` has the boot's log lines in order,
+  `--level` and `--tail` filter them, bad options are refused in words.
+- Attached to a VM, a host log line below wrn is not shown but kept (`log
+  show`), counted in a note at detach; a wrn line is shown on a line of its
+  own.
 """
 import os
 import re
@@ -15,13 +24,17 @@ import subprocess
 
 import pytest
 
-from zvm import QEMU_SH, TOP, zvm_info
-from test_linux import PERIODIC_RE, READY
+from zvm import PROMPT, QEMU_SH, TOP, zvm_info
+from test_linux import READY
 
 CONFIG = os.path.join(TOP, "tests", "system", "configs", "autostart.dts")
 os.environ["ZVM_VMS"] = CONFIG      # the `vm` fixture's QEMU boots with it
 
 pytestmark = pytest.mark.time_limit(300)
+
+QUIET = ("periodic task: 1 ms period; quiet: reports its first deadline miss after 1000 "
+         "periods, `periodic` shows the totals")
+LOG_USAGE = "usage: log [err|wrn|inf|dbg] | show [--tail N] [--level L]"
 
 AUTOSTART = [
     r"<inf> autostart: 3 VMs in order: rtos broken linux",
@@ -41,11 +54,69 @@ def test_mixed_deployment_comes_up_without_typing(vm):
     assert ends == sorted(ends), "the autostart lines came out of order: %s" % ends
     vm.wait_for(r"^\[linux\] %s$" % re.escape(READY), "the Linux VM's ready line", timeout=180,
                 strip=False)
-    vm.wait_for(PERIODIC_RE, "a report of the RTOS VM's periodic task", timeout=60)
+    vm.wait_for(r"^\[rtos\] %s$" % re.escape(QUIET), "the RTOS VM's periodic task starting",
+                timeout=60)
     rows = zvm_info(vm)
     assert sorted(rows) == [0, 1], rows
     assert (rows[0]["name"], rows[0]["state"]) == ("rtos", "running"), rows
     assert (rows[1]["name"], rows[1]["state"]) == ("linux", "running"), rows
+
+
+def test_periodic_is_quiet_and_answers_on_request(vm):
+    text = vm.since(0)
+    assert not re.search(r"\[rtos\] (?:rtos:~\$ )?periodic: \d+ periods", text), \
+        "the quiet periodic task printed its totals unasked"
+    assert len(re.findall(r"periodic: first deadline miss", text)) <= 1
+    vm.attach(0)
+    out = vm.guest_cmd("periodic").strip()
+    m = re.fullmatch(r"periodic: (\d+) periods, (\d+) misses, max late (\d+) us", out)
+    assert m and int(m.group(1)) >= 1000, out
+    vm.detach()
+
+
+def log_show(vm, args=""):
+    """`log show ARGS`: its lines (log lines: cmd() would drop them as noise)."""
+    line = ("log show " + args).strip()
+    mark = vm.mark()
+    vm.cmd(line)
+    body = vm.since(mark).split("\n", 1)[1]
+    return [l for l in body[:body.rindex(PROMPT)].split("\n") if l]
+
+
+def test_host_log_ring_keeps_the_boot_lines(vm):
+    shown = log_show(vm)
+    at = [next(i for i, l in enumerate(shown) if re.search(p + "$", l)) for p in AUTOSTART]
+    assert at == sorted(at), shown
+    assert any(l.endswith("<inf> 4 CPUs online") for l in shown), shown
+    errors = log_show(vm, "--level err")
+    assert errors and all(" <err> " in l for l in errors), errors
+    assert any("template 'broken' failed" in l for l in errors), errors
+    assert log_show(vm, "--tail 2") == shown[-2:]
+    assert log_show(vm, "--level err --tail 1") == errors[-1:]
+    for args, why in (("--tail 0", "--tail takes a number of lines, 1..1000"),
+                      ("--tail", "option '--tail' needs a value"),
+                      ("--level loud", "unknown log level 'loud' (one of err, wrn, inf, dbg)"),
+                      ("--since 3", "unexpected argument '--since'")):
+        assert vm.lines("log show " + args) == ["error: " + why, LOG_USAGE], args
+
+
+def test_attached_session_holds_host_log_lines_below_wrn(vm):
+    assert vm.lines("log dbg") == ["log level: dbg"]
+    vm.attach(0)
+    mark = vm.mark()
+    vm.guest_cmd("attack hvc")          # zvm: <dbg> unknown hypercall: kept, not shown
+    vm.guest_cmd("attack unmapped")     # zvm: <wrn> guest abort: shown on its own line
+    session = vm.since(mark)
+    vm.detach()
+    assert vm.lines("log inf") == ["log level: inf"]
+    assert "unknown hypercall" not in session, session
+    assert re.search(r"^\[ *\d+\.\d{6}\] c\d <wrn> VM 0 vCPU 0: .*abort injected", session,
+                     re.M), session
+    note = re.search(r"^(\d+) host log lines meanwhile: log show --tail (\d+)$",
+                     vm.since(mark), re.M)
+    assert note and note.group(1) == note.group(2), vm.since(mark)
+    kept = log_show(vm, "--tail %s" % note.group(1))
+    assert any(re.search(r"<dbg> VM 0: unknown hypercall 0x", l) for l in kept), kept
 
 
 def qemu_sh(vms, cwd=TOP):
