@@ -307,8 +307,8 @@ static void info_row(struct vm *vm)
 	uint64_t ms = k_ticks_to_ns(vmm_guest_ticks(vm)) / 1000000u;
 
 	cpus_str(vm->cfg.cpu_mask, cpus, sizeof(cpus));
-	printf("%2d  %-12s  %-5s  %5d  %-7s  %6lu  %-8s  %7lu.%03lu  %10lu\n", vm->id, vm->cfg.name,
-	       vm_type_str(vm->cfg.type), vm->cfg.nr_vcpus, cpus,
+	printf("%2d  %-12s  %-5s  %5d  %-7s  %4d  %6lu  %-8s  %7lu.%03lu  %10lu\n", vm->id,
+	       vm->cfg.name, vm_type_str(vm->cfg.type), vm->cfg.nr_vcpus, cpus, vm->cfg.prio,
 	       (unsigned long)(vm->cfg.ram_size >> 20), vmm_state_name(vm_state_get(vm)),
 	       (unsigned long)(ms / 1000), (unsigned long)(ms % 1000),
 	       (unsigned long)vm_exits_total(vm));
@@ -397,7 +397,7 @@ static int cmd_info(const struct zvm_opts *o)
 		printf("error: no VM with id %d\n", (int)o->id);
 		return 1;
 	}
-	printf("ID  NAME          TYPE   VCPUS  CPUS     MEM_MB  STATE      UPTIME_S       "
+	printf("ID  NAME          TYPE   VCPUS  CPUS     PRIO  MEM_MB  STATE      UPTIME_S       "
 	       "EXITS\n");
 	for (int id = 0; id < VM_MAX; id++) {
 		struct vm *vm = vmm_get(id);

@@ -46,7 +46,8 @@ static void account(uint64_t late, uint64_t period)
 		misses++;
 		if (!miss_reported && periods > WARMUP_PERIODS) {
 			miss_reported = true;
-			printf("periodic: first deadline miss after the warm-up, period %lu, %lu us "
+			printf("periodic: first deadline miss after the warm-up, period %lu, %lu "
+			       "us "
 			       "late (later misses are counted: `periodic`)\n",
 			       (unsigned long)periods, (unsigned long)(k_ticks_to_ns(late) / 1000));
 		}

@@ -565,7 +565,7 @@ def find(pattern, text, what):
 
 # ---- VM commands: parsed answers ----
 
-INFO_FIELDS = ("id", "name", "type", "vcpus", "cpus", "mem_mb", "state",
+INFO_FIELDS = ("id", "name", "type", "vcpus", "cpus", "prio", "mem_mb", "state",
                "uptime_s", "exits")
 
 
@@ -583,7 +583,7 @@ def zvm_info(vm, vm_id=None):
         w = l.split()
         if len(w) == len(INFO_FIELDS) and w[0].isdigit():
             r = dict(zip(INFO_FIELDS, w))
-            for k in ("id", "vcpus", "mem_mb", "exits"):
+            for k in ("id", "vcpus", "prio", "mem_mb", "exits"):
                 r[k] = int(r[k])
             r["uptime_s"] = float(r["uptime_s"])
             r["detail"] = []
