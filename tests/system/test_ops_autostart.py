@@ -21,6 +21,7 @@ On that deployment (guests/rtos/periodic.c, kernel/log.c, shell/cmd_sys.c):
 import os
 import re
 import subprocess
+import time
 
 import pytest
 
@@ -117,6 +118,32 @@ def test_attached_session_holds_host_log_lines_below_wrn(vm):
     assert note and note.group(1) == note.group(2), vm.since(mark)
     kept = log_show(vm, "--tail %s" % note.group(1))
     assert any(re.search(r"<dbg> VM 0: unknown hypercall 0x", l) for l in kept), kept
+
+
+UPTIME_MS = 100     # the host shell's answer beside a flooding guest (issue 10's bound)
+
+
+def test_a_flooding_guest_does_not_slow_the_host_shell(vm):
+    """The Linux VM writes 20000 lines to its console as fast as it can,
+    detached: the host shell answers `uptime` within UPTIME_MS meanwhile."""
+    vm.attach(1, sync=False)
+    vm.type_keys("(sleep 2; yes zvm-flood | head -n 20000 >/dev/ttyAMA0; "
+                 "echo flood-$((40+2)) >/dev/ttyAMA0) &", "Linux guest")
+    vm.detach()
+    mark = vm.mark()
+    vm.wait_for(r"^\[linux\] zvm-flood$", "the flood's first line", mark, timeout=30)
+    times = []
+    for _ in range(10):
+        t0 = time.monotonic()
+        vm.cmd("uptime")
+        times.append((time.monotonic() - t0) * 1000)
+    vm.wait_for(r"^\[linux\] flood-42$", "the end of the flood", mark, timeout=120)
+    flood = len(re.findall(r"^\[linux\] zvm-flood$", vm.since(mark), re.M))
+    print("uptime during the flood (ms): %s; flood lines shown: %d of 20000"
+          % (" ".join("%.1f" % t for t in times), flood))
+    assert max(times) < UPTIME_MS, "the host shell answered `uptime` in %r ms" % times
+    kept = vm.lines("zvm log -n 1 --tail 3")
+    assert kept[-3:-1] == ["zvm-flood", "zvm-flood"] and kept[-1].startswith("flood-42"), kept
 
 
 def qemu_sh(vms, cwd=TOP):
