@@ -15,8 +15,8 @@ On that deployment (guests/rtos/periodic.c, kernel/log.c, shell/cmd_sys.c):
 - The host log ring: `log show` has the boot's log lines in order,
   `--level` and `--tail` filter them, bad options are refused in words.
 - Attached to a VM, a host log line below wrn is not shown but kept (`log
-  show`), counted in a note at detach; a wrn line is shown on a line of its
-  own.
+  show`), counted in a note at detach.
+- A guest flooding its console does not slow the host shell.
 """
 import os
 import re
@@ -102,22 +102,24 @@ def test_host_log_ring_keeps_the_boot_lines(vm):
 
 
 def test_attached_session_holds_host_log_lines_below_wrn(vm):
+    """A guest's unknown hypercall is a <dbg> host log line: not shown in the
+    attached session, kept in the ring, counted at detach. (A VM event shown
+    inside a session: test_linux's poweroff, test_ops_policy's crash.)"""
     assert vm.lines("log dbg") == ["log level: dbg"]
     vm.attach(0)
     mark = vm.mark()
-    vm.guest_cmd("attack hvc")          # zvm: <dbg> unknown hypercall: kept, not shown
-    vm.guest_cmd("attack unmapped")     # zvm: <wrn> guest abort: shown on its own line
+    vm.guest_cmd("attack hvc")
+    vm.guest_cmd("attack hvc")
     session = vm.since(mark)
     vm.detach()
     assert vm.lines("log inf") == ["log level: inf"]
-    assert "unknown hypercall" not in session, session
-    assert re.search(r"^\[ *\d+\.\d{6}\] c\d <wrn> VM 0 vCPU 0: .*abort injected", session,
-                     re.M), session
+    assert "unknown hypercall 0x" not in session.replace("attack: unknown hypercall 0x", ""), \
+        session
     note = re.search(r"^(\d+) host log lines meanwhile: log show --tail (\d+)$",
                      vm.since(mark), re.M)
-    assert note and note.group(1) == note.group(2), vm.since(mark)
+    assert note and note.group(1) == note.group(2) and int(note.group(1)) >= 2, vm.since(mark)
     kept = log_show(vm, "--tail %s" % note.group(1))
-    assert any(re.search(r"<dbg> VM 0: unknown hypercall 0x", l) for l in kept), kept
+    assert len([l for l in kept if re.search(r"<dbg> VM 0: unknown hypercall 0x", l)]) == 2, kept
 
 
 UPTIME_MS = 100     # the host shell's answer beside a flooding guest (issue 10's bound)
@@ -127,8 +129,10 @@ def test_a_flooding_guest_does_not_slow_the_host_shell(vm):
     """The Linux VM writes 20000 lines to its console as fast as it can,
     detached: the host shell answers `uptime` within UPTIME_MS meanwhile."""
     vm.attach(1, sync=False)
-    vm.type_keys("(sleep 2; yes zvm-flood | head -n 20000 >/dev/ttyAMA0; "
-                 "echo flood-$((40+2)) >/dev/ttyAMA0) &", "Linux guest")
+    # Each line shorter than the 80 columns busybox's line editor wraps at.
+    vm.type_keys("f=/dev/ttyAMA0", "Linux guest")
+    vm.type_keys("(sleep 2;yes zvm-flood|head -n20000>$f;echo flood-$((40+2))>$f)&",
+                 "Linux guest")
     vm.detach()
     mark = vm.mark()
     vm.wait_for(r"^\[linux\] zvm-flood$", "the flood's first line", mark, timeout=30)

@@ -457,6 +457,27 @@ class Zvm:
             self.fail("QEMU exited (status %s) while waiting for %s"
                       % (self.exit_status, what))
 
+    def wait_vm_log(self, vm_id, pattern, what, timeout=CMD_TIMEOUT, tail=100):
+        """From the host shell: wait until pattern (a regex) matches in VM
+        vm_id's console log (`zvm log -n ID --tail N`: its lines without the
+        [name] prefix, also those not shown while another VM was attached);
+        returns the match. The timeout is scaled (see SCALE)."""
+        self.home()
+        timeout = scaled(timeout)
+        deadline = time.monotonic() + timeout
+        rx = re.compile(pattern, re.M)
+        while True:
+            m = rx.search(self.cmd("zvm log -n %d --tail %d" % (vm_id, tail)))
+            if m:
+                return m
+            if time.monotonic() >= deadline:
+                self.fail("timed out after %.0f s waiting for %s in the log of VM %d"
+                          % (timeout, what, vm_id))
+            try:
+                self.child.expect([pexpect.TIMEOUT], timeout=0.2)
+            except pexpect.EOF:
+                self.fail("QEMU exited while waiting for %s" % what)
+
     def attach(self, vm_id, sync=True, timeout=CMD_TIMEOUT):
         """`zvm look -n vm_id`. With sync, also drain the guest's shell (see
         guest_sync()), so that guest_cmd() can follow. Without, the caller

@@ -3,7 +3,8 @@
  * virtio-console (device id 3), one port, no multiport: hvc0 in Linux.
  * Queue 0 carries input from the host (`zvm look --hvc`), queue 1 the
  * guest's output, which goes to the host console line by line prefixed
- * "[<vm name>:hvc] ", or raw while attached.
+ * "[<vm name>:hvc] ", or raw while attached. While another VM is attached
+ * the lines are not shown (console_write_aside) and not kept.
  */
 #include <stdio.h>
 #include <string.h>
@@ -31,7 +32,11 @@ static void line_flush(struct virtio_dev *d, struct hvc *h)
 	int n = snprintf(out, sizeof(out), "[%s:hvc] %.*s\n", d->vm->cfg.name, (int)h->line_len,
 			 h->line);
 
-	console_write_aside(out, (size_t)n < sizeof(out) ? (size_t)n : sizeof(out) - 1);
+	n = (size_t)n < sizeof(out) ? n : (int)sizeof(out) - 1;
+	if (d->vm->console_attached) /* its own VM's PL011 has the screen: shown there */
+		console_write(out, (size_t)n);
+	else
+		console_write_aside(out, (size_t)n);
 	h->line_len = 0;
 }
 
