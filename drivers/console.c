@@ -8,10 +8,11 @@
  * to the UART.
  *
  * The lock rule: out_lock is never held while waiting on the UART. The
- * drainer takes a chunk out under the lock, lets go of it, and only then
- * waits for the UART's FIFO. A CPU that writes while another drains just
- * queues its bytes and goes on; a writer that finds the ring full waits for
- * room with the lock released. So a guest that floods the console cannot
+ * drainer takes a chunk (TX_CHUNK bytes) out under the lock, lets go of it,
+ * and only then waits for the UART's FIFO, with its own IRQs masked for
+ * that chunk only. A CPU that writes while another drains just queues its
+ * bytes and goes on; a writer that finds the ring full waits for room with
+ * the lock released. So a guest that floods the console cannot
  * hold the host shell behind a spinning CPU, and the lines of VMs that are
  * not attached (console_write_aside) may fill only half the ring: beyond
  * that they are dropped from the screen (each VM keeps its own in `zvm
@@ -34,7 +35,7 @@
 #define RX_RING_SIZE 1024
 #define TX_RING_SIZE 8192
 #define TX_ASIDE_MAX (TX_RING_SIZE / 2) /* ring use beyond which lines aside are dropped */
-#define TX_CHUNK     64                 /* bytes the drainer takes per turn of the lock */
+#define TX_CHUNK     16 /* bytes written per turn, IRQs masked: no wait with a UART's FIFO empty */
 
 enum writer { W_HOST, W_GUEST, W_ASIDE };
 
@@ -73,30 +74,39 @@ static void uart_out(const char *s, size_t n)
 	}
 }
 
-/* Carry the ring to the UART unless another CPU does; waits on the UART unlocked. */
+/*
+ * Carry the ring to the UART unless another CPU does. One chunk at a time:
+ * taken under the lock, written with the lock released but this CPU's
+ * IRQs masked (so no thread of this CPU preempts the drainer mid-chunk and
+ * leaves the others waiting for it), then the drainer role is given up, so
+ * a drainer preempted between chunks holds nobody up.
+ */
 static void tx_drain(void)
 {
 	char chunk[TX_CHUNK];
-	k_spinlock_key_t key = k_spin_lock(&out_lock);
+	k_spinlock_key_t key;
 	size_t n;
 
-	if (tx_draining) {
-		k_spin_unlock(&out_lock, key);
-		return;
-	}
-	tx_draining = true;
-	tx_drainer = k_cpu_id();
 	for (;;) {
+		key = k_spin_lock(&out_lock);
+		if (tx_draining) {
+			k_spin_unlock(&out_lock, key);
+			return;
+		}
 		for (n = 0; n < sizeof(chunk) && tx_head != tx_tail; n++)
 			chunk[n] = tx_ring[tx_head++ % TX_RING_SIZE];
-		if (!n)
-			break;
-		k_spin_unlock(&out_lock, key);
+		tx_draining = n != 0;
+		tx_drainer = k_cpu_id();
+		arch_spin_release(&out_lock); /* IRQs stay masked for the chunk */
+		if (!n) {
+			arch_irq_restore(key);
+			return;
+		}
 		uart_out(chunk, n);
-		key = k_spin_lock(&out_lock);
+		arch_spin_acquire(&out_lock);
+		tx_draining = false;
+		k_spin_unlock(&out_lock, key);
 	}
-	tx_draining = false;
-	k_spin_unlock(&out_lock, key);
 }
 
 static void tx_put(const char *s, size_t n)

@@ -166,7 +166,7 @@ def test_a_flooding_guest_does_not_slow_the_host_shell(vm):
 
 def test_users_own_image_boots(vm):
     out = vm.lines("zvm new -t myos")
-    assert out == ["VM 2 created: myos (rtos), 1 vCPU, 32 MiB, CPUs 3, priority 5"], out
+    assert out == ["VM 2 created: myos (myos), 1 vCPU, 32 MiB, CPUs 3, priority 5"], out
     vm.guests.add("myos")
     mark = vm.mark()
     assert vm.lines("zvm run -n 2") == ["VM 2 running"]
