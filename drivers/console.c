@@ -53,7 +53,6 @@ static bool tx_draining;          /* a CPU is carrying the ring to the UART */
 static int tx_drainer = -1;       /* which one */
 static bool tx_line_start = true; /* the last byte queued ended a line */
 static bool session_on;           /* a VM's console is attached */
-static uint64_t aside_dropped;    /* lines aside not shown: ring too full */
 
 static int panic_cpu = -1; /* a CPU reporting a fatal error */
 static bool panic_holds_lock;
@@ -128,7 +127,6 @@ static bool tx_queue(const char *s, size_t n, enum writer w)
 	bool shown = true;
 
 	if (w == W_ASIDE && (session_on || tx_tail - tx_head + n > TX_ASIDE_MAX)) {
-		aside_dropped += !session_on;
 		shown = false;
 	} else {
 		bool own_line = w == W_HOST && session_on && !tx_line_start;
@@ -196,11 +194,6 @@ void console_session(bool on)
 bool console_session_on(void)
 {
 	return __atomic_load_n(&session_on, __ATOMIC_RELAXED);
-}
-
-uint64_t console_aside_dropped(void)
-{
-	return __atomic_load_n(&aside_dropped, __ATOMIC_RELAXED);
 }
 
 #define PANIC_LOCK_TRIES 1000000

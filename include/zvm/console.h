@@ -29,8 +29,6 @@ bool console_write_aside(const char *s, size_t n);
  */
 void console_session(bool on);
 bool console_session_on(void);
-/** Lines aside dropped from the screen because the queue was half full. */
-uint64_t console_aside_dropped(void);
 /** Block until a byte of input arrives; returns it (0..255). */
 int console_getc(void);
 /** Take console input by interrupt `intid`, routed to CPU `cpu` (boot, once). */
