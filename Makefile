@@ -121,7 +121,7 @@ run:
 ifneq ($(PLATFORM),qemu-virt)
 	@echo "make run boots QEMU virt; the $(PLATFORM) image is $(BUILD)/boot/, for the board's U-Boot (docs/porting.md)"; exit 1
 endif
-	scripts/run.sh $(if $(VM),--vm $(VM))
+	scripts/run.sh $(if $(VM),--vm $(VM)) $(foreach i,$(IMAGE),--image $(i))
 
 test:
 	scripts/test.sh

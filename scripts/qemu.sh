@@ -32,15 +32,19 @@ if [ -n "${ZVM_VMS:-}" ]; then
 fi
 
 load() {
-  if [ -f "$top/$2" ]; then
-    loaders+=(-device "loader,file=$top/$2,addr=$1,force-raw=on")
+  if [ -f "$2" ]; then
+    loaders+=(-device "loader,file=$2,addr=$1,force-raw=on")
   fi
 }
-load "$(cfg VMCFG_ADDR)" "$vmcfg"
-load "$(cfg MANIFEST_ADDR)" build/images.dtb
-while read -r addr _room file; do
+load "$(cfg VMCFG_ADDR)" "$top/$vmcfg"
+# The images the build made and the user's own (ZVM_IMAGES="NAME=PATH ...",
+# scripts/run.sh --image), packed by scripts/image-pack.sh with their manifest.
+# shellcheck disable=SC2086
+packed=$("$top/scripts/image-pack.sh" "$top/build/images-run.dtb" ${ZVM_IMAGES:-}) || exit 2
+load "$(cfg MANIFEST_ADDR)" "$top/build/images-run.dtb"
+while read -r addr file; do
   load "$addr" "$file"
-done < <(sed -n 's/^IMAGE_[A-Za-z0-9_-]* *:= *//p' "$mk")
+done <<< "$packed"
 
 # The management channel (docs/management.md): a virtio console that zvm
 # drives, on a socket tools/zvmctl connects to. ZVM_MGMT=PATH: a UNIX

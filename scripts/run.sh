@@ -4,13 +4,21 @@
 # stdio. Leave with `poweroff` at the zvm_host prompt, or Ctrl-A then X.
 # --vm FILE: boot with the VM config FILE (a .dts like configs/vms.dts, or a
 # .dtb) instead of configs/vms.dts (scripts/qemu.sh, ZVM_VMS).
+# --image NAME=PATH (repeatable): load the file PATH as the guest image NAME
+# too (a VM config's images node names it with blob = "NAME"); a NAME the
+# build has (rtos-elf, linux-image, ...) is replaced (ZVM_IMAGES).
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
-if [ "${1:-}" = --vm ]; then
-  [ $# -ge 2 ] || { echo "run.sh: --vm needs a file" >&2; exit 2; }
-  export ZVM_VMS=$2
+images=()
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --vm | --image) [ $# -ge 2 ] || { echo "run.sh: $1 needs a value" >&2; exit 2; } ;;
+    *) break ;;
+  esac
+  if [ "$1" = --vm ]; then export ZVM_VMS=$2; else images+=("$2"); fi
   shift 2
-fi
+done
+[ ${#images[@]} -eq 0 ] || export ZVM_IMAGES="${images[*]}"
 "$top/scripts/setup.sh" >/dev/null
 make -C "$top" --no-print-directory -s all
 if [ -t 0 ]; then

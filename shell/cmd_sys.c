@@ -281,10 +281,84 @@ SHELL_CMD(mem, cmd_mem, "", "show page allocator and heap usage");
 
 /* ---- log ---- */
 
+#define LOG_TAIL_MAX 1000
+
+/* The level of a ring line ("[...] c0 <wrn> ..."), or -1. */
+static int line_level(const char *line, size_t len)
+{
+	const char *lt = memchr(line, '<', len);
+	char name[4];
+
+	if (!lt || (size_t)(lt - line) + 5 > len || lt[4] != '>')
+		return -1;
+	memcpy(name, lt + 1, 3);
+	name[3] = '\0';
+	return log_level_parse(name);
+}
+
+/* Print the last `tail` lines (0: all) of buf at `level` or more severe. */
+static void print_log_lines(const char *buf, size_t n, int level, unsigned tail)
+{
+	unsigned total = 0, skip;
+	const char *p, *end;
+
+	for (int pass = 0; pass < 2; pass++) {
+		skip = pass && tail && total > tail ? total - tail : 0;
+		for (p = buf; p < buf + n; p = end + 1) {
+			end = memchr(p, '\n', (size_t)(buf + n - p));
+			if (!end)
+				break;
+			if (line_level(p, (size_t)(end - p)) > level)
+				continue;
+			if (!pass)
+				total++;
+			else if (skip)
+				skip--;
+			else
+				printf("%.*s\n", (int)(end - p), p);
+		}
+	}
+}
+
+/* `log show [--tail N] [--level L]`: the host log ring. */
+static int log_show(int argc, char **argv)
+{
+	uint64_t tail = 0;
+	int level = LOG_LEVEL_DBG;
+	char *buf;
+
+	for (int i = 2; i < argc; i += 2) {
+		bool is_tail = !strcmp(argv[i], "--tail"), is_level = !strcmp(argv[i], "--level");
+
+		if (!is_tail && !is_level)
+			return extra_arg(argv, i - 1);
+		if (i + 1 == argc)
+			return shell_usage_error(argv[0], "option '%s' needs a value", argv[i]);
+		if (is_tail && shell_parse_uint(argv[i + 1], 1, LOG_TAIL_MAX, &tail) != 0)
+			return shell_usage_error(argv[0], "--tail takes a number of lines, 1..%d",
+						 LOG_TAIL_MAX);
+		if (is_level && (level = log_level_parse(argv[i + 1])) < 0)
+			return shell_usage_error(argv[0],
+						 "unknown log level '%s' (one of err, "
+						 "wrn, inf, dbg)",
+						 argv[i + 1]);
+	}
+	buf = k_malloc(LOG_RING_SIZE);
+	if (!buf) {
+		printf("error: out of memory\n");
+		return 1;
+	}
+	print_log_lines(buf, log_ring_copy(buf, LOG_RING_SIZE), level, (unsigned)tail);
+	k_free(buf);
+	return 0;
+}
+
 static int cmd_log(int argc, char **argv)
 {
 	int level;
 
+	if (argc >= 2 && !strcmp(argv[1], "show"))
+		return log_show(argc, argv);
 	if (argc > 2)
 		return extra_arg(argv, 1);
 	if (argc == 2) {
@@ -300,7 +374,9 @@ static int cmd_log(int argc, char **argv)
 	return 0;
 }
 
-SHELL_CMD(log, cmd_log, "[err|wrn|inf|dbg]", "show or set the log level");
+SHELL_CMD(log, cmd_log, "[err|wrn|inf|dbg] | show [--tail N] [--level L]",
+	  "show or set the log level; show: the host's log lines kept (16 KiB), the last N, at "
+	  "level L or more severe");
 
 /* ---- power ---- */
 

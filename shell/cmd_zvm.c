@@ -11,6 +11,7 @@
 #include <zvm/shm.h>
 #include <zvm/vm_config.h>
 #include <zvm/vm_log.h>
+#include <zvm/log.h>
 #include <zvm/vmm.h>
 #include <zvm/virtio.h>
 #include <zvm/vuart.h>
@@ -307,8 +308,8 @@ static void info_row(struct vm *vm)
 	uint64_t ms = k_ticks_to_ns(vmm_guest_ticks(vm)) / 1000000u;
 
 	cpus_str(vm->cfg.cpu_mask, cpus, sizeof(cpus));
-	printf("%2d  %-12s  %-5s  %5d  %-7s  %6lu  %-8s  %7lu.%03lu  %10lu\n", vm->id, vm->cfg.name,
-	       vm_type_str(vm->cfg.type), vm->cfg.nr_vcpus, cpus,
+	printf("%2d  %-12s  %-5s  %5d  %-7s  %4d  %6lu  %-8s  %7lu.%03lu  %10lu\n", vm->id,
+	       vm->cfg.name, vm_type_str(vm->cfg.type), vm->cfg.nr_vcpus, cpus, vm->cfg.prio,
 	       (unsigned long)(vm->cfg.ram_size >> 20), vmm_state_name(vm_state_get(vm)),
 	       (unsigned long)(ms / 1000), (unsigned long)(ms % 1000),
 	       (unsigned long)vm_exits_total(vm));
@@ -397,7 +398,7 @@ static int cmd_info(const struct zvm_opts *o)
 		printf("error: no VM with id %d\n", (int)o->id);
 		return 1;
 	}
-	printf("ID  NAME          TYPE   VCPUS  CPUS     MEM_MB  STATE      UPTIME_S       "
+	printf("ID  NAME          TYPE   VCPUS  CPUS     PRIO  MEM_MB  STATE      UPTIME_S       "
 	       "EXITS\n");
 	for (int id = 0; id < VM_MAX; id++) {
 		struct vm *vm = vmm_get(id);
@@ -540,6 +541,26 @@ static void hvc_send(struct vm *vm, uint8_t c)
 	}
 }
 
+/*
+ * After `zvm look`: what was not shown while attached (other VMs' lines,
+ * host log lines below wrn) and where to read it.
+ */
+static void look_notes(void)
+{
+	unsigned n = log_held_take();
+
+	for (int id = 0; id < VM_MAX; id++) {
+		struct vm *v = vmm_get(id);
+		unsigned held = v ? vuart_held_take(v) : 0;
+
+		if (held)
+			printf("VM %d (%s) printed %u lines meanwhile: zvm log -n %d --tail %u\n",
+			       id, v->cfg.name, held, id, held);
+	}
+	if (n)
+		printf("%u host log lines meanwhile: log show --tail %u\n", n, n);
+}
+
 static int cmd_look_hvc(int id)
 {
 	struct vm *vm = vmm_get(id);
@@ -552,11 +573,14 @@ static int cmd_look_hvc(int id)
 	}
 	printf("attached to VM %d (%s) hvc0; Ctrl-X returns to the host shell\n", id, vm->cfg.name);
 	fflush(stdout);
+	console_session(true);
 	virtio_console_attach(vm, true);
 	while ((c = console_getc()) != CTRL_X && vmm_get(id) == vm)
 		hvc_send(vm, (uint8_t)c);
 	virtio_console_attach(vm, false);
+	console_session(false);
 	printf("\ndetached from VM %d\n", id);
+	look_notes();
 	return 0;
 }
 
@@ -572,11 +596,14 @@ static int cmd_look(int id)
 	}
 	printf("attached to VM %d (%s); Ctrl-X returns to the host shell\n", id, vm->cfg.name);
 	fflush(stdout);
+	console_session(true);
 	vuart_attach(vm, true);
 	while ((c = console_getc()) != CTRL_X && vmm_get(id) == vm)
 		look_send(vm, (uint8_t)c);
 	vuart_attach(vm, false);
+	console_session(false);
 	printf("\ndetached from VM %d\n", id);
+	look_notes();
 	return 0;
 }
 

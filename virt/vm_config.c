@@ -1,10 +1,12 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * VM templates: read from the compiled VM config (configs/vms.dts, loaded
- * by QEMU at ZVM_VMCFG_ADDR), with guest images resolved through the image
- * table of the build (ZVM_GUEST_IMAGES: name, fixed address, room) and the
- * manifest the build loads next to them (ZVM_MANIFEST_ADDR: exact size and
- * first bytes of every image it loaded). See docs/vm-config.md.
+ * by QEMU at ZVM_VMCFG_ADDR), with guest images resolved through the
+ * manifest loaded next to them (ZVM_MANIFEST_ADDR: address, exact size and
+ * first bytes of every image loaded). An image sits either in its fixed slot
+ * of the build's table (ZVM_GUEST_IMAGES: name, address, room; U-Boot
+ * boards) or anywhere in the image region (scripts/qemu.sh packs the files
+ * it is given, the user's own too). See docs/vm-config.md.
  *
  * Both blobs sit in memory nothing else checked, so each is validated in
  * full (header, size within its reserved room, structure) before use, and
@@ -36,6 +38,8 @@ static const struct vm_config_store builtin_store = {
 	.manifest_max = ZVM_MANIFEST_MAX,
 	.images = builtin_images,
 	.nr_images = sizeof(builtin_images) / sizeof(builtin_images[0]),
+	.region_base = ZVM_MANIFEST_ADDR + ZVM_MANIFEST_MAX,
+	.region_end = ZVM_BLOBS_END,
 };
 #else
 /* A build without a VM config (host unit tests): everything says so. */
@@ -176,56 +180,74 @@ static int manifest_u64(const void *fdt, int node, const char *name, uint64_t *v
 	return 0;
 }
 
-/* The manifest entry of img: its size, cross-checked with the table and memory. */
-static int manifest_size(const struct guest_image *img, uint64_t *size, char *err, size_t errlen)
+/* In its slot of the table, or packed anywhere in the store's image region. */
+static int image_placed(const struct guest_image *img, const char *name, uint64_t addr,
+			uint64_t size, char *err, size_t errlen)
 {
+	if (img && addr == img->addr && size <= img->max_size)
+		return 0;
+	if (store->region_end && addr >= store->region_base && addr < store->region_end &&
+	    size <= store->region_end - addr)
+		return 0;
+	if (!img)
+		return errmsg(err, errlen,
+			      "image manifest: '%s' at 0x%llx, %llu bytes is outside the image "
+			      "region",
+			      name, (unsigned long long)addr, (unsigned long long)size);
+	return errmsg(err, errlen,
+		      "image manifest: '%s' at 0x%llx, %llu bytes does not "
+		      "match its slot at 0x%lx, %llu bytes",
+		      name, (unsigned long long)addr, (unsigned long long)size,
+		      (unsigned long)img->addr, (unsigned long long)img->max_size);
+}
+
+/* The manifest entry of name: where and how big, cross-checked with the table and memory. */
+static int manifest_find(const char *name, uint64_t *addr, uint64_t *size, char *err, size_t errlen)
+{
+	const struct guest_image *img = image_entry(name);
 	const void *fdt = store->manifest;
 	int node, len, ret;
-	uint64_t addr;
 	const void *head;
 
 	ret = blob_check(fdt, store->manifest_max, "image manifest", err, errlen);
 	if (ret)
 		return ret;
 	node = fdt_path_offset(fdt, "/images");
-	node = node < 0 ? node : fdt_subnode_offset(fdt, node, img->name);
+	node = node < 0 ? node : fdt_subnode_offset(fdt, node, name);
+	if (node < 0 && !img)
+		return errmsg(err, errlen, "unknown image '%s' (not in the image table)", name);
 	if (node < 0)
 		return errmsg(err, errlen,
 			      "image '%s' is not loaded (not in the manifest: "
 			      "was it built?)",
-			      img->name);
+			      name);
 	head = fdt_getprop(fdt, node, "head", &len);
-	if (manifest_u64(fdt, node, "addr", &addr) || manifest_u64(fdt, node, "size", size) ||
+	if (manifest_u64(fdt, node, "addr", addr) || manifest_u64(fdt, node, "size", size) ||
 	    !head || len < 1 || (uint64_t)len > *size)
-		return errmsg(err, errlen, "image manifest: bad entry for '%s'", img->name);
-	if (addr != img->addr || *size > img->max_size)
-		return errmsg(err, errlen,
-			      "image manifest: '%s' at 0x%llx, %llu bytes does not "
-			      "match its slot at 0x%lx, %llu bytes",
-			      img->name, (unsigned long long)addr, (unsigned long long)*size,
-			      (unsigned long)img->addr, (unsigned long long)img->max_size);
-	if (memcmp((const void *)img->addr, head, (size_t)len) != 0)
+		return errmsg(err, errlen, "image manifest: bad entry for '%s'", name);
+	ret = image_placed(img, name, *addr, *size, err, errlen);
+	if (ret)
+		return ret;
+	if (memcmp((const void *)(uintptr_t)*addr, head, (size_t)len) != 0)
 		return errmsg(err, errlen,
 			      "image '%s' is in the manifest but not in memory at "
 			      "0x%lx: was it loaded?",
-			      img->name, (unsigned long)img->addr);
+			      name, (unsigned long)*addr);
 	return 0;
 }
 
 int vm_config_image_find(const char *name, const void **addr, uint64_t *size, char *err,
 			 size_t errlen)
 {
-	const struct guest_image *img = image_entry(name);
+	uint64_t at = 0;
 	int ret;
 
-	if (!img && runtime_images && runtime_images(name, addr, size) == 0)
+	if (!image_entry(name) && runtime_images && runtime_images(name, addr, size) == 0)
 		return 0;
-	if (!img)
-		return errmsg(err, errlen, "unknown image '%s' (not in the image table)", name);
-	ret = manifest_size(img, size, err, errlen);
+	ret = manifest_find(name, &at, size, err, errlen);
 	if (ret)
 		return ret;
-	*addr = (const void *)img->addr;
+	*addr = (const void *)(uintptr_t)at;
 	return 0;
 }
 

@@ -109,6 +109,8 @@ struct vm_config_store {
 	size_t manifest_max;
 	const struct guest_image *images;
 	int nr_images;
+	/* An image may also sit anywhere in [region_base, region_end) (none: 0, 0). */
+	uintptr_t region_base, region_end;
 };
 
 /**

@@ -2,7 +2,8 @@
 /*
  * The emulated PL011 of each VM. Guest output goes to the host console:
  * line by line, each line prefixed with "[<vm name>] ", or raw while the
- * user is attached to that VM with `zvm look`. Input comes from `zvm look`.
+ * user is attached to that VM with `zvm look` (then other VMs' lines are
+ * kept in their logs, not shown). Input comes from `zvm look`.
  */
 #ifndef ZVM_VUART_H
 #define ZVM_VUART_H
@@ -24,7 +25,13 @@ bool vuart_input(struct vm *vm, uint8_t byte);
  * printed as it is, prefixed; the rest of it follows on its own line.
  */
 void vuart_flush_stale(struct vm *vm, uint64_t after_ms);
-/** Send the VM's output raw to the console (attached) or line-prefixed. */
+/**
+ * Send the VM's output raw to the console (attached) or line-prefixed;
+ * prefixed lines are not shown while another VM is attached
+ * (console_write_aside), only kept in its log.
+ */
 void vuart_attach(struct vm *vm, bool attached);
+/** How many of its lines were not shown while another VM was attached, since last asked. */
+unsigned vuart_held_take(struct vm *vm);
 
 #endif /* ZVM_VUART_H */

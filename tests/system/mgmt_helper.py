@@ -54,9 +54,9 @@ class MgmtZvm:
         rows = {}
         for line in self.vm.lines("zvm info")[1:]:
             f = line.split()
-            if len(f) >= 7 and f[0].isdigit():
+            if len(f) >= 8 and f[0].isdigit():     # ID NAME TYPE VCPUS CPUS PRIO MEM_MB STATE
                 rows[int(f[0])] = {"name": f[1], "vcpus": int(f[3]), "cpus": f[4],
-                                   "mem_mb": int(f[5]), "state": f[6]}
+                                   "mem_mb": int(f[6]), "state": f[7]}
         return rows
 
     def close(self):

@@ -168,6 +168,9 @@ def test_mem_consistent(vm):
     assert again["pages"]["used"] == p["used"], (p, again["pages"])
 
 
+LOG_USAGE = "usage: log [err|wrn|inf|dbg] | show [--tail N] [--level L]"
+
+
 def test_log_level(vm):
     assert vm.lines("log") == ["log level: inf"]
     for level in LEVELS:
@@ -175,9 +178,9 @@ def test_log_level(vm):
         assert vm.lines("log") == ["log level: %s" % level]
     assert vm.lines("log bogus") == [
         "error: unknown log level 'bogus' (one of err, wrn, inf, dbg)",
-        "usage: log [err|wrn|inf|dbg]"]
+        LOG_USAGE]
     assert vm.lines("log inf extra") == [
-        "error: unexpected argument 'extra'", "usage: log [err|wrn|inf|dbg]"]
+        "error: unexpected argument 'extra'", LOG_USAGE]
     # A rejected level leaves the level as it was.
     assert vm.lines("log") == ["log level: dbg"]
     assert vm.lines("log inf") == ["log level: inf"]

@@ -12,10 +12,12 @@ guests/rtos/periodic.c, virt/vpsci.c, virt/vm.c):
 - Through `zvm look`: typed commands run and their output comes back; the
   guest sees 2 CPUs; both get timer interrupts and IPIs; cyclictest runs its
   1000 loops with its best, average and worst lateness bounded (CYCLICTEST_*).
-- An RTOS VM (`app=periodic`, on host CPU 1) keeps counting its 1 ms periods
-  while Linux boots and while Linux runs CPU hogs on both its vCPUs. Its
-  misses and lateness are reported, not asserted: this host runs 4 emulated
-  CPUs on 2 cores.
+- An RTOS VM (`app=periodic report=1`, on host CPU 1) keeps counting its 1 ms
+  periods while Linux boots and while Linux runs CPU hogs on both its vCPUs.
+  Its misses and lateness are reported, not asserted: this host runs 4
+  emulated CPUs on 2 cores.
+- `zvm look` is exclusive: attached to Linux, none of the RTOS VM's lines
+  is shown; at detach zvm says how many it kept, and `zvm log` has them.
 - Guest `poweroff` halts only the Linux VM (`VM <id> halted: guest powered
   off (PSCI SYSTEM_OFF)`); `zvm reset` boots it again. Guest `reboot` resets
   it (`VM <id>: guest asked for a reset`) and it boots again.
@@ -51,10 +53,15 @@ KERNEL_ERRORS = ("Oops", "BUG:", "WARNING:", "Call trace", "Kernel panic",
                  "Internal error")
 
 RT_ID, LX_ID = 0, 1
+RT_ARGS = "app=periodic report=1"      # the totals every second (quiet by default)
 # A report may follow the guest's shell prompt (it has no newline), and it
 # may land after a half line of the host or an attached guest.
 PERIODIC_RE = (r"\[rtos\] (?:rtos:~\$ )?"
                r"periodic: (\d+) periods, (\d+) misses, max late (\d+) us$")
+# The same report read back with `zvm log` (no prefix).
+LOG_REPORT_RE = r"^(?:rtos:~\$ )?periodic: (\d+) periods, (\d+) misses, max late (\d+) us$"
+HELD_RE = r"^VM %d \(rtos\) printed (\d+) lines meanwhile: zvm log -n %d --tail (\d+)$" % (
+    RT_ID, RT_ID)
 CYCLICTEST_RE = (r"^T: *0 \( *\d+\) P:(\d+) I:(\d+) C: *(\d+) Min: *(\d+) "
                  r"Act: *(\d+) Avg: *(\d+) Max: *(\d+)$")
 CYCLICTEST = "cyclictest -m -p99 -i1000 -l 1000 -q"
@@ -98,10 +105,25 @@ def periodic(vm, mark=0):
 
 
 def wait_periodic(vm, n, mark, timeout=30):
-    """Wait for n reports of the periodic task after mark; returns them all."""
+    """Wait (detached: attached to another VM, its lines are not shown) for n
+    reports of the periodic task after mark; returns them all."""
+    assert vm.attached is None, "RTOS reports waited for while attached to VM %s" % vm.attached
     vm.wait_for(PERIODIC_RE, "%d reports of the RTOS VM's periodic task" % n,
                 mark, timeout=timeout, count=n)
     return periodic(vm, mark)
+
+
+def rt_reports(vm, lines=0):
+    """Every report seen so far: on the console, and in the RTOS VM's log
+    (`zvm log`, read now: it has those not shown while attached to another
+    VM), in period order."""
+    seen = state.setdefault("reports", {})
+    out = vm.lines("zvm log -n %d%s" % (RT_ID, " --tail %d" % lines if lines else ""))
+    logged = [tuple(int(g) for g in m.groups())
+              for m in (re.match(LOG_REPORT_RE, l) for l in out) if m]
+    for r in periodic(vm) + logged:
+        seen[r[0]] = r
+    return [seen[k] for k in sorted(seen)], logged
 
 
 def check_counting(reports, what):
@@ -219,7 +241,7 @@ def cyclictest(vm, line):
 
 def test_rtos_periodic_vm_runs(vm):
     state["mem_boot"] = mem_stats(vm)
-    assert one(vm, 'zvm new -t rtos --args "app=periodic"') == \
+    assert one(vm, 'zvm new -t rtos --args "%s"' % RT_ARGS) == \
         "VM %d created: rtos (rtos), 1 vCPU, 64 MiB, CPUs 1, priority 2" % RT_ID
     vm.guests.add("rtos")
     assert one(vm, "zvm run -n %d" % RT_ID) == "VM %d running" % RT_ID
@@ -250,7 +272,7 @@ def test_linux_boots_to_its_shell(vm):
     reports = periodic(vm, mark)
     assert len(reports) >= 2, \
         "the RTOS VM reported %d times while Linux booted for %.1f s" % (len(reports), ready)
-    check_counting(periodic(vm), "while Linux booted")
+    check_counting(rt_reports(vm)[0], "while Linux booted")
     rt_note(vm, "during the Linux boot", mark)
     rows = zvm_info(vm)
     assert [(r["name"], r["type"], r["cpus"], r["state"]) for r in rows.values()] == \
@@ -335,18 +357,28 @@ def test_rt_vm_runs_beside_a_linux_cpu_hog(vm):
     assert lx_lines(vm, "echo zvm-$((6*7))") == ["zvm-42"]
     mn, avg, mx = cyclictest(vm, CYCLICTEST)
     note("cyclictest (2 CPU hogs in the guest): min %d avg %d max %d us", mn, avg, mx)
-    reports = wait_periodic(vm, 3, mark)
-    check_counting(periodic(vm), "while Linux ran CPU hogs")
-    rt_note(vm, "beside 2 Linux CPU hogs", mark)
     busy = lx_lines(vm, "top -b -n 1 | grep ^CPU:")
     note("linux with 2 hogs: %s", busy[0] if busy else "?")
-    assert len(reports) >= 3
     # And an interrupt-heavy load: hackbench's messages wake tasks across
     # both vCPUs (IPIs), beside the hogs.
-    mark = vm.mark()
     assert lx_lines(vm, "hackbench -l 20 | grep -c Time") == ["1"]
-    wait_periodic(vm, 1, mark)
-    rt_note(vm, "beside 2 Linux CPU hogs and hackbench", mark)
+    attached = vm.log.text()[mark:]
+    vm.detach()
+    # Exclusive: the RTOS VM reported every second, none of it on the screen
+    # while attached to Linux; zvm says how many lines it kept, zvm log has them.
+    assert "[rtos]" not in attached, "an RTOS line in the Linux session: %r" % attached[-2000:]
+    held = find(HELD_RE, vm.since(mark), "the note at detach about the RTOS VM's lines")
+    n = int(held.group(1))
+    assert n >= 1 and int(held.group(2)) == n, held.group(0)
+    reports, logged = rt_reports(vm, n)
+    assert len(logged) == n, "zvm log --tail %d: %r" % (n, logged)
+    check_counting(logged, "kept while attached to Linux")
+    mark = vm.mark()
+    reports = wait_periodic(vm, 3, mark)    # the hogs still run in the guest
+    check_counting(rt_reports(vm)[0], "while Linux ran CPU hogs")
+    rt_note(vm, "beside 2 Linux CPU hogs", mark)
+    assert len(reports) >= 3
+    lx_attach(vm)
     lx(vm, "kill %1 %2; wait")
     assert not [j for j in lx_lines(vm, "jobs") if "Running" in j]
 
@@ -446,10 +478,10 @@ def test_rt_vcpu_preempts_a_linux_vcpu_on_its_cpu(vm):
          ready)
     lx_attach(vm)
     assert lx(vm, HOG) is not None
+    vm.detach()
     mark = vm.mark()
     wait_periodic(vm, 3, mark)
     rt_note(vm, "sharing CPU 1 with a Linux CPU hog", mark)
-    vm.detach()
     rt, linux = vcpu_sched(vm, RT_ID), vcpu_sched(vm, LX_ID)
     assert rt[0][:2] == (1, 0), "RTOS vCPU (CPU, times preempted): %s" % (rt[0][:2],)
     assert linux[0][0] == 1, linux
@@ -458,7 +490,7 @@ def test_rt_vcpu_preempts_a_linux_vcpu_on_its_cpu(vm):
     assert linux[0][1] >= 1000, "the Linux vCPU was preempted %d times" % linux[0][1]
     note("scheduling, CPU 1 shared: RTOS vCPU preempted %d, max wait %d us; "
          "Linux vCPU preempted %d", rt[0][1], rt[0][2], linux[0][1])
-    check_counting(periodic(vm), "while sharing CPU 1 with Linux")
+    check_counting(rt_reports(vm)[0], "while sharing CPU 1 with Linux")
     assert one(vm, "zvm delete -n %d" % LX_ID) == "VM %d deleted" % LX_ID
     vm.guests.discard("linux")
 
@@ -470,7 +502,7 @@ def test_whole_session(vm):
     errors = kernel_errors(text)
     assert not errors, "the kernel reported errors:\n" + "\n".join(errors)
     assert len(re.findall(r"^(?:\[linux\] )?%s$" % re.escape(READY), text, re.M)) == 4
-    check_counting(periodic(vm), "the whole session")
+    check_counting(rt_reports(vm)[0], "the whole session")
     rt_note(vm, "whole session", 0)
     assert one(vm, "zvm delete -n %d" % RT_ID) == "VM %d deleted" % RT_ID
     vm.guests.discard("rtos")

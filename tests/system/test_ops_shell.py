@@ -91,7 +91,10 @@ def test_cooperative_priority_is_taken_with_a_warning(vm):
     assert out[0].startswith("VM 0 created: rtos (rtos)") and out[0].endswith("priority -2")
     assert out[1:] == [warning % -2], out
     assert vm.lines("zvm update -n 0 --prio -3") == ["VM 0 updated", warning % -3]
+    assert zvm_info(vm)[0]["prio"] == -3            # a column of the table
     assert vm.lines("zvm update -n 0 --prio 4") == ["VM 0 updated"]
+    assert zvm_info(vm)[0]["prio"] == 4
+    assert vm.lines("zvm info")[0].split()[:6] == ["ID", "NAME", "TYPE", "VCPUS", "CPUS", "PRIO"]
     assert one(vm, "zvm delete -n 0") == "VM 0 deleted"
 
 

@@ -457,6 +457,27 @@ class Zvm:
             self.fail("QEMU exited (status %s) while waiting for %s"
                       % (self.exit_status, what))
 
+    def wait_vm_log(self, vm_id, pattern, what, timeout=CMD_TIMEOUT, tail=100):
+        """From the host shell: wait until pattern (a regex) matches in VM
+        vm_id's console log (`zvm log -n ID --tail N`: its lines without the
+        [name] prefix, also those not shown while another VM was attached);
+        returns the match. The timeout is scaled (see SCALE)."""
+        self.home()
+        timeout = scaled(timeout)
+        deadline = time.monotonic() + timeout
+        rx = re.compile(pattern, re.M)
+        while True:
+            m = rx.search(self.cmd("zvm log -n %d --tail %d" % (vm_id, tail)))
+            if m:
+                return m
+            if time.monotonic() >= deadline:
+                self.fail("timed out after %.0f s waiting for %s in the log of VM %d"
+                          % (timeout, what, vm_id))
+            try:
+                self.child.expect([pexpect.TIMEOUT], timeout=0.2)
+            except pexpect.EOF:
+                self.fail("QEMU exited while waiting for %s" % what)
+
     def attach(self, vm_id, sync=True, timeout=CMD_TIMEOUT):
         """`zvm look -n vm_id`. With sync, also drain the guest's shell (see
         guest_sync()), so that guest_cmd() can follow. Without, the caller
@@ -565,7 +586,7 @@ def find(pattern, text, what):
 
 # ---- VM commands: parsed answers ----
 
-INFO_FIELDS = ("id", "name", "type", "vcpus", "cpus", "mem_mb", "state",
+INFO_FIELDS = ("id", "name", "type", "vcpus", "cpus", "prio", "mem_mb", "state",
                "uptime_s", "exits")
 
 
@@ -583,7 +604,7 @@ def zvm_info(vm, vm_id=None):
         w = l.split()
         if len(w) == len(INFO_FIELDS) and w[0].isdigit():
             r = dict(zip(INFO_FIELDS, w))
-            for k in ("id", "vcpus", "mem_mb", "exits"):
+            for k in ("id", "vcpus", "prio", "mem_mb", "exits"):
                 r[k] = int(r[k])
             r["uptime_s"] = float(r["uptime_s"])
             r["detail"] = []

@@ -613,6 +613,28 @@ static void test_manifest_checks(void **state)
 	assert_non_null(strstr(err, "bad entry"));
 }
 
+/* Packed (scripts/image-pack.sh): anywhere in the store's image region, under any name. */
+static void test_manifest_packed_in_region(void **state)
+{
+	const void *addr;
+	uint64_t size;
+
+	(void)state;
+	memcpy(linux_img, rtos_img, 8); /* the RTOS image packed where linux_img is */
+	use_manifest(false, sizeof(rtos_img), (uintptr_t)linux_img);
+	assert_int_equal(find_rtos(&addr, &size), K_EINVAL); /* no region: its slot only */
+	assert_non_null(strstr(err, "does not match its slot"));
+	store.region_base = (uintptr_t)linux_img;
+	store.region_end = (uintptr_t)linux_img + sizeof(linux_img);
+	assert_int_equal(find_rtos(&addr, &size), 0);
+	assert_ptr_equal(addr, linux_img);
+	assert_int_equal(size, sizeof(rtos_img));
+	store.region_end = (uintptr_t)linux_img + sizeof(rtos_img) - 1; /* one byte short */
+	assert_int_equal(find_rtos(&addr, &size), K_EINVAL);
+	store.region_base = store.region_end = 0;
+	memset(linux_img, 0x11, sizeof(linux_img));
+}
+
 /* ---- vm_config_check ---- */
 
 static struct vm_config good_config(void)
@@ -744,6 +766,7 @@ int main(void)
 		T(test_template_devices),
 		T(test_template_virtio),
 		T(test_manifest_checks),
+		T(test_manifest_packed_in_region),
 		T(test_check),
 	};
 #undef T

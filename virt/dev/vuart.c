@@ -30,7 +30,8 @@ struct vuart {
 	unsigned line_shown; /* of line_len: printed already as a partial line */
 	uint64_t line_ms;    /* host uptime when the partial line last grew from empty */
 	bool irq_level;
-	bool c2_held; /* the last byte was 0xC2: a C1 control may follow (line_put) */
+	bool c2_held;  /* the last byte was 0xC2: a C1 control may follow (line_put) */
+	unsigned held; /* lines not shown while another VM was attached (vuart_held_take) */
 };
 
 /*
@@ -47,14 +48,20 @@ static void vuart_update_irq(struct vuart *u)
 	}
 }
 
-/* Print what of the line is not shown yet, prefixed, as a whole console line. */
+/*
+ * Print what of the line is not shown yet, prefixed, as a whole console
+ * line aside: while another VM is attached it is not shown (the VM's log
+ * has it) but counted for the note at detach.
+ */
 static void line_print(struct vuart *u)
 {
 	char out[LINE_MAX + VM_NAME_LEN + 8];
 	int n = snprintf(out, sizeof(out), "[%s] %.*s\n", u->vm->cfg.name,
 			 (int)(u->line_len - u->line_shown), u->line + u->line_shown);
 
-	console_write(out, (size_t)n < sizeof(out) ? (size_t)n : sizeof(out) - 1);
+	if (!console_write_aside(out, (size_t)n < sizeof(out) ? (size_t)n : sizeof(out) - 1) &&
+	    console_session_on())
+		u->held++;
 }
 
 static void line_flush(struct vuart *u)
@@ -103,7 +110,7 @@ static void vuart_tx(struct vuart *u, char c)
 {
 	vm_log_putc(&u->vm->console_log, c);
 	if (u->vm->console_attached) {
-		console_write(&c, 1);
+		console_write_guest(&c, 1);
 		return;
 	}
 	if (c == '\n' || u->line_len == LINE_MAX) {
@@ -240,7 +247,7 @@ void vuart_attach(struct vm *vm, bool attached)
 	}
 	key = k_spin_lock(&u->lock);
 	if (attached && u->line_len) {
-		console_write(u->line, u->line_len); /* the half line typed so far */
+		console_write_guest(u->line, u->line_len); /* the half line typed so far */
 		u->line_len = 0;
 		u->line_shown = 0;
 	}
@@ -262,4 +269,19 @@ void vuart_flush_stale(struct vm *vm, uint64_t after_ms)
 		u->line_shown = u->line_len;
 	}
 	k_spin_unlock(&u->lock, key);
+}
+
+unsigned vuart_held_take(struct vm *vm)
+{
+	struct vuart *u = vm->vuart;
+	k_spinlock_key_t key;
+	unsigned n;
+
+	if (!u)
+		return 0;
+	key = k_spin_lock(&u->lock);
+	n = u->held;
+	u->held = 0;
+	k_spin_unlock(&u->lock, key);
+	return n;
 }

@@ -3,7 +3,8 @@
  * virtio-console (device id 3), one port, no multiport: hvc0 in Linux.
  * Queue 0 carries input from the host (`zvm look --hvc`), queue 1 the
  * guest's output, which goes to the host console line by line prefixed
- * "[<vm name>:hvc] ", or raw while attached.
+ * "[<vm name>:hvc] ", or raw while attached. While another VM is attached
+ * the lines are not shown (console_write_aside) and not kept.
  */
 #include <stdio.h>
 #include <string.h>
@@ -31,14 +32,18 @@ static void line_flush(struct virtio_dev *d, struct hvc *h)
 	int n = snprintf(out, sizeof(out), "[%s:hvc] %.*s\n", d->vm->cfg.name, (int)h->line_len,
 			 h->line);
 
-	console_write(out, (size_t)n < sizeof(out) ? (size_t)n : sizeof(out) - 1);
+	n = (size_t)n < sizeof(out) ? n : (int)sizeof(out) - 1;
+	if (d->vm->console_attached) /* its own VM's PL011 has the screen: shown there */
+		console_write(out, (size_t)n);
+	else
+		console_write_aside(out, (size_t)n);
 	h->line_len = 0;
 }
 
 static void hvc_out(struct virtio_dev *d, struct hvc *h, char c)
 {
 	if (d->vm->hvc_attached) {
-		console_write(&c, 1);
+		console_write_guest(&c, 1);
 		return;
 	}
 	if (c == '\n' || h->line_len == LINE_MAX) {
@@ -215,7 +220,7 @@ void virtio_console_attach(struct vm *vm, bool attached)
 	h = d->priv;
 	k_mutex_lock(&d->lock, K_FOREVER);
 	if (attached && h->line_len) {
-		console_write(h->line, h->line_len); /* the half line so far */
+		console_write_guest(h->line, h->line_len); /* the half line so far */
 		h->line_len = 0;
 	}
 	vm->hvc_attached = attached;
