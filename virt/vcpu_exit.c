@@ -238,8 +238,24 @@ static bool exit_fast_sync(struct vcpu *vcpu)
 	}
 }
 
+/* Add the exits guest.S answered in the vector to the VM's counts. */
+static void count_vector_exits(struct vcpu *vcpu)
+{
+	struct vcpu_fast *f = &vcpu->arch.fast;
+
+	if (f->irqs) {
+		__atomic_fetch_add(&vcpu->vm->exits_by_kind[EXIT_IRQ], f->irqs, __ATOMIC_RELAXED);
+		f->irqs = 0;
+	}
+	if (f->hvcs) {
+		__atomic_fetch_add(&vcpu->vm->exits_by_kind[EXIT_HVC], f->hvcs, __ATOMIC_RELAXED);
+		f->hvcs = 0;
+	}
+}
+
 bool vcpu_exit_fast(struct vcpu *vcpu, uint64_t kind)
 {
+	count_vector_exits(vcpu);
 	if (kind == GUEST_EXIT_IRQ) {
 		vm_count_exit(vcpu->vm, EXIT_IRQ);
 		arch_irq_dispatch(); /* as its exception would; may switch threads */

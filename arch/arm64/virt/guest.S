@@ -103,6 +103,112 @@ guest_exit:
 	ldp	x29, x30, [sp], #HOST_FRAME
 	ret
 
+/*
+ * The exit fast path: exits that need no scheduling decision are answered
+ * here, in the vector, with only the registers they use saved (on the host
+ * stack, below the guest's x0/x1 that the vector pushed), and the guest
+ * entered again at once. Anything else goes on to guest_exit as before,
+ * with x0 = the exit kind. docs/vgic.md ("The fast path") has the rules;
+ * the short version:
+ * - IRQ: the highest-priority pending physical interrupt (ICC_HPPIR1_EL1,
+ *   nothing acknowledged) is a hardware-linked PPI of this vCPU whose slot
+ *   the last vgic_flush armed (struct vcpu_fast), and the LR it names is
+ *   empty: the physical PPI is made active (GICR_ISACTIVER0: it cannot fire
+ *   again, and the guest's EOI of the HW LR deactivates it), the LR written,
+ *   lr_written set. vgic_sync reconciles that LR on the next full exit: the
+ *   vGIC state machine stays the one authority.
+ * - HVC: the null hypercall (ZVM_HC_NULL) answers 0.
+ * Both count their exit in struct vcpu_fast (vcpu_exit_fast adds them up).
+ */
+	.global guest_irq_fast
+guest_irq_fast:
+	stp	x2, x3, [sp, #-32]!
+	stp	x4, x5, [sp, #16]
+	ldr	x1, [sp, #48 + HOST_CTX]
+	add	x1, x1, #VCPU_FAST		/* its struct vcpu_fast */
+	mrs	x0, S3_0_C12_C12_2		/* ICC_HPPIR1_EL1 */
+	ldp	x2, x3, [x1, #FAST_HW_INTID]
+	add	x4, x1, #0			/* slot 0 */
+	cmp	x0, x2
+	b.eq	1f
+	add	x4, x1, #8			/* slot 1 */
+	cmp	x0, x3
+	b.ne	irq_slow
+1:	ldr	x0, [x4, #FAST_HW_LR]
+	cbz	x0, irq_slow			/* not armed */
+	ldr	x2, [x1, #FAST_LR_INDEX]
+	mrs	x3, S3_4_C12_C11_5		/* ICH_ELRSR_EL2: the empty LRs */
+	lsr	x3, x3, x2
+	tbz	x3, #0, irq_slow		/* the LR still holds the last one */
+	ldr	x3, [x4, #FAST_HW_BIT]
+	ldr	x5, [x1, #FAST_ISACTIVER]
+	str	w3, [x5]			/* the physical PPI: active until the guest's EOI */
+	dsb	sy
+	mov	x3, #1
+	str	x3, [x1, #FAST_LR_WRITTEN]
+	ldr	x3, [x1, #FAST_IRQS]
+	add	x3, x3, #1
+	str	x3, [x1, #FAST_IRQS]
+	adr	x3, lr_write
+	add	x3, x3, x2, lsl #3		/* two instructions per entry */
+	br	x3
+irq_done:
+	ldp	x4, x5, [sp, #16]
+	ldp	x2, x3, [sp], #32
+	ldp	x0, x1, [sp], #16
+	eret
+irq_slow:
+	ldp	x4, x5, [sp, #16]
+	ldp	x2, x3, [sp], #32
+	mov	x0, #GUEST_EXIT_IRQ
+	b	guest_exit
+
+/* ICH_LR<x2>_EL2 = x0: one entry per list register. */
+.macro lr_entry reg
+	msr	\reg, x0
+	b	irq_done
+.endm
+lr_write:
+	lr_entry S3_4_C12_C12_0
+	lr_entry S3_4_C12_C12_1
+	lr_entry S3_4_C12_C12_2
+	lr_entry S3_4_C12_C12_3
+	lr_entry S3_4_C12_C12_4
+	lr_entry S3_4_C12_C12_5
+	lr_entry S3_4_C12_C12_6
+	lr_entry S3_4_C12_C12_7
+	lr_entry S3_4_C12_C13_0
+	lr_entry S3_4_C12_C13_1
+	lr_entry S3_4_C12_C13_2
+	lr_entry S3_4_C12_C13_3
+	lr_entry S3_4_C12_C13_4
+	lr_entry S3_4_C12_C13_5
+	lr_entry S3_4_C12_C13_6
+	lr_entry S3_4_C12_C13_7
+
+	.global guest_sync_fast
+guest_sync_fast:
+	mrs	x0, esr_el2
+	lsr	x0, x0, #26			/* EC */
+	cmp	x0, #FAST_EC_HVC64
+	b.ne	sync_slow
+	ldr	w1, [sp]			/* the guest's w0: the function */
+	mov	w0, #(FAST_HC_NULL >> 16)
+	cmp	w1, w0, lsl #16
+	b.ne	sync_slow
+	ldr	x1, [sp, #16 + HOST_CTX]
+	add	x1, x1, #VCPU_FAST
+	ldr	x0, [x1, #FAST_HVCS]
+	add	x0, x0, #1
+	str	x0, [x1, #FAST_HVCS]
+	mov	x0, #0				/* its answer */
+	ldr	x1, [sp, #8]
+	add	sp, sp, #16
+	eret
+sync_slow:
+	mov	x0, #GUEST_EXIT_SYNC
+	b	guest_exit
+
 /* void fpsimd_save(struct vcpu_fpsimd *fp): q0-q31, FPSR, FPCR into fp. */
 	.global fpsimd_save
 fpsimd_save:

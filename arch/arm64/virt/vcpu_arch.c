@@ -9,6 +9,8 @@
 #include <string.h>
 #include <zvm/arch.h>
 #include <zvm/platform.h>
+#include <zvm/psci_ids.h>
+#include <arch/esr_regs.h>
 #include <arch/hcr_regs.h>
 #include <arch/timer_regs.h>
 #include <arch/trap_regs.h>
@@ -24,6 +26,16 @@ _Static_assert(offsetof(struct vcpu_arch, fp) == VCPU_FP, "guest.S offsets");
 _Static_assert(offsetof(struct vcpu_arch, fp.fpsr) == VCPU_FPSR, "guest.S offsets");
 _Static_assert(offsetof(struct vcpu_arch, esr) == VCPU_ESR, "guest.S offsets");
 _Static_assert(offsetof(struct vcpu_arch, hpfar) == VCPU_HPFAR, "guest.S offsets");
+_Static_assert(offsetof(struct vcpu_arch, fast) == VCPU_FAST, "guest.S offsets");
+_Static_assert(offsetof(struct vcpu_fast, hw_lr) == FAST_HW_LR, "guest.S offsets");
+_Static_assert(offsetof(struct vcpu_fast, hw_intid) == FAST_HW_INTID, "guest.S offsets");
+_Static_assert(offsetof(struct vcpu_fast, hw_bit) == FAST_HW_BIT, "guest.S offsets");
+_Static_assert(offsetof(struct vcpu_fast, lr_index) == FAST_LR_INDEX, "guest.S offsets");
+_Static_assert(offsetof(struct vcpu_fast, lr_written) == FAST_LR_WRITTEN, "guest.S offsets");
+_Static_assert(offsetof(struct vcpu_fast, isactiver) == FAST_ISACTIVER, "guest.S offsets");
+_Static_assert(offsetof(struct vcpu_fast, irqs) == FAST_IRQS, "guest.S offsets");
+_Static_assert(offsetof(struct vcpu_fast, hvcs) == FAST_HVCS, "guest.S offsets");
+_Static_assert(FAST_EC_HVC64 == EC_HVC64 && FAST_HC_NULL == ZVM_HC_NULL, "guest.S constants");
 
 #define SAVE(reg, idx) s[idx] = read_sysreg(reg)
 #define LOAD(reg, idx) write_sysreg(reg, s[idx])
