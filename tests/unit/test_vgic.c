@@ -885,6 +885,59 @@ static void test_fast_lr_active_at_deschedule(void **state)
 	assert_false(vgic_hw_held(&vm.vcpus[0], HW_PPI));
 }
 
+/* What guest.S's sync fast path does for MSR ICC_SGI1R_EL1 of vCPU 1; false: the full exit. */
+static bool fast_sgi1r(uint64_t value)
+{
+	struct vcpu_fast *f = &vm.vcpus[1].arch.fast;
+	unsigned k = (unsigned)f->lr_index;
+	uint64_t lr = f->sgi_lr[(value >> 24) & 0xf];
+
+	if ((value & ~0xf000000ull) != f->sgi_self || !lr || LR_STATE(vgic_hw_fake.lr[k]))
+		return false;
+	f->lr_written = 1;
+	f->sysregs++;
+	vgic_hw_fake.lr[k] = lr;
+	return true;
+}
+
+/* An SGI a vCPU sends itself, delivered by the fast path, then taken over by the next sync. */
+static void test_fast_sgi_to_self(void **state)
+{
+	struct vcpu *v1 = &vm.vcpus[1];
+	int i;
+
+	(void)state;
+	wr32(SGI(1, GICR_ISENABLER0), 1u << 5);
+	wr8(SGI(1, GICR_IPRIORITYR0 + 5), 0x40);
+	vgic_flush(v1);
+	assert_int_equal(v1->arch.fast.sgi_self, 1u << 1);
+	assert_int_equal(v1->arch.fast.sgi_lr[6], 0);                /* not enabled */
+	assert_false(fast_sgi1r(5ull << 24 | 1u << 0));              /* to vCPU 0: the full path */
+	assert_false(fast_sgi1r(5ull << 24 | 1ull << 40 | 1u << 1)); /* IRM */
+	assert_true(fast_sgi1r(5ull << 24 | 1u << 1));
+	assert_int_equal(LR_PRIO(vgic_hw_fake.lr[0]), 0x40);
+	assert_false(vgic_hw_fake.lr[0] & ICH_LR_HW);
+	assert_false(fast_sgi1r(5ull << 24 | 1u << 1)); /* its LR is taken */
+	vgic_sync(v1); /* not taken yet: the state machine has it pending */
+	assert_int_equal(rd32(SGI(1, GICR_ISPENDR0)), 1u << 5);
+	vgic_flush(v1);
+	assert_int_equal(v1->arch.fast.sgi_lr[5], 0); /* listed: the full path owns it */
+	i = lr_of(5);
+	assert_true(i >= 0);
+	assert_int_equal(LR_STATE(vgic_hw_fake.lr[i]), ICH_LR_PENDING);
+	assert_int_equal(guest_ack(), 5);
+	guest_eoi(5);
+	reenter(1);
+	assert_true(dlist_empty(&v1->arch.vgic.ap_list));
+	assert_int_equal(rd32(SGI(1, GICR_ISPENDR0)), 0);
+	assert_true(fast_sgi1r(5ull << 24 | 1u << 1)); /* armed again; taken before the exit */
+	assert_int_equal(guest_ack(), 5);
+	guest_eoi(5);
+	reenter(1);
+	assert_true(dlist_empty(&v1->arch.vgic.ap_list));
+	assert_int_equal(valid_lrs(), 0);
+}
+
 /* ---- SGIs, PPIs, routing ---- */
 
 static void sgi_enable_all(uint32_t sgi)
@@ -1181,6 +1234,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_fast_lr_done_before_exit, setup2, teardown),
 		cmocka_unit_test_setup_teardown(test_fast_lr_active_at_deschedule, setup2,
 						teardown),
+		cmocka_unit_test_setup_teardown(test_fast_sgi_to_self, setup2, teardown),
 		cmocka_unit_test_setup_teardown(test_sgi_target_list, setup4, teardown),
 		cmocka_unit_test_setup_teardown(test_sgi_irm_and_affinity, setup4, teardown),
 		cmocka_unit_test_setup_teardown(test_ppi_goes_to_its_vcpu, setup4, teardown),

@@ -261,12 +261,13 @@ int vgic_inject_hw(struct vcpu *vcpu, uint32_t intid)
 	return 0;
 }
 
-void vgic_hw_adopt(struct vcpu *vcpu, struct vgic_irq *irq)
+void vgic_fast_adopt(struct vcpu *vcpu, struct vgic_irq *irq, bool hw)
 {
 	k_spinlock_key_t lkey = k_spin_lock(&vcpu->arch.vgic.lock);
 	k_spinlock_key_t key = k_spin_lock(&irq->lock);
 
-	irq->hw_active = true;
+	if (hw)
+		irq->hw_active = true;
 	irq->pending_latch = false; /* its pending state is in the LR */
 	if (!irq->vcpu) {
 		dlist_append(&vcpu->arch.vgic.ap_list, &irq->ap_node);

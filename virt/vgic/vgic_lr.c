@@ -155,12 +155,43 @@ static void vgic_lr_load(const struct vgic_vcpu *v, unsigned nr, bool overflow)
 	vgic_hcr_set(cpu, ICH_HCR_EN | (overflow ? ICH_HCR_UIE : 0));
 }
 
-/* The LR that forwards irq's physical PPI, held for it, pending (as vgic_lr_encode would). */
-static uint64_t vgic_lr_hw_pending(const struct vgic_irq *irq)
+/* A pending LR for irq as vgic_lr_encode would write it (hw: its physical PPI held for it). */
+static uint64_t vgic_lr_pending(const struct vgic_irq *irq, bool hw)
 {
-	return irq->intid | (uint64_t)irq->priority << ICH_LR_PRIO_SHIFT | ICH_LR_GROUP1 |
-	       ICH_LR_HW | (irq->hw_intid & ICH_LR_PINTID_MASK) << ICH_LR_PINTID_SHIFT |
-	       ICH_LR_PENDING;
+	uint64_t lr = irq->intid | (uint64_t)irq->priority << ICH_LR_PRIO_SHIFT | ICH_LR_GROUP1 |
+		      ICH_LR_PENDING;
+
+	if (hw)
+		lr |= ICH_LR_HW | (irq->hw_intid & ICH_LR_PINTID_MASK) << ICH_LR_PINTID_SHIFT;
+	return lr;
+}
+
+/*
+ * The fast path may deliver SGI i: it is enabled and the state machine has
+ * nothing of it. Read without its lock (every SGI, on every flush): a
+ * change by another CPU after this comes with a kick, whose exit
+ * reconciles, as for one after the flush.
+ */
+static uint64_t vgic_fast_sgi_lr(const struct vgic_irq *irq)
+{
+	bool idle = __atomic_load_n(&irq->enabled, __ATOMIC_RELAXED) &&
+		    !__atomic_load_n(&irq->vcpu, __ATOMIC_RELAXED) &&
+		    !__atomic_load_n(&irq->active, __ATOMIC_RELAXED) &&
+		    !__atomic_load_n(&irq->pending_latch, __ATOMIC_RELAXED);
+	struct vgic_irq snap = { .intid = irq->intid,
+				 .priority = __atomic_load_n(&irq->priority, __ATOMIC_RELAXED) };
+
+	return idle ? vgic_lr_pending(&snap, false) : 0;
+}
+
+/* The SGI slots: SGI1R with this vCPU alone as target (Aff0 = id), and each SGI's LR. */
+static void vgic_fast_arm_sgis(struct vcpu *vcpu, bool lr_free)
+{
+	struct vcpu_fast *f = &vcpu->arch.fast;
+
+	f->sgi_self = vcpu->id < 16 ? 1u << vcpu->id : FAST_NONE;
+	for (unsigned i = 0; i < GIC_NR_SGIS; i++)
+		f->sgi_lr[i] = lr_free ? vgic_fast_sgi_lr(&vcpu->arch.vgic.private_irqs[i]) : 0;
 }
 
 /*
@@ -168,7 +199,8 @@ static uint64_t vgic_lr_hw_pending(const struct vgic_irq *irq)
  * fast path"): each hardware-linked PPI of vcpu gets a slot, armed with the
  * LR that forwards it when the state machine has nothing of it (not listed,
  * not held, not pending or active) and it is enabled, and when this flush
- * left an LR free: the first one, lr_index. Called last in vgic_flush.
+ * left an LR free: the first one, lr_index; so does each SGI (sent to this
+ * vCPU alone). Called last in vgic_flush.
  */
 static void vgic_fast_arm(struct vcpu *vcpu, unsigned nr)
 {
@@ -186,13 +218,14 @@ static void vgic_fast_arm(struct vcpu *vcpu, unsigned nr)
 
 		f->hw_intid[slot] = irq->hw_intid;
 		f->hw_bit[slot] = 1ull << irq->hw_intid;
-		f->hw_lr[slot] = idle && v->used_lrs < nr ? vgic_lr_hw_pending(irq) : 0;
+		f->hw_lr[slot] = idle && v->used_lrs < nr ? vgic_lr_pending(irq, true) : 0;
 		k_spin_unlock(&irq->lock, key);
 	}
 	for (; slot < FAST_HW_SLOTS; slot++) {
 		f->hw_intid[slot] = FAST_NONE;
 		f->hw_lr[slot] = 0;
 	}
+	vgic_fast_arm_sgis(vcpu, v->used_lrs < nr);
 }
 
 /**
@@ -256,8 +289,8 @@ static void vgic_lr_apply(struct vcpu *vcpu, uint64_t flushed, uint64_t now)
 /*
  * The fast path wrote LR lr_index (the first one the flush left free) since
  * the last sync. If the guest has not finished with it, the state machine
- * takes it over as if vgic_inject_hw had happened and the flush had
- * written it: the physical PPI held, the interrupt listed, the LR counted
+ * takes it over as if vgic_inject_hw (an SGI: vgic_inject) had happened and
+ * the flush had written it: the physical PPI held, the interrupt listed, the LR counted
  * as flushed (so the read-back below applies what the guest did). Either
  * way the next flush here rewrites that LR.
  */
@@ -275,8 +308,8 @@ static void vgic_fast_reconcile(struct vcpu *vcpu, int cpu)
 	if (!(now & (ICH_LR_PENDING | ICH_LR_ACTIVE)))
 		return; /* the guest's EOI deactivated both: nothing left */
 	irq = vgic_get_irq(vcpu->vm, vcpu, (uint32_t)(now & ICH_LR_VINTID_MASK));
-	K_ASSERT(irq && irq->hw);
-	vgic_hw_adopt(vcpu, irq);
+	K_ASSERT(irq && (irq->hw || !(now & ICH_LR_HW)));
+	vgic_fast_adopt(vcpu, irq, (now & ICH_LR_HW) != 0);
 	v->lrs[k] = (now & ~(ICH_LR_PENDING | ICH_LR_ACTIVE)) | ICH_LR_PENDING; /* as written */
 	v->used_lrs = k + 1;
 }

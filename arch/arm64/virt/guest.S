@@ -118,7 +118,9 @@ guest_exit:
  *   lr_written set. vgic_sync reconciles that LR on the next full exit: the
  *   vGIC state machine stays the one authority.
  * - HVC: the null hypercall (ZVM_HC_NULL) answers 0.
- * Both count their exit in struct vcpu_fast (vcpu_exit_fast adds them up).
+ * - MSR ICC_SGI1R_EL1 sending an armed SGI to this vCPU alone: pending in
+ *   that same LR, the MSR skipped.
+ * Each counts its exit in struct vcpu_fast (vcpu_exit_fast adds them up).
  */
 	.global guest_irq_fast
 guest_irq_fast:
@@ -189,9 +191,16 @@ lr_write:
 	.global guest_sync_fast
 guest_sync_fast:
 	mrs	x0, esr_el2
-	lsr	x0, x0, #26			/* EC */
-	cmp	x0, #FAST_EC_HVC64
-	b.ne	sync_slow
+	lsr	x1, x0, #26			/* EC */
+	cmp	x1, #FAST_EC_HVC64
+	b.eq	hvc_fast
+	cmp	x1, #FAST_EC_SYSREG
+	b.eq	sysreg_fast
+sync_slow:
+	mov	x0, #GUEST_EXIT_SYNC
+	b	guest_exit
+
+hvc_fast:
 	ldr	w1, [sp]			/* the guest's w0: the function */
 	mov	w0, #(FAST_HC_NULL >> 16)
 	cmp	w1, w0, lsl #16
@@ -205,9 +214,68 @@ guest_sync_fast:
 	ldr	x1, [sp, #8]
 	add	sp, sp, #16
 	eret
-sync_slow:
-	mov	x0, #GUEST_EXIT_SYNC
-	b	guest_exit
+
+/*
+ * MSR ICC_SGI1R_EL1, Xt sending an SGI to this vCPU alone, whose slot the
+ * last flush armed (idle, enabled): the SGI goes pending into the free LR,
+ * as vgic_flush would put it (vgic_sync reconciles it as for a timer).
+ * x0 = ESR. Anything else (other targets, IRM, a busy SGI) goes the full way.
+ */
+sysreg_fast:
+	bic	x1, x0, #0x3e0			/* Rt out */
+	and	x1, x1, #0x3fffff		/* ISS [21:0]: register and direction */
+	sub	x1, x1, #(FAST_ISS_SGI1R >> 12), lsl #12
+	cmp	x1, #(FAST_ISS_SGI1R & 0xfff)
+	b.ne	sync_slow
+	ubfx	x0, x0, #5, #5			/* Rt */
+	adr	x1, rt_read
+	add	x1, x1, x0, lsl #3		/* two instructions per entry */
+	br	x1
+sgi_value:					/* x0 = the value written */
+	stp	x2, x3, [sp, #-32]!
+	stp	x4, x5, [sp, #16]
+	ldr	x1, [sp, #48 + HOST_CTX]
+	add	x1, x1, #VCPU_FAST
+	ldr	x2, [x1, #FAST_SGI_SELF]
+	bic	x3, x0, #0xf000000		/* INTID out */
+	cmp	x3, x2
+	b.ne	sgi_slow			/* not to this vCPU alone */
+	ubfx	x3, x0, #24, #4			/* INTID */
+	add	x4, x1, #FAST_SGI_LR
+	ldr	x0, [x4, x3, lsl #3]
+	cbz	x0, sgi_slow			/* not armed */
+	ldr	x2, [x1, #FAST_LR_INDEX]
+	mrs	x3, S3_4_C12_C11_5		/* ICH_ELRSR_EL2 */
+	lsr	x3, x3, x2
+	tbz	x3, #0, sgi_slow		/* the LR is taken */
+	mov	x3, #1
+	str	x3, [x1, #FAST_LR_WRITTEN]
+	ldr	x3, [x1, #FAST_SYSREGS]
+	add	x3, x3, #1
+	str	x3, [x1, #FAST_SYSREGS]
+	mrs	x3, elr_el2
+	add	x3, x3, #4			/* past the MSR */
+	msr	elr_el2, x3
+	adr	x3, lr_write
+	add	x3, x3, x2, lsl #3
+	br	x3				/* then irq_done: the same frame */
+sgi_slow:
+	ldp	x4, x5, [sp, #16]
+	ldp	x2, x3, [sp], #32
+	b	sync_slow
+
+/* x0 = guest register Rt (x0/x1 are on the stack, 31 is xzr). */
+rt_read:
+	ldr	x0, [sp]
+	b	sgi_value
+	ldr	x0, [sp, #8]
+	b	sgi_value
+.irp n, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30
+	mov	x0, x\n
+	b	sgi_value
+.endr
+	mov	x0, xzr
+	b	sgi_value
 
 /* void fpsimd_save(struct vcpu_fpsimd *fp): q0-q31, FPSR, FPCR into fp. */
 	.global fpsimd_save

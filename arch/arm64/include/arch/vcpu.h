@@ -28,9 +28,14 @@
 #define FAST_ISACTIVER  64
 #define FAST_IRQS       72
 #define FAST_HVCS       80
+#define FAST_SYSREGS    88
+#define FAST_SGI_SELF   96  /* ICC_SGI1R_EL1 value (INTID 0) sending to this vCPU only */
+#define FAST_SGI_LR     104 /* uint64_t[16] */
 #define FAST_NONE       0xffffffffffffffff /* hw_intid of an unused slot: matches no INTID */
 #define FAST_EC_HVC64   0x16               /* ESR_EL2.EC of an HVC (EC_HVC64) */
 #define FAST_HC_NULL    0xc6000000 /* the one hypercall answered in the vector (ZVM_HC_NULL) */
+#define FAST_EC_SYSREG  0x18       /* ESR_EL2.EC of a trapped MSR/MRS (EC_SYSREG) */
+#define FAST_ISS_SGI1R  0x3a3016   /* ESR ISS [21:0] but Rt: an MSR ICC_SGI1R_EL1 (write) */
 
 /* Exit kinds returned by guest_enter(): the vector slot that was taken. */
 #define GUEST_EXIT_SYNC   8
@@ -116,6 +121,9 @@ struct vcpu_fast {
 	uint64_t isactiver;               /* this CPU's GICR_ISACTIVER0 (vgic_load) */
 	uint64_t irqs;                    /* IRQ exits it answered, not yet counted */
 	uint64_t hvcs;                    /* HVC exits it answered, not yet counted */
+	uint64_t sysregs;                 /* ICC_SGI1R_EL1 writes it answered, not yet counted */
+	uint64_t sgi_self;   /* the SGI1R value (INTID 0) that targets this vCPU only */
+	uint64_t sgi_lr[16]; /* the LR delivering SGI n to this vCPU, 0: not now */
 };
 
 struct vcpu_fpsimd {
@@ -154,7 +162,6 @@ struct vcpu_arch {
 	uint64_t cntvoff; /* vcpu_arch_set_cntvoff() */
 	/* Not loaded into the CPU by guest.S or vcpu_arch_load(). */
 	struct vgic_vcpu vgic; /* its redistributor and list registers (virt/vgic/) */
-	bool ptimer_asserted;  /* zvm raised PPI 30 (virt/ptimer.c) */
 	bool sw_flushed;       /* set/way: the VM's RAM was cleaned since the last other exit */
 };
 
@@ -208,8 +215,6 @@ uint64_t arch_vcpu_insn_len(const struct vcpu_arch *ctx);
 void vcpu_debug_put(struct vcpu_arch *ctx);
 /** Load them (its thread got the CPU). */
 void vcpu_debug_load(const struct vcpu_arch *ctx);
-/** The EL1 physical timer: is its interrupt condition met (enabled, unmasked, due)? */
-bool arch_ptimer_firing(void);
 /** Counter ticks until the EL1 physical timer fires (false: it cannot). */
 bool arch_ptimer_ticks_left(uint64_t *ticks);
 /** Turn the EL1 physical timer off (it fired with no vCPU on this CPU). */
