@@ -216,6 +216,7 @@ static void vgic_fast_arm(struct vcpu *vcpu, unsigned nr)
 		bool idle = irq->enabled && !irq->vcpu && !irq->active && !irq->hw_active &&
 			    !vgic_irq_is_pending(irq);
 
+		K_ASSERT(irq->hw_intid < GIC_NR_PRIVATE); /* a PPI: GICR_ISACTIVER0 holds it */
 		f->hw_intid[slot] = irq->hw_intid;
 		f->hw_bit[slot] = 1ull << irq->hw_intid;
 		f->hw_lr[slot] = idle && v->used_lrs < nr ? vgic_lr_pending(irq, true) : 0;

@@ -122,6 +122,30 @@ guest_exit:
  *   that same LR, the MSR skipped.
  * Each counts its exit in struct vcpu_fast (vcpu_exit_fast adds them up).
  */
+/* x1 = struct vcpu_fast. x2 = its LR index; on to `slow` unless that LR is empty. */
+.macro lr_free_or slow
+	ldr	x2, [x1, #FAST_LR_INDEX]
+	mrs	x3, S3_4_C12_C11_5		/* ICH_ELRSR_EL2: the empty LRs */
+	lsr	x3, x3, x2
+	tbz	x3, #0, \slow			/* it still holds the last one */
+.endm
+
+/* The LR is the fast path's until the next vgic_sync; one more exit of a kind. */
+.macro lr_claim counter
+	mov	x3, #1
+	str	x3, [x1, #FAST_LR_WRITTEN]
+	ldr	x3, [x1, #\counter]
+	add	x3, x3, #1
+	str	x3, [x1, #\counter]
+.endm
+
+/* ICH_LR<x2>_EL2 = x0 (lr_write), then irq_done. */
+.macro lr_write_x0
+	adr	x3, lr_write
+	add	x3, x3, x2, lsl #3		/* two instructions per entry */
+	br	x3
+.endm
+
 	.global guest_irq_fast
 guest_irq_fast:
 	stp	x2, x3, [sp, #-32]!
@@ -138,22 +162,13 @@ guest_irq_fast:
 	b.ne	irq_slow
 1:	ldr	x0, [x4, #FAST_HW_LR]
 	cbz	x0, irq_slow			/* not armed */
-	ldr	x2, [x1, #FAST_LR_INDEX]
-	mrs	x3, S3_4_C12_C11_5		/* ICH_ELRSR_EL2: the empty LRs */
-	lsr	x3, x3, x2
-	tbz	x3, #0, irq_slow		/* the LR still holds the last one */
+	lr_free_or irq_slow
 	ldr	x3, [x4, #FAST_HW_BIT]
 	ldr	x5, [x1, #FAST_ISACTIVER]
 	str	w3, [x5]			/* the physical PPI: active until the guest's EOI */
 	dsb	sy
-	mov	x3, #1
-	str	x3, [x1, #FAST_LR_WRITTEN]
-	ldr	x3, [x1, #FAST_IRQS]
-	add	x3, x3, #1
-	str	x3, [x1, #FAST_IRQS]
-	adr	x3, lr_write
-	add	x3, x3, x2, lsl #3		/* two instructions per entry */
-	br	x3
+	lr_claim FAST_IRQS
+	lr_write_x0
 irq_done:
 	ldp	x4, x5, [sp, #16]
 	ldp	x2, x3, [sp], #32
@@ -244,21 +259,12 @@ sgi_value:					/* x0 = the value written */
 	add	x4, x1, #FAST_SGI_LR
 	ldr	x0, [x4, x3, lsl #3]
 	cbz	x0, sgi_slow			/* not armed */
-	ldr	x2, [x1, #FAST_LR_INDEX]
-	mrs	x3, S3_4_C12_C11_5		/* ICH_ELRSR_EL2 */
-	lsr	x3, x3, x2
-	tbz	x3, #0, sgi_slow		/* the LR is taken */
-	mov	x3, #1
-	str	x3, [x1, #FAST_LR_WRITTEN]
-	ldr	x3, [x1, #FAST_SYSREGS]
-	add	x3, x3, #1
-	str	x3, [x1, #FAST_SYSREGS]
+	lr_free_or sgi_slow
+	lr_claim FAST_SYSREGS
 	mrs	x3, elr_el2
 	add	x3, x3, #4			/* past the MSR */
 	msr	elr_el2, x3
-	adr	x3, lr_write
-	add	x3, x3, x2, lsl #3
-	br	x3				/* then irq_done: the same frame */
+	lr_write_x0				/* then irq_done: the same frame */
 sgi_slow:
 	ldp	x4, x5, [sp, #16]
 	ldp	x2, x3, [sp], #32
