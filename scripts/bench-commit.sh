@@ -25,7 +25,7 @@ done
 for md in build/bench/*.md; do
 	[ -e "$md" ] || break
 	base=${md%.md}
-	for f in "$md" "$base.csv" "$base.json" "$base.png"; do
+	for f in "$md" "$base.csv" "$base.json" "$base.png" "$base"-*.png; do
 		[ -e "$f" ] && cp "$f" bench/results/ && copied=$((copied + 1))
 	done
 done

@@ -90,6 +90,19 @@ bool vcpu_may_reenter(struct vcpu *vcpu)
 }
 
 /*
+ * From here until its exit, a kick from another CPU is an IPI (vcpu_kick).
+ * The fence orders this store before the flush's look at the ap_list, as
+ * vcpu_kick orders its queueing before its look at in_guest: either the
+ * flush sees the new interrupt, or the kicker sees in_guest and the IPI
+ * makes the guest exit at once (IRQs are masked until the guest runs).
+ */
+static void vcpu_set_in_guest(struct vcpu *vcpu)
+{
+	__atomic_store_n(&vcpu->in_guest, true, __ATOMIC_RELAXED);
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+}
+
+/*
  * Enter the guest until an exit needs the full path: exits that need no
  * scheduling decision (vcpu_exit_fast) are answered here with IRQs masked
  * and the guest entered again; the others are handled with IRQs on.
@@ -101,9 +114,9 @@ static void vcpu_run_once(struct vcpu *vcpu)
 
 	do {
 		vcpu_choose_wfi_trap(vcpu);
+		vcpu_set_in_guest(vcpu); /* before the flush looks (vcpu_kick) */
 		vgic_flush(vcpu);
 		vcpu_arch_fp_enter(&vcpu->arch);
-		vcpu->in_guest = true;
 		kind = guest_enter(&vcpu->arch);
 		vcpu->in_guest = false;
 		vcpu_arch_fp_exit(&vcpu->arch);
@@ -134,16 +147,25 @@ static void vcpu_thread(void *arg)
 	}
 }
 
+/*
+ * Make vcpu look at its interrupts and state: on its own CPU between exit
+ * and entry nothing is needed (it flushes before entering); in its guest
+ * on another CPU one IPI (IPI_VCPU_KICK, no handler: the exit it causes
+ * flushes), with no semaphore and no scheduler; otherwise its semaphore
+ * wakes it if it waits (WFI, paused, off).
+ */
 void vcpu_kick(struct vcpu *vcpu)
 {
 	struct k_thread *t = vcpu->thread;
 
-	/* Its own CPU, between exit and entry: it flushes before entering anyway. */
 	if (vcpu == vcpu_current() && !__atomic_load_n(&vcpu->waiting, __ATOMIC_ACQUIRE))
 		return;
+	__atomic_thread_fence(__ATOMIC_SEQ_CST); /* what the caller queued, before in_guest */
+	if (t && __atomic_load_n(&vcpu->in_guest, __ATOMIC_RELAXED) && t->cpu != k_cpu_id()) {
+		arch_send_sgi(IPI_VCPU_KICK, 1u << t->cpu);
+		return;
+	}
 	k_sem_give(&vcpu->wake);
-	if (t && vcpu->in_guest && t->cpu != k_cpu_id())
-		arch_send_sgi(IPI_RESCHED, 1u << t->cpu);
 }
 
 int vcpu_create(struct vm *vm, int id)
@@ -171,7 +193,9 @@ int vcpu_create(struct vm *vm, int id)
 	k_thread_cpu_mask_set(t, vm->cfg.cpu_mask);
 	vcpu->thread = t;
 	err = vgic_vcpu_init(vcpu);
-	return err ? err : vtimer_vcpu_init(vcpu);
+	if (!err)
+		err = vtimer_vcpu_init(vcpu);
+	return err ? err : ptimer_vcpu_init(vcpu);
 }
 
 void vcpu_start(struct vcpu *vcpu)
@@ -203,12 +227,13 @@ void vcpu_irqs_init(void)
 {
 	irq_connect(platform.timer_virt_intid, vtimer_irq, NULL);
 	irq_connect(platform.gic_maint_intid, maintenance_irq, NULL);
-	irq_connect(platform.timer_phys_intid, ptimer_irq,
-		    NULL); /* enabled per vCPU (vcpu_arch_load) */
+	irq_connect(platform.timer_phys_intid, ptimer_irq, NULL);
 	for (int cpu = 0; cpu < K_MAX_CPUS; cpu++) {
 		if (!k_cpus[cpu].online)
 			continue;
 		irq_enable(platform.timer_virt_intid, cpu);
+		irq_enable(platform.timer_phys_intid, cpu);
+		irq_enable(IPI_VCPU_KICK, cpu);
 		irq_enable(platform.gic_maint_intid, cpu);
 	}
 }

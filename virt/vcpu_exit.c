@@ -59,9 +59,7 @@ void vcpu_wait_interrupt(struct vcpu *vcpu)
 	if (timeout != 0 && !vgic_vcpu_pending(vcpu))
 		k_sem_take(&vcpu->wake, timeout);
 	__atomic_store_n(&vcpu->waiting, false, __ATOMIC_RELEASE);
-	/* A deadline that woke it: the virtual timer's PPI fires as soon as it is
-	 * back here; the physical timer is emulated (virt/ptimer.c). */
-	ptimer_check(vcpu);
+	/* A deadline that woke it: the timer's PPI fires as soon as it is back here. */
 }
 
 static void handle_wfi(struct vcpu *vcpu)
@@ -238,8 +236,20 @@ static bool exit_fast_sync(struct vcpu *vcpu)
 	}
 }
 
+/* Add n exits of a kind that guest.S answered in the vector to the VM's counts. */
+static void count_vector_exits(struct vm *vm, enum vm_exit_kind kind, uint64_t *n)
+{
+	if (*n) {
+		__atomic_fetch_add(&vm->exits_by_kind[kind], *n, __ATOMIC_RELAXED);
+		*n = 0;
+	}
+}
+
 bool vcpu_exit_fast(struct vcpu *vcpu, uint64_t kind)
 {
+	count_vector_exits(vcpu->vm, EXIT_IRQ, &vcpu->arch.fast.irqs);
+	count_vector_exits(vcpu->vm, EXIT_HVC, &vcpu->arch.fast.hvcs);
+	count_vector_exits(vcpu->vm, EXIT_SYSREG, &vcpu->arch.fast.sysregs);
 	if (kind == GUEST_EXIT_IRQ) {
 		vm_count_exit(vcpu->vm, EXIT_IRQ);
 		arch_irq_dispatch(); /* as its exception would; may switch threads */
@@ -250,7 +260,6 @@ bool vcpu_exit_fast(struct vcpu *vcpu, uint64_t kind)
 
 void vcpu_handle_exit(struct vcpu *vcpu, uint64_t kind)
 {
-	ptimer_check(vcpu);
 	if (kind != GUEST_EXIT_SYNC || ESR_EC(vcpu->arch.esr) != EC_SYSREG)
 		vcpu->arch.sw_flushed = false; /* a run of set/way operations ended */
 	switch (kind) {

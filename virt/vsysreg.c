@@ -17,37 +17,11 @@
  *                           of coherency, once per run of set/way operations
  * Everything else (the PMU, IMPLEMENTATION DEFINED registers, trace, AMU,
  * ...) is refused with an UNDEF, and the ID registers say it is absent.
+ * Decoding the syndrome is the arch's (arch/sysreg_iss.h).
  */
 #include <zvm/log.h>
 #include <zvm/vcpu.h>
-
-/* ISS of a trapped MSR/MRS: Op0, Op2, Op1, CRn, Rt, CRm, direction. */
-#define SYSREG_ID(esr)   ((esr)&0x3ffc1e)
-#define SYSREG_RT(esr)   (((esr) >> 5) & 0x1f)
-#define SYSREG_READ(esr) ((esr)&1)
-#define SYSREG_CRM(esr)  (((esr) >> 1) & 0xf)
-#define SYSREG_OP2(esr)  (((esr) >> 17) & 0x7)
-#define SYSREG_ENC(op0, op1, crn, crm, op2) \
-	(((op0) << 20) | ((op2) << 17) | ((op1) << 14) | ((crn) << 10) | ((crm) << 1))
-/* The ID register space that HCR_EL2.TID3 traps: op0 3, op1 0, CRn 0, CRm 1-7. */
-#define SYSREG_IS_ID(esr) (((esr)&0x31fc00) == SYSREG_ENC(3, 0, 0, 0, 0) && SYSREG_CRM(esr) >= 1)
-/* The ID register space of FEAT_IDST: op0 3, op1 0, 1 or 3, CRn 0, CRm 0-7. */
-#define SYSREG_IS_ID_SPACE(esr)                                                   \
-	(((esr)&0x303c10) == SYSREG_ENC(3, 0, 0, 0, 0) && SYSREG_OP1(esr) != 2 && \
-	 SYSREG_OP1(esr) < 4)
-#define SYSREG_OP1(esr)    (((esr) >> 14) & 0x7)
-/* LORSA, LOREA, LORN, LORC (op2 0-3) and LORID (op2 7): op0 3, op1 0, CRn 10, CRm 4. */
-#define SYSREG_IS_LOR(esr) ((SYSREG_ID(esr) & ~(7u << 17)) == SYSREG_ENC(3, 0, 10, 4, 0))
-
-#define SR_ICC_SGI1R  SYSREG_ENC(3, 0, 12, 11, 5)
-#define SR_ICC_ASGI1R SYSREG_ENC(3, 0, 12, 11, 6)
-#define SR_ICC_SGI0R  SYSREG_ENC(3, 0, 12, 11, 7)
-#define SR_ACTLR      SYSREG_ENC(3, 0, 1, 0, 1)
-#define SR_CPACR      SYSREG_ENC(3, 0, 1, 0, 2)
-#define SR_ERRIDR     SYSREG_ENC(3, 0, 5, 3, 0)
-#define SR_DC_ISW     SYSREG_ENC(1, 0, 7, 6, 2)
-#define SR_DC_CSW     SYSREG_ENC(1, 0, 7, 10, 2)
-#define SR_DC_CISW    SYSREG_ENC(1, 0, 7, 14, 2)
+#include <arch/sysreg_iss.h>
 
 static uint64_t reg_read(struct vcpu *vcpu, int reg)
 {
@@ -81,23 +55,23 @@ static void set_way(struct vcpu *vcpu)
 static bool sysreg_write(struct vcpu *vcpu, uint32_t id, uint64_t value)
 {
 	switch (id) {
-	case SR_ICC_SGI1R:
+	case SYSREG_ICC_SGI1R:
 		vgic_sgi1r_write(vcpu, value);
 		return true;
-	case SR_ICC_SGI0R:
-	case SR_ICC_ASGI1R:
-	case SR_ACTLR:
+	case SYSREG_ICC_SGI0R:
+	case SYSREG_ICC_ASGI1R:
+	case SYSREG_ACTLR:
 		return true;
-	case SR_CPACR:
+	case SYSREG_CPACR:
 		vcpu_arch_cpacr_write(value);
 		return true;
-	case SR_DC_ISW:
-	case SR_DC_CSW:
-	case SR_DC_CISW:
+	case SYSREG_DC_ISW:
+	case SYSREG_DC_CSW:
+	case SYSREG_DC_CISW:
 		set_way(vcpu);
 		return true;
 	default:
-		return SYSREG_IS_LOR(id) && id != SYSREG_ENC(3, 0, 10, 4, 7);
+		return SYSREG_IS_LOR(id) && id != SYSREG_LORID;
 	}
 }
 
@@ -111,18 +85,18 @@ static bool sysreg_read(uint32_t esr, uint64_t *value)
 		*value = vcpu_arch_id_reg(SYSREG_CRM(esr), SYSREG_OP2(esr));
 		return true;
 	}
-	if (id == SR_CPACR) {
+	if (id == SYSREG_CPACR) {
 		*value = vcpu_arch_cpacr_read();
 		return true;
 	}
 	if (SYSREG_CRM(esr) == 0 && SYSREG_IS_ID_SPACE(esr))
 		return vcpu_arch_id1_reg(SYSREG_OP1(esr), SYSREG_OP2(esr), value);
-	return id == SR_ACTLR || id == SR_ERRIDR || SYSREG_IS_LOR(id);
+	return id == SYSREG_ACTLR || id == SYSREG_ERRIDR || SYSREG_IS_LOR(id);
 }
 
 bool vcpu_sysreg_is_sgi1r_write(uint64_t esr)
 {
-	return SYSREG_ID(esr) == SR_ICC_SGI1R && !SYSREG_READ(esr);
+	return SYSREG_ID(esr) == SYSREG_ICC_SGI1R && !SYSREG_READ(esr);
 }
 
 void vcpu_handle_sysreg(struct vcpu *vcpu)

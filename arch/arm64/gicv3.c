@@ -205,6 +205,11 @@ void irq_deactivate(int intid)
 	isb();
 }
 
+uintptr_t gic_ppi_isactiver(void)
+{
+	return gicr_of_cpu[k_cpu_id()] + GICR_SGI_BASE + GICR_ISACTIVER0;
+}
+
 void irq_set_active(int intid)
 {
 	if (intid < GIC_NR_PRIVATE)

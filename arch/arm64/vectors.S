@@ -65,8 +65,12 @@
 	b	exception_return
 .endm
 
-/* A guest's exception: keep two of its registers on the host stack, then exit. */
-.macro guest_vector kind
+/*
+ * A guest's exception: keep two of its registers on the host stack, then
+ * exit, or first try the fast path of its kind (guest.S: it answers in the
+ * vector what needs no scheduling decision, else goes on to guest_exit).
+ */
+.macro guest_vector kind, entry=guest_exit
 	.balign	0x80
 #ifdef ZVM_EL1
 	save_frame
@@ -76,7 +80,7 @@
 #else
 	stp	x0, x1, [sp, #-16]!
 	mov	x0, #\kind
-	b	guest_exit
+	b	\entry
 #endif /* ZVM_EL1 */
 .endm
 
@@ -95,13 +99,13 @@ kernel_vectors:
 	vector	exception_unexpected, 6
 	vector	exception_unexpected, 7
 	/* Lower EL, AArch64: a guest exits (see guest.S). */
-	guest_vector 8
-	guest_vector 9
+	guest_vector 8, guest_sync_fast
+	guest_vector 9, guest_irq_fast
 	guest_vector 10
 	guest_vector 11
 	/* Lower EL, AArch32 (a guest's EL0 may be): the same exits. */
-	guest_vector 8
-	guest_vector 9
+	guest_vector 8, guest_sync_fast
+	guest_vector 9, guest_irq_fast
 	guest_vector 10
 	guest_vector 11
 

@@ -92,7 +92,8 @@ void irq_set_active(int intid);
 void arch_irq_dispatch(void);
 /** Make SPI `intid` edge-triggered (before enabling it). */
 void irq_set_edge(int intid);
-#define IPI_RESCHED 0 /* SGI: look at your run queue */
+#define IPI_RESCHED   0 /* SGI: look at your run queue */
+#define IPI_VCPU_KICK 2 /* SGI: leave the guest, which flushes its interrupts (vcpu_kick) */
 
 /** Raise software interrupt `sgi` on every CPU in `cpu_mask`. */
 void arch_send_sgi(int sgi, uint32_t cpu_mask);

@@ -67,10 +67,11 @@ void vtimer_irq(int intid, void *arg);
 
 /* EL1 physical timer (virt/ptimer.c): switched per vCPU, delivered as PPI 30. */
 #define PTIMER_INTID 30
-/** Counter ticks until the guest's physical timer fires, 0 if due, K_FOREVER if off. */
+/** Link the vCPU's PPI 30 to the physical EL1-timer PPI (after vgic_vcpu_init). */
+int ptimer_vcpu_init(struct vcpu *vcpu);
+/** Counter ticks until the guest's physical timer fires, 0 if due, K_FOREVER if it cannot. */
 k_timeout_t ptimer_ticks_to_fire(struct vcpu *vcpu);
-/** After an exit: raise or lower PPI 30 as the guest's timer condition says. */
-void ptimer_check(struct vcpu *vcpu);
+/** Host handler of the physical EL1-timer PPI: forwards it, hardware-linked. */
 void ptimer_irq(int intid, void *arg);
 /** Block a vCPU until an interrupt is pending for it or a timer of its fires (WFI). */
 void vcpu_wait_interrupt(struct vcpu *vcpu);

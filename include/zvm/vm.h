@@ -117,7 +117,7 @@ struct vcpu {
 	enum vcpu_power power;
 	uint64_t boot_pc;  /* the accepted CPU_ON: entry point, */
 	uint64_t boot_arg; /* and context id for x0 */
-	bool in_guest;     /* between flush and sync, on thread->cpu */
+	bool in_guest;     /* from just before its flush to its exit, on thread->cpu */
 	bool exit_req;     /* the thread should end (VM deleted) */
 	bool waiting;      /* blocked, or about to block, in a trapped WFI */
 	struct k_sem wake; /* WFI, PSCI CPU_ON and resume wait here */

@@ -18,6 +18,7 @@
 #include <stdint.h>
 #include <string.h>
 #include <cmocka.h>
+#include <zvm/arch.h>
 #include <zvm/psci_ids.h>
 #include <zvm/vcpu.h>
 #include <zvm/vmm.h>
@@ -173,15 +174,23 @@ static void test_id_register_read(void **state)
 }
 
 /* ICC_SGI1R_EL1 (3, 0, c12, c11, 5): SGI 3, enabled at vCPU 1, reaches it: it is kicked. */
+/* vCPU 0 enables SGI 3 of vCPU 1 (through its GICR); vCPU 1's semaphore is drained. */
+static void enable_sgi3_of_vcpu1(void)
+{
+	struct vcpu *v1 = &vm->vcpus[1];
+
+	v0->arch.regs.x[1] = 1u << 3; /* GICR_ISENABLER0 of vCPU 1 */
+	abort_exit(DABT(2, 1, 0, 1), GICR1_ISENABLER0);
+	while (k_sem_count_get(&v1->wake))
+		k_sem_take(&v1->wake, K_NO_WAIT);
+}
+
 static void test_sgi1r_write_sends_an_sgi(void **state)
 {
 	struct vcpu *v1 = &vm->vcpus[1];
 
 	(void)state;
-	v0->arch.regs.x[1] = 1u << 3; /* GICR_ISENABLER0 of vCPU 1 */
-	abort_exit(DABT(2, 1, 0, 1), GICR1_ISENABLER0);
-	while (k_sem_count_get(&v1->wake))
-		k_sem_take(&v1->wake, K_NO_WAIT);
+	enable_sgi3_of_vcpu1();
 	v0->arch.regs.x[3] = (3ull << 24) | (1u << 1); /* INTID 3, target list: Aff0 1 */
 	sync_exit(v0, SYSREG(3, 0, 12, 11, 5, 3, 0));
 	assert_int_equal(v0->arch.regs.elr, PC + 8);
@@ -189,6 +198,33 @@ static void test_sgi1r_write_sends_an_sgi(void **state)
 	assert_int_equal(k_sem_count_get(&v0->wake), 0);
 	assert_int_equal(fake_sysreg_read("esr_el1"), 0); /* no exception */
 	assert_int_equal(vm->exits_by_kind[EXIT_SYSREG], 1);
+}
+
+/*
+ * An SGI to a vCPU that is in its guest on another CPU: one IPI (the kick,
+ * which has no handler: the exit it causes flushes), and its semaphore is
+ * not touched; out of its guest, the semaphore wakes it and no IPI is sent.
+ */
+static void test_sgi_to_a_running_vcpu_is_one_ipi(void **state)
+{
+	struct vcpu *v1 = &vm->vcpus[1];
+
+	(void)state;
+	enable_sgi3_of_vcpu1();
+	v1->thread->cpu = k_cpu_id() + 1;
+	v1->in_guest = true;
+	fake_arch.sgis = 0;
+	v0->arch.regs.x[3] = (3ull << 24) | (1u << 1); /* INTID 3 to vCPU 1 */
+	sync_exit(v0, SYSREG(3, 0, 12, 11, 5, 3, 0));
+	assert_int_equal(fake_arch.sgis, 1);
+	assert_int_equal(fake_arch.last_sgi, IPI_VCPU_KICK);
+	assert_int_equal(fake_arch.last_sgi_mask, 1u << (k_cpu_id() + 1));
+	assert_int_equal(k_sem_count_get(&v1->wake), 0);
+	v1->in_guest = false;                          /* between exits, or waiting */
+	v0->arch.regs.x[3] = (3ull << 24) | (1u << 1); /* again: it is listed, a kick */
+	sync_exit(v0, SYSREG(3, 0, 12, 11, 5, 3, 0));
+	assert_int_equal(fake_arch.sgis, 1);
+	assert_int_equal(k_sem_count_get(&v1->wake), 1);
 }
 
 /* Any other trapped register: UNDEF at the instruction, as on a CPU without it. */
@@ -462,6 +498,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_hvc_and_smc_reach_psci, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_id_register_read, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_sgi1r_write_sends_an_sgi, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_sgi_to_a_running_vcpu_is_one_ipi, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(test_unknown_sysreg_is_undefined, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_data_abort_reaches_the_mmio_bus, setup,
 						teardown),

@@ -746,6 +746,198 @@ static void test_hw_overflow_keeps_active_hw_listed(void **state)
 	assert_true(lr_of(43) >= 0); /* the freed LR serves the rest */
 }
 
+/* ---- the exit fast path (guest.S) and its reconciliation (vgic_sync) ---- */
+
+/*
+ * What guest.S's IRQ fast path does when the physical PPI 27 is the most
+ * urgent pending one: false where it would go on to the full exit.
+ */
+static bool fast_irq(void)
+{
+	struct vcpu_fast *f = &vm.vcpus[0].arch.fast;
+	unsigned k = (unsigned)f->lr_index;
+
+	if (f->hw_intid[0] != HW_PPI || !f->hw_lr[0] || LR_STATE(vgic_hw_fake.lr[k]))
+		return false;
+	*(uint32_t *)(uintptr_t)f->isactiver |= (uint32_t)f->hw_bit[0]; /* GICR_ISACTIVER0 */
+	f->lr_written = 1;
+	f->irqs++;
+	vgic_hw_fake.lr[k] = f->hw_lr[0];
+	return true;
+}
+
+/* Armed only while the state machine has nothing of the PPI and an LR is free. */
+static void test_fast_armed_only_when_idle(void **state)
+{
+	struct vcpu_fast *f = &vm.vcpus[0].arch.fast;
+
+	(void)state;
+	hw_setup();
+	vgic_flush(&vm.vcpus[0]);
+	assert_int_equal(f->hw_intid[0], HW_PPI);
+	assert_int_equal(f->hw_intid[1], FAST_NONE);
+	assert_int_equal(f->hw_bit[0], 1u << HW_PPI);
+	assert_int_equal(f->lr_index, 0);
+	assert_int_equal(f->hw_lr[0], HW_PPI | (uint64_t)0xa0 << ICH_LR_PRIO_SHIFT | ICH_LR_GROUP1 |
+					      ICH_LR_HW | (uint64_t)HW_PPI << ICH_LR_PINTID_SHIFT |
+					      ICH_LR_PENDING);
+	assert_ptr_equal((void *)(uintptr_t)f->isactiver, &vgic_hw_fake.phys_active);
+	hw_fire(); /* forwarded by the full path: listed and held */
+	reenter(0);
+	assert_int_equal(f->hw_lr[0], 0);
+	assert_int_equal(f->lr_index, 1);
+	assert_int_equal(guest_ack(), HW_PPI);
+	guest_eoi(HW_PPI);
+	reenter(0);
+	assert_int_not_equal(f->hw_lr[0], 0); /* idle again */
+	wr32(SGI(0, GICR_ICENABLER0), 1u << HW_PPI);
+	reenter(0);
+	assert_int_equal(f->hw_lr[0], 0); /* disabled */
+	wr32(SGI(0, GICR_ISENABLER0), 1u << HW_PPI);
+	for (uint32_t i = 0; i < 4; i++) {
+		spi_setup(40 + i, 0x80, true);
+		vgic_inject(&vm, 0, 40 + i, true);
+	}
+	reenter(0);
+	assert_int_equal(f->hw_lr[0], 0); /* no LR free */
+}
+
+/* A fast-path LR the guest still has at the next exit: the state machine takes it over. */
+static void test_fast_lr_reconciled(void **state)
+{
+	struct vcpu_fast *f = &vm.vcpus[0].arch.fast;
+	int i;
+
+	(void)state;
+	hw_setup();
+	spi_setup(40, 0x80, true);
+	vgic_inject(&vm, 0, 40, true);
+	vgic_flush(&vm.vcpus[0]); /* LR 0: SPI 40; the fast path may use LR 1 */
+	assert_true(fast_irq());
+	assert_int_equal(vgic_hw_fake.phys_active, 1u << HW_PPI);
+	assert_false(fast_irq()); /* its LR is taken: a second one goes the full way */
+	assert_int_equal(guest_ack(), 40);
+	vgic_sync(&vm.vcpus[0]);
+	assert_int_equal(f->lr_written, 0);
+	assert_true(vgic_hw_held(&vm.vcpus[0], HW_PPI));
+	assert_int_equal(rd32(SGI(0, GICR_ISPENDR0)), 1u << HW_PPI); /* not taken yet */
+	vgic_flush(&vm.vcpus[0]);
+	i = lr_of(HW_PPI);
+	assert_true(i >= 0);
+	assert_true(vgic_hw_fake.lr[i] & ICH_LR_HW);
+	assert_int_equal(LR_STATE(vgic_hw_fake.lr[i]), ICH_LR_PENDING);
+	assert_int_equal(f->hw_lr[0], 0); /* listed now: the full path owns it */
+	assert_int_equal(guest_ack(), HW_PPI);
+	reenter(0);
+	guest_eoi(HW_PPI); /* the guest's EOI deactivates the physical PPI */
+	guest_eoi(40);
+	assert_int_equal(vgic_hw_fake.phys_active, 0);
+	reenter(0);
+	assert_false(vgic_hw_held(&vm.vcpus[0], HW_PPI));
+	assert_true(dlist_empty(&vm.vcpus[0].arch.vgic.ap_list));
+	assert_int_equal(valid_lrs(), 0);
+	assert_int_not_equal(f->hw_lr[0], 0);
+}
+
+/* Finished by the guest before the exit: nothing to take over, the LR is rewritten. */
+static void test_fast_lr_done_before_exit(void **state)
+{
+	struct vcpu_fast *f = &vm.vcpus[0].arch.fast;
+
+	(void)state;
+	hw_setup();
+	vgic_flush(&vm.vcpus[0]);
+	assert_true(fast_irq());
+	assert_int_equal(guest_ack(), HW_PPI);
+	guest_eoi(HW_PPI);
+	assert_int_equal(vgic_hw_fake.phys_active, 0);
+	assert_true(fast_irq()); /* fired again: the same LR serves */
+	assert_int_equal(guest_ack(), HW_PPI);
+	guest_eoi(HW_PPI);
+	vgic_hw_fake.lr[0] |= 0x1234; /* an invalid LR keeps its other bits */
+	reenter(0);
+	assert_false(vgic_hw_held(&vm.vcpus[0], HW_PPI));
+	assert_true(dlist_empty(&vm.vcpus[0].arch.vgic.ap_list));
+	assert_int_equal(vgic_hw_fake.lr[0], 0); /* the flush zeroed it */
+	assert_int_equal(f->irqs, 2);
+}
+
+/* Active in a fast-path LR when the vCPU is descheduled: the physical PPI moves with it. */
+static void test_fast_lr_active_at_deschedule(void **state)
+{
+	(void)state;
+	hw_setup();
+	vgic_flush(&vm.vcpus[0]);
+	assert_true(fast_irq());
+	assert_int_equal(guest_ack(), HW_PPI);
+	vgic_sync(&vm.vcpus[0]);
+	vgic_put(&vm.vcpus[0]);
+	assert_int_equal(vgic_hw_fake.phys_active, 0); /* serves whoever runs here next */
+	vgic_hw_fake_reset(4);                         /* another CPU */
+	vgic_load(&vm.vcpus[0]);
+	assert_int_equal(vgic_hw_fake.phys_active, 1u << HW_PPI);
+	vgic_flush(&vm.vcpus[0]);
+	assert_int_equal(LR_STATE(vgic_hw_fake.lr[lr_of(HW_PPI)]), ICH_LR_ACTIVE);
+	assert_true(vgic_hw_fake.lr[lr_of(HW_PPI)] & ICH_LR_HW);
+	guest_eoi(HW_PPI);
+	assert_int_equal(vgic_hw_fake.phys_active, 0);
+	reenter(0);
+	assert_false(vgic_hw_held(&vm.vcpus[0], HW_PPI));
+}
+
+/* What guest.S's sync fast path does for MSR ICC_SGI1R_EL1 of vCPU 1; false: the full exit. */
+static bool fast_sgi1r(uint64_t value)
+{
+	struct vcpu_fast *f = &vm.vcpus[1].arch.fast;
+	unsigned k = (unsigned)f->lr_index;
+	uint64_t lr = f->sgi_lr[(value >> 24) & 0xf];
+
+	if ((value & ~0xf000000ull) != f->sgi_self || !lr || LR_STATE(vgic_hw_fake.lr[k]))
+		return false;
+	f->lr_written = 1;
+	f->sysregs++;
+	vgic_hw_fake.lr[k] = lr;
+	return true;
+}
+
+/* An SGI a vCPU sends itself, delivered by the fast path, then taken over by the next sync. */
+static void test_fast_sgi_to_self(void **state)
+{
+	struct vcpu *v1 = &vm.vcpus[1];
+	int i;
+
+	(void)state;
+	wr32(SGI(1, GICR_ISENABLER0), 1u << 5);
+	wr8(SGI(1, GICR_IPRIORITYR0 + 5), 0x40);
+	vgic_flush(v1);
+	assert_int_equal(v1->arch.fast.sgi_self, 1u << 1);
+	assert_int_equal(v1->arch.fast.sgi_lr[6], 0);                /* not enabled */
+	assert_false(fast_sgi1r(5ull << 24 | 1u << 0));              /* to vCPU 0: the full path */
+	assert_false(fast_sgi1r(5ull << 24 | 1ull << 40 | 1u << 1)); /* IRM */
+	assert_true(fast_sgi1r(5ull << 24 | 1u << 1));
+	assert_int_equal(LR_PRIO(vgic_hw_fake.lr[0]), 0x40);
+	assert_false(vgic_hw_fake.lr[0] & ICH_LR_HW);
+	assert_false(fast_sgi1r(5ull << 24 | 1u << 1)); /* its LR is taken */
+	vgic_sync(v1); /* not taken yet: the state machine has it pending */
+	assert_int_equal(rd32(SGI(1, GICR_ISPENDR0)), 1u << 5);
+	vgic_flush(v1);
+	assert_int_equal(v1->arch.fast.sgi_lr[5], 0); /* listed: the full path owns it */
+	i = lr_of(5);
+	assert_true(i >= 0);
+	assert_int_equal(LR_STATE(vgic_hw_fake.lr[i]), ICH_LR_PENDING);
+	assert_int_equal(guest_ack(), 5);
+	guest_eoi(5);
+	reenter(1);
+	assert_true(dlist_empty(&v1->arch.vgic.ap_list));
+	assert_int_equal(rd32(SGI(1, GICR_ISPENDR0)), 0);
+	assert_true(fast_sgi1r(5ull << 24 | 1u << 1)); /* armed again; taken before the exit */
+	assert_int_equal(guest_ack(), 5);
+	guest_eoi(5);
+	reenter(1);
+	assert_true(dlist_empty(&v1->arch.vgic.ap_list));
+	assert_int_equal(valid_lrs(), 0);
+}
+
 /* ---- SGIs, PPIs, routing ---- */
 
 static void sgi_enable_all(uint32_t sgi)
@@ -1037,6 +1229,12 @@ int main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_next_vcpu_gets_its_own_state, setup2,
 						teardown),
+		cmocka_unit_test_setup_teardown(test_fast_armed_only_when_idle, setup2, teardown),
+		cmocka_unit_test_setup_teardown(test_fast_lr_reconciled, setup2, teardown),
+		cmocka_unit_test_setup_teardown(test_fast_lr_done_before_exit, setup2, teardown),
+		cmocka_unit_test_setup_teardown(test_fast_lr_active_at_deschedule, setup2,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_fast_sgi_to_self, setup2, teardown),
 		cmocka_unit_test_setup_teardown(test_sgi_target_list, setup4, teardown),
 		cmocka_unit_test_setup_teardown(test_sgi_irm_and_affinity, setup4, teardown),
 		cmocka_unit_test_setup_teardown(test_ppi_goes_to_its_vcpu, setup4, teardown),

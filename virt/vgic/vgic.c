@@ -261,6 +261,22 @@ int vgic_inject_hw(struct vcpu *vcpu, uint32_t intid)
 	return 0;
 }
 
+void vgic_fast_adopt(struct vcpu *vcpu, struct vgic_irq *irq, bool hw)
+{
+	k_spinlock_key_t lkey = k_spin_lock(&vcpu->arch.vgic.lock);
+	k_spinlock_key_t key = k_spin_lock(&irq->lock);
+
+	if (hw)
+		irq->hw_active = true;
+	irq->pending_latch = false; /* its pending state is in the LR */
+	if (!irq->vcpu) {
+		dlist_append(&vcpu->arch.vgic.ap_list, &irq->ap_node);
+		irq->vcpu = vcpu;
+	}
+	k_spin_unlock(&irq->lock, key);
+	k_spin_unlock(&vcpu->arch.vgic.lock, lkey);
+}
+
 bool vgic_hw_held(struct vcpu *vcpu, uint32_t intid)
 {
 	struct vgic_irq *irq = vgic_get_irq(vcpu->vm, vcpu, intid);

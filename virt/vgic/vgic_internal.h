@@ -66,6 +66,12 @@ struct vcpu *vgic_irq_target(struct vm *vm, const struct vgic_irq *irq);
  * ap_list if it should be there, kick that vCPU, and release irq->lock.
  */
 void vgic_queue_irq_unlock(struct vm *vm, struct vgic_irq *irq, k_spinlock_key_t key);
+/**
+ * The exit fast path put irq of vcpu into an LR that the guest still has
+ * (vgic_sync): its pending state is in the LR, list it on vcpu (whatever
+ * else it was); hw: hold its physical PPI too.
+ */
+void vgic_fast_adopt(struct vcpu *vcpu, struct vgic_irq *irq, bool hw);
 /** After a sync: drop dead entries from the ap_list, move re-routed ones. */
 void vgic_ap_list_prune(struct vcpu *vcpu);
 /** Queue every SPI that became deliverable (distributor just enabled). */

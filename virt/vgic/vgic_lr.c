@@ -18,6 +18,7 @@
  * queued while its line is high).
  */
 #include <stddef.h>
+#include <zvm/assert.h>
 #include <zvm/vgic.h>
 #include <zvm/vm.h>
 #include <arch/vgic_hw.h>
@@ -154,6 +155,80 @@ static void vgic_lr_load(const struct vgic_vcpu *v, unsigned nr, bool overflow)
 	vgic_hcr_set(cpu, ICH_HCR_EN | (overflow ? ICH_HCR_UIE : 0));
 }
 
+/* A pending LR for irq as vgic_lr_encode would write it (hw: its physical PPI held for it). */
+static uint64_t vgic_lr_pending(const struct vgic_irq *irq, bool hw)
+{
+	uint64_t lr = irq->intid | (uint64_t)irq->priority << ICH_LR_PRIO_SHIFT | ICH_LR_GROUP1 |
+		      ICH_LR_PENDING;
+
+	if (hw)
+		lr |= ICH_LR_HW | (irq->hw_intid & ICH_LR_PINTID_MASK) << ICH_LR_PINTID_SHIFT;
+	return lr;
+}
+
+/*
+ * The fast path may deliver SGI i: it is enabled and the state machine has
+ * nothing of it. Read without its lock (every SGI, on every flush): a
+ * change by another CPU after this comes with a kick, whose exit
+ * reconciles, as for one after the flush.
+ */
+static uint64_t vgic_fast_sgi_lr(const struct vgic_irq *irq)
+{
+	bool idle = __atomic_load_n(&irq->enabled, __ATOMIC_RELAXED) &&
+		    !__atomic_load_n(&irq->vcpu, __ATOMIC_RELAXED) &&
+		    !__atomic_load_n(&irq->active, __ATOMIC_RELAXED) &&
+		    !__atomic_load_n(&irq->pending_latch, __ATOMIC_RELAXED);
+	struct vgic_irq snap = { .intid = irq->intid,
+				 .priority = __atomic_load_n(&irq->priority, __ATOMIC_RELAXED) };
+
+	return idle ? vgic_lr_pending(&snap, false) : 0;
+}
+
+/* The SGI slots: SGI1R with this vCPU alone as target (Aff0 = id), and each SGI's LR. */
+static void vgic_fast_arm_sgis(struct vcpu *vcpu, bool lr_free)
+{
+	struct vcpu_fast *f = &vcpu->arch.fast;
+
+	f->sgi_self = vcpu->id < 16 ? 1u << vcpu->id : FAST_NONE;
+	for (unsigned i = 0; i < GIC_NR_SGIS; i++)
+		f->sgi_lr[i] = lr_free ? vgic_fast_sgi_lr(&vcpu->arch.vgic.private_irqs[i]) : 0;
+}
+
+/*
+ * Arm the exit fast path of guest.S for the coming run (docs/vgic.md, "The
+ * fast path"): each hardware-linked PPI of vcpu gets a slot, armed with the
+ * LR that forwards it when the state machine has nothing of it (not listed,
+ * not held, not pending or active) and it is enabled, and when this flush
+ * left an LR free: the first one, lr_index; so does each SGI (sent to this
+ * vCPU alone). Called last in vgic_flush.
+ */
+static void vgic_fast_arm(struct vcpu *vcpu, unsigned nr)
+{
+	struct vgic_vcpu *v = &vcpu->arch.vgic;
+	struct vcpu_fast *f = &vcpu->arch.fast;
+	unsigned slot = 0;
+
+	K_ASSERT(!f->lr_written); /* vgic_sync reconciled it */
+	f->lr_index = v->used_lrs;
+	for (uint32_t map = v->hw_map; map && slot < FAST_HW_SLOTS; map &= map - 1, slot++) {
+		struct vgic_irq *irq = &v->private_irqs[__builtin_ctz(map)];
+		k_spinlock_key_t key = k_spin_lock(&irq->lock);
+		bool idle = irq->enabled && !irq->vcpu && !irq->active && !irq->hw_active &&
+			    !vgic_irq_is_pending(irq);
+
+		K_ASSERT(irq->hw_intid < GIC_NR_PRIVATE); /* a PPI: GICR_ISACTIVER0 holds it */
+		f->hw_intid[slot] = irq->hw_intid;
+		f->hw_bit[slot] = 1ull << irq->hw_intid;
+		f->hw_lr[slot] = idle && v->used_lrs < nr ? vgic_lr_pending(irq, true) : 0;
+		k_spin_unlock(&irq->lock, key);
+	}
+	for (; slot < FAST_HW_SLOTS; slot++) {
+		f->hw_intid[slot] = FAST_NONE;
+		f->hw_lr[slot] = 0;
+	}
+	vgic_fast_arm_sgis(vcpu, v->used_lrs < nr);
+}
+
 /**
  * Fill the list registers of this CPU from vcpu's ap_list and turn the
  * virtual CPU interface on. Call with IRQs masked, on the CPU that is about
@@ -174,6 +249,7 @@ void vgic_flush(struct vcpu *vcpu)
 	if (dlist_empty(&v->ap_list)) {
 		v->used_lrs = 0;
 		vgic_lr_load(v, nr, false);
+		vgic_fast_arm(vcpu, nr);
 		return;
 	}
 	key = k_spin_lock(&v->lock);
@@ -189,6 +265,7 @@ void vgic_flush(struct vcpu *vcpu)
 	k_spin_unlock(&v->lock, key);
 	v->used_lrs = n;
 	vgic_lr_load(v, nr, overflow);
+	vgic_fast_arm(vcpu, nr);
 }
 
 /* Take back the state of one LR: `flushed` as written, `now` as read. */
@@ -210,6 +287,34 @@ static void vgic_lr_apply(struct vcpu *vcpu, uint64_t flushed, uint64_t now)
 	k_spin_unlock(&irq->lock, key);
 }
 
+/*
+ * The fast path wrote LR lr_index (the first one the flush left free) since
+ * the last sync. If the guest has not finished with it, the state machine
+ * takes it over as if vgic_inject_hw (an SGI: vgic_inject) had happened and
+ * the flush had written it: the physical PPI held, the interrupt listed, the LR counted
+ * as flushed (so the read-back below applies what the guest did). Either
+ * way the next flush here rewrites that LR.
+ */
+static void vgic_fast_reconcile(struct vcpu *vcpu, int cpu)
+{
+	struct vgic_vcpu *v = &vcpu->arch.vgic;
+	unsigned k = (unsigned)vcpu->arch.fast.lr_index;
+	uint64_t now = vgic_hw_read_lr(k);
+	struct vgic_irq *irq;
+
+	vcpu->arch.fast.lr_written = 0;
+	K_ASSERT(k == v->used_lrs && k < VGIC_MAX_LRS);
+	if (lrs_dirty[cpu] <= k)
+		lrs_dirty[cpu] = k + 1;
+	if (!(now & (ICH_LR_PENDING | ICH_LR_ACTIVE)))
+		return; /* the guest's EOI deactivated both: nothing left */
+	irq = vgic_get_irq(vcpu->vm, vcpu, (uint32_t)(now & ICH_LR_VINTID_MASK));
+	K_ASSERT(irq && (irq->hw || !(now & ICH_LR_HW)));
+	vgic_fast_adopt(vcpu, irq, (now & ICH_LR_HW) != 0);
+	v->lrs[k] = (now & ~(ICH_LR_PENDING | ICH_LR_ACTIVE)) | ICH_LR_PENDING; /* as written */
+	v->used_lrs = k + 1;
+}
+
 /**
  * Read back the list registers after vcpu left its guest: note what was
  * acknowledged or EOIed, and drop finished interrupts from its ap_list.
@@ -223,6 +328,8 @@ void vgic_sync(struct vcpu *vcpu)
 
 	if (!v->private_irqs)
 		return;
+	if (vcpu->arch.fast.lr_written)
+		vgic_fast_reconcile(vcpu, cpu);
 	for (unsigned i = 0; i < v->used_lrs; i++) {
 		uint64_t now = vgic_hw_read_lr(i);
 
@@ -267,6 +374,7 @@ void vgic_load(struct vcpu *vcpu)
 	vgic_hw_write_vmcr(v->vmcr);
 	vgic_hw_load_aprs(v->ap0r, v->ap1r);
 	vgic_for_each_held(vcpu, vgic_hw_phys_activate);
+	vcpu->arch.fast.isactiver = vgic_hw_isactiver_addr();
 	v->loaded = true;
 }
 

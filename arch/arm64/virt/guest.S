@@ -103,6 +103,186 @@ guest_exit:
 	ldp	x29, x30, [sp], #HOST_FRAME
 	ret
 
+/*
+ * The exit fast path: exits that need no scheduling decision are answered
+ * here, in the vector, with only the registers they use saved (on the host
+ * stack, below the guest's x0/x1 that the vector pushed), and the guest
+ * entered again at once. Anything else goes on to guest_exit as before,
+ * with x0 = the exit kind. docs/vgic.md ("The fast path") has the rules;
+ * the short version:
+ * - IRQ: the highest-priority pending physical interrupt (ICC_HPPIR1_EL1,
+ *   nothing acknowledged) is a hardware-linked PPI of this vCPU whose slot
+ *   the last vgic_flush armed (struct vcpu_fast), and the LR it names is
+ *   empty: the physical PPI is made active (GICR_ISACTIVER0: it cannot fire
+ *   again, and the guest's EOI of the HW LR deactivates it), the LR written,
+ *   lr_written set. vgic_sync reconciles that LR on the next full exit: the
+ *   vGIC state machine stays the one authority.
+ * - HVC: the null hypercall (ZVM_HC_NULL) answers 0.
+ * - MSR ICC_SGI1R_EL1 sending an armed SGI to this vCPU alone: pending in
+ *   that same LR, the MSR skipped.
+ * Each counts its exit in struct vcpu_fast (vcpu_exit_fast adds them up).
+ */
+/* x1 = struct vcpu_fast. x2 = its LR index; on to `slow` unless that LR is empty. */
+.macro lr_free_or slow
+	ldr	x2, [x1, #FAST_LR_INDEX]
+	mrs	x3, S3_4_C12_C11_5		/* ICH_ELRSR_EL2: the empty LRs */
+	lsr	x3, x3, x2
+	tbz	x3, #0, \slow			/* it still holds the last one */
+.endm
+
+/* The LR is the fast path's until the next vgic_sync; one more exit of a kind. */
+.macro lr_claim counter
+	mov	x3, #1
+	str	x3, [x1, #FAST_LR_WRITTEN]
+	ldr	x3, [x1, #\counter]
+	add	x3, x3, #1
+	str	x3, [x1, #\counter]
+.endm
+
+/* ICH_LR<x2>_EL2 = x0 (lr_write), then irq_done. */
+.macro lr_write_x0
+	adr	x3, lr_write
+	add	x3, x3, x2, lsl #3		/* two instructions per entry */
+	br	x3
+.endm
+
+	.global guest_irq_fast
+guest_irq_fast:
+	stp	x2, x3, [sp, #-32]!
+	stp	x4, x5, [sp, #16]
+	ldr	x1, [sp, #48 + HOST_CTX]
+	add	x1, x1, #VCPU_FAST		/* its struct vcpu_fast */
+	mrs	x0, S3_0_C12_C12_2		/* ICC_HPPIR1_EL1 */
+	ldp	x2, x3, [x1, #FAST_HW_INTID]
+	add	x4, x1, #0			/* slot 0 */
+	cmp	x0, x2
+	b.eq	1f
+	add	x4, x1, #8			/* slot 1 */
+	cmp	x0, x3
+	b.ne	irq_slow
+1:	ldr	x0, [x4, #FAST_HW_LR]
+	cbz	x0, irq_slow			/* not armed */
+	lr_free_or irq_slow
+	ldr	x3, [x4, #FAST_HW_BIT]
+	ldr	x5, [x1, #FAST_ISACTIVER]
+	str	w3, [x5]			/* the physical PPI: active until the guest's EOI */
+	dsb	sy
+	lr_claim FAST_IRQS
+	lr_write_x0
+irq_done:
+	ldp	x4, x5, [sp, #16]
+	ldp	x2, x3, [sp], #32
+	ldp	x0, x1, [sp], #16
+	eret
+irq_slow:
+	ldp	x4, x5, [sp, #16]
+	ldp	x2, x3, [sp], #32
+	mov	x0, #GUEST_EXIT_IRQ
+	b	guest_exit
+
+/* ICH_LR<x2>_EL2 = x0: one entry per list register. */
+.macro lr_entry reg
+	msr	\reg, x0
+	b	irq_done
+.endm
+lr_write:
+	lr_entry S3_4_C12_C12_0
+	lr_entry S3_4_C12_C12_1
+	lr_entry S3_4_C12_C12_2
+	lr_entry S3_4_C12_C12_3
+	lr_entry S3_4_C12_C12_4
+	lr_entry S3_4_C12_C12_5
+	lr_entry S3_4_C12_C12_6
+	lr_entry S3_4_C12_C12_7
+	lr_entry S3_4_C12_C13_0
+	lr_entry S3_4_C12_C13_1
+	lr_entry S3_4_C12_C13_2
+	lr_entry S3_4_C12_C13_3
+	lr_entry S3_4_C12_C13_4
+	lr_entry S3_4_C12_C13_5
+	lr_entry S3_4_C12_C13_6
+	lr_entry S3_4_C12_C13_7
+
+	.global guest_sync_fast
+guest_sync_fast:
+	mrs	x0, esr_el2
+	lsr	x1, x0, #26			/* EC */
+	cmp	x1, #FAST_EC_HVC64
+	b.eq	hvc_fast
+	cmp	x1, #FAST_EC_SYSREG
+	b.eq	sysreg_fast
+sync_slow:
+	mov	x0, #GUEST_EXIT_SYNC
+	b	guest_exit
+
+hvc_fast:
+	ldr	w1, [sp]			/* the guest's w0: the function */
+	mov	w0, #(FAST_HC_NULL >> 16)
+	cmp	w1, w0, lsl #16
+	b.ne	sync_slow
+	ldr	x1, [sp, #16 + HOST_CTX]
+	add	x1, x1, #VCPU_FAST
+	ldr	x0, [x1, #FAST_HVCS]
+	add	x0, x0, #1
+	str	x0, [x1, #FAST_HVCS]
+	mov	x0, #0				/* its answer */
+	ldr	x1, [sp, #8]
+	add	sp, sp, #16
+	eret
+
+/*
+ * MSR ICC_SGI1R_EL1, Xt sending an SGI to this vCPU alone, whose slot the
+ * last flush armed (idle, enabled): the SGI goes pending into the free LR,
+ * as vgic_flush would put it (vgic_sync reconciles it as for a timer).
+ * x0 = ESR. Anything else (other targets, IRM, a busy SGI) goes the full way.
+ */
+sysreg_fast:
+	bic	x1, x0, #0x3e0			/* Rt out */
+	and	x1, x1, #0x3fffff		/* ISS [21:0]: register and direction */
+	sub	x1, x1, #(FAST_ISS_SGI1R >> 12), lsl #12
+	cmp	x1, #(FAST_ISS_SGI1R & 0xfff)
+	b.ne	sync_slow
+	ubfx	x0, x0, #5, #5			/* Rt */
+	adr	x1, rt_read
+	add	x1, x1, x0, lsl #3		/* two instructions per entry */
+	br	x1
+sgi_value:					/* x0 = the value written */
+	stp	x2, x3, [sp, #-32]!
+	stp	x4, x5, [sp, #16]
+	ldr	x1, [sp, #48 + HOST_CTX]
+	add	x1, x1, #VCPU_FAST
+	ldr	x2, [x1, #FAST_SGI_SELF]
+	bic	x3, x0, #0xf000000		/* INTID out */
+	cmp	x3, x2
+	b.ne	sgi_slow			/* not to this vCPU alone */
+	ubfx	x3, x0, #24, #4			/* INTID */
+	add	x4, x1, #FAST_SGI_LR
+	ldr	x0, [x4, x3, lsl #3]
+	cbz	x0, sgi_slow			/* not armed */
+	lr_free_or sgi_slow
+	lr_claim FAST_SYSREGS
+	mrs	x3, elr_el2
+	add	x3, x3, #4			/* past the MSR */
+	msr	elr_el2, x3
+	lr_write_x0				/* then irq_done: the same frame */
+sgi_slow:
+	ldp	x4, x5, [sp, #16]
+	ldp	x2, x3, [sp], #32
+	b	sync_slow
+
+/* x0 = guest register Rt (x0/x1 are on the stack, 31 is xzr). */
+rt_read:
+	ldr	x0, [sp]
+	b	sgi_value
+	ldr	x0, [sp, #8]
+	b	sgi_value
+.irp n, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30
+	mov	x0, x\n
+	b	sgi_value
+.endr
+	mov	x0, xzr
+	b	sgi_value
+
 /* void fpsimd_save(struct vcpu_fpsimd *fp): q0-q31, FPSR, FPCR into fp. */
 	.global fpsimd_save
 fpsimd_save:

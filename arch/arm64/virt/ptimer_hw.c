@@ -2,19 +2,11 @@
 /*
  * The EL1 physical timer (CNTP_*_EL0) of the vCPU whose thread runs on
  * this CPU: switched with its EL1 state (vcpu_arch.c), read here for
- * virt/ptimer.c, which delivers its interrupt as the guest's PPI 30.
+ * virt/ptimer.c, which forwards its interrupt as the guest's PPI 30.
  */
 #include <arch/sysreg.h>
 #include <arch/timer_regs.h>
 #include <arch/vcpu.h>
-
-bool arch_ptimer_firing(void)
-{
-	uint64_t ctl = read_sysreg(cntp_ctl_el0);
-
-	return (ctl & (CNT_CTL_ENABLE | CNT_CTL_IMASK | CNT_CTL_ISTATUS)) ==
-	       (CNT_CTL_ENABLE | CNT_CTL_ISTATUS);
-}
 
 bool arch_ptimer_ticks_left(uint64_t *ticks)
 {

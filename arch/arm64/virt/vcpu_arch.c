@@ -8,7 +8,9 @@
 #include <stddef.h>
 #include <string.h>
 #include <zvm/arch.h>
-#include <zvm/platform.h>
+#include <zvm/psci_ids.h>
+#include <arch/esr_regs.h>
+#include <arch/sysreg_iss.h>
 #include <arch/hcr_regs.h>
 #include <arch/timer_regs.h>
 #include <arch/trap_regs.h>
@@ -24,6 +26,21 @@ _Static_assert(offsetof(struct vcpu_arch, fp) == VCPU_FP, "guest.S offsets");
 _Static_assert(offsetof(struct vcpu_arch, fp.fpsr) == VCPU_FPSR, "guest.S offsets");
 _Static_assert(offsetof(struct vcpu_arch, esr) == VCPU_ESR, "guest.S offsets");
 _Static_assert(offsetof(struct vcpu_arch, hpfar) == VCPU_HPFAR, "guest.S offsets");
+_Static_assert(offsetof(struct vcpu_arch, fast) == VCPU_FAST, "guest.S offsets");
+_Static_assert(offsetof(struct vcpu_fast, hw_lr) == FAST_HW_LR, "guest.S offsets");
+_Static_assert(offsetof(struct vcpu_fast, hw_intid) == FAST_HW_INTID, "guest.S offsets");
+_Static_assert(offsetof(struct vcpu_fast, hw_bit) == FAST_HW_BIT, "guest.S offsets");
+_Static_assert(offsetof(struct vcpu_fast, lr_index) == FAST_LR_INDEX, "guest.S offsets");
+_Static_assert(offsetof(struct vcpu_fast, lr_written) == FAST_LR_WRITTEN, "guest.S offsets");
+_Static_assert(offsetof(struct vcpu_fast, isactiver) == FAST_ISACTIVER, "guest.S offsets");
+_Static_assert(offsetof(struct vcpu_fast, irqs) == FAST_IRQS, "guest.S offsets");
+_Static_assert(offsetof(struct vcpu_fast, hvcs) == FAST_HVCS, "guest.S offsets");
+_Static_assert(offsetof(struct vcpu_fast, sysregs) == FAST_SYSREGS, "guest.S offsets");
+_Static_assert(offsetof(struct vcpu_fast, sgi_self) == FAST_SGI_SELF, "guest.S offsets");
+_Static_assert(offsetof(struct vcpu_fast, sgi_lr) == FAST_SGI_LR, "guest.S offsets");
+_Static_assert(FAST_EC_HVC64 == EC_HVC64 && FAST_HC_NULL == ZVM_HC_NULL, "guest.S constants");
+_Static_assert(FAST_EC_SYSREG == EC_SYSREG && FAST_ISS_SGI1R == SYSREG_ICC_SGI1R,
+	       "guest.S constants");
 
 #define SAVE(reg, idx) s[idx] = read_sysreg(reg)
 #define LOAD(reg, idx) write_sysreg(reg, s[idx])
@@ -234,11 +251,6 @@ void vcpu_arch_load(struct vcpu_arch *ctx)
 	LOAD(cntv_ctl_el0, SR_CNTV_CTL);
 	LOAD(cntp_cval_el0, SR_CNTP_CVAL);
 	LOAD(cntp_ctl_el0, SR_CNTP_CTL);
-	/* PPI 30 reaches EL2 only while the vCPU's line is low (virt/ptimer.c). */
-	if (ctx->ptimer_asserted)
-		irq_disable(platform.timer_phys_intid);
-	else
-		irq_enable(platform.timer_phys_intid, k_cpu_id());
 	isb();
 }
 

@@ -7,6 +7,7 @@
 #ifndef ZVM_EL1
 #include <zvm/arch.h>
 #include <arch/sysreg.h>
+#include <arch/gicv3.h>
 #include <arch/vgic_hw.h>
 
 #define ICH_HCR_EL2          S3_4_C12_C11_0
@@ -141,5 +142,10 @@ void vgic_hw_phys_deactivate(uint32_t intid)
 void vgic_hw_phys_activate(uint32_t intid)
 {
 	irq_set_active((int)intid);
+}
+
+uint64_t vgic_hw_isactiver_addr(void)
+{
+	return (uint64_t)gic_ppi_isactiver();
 }
 #endif /* !ZVM_EL1 */

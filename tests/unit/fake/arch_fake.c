@@ -173,10 +173,6 @@ void arch_dcache_flush_range(const void *start, uint64_t size)
 }
 
 /* The EL1 physical timer: off (virt/ptimer.c's tests would set it). */
-bool arch_ptimer_firing(void)
-{
-	return false;
-}
 bool arch_ptimer_ticks_left(uint64_t *ticks)
 {
 	(void)ticks;

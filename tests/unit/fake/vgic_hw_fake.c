@@ -42,6 +42,11 @@ void vgic_hw_phys_activate(uint32_t intid)
 	vgic_hw_fake.phys_active |= 1u << intid;
 }
 
+uint64_t vgic_hw_isactiver_addr(void)
+{
+	return (uint64_t)(uintptr_t)&vgic_hw_fake.phys_active;
+}
+
 void vgic_hw_fake_guest_eoi(unsigned n)
 {
 	uint64_t lr = vgic_hw_fake.lr[n];

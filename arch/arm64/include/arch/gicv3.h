@@ -14,5 +14,7 @@ int gic_init(uint64_t gicd_base, uint64_t gicr_base, uint64_t gicr_size);
 int gic_cpu_init(int cpu);
 /** Take and dispatch every pending interrupt; called from the IRQ vector. */
 void gic_handle_irqs(void);
+/** The address of this CPU's GICR_ISACTIVER0 (IRQs masked: the CPU stays the same). */
+uintptr_t gic_ppi_isactiver(void);
 
 #endif /* ARCH_GICV3_H */

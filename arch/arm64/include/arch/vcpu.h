@@ -17,6 +17,26 @@
 #define VCPU_FAR    808
 #define VCPU_HPFAR  816
 
+/* struct vcpu_fast (the exit fast path of guest.S), right after hpfar, and its fields. */
+#define VCPU_FAST       824
+#define FAST_HW_SLOTS   2  /* hardware-linked PPIs the fast path forwards */
+#define FAST_HW_LR      0  /* uint64_t[FAST_HW_SLOTS] */
+#define FAST_HW_INTID   16 /* uint64_t[FAST_HW_SLOTS] */
+#define FAST_HW_BIT     32 /* uint64_t[FAST_HW_SLOTS] */
+#define FAST_LR_INDEX   48
+#define FAST_LR_WRITTEN 56
+#define FAST_ISACTIVER  64
+#define FAST_IRQS       72
+#define FAST_HVCS       80
+#define FAST_SYSREGS    88
+#define FAST_SGI_SELF   96  /* ICC_SGI1R_EL1 value (INTID 0) sending to this vCPU only */
+#define FAST_SGI_LR     104 /* uint64_t[16] */
+#define FAST_NONE       0xffffffffffffffff /* hw_intid of an unused slot: matches no INTID */
+#define FAST_EC_HVC64   0x16               /* ESR_EL2.EC of an HVC (EC_HVC64) */
+#define FAST_HC_NULL    0xc6000000 /* the one hypercall answered in the vector (ZVM_HC_NULL) */
+#define FAST_EC_SYSREG  0x18       /* ESR_EL2.EC of a trapped MSR/MRS (EC_SYSREG) */
+#define FAST_ISS_SGI1R  0x3a3016   /* ESR ISS [21:0] but Rt: an MSR ICC_SGI1R_EL1 (write) */
+
 /* Exit kinds returned by guest_enter(): the vector slot that was taken. */
 #define GUEST_EXIT_SYNC   8
 #define GUEST_EXIT_IRQ    9
@@ -84,6 +104,28 @@ enum vcpu_sysreg {
 	NR_VCPU_SYSREGS,
 };
 
+/*
+ * What the exit fast path of guest.S needs to answer an exit in the vector
+ * (docs/vgic.md, "The fast path"). Written on the vCPU's CPU with IRQs
+ * masked: the slots, lr_index and isactiver by the vGIC (vgic_flush,
+ * vgic_load), lr_written by guest.S and vgic_sync (which reconciles the LR
+ * it names), irqs/hvcs by guest.S and vcpu_exit_fast (which adds them to
+ * the VM's exit counts and zeroes them).
+ */
+struct vcpu_fast {
+	uint64_t hw_lr[FAST_HW_SLOTS];    /* the LR forwarding the slot's PPI, 0: not now */
+	uint64_t hw_intid[FAST_HW_SLOTS]; /* its physical INTID, FAST_NONE: unused */
+	uint64_t hw_bit[FAST_HW_SLOTS];   /* 1 << that INTID, for GICR_ISACTIVER0 */
+	uint64_t lr_index;                /* the LR it may write: the first the flush left free */
+	uint64_t lr_written;              /* it wrote LR lr_index since the last vgic_sync */
+	uint64_t isactiver;               /* this CPU's GICR_ISACTIVER0 (vgic_load) */
+	uint64_t irqs;                    /* IRQ exits it answered, not yet counted */
+	uint64_t hvcs;                    /* HVC exits it answered, not yet counted */
+	uint64_t sysregs;                 /* ICC_SGI1R_EL1 writes it answered, not yet counted */
+	uint64_t sgi_self;   /* the SGI1R value (INTID 0) that targets this vCPU only */
+	uint64_t sgi_lr[16]; /* the LR delivering SGI n to this vCPU, 0: not now */
+};
+
 struct vcpu_fpsimd {
 	__uint128_t q[32];
 	uint64_t fpsr;
@@ -106,6 +148,7 @@ struct vcpu_arch {
 	uint64_t esr;          /* the last exit */
 	uint64_t far;
 	uint64_t hpfar;
+	struct vcpu_fast fast; /* the exit fast path's (guest.S) */
 	uint64_t sysregs[NR_VCPU_SYSREGS];
 	uint64_t dbg_bvr[VCPU_MAX_BPS]; /* breakpoints and watchpoints (debug_switch.c) */
 	uint64_t dbg_bcr[VCPU_MAX_BPS];
@@ -119,7 +162,6 @@ struct vcpu_arch {
 	uint64_t cntvoff; /* vcpu_arch_set_cntvoff() */
 	/* Not loaded into the CPU by guest.S or vcpu_arch_load(). */
 	struct vgic_vcpu vgic; /* its redistributor and list registers (virt/vgic/) */
-	bool ptimer_asserted;  /* zvm raised PPI 30 (virt/ptimer.c) */
 	bool sw_flushed;       /* set/way: the VM's RAM was cleaned since the last other exit */
 };
 
@@ -173,8 +215,6 @@ uint64_t arch_vcpu_insn_len(const struct vcpu_arch *ctx);
 void vcpu_debug_put(struct vcpu_arch *ctx);
 /** Load them (its thread got the CPU). */
 void vcpu_debug_load(const struct vcpu_arch *ctx);
-/** The EL1 physical timer: is its interrupt condition met (enabled, unmasked, due)? */
-bool arch_ptimer_firing(void);
 /** Counter ticks until the EL1 physical timer fires (false: it cannot). */
 bool arch_ptimer_ticks_left(uint64_t *ticks);
 /** Turn the EL1 physical timer off (it fired with no vCPU on this CPU). */

@@ -39,5 +39,7 @@ void vgic_hw_load_aprs(const uint32_t *ap0r, const uint32_t *ap1r);
 void vgic_hw_phys_deactivate(uint32_t intid);
 /** Make physical PPI `intid` active on this CPU (a vCPU holding it arrives). */
 void vgic_hw_phys_activate(uint32_t intid);
+/** The address of this CPU's GICR_ISACTIVER0, for the exit fast path (guest.S). */
+uint64_t vgic_hw_isactiver_addr(void);
 
 #endif /* ARCH_VGIC_HW_H */
