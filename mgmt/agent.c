@@ -341,7 +341,8 @@ void mgmt_start(void)
 		return;
 	}
 	vser_location(&base, &intid); /* the host's own device: never passed through */
-	passthrough_host_claim(base, VIRTIO_MMIO_SIZE, intid, "management channel (virtio console)");
+	passthrough_host_claim(base, VIRTIO_MMIO_SIZE, intid,
+			       "management channel (virtio console)");
 	token_init();
 	mgmt_parser_reset(&parser);
 	mgmt_images_init();

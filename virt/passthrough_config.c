@@ -20,8 +20,8 @@
 #include <zvm/virtio_regs.h>
 #include <zvm/vm_config.h>
 
-#define PT_GICD_SIZE 0x10000ull
-#define PT_ITS_SIZE  0x20000ull
+#define PT_GICD_SIZE  0x10000ull
+#define PT_ITS_SIZE   0x20000ull
 #define PT_MAX_CLAIMS 4
 
 /* Devices the host drives itself, beyond what platform says (the management channel). */
@@ -106,7 +106,8 @@ static int find_host_node(const void *fdt, int node, const void *host, const cha
 		n = fdt_path_offset(host, path);
 		return n >= 0 ? n
 			      : errmsg(err, errlen,
-				       "template '%s': passthrough '%s': no host devicetree node '%s'",
+				       "template '%s': passthrough '%s': no host devicetree node "
+				       "'%s'",
 				       tpl, name, path);
 	}
 	if (fdt_node_reg(fdt, node, 0, &base, &size))
@@ -118,8 +119,8 @@ static int find_host_node(const void *fdt, int node, const void *host, const cha
 		if (fdt_getprop(host, n, "compatible", NULL) &&
 		    fdt_node_reg(host, n, 0, &hb, &hs) == 0 && hb == base)
 			return n;
-	return errmsg(err, errlen, "template '%s': passthrough '%s': no host device at 0x%llx",
-		      tpl, name, (unsigned long long)base);
+	return errmsg(err, errlen, "template '%s': passthrough '%s': no host device at 0x%llx", tpl,
+		      name, (unsigned long long)base);
 }
 
 /* #interrupt-cells of the host's GIC (3, or 4 with PPI partitions). */
@@ -200,8 +201,8 @@ int passthrough_identity_parse(const void *fdt, int node, struct vm_config *cfg,
 	else if (len == 3 && strcmp(v, "no") == 0)
 		cfg->identity = PT_IDENTITY_NO;
 	else
-		return errmsg(err, errlen,
-			      "template '%s': identity-map: empty, \"yes\" or \"no\"", tpl);
+		return errmsg(err, errlen, "template '%s': identity-map: empty, \"yes\" or \"no\"",
+			      tpl);
 	return 0;
 }
 

@@ -20,11 +20,24 @@
 
 /* Host properties not copied: rebuilt below, or references to host nodes. */
 static const char *const skipped[] = {
-	"reg",	       "interrupts",	  "interrupts-extended", "interrupt-parent",
-	"clocks",      "phandle",	  "linux,phandle",	 "resets",
-	"reset-names", "power-domains", "iommus",		 "dmas",
-	"dma-names",   "msi-parent",	  "assigned-clocks",	 "assigned-clock-rates",
-	"pinctrl-0",   "pinctrl-names",
+	"reg",
+	"interrupts",
+	"interrupts-extended",
+	"interrupt-parent",
+	"clocks",
+	"phandle",
+	"linux,phandle",
+	"resets",
+	"reset-names",
+	"power-domains",
+	"iommus",
+	"dmas",
+	"dma-names",
+	"msi-parent",
+	"assigned-clocks",
+	"assigned-clock-rates",
+	"pinctrl-0",
+	"pinctrl-names",
 };
 
 static bool skip(const char *name)

@@ -41,7 +41,7 @@ struct passthrough_cfg {
 	uint64_t base;          /* its first register window, host = guest address */
 	uint64_t size;
 	int nr_irqs;
-	uint16_t spis[PT_MAX_IRQS];     /* SPI numbers (INTID - 32), the same in the guest */
+	uint16_t spis[PT_MAX_IRQS];      /* SPI numbers (INTID - 32), the same in the guest */
 	uint32_t irq_flags[PT_MAX_IRQS]; /* the host specifier's trigger cell */
 	bool dma;                        /* can master memory: virtio,mmio or dma-coherent */
 };
