@@ -342,7 +342,7 @@ void mgmt_start(void)
 	}
 	vser_location(&base, &intid); /* the host's own device: never passed through */
 	passthrough_host_claim(base, VIRTIO_MMIO_SIZE, intid,
-			       "management channel (virtio console)");
+			       "management channel");
 	token_init();
 	mgmt_parser_reset(&parser);
 	mgmt_images_init();

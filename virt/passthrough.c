@@ -30,7 +30,6 @@
 /* A device window some VM owns: written under vmm_lock only. */
 static struct {
 	uint64_t base, size; /* whole pages */
-	const char *path;    /* into the owner's cfg */
 	struct vm *vm;       /* NULL: free slot */
 } owned[PT_MAX_OWNED];
 
@@ -78,10 +77,10 @@ static int check_free(const struct vm *vm, const struct passthrough_cfg *p, char
 		if (owned[i].vm && owned[i].vm != vm &&
 		    vm_ranges_overlap(b, s, owned[i].base, owned[i].size))
 			return errmsg(err, errlen,
-				      "passthrough %s [0x%llx, +0x%llx) is in use by VM %d (%s) "
-				      "as %s: a device belongs to one VM at a time",
+				      "passthrough %s [0x%llx, +0x%llx) is in use by VM %d (%s): "
+				      "one VM at a time",
 				      p->path, (unsigned long long)b, (unsigned long long)s,
-				      owned[i].vm->id, owned[i].vm->cfg.name, owned[i].path);
+				      owned[i].vm->id, owned[i].vm->cfg.name);
 	for (int k = 0; k < p->nr_irqs; k++) {
 		const struct vm *o = spi_owner[p->spis[k]];
 
@@ -118,7 +117,6 @@ static int take_slot(struct vm *vm, const struct passthrough_cfg *p)
 		if (owned[i].vm)
 			continue;
 		span_of(p, &owned[i].base, &owned[i].size);
-		owned[i].path = p->path;
 		owned[i].vm = vm;
 		return 0;
 	}

@@ -261,9 +261,7 @@ static int check_region(const struct vm_config *cfg, int i, char *err, size_t er
 	page_span(p, &b, &s);
 	who = host_region_owner(b, s);
 	if (who)
-		return errmsg(err, errlen,
-			      "passthrough %s [0x%llx, +0x%llx): the host's %s is there: never "
-			      "given to a VM",
+		return errmsg(err, errlen, "passthrough %s [0x%llx, +0x%llx): the host's own %s",
 			      p->path, (unsigned long long)b, (unsigned long long)s, who);
 	if (b + s > VM_DEVICE_WINDOW_END)
 		return errmsg(err, errlen, "passthrough %s: must lie below 0x%llx", p->path,

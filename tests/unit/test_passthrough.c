@@ -142,13 +142,13 @@ static void test_unknown_node_refused(void **state)
 static void test_host_devices_never_given(void **state)
 {
 	(void)state;
-	refused("host-path = \"/pl011@9000000\";", "the host's console UART");
+	refused("host-path = \"/pl011@9000000\";", "the host's own console UART");
 	refused("host-path = \"/intc@8000000\";", "per-CPU");
 	refused("host-path = \"/timer\";", "/timer has no registers");
-	refused("host-path = \"/memory@40000000\";", "the host's RAM");
+	refused("host-path = \"/memory@40000000\";", "the host's own RAM");
 	/* the management channel's 4 KiB page holds the transport beside it too */
-	refused("host-path = \"/virtio_mmio@a003e00\";", "the host's management channel");
-	refused("host-path = \"/virtio_mmio@a003c00\";", "the host's management channel");
+	refused("host-path = \"/virtio_mmio@a003e00\";", "the host's own management channel");
+	refused("host-path = \"/virtio_mmio@a003c00\";", "the host's own management channel");
 }
 
 static void test_overlaps_in_one_vm_refused(void **state)
