@@ -325,9 +325,8 @@ int passthrough_config_check(const struct vm_config *cfg, char *err, size_t errl
 	}
 	if (dma && cfg->identity == PT_IDENTITY_NO)
 		return errmsg(err, errlen,
-			      "passthrough %s can do DMA, and without an IOMMU it writes to "
-			      "host-physical addresses: VM '%s' needs identity-mapped RAM, but "
-			      "its template says identity-map = \"no\"",
+			      "passthrough %s does DMA: VM '%s' needs identity-mapped RAM, not "
+			      "identity-map = \"no\"",
 			      dma->path, cfg->name);
 	return 0;
 }

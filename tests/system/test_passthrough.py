@@ -15,19 +15,55 @@ line 3).
   the first gives it back.
 - The host's console UART and the page of its management channel are never
   given away.
+- The Linux VM `linux` (template linux-pt) gets QEMU's own virtio-net (user
+  networking, a port forwarded on 127.0.0.1 only) and virtio-blk (a raw disk
+  file) on identity-mapped RAM: Debian's kernel drives them with its own
+  virtio drivers, DMA included. It fetches a file from a server the test
+  runs on 127.0.0.1, and data it writes to the disk is in the disk file
+  after QEMU exits.
+- The same devices on a VM that says identity-map = "no" are refused, and
+  nothing of the host or the running VM changes.
 """
+import functools
+import hashlib
+import http.server
 import os
 import re
 import socket
+import threading
 
 import pytest
 
-from zvm import TOP, LOG_DIR, find, zvm_info
+from zvm import TOP, LOG_DIR, find, mem_stats, zvm_info
+from test_linux import LINUX_CMD_TIMEOUT, lx, lx_sync, wait_linux_boot
+
+
+def free_port():
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
 
 CONFIG = os.path.join(TOP, "tests", "system", "configs", "passthrough.dts")
 MONITOR = os.path.join(LOG_DIR, "passthrough.monitor")
+DISK = os.path.join(LOG_DIR, "passthrough-disk.raw")
+WWW = os.path.join(LOG_DIR, "passthrough-www")
+DISK_MARK = b"zvm-passthrough-disk-%d" % os.getpid()
+DISK_SECTOR = 2048
+os.makedirs(WWW, exist_ok=True)
+with open(DISK, "wb") as f:
+    f.truncate(16 << 20)
+# QEMU virt's virtio-mmio bus N is at 0x0a000000 + N * 0x200 (SPI 16 + N): net and
+# disk each in a 4 KiB page of their own; the management channel takes bus 31.
 os.environ["ZVM_VMS"] = CONFIG
-os.environ["ZVM_QEMU_EXTRA"] = "-monitor unix:%s,server=on,wait=off" % MONITOR
+os.environ["ZVM_QEMU_EXTRA"] = " ".join([
+    "-monitor unix:%s,server=on,wait=off" % MONITOR,
+    "-netdev user,id=n0,hostfwd=tcp:127.0.0.1:%d-:8080" % free_port(),
+    "-device virtio-net-device,netdev=n0,bus=virtio-mmio-bus.8",
+    "-drive file=%s,format=raw,if=none,id=d0" % DISK,
+    "-device virtio-blk-device,drive=d0,bus=virtio-mmio-bus.16"])
 
 pytestmark = pytest.mark.time_limit(300)
 
@@ -133,3 +169,81 @@ def test_a_device_belongs_to_one_vm_and_comes_back_on_delete(vm):
     vm.detach()
     assert one(vm, "zvm delete -n 0") == "VM 0 deleted"
     assert zvm_info(vm) == {}
+
+
+def serve_www():
+    """A file to fetch, served on 127.0.0.1 only; returns (port, its sha256)."""
+    data = os.urandom(256 << 10)
+    with open(os.path.join(WWW, "blob.bin"), "wb") as f:
+        f.write(data)
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=WWW)
+    handler.log_message = lambda *a: None
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server.server_address[1], hashlib.sha256(data).hexdigest()
+
+
+def test_linux_gets_qemus_virtio_net_and_blk_on_identity_ram(vm):
+    vm.home()
+    mark = vm.mark()
+    out = vm.cmd("zvm new -t linux-pt")
+    assert out.startswith("VM 0 created: linux (linux-pt), 2 vCPU, 512 MiB"), out
+    m = find(r"<inf> VM 0 \(linux\): RAM identity-mapped at (0x[0-9a-f]+), 512 MiB "
+             r"\(IPA == PA\)", vm.since(mark), "the identity-map line")
+    state["ram"] = int(m.group(1), 16)
+    assert state["ram"] % (512 << 20) == 0, "the block is not 512 MiB aligned: %s" % m.group(1)
+    vm.guests.add("linux")
+    mark = vm.mark()
+    assert one(vm, "zvm run -n 0") == "VM 0 running"
+    vm.attach(0, sync=False)
+    wait_linux_boot(vm, mark, "the passthrough Linux VM")
+    lx_sync(vm)
+    iomem = lx(vm, "grep 'System RAM' /proc/iomem | head -1")
+    assert iomem.strip().startswith("%08x-" % state["ram"]), \
+        "guest RAM is not at its host address %#x: %r" % (state["ram"], iomem)
+    dev = lx(vm, "cat /sys/class/net/eth0/address /sys/block/vda/size")
+    assert dev.split() == ["52:54:00:12:34:56", str(16 << 11)], dev  # QEMU's MAC, 16 MiB
+
+
+def test_linux_fetches_a_file_over_the_passed_through_network(vm):
+    port, digest = serve_www()
+    state["port"], state["digest"] = port, digest
+    # QEMU's user network: the guest 10.0.2.15, the PC's 127.0.0.1 seen as 10.0.2.2
+    lx(vm, "ip addr flush dev eth0")
+    lx(vm, "ip addr add 10.0.2.15/24 dev eth0")
+    lx(vm, "ip route add default via 10.0.2.2")
+    lx(vm, "wget -q -O /tmp/blob.bin http://10.0.2.2:%d/blob.bin" % port,
+       timeout=LINUX_CMD_TIMEOUT * 2)
+    out = lx(vm, "sha256sum /tmp/blob.bin")
+    assert out.split()[:1] == [digest], "fetched through the network: %r" % out
+
+
+def test_dma_device_without_identity_map_is_refused(vm):
+    """While the Linux VM runs: refused, and nothing of the host or of that VM changes."""
+    vm.detach()
+    before = mem_stats(vm)
+    out = one(vm, "zvm new -t linux-nodma")
+    assert out == ('error: passthrough /virtio_mmio@a002000 does DMA: VM \'nodma\' needs '
+                   'identity-mapped RAM, not identity-map = "no"'), out
+    assert mem_stats(vm) == before, "a refused VM changed the host's memory"
+    assert sorted(zvm_info(vm)) == [0]
+    vm.attach(0, sync=False)
+    lx_sync(vm)
+    lx(vm, "rm /tmp/blob.bin")
+    lx(vm, "wget -q -O /tmp/blob.bin http://10.0.2.2:%d/blob.bin" % state["port"],
+       timeout=LINUX_CMD_TIMEOUT * 2)
+    out = lx(vm, "sha256sum /tmp/blob.bin")
+    assert out.split()[:1] == [state["digest"]], "fetched again: %r" % out
+
+
+def test_linux_writes_the_passed_through_disk(vm):
+    lx(vm, "echo %s >/tmp/mark" % DISK_MARK.decode())
+    lx(vm, "dd if=/tmp/mark of=/dev/vda seek=%d conv=fsync" % DISK_SECTOR)
+    lx(vm, "echo 3 >/proc/sys/vm/drop_caches")
+    out = lx(vm, "dd if=/dev/vda skip=%d count=1 | head -c %d" % (DISK_SECTOR, len(DISK_MARK)))
+    assert DISK_MARK.decode() in out, out
+    vm.detach()
+    assert vm.poweroff() == 0
+    with open(DISK, "rb") as f:
+        f.seek(DISK_SECTOR * 512)
+        assert f.read(len(DISK_MARK)) == DISK_MARK, "the disk file lacks what the guest wrote"

@@ -187,7 +187,7 @@ static void test_dma_needs_identity(void **state)
 	assert_int_equal(vm_config_check(&cfg, err, sizeof(err)), 0);
 	cfg.identity = PT_IDENTITY_NO;
 	assert_int_not_equal(vm_config_check(&cfg, err, sizeof(err)), 0);
-	assert_non_null(strstr(err, "can do DMA"));
+	assert_non_null(strstr(err, "does DMA"));
 	assert_non_null(strstr(err, "identity-map = \"no\""));
 }
 
