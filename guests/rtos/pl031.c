@@ -26,6 +26,7 @@ static struct {
 	uintptr_t regs;
 	int intid;
 	struct k_sem alarm;
+	volatile uint64_t irq_at; /* counter value in the last alarm's handler */
 	bool ready;
 } rtc;
 
@@ -33,6 +34,7 @@ static void rtc_irq(int intid, void *arg)
 {
 	(void)intid;
 	(void)arg;
+	rtc.irq_at = k_cycle_get();
 	mmio_write32(rtc.regs + RTC_IMSC, 0);
 	mmio_write32(rtc.regs + RTC_ICR, 1); /* the line goes low before the EOI */
 	k_sem_give(&rtc.alarm);
@@ -92,6 +94,49 @@ static int rtc_alarm(unsigned secs)
 	return 0;
 }
 
+/*
+ * One alarm's latency: poll the clock until its next second (the match) with
+ * interrupts on; the handler interrupts the loop, so the last poll that still
+ * saw the old second comes before the match, at most one poll before it.
+ */
+static uint64_t rtc_latency_once(void)
+{
+	uint32_t start = mmio_read32(rtc.regs + RTC_DR);
+	uint64_t before = 0;
+
+	rtc.irq_at = 0;
+	mmio_write32(rtc.regs + RTC_ICR, 1);
+	mmio_write32(rtc.regs + RTC_MR, start + 1);
+	mmio_write32(rtc.regs + RTC_IMSC, 1);
+	while (!rtc.irq_at) {
+		uint64_t now = k_cycle_get();
+
+		if (mmio_read32(rtc.regs + RTC_DR) == start)
+			before = now;
+	}
+	k_sem_take(&rtc.alarm, K_NO_WAIT);
+	return (rtc.irq_at - before) * 1000000000ull / arch_counter_freq();
+}
+
+static int rtc_latency(unsigned rounds)
+{
+	uint64_t sum = 0, min = UINT64_MAX, max = 0;
+
+	if (rtc.intid < 0)
+		return 1;
+	for (unsigned i = 0; i < rounds; i++) {
+		uint64_t ns = rtc_latency_once();
+
+		sum += ns;
+		min = ns < min ? ns : min;
+		max = ns > max ? ns : max;
+	}
+	printf("rtc: alarm irq latency: %u rounds, min %llu avg %llu max %llu ns\n", rounds,
+	       (unsigned long long)min, (unsigned long long)(sum / rounds),
+	       (unsigned long long)max);
+	return 0;
+}
+
 static int cmd_rtc(int argc, char **argv)
 {
 	if (rtc_probe())
@@ -106,7 +151,14 @@ static int cmd_rtc(int argc, char **argv)
 		if (s >= 1 && s <= 60)
 			return rtc_alarm((unsigned)s);
 	}
-	printf("usage: rtc [alarm SECONDS]  (SECONDS 1..60)\n");
+	if (argc == 3 && strcmp(argv[1], "latency") == 0) {
+		unsigned long n = strtoul(argv[2], NULL, 10);
+
+		if (n >= 1 && n <= 100)
+			return rtc_latency((unsigned)n);
+	}
+	printf("usage: rtc [alarm SECONDS | latency ROUNDS]  (SECONDS 1..60, ROUNDS 1..100)\n");
 	return 1;
 }
-SHELL_CMD(rtc, cmd_rtc, "[alarm SECONDS]", "read the PL031 clock, or wait for its alarm interrupt");
+SHELL_CMD(rtc, cmd_rtc, "[alarm SECONDS | latency ROUNDS]",
+	  "read the PL031 clock, or wait for its alarm interrupt");
