@@ -123,18 +123,11 @@ def run_bare(port, disk):
     return result
 
 
-def attach(q, vm, prompt):
-    q.sendline("zvm look -n " + vm)
-    q.expect_exact("Ctrl-X returns")
-    q.sendline("")
-    q.expect_exact(prompt)
-
-
 def run_zvm(port, disk):
     q = spawn(ZVM.format(disk=disk))
     vm = benchlib.start_vm(q, "-t linux-pt")
     q.expect_exact("zvm-linux: ready")
-    attach(q, vm, PROMPT)
+    benchlib.look(q, vm, PROMPT)
     result = measure(q, port)
     q.terminate(force=True)
     return result
@@ -154,7 +147,7 @@ def latencies():
     q.terminate(force=True)
     q = spawn(RTOS_ZVM)
     vm = benchlib.start_vm(q, "-t rtos-io")
-    attach(q, vm, "rtos:~$ ")
+    benchlib.look(q, vm, "rtos:~$ ")
     zvm = latency(q)
     q.terminate(force=True)
     return bare, zvm
