@@ -341,8 +341,7 @@ void mgmt_start(void)
 		return;
 	}
 	vser_location(&base, &intid); /* the host's own device: never passed through */
-	passthrough_host_claim(base, VIRTIO_MMIO_SIZE, intid,
-			       "management channel");
+	passthrough_host_claim(base, VIRTIO_MMIO_SIZE, intid, "management channel");
 	token_init();
 	mgmt_parser_reset(&parser);
 	mgmt_images_init();
