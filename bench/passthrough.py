@@ -37,7 +37,7 @@ import benchlib
 ROUNDS = 4
 RUNS = 2
 DISK_MIB = 32
-NET_MIB = 32
+NET_MIB = 8
 LAT_ROUNDS = 20
 CONFIG = "tests/system/configs/passthrough.dts"
 ARGS = "console=ttyAMA0 earlycon rdinit=/init"

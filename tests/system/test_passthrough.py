@@ -237,6 +237,10 @@ def test_dma_device_without_identity_map_is_refused(vm):
 
 
 def test_linux_writes_the_passed_through_disk(vm):
+    # 1 MiB requests: several in flight, completions racing the guest's EOI
+    out = lx(vm, "dd if=/dev/vda of=/dev/null bs=1M count=16 iflag=direct 2>&1",
+             timeout=LINUX_CMD_TIMEOUT * 2)
+    assert "16+0 records in" in out, out
     lx(vm, "echo %s >/tmp/mark" % DISK_MARK.decode())
     lx(vm, "dd if=/tmp/mark of=/dev/vda seek=%d conv=fsync" % DISK_SECTOR)
     lx(vm, "echo 3 >/proc/sys/vm/drop_caches")

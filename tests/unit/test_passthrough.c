@@ -20,6 +20,8 @@
 #include <zvm/passthrough.h>
 #include <zvm/platform.h>
 #include <zvm/vm_config.h>
+#include <arch/vgic_hw.h> /* the fake list registers */
+#include "../../virt/vgic/vgic_internal.h" /* to enable the SPI as its guest would */
 #include "dtc.h"
 #include "fake.h"
 #include "vm_fixture.h"
@@ -275,6 +277,56 @@ static void test_guest_dtb_has_the_node(void **state)
 	assert_int_equal(fdt32_to_cpu(p[1]), 0x09030000);
 }
 
+/* The LR that holds intid, or -1. */
+static int lr_of(uint32_t intid)
+{
+	for (unsigned i = 0; i < vgic_hw_fake.nr_lrs; i++)
+		if ((vgic_hw_fake.lr[i] & (ICH_LR_PENDING | ICH_LR_ACTIVE)) &&
+		    (vgic_hw_fake.lr[i] & ICH_LR_VINTID_MASK) == intid)
+			return (int)i;
+	return -1;
+}
+
+/*
+ * The SPI is taken on the host CPU it is routed to, which need not run the
+ * vCPU: it can fire again after the guest's EOI deactivated it and before
+ * that vCPU's next exit reads the LR back. That sync must not forget that the
+ * physical interrupt is active again (it did: the LR went out without the HW
+ * bit, the guest's EOI never deactivated it, the device went silent).
+ */
+static void test_spi_refired_before_sync_stays_linked(void **state)
+{
+	struct vm *vm;
+	struct vgic_irq *irq;
+	int id, n;
+
+	(void)state;
+	id = new_vm("a", "host-path = \"/pl061@9030000\";");
+	assert_true(id >= 0);
+	vm = vmm_get(id);
+	vm->arch.vgic.gicd_ctlr |= GICD_CTLR_EN_GRP1;
+	irq = vgic_get_irq(vm, NULL, 32 + 7);
+	irq->enabled = true;
+	vgic_load(&vm->vcpus[0]);
+	assert_int_equal(fake_irq_fire(32 + 7), 1);
+	vgic_flush(&vm->vcpus[0]);
+	n = lr_of(32 + 7);
+	assert_true(n >= 0);
+	assert_true(vgic_hw_fake.lr[n] & ICH_LR_HW);
+	vgic_hw_fake.lr[n] ^= ICH_LR_PENDING | ICH_LR_ACTIVE; /* the guest acknowledges */
+	vgic_hw_fake_guest_eoi((unsigned)n);                  /* and EOIs: both deactivated */
+	assert_int_equal(fake_irq_fire(32 + 7), 1);           /* again, on another CPU */
+	vgic_sync(&vm->vcpus[0]);
+	assert_true(vgic_hw_held(&vm->vcpus[0], 32 + 7));
+	vgic_flush(&vm->vcpus[0]);
+	n = lr_of(32 + 7);
+	assert_true(n >= 0);
+	assert_true(vgic_hw_fake.lr[n] & ICH_LR_HW); /* its EOI deactivates the new one */
+	assert_true(vgic_hw_fake.lr[n] & ICH_LR_PENDING);
+	vgic_put(&vm->vcpus[0]);
+	vm_fixture_delete_all();
+}
+
 static void test_identity_mapped_ram(void **state)
 {
 	struct vm_config cfg = config("a");
@@ -305,6 +357,7 @@ int main(void)
 		cmocka_unit_test(test_one_vm_at_a_time_and_quiesced_on_delete),
 		cmocka_unit_test(test_mapped_as_device_at_the_same_address),
 		cmocka_unit_test(test_guest_dtb_has_the_node),
+		cmocka_unit_test(test_spi_refired_before_sync_stays_linked),
 		cmocka_unit_test(test_identity_mapped_ram),
 	};
 

@@ -269,6 +269,7 @@ int vgic_inject_hw(struct vcpu *vcpu, uint32_t intid)
 	if (!irq || !irq->hw)
 		return K_EINVAL;
 	key = k_spin_lock(&irq->lock);
+	irq->hw_refired = irq->hw_active; /* only possible for an SPI: see vgic_internal.h */
 	irq->hw_active = true;
 	irq->pending_latch = true;
 	vgic_queue_irq_unlock(vcpu->vm, irq, key);
