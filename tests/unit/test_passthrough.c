@@ -20,7 +20,7 @@
 #include <zvm/passthrough.h>
 #include <zvm/platform.h>
 #include <zvm/vm_config.h>
-#include <arch/vgic_hw.h> /* the fake list registers */
+#include <arch/vgic_hw.h>                  /* the fake list registers */
 #include "../../virt/vgic/vgic_internal.h" /* to enable the SPI as its guest would */
 #include "dtc.h"
 #include "fake.h"
