@@ -154,7 +154,7 @@ def latencies():
 
 
 def rows(label, bare, zvm):
-    return [f"| {label}, {k} (MB/s) | {bare[k]:.0f} | {zvm[k]:.0f} | {zvm[k] / bare[k]:.2f} |"
+    return [f"| {label}, {k} (MB/s) | {bare[k]:.2f} | {zvm[k]:.2f} | {zvm[k] / bare[k]:.2f} |"
             for k in ("read", "write", "net")]
 
 
@@ -206,10 +206,11 @@ def main():
         "| zvm / bare (avg) | | %.2f | |" % (lat_zvm[1] / max(lat_bare[1], 1)),
         "",
         "From the last poll of the clock that still read the old second to the handler",
-        "(guests/rtos/pl031.c, `rtc latency`), guest time, no icount. QEMU raises the",
-        "PL031's alarm from a timer on its own clock, not at the instant the data",
-        "register changes, so this includes QEMU's timer dispatch (milliseconds under",
-        "icount, where it was tried first); it bounds the path, it does not isolate it.",
+        "(guests/rtos/pl031.c, `rtc latency`), guest time, no icount. NOT a measure of",
+        "the interrupt path: QEMU computes the PL031's data register from its clock on",
+        "each read but raises the alarm from a timer of its own, which fires milliseconds",
+        "to hundreds of milliseconds later (both bare and under zvm). QEMU's PL061 gives no",
+        "interrupt for a line the guest drives itself, so no guest-timed source was found.",
         "",
     ]
     benchlib.write_result(sys.argv[1], lines)
