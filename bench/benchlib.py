@@ -95,3 +95,11 @@ def start_vm(q, new_args):
     q.expect_exact("zvm_host:~# ")
     q.sendline("zvm run -n " + vm)
     return vm
+
+
+def look(q, vm, prompt):
+    """From the host prompt (already seen) into VM vm's shell."""
+    q.sendline("zvm look -n " + vm)
+    q.expect_exact("Ctrl-X returns to the host shell")
+    q.sendline("")
+    q.expect_exact(prompt)

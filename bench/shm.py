@@ -29,12 +29,7 @@ OTHER_VM_LINE = re.compile(r"\[\w+\] [^\r\n]*\r*\n")
 ROUNDS = 1000
 
 
-def look(q, vm, prompt):
-    """From the host prompt (already seen) into VM vm's shell."""
-    q.sendline("zvm look -n " + vm)
-    q.expect_exact("Ctrl-X returns to the host shell")
-    q.sendline("")
-    q.expect_exact(prompt)
+look = benchlib.look
 
 
 def leave(q, vm):

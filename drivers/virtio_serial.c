@@ -51,6 +51,7 @@ struct vser_queue {
 
 static struct {
 	uintptr_t regs;
+	uint64_t base; /* physical address of its transport */
 	int intid;
 	char where[48];
 	struct vser_queue q[2];
@@ -94,6 +95,7 @@ static int find_console(const void *fdt, char *err, size_t errlen)
 		    mmio_read32(regs + VIRTIO_MMIO_DEVICE_ID) != VIRTIO_ID_CONSOLE)
 			continue;
 		vs.regs = regs;
+		vs.base = base;
 		vs.intid = fdt_node_intid(fdt, node, 0);
 		snprintf(vs.where, sizeof(vs.where), "virtio-mmio@0x%lx irq %d",
 			 (unsigned long)base, vs.intid);
@@ -160,6 +162,12 @@ static void vser_isr(int intid, void *arg)
 	(void)arg;
 	wr(VIRTIO_MMIO_INT_ACK, rd(VIRTIO_MMIO_INT_STATUS));
 	k_sem_give(&vs.irq);
+}
+
+void vser_location(uint64_t *base, int *intid)
+{
+	*base = vs.base;
+	*intid = vs.intid;
 }
 
 int vser_init(const void *fdt, int cpu, char *err, size_t errlen)

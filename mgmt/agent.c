@@ -12,6 +12,7 @@
 #include <zvm/kernel.h>
 #include <zvm/log.h>
 #include <zvm/mgmt.h>
+#include <zvm/passthrough.h>
 #include <zvm/platform.h>
 #include <zvm/virtio_serial.h>
 #include <zvm/vmm.h>
@@ -337,11 +338,15 @@ static void token_init(void)
 void mgmt_start(void)
 {
 	char err[96];
+	uint64_t base;
+	int intid;
 
 	if (vser_init(platform.fdt, MGMT_CPU, err, sizeof(err))) {
 		LOG_INF("mgmt: no control channel (%s); the console is the only way in", err);
 		return;
 	}
+	vser_location(&base, &intid); /* the host's own device: never passed through */
+	passthrough_host_claim(base, VIRTIO_MMIO_SIZE, intid, "management channel");
 	token_init();
 	mgmt_parser_reset(&parser);
 	mgmt_images_init();

@@ -17,7 +17,7 @@ echo "bench: building with ZVM_ASSERT=0" >&2
 make --no-print-directory -s ZVM_ASSERT=0 all	# K_ASSERT compiled out
 out=build/bench
 mkdir -p "$out"
-all="host rtos linux virtio-blk virtio-net shm"
+all="host rtos linux virtio-blk virtio-net shm passthrough"
 run() {	# name script result
 	case " ${BENCH:-$all} " in *" $1 "*) ;; *) return 0 ;; esac
 	echo "bench: [$1] $2 -> $out/$3" >&2
@@ -29,4 +29,5 @@ run linux bench/linux_guest.py linux-guest.md
 run virtio-blk bench/virtio_blk.py virtio.md
 run virtio-net bench/virtio_net.py virtio-net.md
 run shm bench/shm.py shm.md
+run passthrough bench/passthrough.py passthrough.md
 echo "bench: results in $out/; 'make bench-commit' copies them to bench/results/" >&2

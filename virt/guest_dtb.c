@@ -313,7 +313,7 @@ int guest_dtb_build(const struct vm_config *cfg, void *buf, size_t size, char *e
 	build_psci(&w);
 	build_gic(&w, cfg);
 	build_timer(&w);
-	if (cfg->uart_base || cfg->wdt_base)
+	if (cfg->uart_base || cfg->wdt_base || passthrough_dtb_needs_clock(cfg))
 		build_apb_clock(&w);
 	if (cfg->uart_base)
 		build_uart(&w, cfg);
@@ -323,6 +323,8 @@ int guest_dtb_build(const struct vm_config *cfg, void *buf, size_t size, char *e
 		build_shm(&w, &cfg->shm[i]);
 	for (int i = 0; i < cfg->nr_virtio && i < VM_MAX_VIRTIO; i++)
 		build_virtio(&w, &cfg->virtio[i]);
+	if (!w.err)
+		w.err = passthrough_dtb_nodes(buf, cfg, PHANDLE_APB_CLK);
 	dt_end(&w);
 	if (!w.err)
 		w.err = fdt_finish(buf);

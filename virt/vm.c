@@ -15,6 +15,7 @@
 #include <zvm/image.h>
 #include <zvm/log.h>
 #include <zvm/mm.h>
+#include <zvm/passthrough.h>
 #include <zvm/shm.h>
 #include <zvm/sp805.h>
 #include <zvm/vcpu.h>
@@ -173,6 +174,9 @@ static int vm_map_ram(struct vm *vm, char *err, size_t len)
 	vm->ram_bytes = vm->ram ? vm->cfg.ram_size : 0;
 	if (!vm->ram)
 		return vm_no_ram(vm, err, len);
+	if (passthrough_identity(&vm->cfg) &&
+	    passthrough_identity_place(vm, (uintptr_t)vm->ram, err, len))
+		return K_EINVAL;
 	if (vmem_init(&vm->s2) != 0 ||
 	    vmem_map(&vm->s2, vm->cfg.ram_ipa, (uintptr_t)vm->ram, vm->cfg.ram_size, VMEM_RWX) != 0)
 		return errmsg(err, len, "cannot build the stage-2 tables");
@@ -204,6 +208,9 @@ int vm_setup(struct vm *vm, char *err, size_t len)
 		if (vcpu_create(vm, i) != 0)
 			return errmsg(err, len, "cannot create vCPU %d", i);
 	}
+	ret = passthrough_vm_attach(vm, err, len); /* its interrupts may come from here on */
+	if (ret)
+		return ret;
 	vm_set_state(vm, VM_STATE_ANY, VM_CREATED);
 	vm->pending = VM_EV_NONE;
 	vm->loaded = false;
@@ -213,6 +220,7 @@ int vm_setup(struct vm *vm, char *err, size_t len)
 void vm_teardown(struct vm *vm)
 {
 	K_ASSERT(vmm_lock_held());
+	passthrough_vm_detach(vm); /* quiesced before its vCPUs and vGIC go */
 	for (int i = 0; i < VM_MAX_VCPUS; i++)
 		vcpu_destroy(&vm->vcpus[i]);
 	shm_vm_detach(vm);

@@ -21,6 +21,7 @@
 #include <zvm/errmsg.h>
 #include <zvm/fdt_util.h>
 #include <zvm/kernel.h>
+#include <zvm/passthrough.h>
 #include <zvm/pl011_regs.h>
 #include <zvm/sp805.h>
 #include <zvm/vm_config.h>
@@ -498,12 +499,21 @@ static int parse_devices(const struct tpl *t, struct vm_config *cfg)
 {
 	int devices = fdt_subnode_offset(t->fdt, t->node, "devices"), node, ret;
 
+	if (passthrough_identity_parse(t->fdt, t->node, cfg, t->name, t->err, t->errlen))
+		return K_EINVAL;
 	if (devices < 0)
 		return 0;
 	fdt_for_each_subnode(node, t->fdt, devices)
 	{
 		if (fdt_node_check_compatible(t->fdt, node, "virtio,mmio") == 0) {
 			ret = virtio_config_parse(t->fdt, node, cfg, t->name, t->err, t->errlen);
+			if (ret)
+				return ret;
+			continue;
+		}
+		if (fdt_node_check_compatible(t->fdt, node, "zvm,passthrough") == 0) {
+			ret = passthrough_config_parse(t->fdt, node, cfg, t->name, t->err,
+						       t->errlen);
 			if (ret)
 				return ret;
 			continue;
@@ -797,5 +807,7 @@ int vm_config_check(const struct vm_config *cfg, char *err, size_t errlen)
 		ret = check_policy(&cfg->policy, err, errlen);
 	if (!ret)
 		ret = virtio_config_check(cfg, err, errlen);
+	if (!ret)
+		ret = passthrough_config_check(cfg, err, errlen);
 	return ret;
 }

@@ -216,6 +216,12 @@ void irq_set_active(int intid)
 		gic_set_bit(gicr_of_cpu[k_cpu_id()] + GICR_SGI_BASE + GICR_ISACTIVER0, intid);
 }
 
+void irq_clear_active(int intid)
+{
+	if (intid >= GIC_NR_PRIVATE)
+		gic_set_bit(gicd + GICD_ICACTIVER, intid);
+}
+
 /*
  * After the handler: drop the priority, and in EOImode 1 deactivate (unless kept).
  * Not inlined: gic_handle_irqs keeps its short prologue (the handler is reached as

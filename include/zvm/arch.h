@@ -84,6 +84,8 @@ void irq_keep_active(void);
 void irq_deactivate(int intid);
 /** Make PPI/SGI `intid` active on this CPU (it cannot be taken until deactivated). */
 void irq_set_active(int intid);
+/** Clear SPI `intid`'s active state at the distributor (from any CPU). */
+void irq_clear_active(int intid);
 /**
  * With IRQs masked: handle this CPU's pending interrupts as their exception
  * would (handlers, then the scheduler's look, which may switch threads).

@@ -92,6 +92,12 @@ int vgic_inject(struct vm *vm, int vcpu_id, uint32_t intid, bool level);
  */
 int vgic_map_hw(struct vcpu *vcpu, uint32_t intid, uint32_t hw_intid);
 /**
+ * Link SPI `intid` of vm to physical SPI `hw_intid` (a passed-through device, virt/
+ * passthrough.c): as vgic_map_hw, and the active state of an SPI is global, so nothing
+ * moves with a vCPU. vgic_inject_hw (with any of vm's vCPUs) makes it pending.
+ */
+int vgic_map_hw_spi(struct vm *vm, uint32_t intid, uint32_t hw_intid);
+/**
  * The physical PPI linked to `intid` was taken on vcpu's CPU and left active (priority
  * dropped): make the virtual one pending. Returns K_EINVAL if intid is not linked.
  */

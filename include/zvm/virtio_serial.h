@@ -28,6 +28,8 @@
 int vser_init(const void *fdt, int cpu, char *err, size_t errlen);
 /** Where the device is, e.g. "virtio-mmio@0xa003e00 irq 78"; "" before vser_init. */
 const char *vser_where(void);
+/** The transport's physical address and INTID (after a successful vser_init). */
+void vser_location(uint64_t *base, int *intid);
 /** Copy up to len received bytes into buf without waiting; returns how many. */
 size_t vser_read(void *buf, size_t len);
 /** Sleep until the device signals (new input), vser_kick or timeout; 0 or K_EAGAIN. */

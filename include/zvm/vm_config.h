@@ -16,6 +16,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <zvm/passthrough.h>
 #include <zvm/virtio_config.h>
 
 #define VM_MAX_VCPUS    4
@@ -90,8 +91,11 @@ struct vm_config {
 	struct virtio_cfg virtio[VM_MAX_VIRTIO]; /* virtio-mmio devices */
 	int nr_virtio;
 	struct vm_policy policy;
-	uint64_t wdt_base; /* emulated SP805 watchdog, 0 = none */
-	int wdt_spi;       /* its interrupt: SPI number */
+	uint64_t wdt_base;                         /* emulated SP805 watchdog, 0 = none */
+	int wdt_spi;                               /* its interrupt: SPI number */
+	struct passthrough_cfg pt[PT_MAX_DEVICES]; /* host devices it owns (passthrough.h) */
+	int nr_pt;
+	enum pt_identity identity; /* RAM at IPA == PA (`identity-map`) */
 };
 
 /** A blob the loader places at a fixed host address (table built from the mk file). */

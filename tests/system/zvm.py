@@ -24,6 +24,7 @@ import ctypes
 import os
 import re
 import select
+import shlex
 import signal
 import subprocess
 import time
@@ -140,7 +141,7 @@ class Zvm:
 
     def _spawn(self):
         cmd = [QEMU_SH, "-display", "none", "-monitor", "none",
-               "-serial", "stdio"]
+               "-serial", "stdio"] + shlex.split(os.environ.get("ZVM_QEMU_EXTRA", ""))
         self.child = PopenSpawn(cmd, cwd=TOP, timeout=scaled(CMD_TIMEOUT),
                                 encoding="latin-1", codec_errors="strict",
                                 preexec_fn=_die_with_parent)

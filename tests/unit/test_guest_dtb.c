@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* SOURCES: virt/guest_dtb.c virt/image.c platform/platform.c platform/memory.c platform/gic.c platform/uart.c kernel/errmsg.c platform/fdt_util.c @fake */
+/* SOURCES: virt/guest_dtb.c virt/passthrough_dtb.c virt/image.c platform/platform.c platform/memory.c platform/gic.c platform/uart.c kernel/errmsg.c platform/fdt_util.c @fake */
 /* LDLIBS: -lfdt */
 /*
  * Unit tests of the guest DTB: built for 1 and 4 vCPUs, read back with

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* SOURCES: virt/vm_config.c virt/virtio/virtio_config.c kernel/errmsg.c tests/unit/fake/dtc.c platform/fdt_util.c @fake */
+/* SOURCES: virt/vm_config.c virt/passthrough_config.c platform/platform.c platform/memory.c platform/gic.c platform/uart.c virt/virtio/virtio_config.c kernel/errmsg.c tests/unit/fake/dtc.c platform/fdt_util.c @fake */
 /* LDLIBS: -lfdt */
 /*
  * Unit tests of VM templates: configs/vms.dts itself and small templates

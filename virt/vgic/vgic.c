@@ -247,6 +247,20 @@ int vgic_map_hw(struct vcpu *vcpu, uint32_t intid, uint32_t hw_intid)
 	return 0;
 }
 
+int vgic_map_hw_spi(struct vm *vm, uint32_t intid, uint32_t hw_intid)
+{
+	struct vgic_irq *irq = vgic_get_irq(vm, NULL, intid);
+	k_spinlock_key_t key;
+
+	if (!irq || intid < GIC_NR_PRIVATE || hw_intid < GIC_NR_PRIVATE)
+		return K_EINVAL;
+	key = k_spin_lock(&irq->lock);
+	irq->hw = true;
+	irq->hw_intid = (uint16_t)hw_intid;
+	k_spin_unlock(&irq->lock, key);
+	return 0;
+}
+
 int vgic_inject_hw(struct vcpu *vcpu, uint32_t intid)
 {
 	struct vgic_irq *irq = vgic_get_irq(vcpu->vm, vcpu, intid);
@@ -255,6 +269,7 @@ int vgic_inject_hw(struct vcpu *vcpu, uint32_t intid)
 	if (!irq || !irq->hw)
 		return K_EINVAL;
 	key = k_spin_lock(&irq->lock);
+	irq->hw_refired = irq->hw_active; /* only possible for an SPI: see vgic_internal.h */
 	irq->hw_active = true;
 	irq->pending_latch = true;
 	vgic_queue_irq_unlock(vcpu->vm, irq, key);

@@ -46,6 +46,12 @@ struct vgic_irq {
 	 */
 	bool hw;
 	bool hw_active;
+	/*
+	 * A passed-through SPI fired again (taken on another CPU) after the guest's
+	 * EOI deactivated it but before its vCPU synced that LR: the sync must not
+	 * end the new hw_active (vgic_inject_hw sets it, vgic_lr_apply clears it).
+	 */
+	bool hw_refired;
 	uint16_t hw_intid;
 };
 

@@ -282,8 +282,11 @@ static void vgic_lr_apply(struct vcpu *vcpu, uint64_t flushed, uint64_t now)
 		irq->pending_latch = true; /* not taken yet: hand it back */
 	else if (!irq->edge && !irq->hw && (flushed & ICH_LR_PENDING) && !(now & ICH_LR_PENDING))
 		irq->pending_latch = false; /* taken: a software pend is used up */
-	if ((flushed & ICH_LR_HW) && !(now & (ICH_LR_PENDING | ICH_LR_ACTIVE)))
-		irq->hw_active = false; /* the guest's EOI deactivated the physical one too */
+	if ((flushed & ICH_LR_HW) && !(now & (ICH_LR_PENDING | ICH_LR_ACTIVE))) {
+		/* the guest's EOI deactivated the physical one too, unless it fired since */
+		irq->hw_active = irq->hw_refired;
+		irq->hw_refired = false;
+	}
 	k_spin_unlock(&irq->lock, key);
 }
 

@@ -256,6 +256,17 @@ void irq_keep_active(void)
 	fake_arch.irqs_kept++;
 }
 
+void irq_clear_active(int intid)
+{
+	(void)intid;
+	fake_arch.irqs_cleared++;
+}
+
+void irq_set_edge(int intid)
+{
+	(void)intid;
+}
+
 int fake_irq_pending;
 
 void arch_irq_dispatch(void)

@@ -53,6 +53,7 @@ struct fake_arch {
 	unsigned vcpu_resets;    /* vcpu_arch_reset calls */
 	unsigned guest_entries;  /* guest_enter calls */
 	unsigned irqs_kept;      /* irq_keep_active calls */
+	unsigned irqs_cleared;   /* irq_clear_active calls */
 	unsigned fp_claims;      /* vcpu_arch_fp_claim calls */
 	unsigned irq_dispatches; /* arch_irq_dispatch calls */
 	/* Set by the test: plays the guest in guest_enter(); returns a GUEST_EXIT_*. */
