@@ -42,7 +42,8 @@ static void usage(void)
 	       "       zvm policy -n ID [--on-poweroff|--on-reboot|--on-crash|--on-watchdog "
 	       "halt|restart|preserve] [--restart-limit N/SECONDS]\n"
 	       "       zvm log -n ID [--tail N]\n"
-	       "       zvm templates\n");
+	       "       zvm templates\n"
+	       "       zvm pool list|create|delete|cpu|pin|vm ... (zvm pool help)\n");
 }
 
 static int opt_error(const char *fmt, const char *arg)
@@ -647,6 +648,8 @@ static int run_sub(const char *sub, struct zvm_opts *o)
 	return opt_error("unknown subcommand '%s'", sub);
 }
 
+int cmd_zvm_pool(int argc, char **argv); /* shell/cmd_pool.c */
+
 static int cmd_zvm(int argc, char **argv)
 {
 	const char *sub = argc > 1 ? argv[1] : "";
@@ -662,6 +665,8 @@ static int cmd_zvm(int argc, char **argv)
 			return zvm_help(sub);
 	if (!strcmp(sub, "templates"))
 		return cmd_templates();
+	if (!strcmp(sub, "pool")) /* shell/cmd_pool.c */
+		return cmd_zvm_pool(argc - 1, argv + 1);
 	if (parse_opts(argc, argv, &o, new_vm))
 		return 1;
 	if (new_vm)

@@ -14,6 +14,7 @@
  */
 #include <zvm/arch.h>
 #include <zvm/platform.h>
+#include <zvm/sched.h>
 #include <zvm/vcpu.h>
 #include <arch/irq.h>
 
@@ -60,6 +61,7 @@ void ptimer_irq(int intid, void *arg)
 		arch_ptimer_stop(); /* stale: nobody owns it */
 		return;
 	}
+	cpu_count_guest_irq(); /* the running vCPU's own timer */
 	if (!vcpu->arch.ptimer_asserted)
 		ptimer_raise(vcpu);
 }

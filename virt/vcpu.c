@@ -8,6 +8,7 @@
 #include <zvm/arch.h>
 #include <zvm/log.h>
 #include <zvm/platform.h>
+#include <zvm/pool_ops.h>
 #include <zvm/sched.h>
 #include <zvm/vcpu.h>
 
@@ -73,7 +74,9 @@ static void vcpu_boot_self(struct vcpu *vcpu)
 static void vcpu_choose_wfi_trap(struct vcpu *vcpu)
 {
 	struct k_cpu *c = arch_cpu_self();
-	bool alone = c->runq.count == 0;
+	/* Only on an isolated (static pool) CPU: in the dynamic pool the idle
+	 * thread's time must show (`cpus` LOAD, docs/pools.md). */
+	bool alone = c->runq.count == 0 && (pool_static_cpus(&pool_table) & (1u << c->id));
 
 	vcpu->thread->ipi_on_ready = alone;
 	vcpu_arch_trap_wfi(&vcpu->arch, !alone);
@@ -104,7 +107,9 @@ static void vcpu_run_once(struct vcpu *vcpu)
 		vgic_flush(vcpu);
 		vcpu_arch_fp_enter(&vcpu->arch);
 		vcpu->in_guest = true;
+		cpu_guest_entering();
 		kind = guest_enter(&vcpu->arch);
+		cpu_guest_exited(kind == GUEST_EXIT_IRQ);
 		vcpu->in_guest = false;
 		vcpu_arch_fp_exit(&vcpu->arch);
 		vgic_sync(vcpu);
@@ -142,8 +147,10 @@ void vcpu_kick(struct vcpu *vcpu)
 	if (vcpu == vcpu_current() && !__atomic_load_n(&vcpu->waiting, __ATOMIC_ACQUIRE))
 		return;
 	k_sem_give(&vcpu->wake);
-	if (t && vcpu->in_guest && t->cpu != k_cpu_id())
+	if (t && vcpu->in_guest && t->cpu != k_cpu_id()) {
+		cpu_kick_sent(t->cpu);
 		arch_send_sgi(IPI_RESCHED, 1u << t->cpu);
+	}
 }
 
 int vcpu_create(struct vm *vm, int id)
@@ -168,8 +175,10 @@ int vcpu_create(struct vm *vm, int id)
 	t->switch_out = vcpu_switch_out;
 	t->switch_in = vcpu_switch_in;
 	t->user_data = vcpu;
-	k_thread_cpu_mask_set(t, vm->cfg.cpu_mask);
 	vcpu->thread = t;
+	err = pool_thread_place(t, vm->cfg.cpu_mask, NULL, 0); /* checked in vm_setup */
+	if (err)
+		return err;
 	err = vgic_vcpu_init(vcpu);
 	return err ? err : vtimer_vcpu_init(vcpu);
 }

@@ -229,5 +229,7 @@ int vm_resume(struct vm *vm);
 int vm_rebuild(struct vm *vm, bool start, char *err, size_t len);
 /** Rebuild vm with cfg; on failure it keeps (and is rebuilt with) its old configuration. */
 int vm_reconfigure(struct vm *vm, const struct vm_config *cfg, char *err, size_t len);
+/** Move vm's vCPU threads to the CPUs `mask` (its pool's rules apply); VMM only. */
+int vm_repin(struct vm *vm, uint32_t mask, char *err, size_t len);
 
 #endif /* ZVM_VM_H */

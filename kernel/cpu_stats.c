@@ -1,0 +1,81 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Per-CPU interference counters (docs/pools.md): which interrupts a CPU
+ * took for the vCPU running there and which for the host, how many guest
+ * exits a host interrupt caused, and the EL2 time from exit to re-entry.
+ * Each CPU writes only its own counters, with IRQs masked; readers (the
+ * shell, the management stats) read aligned words without a lock.
+ */
+#include <zvm/arch.h>
+#include <zvm/cpu_stats.h>
+#include <zvm/sched.h>
+
+static uint64_t host_irqs(const struct k_cpu *c)
+{
+	return c->irqs - c->guest_irqs;
+}
+
+void cpu_count_guest_irq(void)
+{
+	arch_cpu_self()->guest_irqs++;
+}
+
+void cpu_kick_sent(int cpu)
+{
+	__atomic_store_n(&k_cpus[cpu].kick_pending, true, __ATOMIC_RELEASE);
+}
+
+/* The scheduler's IPI: a kick for the vCPU here counts as the guest's. */
+void cpu_ipi_taken(void)
+{
+	struct k_cpu *c = arch_cpu_self();
+
+	if (__atomic_exchange_n(&c->kick_pending, false, __ATOMIC_ACQ_REL))
+		c->guest_irqs++;
+}
+
+void cpu_guest_exited(bool irq)
+{
+	struct k_cpu *c = arch_cpu_self();
+
+	c->exits++;
+	c->exit_open = irq;
+	c->exit_timed = true;
+	c->exit_since = arch_counter_read();
+	c->exit_host_irqs = host_irqs(c);
+	c->exit_switches = c->switches;
+}
+
+/*
+ * An interrupt exit is the host's when a host interrupt was taken before
+ * the vCPU went back in (it may have been preempted meanwhile). An exit
+ * after which the vCPU left its CPU (it blocked or was preempted) is not
+ * timed: that time is not EL2 work on its behalf.
+ */
+void cpu_guest_entering(void)
+{
+	struct k_cpu *c = arch_cpu_self();
+
+	if (c->exit_open && host_irqs(c) != c->exit_host_irqs)
+		c->host_exits++;
+	c->exit_open = false;
+	if (c->exit_timed && c->switches == c->exit_switches)
+		c->el2_ticks += arch_counter_read() - c->exit_since;
+	c->exit_timed = false;
+}
+
+void cpu_stats_get(int cpu, struct cpu_stats *out)
+{
+	const struct k_cpu *c = &k_cpus[cpu];
+	uint64_t now = arch_counter_read(), idle = c->idle_ticks;
+
+	/* The idle thread's current stretch too, so an idle CPU shows it now. */
+	if (c->current && c->current->prio == K_IDLE_PRIO && c->idle_since && now > c->idle_since)
+		idle += now - c->idle_since;
+	out->irqs = c->irqs;
+	out->host_irqs = c->irqs - c->guest_irqs;
+	out->exits = c->exits;
+	out->host_exits = c->host_exits;
+	out->el2_ns = k_ticks_to_ns(c->el2_ticks);
+	out->idle_ns = k_ticks_to_ns(idle);
+}
