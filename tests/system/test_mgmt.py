@@ -405,6 +405,9 @@ def test_builtin_ktest_subset(mz):
 def test_stats_once_and_watch(mz):
     s = mz.zvmctl_json("stats")
     assert len(s["cpus"]) == 4 and s["mem"]["pages_free"] > 0
+    # docs/pools.md: each CPU's host interrupts are a part of its interrupts
+    assert all(0 <= c["host_irqs"] <= c["irqs"] and c["host_exits"] <= c["exits"]
+               for c in s["cpus"]), s["cpus"]
     assert s["agent"]["frames_in"] > 0
     rc, out, _ = mz.zvmctl("stats")
     assert rc == 0 and re.search(r"^cpu3 +online", out, re.M), out
