@@ -120,3 +120,23 @@ def test_isolated_cpu_untouched_for_a_minute(vm):
     assert rt_after[2] == rt_before[2], "the RT vCPU waited for its CPU: %s" % (rt_after,)
     # The dynamic pool did take host interrupts meanwhile (the proof is not idle).
     assert after[2]["host_irqs"] > before[2]["host_irqs"], (before[2], after[2])
+
+
+def test_idle_guest_leaves_its_cpu_idle(vm):
+    """In the dynamic pool a guest's WFI traps: an RTOS VM idle at its prompt,
+    alone on CPU 0 beside the idle host threads, leaves `cpus` LOAD low (an
+    untrapped WFI kept the vCPU thread on the CPU: LOAD 100 %)."""
+    vm.guests.add("idle")
+    out = ok(vm, "zvm new -t rtos -n idle --cpus 0", r"VM \d+ created: idle")
+    vid = int(re.search(r"VM (\d+) created", out).group(1))
+    mark = vm.mark()
+    ok(vm, "zvm run -n %d" % vid, r"running")
+    vm.wait_for(r"\[idle\] zvm-rtos .*real-time guest OS", "the idle VM's banner", mark)
+    vm.cmd("cpus")  # the load is measured from here ...
+    mark = vm.mark()
+    vm.wait_for(PERIODIC_RE, "two reports of the periodic task (2 s)", mark, count=2)
+    rows = {int(r[0]): r for r in parse_table(vm.cmd("cpus"), "CPU")}  # ... to here
+    load = int(rows[0][3].rstrip("%"))
+    print("CPU 0 with an idle RTOS VM alone: LOAD %d%%" % load)
+    assert load < 50, rows[0]
+    ok(vm, "zvm delete -n %d" % vid, r"deleted")
