@@ -6,9 +6,11 @@
  * first, with the static CPUs it holds counted as free, so a refused move
  * changes nothing.
  */
+#include <zvm/cpu_stats.h>
 #include <zvm/errmsg.h>
 #include <zvm/log.h>
 #include <zvm/pool_ops.h>
+#include <zvm/psci_ids.h>
 #include <zvm/vm_config.h>
 #include <zvm/vm.h>
 #include <zvm/vmm.h>
@@ -56,4 +58,18 @@ void pool_config_boot(void)
 		return;
 	}
 	pool_ops_install(&pt);
+}
+
+int64_t vm_hc_cpu_load(const struct vm *vm, uint32_t fn, uint64_t cpu)
+{
+	struct cpu_stats st;
+
+	if (!vm->cfg.privileged)
+		return PSCI_DENIED;
+	if (fn == ZVM_HC_CPU_COUNT)
+		return k_num_cpus_present();
+	if (cpu >= (uint64_t)k_num_cpus_present())
+		return PSCI_INVALID_PARAMS;
+	cpu_stats_get((int)cpu, &st);
+	return (int64_t)(st.idle_ns & INT64_MAX);
 }

@@ -92,6 +92,7 @@ struct vm_config {
 	struct vm_policy policy;
 	uint64_t wdt_base; /* emulated SP805 watchdog, 0 = none */
 	int wdt_spi;       /* its interrupt: SPI number */
+	bool privileged;   /* may read the host's per-CPU load (ZVM_HC_CPU_IDLE) */
 };
 
 /** A blob the loader places at a fixed host address (table built from the mk file). */

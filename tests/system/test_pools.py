@@ -122,6 +122,21 @@ def test_isolated_cpu_untouched_for_a_minute(vm):
     assert after[2]["host_irqs"] > before[2]["host_irqs"], (before[2], after[2])
 
 
+def test_privileged_guest_sees_the_host_load(vm):
+    """The RTOS VM is `privileged` (configs/mixed.dts): its `cpuload` asks zvm
+    for each host CPU's idle time (ZVM_HC_CPU_IDLE) and shows the load: its
+    own isolated CPU busy (the idle thread never runs there), the two CPUs of
+    Linux's hogs busy, CPU 0 (the host's threads) mostly idle."""
+    vm.attach(RT_ID)
+    out = vm.guest_cmd("cpuload")
+    vm.detach()
+    loads = {int(c): int(p) for c, p in re.findall(r"cpuload: host cpu(\d) (\d+)%", out)}
+    print("host CPU load seen by the privileged guest: %s" % loads)
+    assert sorted(loads) == [0, 1, 2, 3], out
+    assert loads[RT_CPU] >= 90 and loads[2] >= 80 and loads[3] >= 80, loads
+    assert loads[0] < 50, loads
+
+
 def test_idle_guest_leaves_its_cpu_idle(vm):
     """In the dynamic pool a guest's WFI traps: an RTOS VM idle at its prompt,
     alone on CPU 0 beside the idle host threads, leaves `cpus` LOAD low (an
@@ -139,4 +154,9 @@ def test_idle_guest_leaves_its_cpu_idle(vm):
     load = int(rows[0][3].rstrip("%"))
     print("CPU 0 with an idle RTOS VM alone: LOAD %d%%" % load)
     assert load < 50, rows[0]
+    # Not privileged: the hypercall is refused.
+    vm.attach(vid)
+    out = vm.guest_cmd("cpuload")
+    vm.detach()
+    assert "cpuload: refused by the hypervisor (-3): this VM is not privileged" in out, out
     ok(vm, "zvm delete -n %d" % vid, r"deleted")
