@@ -40,6 +40,12 @@ void cpu_guest_exited(bool irq)
 
 	c->exits++;
 	c->exit_open = irq;
+	if (irq && c->current == c->guard_thread) { /* its re-entry may be after others ran */
+		c->guard_exit_open = true;
+		c->guard_exit_since = arch_counter_read();
+		c->guard_exit_irqs = host_irqs(c);
+		c->guard_exit_switches = c->switches;
+	}
 	c->exit_timed = true;
 	c->exit_since = arch_counter_read();
 	c->exit_host_irqs = host_irqs(c);
@@ -52,12 +58,42 @@ void cpu_guest_exited(bool irq)
  * after which the vCPU left its CPU (it blocked or was preempted) is not
  * timed: that time is not EL2 work on its behalf.
  */
+/*
+ * Interference the guarded vCPU met, dt ticks from `since`: a host-caused
+ * exit (exit to re-entry) or a wait for its CPU while ready; summed per
+ * guard period.
+ */
+void cpu_guard_count(struct k_cpu *c, uint64_t since, uint64_t dt)
+{
+	uint64_t window;
+
+	if (!c->guard_period)
+		return;
+	window = since / c->guard_period;
+	if (window != c->guard_window) {
+		c->guard_window = window;
+		c->guard_used = 0;
+	}
+	if (c->guard_used <= c->guard_budget && c->guard_used + dt > c->guard_budget)
+		c->guard_overruns++; /* once per period */
+	c->guard_used += dt;
+	if (c->guard_used > c->guard_worst)
+		c->guard_worst = c->guard_used;
+}
+
 void cpu_guest_entering(void)
 {
 	struct k_cpu *c = arch_cpu_self();
 
 	if (c->exit_open && host_irqs(c) != c->exit_host_irqs)
 		c->host_exits++;
+	/* Preempted in between: its wait was counted when it got the CPU back. */
+	if (c->guard_exit_open && c->current == c->guard_thread) {
+		c->guard_exit_open = false;
+		if (host_irqs(c) != c->guard_exit_irqs && c->switches == c->guard_exit_switches)
+			cpu_guard_count(c, c->guard_exit_since,
+					arch_counter_read() - c->guard_exit_since);
+	}
 	c->exit_open = false;
 	if (c->exit_timed && c->switches == c->exit_switches)
 		c->el2_ticks += arch_counter_read() - c->exit_since;
@@ -77,5 +113,18 @@ void cpu_stats_get(int cpu, struct cpu_stats *out)
 	out->exits = c->exits;
 	out->host_exits = c->host_exits;
 	out->el2_ns = k_ticks_to_ns(c->el2_ticks);
+	out->guard_overruns = c->guard_overruns;
+	out->guard_worst_ns = k_ticks_to_ns(c->guard_worst);
 	out->idle_ns = k_ticks_to_ns(idle);
+}
+
+void cpu_guard_set(int cpu, const struct k_thread *t, uint64_t budget_ns, uint64_t period_ns)
+{
+	struct k_cpu *c = &k_cpus[cpu];
+
+	c->guard_period = 0; /* off while the others change */
+	c->guard_thread = period_ns ? t : NULL;
+	c->guard_budget = k_ns_to_ticks(budget_ns);
+	c->guard_worst = 0;
+	__atomic_store_n(&c->guard_period, k_ns_to_ticks(period_ns), __ATOMIC_RELEASE);
 }

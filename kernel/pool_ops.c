@@ -118,3 +118,25 @@ int pool_op_check_vm(int nr_vcpus, uint32_t mask, uint32_t own, char *err, size_
 	k_spin_unlock(&sched_lock, key);
 	return ret;
 }
+
+int pool_op_isolate(int cpu, const char *name, struct k_thread *t, char *err, size_t errlen)
+{
+	k_spinlock_key_t key = k_spin_lock(&sched_lock);
+	uint32_t before = pool_static_cpus(&pool_table);
+	int pool = pool_find(&pool_table, name), ret;
+	bool made = pool < 0;
+
+	if (made)
+		pool = pool_create(&pool_table, name, POOL_STATIC, err, errlen);
+	ret = pool < 0 ? pool : pool_move_cpu(&pool_table, cpu, pool, err, errlen);
+	if (ret && made && pool >= 0)
+		pool_delete(&pool_table, pool, NULL, 0);
+	if (!ret) {
+		pool_bind(&pool_table, t, 1u << cpu, NULL, 0); /* a new static CPU: free */
+		t->affinity = 1u << cpu;
+		drain_new_static(before); /* the others leave; t stays where it runs */
+		sched_thread_moved(t);
+	}
+	k_spin_unlock(&sched_lock, key);
+	return ret;
+}

@@ -182,6 +182,8 @@ static void account_switch(struct k_cpu *c, struct k_thread *old, struct k_threa
 		next->ready_ticks += now - next->ready_since;
 	if (!is_idle(next) && now - next->ready_since > next->max_ready_wait)
 		next->max_ready_wait = now - next->ready_since;
+	if (next == c->guard_thread) /* the RT guard's vCPU waited for its CPU */
+		cpu_guard_count(c, next->ready_since, now - next->ready_since);
 	if (is_idle(old))
 		c->idle_ticks += now - c->idle_since;
 	if (is_idle(next))

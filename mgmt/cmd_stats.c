@@ -9,6 +9,7 @@
 #include <zvm/cpu_stats.h>
 #include <zvm/kernel.h>
 #include <zvm/mm.h>
+#include <zvm/rt_guard.h>
 #include <zvm/virtio_serial.h>
 #include <zvm/vmm.h>
 #include "mgmt_internal.h"
@@ -61,7 +62,7 @@ static void json_vms_stats(struct jbuf *j)
 		mgmt_json_vm(j, vm);
 		j->len--; /* reopen the object for the details */
 		mgmt_json_vm_detail(j, vm);
-		jb_printf(j, "}");
+		jb_printf(j, ",\"guard_overruns\":%lu}", (unsigned long)rt_guard_overruns(id));
 	}
 	jb_printf(j, "]");
 }

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <zvm/cpu_stats.h>
 #include <zvm/pool_ops.h>
+#include <zvm/rt_guard.h>
 #include <zvm/shell.h>
 #include <zvm/shell_args.h>
 #include <zvm/vmm.h>
@@ -155,6 +156,37 @@ static int pool_create_cmd(const char *name, const char *kind_s)
 	return 0;
 }
 
+/* guard ID BUDGET_US PERIOD_US warn|isolate, or guard ID off */
+static int pool_guard(int argc, char **argv)
+{
+	char err[128];
+	uint64_t budget = 0, period = 0;
+	int id, reaction = RT_GUARD_WARN;
+
+	if (parse_id(argv[2], &id))
+		return 1;
+	if (argc == 4 && !strcmp(argv[3], "off")) {
+		period = 0;
+	} else if (argc != 6 || shell_parse_uint(argv[3], 0, 1000000, &budget) ||
+		   shell_parse_uint(argv[4], 1, 1000000, &period) ||
+		   (strcmp(argv[5], "warn") && strcmp(argv[5], "isolate"))) {
+		printf("usage: zvm pool guard ID BUDGET_US PERIOD_US warn|isolate | guard ID "
+		       "off\n");
+		return 1;
+	} else {
+		reaction = strcmp(argv[5], "isolate") ? RT_GUARD_WARN : RT_GUARD_ISOLATE;
+	}
+	if (rt_guard_set(id, (uint32_t)budget, (uint32_t)period, (enum rt_guard_reaction)reaction,
+			 err, sizeof(err)))
+		return pool_error(err);
+	if (period)
+		printf("VM %d: guarded, at most %lu us of host interference per %lu us, %s\n", id,
+		       (unsigned long)budget, (unsigned long)period, argv[5]);
+	else
+		printf("VM %d: not guarded\n", id);
+	return 0;
+}
+
 int cmd_zvm_pool(int argc, char **argv); /* shell/cmd_zvm.c: `zvm pool` */
 
 int cmd_zvm_pool(int argc, char **argv)
@@ -174,6 +206,8 @@ int cmd_zvm_pool(int argc, char **argv)
 	}
 	if (!strcmp(sub, "cpu") && argc == 4)
 		return pool_cpu(argv[2], argv[3]);
+	if (!strcmp(sub, "guard") && argc >= 4)
+		return pool_guard(argc, argv);
 	if ((!strcmp(sub, "pin") || !strcmp(sub, "vm")) && argc == 4)
 		return pool_repin(argv[2], argv[3], !strcmp(sub, "vm"));
 	printf("usage: zvm pool %s\n", POOL_USAGE);

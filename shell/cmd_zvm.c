@@ -7,6 +7,7 @@
 #include <string.h>
 #include <zvm/console.h>
 #include <zvm/shell.h>
+#include <zvm/rt_guard.h>
 #include <zvm/shell_args.h>
 #include <zvm/shm.h>
 #include <zvm/vm_config.h>
@@ -317,6 +318,11 @@ static void info_row(struct vm *vm)
 /* Per vCPU: where it runs and what the host's scheduler made it wait. */
 static void info_vcpus(const struct vm *vm)
 {
+	char guard[160];
+
+	rt_guard_describe(vm->id, guard, sizeof(guard)); /* docs/pools.md */
+	if (guard[0])
+		printf("%s\n", guard);
 	for (int i = 0; i < vm->cfg.nr_vcpus; i++) {
 		const struct k_thread *t = vm->vcpus[i].thread;
 

@@ -28,6 +28,11 @@ int pool_op_move_cpu(int cpu, const char *name, char *err, size_t errlen);
 int pool_thread_place(struct k_thread *t, uint32_t mask, char *err, size_t errlen);
 /** pool_thread_place() for the n threads of one VM at once (they may swap CPUs). */
 int pool_threads_place(struct k_thread *const *ts, int n, uint32_t mask, char *err, size_t errlen);
+/**
+ * Turn CPU `cpu` into (or add it to) the static pool `name` with t bound to
+ * it, in one step: t keeps running there while the others are drained.
+ */
+int pool_op_isolate(int cpu, const char *name, struct k_thread *t, char *err, size_t errlen);
 /** Check that a VM of nr_vcpus vCPUs fits on `mask`; `own`: CPUs it holds already. */
 int pool_op_check_vm(int nr_vcpus, uint32_t mask, uint32_t own, char *err, size_t errlen);
 

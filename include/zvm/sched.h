@@ -55,6 +55,24 @@ struct k_cpu {
 	uint64_t exit_since;
 	uint64_t exit_host_irqs;
 	uint64_t exit_switches;
+	/*
+	 * Host interference met by guard_thread (the RT guard's vCPU here): time
+	 * from its host-caused exit to its re-entry, and its waits for this CPU
+	 * while ready; written by this CPU only. cpu_guard_set() (virt/rt_guard.c, the VMM)
+	 * writes guard_thread/guard_budget/guard_period (ticks, 0: off) with
+	 * guard_period 0 first: a stale value costs at most one period's verdict.
+	 */
+	const struct k_thread *guard_thread;
+	bool guard_exit_open;
+	uint64_t guard_exit_since;
+	uint64_t guard_exit_irqs;
+	uint64_t guard_exit_switches;
+	uint64_t guard_period;
+	uint64_t guard_budget;
+	uint64_t guard_window; /* the period the sum below is of */
+	uint64_t guard_used;
+	uint64_t guard_overruns; /* periods whose interference passed the budget */
+	uint64_t guard_worst;    /* the most interference in one period */
 };
 
 extern struct k_cpu k_cpus[K_MAX_CPUS];
@@ -115,6 +133,8 @@ void cpu_guest_entering(void);
 void cpu_kick_sent(int cpu);
 /** The scheduler's IPI was taken here. */
 void cpu_ipi_taken(void);
+/** The guarded vCPU of c met dt ticks of interference from `since` (lock held or c's own). */
+void cpu_guard_count(struct k_cpu *c, uint64_t since, uint64_t dt);
 
 /* ---- thread bookkeeping (thread.c) ---- */
 
