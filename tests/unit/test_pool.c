@@ -130,13 +130,9 @@ static struct pool_table parsed;
 
 static int parse(const char *pools)
 {
-	char src[1024];
-	size_t size;
-	void *fdt;
+	void *fdt = dtc_compile_zvm_node("pools", pools);
 	int ret;
 
-	snprintf(src, sizeof(src), "/dts-v1/; / { zvm { pools { %s }; }; };", pools);
-	fdt = dtc_compile(src, &size);
 	assert_non_null(fdt);
 	pool_table_init(&parsed, 4);
 	ret = pool_config_parse(&parsed, fdt, err, sizeof(err));
