@@ -44,7 +44,7 @@ static void usage(void)
 	       "halt|restart|preserve] [--restart-limit N/SECONDS]\n"
 	       "       zvm log -n ID [--tail N]\n"
 	       "       zvm templates\n"
-	       "       zvm pool list|create|delete|cpu|pin|vm ... (zvm pool help)\n");
+	       "       zvm pool list|create|delete|cpu|pin|vm|guard ... (zvm pool --help)\n");
 }
 
 static int opt_error(const char *fmt, const char *arg)
@@ -615,6 +615,9 @@ static const struct {
 	{ "look", "attach the console to a VM (its PL011, or hvc0 with --hvc); Ctrl-X comes back" },
 	{ "log", "what a VM's console printed (kept by zvm across resets), the last N lines" },
 	{ "templates", "the templates zvm new -t can make: type, vCPUs, memory, CPUs, priority" },
+	{ "pool", "CPU pools (docs/pools.md): zvm pool list | create NAME static|dynamic | "
+		  "delete NAME | cpu CPU POOL | pin ID CPUS | vm ID POOL | guard ID BUDGET_US "
+		  "PERIOD_US warn|isolate | guard ID off" },
 };
 
 static int zvm_help(const char *sub)
