@@ -10,11 +10,6 @@
 #include <zvm/cpu_stats.h>
 #include <zvm/sched.h>
 
-static uint64_t host_irqs(const struct k_cpu *c)
-{
-	return c->irqs - c->guest_irqs;
-}
-
 void cpu_count_guest_irq(void)
 {
 	arch_cpu_self()->guest_irqs++;
@@ -34,30 +29,14 @@ void cpu_ipi_taken(void)
 		c->guest_irqs++;
 }
 
-void cpu_guest_exited(bool irq)
+void cpu_guard_exited(struct k_cpu *c, uint64_t now)
 {
-	struct k_cpu *c = arch_cpu_self();
-
-	c->exits++;
-	c->exit_open = irq;
-	if (irq && c->current == c->guard_thread) { /* its re-entry may be after others ran */
-		c->guard_exit_open = true;
-		c->guard_exit_since = arch_counter_read();
-		c->guard_exit_irqs = host_irqs(c);
-		c->guard_exit_switches = c->switches;
-	}
-	c->exit_timed = true;
-	c->exit_since = arch_counter_read();
-	c->exit_host_irqs = host_irqs(c);
-	c->exit_switches = c->switches;
+	c->guard_exit_open = true;
+	c->guard_exit_since = now;
+	c->guard_exit_irqs = c->irqs - c->guest_irqs;
+	c->guard_exit_switches = c->switches;
 }
 
-/*
- * An interrupt exit is the host's when a host interrupt was taken before
- * the vCPU went back in (it may have been preempted meanwhile). An exit
- * after which the vCPU left its CPU (it blocked or was preempted) is not
- * timed: that time is not EL2 work on its behalf.
- */
 /*
  * Interference the guarded vCPU met, dt ticks from `since`: a host-caused
  * exit (exit to re-entry) or a wait for its CPU while ready; summed per
@@ -81,23 +60,12 @@ void cpu_guard_count(struct k_cpu *c, uint64_t since, uint64_t dt)
 		c->guard_worst = c->guard_used;
 }
 
-void cpu_guest_entering(void)
+void cpu_guard_entering(struct k_cpu *c, uint64_t now)
 {
-	struct k_cpu *c = arch_cpu_self();
-
-	if (c->exit_open && host_irqs(c) != c->exit_host_irqs)
-		c->host_exits++;
 	/* Preempted in between: its wait was counted when it got the CPU back. */
-	if (c->guard_exit_open && c->current == c->guard_thread) {
-		c->guard_exit_open = false;
-		if (host_irqs(c) != c->guard_exit_irqs && c->switches == c->guard_exit_switches)
-			cpu_guard_count(c, c->guard_exit_since,
-					arch_counter_read() - c->guard_exit_since);
-	}
-	c->exit_open = false;
-	if (c->exit_timed && c->switches == c->exit_switches)
-		c->el2_ticks += arch_counter_read() - c->exit_since;
-	c->exit_timed = false;
+	c->guard_exit_open = false;
+	if (c->irqs - c->guest_irqs != c->guard_exit_irqs && c->switches == c->guard_exit_switches)
+		cpu_guard_count(c, c->guard_exit_since, now - c->guard_exit_since);
 }
 
 void cpu_stats_get(int cpu, struct cpu_stats *out)

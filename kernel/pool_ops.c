@@ -5,10 +5,13 @@
 #include <zvm/pool_ops.h>
 #include <zvm/sched.h>
 
-/* Drain every static CPU that was not static in `before`; lock held. */
+/* Each CPU's isolated flag from the pools; drain the CPUs that became static; lock held. */
 static void drain_new_static(uint32_t before)
 {
-	uint32_t now = pool_static_cpus(&pool_table) & ~before;
+	uint32_t statics = pool_static_cpus(&pool_table), now = statics & ~before;
+
+	for (int cpu = 0; cpu < K_MAX_CPUS; cpu++)
+		k_cpus[cpu].isolated = statics & (1u << cpu);
 
 	for (int cpu = 0; cpu < K_MAX_CPUS; cpu++)
 		if ((now & (1u << cpu)) && k_cpus[cpu].online)

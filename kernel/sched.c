@@ -545,7 +545,7 @@ static void steal_owner(struct k_cpu *c)
 /* Move the most urgent queued thread this CPU may run from a busier CPU. */
 static void steal_work(struct k_cpu *c)
 {
-	if (pool_static_cpus(&pool_table) & (1u << c->id)) {
+	if (c->isolated) {
 		steal_owner(c);
 		return;
 	}

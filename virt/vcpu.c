@@ -6,6 +6,7 @@
  */
 #include <stdio.h>
 #include <zvm/arch.h>
+#include <zvm/cpu_stats.h>
 #include <zvm/log.h>
 #include <zvm/platform.h>
 #include <zvm/pool_ops.h>
@@ -76,7 +77,7 @@ static void vcpu_choose_wfi_trap(struct vcpu *vcpu)
 	struct k_cpu *c = arch_cpu_self();
 	/* Only on an isolated (static pool) CPU: in the dynamic pool the idle
 	 * thread's time must show (`cpus` LOAD, docs/pools.md). */
-	bool alone = c->runq.count == 0 && (pool_static_cpus(&pool_table) & (1u << c->id));
+	bool alone = c->runq.count == 0 && c->isolated;
 
 	vcpu->thread->ipi_on_ready = alone;
 	vcpu_arch_trap_wfi(&vcpu->arch, !alone);

@@ -49,6 +49,8 @@ struct k_cpu {
 	uint64_t el2_ticks;
 	/* A kick for the vCPU here is on its way (set by the sender, taken by this CPU). */
 	bool kick_pending;
+	/* In a static pool: set with sched_lock held by kernel/pool_ops.c. */
+	bool isolated;
 	/* The open exit (kernel/cpu_stats.c), this CPU only: since, host IRQs, switches then. */
 	bool exit_open;  /* an interrupt exit: may be the host's */
 	bool exit_timed; /* an exit whose EL2 time is still counting */
@@ -125,10 +127,6 @@ void sched_thread_moved(struct k_thread *t);
 
 /** An interrupt for the vCPU running here was taken (its timer, a kick). */
 void cpu_count_guest_irq(void);
-/** The vCPU running here left its guest; `irq`: an interrupt made it exit. */
-void cpu_guest_exited(bool irq);
-/** The vCPU running here enters its guest: closes the exit it left by. */
-void cpu_guest_entering(void);
 /** A kick (IPI) for the vCPU on `cpu` is sent: counted there as the guest's. */
 void cpu_kick_sent(int cpu);
 /** The scheduler's IPI was taken here. */
