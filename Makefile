@@ -44,7 +44,7 @@ $(shell echo 'ZVM_ASSERT=$(ZVM_ASSERT)' > $(BUILD)/assert.stamp.new && \
 # One kernel, two images: the host at EL2 and the RTOS guest at EL1.
 # The virtualization core (virt/, arch/arm64/virt/, the zvm command) is host-only.
 VIRT_SRCS   := $(wildcard virt/*.c virt/vgic/*.c virt/dev/*.c virt/virtio/*.c arch/arm64/virt/*.S \
-		   arch/arm64/virt/*.c mgmt/*.c) shell/cmd_zvm.c
+		   arch/arm64/virt/*.c mgmt/*.c) shell/cmd_zvm.c shell/cmd_pool.c
 KERNEL_SRCS := $(filter-out $(VIRT_SRCS),$(wildcard arch/arm64/*.S arch/arm64/*.c \
 		   kernel/*.c drivers/*.c platform/*.c shell/*.c selftest/*.c))
 HOST_SRCS   := $(KERNEL_SRCS) $(VIRT_SRCS) $(wildcard apps/*.c)

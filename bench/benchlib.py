@@ -86,6 +86,15 @@ def _has_cairo(gnuplot):
     return "pngcairo" in out.stdout + out.stderr
 
 
+def isolate_cpu(q, cpu):
+    """At the zvm host prompt: CPU `cpu` into a static pool of its own
+    (docs/pools.md), where a VM's one vCPU runs alone without WFI traps."""
+    for line in ("zvm pool create rt static", "zvm pool cpu %d rt" % cpu):
+        q.expect_exact("zvm_host:~# ")
+        q.sendline(line)
+    q.expect_exact("CPU %d: in pool rt" % cpu)
+
+
 def start_vm(q, new_args):
     """At the zvm host prompt: create a VM (`zvm new NEW_ARGS`) and run it; its id."""
     q.expect_exact("zvm_host:~# ")

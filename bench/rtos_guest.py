@@ -52,6 +52,7 @@ def run_bare():
 def run_zvm():
     benchlib.progress("rtos guest: under zvm (about 1 min)")
     q = benchlib.spawn(ZVM)
+    benchlib.isolate_cpu(q, 1)  # the rtos template's CPU: the RT deployment
     vm = benchlib.start_vm(q, '-t rtos --args "app=bench"')
     q.expect_exact("bench: done")
     out = q.before
@@ -147,7 +148,8 @@ def main():
         "",
         f"Produced by `make bench` (bench/rtos_guest.py) at commit `{commit}`.",
         f"- bare: `{BARE}`",
-        f"- zvm: `{ZVM}`, then `zvm new -t rtos --args \"app=bench\"`, `zvm run`",
+        f"- zvm: `{ZVM}`, then CPU 1 into a static pool (`zvm pool create rt static`, "
+        "`zvm pool cpu 1 rt`), `zvm new -t rtos --args \"app=bench\"`, `zvm run`",
         "",
         "Guest time under icount (1 instruction = 1 ns; counter 1 GHz); means over 1000",
         "rounds, timer latency over 1000 samples (handler entry minus the programmed",

@@ -6,6 +6,7 @@
  */
 #include <stdio.h>
 #include <zvm/arch.h>
+#include <zvm/pool.h>
 #include <zvm/sched.h>
 
 struct k_cpu k_cpus[K_MAX_CPUS];
@@ -51,6 +52,12 @@ static bool cpu_is_idle(const struct k_cpu *c)
 	return is_idle(c->current) && c->runq.count == 0;
 }
 
+/* The CPUs t may use now: its affinity within the pool rules (include/zvm/pool.h). */
+static uint32_t allowed_cpus(const struct k_thread *t)
+{
+	return pool_thread_cpus(&pool_table, t);
+}
+
 /*
  * Where t should run: an idle allowed CPU (its last one first), else the
  * allowed CPU whose running thread it would preempt (least urgent first),
@@ -58,11 +65,12 @@ static bool cpu_is_idle(const struct k_cpu *c)
  */
 static int choose_cpu(const struct k_thread *t)
 {
-	uint32_t mask = t->affinity & online_mask();
+	uint32_t allowed = allowed_cpus(t);
+	uint32_t mask = allowed & online_mask();
 	int victim = -1;
 
 	if (!mask)
-		mask = t->affinity;
+		mask = allowed;
 	if ((mask & (1u << t->cpu)) && cpu_is_idle(&k_cpus[t->cpu]))
 		return t->cpu;
 	for (int i = 0; i < K_MAX_CPUS; i++) {
@@ -174,6 +182,8 @@ static void account_switch(struct k_cpu *c, struct k_thread *old, struct k_threa
 		next->ready_ticks += now - next->ready_since;
 	if (!is_idle(next) && now - next->ready_since > next->max_ready_wait)
 		next->max_ready_wait = now - next->ready_since;
+	if (next == c->guard_thread) /* the RT guard's vCPU waited for its CPU */
+		cpu_guard_count(c, next->ready_since, now - next->ready_since);
 	if (is_idle(old))
 		c->idle_ticks += now - c->idle_since;
 	if (is_idle(next))
@@ -254,7 +264,7 @@ void kernel_thread_entry(struct k_thread *t)
  */
 static void kick_idle_cpu(const struct k_thread *t)
 {
-	uint32_t mask = t->affinity & online_mask() & ~(1u << this_cpu()->id);
+	uint32_t mask = allowed_cpus(t) & online_mask() & ~(1u << this_cpu()->id);
 
 	for (int i = 0; i < K_MAX_CPUS; i++) {
 		if ((mask & (1u << i)) && cpu_is_idle(&k_cpus[i])) {
@@ -412,6 +422,78 @@ void sched_timer_irq(void)
 	k_spin_unlock(&sched_lock, key);
 }
 
+/*
+ * This CPU was drained (kernel/pool_ops.c): its stale timer goes, and a
+ * current thread no longer allowed here moves to a CPU it may use.
+ * Returns true if it switched (the lock is then released).
+ */
+static bool drain_finish(struct k_cpu *c, k_spinlock_key_t key)
+{
+	struct k_thread *cur = c->current;
+
+	c->drain_req = false;
+	timer_update(c);
+	if (is_idle(cur) || (allowed_cpus(cur) & (1u << c->id)))
+		return false;
+	sched_ready(cur); /* queued on an allowed CPU; picked there after our switch */
+	do_swap(key);
+	return true;
+}
+
+/* Move the ready threads of c that may no longer run there; lock held. */
+static void drain_queue(struct k_cpu *c)
+{
+	for (unsigned lv = 0; lv < RUNQ_LEVELS; lv++) {
+		struct dnode *n, *tmp;
+
+		DLIST_FOR_EACH_SAFE(&c->runq.level[lv], n, tmp)
+		{
+			struct k_thread *t = CONTAINER_OF(n, struct k_thread, qnode);
+
+			if (allowed_cpus(t) & (1u << c->id))
+				continue;
+			runq_remove(&c->runq, t);
+			sched_ready(t);
+		}
+	}
+}
+
+/* Move c's timeouts to this CPU, whose timer then covers them; lock held. */
+static void drain_timeouts(struct k_cpu *c)
+{
+	struct k_cpu *self = this_cpu();
+	struct timeout *to;
+
+	if (c == self)
+		return;
+	while ((to = timeout_queue_pop_expired(&c->timeouts, TIMEOUT_NONE))) {
+		to->cpu = self->id;
+		timeout_queue_add(&self->timeouts, to, to->deadline);
+	}
+	timer_update(self);
+}
+
+void sched_cpu_drain(int cpu)
+{
+	struct k_cpu *c = &k_cpus[cpu];
+
+	drain_queue(c);
+	drain_timeouts(c);
+	c->drain_req = true;
+	arch_send_sgi(IPI_RESCHED, 1u << cpu);
+}
+
+void sched_thread_moved(struct k_thread *t)
+{
+	if (t->state == K_THREAD_READY && !(allowed_cpus(t) & (1u << t->cpu))) {
+		runq_remove(&k_cpus[t->cpu].runq, t);
+		sched_ready(t);
+	} else if (t->state == K_THREAD_RUNNING && !(allowed_cpus(t) & (1u << t->cpu))) {
+		k_cpus[t->cpu].drain_req = true;
+		arch_send_sgi(IPI_RESCHED, 1u << t->cpu);
+	}
+}
+
 void sched_irq_exit(void)
 {
 	struct k_cpu *c = this_cpu();
@@ -423,9 +505,11 @@ void sched_irq_exit(void)
 	 * here by another CPU is visible: it sent its IPI after queueing.
 	 */
 	if (!cur->abort_req && !cur->suspend_req && !c->slice_expired && !more_urgent_ready(c) &&
-	    !slice_missing(c))
+	    !slice_missing(c) && !c->drain_req)
 		return;
 	key = k_spin_lock(&sched_lock);
+	if (c->drain_req && drain_finish(c, key))
+		return;
 	slice_arm(c);
 	if (cur->abort_req || cur->suspend_req) {
 		requeue_current(c, true, false);
@@ -446,9 +530,25 @@ void sched_irq_exit(void)
 
 /* ---- idle ---- */
 
+/* A static CPU takes only the thread bound to it (include/zvm/pool.h). */
+static void steal_owner(struct k_cpu *c)
+{
+	struct k_thread *t = (struct k_thread *)pool_table.owner[c->id];
+
+	if (t && t->state == K_THREAD_READY && t->cpu != c->id) {
+		runq_remove(&k_cpus[t->cpu].runq, t);
+		t->cpu = c->id;
+		runq_add(&c->runq, t);
+	}
+}
+
 /* Move the most urgent queued thread this CPU may run from a busier CPU. */
 static void steal_work(struct k_cpu *c)
 {
+	if (c->isolated) {
+		steal_owner(c);
+		return;
+	}
 	for (int i = 0; i < K_MAX_CPUS; i++) {
 		struct k_thread *t;
 
@@ -545,8 +645,16 @@ static void timer_isr(int intid, void *arg)
 	sched_timer_irq();
 }
 
+static void ipi_isr(int intid, void *arg)
+{
+	(void)intid;
+	(void)arg;
+	cpu_ipi_taken(); /* the look at the run queue follows at interrupt exit */
+}
+
 void sched_cpu_irqs_init(int cpu, int timer_intid)
 {
+	irq_connect(IPI_RESCHED, ipi_isr, NULL);
 	irq_connect(timer_intid, timer_isr, NULL);
 	irq_enable(timer_intid, cpu);
 }

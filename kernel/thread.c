@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <zvm/arch.h>
+#include <zvm/pool.h>
 #include <zvm/sched.h>
 
 #define STACK_FILL 0xaa /* untouched stack bytes, for the high-water mark */
@@ -68,7 +69,10 @@ int k_thread_cpu_mask_set(struct k_thread *t, uint32_t mask)
 	if (!mask)
 		return K_EINVAL;
 	key = k_spin_lock(&sched_lock);
-	if (t->state == K_THREAD_NEW || t->state == K_THREAD_SUSPENDED)
+	/* Host threads never on a static CPU: vCPUs go through pool_thread_place(). */
+	if (pool_check_host_affinity(&pool_table, mask, NULL, 0))
+		ret = K_EPERM;
+	else if (t->state == K_THREAD_NEW || t->state == K_THREAD_SUSPENDED)
 		t->affinity = mask;
 	else
 		ret = K_EBUSY;
@@ -95,6 +99,7 @@ void thread_mark_dead(struct k_thread *t)
 	struct k_thread *joiner;
 
 	thread_unqueue(t);
+	pool_unbind(&pool_table, t); /* its static CPU, if it had one, is free */
 	t->state = K_THREAD_DEAD;
 	t->abort_req = false;
 	dlist_remove(&t->allnode);

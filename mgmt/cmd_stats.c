@@ -7,11 +7,27 @@
  * and the agent's own counters. Read without locks: each figure is a
  * single word its owner updates, so a reply may mix two instants.
  */
+#include <zvm/cpu_stats.h>
 #include <zvm/kernel.h>
 #include <zvm/mm.h>
+#include <zvm/rt_guard.h>
 #include <zvm/virtio_serial.h>
 #include <zvm/vmm.h>
 #include "mgmt_internal.h"
+
+/* The isolation figures of docs/pools.md: host interrupts, host-caused exits, EL2 time. */
+static void json_cpu_interference(struct jbuf *j, int cpu)
+{
+	struct cpu_stats st;
+
+	cpu_stats_get(cpu, &st);
+	jb_printf(j,
+		  ",\"host_irqs\":%lu,\"exits\":%lu,\"host_exits\":%lu,\"el2_ns\":%lu,"
+		  "\"idle_ns\":%lu",
+		  (unsigned long)st.host_irqs, (unsigned long)st.exits,
+		  (unsigned long)st.host_exits, (unsigned long)st.el2_ns,
+		  (unsigned long)st.idle_ns);
+}
 
 static void json_cpus_stats(struct jbuf *j)
 {
@@ -28,6 +44,7 @@ static void json_cpus_stats(struct jbuf *j)
 			  c, ci.online ? "true" : "false", ci.load_pct, (unsigned long)ci.irqs,
 			  (unsigned long)ci.switches);
 		jb_str(j, ci.current);
+		json_cpu_interference(j, c);
 		jb_printf(j, "}");
 	}
 	jb_printf(j, "]");
@@ -77,7 +94,7 @@ static void json_vms_stats(struct jbuf *j)
 		j->len--; /* reopen the object for the details */
 		mgmt_json_vm_detail(j, vm);
 		json_time(j, vm);
-		jb_printf(j, "}");
+		jb_printf(j, ",\"guard_overruns\":%lu}", (unsigned long)rt_guard_overruns(id));
 	}
 	jb_printf(j, "]");
 }

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <zvm/console.h>
 #include <zvm/shell.h>
+#include <zvm/rt_guard.h>
 #include <zvm/shell_args.h>
 #include <zvm/shm.h>
 #include <zvm/vm_config.h>
@@ -43,7 +44,8 @@ static void usage(void)
 	       "       zvm policy -n ID [--on-poweroff|--on-reboot|--on-crash|--on-watchdog "
 	       "halt|restart|preserve] [--restart-limit N/SECONDS]\n"
 	       "       zvm log -n ID [--tail N]\n"
-	       "       zvm templates\n");
+	       "       zvm templates\n"
+	       "       zvm pool list|create|delete|cpu|pin|vm|guard ... (zvm pool --help)\n");
 }
 
 static int opt_error(const char *fmt, const char *arg)
@@ -318,6 +320,11 @@ static void info_row(struct vm *vm)
 /* Per vCPU: where it runs and what the host's scheduler made it wait. */
 static void info_vcpus(const struct vm *vm)
 {
+	char guard[160];
+
+	rt_guard_describe(vm->id, guard, sizeof(guard)); /* docs/pools.md */
+	if (guard[0])
+		printf("%s\n", guard);
 	for (int i = 0; i < vm->cfg.nr_vcpus; i++) {
 		const struct k_thread *t = vm->vcpus[i].thread;
 
@@ -637,6 +644,9 @@ static const struct {
 	{ "look", "attach the console to a VM (its PL011, or hvc0 with --hvc); Ctrl-X comes back" },
 	{ "log", "what a VM's console printed (kept by zvm across resets), the last N lines" },
 	{ "templates", "the templates zvm new -t can make: type, vCPUs, memory, CPUs, priority" },
+	{ "pool", "CPU pools (docs/pools.md): zvm pool list | create NAME static|dynamic | "
+		  "delete NAME | cpu CPU POOL | pin ID CPUS | vm ID POOL | guard ID BUDGET_US "
+		  "PERIOD_US warn|isolate | guard ID off" },
 };
 
 static int zvm_help(const char *sub)
@@ -676,6 +686,8 @@ static int run_sub(const char *sub, struct zvm_opts *o)
 	return opt_error("unknown subcommand '%s'", sub);
 }
 
+int cmd_zvm_pool(int argc, char **argv); /* shell/cmd_pool.c */
+
 static int cmd_zvm(int argc, char **argv)
 {
 	const char *sub = argc > 1 ? argv[1] : "";
@@ -691,6 +703,8 @@ static int cmd_zvm(int argc, char **argv)
 			return zvm_help(sub);
 	if (!strcmp(sub, "templates"))
 		return cmd_templates();
+	if (!strcmp(sub, "pool")) /* shell/cmd_pool.c */
+		return cmd_zvm_pool(argc - 1, argv + 1);
 	if (parse_opts(argc, argv, &o, new_vm))
 		return 1;
 	if (new_vm)

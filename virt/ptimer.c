@@ -13,6 +13,7 @@
  */
 #include <zvm/arch.h>
 #include <zvm/platform.h>
+#include <zvm/sched.h>
 #include <zvm/vcpu.h>
 #include <arch/irq.h>
 
@@ -42,6 +43,7 @@ void ptimer_irq(int intid, void *arg)
 		arch_ptimer_stop(); /* stale: nobody owns it (deactivated as usual) */
 		return;
 	}
+	cpu_count_guest_irq(); /* the running vCPU's own timer */
 	if (vgic_inject_hw(vcpu, PTIMER_INTID) == 0)
 		irq_keep_active(); /* until the guest's EOI */
 }

@@ -6,8 +6,10 @@
  */
 #include <stdio.h>
 #include <zvm/arch.h>
+#include <zvm/cpu_stats.h>
 #include <zvm/log.h>
 #include <zvm/platform.h>
+#include <zvm/pool_ops.h>
 #include <zvm/sched.h>
 #include <zvm/vcpu.h>
 
@@ -73,7 +75,9 @@ static void vcpu_boot_self(struct vcpu *vcpu)
 static void vcpu_choose_wfi_trap(struct vcpu *vcpu)
 {
 	struct k_cpu *c = arch_cpu_self();
-	bool alone = c->runq.count == 0;
+	/* Only on an isolated (static pool) CPU: in the dynamic pool the idle
+	 * thread's time must show (`cpus` LOAD, docs/pools.md). */
+	bool alone = c->runq.count == 0 && c->isolated;
 
 	vcpu->thread->ipi_on_ready = alone;
 	vcpu_arch_trap_wfi(&vcpu->arch, !alone);
@@ -117,7 +121,9 @@ static void vcpu_run_once(struct vcpu *vcpu)
 		vcpu_set_in_guest(vcpu); /* before the flush looks (vcpu_kick) */
 		vgic_flush(vcpu);
 		vcpu_arch_fp_enter(&vcpu->arch);
+		cpu_guest_entering();
 		kind = guest_enter(&vcpu->arch);
+		cpu_guest_exited(kind == GUEST_EXIT_IRQ);
 		vcpu->in_guest = false;
 		vcpu_arch_fp_exit(&vcpu->arch);
 		vgic_sync(vcpu);
@@ -150,10 +156,18 @@ static void vcpu_thread(void *arg)
 /*
  * Make vcpu look at its interrupts and state: on its own CPU between exit
  * and entry nothing is needed (it flushes before entering); in its guest
- * on another CPU one IPI (IPI_VCPU_KICK, no handler: the exit it causes
- * flushes), with no semaphore and no scheduler; otherwise its semaphore
+ * on another CPU one IPI (IPI_VCPU_KICK: its handler only counts it as the
+ * guest's; the exit it causes flushes), with no semaphore and no scheduler; otherwise its semaphore
  * wakes it if it waits (WFI, paused, off).
  */
+/* IPI_VCPU_KICK taken: the exit it caused is for the vCPU here. */
+static void vcpu_kick_irq(int intid, void *arg)
+{
+	(void)intid;
+	(void)arg;
+	cpu_ipi_taken();
+}
+
 void vcpu_kick(struct vcpu *vcpu)
 {
 	struct k_thread *t = vcpu->thread;
@@ -162,6 +176,7 @@ void vcpu_kick(struct vcpu *vcpu)
 		return;
 	__atomic_thread_fence(__ATOMIC_SEQ_CST); /* what the caller queued, before in_guest */
 	if (t && __atomic_load_n(&vcpu->in_guest, __ATOMIC_RELAXED) && t->cpu != k_cpu_id()) {
+		cpu_kick_sent(t->cpu); /* its exit is the guest's (cpu_stats.c) */
 		arch_send_sgi(IPI_VCPU_KICK, 1u << t->cpu);
 		return;
 	}
@@ -190,8 +205,10 @@ int vcpu_create(struct vm *vm, int id)
 	t->switch_out = vcpu_switch_out;
 	t->switch_in = vcpu_switch_in;
 	t->user_data = vcpu;
-	k_thread_cpu_mask_set(t, vm->cfg.cpu_mask);
 	vcpu->thread = t;
+	err = pool_thread_place(t, vm->cfg.cpu_mask, NULL, 0); /* checked in vm_setup */
+	if (err)
+		return err;
 	err = vgic_vcpu_init(vcpu);
 	if (!err)
 		err = vtimer_vcpu_init(vcpu);
@@ -228,6 +245,7 @@ void vcpu_irqs_init(void)
 	irq_connect(platform.timer_virt_intid, vtimer_irq, NULL);
 	irq_connect(platform.gic_maint_intid, maintenance_irq, NULL);
 	irq_connect(platform.timer_phys_intid, ptimer_irq, NULL);
+	irq_connect(IPI_VCPU_KICK, vcpu_kick_irq, NULL);
 	for (int cpu = 0; cpu < K_MAX_CPUS; cpu++) {
 		if (!k_cpus[cpu].online)
 			continue;

@@ -16,6 +16,7 @@
 #include <zvm/log.h>
 #include <zvm/mm.h>
 #include <zvm/passthrough.h>
+#include <zvm/pool_ops.h>
 #include <zvm/shm.h>
 #include <zvm/sp805.h>
 #include <zvm/vcpu.h>
@@ -188,6 +189,10 @@ int vm_setup(struct vm *vm, char *err, size_t len)
 	int ret;
 
 	K_ASSERT(vmm_lock_held());
+	/* Its CPUs in one pool, one free CPU per vCPU in a static one (docs/pools.md). */
+	ret = pool_op_check_vm(vm->cfg.nr_vcpus, vm->cfg.cpu_mask, 0, err, len);
+	if (ret)
+		return ret;
 	shm_config_for_vm(&vm->cfg); /* the regions granted to its name */
 	ret = vm_map_ram(vm, err, len);
 	if (ret)

@@ -211,6 +211,9 @@ static int manifest_find(const char *name, uint64_t *addr, uint64_t *size, char 
 	const void *head;
 
 	ret = blob_check(fdt, store->manifest_max, "image manifest", err, errlen);
+	if (ret && !img)
+		return errmsg(err, errlen, "unknown image '%s' (no image manifest in this build)",
+			      name);
 	if (ret)
 		return ret;
 	node = fdt_path_offset(fdt, "/images");
@@ -376,7 +379,7 @@ static int parse_policy(const struct tpl *t, struct vm_config *cfg)
 	return 0;
 }
 
-/* cpus = <c0 c1 ...>: host CPU numbers. */
+/* cpus = <c0 c1 ...>: host CPU numbers; `privileged`: may read the host's CPU load. */
 static int parse_cpus(const struct tpl *t, struct vm_config *cfg)
 {
 	int len;
@@ -387,6 +390,7 @@ static int parse_cpus(const struct tpl *t, struct vm_config *cfg)
 	if (len < 4 || len % 4)
 		return tpl_errmsg(t, "cpus", "need a list of CPU numbers in");
 	cfg->cpu_mask = 0;
+	cfg->privileged = fdt_getprop(t->fdt, t->node, "privileged", NULL) != NULL;
 	for (int i = 0; i < len / 4; i++) {
 		uint32_t cpu = fdt32_to_cpu(p[i]);
 

@@ -18,6 +18,7 @@
 #include <zvm/sp805.h>
 #include <zvm/vcpu.h>
 #include <zvm/vm_config.h>
+#include <zvm/pool_ops.h>
 #include <zvm/vmm.h>
 #include <zvm/vuart.h>
 
@@ -375,8 +376,22 @@ int vmm_set_policy(int id, const struct vm_policy *p, char *err, size_t len)
 	return vm ? 0 : K_EINVAL;
 }
 
+int vmm_repin(int id, uint32_t mask, char *err, size_t len)
+{
+	struct vm *vm;
+	int ret = K_EINVAL;
+
+	k_mutex_lock(&vmm_lock, K_FOREVER);
+	vm = vm_lookup(id, err, len);
+	if (vm)
+		ret = vm_repin(vm, mask, err, len);
+	k_mutex_unlock(&vmm_lock);
+	return ret;
+}
+
 void vmm_init(void)
 {
+	pool_config_boot(); /* before any host thread of ours starts */
 	k_mutex_init(&vmm_lock);
 	k_msgq_init(&event_q, event_q_buf, sizeof(int), 2 * VM_MAX);
 	vcpu_irqs_init();

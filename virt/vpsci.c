@@ -136,6 +136,9 @@ static int64_t hypercall(struct vcpu *vcpu, uint32_t fn, const uint64_t *x)
 		return vmm_guest_reset2(vcpu->vm, x[1]);
 	case ZVM_HC_NULL:
 		return 0;
+	case ZVM_HC_CPU_IDLE:
+	case ZVM_HC_CPU_COUNT:
+		return vm_hc_cpu_load(vcpu->vm, fn, x[1]); /* virt/vm_pool.c */
 	default:
 		LOG_DBG("VM %d: unknown hypercall 0x%x", vcpu->vm->id, fn);
 		return PSCI_NOT_SUPPORTED;

@@ -14,6 +14,7 @@
  */
 #include <zvm/arch.h>
 #include <zvm/platform.h>
+#include <zvm/sched.h>
 #include <zvm/vcpu.h>
 #include <arch/vtimer_hw.h>
 
@@ -48,6 +49,7 @@ void vtimer_irq(int intid, void *arg)
 		arch_vtimer_stop(); /* stale: nobody owns it (deactivated as usual) */
 		return;
 	}
+	cpu_count_guest_irq(); /* the running vCPU's own timer */
 	if (vgic_inject_hw(vcpu, VTIMER_INTID) == 0)
 		irq_keep_active(); /* until the guest's EOI */
 }

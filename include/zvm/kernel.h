@@ -173,8 +173,9 @@ struct k_thread *k_thread_spawn(const char *name, size_t stack_size, k_thread_en
 void k_thread_start(struct k_thread *t);
 /**
  * Set the CPU mask of a thread that is new or suspended. Returns 0,
- * K_EINVAL for a mask with no CPU, K_EBUSY if the thread is ready, running
- * or pending. Does not block; ISR-safe.
+ * K_EINVAL for a mask with no CPU, K_EPERM for one with only CPUs of
+ * static pools (include/zvm/pool.h), K_EBUSY if the thread is ready,
+ * running or pending. Does not block; ISR-safe.
  */
 int k_thread_cpu_mask_set(struct k_thread *t, uint32_t mask);
 /** k_thread_cpu_mask_set() with the one CPU `cpu`. */

@@ -38,6 +38,7 @@
 #define PSCI_SUCCESS             0
 #define PSCI_NOT_SUPPORTED       (-1)
 #define PSCI_INVALID_PARAMS      (-2)
+#define PSCI_DENIED              (-3)
 #define PSCI_ALREADY_ON          (-4)
 #define PSCI_ON_PENDING          (-5) /* CPU_ON: another CPU_ON was accepted first */
 #define PSCI_INVALID_ADDRESS     (-9) /* CPU_ON: entry point outside RAM or misaligned */
@@ -48,6 +49,14 @@
 
 /* ---- zvm hypercalls: vendor-specific hypervisor service (owner 6) ---- */
 
-#define ZVM_HC_NULL 0xc6000000u /* returns 0: round-trip benchmark */
+#define ZVM_HC_NULL      0xc6000000u /* returns 0: round-trip benchmark */
+/*
+ * x1 = a host CPU number: that CPU's total idle time (its idle thread's) in
+ * ns since boot, for a guest's frequency governor (docs/pools.md). Only a VM
+ * whose template says `privileged`; others get PSCI_DENIED, a CPU that does
+ * not exist PSCI_INVALID_PARAMS. ZVM_HC_CPU_COUNT: the host's CPUs.
+ */
+#define ZVM_HC_CPU_IDLE  0xc6000001u
+#define ZVM_HC_CPU_COUNT 0xc6000002u
 
 #endif /* ZVM_PSCI_IDS_H */

@@ -34,6 +34,47 @@ struct k_cpu {
 	uint64_t load_time;  /* last load sample: time, idle ticks */
 	uint64_t load_idle;
 	void *tls; /* picolibc thread-local block (errno) */
+	/* Set (lock held) by whoever drains this CPU; cleared by it at interrupt exit. */
+	bool drain_req;
+	/*
+	 * Interference counters (docs/pools.md), written only by this CPU:
+	 * guest_irqs  interrupts taken for the vCPU running here (its own
+	 *             timer, a kick for it); irqs - guest_irqs are the host's
+	 * exits       guest exits of vCPUs here; host_exits those that a host
+	 *             interrupt caused; el2_ticks time from exit to re-entry
+	 */
+	uint64_t guest_irqs;
+	uint64_t exits;
+	uint64_t host_exits;
+	uint64_t el2_ticks;
+	/* A kick for the vCPU here is on its way (set by the sender, taken by this CPU). */
+	bool kick_pending;
+	/* In a static pool: set with sched_lock held by kernel/pool_ops.c. */
+	bool isolated;
+	/* The open exit (kernel/cpu_stats.c), this CPU only: since, host IRQs, switches then. */
+	bool exit_open;  /* an interrupt exit: may be the host's */
+	bool exit_timed; /* an exit whose EL2 time is still counting */
+	uint64_t exit_since;
+	uint64_t exit_host_irqs;
+	uint64_t exit_switches;
+	/*
+	 * Host interference met by guard_thread (the RT guard's vCPU here): time
+	 * from its host-caused exit to its re-entry, and its waits for this CPU
+	 * while ready; written by this CPU only. cpu_guard_set() (virt/rt_guard.c, the VMM)
+	 * writes guard_thread/guard_budget/guard_period (ticks, 0: off) with
+	 * guard_period 0 first: a stale value costs at most one period's verdict.
+	 */
+	const struct k_thread *guard_thread;
+	bool guard_exit_open;
+	uint64_t guard_exit_since;
+	uint64_t guard_exit_irqs;
+	uint64_t guard_exit_switches;
+	uint64_t guard_period;
+	uint64_t guard_budget;
+	uint64_t guard_window; /* the period the sum below is of */
+	uint64_t guard_used;
+	uint64_t guard_overruns; /* periods whose interference passed the budget */
+	uint64_t guard_worst;    /* the most interference in one period */
 };
 
 extern struct k_cpu k_cpus[K_MAX_CPUS];
@@ -76,6 +117,22 @@ void sched_yield_current(k_spinlock_key_t key);
 
 /** Set t's priority from its base and the waiters of the mutexes it holds, along the chain. */
 void mutex_prio_refresh(struct k_thread *t);
+
+/** Move off `cpu` what the pools no longer allow there (ready threads, timeouts, current). */
+void sched_cpu_drain(int cpu);
+/** t's allowed CPUs changed: move it if its CPU is no longer one of them. */
+void sched_thread_moved(struct k_thread *t);
+
+/* ---- interference counters (cpu_stats.c), IRQs masked, this CPU ---- */
+
+/** An interrupt for the vCPU running here was taken (its timer, a kick). */
+void cpu_count_guest_irq(void);
+/** A kick (IPI) for the vCPU on `cpu` is sent: counted there as the guest's. */
+void cpu_kick_sent(int cpu);
+/** The scheduler's IPI was taken here. */
+void cpu_ipi_taken(void);
+/** The guarded vCPU of c met dt ticks of interference from `since` (lock held or c's own). */
+void cpu_guard_count(struct k_cpu *c, uint64_t since, uint64_t dt);
 
 /* ---- thread bookkeeping (thread.c) ---- */
 

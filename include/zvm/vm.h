@@ -238,5 +238,9 @@ int vm_resume(struct vm *vm);
 int vm_rebuild(struct vm *vm, bool start, char *err, size_t len);
 /** Rebuild vm with cfg; on failure it keeps (and is rebuilt with) its old configuration. */
 int vm_reconfigure(struct vm *vm, const struct vm_config *cfg, char *err, size_t len);
+/** ZVM_HC_CPU_IDLE / ZVM_HC_CPU_COUNT for a guest of vm (include/zvm/psci_ids.h). */
+int64_t vm_hc_cpu_load(const struct vm *vm, uint32_t fn, uint64_t cpu);
+/** Move vm's vCPU threads to the CPUs `mask` (its pool's rules apply); VMM only. */
+int vm_repin(struct vm *vm, uint32_t mask, char *err, size_t len);
 
 #endif /* ZVM_VM_H */

@@ -96,6 +96,7 @@ struct vm_config {
 	struct passthrough_cfg pt[PT_MAX_DEVICES]; /* host devices it owns (passthrough.h) */
 	int nr_pt;
 	enum pt_identity identity; /* RAM at IPA == PA (`identity-map`) */
+	bool privileged;           /* may read the host's per-CPU load (ZVM_HC_CPU_IDLE) */
 };
 
 /** A blob the loader places at a fixed host address (table built from the mk file). */

@@ -63,6 +63,8 @@ void vmm_guest_event(struct vm *vm, enum vm_event ev, const char *reason);
 int64_t vmm_guest_reset2(struct vm *vm, uint64_t reset_type);
 /** Replace a VM's failure policy (in any state). */
 int vmm_set_policy(int id, const struct vm_policy *p, char *err, size_t len);
+/** Give VM id's vCPUs the host CPUs `mask`, also while it runs (docs/pools.md). */
+int vmm_repin(int id, uint32_t mask, char *err, size_t len);
 /** From a vCPU: PSCI SYSTEM_RESET, the guest's reboot (vmm_guest_event REBOOT). */
 void vmm_request_reset(struct vm *vm);
 

@@ -358,6 +358,9 @@ def test_console_stream_and_typing(mz):
 
 
 def test_flood_while_an_rt_vm_runs_leaves_it_unpreempted(mz):
+    # The RT vCPU alone on CPU 1 as a static pool (docs/pools.md): no WFI trap, no steal.
+    for line in ("zvm pool create iso static", "zvm pool cpu 1 iso"):
+        assert not any(l.startswith("error") for l in mz.vm.lines(line)), line
     vid = mz.zvmctl_json("new", "-t", "rtos", "-n", "rt", "--args", "app=periodic")["vm"]["id"]
     mz.vm.guests.add("rt")
     assert mz.zvmctl("run", vid)[0] == 0
@@ -387,6 +390,8 @@ def test_flood_while_an_rt_vm_runs_leaves_it_unpreempted(mz):
         after["max_wait_us"], after["steal_us"], before["max_wait_us"], before["steal_us"]))
     assert mz.info_rows()[vid]["state"] == "running"
     assert mz.zvmctl("delete", vid)[0] == 0
+    for line in ("zvm pool cpu 1 host", "zvm pool delete iso"):
+        assert not any(l.startswith("error") for l in mz.vm.lines(line)), line
 
 
 BUILTIN = ["lifecycle", "virtio", "shm", "sched", "interrupts", "recovery", "perf"]
@@ -440,6 +445,9 @@ def test_builtin_ktest_subset(mz):
 def test_stats_once_and_watch(mz):
     s = mz.zvmctl_json("stats")
     assert len(s["cpus"]) == 4 and s["mem"]["pages_free"] > 0
+    # docs/pools.md: each CPU's host interrupts are a part of its interrupts
+    assert all(0 <= c["host_irqs"] <= c["irqs"] and c["host_exits"] <= c["exits"]
+               for c in s["cpus"]), s["cpus"]
     assert s["agent"]["frames_in"] > 0
     rc, out, _ = mz.zvmctl("stats")
     assert rc == 0 and re.search(r"^cpu3 +online", out, re.M), out

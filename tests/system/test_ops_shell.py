@@ -46,7 +46,7 @@ def test_zvm_help_and_every_subcommand_help(vm):
     for line in ("zvm help", "zvm --help", "zvm -h"):
         assert vm.lines(line) == USAGE, line
     for sub in ("new", "run", "pause", "stop", "reset", "delete", "info", "update", "policy", "look",
-                "log", "templates"):
+                "log", "templates", "pool"):
         out = vm.lines("zvm %s --help" % sub)
         assert re.fullmatch(r"zvm %s: \S.{20,}" % sub, out[0]), out
         assert out[1:] == USAGE, out

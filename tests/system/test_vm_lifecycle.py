@@ -35,7 +35,8 @@ USAGE = ["usage: zvm new -t rtos|linux [-n NAME] [--vcpus N] [--mem SIZE] "
          "       zvm policy -n ID [--on-poweroff|--on-reboot|--on-crash|--on-watchdog "
          "halt|restart|preserve] [--restart-limit N/SECONDS]",
          "       zvm log -n ID [--tail N]",
-         "       zvm templates"]
+         "       zvm templates",
+         "       zvm pool list|create|delete|cpu|pin|vm|guard ... (zvm pool --help)"]
 NO_VMS = "(no VMs: create one with zvm new -t rtos)"
 PAUSE_S = 2.0
 

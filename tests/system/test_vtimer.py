@@ -47,7 +47,17 @@ def new_periodic(vm, vm_id, name, cpus):
     vm.guests.add(name)
 
 
+def isolate_cpu1(vm, on):
+    """CPU 1 into a static pool of its own, or back (docs/pools.md): a vCPU
+    alone on a dynamic CPU traps WFI, one on a static CPU sleeps in it."""
+    lines = (["zvm pool create iso static", "zvm pool cpu 1 iso"] if on else
+             ["zvm pool cpu 1 host", "zvm pool delete iso"])
+    for line in lines:
+        assert not any(l.startswith("error") for l in vm.lines(line)), line
+
+
 def test_cval_only_guest_keeps_ticking(vm, fresh):
+    isolate_cpu1(vm, True)
     new_periodic(vm, 0, "cv", "1")
     mark = vm.mark()
     assert vm.lines("zvm run -n 0") == ["VM 0 running"]
@@ -65,6 +75,7 @@ def test_cval_only_guest_keeps_ticking(vm, fresh):
     # with a purely virtual timer interrupt) would make this 2.
     assert 0.2 <= per_period <= 1.2, per_period
     assert vm.lines("zvm delete -n 0") == ["VM 0 deleted"]
+    isolate_cpu1(vm, False)
     vm.guests.discard("cv")
 
 

@@ -24,13 +24,9 @@ static struct shm_region_cfg regions[SHM_MAX_REGIONS];
 /* Parse /zvm/shared-memory { BODY }. */
 static int parse_body(const char *body)
 {
-	char src[4096];
-	size_t size;
-	void *blob;
+	void *blob = dtc_compile_zvm_node("shared-memory", body);
 	int n;
 
-	snprintf(src, sizeof(src), "/dts-v1/;\n/ { zvm { shared-memory {\n%s\n}; }; };\n", body);
-	blob = dtc_compile(src, &size);
 	assert_non_null(blob);
 	err[0] = '\0';
 	n = shm_config_parse(blob, regions, SHM_MAX_REGIONS, err, sizeof(err));

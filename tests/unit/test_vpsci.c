@@ -364,12 +364,26 @@ static void test_null_hypercall(void **state)
 	assert_int_equal(call(0, ZVM_HC_NULL, 5, 6, 7), 0);
 }
 
+/* The host's per-CPU load: for a privileged VM only (docs/pools.md). */
+static void test_cpu_load_hypercall(void **state)
+{
+	(void)state;
+	vm->cfg.privileged = false;
+	assert_int_equal(call(0, ZVM_HC_CPU_COUNT, 0, 0, 0), PSCI_DENIED);
+	assert_int_equal(call(0, ZVM_HC_CPU_IDLE, 0, 0, 0), PSCI_DENIED);
+	vm->cfg.privileged = true;
+	assert_int_equal(call(0, ZVM_HC_CPU_COUNT, 0, 0, 0), k_num_cpus_present());
+	assert_true(call(0, ZVM_HC_CPU_IDLE, 0, 0, 0) >= 0);
+	assert_int_equal(call(0, ZVM_HC_CPU_IDLE, k_num_cpus_present(), 0, 0), PSCI_INVALID_PARAMS);
+	assert_int_equal(call(0, ZVM_HC_CPU_IDLE, UINT64_MAX, 0, 0), PSCI_INVALID_PARAMS);
+}
+
 /* Anything else: NOT_SUPPORTED in x0, nothing changes, a debug line says which. */
 static void test_unknown_function(void **state)
 {
 	static const uint32_t unknown[] = {
 		PSCI_MIGRATE,    0x80008000u, /* SMCCC_ARCH_WORKAROUND_1 */
-		ZVM_HC_NULL + 1, 0x84000020u, 0,
+		ZVM_HC_NULL + 3, 0x84000020u, 0,
 	};
 
 	(void)state;
@@ -402,6 +416,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_system_off, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_system_reset2, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_system_reset, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_cpu_load_hypercall, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_null_hypercall, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_unknown_function, setup, teardown),
 	};

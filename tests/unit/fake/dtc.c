@@ -57,3 +57,17 @@ void *dtc_compile(const char *src, size_t *size)
 	unlink(in);
 	return blob;
 }
+
+void *dtc_compile_zvm_node(const char *node, const char *body)
+{
+	size_t len = strlen(node) + strlen(body) + 64, size;
+	char *src = malloc(len);
+	void *blob = NULL;
+
+	if (src) {
+		snprintf(src, len, "/dts-v1/;\n/ { zvm { %s {\n%s\n}; }; };\n", node, body);
+		blob = dtc_compile(src, &size);
+	}
+	free(src);
+	return blob;
+}

@@ -5,4 +5,6 @@
 #include <stddef.h>
 void *dtc_compile(const char *src, size_t *size);
 void *dtc_compile_file(const char *path, size_t *size);
+/* "/zvm/NODE { BODY }" compiled (NULL if it does not compile). */
+void *dtc_compile_zvm_node(const char *node, const char *body);
 #endif
