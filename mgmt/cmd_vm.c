@@ -286,6 +286,8 @@ void mgmt_json_vm_detail(struct jbuf *j, const struct vm *vm)
 		jb_printf(j, "%lu", (unsigned long)vm->exits_by_kind[k]);
 	}
 	jb_printf(j, "}");
+	jb_key(j, "virqs");
+	jb_printf(j, "%lu", (unsigned long)vm->virqs);
 	json_vcpus(j, vm);
 	json_virtio_traffic(j, vm);
 	json_shm_doorbells(j, vm);

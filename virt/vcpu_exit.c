@@ -247,6 +247,9 @@ static void count_vector_exits(struct vm *vm, enum vm_exit_kind kind, uint64_t *
 
 bool vcpu_exit_fast(struct vcpu *vcpu, uint64_t kind)
 {
+	/* Each IRQ exit guest.S answered forwarded the timer, each MSR a self-SGI. */
+	__atomic_fetch_add(&vcpu->vm->virqs, vcpu->arch.fast.irqs + vcpu->arch.fast.sysregs,
+			   __ATOMIC_RELAXED);
 	count_vector_exits(vcpu->vm, EXIT_IRQ, &vcpu->arch.fast.irqs);
 	count_vector_exits(vcpu->vm, EXIT_HVC, &vcpu->arch.fast.hvcs);
 	count_vector_exits(vcpu->vm, EXIT_SYSREG, &vcpu->arch.fast.sysregs);

@@ -326,6 +326,7 @@ int vm_rebuild(struct vm *vm, bool start, char *err, size_t len)
 	vm_teardown(vm);
 	vm->halt_reason[0] = '\0';
 	memset(vm->exits_by_kind, 0, sizeof(vm->exits_by_kind));
+	vm->virqs = 0;
 	ret = vm_setup(vm, err, len);
 	if (!ret && start)
 		ret = vm_start(vm, err, len);

@@ -36,6 +36,9 @@
  *       registers under its own lock (virt/dev/sp805.c).
  *   exits_by_kind: any vCPU thread of this VM, by an atomic add
  *       (vm_count_exit); the VMM zeroes it while the VM is stopped.
+ *   virqs: any CPU, by an atomic add (vgic_inject on a raise, vgic_inject_hw,
+ *       vcpu_exit_fast for the interrupts guest.S delivered); the VMM zeroes
+ *       it while the VM is stopped.
  *   console_attached: vuart_attach, under the vUART's lock.
  *   hvc_attached: virtio_console_attach, under the virtio console's mutex.
  *   lock: a spinlock held for a few loads and stores only; nothing (no
@@ -144,12 +147,13 @@ struct vm {
 	struct virtio_dev *virtio[VM_MAX_VIRTIO]; /* virt/virtio/ */
 	bool hvc_attached;                        /* `zvm look --hvc` is on its virtio console */
 	uint64_t exits_by_kind[EXIT_KINDS];
-	uint64_t state_since_ms;                   /* host uptime at the last state change */
-	enum vm_event pending;                     /* a guest event the VMM has yet to answer */
-	uint32_t events[VM_EVENTS];                /* how often each happened */
-	char last_event[VM_REASON_LEN];            /* the last one and the answer */
-	uint64_t last_event_ms;                    /* host uptime then */
-	uint32_t restarts;                         /* restarts by policy, in all */
+	uint64_t virqs;                 /* virtual interrupts raised for it (its stats) */
+	uint64_t state_since_ms;        /* host uptime at the last state change */
+	enum vm_event pending;          /* a guest event the VMM has yet to answer */
+	uint32_t events[VM_EVENTS];     /* how often each happened */
+	char last_event[VM_REASON_LEN]; /* the last one and the answer */
+	uint64_t last_event_ms;         /* host uptime then */
+	uint32_t restarts;              /* restarts by policy, in all */
 	uint64_t restart_ms[VM_RESTART_MAX_LIMIT]; /* host uptime of the latest ones (a ring) */
 	struct vm_log console_log;                 /* its UART's output (include/zvm/vm_log.h) */
 	struct sp805 *wdt;                         /* virt/dev/sp805.c, or NULL */

@@ -550,6 +550,7 @@ def test_stats_shm_doorbells_of_two_vms(mz):
     for name in ("rtos", "rtos2"):
         mz.vm.wait_for(r"^\[%s\] .*, EL1$" % name, name + "'s banner", mark, timeout=60)
     before = {m["name"]: m["doorbells"] for m in vm_stats(mz, a)["shm"]}["rtos-rtos2"]
+    virqs_before = vm_stats(mz, b)["virqs"]
     for vid, line in ((b, "ring recv rtos-rtos2 30000"), (a, "ring send rtos-rtos2 knock")):
         rc, out, err = mz.zvmctl("--timeout", "60", "console", vid, "--send", line,
                                  "--until", re.escape(line) + "$")
@@ -559,6 +560,8 @@ def test_stats_shm_doorbells_of_two_vms(mz):
     for vid in (a, b):
         bells = {m["name"]: m["doorbells"] for m in vm_stats(mz, vid)["shm"]}
         assert bells["rtos-rtos2"] > before, bells
+    # the doorbell woke rtos2: its virtual interrupts (timer, doorbell) are counted
+    assert vm_stats(mz, b)["virqs"] > virqs_before, vm_stats(mz, b)
     rc, out, _ = mz.zvmctl("stats")
     assert re.search(r"^    shm rtos-rtos2: [1-9]\d* doorbells$", out, re.M), out
     for vid in (b, a):

@@ -228,6 +228,7 @@ int vgic_inject(struct vm *vm, int vcpu_id, uint32_t intid, bool level)
 		k_spin_unlock(&irq->lock, key);
 		return 0;
 	}
+	__atomic_fetch_add(&vm->virqs, 1, __ATOMIC_RELAXED);
 	vgic_queue_irq_unlock(vm, irq, key);
 	return 0;
 }
@@ -272,6 +273,7 @@ int vgic_inject_hw(struct vcpu *vcpu, uint32_t intid)
 	irq->hw_refired = irq->hw_active; /* only possible for an SPI: see vgic_internal.h */
 	irq->hw_active = true;
 	irq->pending_latch = true;
+	__atomic_fetch_add(&vcpu->vm->virqs, 1, __ATOMIC_RELAXED);
 	vgic_queue_irq_unlock(vcpu->vm, irq, key);
 	return 0;
 }

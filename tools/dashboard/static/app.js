@@ -200,7 +200,7 @@ function rates(stats) {
     const key = `${vm.id} ${vm.name}`;
     const ok = old && dt > 0;
     out.exits[key] = ok ? delta(vm.exits, old.exits) / dt : 0;
-    out.irq[key] = ok ? delta(vm.exits_by_kind.irq, old.exits_by_kind.irq) / dt : 0;
+    out.irq[key] = ok ? delta(vm.virqs, old.virqs) / dt : 0;
     out.rt[key] = old ? delta(preempted(vm), preempted(old)) : 0;
     out.virtio[key] = ok ? delta(virtioSum(vm, (q) => q.requests),
                                  virtioSum(old, (q) => q.requests)) / dt : 0;
