@@ -89,10 +89,17 @@ def _has_cairo(gnuplot):
 def isolate_cpu(q, cpu):
     """At the zvm host prompt: CPU `cpu` into a static pool of its own
     (docs/pools.md), where a VM's one vCPU runs alone without WFI traps."""
-    for line in ("zvm pool create rt static", "zvm pool cpu %d rt" % cpu):
+    isolate_cpus(q, (cpu,))
+
+
+def isolate_cpus(q, cpus):
+    """At the zvm host prompt: CPUs `cpus` into one static pool `rt`."""
+    q.expect_exact("zvm_host:~# ")
+    q.sendline("zvm pool create rt static")
+    for cpu in cpus:
         q.expect_exact("zvm_host:~# ")
-        q.sendline(line)
-    q.expect_exact("CPU %d: in pool rt" % cpu)
+        q.sendline("zvm pool cpu %d rt" % cpu)
+        q.expect_exact("CPU %d: in pool rt" % cpu)
 
 
 def start_vm(q, new_args):

@@ -1,7 +1,8 @@
 # SPDX-License-Identifier: MIT
 """Scenario pools: the mixed deployment in CPU pools (docs/pools.md).
 
-zvm boots with configs/mixed.dts: CPU 1 is the static pool `rt`, where the
+zvm boots with configs/mixed.dts (through tests/system/configs/pools.dts,
+which makes the periodic task report every second): CPU 1 is the static pool `rt`, where the
 RTOS VM's one vCPU (its 1 ms periodic task) runs alone; CPUs 0, 2 and 3 are
 the dynamic host pool with the Linux VM and zvm's own threads. While Linux
 runs CPU hogs, another VM is made, moved between pools, re-pinned and
@@ -18,7 +19,7 @@ import pytest
 from zvm import TOP, parse_table, zvm_info
 from test_linux import HOG, PERIODIC_RE, READY, lx, lx_attach, periodic
 
-os.environ["ZVM_VMS"] = os.path.join(TOP, "configs", "mixed.dts")
+os.environ["ZVM_VMS"] = os.path.join(TOP, "tests", "system", "configs", "pools.dts")
 
 pytestmark = pytest.mark.time_limit(600)
 
@@ -133,7 +134,8 @@ def test_rt_guard_isolates_a_vm_over_its_budget(vm):
     CPU 2 as a static pool with the VM alone there; with nothing left to
     interfere, the episode ends."""
     vm.guests.add("guarded")
-    out = ok(vm, 'zvm new -t rtos -n guarded --cpus 2 --prio 10 --args "app=periodic"',
+    out = ok(vm, 'zvm new -t rtos -n guarded --cpus 2 --prio 10 '
+             '--args "app=periodic report=1"',
              r"VM \d+ created: guarded")
     vid = int(re.search(r"VM (\d+) created", out).group(1))
     ok(vm, "zvm run -n %d" % vid, r"running")
