@@ -7,6 +7,7 @@
  * abort and injecting an exception are the arch's (arch/abort.h,
  * arch/vcpu.h).
  */
+#include <zvm/cpu_stats.h>
 #include <zvm/log.h>
 #include <zvm/vcpu.h>
 #include <arch/abort.h>
@@ -250,6 +251,8 @@ bool vcpu_exit_fast(struct vcpu *vcpu, uint64_t kind)
 	/* Each IRQ exit guest.S answered forwarded the timer, each MSR a self-SGI. */
 	__atomic_fetch_add(&vcpu->vm->virqs, vcpu->arch.fast.irqs + vcpu->arch.fast.sysregs,
 			   __ATOMIC_RELAXED);
+	cpu_count_vector_exits(vcpu->arch.fast.irqs,
+			       vcpu->arch.fast.hvcs + vcpu->arch.fast.sysregs);
 	count_vector_exits(vcpu->vm, EXIT_IRQ, &vcpu->arch.fast.irqs);
 	count_vector_exits(vcpu->vm, EXIT_HVC, &vcpu->arch.fast.hvcs);
 	count_vector_exits(vcpu->vm, EXIT_SYSREG, &vcpu->arch.fast.sysregs);

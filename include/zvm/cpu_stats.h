@@ -34,6 +34,20 @@ void cpu_guard_exited(struct k_cpu *c, uint64_t now);
 void cpu_guard_entering(struct k_cpu *c, uint64_t now);
 
 /**
+ * Exits the vCPU here made that guest.S answered in the vector: `irqs` of
+ * them its own timer's interrupts (the guest's), `others` hypercalls and
+ * self-SGIs. Not timed (no EL2 work beyond the vector). IRQs masked.
+ */
+static inline void cpu_count_vector_exits(uint64_t irqs, uint64_t others)
+{
+	struct k_cpu *c = arch_cpu_self();
+
+	c->irqs += irqs;
+	c->guest_irqs += irqs;
+	c->exits += irqs + others;
+}
+
+/**
  * The vCPU running here left its guest; `irq`: an interrupt made it exit.
  * IRQs masked; inline: it runs on every exit.
  */
