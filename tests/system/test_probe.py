@@ -100,6 +100,8 @@ def answers(text, prefix=""):
     out = []
     for line in text.replace("\r", "").split("\n"):
         if prefix:
+            # the host's prompt may have been printed just before the line began
+            line = line.removeprefix("zvm_host:~# ")
             if not line.startswith(prefix):
                 continue
             line = line[len(prefix):]
