@@ -153,13 +153,6 @@ static void vcpu_thread(void *arg)
 	}
 }
 
-/*
- * Make vcpu look at its interrupts and state: on its own CPU between exit
- * and entry nothing is needed (it flushes before entering); in its guest
- * on another CPU one IPI (IPI_VCPU_KICK: its handler only counts it as the
- * guest's; the exit it causes flushes), with no semaphore and no scheduler; otherwise its semaphore
- * wakes it if it waits (WFI, paused, off).
- */
 /* IPI_VCPU_KICK taken: the exit it caused is for the vCPU here. */
 static void vcpu_kick_irq(int intid, void *arg)
 {
@@ -168,6 +161,13 @@ static void vcpu_kick_irq(int intid, void *arg)
 	cpu_ipi_taken();
 }
 
+/*
+ * Make vcpu look at its interrupts and state: on its own CPU between exit
+ * and entry nothing is needed (it flushes before entering); in its guest
+ * on another CPU one IPI (IPI_VCPU_KICK: its handler only counts it as the
+ * guest's; the exit it causes flushes), with no semaphore and no
+ * scheduler; otherwise its semaphore wakes it if it waits (WFI, paused, off).
+ */
 void vcpu_kick(struct vcpu *vcpu)
 {
 	struct k_thread *t = vcpu->thread;

@@ -237,25 +237,30 @@ static bool exit_fast_sync(struct vcpu *vcpu)
 	}
 }
 
-/* Add n exits of a kind that guest.S answered in the vector to the VM's counts. */
-static void count_vector_exits(struct vm *vm, enum vm_exit_kind kind, uint64_t *n)
+/*
+ * Fold the exits guest.S answered in the vector since the last exit into
+ * the VM's and the CPU's counts: each IRQ one forwarded its timer, each
+ * MSR one a self-SGI (virtual interrupts too), each HVC one a null call.
+ * Nothing to do, the common case after a full exit: one test.
+ */
+static void fold_vector_exits(struct vcpu *vcpu)
 {
-	if (*n) {
-		__atomic_fetch_add(&vm->exits_by_kind[kind], *n, __ATOMIC_RELAXED);
-		*n = 0;
-	}
+	struct vcpu_fast *f = &vcpu->arch.fast;
+	struct vm *vm = vcpu->vm;
+
+	if (!(f->irqs | f->hvcs | f->sysregs))
+		return;
+	__atomic_fetch_add(&vm->virqs, f->irqs + f->sysregs, __ATOMIC_RELAXED);
+	__atomic_fetch_add(&vm->exits_by_kind[EXIT_IRQ], f->irqs, __ATOMIC_RELAXED);
+	__atomic_fetch_add(&vm->exits_by_kind[EXIT_HVC], f->hvcs, __ATOMIC_RELAXED);
+	__atomic_fetch_add(&vm->exits_by_kind[EXIT_SYSREG], f->sysregs, __ATOMIC_RELAXED);
+	cpu_count_vector_exits(f->irqs, f->hvcs + f->sysregs);
+	f->irqs = f->hvcs = f->sysregs = 0;
 }
 
 bool vcpu_exit_fast(struct vcpu *vcpu, uint64_t kind)
 {
-	/* Each IRQ exit guest.S answered forwarded the timer, each MSR a self-SGI. */
-	__atomic_fetch_add(&vcpu->vm->virqs, vcpu->arch.fast.irqs + vcpu->arch.fast.sysregs,
-			   __ATOMIC_RELAXED);
-	cpu_count_vector_exits(vcpu->arch.fast.irqs,
-			       vcpu->arch.fast.hvcs + vcpu->arch.fast.sysregs);
-	count_vector_exits(vcpu->vm, EXIT_IRQ, &vcpu->arch.fast.irqs);
-	count_vector_exits(vcpu->vm, EXIT_HVC, &vcpu->arch.fast.hvcs);
-	count_vector_exits(vcpu->vm, EXIT_SYSREG, &vcpu->arch.fast.sysregs);
+	fold_vector_exits(vcpu);
 	if (kind == GUEST_EXIT_IRQ) {
 		vm_count_exit(vcpu->vm, EXIT_IRQ);
 		arch_irq_dispatch(); /* as its exception would; may switch threads */
