@@ -86,6 +86,27 @@ void cpu_stats_get(int cpu, struct cpu_stats *out)
 	out->idle_ns = k_ticks_to_ns(idle);
 }
 
+/*
+ * The totals account_switch() keeps grow at a switch; the stretch under way
+ * (running, or waiting for a CPU) is added here so a hog or a waiting vCPU
+ * shows its time now, not at its next switch.
+ */
+void thread_times_get(const struct k_thread *t, struct thread_times *out)
+{
+	uint64_t now = arch_counter_read();
+	uint64_t run = t->run_ticks, steal = t->ready_ticks;
+	enum k_thread_state state = t->state;
+
+	if (state == K_THREAD_RUNNING && now > t->slice_start)
+		run += now - t->slice_start;
+	else if (state == K_THREAD_READY && now > t->ready_since)
+		steal += now - t->ready_since;
+	out->run_ns = k_ticks_to_ns(run);
+	out->steal_ns = k_ticks_to_ns(steal);
+	out->migrations = t->migrations;
+	out->preemptions = t->preemptions;
+}
+
 void cpu_guard_set(int cpu, const struct k_thread *t, uint64_t budget_ns, uint64_t period_ns)
 {
 	struct k_cpu *c = &k_cpus[cpu];

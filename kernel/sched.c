@@ -8,6 +8,7 @@
 #include <zvm/arch.h>
 #include <zvm/pool.h>
 #include <zvm/sched.h>
+#include <zvm/sched_place.h>
 
 struct k_cpu k_cpus[K_MAX_CPUS];
 k_spinlock_t sched_lock;
@@ -42,9 +43,7 @@ static uint32_t online_mask(void)
 /* Should t, newly ready, take the CPU from cur? */
 static bool should_preempt(const struct k_thread *cur, const struct k_thread *t)
 {
-	if (is_idle(cur))
-		return true;
-	return !is_coop(cur) && t->prio < cur->prio;
+	return place_preempts(cur->prio, t->prio);
 }
 
 static bool cpu_is_idle(const struct k_cpu *c)
@@ -58,60 +57,51 @@ static uint32_t allowed_cpus(const struct k_thread *t)
 	return pool_thread_cpus(&pool_table, t);
 }
 
-/*
- * Where t should run: an idle allowed CPU (its last one first), else the
- * allowed CPU whose running thread it would preempt (least urgent first),
- * else its last CPU or the first allowed one.
- */
+/* Where t should run: the rule of kernel/sched_place.c on the CPUs as they are now. */
 static int choose_cpu(const struct k_thread *t)
 {
+	struct cpu_view view[K_MAX_CPUS];
 	uint32_t allowed = allowed_cpus(t);
 	uint32_t mask = allowed & online_mask();
-	int victim = -1;
+	int n;
 
 	if (!mask)
 		mask = allowed;
-	if ((mask & (1u << t->cpu)) && cpu_is_idle(&k_cpus[t->cpu]))
-		return t->cpu;
-	for (int i = 0; i < K_MAX_CPUS; i++) {
-		if (!(mask & (1u << i)))
-			continue;
-		if (cpu_is_idle(&k_cpus[i]))
-			return i;
-		if (should_preempt(k_cpus[i].current, t) &&
-		    (victim < 0 || k_cpus[i].current->prio > k_cpus[victim].current->prio))
-			victim = i;
+	n = 32 - __builtin_clz(mask); /* the CPUs above the mask's last one do not matter */
+	for (int i = 0; i < n; i++) {
+		view[i].idle = cpu_is_idle(&k_cpus[i]);
+		view[i].cur_prio = k_cpus[i].current ? k_cpus[i].current->prio : K_IDLE_PRIO;
 	}
-	if (victim >= 0)
-		return victim;
-	if (mask & (1u << t->cpu))
-		return t->cpu;
-	return __builtin_ctz(mask);
+	return place_cpu(view, n, mask, t->cpu, t->prio);
 }
 
 static bool slice_missing(struct k_cpu *c);
+static bool waiting_but_free_elsewhere(struct k_cpu *c);
 static void slice_arm(struct k_cpu *c);
 
-void sched_ready(struct k_thread *t)
+/* Queue t, ready, on `cpu` and tell that CPU if it must look; lock held. */
+static void enqueue_on(struct k_thread *t, int cpu)
 {
-	int cpu;
-	struct k_cpu *c;
+	struct k_cpu *c = &k_cpus[cpu];
 
-	if (t->suspend_req) {
-		t->suspend_req = false;
-		t->state = K_THREAD_SUSPENDED;
-		return;
-	}
-	cpu = choose_cpu(t);
-	c = &k_cpus[cpu];
 	t->state = K_THREAD_READY;
-	t->ready_since = arch_counter_read();
 	t->cpu = cpu;
 	runq_add(&c->runq, t);
 	if (c == this_cpu())
 		slice_arm(c);
 	else if (should_preempt(c->current, t) || c->current->ipi_on_ready || slice_missing(c))
 		arch_send_sgi(IPI_RESCHED, 1u << cpu);
+}
+
+void sched_ready(struct k_thread *t)
+{
+	if (t->suspend_req) {
+		t->suspend_req = false;
+		t->state = K_THREAD_SUSPENDED;
+		return;
+	}
+	t->ready_since = arch_counter_read();
+	enqueue_on(t, choose_cpu(t));
 }
 
 /* ---- timer programming ---- */
@@ -184,6 +174,9 @@ static void account_switch(struct k_cpu *c, struct k_thread *old, struct k_threa
 		next->max_ready_wait = now - next->ready_since;
 	if (next == c->guard_thread) /* the RT guard's vCPU waited for its CPU */
 		cpu_guard_count(c, next->ready_since, now - next->ready_since);
+	if (next->ran_on && next->ran_on != 1u << c->id)
+		next->migrations++;
+	next->ran_on = 1u << c->id;
 	if (is_idle(old))
 		c->idle_ticks += now - c->idle_since;
 	if (is_idle(next))
@@ -275,23 +268,36 @@ static void kick_idle_cpu(const struct k_thread *t)
 }
 
 /*
- * Put the current thread back on its CPU's queue (the idle thread never
- * queues); `preempted`: not by its own choice (yield, stop request).
+ * Put the current thread back in a run queue (the idle thread never
+ * queues). `preempted`: not by its own choice (yield, stop request); such a
+ * thread goes where it can run at once, an idle CPU of its pool and
+ * affinity or one running less urgent work (choose_cpu; that CPU is told
+ * with one IPI and takes it after our switch has saved it), and otherwise
+ * waits at the head of its own queue. A thread that gave the CPU up stays
+ * here; an idle CPU it may use is woken and steals it.
  */
 static void requeue_current(struct k_cpu *c, bool at_head, bool preempted)
 {
 	struct k_thread *cur = c->current;
+	int cpu;
 
 	if (is_idle(cur))
 		return;
 	cur->state = K_THREAD_READY; /* ready_since: set by account_switch() */
-	if (preempted)
+	if (preempted) {
 		cur->preemptions++;
+		cpu = choose_cpu(cur);
+		if (cpu != c->id) {
+			enqueue_on(cur, cpu);
+			return;
+		}
+	}
 	if (at_head)
 		runq_add_head(&c->runq, cur);
 	else
 		runq_add(&c->runq, cur);
-	kick_idle_cpu(cur);
+	if (!preempted)
+		kick_idle_cpu(cur);
 }
 
 static bool more_urgent_ready(struct k_cpu *c)
@@ -423,9 +429,11 @@ void sched_timer_irq(void)
 }
 
 /*
- * This CPU was drained (kernel/pool_ops.c): its stale timer goes, and a
- * current thread no longer allowed here moves to a CPU it may use.
- * Returns true if it switched (the lock is then released).
+ * This CPU was drained (kernel/pool_ops.c) or an idle CPU asked it to look
+ * (nudge_busy_cpu): its stale timer goes, and a current thread no longer
+ * allowed here, or one that keeps a queued thread waiting while it could
+ * run on an idle CPU, moves. Returns true if it switched (the lock is then
+ * released).
  */
 static bool drain_finish(struct k_cpu *c, k_spinlock_key_t key)
 {
@@ -433,9 +441,16 @@ static bool drain_finish(struct k_cpu *c, k_spinlock_key_t key)
 
 	c->drain_req = false;
 	timer_update(c);
-	if (is_idle(cur) || (allowed_cpus(cur) & (1u << c->id)))
+	if (is_idle(cur))
 		return false;
-	sched_ready(cur); /* queued on an allowed CPU; picked there after our switch */
+	if (!(allowed_cpus(cur) & (1u << c->id))) {
+		sched_ready(cur); /* queued on an allowed CPU; picked there after our switch */
+		do_swap(key);
+		return true;
+	}
+	if (!waiting_but_free_elsewhere(c))
+		return false;
+	requeue_current(c, false, true); /* to the idle CPU */
 	do_swap(key);
 	return true;
 }
@@ -494,6 +509,19 @@ void sched_thread_moved(struct k_thread *t)
 	}
 }
 
+/*
+ * A thread waits in this CPU's queue (it may run only here, or it would
+ * have been placed or stolen elsewhere) while the current one may run on
+ * an idle CPU: the current one goes there, so both run (rather than after
+ * a time slice, or never while the current one keeps the CPU).
+ */
+static bool waiting_but_free_elsewhere(struct k_cpu *c)
+{
+	struct k_thread *cur = c->current;
+
+	return c->runq.count && !is_idle(cur) && !is_coop(cur) && choose_cpu(cur) != c->id;
+}
+
 void sched_irq_exit(void)
 {
 	struct k_cpu *c = this_cpu();
@@ -516,7 +544,7 @@ void sched_irq_exit(void)
 		do_swap(key); /* which honours the request */
 		return;
 	}
-	if (more_urgent_ready(c) ||
+	if (more_urgent_ready(c) || waiting_but_free_elsewhere(c) ||
 	    (c->slice_expired && runq_best_prio(&c->runq) <= cur->prio && !is_coop(cur))) {
 		bool rotate = c->slice_expired && runq_best_prio(&c->runq) == cur->prio;
 
@@ -542,9 +570,14 @@ static void steal_owner(struct k_cpu *c)
 	}
 }
 
-/* Move the most urgent queued thread this CPU may run from a busier CPU. */
+/*
+ * Pull the most urgent queued thread this CPU may run from the other CPUs'
+ * queues (a thread that waits there while this CPU would idle).
+ */
 static void steal_work(struct k_cpu *c)
 {
+	struct k_thread *best = NULL;
+
 	if (c->isolated) {
 		steal_owner(c);
 		return;
@@ -555,12 +588,35 @@ static void steal_work(struct k_cpu *c)
 		if (i == c->id || !k_cpus[i].runq.count)
 			continue;
 		t = runq_best_for_cpu(&k_cpus[i].runq, c->id);
-		if (t) {
-			runq_remove(&k_cpus[i].runq, t);
-			t->cpu = c->id;
-			runq_add(&c->runq, t);
-			return;
-		}
+		if (t && (allowed_cpus(t) & (1u << c->id)) && (!best || t->prio < best->prio))
+			best = t;
+	}
+	if (best) {
+		runq_remove(&k_cpus[best->cpu].runq, best);
+		best->cpu = c->id;
+		runq_add(&c->runq, best);
+	}
+}
+
+/*
+ * Nothing to steal, but a CPU may have a queued thread that only it can run
+ * while its current thread could run here: ask it (one IPI) to send its
+ * current thread here (drain_finish). Never a static CPU, never from one.
+ */
+static void nudge_busy_cpu(struct k_cpu *c)
+{
+	if (c->isolated)
+		return;
+	for (int i = 0; i < K_MAX_CPUS; i++) {
+		struct k_cpu *o = &k_cpus[i];
+
+		if (o == c || o->isolated || !o->runq.count || o->drain_req ||
+		    is_idle(o->current) || is_coop(o->current) ||
+		    !(allowed_cpus(o->current) & (1u << c->id)))
+			continue;
+		o->drain_req = true;
+		arch_send_sgi(IPI_RESCHED, 1u << i);
+		return;
 	}
 }
 
@@ -576,6 +632,8 @@ void sched_cpu_run_idle(void)
 
 		if (!c->runq.count)
 			steal_work(c);
+		if (!c->runq.count)
+			nudge_busy_cpu(c);
 		if (c->runq.count) {
 			do_swap(key);
 			continue;

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <zvm/console.h>
+#include <zvm/cpu_stats.h>
 #include <zvm/shell.h>
 #include <zvm/rt_guard.h>
 #include <zvm/shell_args.h>
@@ -317,8 +318,31 @@ static void info_row(struct vm *vm)
 	       (unsigned long)vm_exits_total(vm));
 }
 
-/* Per vCPU: where it runs and what the host's scheduler made it wait. */
-static void info_vcpus(const struct vm *vm)
+/* Its vCPUs' run and steal time together, and the share of one CPU that is of its uptime. */
+static void info_cpu_use(struct vm *vm)
+{
+	uint64_t run = 0, steal = 0, up = k_ticks_to_ns(vmm_guest_ticks(vm)) / 1000000u;
+
+	for (int i = 0; i < vm->cfg.nr_vcpus; i++) {
+		struct thread_times tt;
+
+		if (!vm->vcpus[i].thread)
+			continue;
+		thread_times_get(vm->vcpus[i].thread, &tt);
+		run += tt.run_ns / 1000000u;
+		steal += tt.steal_ns / 1000000u;
+	}
+	printf("cpu use: run %lu ms, steal %lu ms (its vCPUs together), %lu %% of one CPU over "
+	       "its uptime\n",
+	       (unsigned long)run, (unsigned long)steal, (unsigned long)(up ? run * 100 / up : 0));
+}
+
+/*
+ * Per vCPU: where it runs and what the host's scheduler made it wait; then
+ * its time on a CPU, its steal time (ready, not running) and how often it
+ * moved to another CPU (docs/pools.md "Accounting").
+ */
+static void info_vcpus(struct vm *vm)
 {
 	char guard[160];
 
@@ -327,13 +351,19 @@ static void info_vcpus(const struct vm *vm)
 		printf("%s\n", guard);
 	for (int i = 0; i < vm->cfg.nr_vcpus; i++) {
 		const struct k_thread *t = vm->vcpus[i].thread;
+		struct thread_times tt;
 
 		if (!t)
 			continue;
+		thread_times_get(t, &tt);
 		printf("vcpu%d: CPU %d, preempted %lu, max wait %lu us\n", i, t->cpu,
-		       (unsigned long)t->preemptions,
+		       (unsigned long)tt.preemptions,
 		       (unsigned long)(k_ticks_to_ns(t->max_ready_wait) / 1000));
+		printf("vcpu%d use: run %lu ms, steal %lu ms, migrations %lu\n", i,
+		       (unsigned long)(tt.run_ns / 1000000u),
+		       (unsigned long)(tt.steal_ns / 1000000u), (unsigned long)tt.migrations);
 	}
+	info_cpu_use(vm);
 }
 
 /* The shared-memory regions it was granted, and how often each doorbell rang. */
@@ -381,7 +411,7 @@ static void info_events(const struct vm *vm)
 		       vm->cfg.wdt_spi);
 }
 
-static void info_detail(const struct vm *vm)
+static void info_detail(struct vm *vm)
 {
 	static const char *const kinds[] = {
 		"irq", "wfi", "hvc", "smc", "sysreg", "mmio", "abort", "other",

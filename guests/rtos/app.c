@@ -2,7 +2,7 @@
 /*
  * The RTOS guest image: the same kernel, built for EL1. Its command line
  * (/chosen/bootargs, "app=NAME") picks what it runs: shell (default),
- * hello, sync, ktest, bench or periodic. Every app but sync ends in the shell.
+ * hello, sync, ktest, bench, periodic or spin. Every app but sync ends in the shell.
  */
 #include <stdio.h>
 #include <string.h>
@@ -27,6 +27,7 @@ struct guest_app {
 void guest_hello(void);
 void guest_sync(void);
 void guest_periodic(void);
+void guest_spin(void);
 
 static void app_ktest(void)
 {
@@ -45,6 +46,7 @@ static void app_shell(void)
 static const struct guest_app apps[] = {
 	{ "shell", app_shell }, { "hello", guest_hello }, { "sync", guest_sync },
 	{ "ktest", app_ktest }, { "bench", app_bench },   { "periodic", guest_periodic },
+	{ "spin", guest_spin },
 };
 
 /* The value of "app=" in the bootargs, or "shell". */
@@ -96,7 +98,7 @@ void app_main(void)
 		if (strcmp(apps[i].name, name) == 0)
 			app = &apps[i];
 	if (!app) {
-		printf("rtos: unknown app '%s' (shell, hello, sync, ktest, bench, periodic); "
+		printf("rtos: unknown app '%s' (shell, hello, sync, ktest, bench, periodic, spin); "
 		       "starting the shell\n",
 		       name);
 		app = &apps[0];

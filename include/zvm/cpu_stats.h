@@ -19,6 +19,17 @@ struct cpu_stats {
 	uint64_t guard_worst_ns; /* the most interference in one guard period */
 };
 
+/* A thread's (a vCPU's) use of the host CPUs so far. */
+struct thread_times {
+	uint64_t run_ns;     /* on a CPU, the stretch it runs now included */
+	uint64_t steal_ns;   /* ready but not running, the wait it is in now included */
+	uint32_t migrations; /* times it ran on another CPU than the one before */
+	uint32_t preemptions;
+};
+
+/** A snapshot of t's times (each word as it was; no lock). Any context. */
+void thread_times_get(const struct k_thread *t, struct thread_times *out);
+
 /** A snapshot of CPU `cpu`'s counters (each word as it was; no lock). Any context. */
 void cpu_stats_get(int cpu, struct cpu_stats *out);
 

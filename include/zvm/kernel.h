@@ -136,6 +136,12 @@ struct k_thread {
 	uint64_t ready_since;
 	uint64_t max_ready_wait;
 	uint32_t preemptions;
+	/*
+	 * Where it ran: 1 << the CPU it last ran on (0: not yet), and how often
+	 * it then ran on another CPU; written by account_switch(), lock held.
+	 */
+	uint32_t ran_on;
+	uint32_t migrations;
 	struct k_mutex *pending_mutex; /* for priority inheritance chains */
 	dlist_t held_mutexes;          /* its priority is derived from their waiters */
 	/*

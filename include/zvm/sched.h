@@ -34,7 +34,11 @@ struct k_cpu {
 	uint64_t load_time;  /* last load sample: time, idle ticks */
 	uint64_t load_idle;
 	void *tls; /* picolibc thread-local block (errno) */
-	/* Set (lock held) by whoever drains this CPU; cleared by it at interrupt exit. */
+	/*
+	 * Set (lock held) by whoever drains this CPU, or by an idle CPU where its
+	 * current thread could run while a thread waits here (kernel/sched.c
+	 * nudge_busy_cpu); cleared by this CPU at interrupt exit.
+	 */
 	bool drain_req;
 	/*
 	 * Interference counters (docs/pools.md), written only by this CPU:
