@@ -10,6 +10,7 @@
 #include <zvm/log.h>
 #include <zvm/platform.h>
 #include <zvm/pool_ops.h>
+#include <zvm/rt_guard.h>
 #include <zvm/sched.h>
 #include <zvm/vcpu.h>
 
@@ -212,7 +213,11 @@ int vcpu_create(struct vm *vm, int id)
 	err = vgic_vcpu_init(vcpu);
 	if (!err)
 		err = vtimer_vcpu_init(vcpu);
-	return err ? err : ptimer_vcpu_init(vcpu);
+	if (!err)
+		err = ptimer_vcpu_init(vcpu);
+	if (!err && id == 0)
+		rt_guard_vm_made(vm); /* its template's RT guard, if any (docs/pools.md) */
+	return err;
 }
 
 void vcpu_start(struct vcpu *vcpu)

@@ -23,6 +23,7 @@
 #include <zvm/kernel.h>
 #include <zvm/passthrough.h>
 #include <zvm/pl011_regs.h>
+#include <zvm/rt_guard.h>
 #include <zvm/sp805.h>
 #include <zvm/vm_config.h>
 #include <zvm/vmem.h>
@@ -404,6 +405,42 @@ static int parse_cpus(const struct tpl *t, struct vm_config *cfg)
 	return 0;
 }
 
+/*
+ * rt-guard = <BUDGET_US PERIOD_US>: at most BUDGET_US of host interference
+ * per PERIOD_US (docs/pools.md "The RT guard"); rt-guard-action = "warn"
+ * (the default) or "isolate". vm_config_check refuses it for a VM of more
+ * than one vCPU (`zvm new --vcpus` may change that).
+ */
+static int parse_guard(const struct tpl *t, struct vm_config *cfg)
+{
+	int len;
+	const fdt32_t *p = fdt_getprop(t->fdt, t->node, "rt-guard", &len);
+	const char *action;
+
+	if (tpl_str(t, "rt-guard-action", true, &action))
+		return K_EINVAL;
+	if (!p && action)
+		return tpl_errmsg(t, "rt-guard-action", "no rt-guard = <BUDGET_US PERIOD_US> for");
+	if (!p)
+		return 0;
+	if (len != 8)
+		return tpl_errmsg(t, "rt-guard", "need <budget_us period_us> in");
+	cfg->guard_budget_us = fdt32_to_cpu(p[0]);
+	cfg->guard_period_us = fdt32_to_cpu(p[1]);
+	if (!cfg->guard_period_us || cfg->guard_period_us > RT_GUARD_MAX_PERIOD_US ||
+	    cfg->guard_budget_us >= cfg->guard_period_us)
+		return errmsg(t->err, t->errlen,
+			      "template '%s': rt-guard = <%u %u>: the budget must be below the "
+			      "period, the period 1 us..1 s",
+			      t->name, cfg->guard_budget_us, cfg->guard_period_us);
+	if (action && strcmp(action, "warn") && strcmp(action, "isolate"))
+		return errmsg(t->err, t->errlen,
+			      "template '%s': rt-guard-action = \"%s\": warn or isolate", t->name,
+			      action);
+	cfg->guard_isolate = action && !strcmp(action, "isolate");
+	return 0;
+}
+
 static int parse_numbers(const struct tpl *t, struct vm_config *cfg)
 {
 	uint32_t vcpus, prio;
@@ -564,8 +601,8 @@ static int template_parse(const void *fdt, int templates, const char *name, stru
 			  char *err, size_t errlen)
 {
 	static int (*const steps[])(const struct tpl *t, struct vm_config *cfg) = {
-		parse_type, parse_name,   parse_bootargs, parse_numbers,
-		parse_cpus, parse_images, parse_devices,  parse_policy,
+		parse_type,   parse_name,    parse_bootargs, parse_numbers, parse_cpus,
+		parse_images, parse_devices, parse_policy,   parse_guard,
 	};
 	struct tpl t = { .fdt = fdt, .name = name, .err = err, .errlen = errlen };
 	int ret;
@@ -813,5 +850,8 @@ int vm_config_check(const struct vm_config *cfg, char *err, size_t errlen)
 		ret = virtio_config_check(cfg, err, errlen);
 	if (!ret)
 		ret = passthrough_config_check(cfg, err, errlen);
+	if (!ret && cfg->guard_period_us && cfg->nr_vcpus != 1)
+		ret = errmsg(err, errlen, "rt-guard watches a VM of one vCPU (this one has %d)",
+			     cfg->nr_vcpus);
 	return ret;
 }

@@ -97,6 +97,9 @@ struct vm_config {
 	int nr_pt;
 	enum pt_identity identity; /* RAM at IPA == PA (`identity-map`) */
 	bool privileged;           /* may read the host's per-CPU load (ZVM_HC_CPU_IDLE) */
+	/* `rt-guard = <BUDGET_US PERIOD_US>` (0 0: none), `rt-guard-action`: the RT guard from the start */
+	uint32_t guard_budget_us, guard_period_us;
+	bool guard_isolate; /* "isolate"; "warn" (the default): report only */
 };
 
 /** A blob the loader places at a fixed host address (table built from the mk file). */

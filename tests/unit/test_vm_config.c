@@ -475,6 +475,50 @@ static void test_template_bad_values(void **state)
 	expect_error("t", "list of CPU numbers");
 }
 
+/* rt-guard = <BUDGET_US PERIOD_US>, rt-guard-action: the RT guard from the template. */
+static void test_template_rt_guard(void **state)
+{
+	struct vm_config cfg;
+
+	(void)state;
+	use_template_over(T_GOOD, "vcpus = <1>; rt-guard = <300 1000>;");
+	assert_int_equal(from("t", &cfg), 0);
+	assert_int_equal(cfg.guard_budget_us, 300);
+	assert_int_equal(cfg.guard_period_us, 1000);
+	assert_false(cfg.guard_isolate); /* warn by default */
+	assert_int_equal(vm_config_check(&cfg, err, sizeof(err)), 0);
+	use_template_over(T_GOOD,
+			  "vcpus = <1>; rt-guard = <0 500>; rt-guard-action = \"isolate\";");
+	assert_int_equal(from("t", &cfg), 0);
+	assert_true(cfg.guard_isolate && cfg.guard_period_us == 500);
+	use_template(T_GOOD);
+	assert_int_equal(from("t", &cfg), 0);
+	assert_int_equal(cfg.guard_period_us, 0);            /* none */
+	use_template_over(T_GOOD, "rt-guard = <300 1000>;"); /* 2 vCPUs */
+	assert_int_equal(from("t", &cfg), 0);
+	assert_int_equal(vm_config_check(&cfg, err, sizeof(err)), K_EINVAL);
+	assert_non_null(strstr(err, "rt-guard watches a VM of one vCPU (this one has 2)"));
+}
+
+static void test_template_rt_guard_bad(void **state)
+{
+	(void)state;
+	use_template_over(T_GOOD, "rt-guard = <300>;");
+	expect_error("t", "need <budget_us period_us> in 'rt-guard'");
+	use_template_over(T_GOOD, "rt-guard = <1000 1000>;");
+	expect_error("t", "rt-guard = <1000 1000>: the budget must be below the period");
+	use_template_over(T_GOOD, "rt-guard = <0 0>;");
+	expect_error("t", "the period 1 us..1 s");
+	use_template_over(T_GOOD, "rt-guard = <100 2000000>;");
+	expect_error("t", "rt-guard = <100 2000000>");
+	use_template_over(T_GOOD, "rt-guard = <100 1000>; rt-guard-action = \"panic\";");
+	expect_error("t", "rt-guard-action = \"panic\": warn or isolate");
+	use_template_over(T_GOOD, "rt-guard-action = \"warn\";");
+	expect_error("t", "no rt-guard = <BUDGET_US PERIOD_US> for 'rt-guard-action'");
+	use_template_over(T_GOOD, "rt-guard = <100 1000>; rt-guard-action = <1>;");
+	expect_error("t", "one string in 'rt-guard-action'");
+}
+
 static void test_template_bad_images(void **state)
 {
 	(void)state;
@@ -761,6 +805,8 @@ int main(void)
 		T(test_template_vm_name),
 		T(test_template_missing_properties),
 		T(test_template_bad_values),
+		T(test_template_rt_guard),
+		T(test_template_rt_guard_bad),
 		T(test_template_bad_images),
 		T(test_template_raw_image),
 		T(test_template_devices),
