@@ -172,7 +172,8 @@ static void account_switch(struct k_cpu *c, struct k_thread *old, struct k_threa
 		next->ready_ticks += now - next->ready_since;
 	if (!is_idle(next) && now - next->ready_since > next->max_ready_wait)
 		next->max_ready_wait = now - next->ready_since;
-	if (next == c->guard_thread) /* the RT guard's vCPU waited for its CPU */
+	/* The RT guard's vCPU waited for its CPU (its first run: its start, not interference). */
+	if (next == c->guard_thread && next->ran_on)
 		cpu_guard_count(c, next->ready_since, now - next->ready_since);
 	if (next->ran_on && next->ran_on != 1u << c->id)
 		next->migrations++;

@@ -13,10 +13,11 @@ preempted.
 """
 import os
 import re
+import time
 
 import pytest
 
-from zvm import TOP, parse_table, zvm_info
+from zvm import TOP, parse_table, scaled, zvm_info
 from test_linux import HOG, PERIODIC_RE, READY, lx, lx_attach, periodic
 
 os.environ["ZVM_VMS"] = os.path.join(TOP, "tests", "system", "configs", "pools.dts")
@@ -55,6 +56,15 @@ def rt_vcpu(vm):
     return tuple(int(g) for g in m.groups())
 
 
+def rt_guard(vm, vid):
+    """VM vid's guard line in `zvm info -n`: (CPU, reaction, overruns, worst us)."""
+    detail = "\n".join(zvm_info(vm, vid)[vid]["detail"])
+    m = re.search(r"^rt guard: budget \d+ us per \d+ us on CPU (\d+), reaction (\w+); "
+                  r"overruns (\d+), worst (\d+) us", detail, re.M)
+    assert m, detail
+    return int(m.group(1)), m.group(2), int(m.group(3)), int(m.group(4))
+
+
 def test_deployment_comes_up_in_pools(vm):
     vm.guests.update({"rtos", "linux", "extra"})
     vm.wait_for(r"<inf> autostart: done", "the autostart thread's last line", timeout=120)
@@ -65,6 +75,9 @@ def test_deployment_comes_up_in_pools(vm):
     assert names == {"host": ("dynamic", "0,2-3"), "rt": ("static", "1")}, names
     assert cpus[RT_CPU]["pool"] == "rt" and cpus[RT_CPU]["bound"] == "vm0-vcpu0", cpus
     assert [cpus[c]["pool"] for c in (0, 2, 3)] == ["host"] * 3, cpus
+    # configs/mixed.dts gives the RTOS VM an RT guard (warn) in its template.
+    vm.wait_for(r"<inf> rt guard: VM %d \(rtos\): budget 200 us per 1000 us from its template, "
+                r"reaction warn" % RT_ID, "the RTOS VM's guard from its template")
 
 
 def test_static_cpu_refuses_a_second_vcpu(vm):
@@ -119,6 +132,9 @@ def test_isolated_cpu_untouched_for_a_minute(vm):
     assert d["exits"] > 0, d  # the guest ran and left for its own reasons
     assert rt_after[:2] == (RT_CPU, 0), rt_after
     assert rt_after[2] == rt_before[2], "the RT vCPU waited for its CPU: %s" % (rt_after,)
+    # Its RT guard (from the template, on its CPU) saw no period over budget.
+    guard = rt_guard(vm, RT_ID)
+    assert guard[:2] == (RT_CPU, "warn") and guard[2] == 0, guard
     # The dynamic pool did take host interrupts meanwhile (the proof is not idle).
     assert after[2]["host_irqs"] > before[2]["host_irqs"], (before[2], after[2])
 
@@ -160,6 +176,36 @@ def test_rt_guard_isolates_a_vm_over_its_budget(vm):
     ok(vm, "zvm delete -n %d" % vid, r"deleted")
     ok(vm, "zvm pool cpu 2 host", r"CPU 2: in pool host")
     ok(vm, "zvm pool delete guard2", r"pool guard2: deleted")
+
+
+def test_rt_guard_from_the_template_follows_its_vcpu(vm):
+    """Template `guarded` (tests/system/configs/pools.dts) declares an RT
+    guard, warn only: its VM on dynamic CPU 2 meets the Linux hogs' time
+    slices there, the overrun is logged once and counted; re-pinned to
+    CPU 3 (`zvm pool pin`), the guard measures there."""
+    vm.guests.add("tguard")
+    mark = vm.mark()
+    out = ok(vm, "zvm new -t guarded -n tguard", r"VM \d+ created: tguard")
+    vid = int(re.search(r"VM (\d+) created", out).group(1))
+    vm.wait_for(r"<inf> rt guard: VM %d \(tguard\): budget 200 us per 1000 us from its "
+                r"template, reaction warn" % vid, "the guard from the template", mark)
+    ok(vm, "zvm run -n %d" % vid, r"running")
+    vm.wait_for(r"<wrn> rt guard: VM %d \(tguard\): host interference \d+ us in one 1000 us "
+                r"period on CPU 2, over its budget of 200 us; reaction warn" % vid,
+                "the guard's report", mark, timeout=60)
+    on2 = rt_guard(vm, vid)
+    assert on2[:2] == (2, "warn") and on2[2] >= 1 and on2[3] > 200, on2
+    ok(vm, "zvm pool pin %d 3" % vid, r"VM %d: vCPUs on CPUs 3" % vid)
+    deadline = time.monotonic() + scaled(10)
+    while rt_guard(vm, vid)[0] != 3:  # the guard's poller moves it (every 100 ms)
+        assert time.monotonic() < deadline, rt_guard(vm, vid)
+    vm.wait_for(r"\[tguard\] (?:rtos:~\$ )?periodic: ", "two reports from CPU 3", vm.mark(),
+                count=2)
+    on3 = rt_guard(vm, vid)
+    print("template guard: on CPU 2 %s; re-pinned, on CPU 3 %s" % (on2, on3))
+    assert on3[1] == "warn" and on3[2] > on2[2], (on2, on3)  # still counting, beside a hog
+    assert len(re.findall(r"<wrn> rt guard: VM %d " % vid, vm.since(mark))) == 1
+    ok(vm, "zvm delete -n %d" % vid, r"deleted")
 
 
 def test_privileged_guest_sees_the_host_load(vm):
