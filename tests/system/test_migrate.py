@@ -17,8 +17,13 @@ CPU back). VM A has one vCPU allowed on CPUs 2-3:
 - with both of its CPUs taken by more urgent hogs, A waits: its steal time
   grows as fast as the time goes and its run time stands still; when one
   CPU is free again it runs there;
-- a hog of A's own priority pinned to A's CPU shares it for at most a time
-  slice: A goes to the idle CPU.
+- a hog of A's own priority pinned to A's CPU does not share it: A goes to
+  the idle CPU;
+- preempted while a less urgent hog runs on its other CPU, A takes that CPU
+  (fixed priorities across the pool); when its first CPU idles again, that
+  CPU asks for A back so the less urgent hog runs too.
+And a guest of a template without `privileged` asking for the host's
+per-CPU load is refused and keeps running.
 """
 import re
 import time
@@ -207,3 +212,20 @@ def test_a_preempted_vcpu_takes_a_cpu_from_less_urgent_work(vm):
     assert d[a]["run"] >= 0.85 * span and d[low]["run"] >= 0.85 * span, d
     delete(vm, low)
     delete(vm, a)
+
+
+def test_an_unprivileged_guest_is_refused_the_host_load(vm):
+    """The per-CPU load hypercall is for `privileged` templates only
+    (docs/pools.md): an RTOS VM of the default rtos template asking for it
+    (`cpuload`) gets PSCI_DENIED, says why, and keeps running."""
+    vid = new_vm(vm, "plain", "0", A_PRIO, app="shell")
+    vm.attach(vid)
+    out = vm.guest_cmd("cpuload")
+    after = vm.guest_cmd("uptime")
+    vm.detach()
+    assert re.search(r"cpuload: refused by the hypervisor \(-3\): this VM is not privileged",
+                     out), out
+    assert not re.search(r"host cpu\d", out), out
+    assert re.search(r"up \d+\.\d{3} s", after), after  # its shell still answers
+    assert zvm_info(vm)[vid]["state"] == "running"
+    delete(vm, vid)
