@@ -109,6 +109,20 @@ def other(cpu):
     return 5 - cpu   # CPUs 2 and 3
 
 
+def vm_named(vm, name):
+    return [v for v, r in zvm_info(vm).items() if r["name"] == name][0]
+
+
+def hog_beside(vm, a, name, prio, what):
+    """Start hog `name` pinned to the CPU VM a's vCPU is on; wait until that
+    vCPU runs on the other CPU. Returns (a before, the hog's id, a after)."""
+    start = vcpu0(vm, a)
+    hog = new_vm(vm, name, str(start["cpu"]), prio)
+    moved = wait_cpu(vm, a, other(start["cpu"]), "%s on CPU %d" % (what, start["cpu"]))
+    assert moved["migrations"] > start["migrations"], (start, moved)
+    return start, hog, moved
+
+
 def test_a_hog_takes_one_cpu_and_an_idle_guest_none(vm):
     a = new_vm(vm, "a", "2-3", A_PRIO)
     idle = new_vm(vm, "idle", "0", A_PRIO, app="shell")
@@ -131,12 +145,9 @@ def test_a_hog_takes_one_cpu_and_an_idle_guest_none(vm):
 
 
 def test_preempted_vcpu_moves_to_the_idle_cpu_of_its_pool(vm):
-    a = [v for v, r in zvm_info(vm).items() if r["name"] == "a"][0]
-    start = vcpu0(vm, a)
+    a = vm_named(vm, "a")
+    start, b, moved = hog_beside(vm, a, "b", HOG_PRIO, "A after B took its CPU")
     home = start["cpu"]
-    b = new_vm(vm, "b", str(home), HOG_PRIO)
-    moved = wait_cpu(vm, a, other(home), "A after B took CPU %d" % home)
-    assert moved["migrations"] > start["migrations"], (start, moved)
     span, before, after, d = measure(vm, [a, b])
     print("B (prio %d) took CPU %d: A moved to CPU %d, migrations %d -> %d, steal %d -> %d ms; "
           "then over %d ms A run +%d ms steal +%d ms, B run +%d ms"
@@ -150,9 +161,7 @@ def test_preempted_vcpu_moves_to_the_idle_cpu_of_its_pool(vm):
 
 
 def test_with_both_cpus_taken_it_waits_and_steal_grows(vm):
-    infos = zvm_info(vm)
-    a = [v for v, r in infos.items() if r["name"] == "a"][0]
-    b = [v for v, r in infos.items() if r["name"] == "b"][0]
+    a, b = vm_named(vm, "a"), vm_named(vm, "b")
     there = vcpu0(vm, a)["cpu"]
     c = new_vm(vm, "c", str(there), HOG_PRIO)
     span, before, after, d = measure(vm, [a, c])
@@ -170,17 +179,14 @@ def test_with_both_cpus_taken_it_waits_and_steal_grows(vm):
 
 
 def test_an_equal_vcpu_on_its_cpu_sends_it_to_the_idle_one(vm):
-    a = [v for v, r in zvm_info(vm).items() if r["name"] == "a"][0]
-    start = vcpu0(vm, a)
+    a = vm_named(vm, "a")
+    start, e, moved = hog_beside(vm, a, "e", A_PRIO, "A beside an equal vCPU")
     home = start["cpu"]
-    e = new_vm(vm, "e", str(home), A_PRIO)
-    moved = wait_cpu(vm, a, other(home), "A beside an equal vCPU on CPU %d" % home)
     span, before, after, d = measure(vm, [a, e])
     print("equal vCPU on CPU %d: A to CPU %d (steal %d -> %d ms), E waited %d ms in all; "
           "over %d ms A run +%d, E run +%d ms"
           % (home, moved["cpu"], start["steal"], moved["steal"], after[e]["steal"], span,
              d[a]["run"], d[e]["run"]))
-    assert moved["migrations"] > start["migrations"], (start, moved)
     assert d[a]["run"] >= 0.85 * span and d[e]["run"] >= 0.85 * span, d
     delete(vm, e)
     delete(vm, a)
@@ -194,8 +200,7 @@ def test_a_preempted_vcpu_takes_a_cpu_from_less_urgent_work(vm):
     a = new_vm(vm, "a2", "2-3", A_PRIO)
     home = vcpu0(vm, a)["cpu"]
     low = new_vm(vm, "low", str(other(home)), A_PRIO + 10)
-    b = new_vm(vm, "b2", str(home), HOG_PRIO)
-    moved = wait_cpu(vm, a, other(home), "A after B took CPU %d beside a less urgent hog" % home)
+    _, b, moved = hog_beside(vm, a, "b2", HOG_PRIO, "A beside a less urgent hog")
     span, before, after, d = measure(vm, [a, low, b])
     print("B took CPU %d: A to CPU %d (migrations %d), over %d ms A run +%d steal +%d ms, "
           "less urgent L run +%d steal +%d ms"
