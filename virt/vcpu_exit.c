@@ -63,12 +63,24 @@ void vcpu_wait_interrupt(struct vcpu *vcpu)
 	/* A deadline that woke it: the timer's PPI fires as soon as it is back here. */
 }
 
-static void handle_wfi(struct vcpu *vcpu)
+/*
+ * A trapped wait: WFI sleeps until an interrupt; WFE is not trapped (skipped
+ * if seen). WFIT/WFET are UNDEFINED, as on a CPU without FEAT_WFxT, which
+ * the ID registers say this one is (idregs.c): zvm's wait has no timeout,
+ * so one must never be taken for a WFI (it could sleep forever). QEMU
+ * reports a trapped WFIT with TI = 0: there it is taken for one.
+ */
+static void handle_wfx(struct vcpu *vcpu)
 {
-	skip_instruction(vcpu);
-	if (vcpu->arch.esr & 1) /* WFE is not trapped; ignore if seen */
+	uint64_t ti = ESR_WFX_TI(vcpu->arch.esr);
+
+	if (ti == WFX_TI_WFIT || ti == WFX_TI_WFET) {
+		vcpu_inject_undef(vcpu);
 		return;
-	vcpu_wait_interrupt(vcpu);
+	}
+	skip_instruction(vcpu);
+	if (ti == WFX_TI_WFI)
+		vcpu_wait_interrupt(vcpu);
 }
 
 /* A few host log lines per VM, then one saying the rest are only counted. */
@@ -161,7 +173,7 @@ static void handle_sync(struct vcpu *vcpu)
 	switch (ESR_EC(vcpu->arch.esr)) {
 	case EC_WFX:
 		vm_count_exit(vm, EXIT_WFI);
-		handle_wfi(vcpu);
+		handle_wfx(vcpu);
 		break;
 	case EC_HVC64:
 		vm_count_exit(vm, EXIT_HVC);

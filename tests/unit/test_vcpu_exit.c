@@ -138,6 +138,19 @@ static void test_wfi_due_timer_and_wfe(void **state)
 	assert_int_equal(vm->exits_by_kind[EXIT_WFI], 2);
 }
 
+/* WFIT/WFET (FEAT_WFxT, hidden): an UNDEF at the instruction, never a sleep. */
+static void test_wfit_is_undefined(void **state)
+{
+	unsigned takes = fake_kernel.sem_takes;
+
+	(void)state;
+	vtimer_hw_fake.enable = false; /* as WFI, it would sleep forever */
+	sync_exit(v0, EC(EC_WFX) | IL | WFX_TI_WFIT | 3 << 5);
+	assert_int_equal(fake_kernel.sem_takes, takes);
+	assert_injected(EC(EC_UNKNOWN) | IL, 0, PC, SPSR_EL1H, 0x200);
+	assert_int_equal(vm->exits_by_kind[EXIT_WFI], 1);
+}
+
 /* ---- HVC, SMC ---- */
 
 static void test_hvc_and_smc_reach_psci(void **state)
@@ -495,6 +508,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_wfi_without_timer_waits_for_a_kick, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_wfi_due_timer_and_wfe, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_wfit_is_undefined, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_hvc_and_smc_reach_psci, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_id_register_read, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_sgi1r_write_sends_an_sgi, setup, teardown),

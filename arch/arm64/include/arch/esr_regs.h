@@ -30,6 +30,13 @@
 #define EC_SERROR   0x2ful
 #define EC_BRK64    0x3cul
 
+/* WFx ISS.TI: which of the wait instructions trapped (WFIT/WFET: FEAT_WFxT). */
+#define ESR_WFX_TI(esr) ((esr)&3ul)
+#define WFX_TI_WFI      0ul
+#define WFX_TI_WFE      1ul
+#define WFX_TI_WFIT     2ul
+#define WFX_TI_WFET     3ul
+
 /* Data abort ISS: a cache maintenance instruction (CM); the fault status code. */
 #define ESR_DABT_CM  (1ul << 8)
 #define ESR_FSC(esr) ((esr)&0x3ful)
