@@ -68,9 +68,13 @@ static int choose_cpu(const struct k_thread *t)
 	if (!mask)
 		mask = allowed;
 	n = 32 - __builtin_clz(mask); /* the CPUs above the mask's last one do not matter */
+	K_ASSERT(n <= K_MAX_CPUS);
 	for (int i = 0; i < n; i++) {
-		view[i].idle = cpu_is_idle(&k_cpus[i]);
-		view[i].cur_prio = k_cpus[i].current ? k_cpus[i].current->prio : K_IDLE_PRIO;
+		/* Only those: a CPU outside the mask may not even have started. */
+		bool in = (mask & (1u << i)) && k_cpus[i].current;
+
+		view[i].idle = in && cpu_is_idle(&k_cpus[i]);
+		view[i].cur_prio = in ? k_cpus[i].current->prio : K_HIGHEST_PRIO;
 	}
 	return place_cpu(view, n, mask, t->cpu, t->prio);
 }
