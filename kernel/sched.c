@@ -60,23 +60,22 @@ static uint32_t allowed_cpus(const struct k_thread *t)
 /* Where t should run: the rule of kernel/sched_place.c on the CPUs as they are now. */
 static int choose_cpu(const struct k_thread *t)
 {
-	struct cpu_view view[K_MAX_CPUS];
+	struct cpu_view view[K_MAX_CPUS]; /* only the entries of the mask are read */
 	uint32_t allowed = allowed_cpus(t);
 	uint32_t mask = allowed & online_mask();
-	int n;
 
 	if (!mask)
 		mask = allowed;
-	n = 32 - __builtin_clz(mask); /* the CPUs above the mask's last one do not matter */
-	K_ASSERT(n <= K_MAX_CPUS);
-	for (int i = 0; i < n; i++) {
-		/* Only those: a CPU outside the mask may not even have started. */
-		bool in = (mask & (1u << i)) && k_cpus[i].current;
+	K_ASSERT(mask && mask <= K_CPU_ALL);
+	for (uint32_t m = mask; m; m &= m - 1) {
+		int i = __builtin_ctz(m);
+		/* A CPU that has not started (no online one allowed) is never chosen as idle. */
+		bool up = k_cpus[i].current;
 
-		view[i].idle = in && cpu_is_idle(&k_cpus[i]);
-		view[i].cur_prio = in ? k_cpus[i].current->prio : K_HIGHEST_PRIO;
+		view[i].idle = up && cpu_is_idle(&k_cpus[i]);
+		view[i].cur_prio = up ? k_cpus[i].current->prio : K_HIGHEST_PRIO;
 	}
-	return place_cpu(view, n, mask, t->cpu, t->prio);
+	return place_cpu(view, K_MAX_CPUS, mask, t->cpu, t->prio);
 }
 
 static bool slice_missing(struct k_cpu *c);
@@ -179,9 +178,10 @@ static void account_switch(struct k_cpu *c, struct k_thread *old, struct k_threa
 	/* The RT guard's vCPU waited for its CPU (its first run: its start, not interference). */
 	if (next == c->guard_thread && next->ran_on)
 		cpu_guard_count(c, next->ready_since, now - next->ready_since);
-	if (next->ran_on && next->ran_on != 1u << c->id)
-		next->migrations++;
-	next->ran_on = 1u << c->id;
+	if (next->ran_on != 1u << c->id) { /* it moved (or runs for the first time) */
+		next->migrations += next->ran_on != 0;
+		next->ran_on = 1u << c->id;
+	}
 	if (is_idle(old))
 		c->idle_ticks += now - c->idle_since;
 	if (is_idle(next))
@@ -577,21 +577,24 @@ static void steal_owner(struct k_cpu *c)
 
 /*
  * Pull the most urgent queued thread this CPU may run from the other CPUs'
- * queues (a thread that waits there while this CPU would idle).
+ * queues (a thread that waits there while this CPU would idle). Returns
+ * the CPUs that have queued threads it took none of.
  */
-static void steal_work(struct k_cpu *c)
+static uint32_t steal_work(struct k_cpu *c)
 {
 	struct k_thread *best = NULL;
+	uint32_t busy = 0;
 
 	if (c->isolated) {
 		steal_owner(c);
-		return;
+		return 0;
 	}
 	for (int i = 0; i < K_MAX_CPUS; i++) {
 		struct k_thread *t;
 
 		if (i == c->id || !k_cpus[i].runq.count)
 			continue;
+		busy |= 1u << i;
 		t = runq_best_for_cpu(&k_cpus[i].runq, c->id);
 		if (t && (allowed_cpus(t) & (1u << c->id)) && (!best || t->prio < best->prio))
 			best = t;
@@ -601,22 +604,22 @@ static void steal_work(struct k_cpu *c)
 		best->cpu = c->id;
 		runq_add(&c->runq, best);
 	}
+	return busy;
 }
 
 /*
- * Nothing to steal, but a CPU may have a queued thread that only it can run
- * while its current thread could run here: ask it (one IPI) to send its
- * current thread here (drain_finish). Never a static CPU, never from one.
+ * Nothing to steal, but a CPU of `busy` (it has queued threads) may have one
+ * that only it can run while its current thread could run here: ask it (one
+ * IPI) to send its current thread here (drain_finish). Never a static CPU,
+ * never from one (steal_work reports none there).
  */
-static void nudge_busy_cpu(struct k_cpu *c)
+static void nudge_busy_cpu(struct k_cpu *c, uint32_t busy)
 {
-	if (c->isolated)
-		return;
-	for (int i = 0; i < K_MAX_CPUS; i++) {
+	for (; busy; busy &= busy - 1) {
+		int i = __builtin_ctz(busy);
 		struct k_cpu *o = &k_cpus[i];
 
-		if (o == c || o->isolated || !o->runq.count || o->drain_req ||
-		    is_idle(o->current) || is_coop(o->current) ||
+		if (o->isolated || o->drain_req || is_idle(o->current) || is_coop(o->current) ||
 		    !(allowed_cpus(o->current) & (1u << c->id)))
 			continue;
 		o->drain_req = true;
@@ -635,10 +638,12 @@ void sched_cpu_run_idle(void)
 	for (;;) {
 		k_spinlock_key_t key = k_spin_lock(&sched_lock);
 
-		if (!c->runq.count)
-			steal_work(c);
-		if (!c->runq.count)
-			nudge_busy_cpu(c);
+		if (!c->runq.count) {
+			uint32_t busy = steal_work(c);
+
+			if (!c->runq.count && busy)
+				nudge_busy_cpu(c, busy);
+		}
 		if (c->runq.count) {
 			do_swap(key);
 			continue;

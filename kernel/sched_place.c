@@ -13,11 +13,14 @@ int place_cpu(const struct cpu_view *cpus, int ncpus, uint32_t mask, int last, i
 {
 	int victim = -1;
 
-	if (last >= 0 && last < ncpus && (mask & (1u << last)) && cpus[last].idle)
+	mask &= ncpus >= 32 ? ~0u : (1u << ncpus) - 1; /* the CPUs it knows */
+	if (!mask)
+		return 0;
+	if (last >= 0 && (mask & (1u << last)) && cpus[last].idle)
 		return last;
-	for (int i = 0; i < ncpus; i++) {
-		if (!(mask & (1u << i)))
-			continue;
+	for (uint32_t m = mask; m; m &= m - 1) {
+		int i = __builtin_ctz(m);
+
 		if (cpus[i].idle)
 			return i;
 		if (place_preempts(cpus[i].cur_prio, prio) &&

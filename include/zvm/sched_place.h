@@ -29,6 +29,7 @@ bool place_preempts(int cur_prio, int prio);
  * allowed CPU. A thread preempted on `last` (its own thread still shown
  * running there) so goes to an idle CPU of its pool or to one running
  * less urgent work, and stays queued at home when there is none.
+ * Only the entries of the CPUs in `mask` are read.
  */
 int place_cpu(const struct cpu_view *cpus, int ncpus, uint32_t mask, int last, int prio);
 
