@@ -391,14 +391,22 @@ struct k_thread *sched_unpend_first(dlist_t *waitq)
 	return t;
 }
 
+/*
+ * Lock held. A queued thread is re-sorted; one that now outranks what its
+ * CPU runs gets that CPU (an IPI if it is another one: a boost must not
+ * wait for that CPU's next reschedule, which a CPU-bound thread may never
+ * give).
+ */
 void sched_set_prio(struct k_thread *t, int prio)
 {
 	if (t->state == K_THREAD_READY) {
-		struct runq *rq = &k_cpus[t->cpu].runq;
+		struct k_cpu *c = &k_cpus[t->cpu];
 
-		runq_remove(rq, t);
+		runq_remove(&c->runq, t);
 		t->prio = prio;
-		runq_add(rq, t);
+		runq_add(&c->runq, t);
+		if (c != this_cpu() && should_preempt(c->current, t))
+			arch_send_sgi(IPI_RESCHED, 1u << c->id);
 	} else if (t->state == K_THREAD_PENDING && t->waitq) {
 		dlist_t *waitq = t->waitq;
 

@@ -230,6 +230,10 @@ void vcpu_destroy(struct vcpu *vcpu)
 	if (!vcpu->thread)
 		return;
 	vcpu->exit_req = true;
+	/* Its last steps run before anything else of its pool: a vCPU that more
+	 * urgent work keeps from its CPU would hold the caller (the shell) until
+	 * that work stops. A few microseconds of its CPU at most. */
+	k_thread_priority_set(vcpu->thread, K_PRIO_PREEMPT(0));
 	vcpu_kick(vcpu);
 	if (vcpu->thread->state == K_THREAD_NEW)
 		k_thread_abort(vcpu->thread);

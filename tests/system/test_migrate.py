@@ -219,6 +219,26 @@ def test_a_preempted_vcpu_takes_a_cpu_from_less_urgent_work(vm):
     delete(vm, a)
 
 
+def test_a_starved_vcpu_is_deleted_at_once(vm):
+    """A vCPU that more urgent work keeps from its only CPU (S pinned to
+    CPU 2 beside hog H) is deleted without waiting for that work: zvm delete
+    boosts it for its last steps; H keeps running."""
+    s = new_vm(vm, "starved", "2", A_PRIO)
+    h = new_vm(vm, "h", "2", HOG_PRIO)
+    span, before, after, d = measure(vm, [s])
+    assert d[s]["run"] <= 0.10 * span, d[s]  # starved indeed
+    t0 = time.monotonic()
+    out = vm.cmd("zvm delete -n %d" % s)
+    took = time.monotonic() - t0
+    print("starved VM deleted in %.0f ms: %r" % (took * 1000, out.strip()))
+    assert re.search(r"deleted", out), out
+    assert took < scaled(1.0), took  # not the hog's whole run (before: until it stopped)
+    assert s not in zvm_info(vm) and zvm_info(vm)[h]["state"] == "running"
+    span, before, after, d = measure(vm, [h])
+    assert d[h]["run"] >= 0.85 * span, d[h]
+    delete(vm, h)
+
+
 def test_an_unprivileged_guest_is_refused_the_host_load(vm):
     """The per-CPU load hypercall is for `privileged` templates only
     (docs/pools.md): an RTOS VM of the default rtos template asking for it
