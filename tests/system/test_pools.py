@@ -5,7 +5,7 @@ zvm boots with configs/mixed.dts (through tests/system/configs/pools.dts,
 which makes the periodic task report every second): CPU 1 is the static pool `rt`, where the
 RTOS VM's one vCPU (its 1 ms periodic task) runs alone; CPUs 0, 2 and 3 are
 the dynamic host pool with the Linux VM and zvm's own threads. While Linux
-runs CPU hogs, another VM is made, moved between pools, re-pinned and
+runs CPU hogs and hackbench, another VM is made, moved between pools, re-pinned and
 deleted, and a CPU moves to a new static pool and back, for at least 60 s
 of the periodic task's reports, the isolated CPU takes no host interrupt
 and no guest exit a host interrupt caused, and the RT vCPU is never
@@ -27,6 +27,7 @@ pytestmark = pytest.mark.time_limit(600)
 RT_ID, LX_ID, EXTRA_ID = 0, 1, 2
 RT_CPU = 1
 RUN_REPORTS = 60  # the periodic task reports once a second
+HACKBENCH = "hackbench -g 2 -l 100000000 >/dev/null 2>&1 &"
 
 
 def pools(vm):
@@ -95,9 +96,12 @@ def test_isolated_cpu_untouched_for_a_minute(vm):
     _, before = pools(vm)
     rt_before = rt_vcpu(vm)
     assert rt_before[0] == RT_CPU and rt_before[1] == 0, rt_before
-    # Load the dynamic pool: two hogs in Linux (2 vCPUs on CPUs 2-3).
+    # Load the dynamic pool: two hogs in Linux (2 vCPUs on CPUs 2-3) ...
     lx_attach(vm)
     assert lx(vm, HOG + " " + HOG) is not None
+    # and hackbench (rt-tests): 2 groups of message-passing tasks, for the minute.
+    assert lx(vm, HACKBENCH) is not None
+    assert re.search(r"\d", lx(vm, "pidof hackbench")), "hackbench did not start"
     vm.detach()
     # Another VM in the dynamic pool, run, then moved around and deleted.
     ok(vm, "zvm new -t rtos -n extra --cpus 2-3", r"VM %d" % EXTRA_ID)
