@@ -6,6 +6,7 @@
  * VM manager (zvm/vmm.h), which validates the result once more.
  */
 #include <string.h>
+#include <zvm/cpu_stats.h>
 #include <zvm/kernel.h>
 #include <zvm/shm.h>
 #include <zvm/vmm.h>
@@ -201,31 +202,25 @@ static void json_devices(struct jbuf *j, const struct vm *vm)
 	jb_printf(j, "]");
 }
 
-/* Time on its CPU so far, the slice it is running now included. */
-static uint64_t run_ticks_now(const struct k_thread *t)
-{
-	uint64_t run = t->run_ticks, start = t->slice_start, now = k_cycle_get();
-
-	return t->state == K_THREAD_RUNNING && now > start ? run + (now - start) : run;
-}
-
-/* Per vCPU: where, run time, steal (ready, not running), the RT figures. */
+/* Per vCPU: where, run time, steal (ready, not running), migrations, the RT figures. */
 static void json_vcpus(struct jbuf *j, const struct vm *vm)
 {
 	jb_key(j, "vcpu");
 	jb_printf(j, "[");
 	for (int i = 0; i < vm->cfg.nr_vcpus; i++) {
 		const struct k_thread *t = vm->vcpus[i].thread;
+		struct thread_times tt;
 
 		if (!t)
 			continue;
+		thread_times_get(t, &tt);
 		jb_item(j);
 		jb_printf(j,
 			  "{\"vcpu\":%d,\"cpu\":%d,\"run_ms\":%lu,\"steal_us\":%lu,"
-			  "\"preempted\":%lu,\"max_wait_us\":%lu}",
-			  i, t->cpu, (unsigned long)(k_ticks_to_ns(run_ticks_now(t)) / 1000000u),
-			  (unsigned long)(k_ticks_to_ns(t->ready_ticks) / 1000),
-			  (unsigned long)t->preemptions,
+			  "\"migrations\":%lu,\"preempted\":%lu,\"max_wait_us\":%lu}",
+			  i, t->cpu, (unsigned long)(tt.run_ns / 1000000u),
+			  (unsigned long)(tt.steal_ns / 1000), (unsigned long)tt.migrations,
+			  (unsigned long)tt.preemptions,
 			  (unsigned long)(k_ticks_to_ns(t->max_ready_wait) / 1000));
 	}
 	jb_printf(j, "]");

@@ -14,6 +14,7 @@ import zlib
 import pytest
 
 from mgmt_helper import TOP, MgmtZvm, zm
+from zvm import scaled
 
 RTOS_ELF = os.path.join(TOP, "build", "rtos.elf")
 EXAMPLE_DTS = os.path.join(TOP, "configs", "example-pushed.dts")
@@ -464,6 +465,31 @@ def new_running(mz, name, *opts, template="rtos"):
     return vid
 
 
+def test_stats_count_a_vcpus_migration(mz):
+    """A spinning vCPU allowed on CPUs 2-3 moves when a more urgent hog is
+    pinned to its CPU: `zvmctl stats` shows the new CPU and its migrations
+    grown (docs/pools.md)."""
+    a = new_running(mz, "mig-a", "--cpus", "2,3", "--prio", "10", "--args", "app=spin")
+    before = wait_stats(mz, a, lambda c: c["run_ms"] > 0, "A running")
+    b = new_running(mz, "mig-b", "--cpus", str(before["cpu"]), "--prio", "5", "--args",
+                    "app=spin")
+    after = wait_stats(mz, a, lambda c: c["cpu"] != before["cpu"], "A moved off the hog's CPU")
+    assert after["migrations"] > before["migrations"], (before, after)
+    for vid in (b, a):
+        assert mz.zvmctl("delete", vid)[0] == 0
+
+
+def wait_stats(mz, vid, ok, what):
+    """VM vid's vCPU 0 in `zvmctl stats` once ok(it) holds."""
+    deadline = time.monotonic() + scaled(30)
+    while True:
+        c = vm_stats(mz, vid)["vcpu"][0]
+        if ok(c):
+            return c
+        assert time.monotonic() < deadline, "%s: never seen: %s" % (what, c)
+        time.sleep(0.1)
+
+
 PAUSE_S = 1.0
 
 
@@ -516,9 +542,10 @@ def test_stats_steal_time_of_vcpus_sharing_a_cpu(mz):
     for vid in ids:
         c = vm_stats(mz, vid)["vcpu"][0]
         assert c["cpu"] == 1 and c["run_ms"] > 0 and c["steal_us"] > 0, c
+        assert c["migrations"] == 0, c  # pinned to CPU 1: it never moves
     rc, out, _ = mz.zvmctl("stats")
-    assert rc == 0 and re.search(r"^    vcpu0 CPU 1 run \d+ ms steal \d+\.\d ms preempted \d+ "
-                                 r"max wait \d+ us$", out, re.M), out
+    assert rc == 0 and re.search(r"^    vcpu0 CPU 1 run \d+ ms steal \d+\.\d ms migrations 0 "
+                                 r"preempted \d+ max wait \d+ us$", out, re.M), out
     for vid in ids:
         assert mz.zvmctl("delete", vid)[0] == 0
 
