@@ -123,6 +123,18 @@ static int take_slot(struct vm *vm, const struct passthrough_cfg *p)
 	return K_ENOMEM;
 }
 
+/*
+ * The host CPU a VM's passed-through SPIs go to: the first its vCPU 0 may
+ * run on, as zvm delivers them to vCPU 0 (its only CPU in a static pool).
+ */
+static int spi_cpu(const struct vm *vm)
+{
+	const struct k_thread *t = vm->vcpus[0].thread;
+	uint32_t mask = t && t->affinity ? t->affinity : vm->cfg.cpu_mask;
+
+	return __builtin_ctz(mask);
+}
+
 /* Route SPI `spi` of the host to vm as the same SPI, hardware-linked. */
 static int link_spi(struct vm *vm, int spi, uint32_t flags)
 {
@@ -137,7 +149,7 @@ static int link_spi(struct vm *vm, int spi, uint32_t flags)
 	irq_connect(intid, pt_irq, NULL);
 	if ((flags & 0xf) == 1) /* devicetree: edge rising */
 		irq_set_edge(intid);
-	irq_enable(intid, __builtin_ctz(vm->cfg.cpu_mask));
+	irq_enable(intid, spi_cpu(vm));
 	return 0;
 }
 
@@ -176,6 +188,16 @@ int passthrough_vm_attach(struct vm *vm, char *err, size_t errlen)
 			return ret;
 	}
 	return 0;
+}
+
+void passthrough_vm_reroute(struct vm *vm)
+{
+	int cpu = spi_cpu(vm);
+
+	K_ASSERT(vmm_lock_held());
+	for (int i = 0; i < vm->cfg.nr_pt; i++)
+		for (int k = 0; k < vm->cfg.pt[i].nr_irqs; k++)
+			irq_route(vm->cfg.pt[i].spis[k] + GIC_NR_PRIVATE, cpu);
 }
 
 /* Mask SPI `spi`, end the active state held for the guest, and forget the owner. */

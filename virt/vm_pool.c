@@ -9,6 +9,7 @@
 #include <zvm/cpu_stats.h>
 #include <zvm/errmsg.h>
 #include <zvm/log.h>
+#include <zvm/passthrough.h>
 #include <zvm/pool_ops.h>
 #include <zvm/psci_ids.h>
 #include <zvm/vm_config.h>
@@ -40,6 +41,7 @@ int vm_repin(struct vm *vm, uint32_t mask, char *err, size_t len)
 	if (ret)
 		return ret;
 	vm->cfg.cpu_mask = mask;
+	passthrough_vm_reroute(vm); /* its devices' interrupts go where vCPU 0 went */
 	LOG_INF("vm %d (%s): vCPUs re-pinned to CPUs 0x%x", vm->id, vm->cfg.name, (unsigned)mask);
 	return 0;
 }

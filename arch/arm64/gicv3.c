@@ -153,8 +153,15 @@ void irq_enable(int intid, int cpu)
 		gic_set_bit(gicr_of_cpu[cpu] + GICR_SGI_BASE + GICR_ISENABLER0, intid);
 		return;
 	}
-	mmio_write64(gicd + GICD_IROUTER + intid * 8, k_cpus[cpu].mpidr & GICD_IROUTER_AFF_MASK);
+	irq_route(intid, cpu);
 	gic_set_bit(gicd + GICD_ISENABLER, intid);
+}
+
+void irq_route(int intid, int cpu)
+{
+	if (intid >= GIC_NR_PRIVATE)
+		mmio_write64(gicd + GICD_IROUTER + intid * 8,
+			     k_cpus[cpu].mpidr & GICD_IROUTER_AFF_MASK);
 }
 
 void irq_set_edge(int intid)

@@ -73,6 +73,8 @@ typedef void (*irq_handler_t)(int intid, void *arg);
 /** Route an interrupt to handler; SPIs go to CPU `cpu`, PPIs/SGIs are per CPU. */
 int irq_connect(int intid, irq_handler_t handler, void *arg);
 void irq_enable(int intid, int cpu);
+/** Send SPI `intid` to CPU `cpu` from now on (enabled or not, as it was). */
+void irq_route(int intid, int cpu);
 void irq_disable(int intid);
 /**
  * From a handler (host at EL2): the interrupt being handled stays active after the

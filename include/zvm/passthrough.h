@@ -93,6 +93,8 @@ int passthrough_identity_place(struct vm *vm, uint64_t pa, char *err, size_t err
 int passthrough_vm_attach(struct vm *vm, char *err, size_t errlen);
 /** In vm_teardown (vmm_lock): mask and deactivate the interrupts, give the devices back. */
 void passthrough_vm_detach(struct vm *vm);
+/** After vm's vCPUs moved (zvm pool pin/vm): its SPIs follow vCPU 0. Under vmm_lock. */
+void passthrough_vm_reroute(struct vm *vm);
 /** The VM id owning host address `pa`, or -1 (for `zvm info` and tests). */
 int passthrough_owner_of(uint64_t pa);
 

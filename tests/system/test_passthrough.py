@@ -34,7 +34,7 @@ import threading
 
 import pytest
 
-from zvm import TOP, LOG_DIR, find, mem_stats, zvm_info
+from zvm import TOP, LOG_DIR, find, mem_stats, parse_table, zvm_info
 from test_linux import LINUX_CMD_TIMEOUT, lx, lx_sync, wait_linux_boot
 
 
@@ -139,6 +139,33 @@ def test_power_button_edge_reaches_the_rtos(vm):
               "the PL061 edge interrupt in the guest", timeout=30)
     vm.guest_sync()
     vm.detach()
+
+
+def cpu_irqs(vm):
+    """Interrupts taken per host CPU (`zvm pool list`)."""
+    return {int(r[0]): int(r[4]) for r in parse_table(vm.cmd("zvm pool list"), "CPU")}
+
+
+def test_device_interrupt_follows_a_repin(vm):
+    """Re-pinned from CPU 1 to CPU 2, the VM's device interrupts go to CPU 2:
+    CPU 1, then an empty static pool (nothing of the host runs there), takes
+    no interrupt while the RTC's alarm reaches the guest."""
+    vm.home()
+    assert one(vm, "zvm pool pin 0 2") == "VM 0: vCPUs on CPUs 2"
+    assert one(vm, "zvm pool create quiet static") == "pool quiet: created (static, no CPUs yet)"
+    assert one(vm, "zvm pool cpu 1 quiet") == "CPU 1: in pool quiet"
+    before = cpu_irqs(vm)
+    vm.attach(0)
+    out = vm.guest_cmd("rtc alarm 1", timeout=30)
+    assert re.search(r"rtc: alarm interrupt \(INTID 34\)", out), out
+    vm.detach()
+    after = cpu_irqs(vm)
+    print("interrupts per CPU across the alarm: %s -> %s" % (before, after))
+    assert after[1] == before[1], "CPU 1 took the re-pinned VM's interrupt: %s -> %s" % (
+        before, after)
+    assert after[2] > before[2], (before, after)
+    assert one(vm, "zvm pool cpu 1 host") == "CPU 1: in pool host"
+    assert one(vm, "zvm pool delete quiet") == "pool quiet: deleted"
 
 
 def test_host_devices_are_never_given(vm):

@@ -20,6 +20,7 @@
 #include <zvm/passthrough.h>
 #include <zvm/platform.h>
 #include <zvm/vm_config.h>
+#include <zvm/vmm.h>
 #include <arch/vgic_hw.h>                  /* the fake list registers */
 #include "../../virt/vgic/vgic_internal.h" /* to enable the SPI as its guest would */
 #include "dtc.h"
@@ -230,6 +231,24 @@ static void test_one_vm_at_a_time_and_quiesced_on_delete(void **state)
 	vm_fixture_delete_all();
 }
 
+/* The SPI goes to vCPU 0's CPU, and follows it when the VM is re-pinned. */
+static void test_spi_follows_a_repin(void **state)
+{
+	int a;
+
+	(void)state;
+	a = new_vm("a", "host-path = \"/pl061@9030000\";");
+	assert_true(a >= 0);
+	assert_int_equal(fake_arch.irq_intid, 32 + 7);
+	assert_int_equal(fake_arch.irq_cpu, 0); /* cpus 0-1: the first */
+	assert_int_equal(vmm_repin(a, 0x4, err, sizeof(err)), 0);
+	assert_int_equal(fake_arch.irq_cpu, 2);
+	assert_true(fake_arch.irq_enabled);
+	assert_int_equal(vmm_repin(a, 0x2, err, sizeof(err)), 0);
+	assert_int_equal(fake_arch.irq_cpu, 1);
+	vm_fixture_delete_all();
+}
+
 static void test_mapped_as_device_at_the_same_address(void **state)
 {
 	struct vm *vm;
@@ -355,6 +374,7 @@ int main(void)
 		cmocka_unit_test(test_overlaps_in_one_vm_refused),
 		cmocka_unit_test(test_dma_needs_identity),
 		cmocka_unit_test(test_one_vm_at_a_time_and_quiesced_on_delete),
+		cmocka_unit_test(test_spi_follows_a_repin),
 		cmocka_unit_test(test_mapped_as_device_at_the_same_address),
 		cmocka_unit_test(test_guest_dtb_has_the_node),
 		cmocka_unit_test(test_spi_refired_before_sync_stays_linked),

@@ -215,6 +215,12 @@ void irq_enable(int intid, int cpu)
 	}
 }
 
+void irq_route(int intid, int cpu)
+{
+	if (intid == fake_arch.irq_intid)
+		fake_arch.irq_cpu = cpu;
+}
+
 void irq_disable(int intid)
 {
 	if (intid == fake_arch.irq_intid)
