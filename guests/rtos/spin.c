@@ -4,8 +4,14 @@
  * busy (no WFI, so the host sees a vCPU that always wants its CPU) while
  * the shell, more urgent, still answers. tests/system/test_migrate.py uses
  * it for vCPUs that compete for host CPUs.
+ *
+ * `hog-cpus=LIST` (any app; LIST like 0,2,3): one such thread pinned to each
+ * CPU named, beside the app. bench/rt_pools.py runs the timer latency bare on
+ * CPU 1 with hogs on other CPUs: what QEMU's one icount thread does to it.
  */
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 #include <zvm/kernel.h>
 
 #define SPIN_STACK 4096
@@ -25,4 +31,27 @@ void guest_spin(void)
 		puts("spin: keeping the vCPU busy");
 	else
 		puts("spin: cannot start its thread");
+}
+
+/* One hog pinned to each CPU of `list` ("0,2,3", ends at a space); false on a bad list. */
+bool guest_hog_cpus(const char *list)
+{
+	const char *p = list;
+	char *end;
+
+	for (;;) {
+		unsigned long cpu = strtoul(p, &end, 10);
+
+		if (end == p || cpu >= (unsigned long)k_num_cpus()) {
+			printf("spin: hog-cpus=%.*s: CPU numbers below %d, comma-separated\n",
+			       (int)strcspn(list, " "), list, k_num_cpus());
+			return false;
+		}
+		if (!k_thread_spawn("hog", SPIN_STACK, spin_thread, NULL, K_LOWEST_PRIO, 1u << cpu))
+			return false;
+		printf("spin: hogging CPU %lu\n", cpu);
+		if (*end != ',')
+			return true;
+		p = end + 1;
+	}
 }

@@ -218,3 +218,50 @@ def test_guest_lines_from_its_vcpus_stay_whole(vm, fresh):
         assert sorted(hello) == ["hello from CPU %d (MPIDR 0x%x)" % (c, c) for c in range(4)], \
             "boot %d: the guest's hello lines:\n%s" % (boot, "\n".join(hello))
     vm.guests.discard("hi")
+
+
+TIMER_ROUNDS = 250
+TIMER_LINE = (r"bench: timer irq latency (\d+) samples: min (\d+) mean (\d+) p99 (\d+) "
+              r"max (\d+) ns")
+
+
+def bench_lines(vm, args, until):
+    """Boot an RTOS VM `tr` with args on CPU 1, wait for until; its bench: lines."""
+    out = one(vm, 'zvm new -t rtos -n tr --cpus 1 --args "%s"' % args)
+    vid = int(find(r"^VM (\d+) created: tr ", out, "the VM's id").group(1))
+    vm.guests.add("tr")
+    mark = vm.mark()
+    assert one(vm, "zvm run -n %d" % vid) == "VM %d running" % vid
+    vm.wait_for(until, "%r from the guest" % until, mark, timeout=60)
+    vm.wait_for(r"\[tr\] rtos:~\$ ", "the guest's shell after it", mark)
+    lines = re.findall(r"^\[tr\] (?:rtos:~\$ )?(bench: .*)$", vm.since(mark), re.M)
+    assert one(vm, "zvm delete -n %d" % vid) == "VM %d deleted" % vid
+    vm.guests.discard("tr")
+    return lines
+
+
+def test_guest_bench_timer_rounds_only(vm, fresh):
+    """app=bench timer-rounds=N: only the timer interrupt latency item runs,
+    N samples, and prints one distribution line (then the shell)."""
+    lines = bench_lines(vm, "app=bench timer-rounds=%d" % TIMER_ROUNDS, r"\[tr\] bench: done$")
+    assert len(lines) == 3, "\n".join(lines)  # start, distribution, done: no other item
+    assert lines[0] == "bench: timer irq latency: %d samples every 200 us on CPU 0" \
+        % TIMER_ROUNDS, lines
+    m = re.fullmatch(TIMER_LINE, lines[1])
+    assert m, lines
+    n, lo, mean, p99, hi = (int(g) for g in m.groups())
+    assert n == TIMER_ROUNDS, lines[1]
+    assert 0 < lo <= mean <= hi and lo <= p99 <= hi, lines[1]
+    assert lines[2] == "bench: done", lines
+    print("guest timer latency, %d samples: min %d mean %d p99 %d max %d ns"
+          % (n, lo, mean, p99, hi))
+
+
+@pytest.mark.parametrize("value", ["0", "12x", "20001"])
+def test_guest_bench_timer_rounds_refused(vm, value):
+    """A timer-rounds= that is not a number of samples 1..20000 is refused
+    with a message; nothing is measured and the shell starts."""
+    msg = ("bench: timer-rounds=%s: a number of samples 1..20000 expected; nothing measured"
+           % value)
+    lines = bench_lines(vm, "app=bench timer-rounds=" + value, r"\[tr\] " + re.escape(msg))
+    assert lines == [msg], lines
