@@ -37,10 +37,19 @@ BARE = (benchlib.QEMU + " -M virt,gic-version=3 -cpu max,pauth-impdef=on -smp 4 
         "-nic none -display none -monitor none -serial stdio " + ICOUNT +
         " -kernel build/rtos.elf -append '%s'")
 SAMPLES = 3000  # 200 us apart: 0.6 s of guest time alone
-# Bare with hogs a sample can be tens of ms late: fewer, so the run stays short.
-BARE_SAMPLES = 200
-BARE_RUNS = [("alone", ""), ("hog on CPU 3", "3"), ("hogs on CPUs 2, 3", "2,3"),
-             ("hog on CPU 0", "0")]
+# Bare RTOS runs: (label, bootargs beside app=bench, samples). A hog with a
+# 4 ms tick is the shape of a Linux `yes` (HZ=250); one without a timer lets
+# QEMU run its CPU for tens of ms: fewer samples, so the run stays short.
+TICK = " hog-tick-us=4000"
+BARE_RUNS = [("alone", "", SAMPLES),
+             ("hog on CPU 3, 4 ms tick", "hog-cpus=3" + TICK, SAMPLES),
+             ("hogs on CPUs 2, 3, 4 ms tick", "hog-cpus=2,3" + TICK, SAMPLES),
+             ("hog on CPU 0, 4 ms tick", "hog-cpus=0" + TICK, SAMPLES),
+             ("hogs on CPUs 2, 3, no timer", "hog-cpus=2,3", 200)]
+# Each zvm phase beside the bare run of the same load.
+SAME_LOAD = [("deployment", "hogs on CPUs 2, 3, 4 ms tick"),
+             ("churn", "hogs on CPUs 2, 3, 4 ms tick"),
+             ("cpu0 load", "hog on CPU 0, 4 ms tick")]
 # The same bare, with the Debian kernel: cyclictest (rt-tests, in the initrd)
 # on CPU 1, the same period and count, beside `yes` pinned with taskset.
 BARE_LINUX = (benchlib.QEMU + " -M virt,gic-version=3 -cpu max,pauth-impdef=on -smp 4 "
@@ -58,6 +67,7 @@ LINUX = "zvm-linux:~# "
 DIST = (r"bench: timer irq latency (\d+) samples: min (\d+) mean (\d+) p99 (\d+) "
         r"max (\d+) ns")
 STATS = ("min", "mean", "p99", "max")
+SAMPLES_STATS = ("samples",) + STATS
 EQUAL_PCT, EQUAL_NS = 5, 50  # "equal": every statistic within 5 % or 50 ns of alone
 COUNTERS = ("irqs", "host_irqs", "exits", "host_exits")
 LOG = "build/bench/rt-pools.log"  # the zvm run's console
@@ -205,15 +215,15 @@ def run_zvm():
 def run_bare():
     """The control: {run: dist} of the bare RTOS, -smp 4, measuring on CPU 1."""
     runs = {}
-    for label, hogs in BARE_RUNS:
+    for label, hogs, samples in BARE_RUNS:
         benchlib.progress("rt pools: bare, " + label)
-        args = "app=bench timer-rounds=%d" % BARE_SAMPLES + (" hog-cpus=" + hogs if hogs else "")
+        args = "app=bench timer-rounds=%d %s" % (samples, hogs)
         c = Console(BARE % args)
         m = c.wait(r"^" + DIST, 0)
         c.wait(r"^bench: done", 0)
         c.q.sendline("poweroff")
         c.q.expect(pexpect.EOF)
-        runs[label] = dict(zip(STATS, (int(v) for v in m.groups()[1:])))
+        runs[label] = dict(zip(SAMPLES_STATS, (int(v) for v in m.groups())))
         benchlib.progress("  %s" % runs[label])
     return runs
 
@@ -267,8 +277,9 @@ def report(phases, cycles, bare, bare_linux):
         f"Produced by `BENCH=pools make bench` (bench/rt_pools.py) at commit `{commit}`.",
         f"- zvm: `{ZVM}`; an RTOS VM (`zvm new -t rtos --args \"app=bench "
         f"timer-rounds={SAMPLES}\"`) alone on CPU 1, the static pool `rt`",
-        f"- bare control: `{BARE % '...'}` with `app=bench timer-rounds={BARE_SAMPLES}` "
-        "and `hog-cpus=LIST` (a spinning thread pinned to each CPU named)",
+        f"- bare control: `{BARE % '...'}` with `app=bench timer-rounds=N` "
+        "and `hog-cpus=LIST` (a spinning thread pinned to each CPU named), "
+        "`hog-tick-us=4000` (beside each, a timer every 4 ms, as Linux's tick)",
         "",
         "Guest time under icount (1 instruction = 1 ns). Latency: handler entry minus",
         "the programmed deadline, one sample every 200 us. CPU 1 counters: increments of",
@@ -293,20 +304,33 @@ def report(phases, cycles, bare, bare_linux):
         "",
         "## Control: the same measurement bare (no zvm), what QEMU itself does",
         "",
-        "| bare run | min ns | mean ns | p99 ns | max ns |",
-        "|---|---:|---:|---:|---:|",
+        "| bare run | samples | min ns | mean ns | p99 ns | max ns |",
+        "|---|---:|---:|---:|---:|---:|",
     ]
     for label, d in bare.items():
-        lines.append(f"| RTOS, {label} | " + " | ".join(str(d[s]) for s in STATS) + " |")
+        lines.append(f"| RTOS, {label} | " + " | ".join(str(d[s]) for s in SAMPLES_STATS)
+                     + " |")
     for label, d in bare_linux.items():
-        lines.append(f"| Linux cyclictest, {label} | {d['min']} | {d['mean']} | n/a | "
-                     f"{d['max']} |")
+        lines.append(f"| Linux cyclictest, {label} | {SAMPLES} | {d['min']} | {d['mean']} | "
+                     f"n/a | {d['max']} |")
     lines += [
         "",
-        f"RTOS: the same image and measurement, {BARE_SAMPLES} samples on CPU 1 of 4,",
-        "beside threads spinning on the CPUs named. Linux cyclictest: "
+        "RTOS: the same image and measurement on CPU 1 of 4, beside threads spinning",
+        "on the CPUs named. Linux cyclictest: "
         f"`{CYCLICTEST}` (us, shown in ns) in the bare Debian kernel, 4 CPUs, beside",
         "`yes` pinned with taskset.",
+        "",
+        "The same load, under zvm and bare (mean / p99 / max, ns):",
+        "",
+        "| zvm phase | zvm | bare run | bare |",
+        "|---|---:|---|---:|",
+    ]
+    for phase, run in SAME_LOAD:
+        if phase in phases and run in bare:
+            z, b = phases[phase][0], bare[run]
+            lines.append(f"| {phase} | {z['mean']} / {z['p99']} / {z['max']} | {run} | "
+                         f"{b['mean']} / {b['p99']} / {b['max']} |")
+    lines += [
         "",
         "## Why",
         "",
@@ -315,9 +339,10 @@ def report(phases, cycles, bare, bare_linux):
         "fell due meanwhile waits for CPU 1's turn. So even bare, without any",
         "hypervisor, a busy emulated CPU delays CPU 1's timer interrupt: by up to",
         "tens of ms beside a spinning thread that sets no timer (QEMU lets it run",
-        "until the machine's next timer event), by up to about a ms beside Linux's",
-        "`yes` (its tick bounds the turn). The deployment's hogs are Linux `yes`",
-        "too. That delay is QEMU's, not zvm's: zvm's own counters show that nothing",
+        "until the machine's next timer event), by up to about 2 ms beside a hog",
+        "with a 4 ms tick, as beside Linux's `yes` (the tick bounds the turn). The",
+        "deployment's hogs are Linux `yes`. That delay is QEMU's, not zvm's: zvm's",
+        "own counters show that nothing",
         "of the host reached CPU 1 (host IRQs and host exits above). Alone, zvm's",
         f"figure is {alone['mean']} ns against bare alone "
         f"{bare.get('alone', {}).get('mean', 'n/a')} ns (the exit path to the guest's",

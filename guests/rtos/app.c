@@ -4,7 +4,7 @@
  * (/chosen/bootargs, "app=NAME") picks what it runs: shell (default),
  * hello, sync, ktest, bench, periodic or spin. Every app but sync ends in the shell.
  * `app=bench timer-rounds=N`: only the timer latency item, N samples;
- * `hog-cpus=LIST`: CPU hogs beside any app (spin.c).
+ * `hog-cpus=LIST [hog-tick-us=N]`: CPU hogs beside any app (spin.c).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -31,7 +31,7 @@ void guest_hello(void);
 void guest_sync(void);
 void guest_periodic(void);
 void guest_spin(void);
-bool guest_hog_cpus(const char *list);
+bool guest_hog_cpus(const char *list, unsigned tick_us);
 
 static void app_ktest(void)
 {
@@ -127,10 +127,13 @@ void app_main(void)
 	char name[APP_NAME_MAX];
 	const struct guest_app *app = NULL;
 	const char *hogs = strstr(bootargs(), "hog-cpus=");
+	const char *tick = strstr(bootargs(), "hog-tick-us=");
 
 	timer_mode_from_bootargs();
 	if (hogs)
-		guest_hog_cpus(hogs + strlen("hog-cpus="));
+		guest_hog_cpus(hogs + strlen("hog-cpus="),
+			       tick ? (unsigned)strtoul(tick + strlen("hog-tick-us="), NULL, 10)
+				    : 0);
 	app_name_from_bootargs(name, sizeof(name));
 	for (size_t i = 0; i < sizeof(apps) / sizeof(apps[0]); i++)
 		if (strcmp(apps[i].name, name) == 0)
