@@ -187,7 +187,7 @@ def churn(linux):
 
 def run_zvm():
     """The four phases in one QEMU: {phase: (dist, counters)}, churn cycles."""
-    benchlib.progress("rt pools: zvm, 4 phases in one QEMU (about 5 min)")
+    benchlib.progress("rt pools: zvm, 4 phases in one QEMU (about 2 min)")
     c = Console(ZVM)
     c.wait(re.escape(HOST), 0)
     phases = {}
