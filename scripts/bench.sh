@@ -17,7 +17,7 @@ echo "bench: building with ZVM_ASSERT=0" >&2
 make --no-print-directory -s ZVM_ASSERT=0 all	# K_ASSERT compiled out
 out=build/bench
 mkdir -p "$out"
-all="host rtos linux virtio-blk virtio-net shm passthrough"
+all="host rtos linux virtio-blk virtio-net shm passthrough pools"
 run() {	# name script result
 	case " ${BENCH:-$all} " in *" $1 "*) ;; *) return 0 ;; esac
 	echo "bench: [$1] $2 -> $out/$3" >&2
@@ -30,4 +30,5 @@ run virtio-blk bench/virtio_blk.py virtio.md
 run virtio-net bench/virtio_net.py virtio-net.md
 run shm bench/shm.py shm.md
 run passthrough bench/passthrough.py passthrough.md
+run pools bench/rt_pools.py rt-pools.md
 echo "bench: results in $out/; 'make bench-commit' copies them to bench/results/" >&2

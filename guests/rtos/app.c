@@ -3,8 +3,11 @@
  * The RTOS guest image: the same kernel, built for EL1. Its command line
  * (/chosen/bootargs, "app=NAME") picks what it runs: shell (default),
  * hello, sync, ktest, bench, periodic or spin. Every app but sync ends in the shell.
+ * `app=bench timer-rounds=N`: only the timer latency item, N samples;
+ * `hog-cpus=LIST [hog-tick-us=N]`: CPU hogs beside any app (spin.c).
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <libfdt.h>
 #include <zvm/app.h>
@@ -28,15 +31,47 @@ void guest_hello(void);
 void guest_sync(void);
 void guest_periodic(void);
 void guest_spin(void);
+bool guest_hog_cpus(const char *list, unsigned tick_us);
 
 static void app_ktest(void)
 {
 	ktest_run(NULL);
 }
 
+/* The bootargs, or "" (none). */
+static const char *bootargs(void)
+{
+	int chosen = fdt_path_offset(platform.fdt, "/chosen");
+	const char *args = chosen < 0 ? NULL : fdt_getprop(platform.fdt, chosen, "bootargs", NULL);
+
+	return args ? args : "";
+}
+
+/*
+ * `timer-rounds=N` beside app=bench: only the timer interrupt latency, N
+ * samples (bench_run_timer). A value that is not a number in range is
+ * refused with a message and nothing is measured.
+ */
 static void app_bench(void)
 {
-	bench_run();
+	const char *p = strstr(bootargs(), "timer-rounds=");
+	const char *value;
+	char *end;
+	unsigned long n;
+
+	if (!p) {
+		bench_run();
+		return;
+	}
+	value = p + strlen("timer-rounds=");
+	n = strtoul(value, &end, 10);
+	if (end == value || (*end && *end != ' ') || n < 1 || n > BENCH_TIMER_SAMPLES_MAX) {
+		printf("bench: timer-rounds=%.*s: a number of samples 1..%u expected; nothing "
+		       "measured\n",
+		       (int)strcspn(value, " "), value, BENCH_TIMER_SAMPLES_MAX);
+		return;
+	}
+	bench_run_timer((unsigned)n);
 }
 
 static void app_shell(void)
@@ -91,8 +126,14 @@ void app_main(void)
 {
 	char name[APP_NAME_MAX];
 	const struct guest_app *app = NULL;
+	const char *hogs = strstr(bootargs(), "hog-cpus=");
+	const char *tick = strstr(bootargs(), "hog-tick-us=");
 
 	timer_mode_from_bootargs();
+	if (hogs)
+		guest_hog_cpus(hogs + strlen("hog-cpus="),
+			       tick ? (unsigned)strtoul(tick + strlen("hog-tick-us="), NULL, 10)
+				    : 0);
 	app_name_from_bootargs(name, sizeof(name));
 	for (size_t i = 0; i < sizeof(apps) / sizeof(apps[0]); i++)
 		if (strcmp(apps[i].name, name) == 0)

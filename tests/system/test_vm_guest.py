@@ -8,6 +8,9 @@ Contract (README "Running a guest", guests/rtos/app.c):
   `threads` shows each VM's vCPU thread (`vm<id>-vcpu<n>`) on its CPU.
 - Pausing one VM stops only its output; resumed, it carries on where it was.
 - The kernel self-tests run inside a 2-vCPU guest (`app=ktest`) and pass.
+- `app=bench timer-rounds=N` runs only the timer latency item, N samples, one
+  distribution line; a bad N is refused. `hog-cpus=LIST` keeps those guest
+  CPUs busy (bench/rt_pools.py's bare control).
 """
 import re
 import time
@@ -218,3 +221,87 @@ def test_guest_lines_from_its_vcpus_stay_whole(vm, fresh):
         assert sorted(hello) == ["hello from CPU %d (MPIDR 0x%x)" % (c, c) for c in range(4)], \
             "boot %d: the guest's hello lines:\n%s" % (boot, "\n".join(hello))
     vm.guests.discard("hi")
+
+
+TIMER_ROUNDS = 250
+TIMER_LINE = (r"bench: timer irq latency (\d+) samples: min (\d+) mean (\d+) p99 (\d+) "
+              r"max (\d+) ns")
+
+
+def bench_lines(vm, args, until):
+    """Boot an RTOS VM `tr` with args on CPU 1, wait for until; its bench: lines."""
+    out = one(vm, 'zvm new -t rtos -n tr --cpus 1 --args "%s"' % args)
+    vid = int(find(r"^VM (\d+) created: tr ", out, "the VM's id").group(1))
+    vm.guests.add("tr")
+    mark = vm.mark()
+    assert one(vm, "zvm run -n %d" % vid) == "VM %d running" % vid
+    vm.wait_for(until, "%r from the guest" % until, mark, timeout=60)
+    vm.wait_for(r"\[tr\] rtos:~\$ ", "the guest's shell after it", mark)
+    lines = re.findall(r"^\[tr\] (?:rtos:~\$ )?(bench: .*)$", vm.since(mark), re.M)
+    assert one(vm, "zvm delete -n %d" % vid) == "VM %d deleted" % vid
+    vm.guests.discard("tr")
+    return lines
+
+
+def test_guest_bench_timer_rounds_only(vm, fresh):
+    """app=bench timer-rounds=N: only the timer interrupt latency item runs,
+    N samples, and prints one distribution line (then the shell)."""
+    lines = bench_lines(vm, "app=bench timer-rounds=%d" % TIMER_ROUNDS, r"\[tr\] bench: done$")
+    assert len(lines) == 3, "\n".join(lines)  # start, distribution, done: no other item
+    assert lines[0] == "bench: timer irq latency: %d samples every 200 us on CPU 0" \
+        % TIMER_ROUNDS, lines
+    m = re.fullmatch(TIMER_LINE, lines[1])
+    assert m, lines
+    n, lo, mean, p99, hi = (int(g) for g in m.groups())
+    assert n == TIMER_ROUNDS, lines[1]
+    assert 0 < lo <= mean <= hi and lo <= p99 <= hi, lines[1]
+    assert lines[2] == "bench: done", lines
+    print("guest timer latency, %d samples: min %d mean %d p99 %d max %d ns"
+          % (n, lo, mean, p99, hi))
+
+
+@pytest.mark.parametrize("value", ["0", "12x", "20001"])
+def test_guest_bench_timer_rounds_refused(vm, value):
+    """A timer-rounds= that is not a number of samples 1..20000 is refused
+    with a message; nothing is measured and the shell starts."""
+    msg = ("bench: timer-rounds=%s: a number of samples 1..20000 expected; nothing measured"
+           % value)
+    lines = bench_lines(vm, "app=bench timer-rounds=" + value, r"\[tr\] " + re.escape(msg))
+    assert lines == [msg], lines
+
+
+def vcpu_run_ms(vm, vid):
+    """{vCPU: run ms} from `zvm info -n vid`."""
+    detail = "\n".join(zvm_info(vm, vid)[vid]["detail"])
+    return {int(n): int(ms) for n, ms in re.findall(r"^vcpu(\d) use: run (\d+) ms", detail, re.M)}
+
+
+def test_guest_hog_cpus(vm):
+    """hog-cpus=1 (bench/rt_pools.py's bare control): a thread spins on the
+    guest's CPU 1, so its vCPU 1 runs all the time while vCPU 0 idles; a
+    CPU the guest does not have is refused with a message."""
+    out = one(vm, 'zvm new -t rtos -n hg --vcpus 2 --cpus 2-3 '
+              '--args "app=shell hog-cpus=1 hog-tick-us=4000"')
+    vid = int(find(r"^VM (\d+) created: hg ", out, "the VM's id").group(1))
+    vm.guests.add("hg")
+    mark = vm.mark()
+    assert one(vm, "zvm run -n %d" % vid) == "VM %d running" % vid
+    vm.wait_for(r"\[hg\] spin: hogging CPU 1, a timer every 4000 us there$", "the hog's line",
+                mark)
+    vm.wait_for(r"\[hg\] rtos:~\$ ", "the guest's shell", mark)
+    before, t0 = vcpu_run_ms(vm, vid), host_uptime(vm)
+    time.sleep(2)  # the run times grow with time itself: there is no line to await
+    after, t1 = vcpu_run_ms(vm, vid), host_uptime(vm)
+    elapsed = (t1 - t0) * 1000
+    busy, idle = after[1] - before[1], after[0] - before[0]
+    print("hog-cpus=1: over %.0f ms vCPU 1 ran %d ms, vCPU 0 %d ms" % (elapsed, busy, idle))
+    assert busy >= 0.8 * elapsed and idle <= 0.2 * elapsed, (elapsed, before, after)
+    assert one(vm, "zvm delete -n %d" % vid) == "VM %d deleted" % vid
+    out = one(vm, 'zvm new -t rtos -n hg --cpus 2 --args "app=shell hog-cpus=1"')
+    vid = int(find(r"^VM (\d+) created: hg ", out, "the VM's id").group(1))
+    mark = vm.mark()
+    assert one(vm, "zvm run -n %d" % vid) == "VM %d running" % vid
+    vm.wait_for(r"\[hg\] spin: hog-cpus=1: CPU numbers below 1, comma-separated$",
+                "the refusal", mark)
+    assert one(vm, "zvm delete -n %d" % vid) == "VM %d deleted" % vid
+    vm.guests.discard("hg")
