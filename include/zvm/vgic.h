@@ -67,7 +67,6 @@ struct vgic_vcpu {
 	uint32_t hw_map;               /* private INTIDs linked to a PPI (vgic_map_hw) */
 	bool loaded;                   /* vmcr and the APRs are in the CPU (vgic_load..put) */
 	bool gicr_asleep;              /* GICR_WAKER.ProcessorSleep */
-	bool self_sgis;                /* has sent an SGI to itself alone: the flush arms them */
 };
 
 /** Create the distributor with nr_spis SPIs (rounded up to 32) and map GICD/GICR. */

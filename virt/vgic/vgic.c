@@ -31,7 +31,6 @@
 
 #define SGI1R_TARGETS(v)    ((uint32_t)((v)&ICC_SGI1R_TARGETS_MASK))
 #define SGI1R_INTID(v)      ((uint32_t)(((v) >> ICC_SGI1R_INTID_SHIFT) & ICC_SGI1R_INTID_MASK))
-#define SGI1R_INTID_BITS    ((uint64_t)ICC_SGI1R_INTID_MASK << ICC_SGI1R_INTID_SHIFT)
 #define SGI1R_RS(v)         ((unsigned)(((v) >> ICC_SGI1R_RS_SHIFT) & ICC_SGI1R_RS_MASK))
 #define SGI1R_AFF(v, shift) (((v) >> (shift)) & ICC_SGI1R_AFF_MASK)
 
@@ -320,8 +319,6 @@ void vgic_sgi1r_write(struct vcpu *vcpu, uint64_t value)
 	uint32_t sgi = SGI1R_INTID(value);
 	uint32_t targets = SGI1R_TARGETS(value);
 
-	if (vcpu->id < 16 && (value & ~SGI1R_INTID_BITS) == 1u << vcpu->id)
-		vcpu->arch.vgic.self_sgis = true; /* the fast path's case (vgic_fast_arm_sgis) */
 	if (value & ICC_SGI1R_IRM) {
 		for (unsigned id = 0; id < vgic_nr_vcpus(vm); id++) {
 			if ((int)id != vcpu->id)

@@ -184,23 +184,12 @@ static uint64_t vgic_fast_sgi_lr(const struct vgic_irq *irq)
 	return idle ? vgic_lr_pending(&snap, false) : 0;
 }
 
-/*
- * The SGI slots: SGI1R with this vCPU alone as target (Aff0 = id), and each
- * SGI's LR. Only for a vCPU that has sent itself an SGI (the first went the
- * full way, vgic_sgi1r_write): the 16 slots cost ~350 instructions on every
- * flush, and most guests never send one (bench/passthrough_trace.py). Not
- * armed, sgi_self matches no SGI1R value (FAST_NONE: its INTID bits are set),
- * so every SGI1R write takes the full path whatever the LR slots hold.
- */
+/* The SGI slots: SGI1R with this vCPU alone as target (Aff0 = id), and each SGI's LR. */
 static void vgic_fast_arm_sgis(struct vcpu *vcpu, bool lr_free)
 {
 	struct vcpu_fast *f = &vcpu->arch.fast;
 
-	if (!vcpu->arch.vgic.self_sgis || vcpu->id >= 16) {
-		f->sgi_self = FAST_NONE;
-		return;
-	}
-	f->sgi_self = 1u << vcpu->id;
+	f->sgi_self = vcpu->id < 16 ? 1u << vcpu->id : FAST_NONE;
 	for (unsigned i = 0; i < GIC_NR_SGIS; i++)
 		f->sgi_lr[i] = lr_free ? vgic_fast_sgi_lr(&vcpu->arch.vgic.private_irqs[i]) : 0;
 }
