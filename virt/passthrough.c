@@ -18,7 +18,9 @@
 #include <zvm/kernel.h>
 #include <zvm/log.h>
 #include <zvm/passthrough.h>
+#include <zvm/sched.h>
 #include <zvm/spinlock.h>
+#include <zvm/vcpu.h>
 #include <zvm/vgic.h>
 #include <zvm/vm.h>
 #include <zvm/vmem.h>
@@ -97,17 +99,24 @@ static int check_free(const struct vm *vm, const struct passthrough_cfg *p, char
 	return 0;
 }
 
-/* The physical SPI of a passed-through device fired: hand it to its owner. */
+/*
+ * The physical SPI of a passed-through device fired: hand it to its owner.
+ * Taken while the owner's vCPU runs here, it is that guest's interrupt, not
+ * host interference (HOST_IRQS, HOST_EXITS, the RT guard: docs/pools.md).
+ */
 static void pt_irq(int intid, void *arg)
 {
 	k_spinlock_key_t key = k_spin_lock(&pt_lock);
 	struct vm *vm = spi_owner[intid - GIC_NR_PRIVATE];
 
 	(void)arg;
-	if (vm && vgic_inject_hw(&vm->vcpus[0], (uint32_t)intid) == 0)
+	if (vm && vgic_inject_hw(&vm->vcpus[0], (uint32_t)intid) == 0) {
 		irq_keep_active(); /* until the guest's EOI deactivates it */
-	else
+		if (vcpu_current() == &vm->vcpus[0])
+			cpu_count_guest_irq();
+	} else {
 		irq_disable(intid); /* nobody owns it any more: silence the line */
+	}
 	k_spin_unlock(&pt_lock, key);
 }
 

@@ -128,6 +128,42 @@ def test_rtos_drives_a_gpio_line(vm):
     assert "gpio: line 0 = 0 (data 0x00)" in vm.guest_cmd("gpio set 0 0")
 
 
+def cpu_irqs(vm, cpu):
+    """(IRQS, HOST_IRQS) of one host CPU, from `zvm pool list`."""
+    out = vm.cmd("zvm pool list")
+    rows = {int(r[0]): r for r in parse_table(out[out.index("\nCPU"):], "CPU")}
+    return int(rows[cpu][4]), int(rows[cpu][5])
+
+
+GPIO_LATENCY_RE = (r"gpio: irq latency line 0: (\d+) samples, min (\d+) mean (\d+) p99 (\d+) "
+                   r"max (\d+) ns \(INTID 39, (\d+) interrupts\)")
+
+
+def test_rtos_times_the_gpio_interrupt_it_raises(vm):
+    """`gpio latency N`: the guest drives PL061 line 0 (a high-level interrupt)
+    and times its own handler; each sample is a real interrupt of the host's
+    device, taken on the VM's CPU 1 (rtos-io's `cpus`) and forwarded, and
+    counted as the guest's interrupts there, not the host's (HOST_IRQS)."""
+    samples = 200
+    vm.home()
+    irqs_before = cpu_irqs(vm, 1)
+    vm.attach(0)
+    for bad in ("0", "10001", "12x"):
+        assert vm.guest_cmd("gpio latency " + bad).strip().startswith("usage: gpio"), bad
+    out = vm.guest_cmd("gpio latency %d" % samples, timeout=60)
+    n, lo, mean, p99, hi, irqs = map(int, find(GPIO_LATENCY_RE, out, "the latency line").groups())
+    assert n == samples and irqs == samples, out
+    # guest time without icount is host time: positive, ordered, far below the 1 s timeout
+    assert 0 < lo <= mean <= hi and lo <= p99 <= hi and hi < 100_000_000, out
+    assert "gpio: data 0x00 dir 0x01 ie 0x00" in vm.guest_cmd("gpio"), "line 0 left high or armed"
+    vm.detach()
+    irqs, host_irqs = (a - b for a, b in zip(cpu_irqs(vm, 1), irqs_before))
+    assert irqs >= samples, "the physical interrupts were not on CPU 1: %d" % irqs
+    # taken while its vCPU ran there: the guest's own, not host interference
+    assert host_irqs < samples // 4, "%d of %d IRQs on CPU 1 counted as the host's" % (
+        host_irqs, irqs)
+
+
 def test_power_button_edge_reaches_the_rtos(vm):
     """QEMU's power button is PL061 line 3: a real edge of the host's device."""
     if vm.attached is None:
