@@ -177,7 +177,7 @@ def test_power_button_edge_reaches_the_rtos(vm):
     vm.detach()
 
 
-def cpu_irqs(vm):
+def irqs_per_cpu(vm):
     """Interrupts taken per host CPU (`zvm pool list`)."""
     return {int(r[0]): int(r[4]) for r in parse_table(vm.cmd("zvm pool list"), "CPU")}
 
@@ -190,12 +190,12 @@ def test_device_interrupt_follows_a_repin(vm):
     assert one(vm, "zvm pool pin 0 2") == "VM 0: vCPUs on CPUs 2"
     assert one(vm, "zvm pool create quiet static") == "pool quiet: created (static, no CPUs yet)"
     assert one(vm, "zvm pool cpu 1 quiet") == "CPU 1: in pool quiet"
-    before = cpu_irqs(vm)
+    before = irqs_per_cpu(vm)
     vm.attach(0)
     out = vm.guest_cmd("rtc alarm 1", timeout=30)
     assert re.search(r"rtc: alarm interrupt \(INTID 34\)", out), out
     vm.detach()
-    after = cpu_irqs(vm)
+    after = irqs_per_cpu(vm)
     print("interrupts per CPU across the alarm: %s -> %s" % (before, after))
     assert after[1] == before[1], "CPU 1 took the re-pinned VM's interrupt: %s -> %s" % (
         before, after)
