@@ -87,9 +87,7 @@ static const struct guest_app apps[] = {
 /* The value of "app=" in the bootargs, or "shell". */
 static void app_name_from_bootargs(char *name, size_t size)
 {
-	int chosen = fdt_path_offset(platform.fdt, "/chosen");
-	const char *args = chosen < 0 ? NULL : fdt_getprop(platform.fdt, chosen, "bootargs", NULL);
-	const char *p = args ? strstr(args, "app=") : NULL;
+	const char *p = strstr(bootargs(), "app=");
 	size_t n = 0;
 
 	if (!p) {
@@ -104,10 +102,7 @@ static void app_name_from_bootargs(char *name, size_t size)
 /* `timer=cval` in the bootargs: the kernel re-arms its timer by writing CVAL alone. */
 static void timer_mode_from_bootargs(void)
 {
-	int chosen = fdt_path_offset(platform.fdt, "/chosen");
-	const char *args = chosen < 0 ? NULL : fdt_getprop(platform.fdt, chosen, "bootargs", NULL);
-
-	if (args && strstr(args, "timer=cval")) {
+	if (strstr(bootargs(), "timer=cval")) {
 		arch_timer_cval_only = true;
 		puts("rtos: timer re-armed by CVAL alone");
 	}
