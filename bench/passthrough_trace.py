@@ -18,16 +18,12 @@ symbol) or build/rtos.elf (EL1: both images are linked at 0x40200000, so the
 level decides). The last sample is the steady state (the first finds no LR
 of a previous one to take back). No code of zvm changes for this.
 """
-import bisect
 import collections
 import os
-import re
-import socket
-import subprocess
 import sys
-import time
 
 import benchlib
+import qemu_trace
 
 CONFIG = "tests/system/configs/passthrough.dts"
 MONITOR = "build/bench-passthrough.monitor"
@@ -35,8 +31,6 @@ EXEC_LOG = "build/bench-passthrough-exec.log"
 ZVM = ("ZVM_VMS=" + CONFIG + " ZVM_MGMT=none scripts/qemu.sh -icount shift=0,sleep=off "
        "-display none -monitor unix:" + MONITOR + ",server=on,wait=off -serial stdio -D " +
        EXEC_LOG)
-TRACE_LINE = re.compile(r"^Trace 1: \S+ \[[0-9a-f]+/([0-9a-f]+)/([0-9a-f]+)/[0-9a-f]+\] ?(\S*)")
-MMU_IDX_EL2 = 6
 # Section of the EL2 path: a function that starts it (as QEMU names it), in path order.
 SECTIONS = {
     "vgic_sync": "vgic_sync (LRs read back, the last sample's LR pruned)",
@@ -47,38 +41,6 @@ SECTIONS = {
 }
 LOOP = "world switch and vCPU loop (vectors, register save/restore, FP, WFI trap choice)"
 LOOP_FUNCS = ("vcpu_thread", "")
-
-
-def guest_symbols():
-    out = subprocess.run(["aarch64-linux-gnu-nm", "-n", "build/rtos.elf"], capture_output=True,
-                         text=True, check=True).stdout
-    syms = [(int(p[0], 16), p[2]) for p in (l.split() for l in out.split("\n"))
-            if len(p) == 3 and p[1] in "tTwW"]
-    return [a for a, _ in syms], [n for _, n in syms]
-
-
-class Monitor:
-    """QEMU's human monitor on a UNIX socket."""
-
-    def __init__(self, path):
-        self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        self.sock.settimeout(30)
-        for _ in range(100):
-            try:
-                self.sock.connect(path)
-                break
-            except OSError:
-                time.sleep(0.1)
-        self.read_prompt()
-
-    def read_prompt(self):
-        buf = b""
-        while not buf.endswith(b"(qemu) "):
-            buf += self.sock.recv(4096)
-
-    def cmd(self, line):
-        self.sock.sendall((line + "\n").encode())
-        self.read_prompt()
 
 
 def record():
@@ -93,22 +55,15 @@ def record():
     q.sendline("gpio latency 20")
     q.expect(r"gpio: irq latency line 0: 20 samples")
     q.expect_exact("rtos:~$ ")
-    mon = Monitor(MONITOR)
-    mon.cmd("one-insn-per-tb on")
-    mon.cmd("log exec,nochain")
+    mon = qemu_trace.Monitor(MONITOR)
+    mon.trace(True)
     q.sendline("gpio latency 3")
     q.expect(r"gpio: irq latency line 0: 3 samples.*?interrupts\)")
     traced = q.match.group(0)
     q.expect_exact("rtos:~$ ")
-    mon.cmd("log none")
+    mon.trace(False)
     q.terminate(force=True)
-    lines = []
-    with open(EXEC_LOG) as f:
-        for l in f:
-            m = TRACE_LINE.match(l)
-            if m:
-                el = 2 if (int(m.group(2), 16) >> 4) & 0xf == MMU_IDX_EL2 else 1
-                lines.append((el, int(m.group(1), 16), m.group(3)))
+    lines = qemu_trace.exec_lines(EXEC_LOG, 1)
     os.remove(EXEC_LOG)
     return lines, traced
 
@@ -133,8 +88,8 @@ def trace():
     """(traced line, total, [(section, instructions)], {function: instructions}) of the
     last traced sample."""
     lines, traced = record()
-    addrs, names = guest_symbols()
-    gname = lambda pc: names[bisect.bisect_right(addrs, pc) - 1]
+    addrs, names = qemu_trace.elf_symbols("build/rtos.elf")
+    gname = qemu_trace.namer("build/rtos.elf")
     handler = addrs[names.index("gpio_irq")]
     hits = [i for i, (el, pc, _) in enumerate(lines) if el == 1 and pc == handler]
     if len(hits) != 3:
