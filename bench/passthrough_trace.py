@@ -33,6 +33,8 @@ ZVM = ("ZVM_VMS=" + CONFIG + " ZVM_MGMT=none scripts/qemu.sh -icount shift=0,sle
        EXEC_LOG)
 # Section of the EL2 path: a function that starts it (as QEMU names it), in path order.
 SECTIONS = {
+    "guest_irq_fast": "exit fast path (guest.S: ICC_HPPIR1_EL1, the SPI's slot, its "
+                      "GICD_ISACTIVER/ICPENDR, the LR, eret)",
     "vgic_sync": "vgic_sync (LRs read back, the last sample's LR pruned)",
     "vcpu_exit_fast": "dispatch + inject (exit kind, host IRQ handler, pt_irq, "
                       "vgic_inject_hw, EOI, scheduler check)",

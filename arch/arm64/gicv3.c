@@ -217,6 +217,11 @@ uintptr_t gic_ppi_isactiver(void)
 	return gicr_of_cpu[k_cpu_id()] + GICR_SGI_BASE + GICR_ISACTIVER0;
 }
 
+uintptr_t gic_spi_isactiver(int intid)
+{
+	return gicd + GICD_ISACTIVER + (uintptr_t)(intid / 32) * 4;
+}
+
 void irq_set_active(int intid)
 {
 	if (intid < GIC_NR_PRIVATE)

@@ -222,8 +222,8 @@ static int cmd_gpio(int argc, char **argv)
 	if (gpio_probe())
 		return 1;
 	if (argc == 1) {
-		printf("gpio: data 0x%02x dir 0x%02x ie 0x%02x\n", rd(GPIO_ALL), rd(GPIO_DIR),
-		       rd(GPIO_IE));
+		printf("gpio: data 0x%02x dir 0x%02x ie 0x%02x, %u interrupts\n", rd(GPIO_ALL),
+		       rd(GPIO_DIR), rd(GPIO_IE), gpio.irqs);
 		return 0;
 	}
 	if (argc == 4 && line < GPIO_LINES && strcmp(argv[1], "set") == 0 && v <= 1)

@@ -40,9 +40,10 @@ struct vcpu;
 struct vgic_irq;
 
 /* Where guests find the GIC: GUEST_GICD_BASE, GUEST_GICR_BASE (guest_dtb.h). */
-#define VGIC_MAX_SPIS 960 /* INTIDs 32..991 */
-#define VGIC_MAX_LRS  16  /* ICH_LR0..15_EL2: the architecture's most */
-#define VGIC_MAX_APRS 4   /* ICH_AP{0,1}R0..3_EL2: the architecture's most */
+#define VGIC_MAX_SPIS    960 /* INTIDs 32..991 */
+#define VGIC_MAX_LRS     16  /* ICH_LR0..15_EL2: the architecture's most */
+#define VGIC_MAX_APRS    4   /* ICH_AP{0,1}R0..3_EL2: the architecture's most */
+#define VGIC_MAX_HW_SPIS 16  /* passed-through SPIs the fast path knows; more take the full path */
 
 /* Per-VM state: distributor and SPIs. */
 struct vgic {
@@ -50,8 +51,12 @@ struct vgic {
 	uint32_t gicd_ctlr;    /* EnableGrp0/1 as the guest wrote them */
 	struct vgic_irq *spis; /* INTID 32 + i */
 	k_spinlock_t lock;     /* GICD_CTLR writes; a leaf lock */
-	bool logged_dist;      /* an unknown GICD offset was logged */
-	bool logged_redist;    /* an unknown GICR offset was logged */
+	/* The hardware-linked SPIs' INTIDs (vgic_map_hw_spi, while the VM is made;
+	 * read-only once a vCPU runs): the fast path's SPI slots (vgic_fast.c). */
+	uint16_t hw_spis[VGIC_MAX_HW_SPIS];
+	unsigned nr_hw_spis;
+	bool logged_dist;   /* an unknown GICD offset was logged */
+	bool logged_redist; /* an unknown GICR offset was logged */
 };
 
 /* Per-vCPU state: SGIs/PPIs, pending list, list-register shadow. */

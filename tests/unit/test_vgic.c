@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* SOURCES: virt/vgic/vgic.c virt/vgic/vgic_lr.c virt/vgic/vgic_mmio.c virt/vgic/vgic_mmio_dist.c virt/vgic/vgic_mmio_redist.c virt/vdev.c tests/unit/fake/vgic_hw_fake.c */
+/* SOURCES: virt/vgic/vgic.c virt/vgic/vgic_lr.c virt/vgic/vgic_fast.c virt/vgic/vgic_mmio.c virt/vgic/vgic_mmio_dist.c virt/vgic/vgic_mmio_redist.c virt/vdev.c tests/unit/fake/vgic_hw_fake.c */
 /*
  * Unit tests of the virtual GICv3: the interrupt state machine, the list
  * register backend against a fake CPU interface (the test plays the guest
@@ -752,18 +752,25 @@ static void test_hw_overflow_keeps_active_hw_listed(void **state)
  * What guest.S's IRQ fast path does when the physical PPI 27 is the most
  * urgent pending one: false where it would go on to the full exit.
  */
-static bool fast_irq(void)
+static bool fast_irq_of(int n, uint32_t pintid)
 {
-	struct vcpu_fast *f = &vm.vcpus[0].arch.fast;
-	unsigned k = (unsigned)f->lr_index;
+	struct vcpu_fast *f = &vm.vcpus[n].arch.fast;
+	unsigned k = (unsigned)f->lr_index, s = 0;
 
-	if (f->hw_intid[0] != HW_PPI || !f->hw_lr[0] || LR_STATE(vgic_hw_fake.lr[k]))
+	while (s < FAST_HW_SLOTS && f->hw_intid[s] != pintid)
+		s++;
+	if (s == FAST_HW_SLOTS || !f->hw_lr[s] || LR_STATE(vgic_hw_fake.lr[k]))
 		return false;
-	*(uint32_t *)(uintptr_t)f->isactiver |= (uint32_t)f->hw_bit[0]; /* GICR_ISACTIVER0 */
+	*(uint32_t *)(uintptr_t)f->hw_activer[s] |= (uint32_t)f->hw_bit[s]; /* its ISACTIVER */
 	f->lr_written = 1;
 	f->irqs++;
-	vgic_hw_fake.lr[k] = f->hw_lr[0];
+	vgic_hw_fake.lr[k] = f->hw_lr[s];
 	return true;
+}
+
+static bool fast_irq(void)
+{
+	return fast_irq_of(0, HW_PPI);
 }
 
 /* Armed only while the state machine has nothing of the PPI and an LR is free. */
@@ -883,6 +890,110 @@ static void test_fast_lr_active_at_deschedule(void **state)
 	assert_int_equal(vgic_hw_fake.phys_active, 0);
 	reenter(0);
 	assert_false(vgic_hw_held(&vm.vcpus[0], HW_PPI));
+}
+
+/* ---- passed-through SPIs on the fast path ---- */
+
+#define PT_SPI 48 /* linked to physical SPI 48 */
+
+/* The slot of vCPU n forwarding physical INTID pintid, or -1. */
+static int slot_of(int n, uint32_t pintid)
+{
+	for (int s = 0; s < FAST_HW_SLOTS; s++) {
+		if (vm.vcpus[n].arch.fast.hw_intid[s] == pintid)
+			return s;
+	}
+	return -1;
+}
+
+/* SPI 48 hardware-linked, level, enabled at priority 0x90, routed to vCPU target. */
+static void pt_setup(int target)
+{
+	assert_int_equal(vgic_map_hw_spi(&vm, PT_SPI, PT_SPI), 0);
+	spi_setup(PT_SPI, 0x90, false);
+	wr64(GICD(GICD_IROUTER + PT_SPI * 8), (uint64_t)target);
+	for (int i = 0; i < vm.cfg.nr_vcpus; i++)
+		vgic_load(&vm.vcpus[i]);
+}
+
+/* Armed on the vCPU it targets only, with the distributor's ISACTIVER; follows a re-route. */
+static void test_fast_spi_armed_on_its_target(void **state)
+{
+	struct vcpu_fast *f0 = &vm.vcpus[0].arch.fast, *f1 = &vm.vcpus[1].arch.fast;
+	int s;
+
+	(void)state;
+	pt_setup(1);
+	vgic_flush(&vm.vcpus[0]);
+	vgic_flush(&vm.vcpus[1]);
+	assert_int_equal(slot_of(0, PT_SPI), -1);
+	s = slot_of(1, PT_SPI);
+	assert_true(s >= 0);
+	assert_ptr_equal((void *)(uintptr_t)f1->hw_activer[s], &vgic_hw_fake.spi_active[1]);
+	assert_int_equal(f1->hw_bit[s], 1u << (PT_SPI % 32));
+	assert_int_equal(f1->hw_lr[s],
+			 PT_SPI | (uint64_t)0x90 << ICH_LR_PRIO_SHIFT | ICH_LR_GROUP1 | ICH_LR_HW |
+				 (uint64_t)PT_SPI << ICH_LR_PINTID_SHIFT | ICH_LR_PENDING);
+	wr64(GICD(GICD_IROUTER + PT_SPI * 8), 0); /* by any vCPU: vCPU 1 stops forwarding it */
+	assert_int_equal(f1->hw_lr[s], 0);
+	reenter(0);
+	reenter(1);
+	assert_int_equal(slot_of(1, PT_SPI), -1);
+	assert_true(slot_of(0, PT_SPI) >= 0);
+	assert_int_not_equal(f0->hw_lr[slot_of(0, PT_SPI)], 0);
+}
+
+/* A guest write that changes it clears the armed slot at once, before any flush. */
+static void test_fast_spi_disarmed_by_writes(void **state)
+{
+	struct vcpu_fast *f = &vm.vcpus[0].arch.fast;
+
+	(void)state;
+	pt_setup(0);
+	vgic_flush(&vm.vcpus[0]);
+	assert_int_not_equal(f->hw_lr[slot_of(0, PT_SPI)], 0);
+	wr32(GICD(GICD_ICENABLER + PT_SPI / 32 * 4), 1u << (PT_SPI % 32));
+	assert_int_equal(f->hw_lr[slot_of(0, PT_SPI)], 0);
+	assert_false(fast_irq_of(0, PT_SPI));
+	reenter(0);
+	assert_int_equal(f->hw_lr[slot_of(0, PT_SPI)], 0); /* disabled: not armed again */
+	wr32(GICD(GICD_ISENABLER + PT_SPI / 32 * 4), 1u << (PT_SPI % 32));
+	reenter(0);
+	assert_int_not_equal(f->hw_lr[slot_of(0, PT_SPI)], 0);
+	wr32(GICD(GICD_CTLR), GICD_CTLR_ARE); /* Group 1 off */
+	assert_int_equal(f->hw_lr[slot_of(0, PT_SPI)], 0);
+	reenter(0);
+	assert_int_equal(f->hw_lr[slot_of(0, PT_SPI)], 0);
+	wr32(GICD(GICD_CTLR), GICD_CTLR_ARE | GICD_CTLR_EN_GRP1);
+	reenter(0);
+	assert_int_not_equal(f->hw_lr[slot_of(0, PT_SPI)], 0);
+	wr8(GICD(GICD_IPRIORITYR + PT_SPI), 0x40);
+	assert_int_equal(f->hw_lr[slot_of(0, PT_SPI)], 0);
+	reenter(0);
+	assert_int_equal(LR_PRIO(f->hw_lr[slot_of(0, PT_SPI)]), 0x40); /* armed with the new one */
+}
+
+/* Forwarded by the vector, taken over at the next exit, ended by the guest's EOI. */
+static void test_fast_spi_forwarded(void **state)
+{
+	(void)state;
+	pt_setup(0);
+	vgic_flush(&vm.vcpus[0]);
+	assert_true(fast_irq_of(0, PT_SPI));
+	assert_int_equal(vgic_hw_fake.spi_active[1], 1u << (PT_SPI % 32)); /* held for the guest */
+	assert_int_equal(guest_ack(), PT_SPI);
+	reenter(0); /* still active in the guest: the state machine takes it over */
+	assert_false(dlist_empty(&vm.vcpus[0].arch.vgic.ap_list));
+	assert_int_equal(LR_STATE(vgic_hw_fake.lr[lr_of(PT_SPI)]), ICH_LR_ACTIVE);
+	assert_true(vgic_hw_fake.lr[lr_of(PT_SPI)] & ICH_LR_HW);
+	assert_int_equal(slot_of(0, PT_SPI) >= 0 && vm.vcpus[0].arch.fast.hw_lr[slot_of(0, PT_SPI)],
+			 0); /* listed: the full path owns it */
+	guest_eoi(PT_SPI);
+	assert_int_equal(vgic_hw_fake.spi_active[1], 0); /* the physical SPI deactivated */
+	reenter(0);
+	assert_true(dlist_empty(&vm.vcpus[0].arch.vgic.ap_list));
+	assert_true(fast_irq_of(0, PT_SPI)); /* armed again */
+	assert_int_equal(vm.vcpus[0].arch.fast.irqs, 2);
 }
 
 /* What guest.S's sync fast path does for MSR ICC_SGI1R_EL1 of vCPU 1; false: the full exit. */
@@ -1248,6 +1359,10 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_gicr_last_with_two_vcpus, setup2, teardown),
 		cmocka_unit_test_setup_teardown(test_bad_offsets_raz_wi, setup4, teardown),
 		cmocka_unit_test_setup_teardown(test_active_by_mmio, setup2, teardown),
+		cmocka_unit_test_setup_teardown(test_fast_spi_armed_on_its_target, setup2,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_fast_spi_disarmed_by_writes, setup2, teardown),
+		cmocka_unit_test_setup_teardown(test_fast_spi_forwarded, setup2, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* SOURCES: virt/vtimer.c virt/vgic/vgic.c virt/vgic/vgic_lr.c virt/vgic/vgic_mmio.c virt/vgic/vgic_mmio_dist.c virt/vgic/vgic_mmio_redist.c virt/vdev.c tests/unit/fake/vtimer_hw_fake.c tests/unit/fake/vgic_hw_fake.c @fake */
+/* SOURCES: virt/vtimer.c virt/vgic/vgic.c virt/vgic/vgic_lr.c virt/vgic/vgic_fast.c virt/vgic/vgic_mmio.c virt/vgic/vgic_mmio_dist.c virt/vgic/vgic_mmio_redist.c virt/vdev.c tests/unit/fake/vtimer_hw_fake.c tests/unit/fake/vgic_hw_fake.c @fake */
 /*
  * Unit tests of the hardware-linked virtual timer (virt/vtimer.c with the
  * real vGIC) on a fake timer and a fake CPU interface: the test plays the

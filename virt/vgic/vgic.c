@@ -259,6 +259,8 @@ int vgic_map_hw_spi(struct vm *vm, uint32_t intid, uint32_t hw_intid)
 	irq->hw = true;
 	irq->hw_intid = (uint16_t)hw_intid;
 	k_spin_unlock(&irq->lock, key);
+	if (vm->arch.vgic.nr_hw_spis < VGIC_MAX_HW_SPIS)
+		vm->arch.vgic.hw_spis[vm->arch.vgic.nr_hw_spis++] = (uint16_t)intid;
 	return 0;
 }
 

@@ -78,6 +78,15 @@ void vgic_queue_irq_unlock(struct vm *vm, struct vgic_irq *irq, k_spinlock_key_t
  * else it was); hw: hold its physical PPI too.
  */
 void vgic_fast_adopt(struct vcpu *vcpu, struct vgic_irq *irq, bool hw);
+
+/* ---- arming the exit fast path (vgic_fast.c) ---- */
+
+/** Arm vcpu's fast-path slots for the coming run (last in vgic_flush; nr LRs). */
+void vgic_fast_arm(struct vcpu *vcpu, unsigned nr);
+/** A guest write changed passed-through SPI irq: no vCPU's slot forwards it any more. */
+void vgic_fast_disarm(struct vm *vm, const struct vgic_irq *irq);
+/** The same for every passed-through SPI of vm (GICD_CTLR written). */
+void vgic_fast_disarm_spis(struct vm *vm);
 /** After a sync: drop dead entries from the ap_list, move re-routed ones. */
 void vgic_ap_list_prune(struct vcpu *vcpu);
 /** Queue every SPI that became deliverable (distributor just enabled). */

@@ -107,6 +107,8 @@ static void vgic_irqs_write(const struct vgic_mmio_ctx *ctx, const struct vgic_r
 		if (s.nbits < r->bpi) /* part of a field: merge */
 			field = (vgic_field_get(r, s.irq) & ~(mask << s.fbit)) | field << s.fbit;
 		r->set(ctx->vm, s.irq, field);
+		if (s.irq->hw && s.irq->intid >= GIC_NR_PRIVATE) /* set-up only: no lock */
+			vgic_fast_disarm(ctx->vm, s.irq);
 	}
 }
 

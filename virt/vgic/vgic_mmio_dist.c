@@ -30,6 +30,7 @@ static void dist_write_ctlr(const struct vgic_mmio_ctx *ctx, uint64_t value)
 
 	__atomic_store_n(&d->gicd_ctlr, ctlr, __ATOMIC_RELAXED);
 	k_spin_unlock(&d->lock, key);
+	vgic_fast_disarm_spis(ctx->vm);
 	if ((ctlr & ~old) & GICD_CTLR_EN_GRP1)
 		vgic_queue_all_spis(ctx->vm);
 }

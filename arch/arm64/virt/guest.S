@@ -111,10 +111,13 @@ guest_exit:
  * with x0 = the exit kind. docs/vgic.md ("The fast path") has the rules;
  * the short version:
  * - IRQ: the highest-priority pending physical interrupt (ICC_HPPIR1_EL1,
- *   nothing acknowledged) is a hardware-linked PPI of this vCPU whose slot
- *   the last vgic_flush armed (struct vcpu_fast), and the LR it names is
- *   empty: the physical PPI is made active (GICR_ISACTIVER0: it cannot fire
- *   again, and the guest's EOI of the HW LR deactivates it), the LR written,
+ *   nothing acknowledged) is a hardware-linked PPI or passed-through SPI of
+ *   this vCPU whose slot the last vgic_flush armed (struct vcpu_fast), and
+ *   the LR it names is empty: the physical interrupt is made active (the
+ *   slot's GICR_ISACTIVER0 or GICD_ISACTIVERn: it cannot fire again, and the
+ *   guest's EOI of the HW LR deactivates it) and its pending state cleared
+ *   (ICPENDR: an edge is taken as an acknowledge would; a level interrupt
+ *   stays pending while its line is high), the LR written,
  *   lr_written set. vgic_sync reconciles that LR on the next full exit: the
  *   vGIC state machine stays the one authority.
  * - HVC: the null hypercall (ZVM_HC_NULL) answers 0.
@@ -153,19 +156,22 @@ guest_irq_fast:
 	ldr	x1, [sp, #48 + HOST_CTX]
 	add	x1, x1, #VCPU_FAST		/* its struct vcpu_fast */
 	mrs	x0, S3_0_C12_C12_2		/* ICC_HPPIR1_EL1 */
-	ldp	x2, x3, [x1, #FAST_HW_INTID]
-	add	x4, x1, #0			/* slot 0 */
+	mov	x4, x1				/* slot 0 */
+	add	x5, x1, #(FAST_HW_SLOTS * 8)	/* past the last */
+1:	ldr	x2, [x4, #FAST_HW_INTID]
 	cmp	x0, x2
-	b.eq	1f
-	add	x4, x1, #8			/* slot 1 */
-	cmp	x0, x3
-	b.ne	irq_slow
-1:	ldr	x0, [x4, #FAST_HW_LR]
+	b.eq	2f
+	add	x4, x4, #8
+	cmp	x4, x5
+	b.ne	1b
+	b	irq_slow
+2:	ldr	x0, [x4, #FAST_HW_LR]
 	cbz	x0, irq_slow			/* not armed */
 	lr_free_or irq_slow
 	ldr	x3, [x4, #FAST_HW_BIT]
-	ldr	x5, [x1, #FAST_ISACTIVER]
-	str	w3, [x5]			/* the physical PPI: active until the guest's EOI */
+	ldr	x5, [x4, #FAST_HW_ACTIVER]
+	str	w3, [x5]			/* the physical one: active until the guest's EOI */
+	stur	w3, [x5, #FAST_ICPENDR]		/* not pending: an edge is taken (a level stays) */
 	dsb	sy
 	lr_claim FAST_IRQS
 	lr_write_x0

@@ -10,6 +10,7 @@
 #include <zvm/arch.h>
 #include <zvm/psci_ids.h>
 #include <arch/esr_regs.h>
+#include <arch/gicv3_regs.h>
 #include <arch/sysreg_iss.h>
 #include <arch/hcr_regs.h>
 #include <arch/timer_regs.h>
@@ -30,6 +31,7 @@ _Static_assert(offsetof(struct vcpu_arch, fast) == VCPU_FAST, "guest.S offsets")
 _Static_assert(offsetof(struct vcpu_fast, hw_lr) == FAST_HW_LR, "guest.S offsets");
 _Static_assert(offsetof(struct vcpu_fast, hw_intid) == FAST_HW_INTID, "guest.S offsets");
 _Static_assert(offsetof(struct vcpu_fast, hw_bit) == FAST_HW_BIT, "guest.S offsets");
+_Static_assert(offsetof(struct vcpu_fast, hw_activer) == FAST_HW_ACTIVER, "guest.S offsets");
 _Static_assert(offsetof(struct vcpu_fast, lr_index) == FAST_LR_INDEX, "guest.S offsets");
 _Static_assert(offsetof(struct vcpu_fast, lr_written) == FAST_LR_WRITTEN, "guest.S offsets");
 _Static_assert(offsetof(struct vcpu_fast, isactiver) == FAST_ISACTIVER, "guest.S offsets");
@@ -38,6 +40,9 @@ _Static_assert(offsetof(struct vcpu_fast, hvcs) == FAST_HVCS, "guest.S offsets")
 _Static_assert(offsetof(struct vcpu_fast, sysregs) == FAST_SYSREGS, "guest.S offsets");
 _Static_assert(offsetof(struct vcpu_fast, sgi_self) == FAST_SGI_SELF, "guest.S offsets");
 _Static_assert(offsetof(struct vcpu_fast, sgi_lr) == FAST_SGI_LR, "guest.S offsets");
+_Static_assert(GICD_ICPENDR - GICD_ISACTIVER == FAST_ICPENDR &&
+		       GICR_ICPENDR0 - GICR_ISACTIVER0 == FAST_ICPENDR,
+	       "guest.S constants");
 _Static_assert(FAST_EC_HVC64 == EC_HVC64 && FAST_HC_NULL == ZVM_HC_NULL, "guest.S constants");
 _Static_assert(FAST_EC_SYSREG == EC_SYSREG && FAST_ISS_SGI1R == SYSREG_ICC_SGI1R,
 	       "guest.S constants");

@@ -148,4 +148,9 @@ uint64_t vgic_hw_isactiver_addr(void)
 {
 	return (uint64_t)gic_ppi_isactiver();
 }
+
+uint64_t vgic_hw_spi_isactiver_addr(uint32_t intid)
+{
+	return (uint64_t)gic_spi_isactiver((int)intid);
+}
 #endif /* !ZVM_EL1 */

@@ -31,15 +31,21 @@ void vgic_hw_write_lr(unsigned n, uint64_t value)
 	vgic_hw_fake.lr_writes++;
 }
 
+/* The ISACTIVER word holding physical interrupt intid (bit intid % 32). */
+static uint32_t *active_word(uint32_t intid)
+{
+	return intid < 32 ? &vgic_hw_fake.phys_active : &vgic_hw_fake.spi_active[intid / 32];
+}
+
 void vgic_hw_phys_deactivate(uint32_t intid)
 {
-	vgic_hw_fake.phys_active &= ~(1u << intid);
+	*active_word(intid) &= ~(1u << (intid % 32));
 	vgic_hw_fake.deactivations++;
 }
 
 void vgic_hw_phys_activate(uint32_t intid)
 {
-	vgic_hw_fake.phys_active |= 1u << intid;
+	*active_word(intid) |= 1u << (intid % 32);
 }
 
 uint64_t vgic_hw_isactiver_addr(void)
@@ -47,13 +53,21 @@ uint64_t vgic_hw_isactiver_addr(void)
 	return (uint64_t)(uintptr_t)&vgic_hw_fake.phys_active;
 }
 
+uint64_t vgic_hw_spi_isactiver_addr(uint32_t intid)
+{
+	return (uint64_t)(uintptr_t)&vgic_hw_fake.spi_active[intid / 32];
+}
+
 void vgic_hw_fake_guest_eoi(unsigned n)
 {
 	uint64_t lr = vgic_hw_fake.lr[n];
 
 	vgic_hw_fake.lr[n] = lr & ~ICH_LR_ACTIVE;
-	if (lr & ICH_LR_HW)
-		vgic_hw_fake.phys_active &= ~(1u << ((lr >> ICH_LR_PINTID_SHIFT) & 31));
+	if (lr & ICH_LR_HW) {
+		uint32_t pintid = (uint32_t)((lr >> ICH_LR_PINTID_SHIFT) & ICH_LR_PINTID_MASK);
+
+		*active_word(pintid) &= ~(1u << (pintid % 32));
+	}
 }
 
 uint64_t vgic_hw_read_hcr(void)

@@ -16,5 +16,7 @@ int gic_cpu_init(int cpu);
 void gic_handle_irqs(void);
 /** The address of this CPU's GICR_ISACTIVER0 (IRQs masked: the CPU stays the same). */
 uintptr_t gic_ppi_isactiver(void);
+/** The distributor's GICD_ISACTIVERn holding SPI intid's active bit (bit intid % 32). */
+uintptr_t gic_spi_isactiver(int intid);
 
 #endif /* ARCH_GICV3_H */

@@ -19,20 +19,22 @@
 
 /* struct vcpu_fast (the exit fast path of guest.S), right after hpfar, and its fields. */
 #define VCPU_FAST       824
-#define FAST_HW_SLOTS   2  /* hardware-linked PPIs the fast path forwards */
+#define FAST_HW_SLOTS   4  /* hardware-linked PPIs and SPIs the fast path forwards */
 #define FAST_HW_LR      0  /* uint64_t[FAST_HW_SLOTS] */
-#define FAST_HW_INTID   16 /* uint64_t[FAST_HW_SLOTS] */
-#define FAST_HW_BIT     32 /* uint64_t[FAST_HW_SLOTS] */
-#define FAST_LR_INDEX   48
-#define FAST_LR_WRITTEN 56
-#define FAST_ISACTIVER  64
-#define FAST_IRQS       72
-#define FAST_HVCS       80
-#define FAST_SYSREGS    88
-#define FAST_SGI_SELF   96  /* ICC_SGI1R_EL1 value (INTID 0) sending to this vCPU only */
-#define FAST_SGI_LR     104 /* uint64_t[16] */
+#define FAST_HW_INTID   32 /* uint64_t[FAST_HW_SLOTS] */
+#define FAST_HW_BIT     64 /* uint64_t[FAST_HW_SLOTS] */
+#define FAST_HW_ACTIVER 96 /* uint64_t[FAST_HW_SLOTS] */
+#define FAST_LR_INDEX   128
+#define FAST_LR_WRITTEN 136
+#define FAST_ISACTIVER  144
+#define FAST_IRQS       152
+#define FAST_HVCS       160
+#define FAST_SYSREGS    168
+#define FAST_SGI_SELF   176 /* ICC_SGI1R_EL1 value (INTID 0) sending to this vCPU only */
+#define FAST_SGI_LR     184 /* uint64_t[16] */
 #define FAST_NONE       0xffffffffffffffff /* hw_intid of an unused slot: matches no INTID */
-#define FAST_EC_HVC64   0x16               /* ESR_EL2.EC of an HVC (EC_HVC64) */
+#define FAST_ICPENDR    (-0x80)    /* ICPENDR from ISACTIVER, in the GICD and a GICR's SGI frame */
+#define FAST_EC_HVC64   0x16       /* ESR_EL2.EC of an HVC (EC_HVC64) */
 #define FAST_HC_NULL    0xc6000000 /* the one hypercall answered in the vector (ZVM_HC_NULL) */
 #define FAST_EC_SYSREG  0x18       /* ESR_EL2.EC of a trapped MSR/MRS (EC_SYSREG) */
 #define FAST_ISS_SGI1R  0x3a3016   /* ESR ISS [21:0] but Rt: an MSR ICC_SGI1R_EL1 (write) */
@@ -113,15 +115,16 @@ enum vcpu_sysreg {
  * the VM's exit counts and zeroes them).
  */
 struct vcpu_fast {
-	uint64_t hw_lr[FAST_HW_SLOTS];    /* the LR forwarding the slot's PPI, 0: not now */
-	uint64_t hw_intid[FAST_HW_SLOTS]; /* its physical INTID, FAST_NONE: unused */
-	uint64_t hw_bit[FAST_HW_SLOTS];   /* 1 << that INTID, for GICR_ISACTIVER0 */
-	uint64_t lr_index;                /* the LR it may write: the first the flush left free */
-	uint64_t lr_written;              /* it wrote LR lr_index since the last vgic_sync */
-	uint64_t isactiver;               /* this CPU's GICR_ISACTIVER0 (vgic_load) */
-	uint64_t irqs;                    /* IRQ exits it answered, not yet counted */
-	uint64_t hvcs;                    /* HVC exits it answered, not yet counted */
-	uint64_t sysregs;                 /* ICC_SGI1R_EL1 writes it answered, not yet counted */
+	uint64_t hw_lr[FAST_HW_SLOTS];      /* the LR forwarding the slot's interrupt, 0: not now */
+	uint64_t hw_intid[FAST_HW_SLOTS];   /* its physical INTID, FAST_NONE: unused */
+	uint64_t hw_bit[FAST_HW_SLOTS];     /* 1 << (that INTID % 32), for its ISACTIVER */
+	uint64_t hw_activer[FAST_HW_SLOTS]; /* where: GICR_ISACTIVER0 or GICD_ISACTIVERn */
+	uint64_t lr_index;                  /* the LR it may write: the first the flush left free */
+	uint64_t lr_written;                /* it wrote LR lr_index since the last vgic_sync */
+	uint64_t isactiver;                 /* this CPU's GICR_ISACTIVER0 (vgic_load), for PPIs */
+	uint64_t irqs;                      /* IRQ exits it answered, not yet counted */
+	uint64_t hvcs;                      /* HVC exits it answered, not yet counted */
+	uint64_t sysregs;                   /* ICC_SGI1R_EL1 writes it answered, not yet counted */
 	uint64_t sgi_self;   /* the SGI1R value (INTID 0) that targets this vCPU only */
 	uint64_t sgi_lr[16]; /* the LR delivering SGI n to this vCPU, 0: not now */
 };

@@ -41,5 +41,7 @@ void vgic_hw_phys_deactivate(uint32_t intid);
 void vgic_hw_phys_activate(uint32_t intid);
 /** The address of this CPU's GICR_ISACTIVER0, for the exit fast path (guest.S). */
 uint64_t vgic_hw_isactiver_addr(void);
+/** The same for a physical SPI: the distributor's GICD_ISACTIVERn holding intid. */
+uint64_t vgic_hw_spi_isactiver_addr(uint32_t intid);
 
 #endif /* ARCH_VGIC_HW_H */

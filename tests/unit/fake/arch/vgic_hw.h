@@ -19,9 +19,10 @@ struct vgic_hw_fake {
 	unsigned nr_aprs; /* 0 reads as 4 */
 	uint32_t ap0r[VGIC_MAX_APRS];
 	uint32_t ap1r[VGIC_MAX_APRS];
-	uint32_t phys_active;   /* physical PPIs active on this CPU, one bit each */
-	unsigned lr_writes;     /* vgic_hw_write_lr calls */
-	unsigned deactivations; /* vgic_hw_phys_deactivate calls */
+	uint32_t phys_active;    /* physical PPIs active on this CPU, one bit each */
+	uint32_t spi_active[32]; /* GICD_ISACTIVERn: physical SPIs active, bit intid % 32 */
+	unsigned lr_writes;      /* vgic_hw_write_lr calls */
+	unsigned deactivations;  /* vgic_hw_phys_deactivate calls */
 };
 
 extern struct vgic_hw_fake vgic_hw_fake;
