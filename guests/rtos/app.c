@@ -17,6 +17,7 @@
 #include <zvm/ktest.h>
 #include <zvm/platform.h>
 #include <zvm/shell.h>
+#include "guest_apps.h"
 
 #define APP_STACK    16384
 #define APP_PRIO     K_PRIO_PREEMPT(14)
@@ -27,19 +28,12 @@ struct guest_app {
 	void (*run)(void); /* returns when the shell may start */
 };
 
-void guest_hello(void);
-void guest_sync(void);
-void guest_periodic(void);
-void guest_spin(void);
-bool guest_hog_cpus(const char *list, unsigned tick_us);
-
 static void app_ktest(void)
 {
 	ktest_run(NULL);
 }
 
-/* The bootargs, or "" (none). */
-static const char *bootargs(void)
+const char *guest_bootargs(void)
 {
 	int chosen = fdt_path_offset(platform.fdt, "/chosen");
 	const char *args = chosen < 0 ? NULL : fdt_getprop(platform.fdt, chosen, "bootargs", NULL);
@@ -54,7 +48,7 @@ static const char *bootargs(void)
  */
 static void app_bench(void)
 {
-	const char *p = strstr(bootargs(), "timer-rounds=");
+	const char *p = strstr(guest_bootargs(), "timer-rounds=");
 	const char *value;
 	char *end;
 	unsigned long n;
@@ -87,7 +81,7 @@ static const struct guest_app apps[] = {
 /* The value of "app=" in the bootargs, or "shell". */
 static void app_name_from_bootargs(char *name, size_t size)
 {
-	const char *p = strstr(bootargs(), "app=");
+	const char *p = strstr(guest_bootargs(), "app=");
 	size_t n = 0;
 
 	if (!p) {
@@ -102,7 +96,7 @@ static void app_name_from_bootargs(char *name, size_t size)
 /* `timer=cval` in the bootargs: the kernel re-arms its timer by writing CVAL alone. */
 static void timer_mode_from_bootargs(void)
 {
-	if (strstr(bootargs(), "timer=cval")) {
+	if (strstr(guest_bootargs(), "timer=cval")) {
 		arch_timer_cval_only = true;
 		puts("rtos: timer re-armed by CVAL alone");
 	}
@@ -121,8 +115,8 @@ void app_main(void)
 {
 	char name[APP_NAME_MAX];
 	const struct guest_app *app = NULL;
-	const char *hogs = strstr(bootargs(), "hog-cpus=");
-	const char *tick = strstr(bootargs(), "hog-tick-us=");
+	const char *hogs = strstr(guest_bootargs(), "hog-cpus=");
+	const char *tick = strstr(guest_bootargs(), "hog-tick-us=");
 
 	timer_mode_from_bootargs();
 	if (hogs)

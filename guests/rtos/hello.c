@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <zvm/arch.h>
 #include <zvm/kernel.h>
+#include "guest_apps.h"
 
 #define HELLO_STACK 4096
 

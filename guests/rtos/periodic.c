@@ -13,10 +13,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <libfdt.h>
 #include <zvm/kernel.h>
-#include <zvm/platform.h>
 #include <zvm/shell.h>
+#include "guest_apps.h"
 
 #define PERIOD_US      1000
 #define PERIODS_PER_S  (1000000 / PERIOD_US)
@@ -75,9 +74,7 @@ static void periodic_task(void *arg)
 /* `report=S` in the bootargs: seconds between reports (0 or absent: quiet). */
 static unsigned report_seconds(void)
 {
-	int chosen = fdt_path_offset(platform.fdt, "/chosen");
-	const char *args = chosen < 0 ? NULL : fdt_getprop(platform.fdt, chosen, "bootargs", NULL);
-	const char *p = args ? strstr(args, "report=") : NULL;
+	const char *p = strstr(guest_bootargs(), "report=");
 	unsigned long s = p ? strtoul(p + strlen("report="), NULL, 10) : 0;
 
 	return s > REPORT_MAX_S ? REPORT_MAX_S : (unsigned)s;

@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <zvm/kernel.h>
+#include "guest_apps.h"
 
 #define SPIN_STACK 4096
 

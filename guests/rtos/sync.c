@@ -5,6 +5,7 @@
  */
 #include <stdio.h>
 #include <zvm/kernel.h>
+#include "guest_apps.h"
 
 #define SYNC_STACK     4096
 #define SYNC_PERIOD_MS 500
