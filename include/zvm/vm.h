@@ -54,7 +54,9 @@
  *       do not enter the guest while paused and load it when they get a
  *       CPU); its vtimer_asserted also by the virtual timer interrupt on its
  *       CPU while it is current there (the same CPU); its vgic under the
- *       vGIC's own locks (virt/vgic/vgic.c).
+ *       vGIC's own locks (virt/vgic/vgic.c); its fast.hw_lr[] also set to 0
+ *       by any vCPU thread of the VM emulating a distributor write to a
+ *       passed-through SPI (vgic_fast_disarm, an atomic store).
  *   power, boot_pc, boot_arg: with vm->lock held (virt/vcpu_power.c):
  *       OFF -> ON_PENDING by the one CPU_ON caller that finds it OFF (it
  *       also writes boot_*); ON_PENDING -> ON and ON -> OFF (CPU_OFF) by the

@@ -71,7 +71,7 @@ static void vgic_fast_arm_sgis(struct vcpu *vcpu, bool lr_free)
 static void vgic_fast_slot(struct vcpu_fast *f, unsigned slot, const struct vgic_irq *irq,
 			   uint64_t activer, bool armed)
 {
-	f->hw_intid[slot] = irq->hw_intid;
+	__atomic_store_n(&f->hw_intid[slot], irq->hw_intid, __ATOMIC_RELAXED); /* disarm reads it */
 	f->hw_bit[slot] = 1ull << (irq->hw_intid % 32);
 	f->hw_activer[slot] = activer;
 	__atomic_store_n(&f->hw_lr[slot], armed ? vgic_lr_pending(irq, true) : 0, __ATOMIC_RELAXED);
@@ -133,8 +133,8 @@ void vgic_fast_arm(struct vcpu *vcpu, unsigned nr)
 	f->lr_index = v->used_lrs;
 	slot = vgic_fast_arm_spis(vcpu, vgic_fast_arm_ppis(vcpu, lr_free), lr_free);
 	for (; slot < FAST_HW_SLOTS; slot++) {
-		f->hw_intid[slot] = FAST_NONE;
-		f->hw_lr[slot] = 0;
+		__atomic_store_n(&f->hw_intid[slot], FAST_NONE, __ATOMIC_RELAXED);
+		__atomic_store_n(&f->hw_lr[slot], 0, __ATOMIC_RELAXED);
 	}
 	vgic_fast_arm_sgis(vcpu, lr_free);
 }

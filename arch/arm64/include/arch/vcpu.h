@@ -112,7 +112,9 @@ enum vcpu_sysreg {
  * masked: the slots, lr_index and isactiver by the vGIC (vgic_flush,
  * vgic_load), lr_written by guest.S and vgic_sync (which reconciles the LR
  * it names), irqs/hvcs by guest.S and vcpu_exit_fast (which adds them to
- * the VM's exit counts and zeroes them).
+ * the VM's exit counts and zeroes them). One exception: any thread of the
+ * VM that emulates a distributor write may set a passed-through SPI's
+ * hw_lr to 0 (vgic_fast_disarm, an atomic store), never anything else.
  */
 struct vcpu_fast {
 	uint64_t hw_lr[FAST_HW_SLOTS];      /* the LR forwarding the slot's interrupt, 0: not now */
