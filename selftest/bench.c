@@ -288,15 +288,21 @@ static int cmp_u32(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
-static void report_dist(const char *name, uint32_t *v, unsigned n)
+static uint64_t sum_u32(const uint32_t *v, unsigned n)
 {
 	uint64_t sum = 0;
-	char label[48];
 
 	for (unsigned i = 0; i < n; i++)
 		sum += v[i];
+	return sum;
+}
+
+static void report_dist(const char *name, uint32_t *v, unsigned n)
+{
+	char label[48];
+
 	snprintf(label, sizeof(label), "%s mean", name);
-	report(label, sum, n);
+	report(label, sum_u32(v, n), n);
 	snprintf(label, sizeof(label), "%s p99", name);
 	report(label, v[n * 99 / 100], 1);
 	snprintf(label, sizeof(label), "%s max", name);
@@ -326,16 +332,14 @@ static void timer_latency(void *arg)
 static void timer_latency_line(void *arg)
 {
 	unsigned n = timer_wanted;
-	uint64_t sum = 0;
 
 	(void)arg;
 	printf("bench: timer irq latency: %u samples every %u us on CPU %d\n", n, TIMER_PERIOD_US,
 	       bench_cpu);
 	timer_sample();
-	for (unsigned i = 0; i < n; i++)
-		sum += timer_late[i];
 	printf("bench: timer irq latency %u samples: min %lu mean %lu p99 %lu max %lu ns\n", n,
-	       (unsigned long)k_ticks_to_ns(timer_late[0]), (unsigned long)(k_ticks_to_ns(sum) / n),
+	       (unsigned long)k_ticks_to_ns(timer_late[0]),
+	       (unsigned long)(k_ticks_to_ns(sum_u32(timer_late, n)) / n),
 	       (unsigned long)k_ticks_to_ns(timer_late[n * 99 / 100]),
 	       (unsigned long)k_ticks_to_ns(timer_late[n - 1]));
 }

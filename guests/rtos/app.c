@@ -42,30 +42,63 @@ const char *guest_bootargs(void)
 }
 
 /*
+ * The number given as `key` (like "timer-rounds=") in the bootargs: 1 when
+ * the key is absent; 0 and *n = the value when it is a number in 1..max;
+ * -1 when it is not, *value then the text given (up to a space), for the
+ * caller's message.
+ */
+static int bootarg_number(const char *key, unsigned long max, unsigned *n, const char **value)
+{
+	const char *p = strstr(guest_bootargs(), key);
+	char *end;
+	unsigned long v;
+
+	if (!p)
+		return 1;
+	*value = p + strlen(key);
+	v = strtoul(*value, &end, 10);
+	if (end == *value || (*end && *end != ' ') || v < 1 || v > max)
+		return -1;
+	*n = (unsigned)v;
+	return 0;
+}
+
+/*
  * `timer-rounds=N` beside app=bench: only the timer interrupt latency, N
  * samples (bench_run_timer). A value that is not a number in range is
  * refused with a message and nothing is measured.
  */
 static void app_bench(void)
 {
-	const char *p = strstr(guest_bootargs(), "timer-rounds=");
 	const char *value;
-	char *end;
-	unsigned long n;
+	unsigned n;
+	int r = bootarg_number("timer-rounds=", BENCH_TIMER_SAMPLES_MAX, &n, &value);
 
-	if (!p) {
+	if (r > 0)
 		bench_run();
-		return;
-	}
-	value = p + strlen("timer-rounds=");
-	n = strtoul(value, &end, 10);
-	if (end == value || (*end && *end != ' ') || n < 1 || n > BENCH_TIMER_SAMPLES_MAX) {
+	else if (r == 0)
+		bench_run_timer(n);
+	else
 		printf("bench: timer-rounds=%.*s: a number of samples 1..%u expected; nothing "
 		       "measured\n",
 		       (int)strcspn(value, " "), value, BENCH_TIMER_SAMPLES_MAX);
+}
+
+/* `hog-cpus=LIST [hog-tick-us=N]` beside any app: CPU hogs (spin.c). */
+static void hogs_from_bootargs(void)
+{
+	const char *hogs = strstr(guest_bootargs(), "hog-cpus=");
+	const char *value;
+	unsigned tick = 0;
+
+	if (!hogs)
+		return;
+	if (bootarg_number("hog-tick-us=", 1000000, &tick, &value) < 0) {
+		printf("spin: hog-tick-us=%.*s: microseconds 1..1000000 expected; no hogs\n",
+		       (int)strcspn(value, " "), value);
 		return;
 	}
-	bench_run_timer((unsigned)n);
+	guest_hog_cpus(hogs + strlen("hog-cpus="), tick);
 }
 
 static void app_shell(void)
@@ -115,14 +148,9 @@ void app_main(void)
 {
 	char name[APP_NAME_MAX];
 	const struct guest_app *app = NULL;
-	const char *hogs = strstr(guest_bootargs(), "hog-cpus=");
-	const char *tick = strstr(guest_bootargs(), "hog-tick-us=");
 
 	timer_mode_from_bootargs();
-	if (hogs)
-		guest_hog_cpus(hogs + strlen("hog-cpus="),
-			       tick ? (unsigned)strtoul(tick + strlen("hog-tick-us="), NULL, 10)
-				    : 0);
+	hogs_from_bootargs();
 	app_name_from_bootargs(name, sizeof(name));
 	for (size_t i = 0; i < sizeof(apps) / sizeof(apps[0]); i++)
 		if (strcmp(apps[i].name, name) == 0)

@@ -279,7 +279,8 @@ def vcpu_run_ms(vm, vid):
 def test_guest_hog_cpus(vm):
     """hog-cpus=1 (bench/rt_pools.py's bare control): a thread spins on the
     guest's CPU 1, so its vCPU 1 runs all the time while vCPU 0 idles; a
-    CPU the guest does not have is refused with a message."""
+    CPU the guest does not have, or a tick that is not a number, is refused
+    with a message."""
     out = one(vm, 'zvm new -t rtos -n hg --vcpus 2 --cpus 2-3 '
               '--args "app=shell hog-cpus=1 hog-tick-us=4000"')
     vid = int(find(r"^VM (\d+) created: hg ", out, "the VM's id").group(1))
@@ -303,5 +304,14 @@ def test_guest_hog_cpus(vm):
     assert one(vm, "zvm run -n %d" % vid) == "VM %d running" % vid
     vm.wait_for(r"\[hg\] spin: hog-cpus=1: CPU numbers below 1, comma-separated$",
                 "the refusal", mark)
+    assert one(vm, "zvm delete -n %d" % vid) == "VM %d deleted" % vid
+    out = one(vm, 'zvm new -t rtos -n hg --cpus 2 --args "app=shell hog-cpus=0 hog-tick-us=4x"')
+    vid = int(find(r"^VM (\d+) created: hg ", out, "the VM's id").group(1))
+    mark = vm.mark()
+    assert one(vm, "zvm run -n %d" % vid) == "VM %d running" % vid
+    vm.wait_for(r"\[hg\] spin: hog-tick-us=4x: microseconds 1\.\.1000000 expected; no hogs$",
+                "the tick's refusal", mark)
+    vm.wait_for(r"\[hg\] rtos:~\$ ", "the guest's shell after it", mark)
+    assert "spin: hogging" not in vm.since(mark)
     assert one(vm, "zvm delete -n %d" % vid) == "VM %d deleted" % vid
     vm.guests.discard("hg")

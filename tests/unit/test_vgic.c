@@ -788,7 +788,7 @@ static void test_fast_armed_only_when_idle(void **state)
 	assert_int_equal(f->hw_lr[0], HW_PPI | (uint64_t)0xa0 << ICH_LR_PRIO_SHIFT | ICH_LR_GROUP1 |
 					      ICH_LR_HW | (uint64_t)HW_PPI << ICH_LR_PINTID_SHIFT |
 					      ICH_LR_PENDING);
-	assert_ptr_equal((void *)(uintptr_t)f->isactiver, &vgic_hw_fake.phys_active);
+	assert_ptr_equal((void *)(uintptr_t)f->hw_activer[0], &vgic_hw_fake.phys_active);
 	hw_fire(); /* forwarded by the full path: listed and held */
 	reenter(0);
 	assert_int_equal(f->hw_lr[0], 0);

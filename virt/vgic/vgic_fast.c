@@ -96,7 +96,8 @@ static unsigned vgic_fast_arm_ppis(struct vcpu *vcpu, bool lr_free)
 		k_spinlock_key_t key = k_spin_lock(&irq->lock);
 
 		K_ASSERT(irq->hw_intid < GIC_NR_PRIVATE); /* a PPI: GICR_ISACTIVER0 holds it */
-		vgic_fast_slot(f, slot, irq, f->isactiver, lr_free && vgic_fast_idle(irq));
+		vgic_fast_slot(f, slot, irq, vgic_hw_isactiver_addr(), /* this CPU's */
+			       lr_free && vgic_fast_idle(irq));
 		k_spin_unlock(&irq->lock, key);
 	}
 	return slot;

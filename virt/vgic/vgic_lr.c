@@ -303,7 +303,6 @@ void vgic_load(struct vcpu *vcpu)
 	vgic_hw_write_vmcr(v->vmcr);
 	vgic_hw_load_aprs(v->ap0r, v->ap1r);
 	vgic_for_each_held(vcpu, vgic_hw_phys_activate);
-	vcpu->arch.fast.isactiver = vgic_hw_isactiver_addr();
 	v->loaded = true;
 }
 

@@ -34,7 +34,6 @@ _Static_assert(offsetof(struct vcpu_fast, hw_bit) == FAST_HW_BIT, "guest.S offse
 _Static_assert(offsetof(struct vcpu_fast, hw_activer) == FAST_HW_ACTIVER, "guest.S offsets");
 _Static_assert(offsetof(struct vcpu_fast, lr_index) == FAST_LR_INDEX, "guest.S offsets");
 _Static_assert(offsetof(struct vcpu_fast, lr_written) == FAST_LR_WRITTEN, "guest.S offsets");
-_Static_assert(offsetof(struct vcpu_fast, isactiver) == FAST_ISACTIVER, "guest.S offsets");
 _Static_assert(offsetof(struct vcpu_fast, irqs) == FAST_IRQS, "guest.S offsets");
 _Static_assert(offsetof(struct vcpu_fast, hvcs) == FAST_HVCS, "guest.S offsets");
 _Static_assert(offsetof(struct vcpu_fast, sysregs) == FAST_SYSREGS, "guest.S offsets");

@@ -26,12 +26,11 @@
 #define FAST_HW_ACTIVER 96 /* uint64_t[FAST_HW_SLOTS] */
 #define FAST_LR_INDEX   128
 #define FAST_LR_WRITTEN 136
-#define FAST_ISACTIVER  144
-#define FAST_IRQS       152
-#define FAST_HVCS       160
-#define FAST_SYSREGS    168
-#define FAST_SGI_SELF   176 /* ICC_SGI1R_EL1 value (INTID 0) sending to this vCPU only */
-#define FAST_SGI_LR     184 /* uint64_t[16] */
+#define FAST_IRQS       144
+#define FAST_HVCS       152
+#define FAST_SYSREGS    160
+#define FAST_SGI_SELF   168 /* ICC_SGI1R_EL1 value (INTID 0) sending to this vCPU only */
+#define FAST_SGI_LR     176 /* uint64_t[16] */
 #define FAST_NONE       0xffffffffffffffff /* hw_intid of an unused slot: matches no INTID */
 #define FAST_ICPENDR    (-0x80)    /* ICPENDR from ISACTIVER, in the GICD and a GICR's SGI frame */
 #define FAST_EC_HVC64   0x16       /* ESR_EL2.EC of an HVC (EC_HVC64) */
@@ -109,8 +108,7 @@ enum vcpu_sysreg {
 /*
  * What the exit fast path of guest.S needs to answer an exit in the vector
  * (docs/vgic.md, "The fast path"). Written on the vCPU's CPU with IRQs
- * masked: the slots, lr_index and isactiver by the vGIC (vgic_flush,
- * vgic_load), lr_written by guest.S and vgic_sync (which reconciles the LR
+ * masked: the slots and lr_index by the vGIC (vgic_flush), lr_written by guest.S and vgic_sync (which reconciles the LR
  * it names), irqs/hvcs by guest.S and vcpu_exit_fast (which adds them to
  * the VM's exit counts and zeroes them). One exception: any thread of the
  * VM that emulates a distributor write may set a passed-through SPI's
@@ -123,7 +121,6 @@ struct vcpu_fast {
 	uint64_t hw_activer[FAST_HW_SLOTS]; /* where: GICR_ISACTIVER0 or GICD_ISACTIVERn */
 	uint64_t lr_index;                  /* the LR it may write: the first the flush left free */
 	uint64_t lr_written;                /* it wrote LR lr_index since the last vgic_sync */
-	uint64_t isactiver;                 /* this CPU's GICR_ISACTIVER0 (vgic_load), for PPIs */
 	uint64_t irqs;                      /* IRQ exits it answered, not yet counted */
 	uint64_t hvcs;                      /* HVC exits it answered, not yet counted */
 	uint64_t sysregs;                   /* ICC_SGI1R_EL1 writes it answered, not yet counted */
