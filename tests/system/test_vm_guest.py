@@ -276,6 +276,20 @@ def vcpu_run_ms(vm, vid):
     return {int(n): int(ms) for n, ms in re.findall(r"^vcpu(\d) use: run (\d+) ms", detail, re.M)}
 
 
+def hogs_refused(vm, args, refusal):
+    """A 1-vCPU RTOS VM `hg` with `app=shell ARGS` prints refusal, then its
+    shell; deleted. Its console from the start."""
+    out = one(vm, 'zvm new -t rtos -n hg --cpus 2 --args "app=shell %s"' % args)
+    vid = int(find(r"^VM (\d+) created: hg ", out, "the VM's id").group(1))
+    mark = vm.mark()
+    assert one(vm, "zvm run -n %d" % vid) == "VM %d running" % vid
+    vm.wait_for(r"\[hg\] " + refusal + "$", "the refusal", mark)
+    vm.wait_for(r"\[hg\] rtos:~\$ ", "the guest's shell after it", mark)
+    since = vm.since(mark)
+    assert one(vm, "zvm delete -n %d" % vid) == "VM %d deleted" % vid
+    return since
+
+
 def test_guest_hog_cpus(vm):
     """hog-cpus=1 (bench/rt_pools.py's bare control): a thread spins on the
     guest's CPU 1, so its vCPU 1 runs all the time while vCPU 0 idles; a
@@ -298,20 +312,10 @@ def test_guest_hog_cpus(vm):
     print("hog-cpus=1: over %.0f ms vCPU 1 ran %d ms, vCPU 0 %d ms" % (elapsed, busy, idle))
     assert busy >= 0.8 * elapsed and idle <= 0.2 * elapsed, (elapsed, before, after)
     assert one(vm, "zvm delete -n %d" % vid) == "VM %d deleted" % vid
-    out = one(vm, 'zvm new -t rtos -n hg --cpus 2 --args "app=shell hog-cpus=1"')
-    vid = int(find(r"^VM (\d+) created: hg ", out, "the VM's id").group(1))
-    mark = vm.mark()
-    assert one(vm, "zvm run -n %d" % vid) == "VM %d running" % vid
-    vm.wait_for(r"\[hg\] spin: hog-cpus=1: CPU numbers below 1, comma-separated$",
-                "the refusal", mark)
-    assert one(vm, "zvm delete -n %d" % vid) == "VM %d deleted" % vid
-    out = one(vm, 'zvm new -t rtos -n hg --cpus 2 --args "app=shell hog-cpus=0 hog-tick-us=4x"')
-    vid = int(find(r"^VM (\d+) created: hg ", out, "the VM's id").group(1))
-    mark = vm.mark()
-    assert one(vm, "zvm run -n %d" % vid) == "VM %d running" % vid
-    vm.wait_for(r"\[hg\] spin: hog-tick-us=4x: microseconds 1\.\.1000000 expected; no hogs$",
-                "the tick's refusal", mark)
-    vm.wait_for(r"\[hg\] rtos:~\$ ", "the guest's shell after it", mark)
-    assert "spin: hogging" not in vm.since(mark)
-    assert one(vm, "zvm delete -n %d" % vid) == "VM %d deleted" % vid
+    since = hogs_refused(vm, "hog-cpus=1",
+                         r"spin: hog-cpus=1: CPU numbers below 1, comma-separated")
+    assert "spin: hogging" not in since
+    since = hogs_refused(vm, "hog-cpus=0 hog-tick-us=4x",
+                         r"spin: hog-tick-us=4x: microseconds 1\.\.1000000 expected; no hogs")
+    assert "spin: hogging" not in since
     vm.guests.discard("hg")
